@@ -1,0 +1,170 @@
+"""Affiliation strings -> organisation names: the organisation, not its department or address.
+
+Used by the metadata stage. Kept apart because it is pure string work with its own vocabulary
+and its own tests, and the benchmark reuses `fold` to compare names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Words that make a phrase an organisation on their own.
+_STRONG = re.compile(
+    r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology|"
+    r"inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|co\.,? ltd|company|group|labs|laboratories|"
+    r"research|academy|hospital|foundation|college|école|ecole|school of medicine|"
+    r"technologies|technology co|ai lab|seed|deepmind|microsoft|google|meta|amazon|apple|nvidia|"
+    r"alibaba|tencent|huawei|baidu|bytedance|openai|anthropic|samsung|ibm|intel)\b|"
+    r"(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
+)
+# Words that make a phrase an organisation when no stronger phrase stands beside it.
+_WEAK = re.compile(r"\b(institute|institution|lab|laboratory|center|centre|ministry|council|agency|ai|technology|systems)\b", re.I)
+# Phrases naming a unit inside an organisation.
+_UNIT = re.compile(
+    r"^(the\s+)?(department|dept\.?|school|faculty|college of|division|key lab|state key|"
+    r"national key|lab(oratory)? (of|for)|institute (of|for)|center for|centre for|program|"
+    r"graduate school|research center|research centre|engineering research|unit|chair|"
+    r"shaanxi engineering|iopen)", re.I,
+)
+_COUNTRIES = {
+    "china", "pr china", "p.r. china", "p. r. china", "usa", "u.s.a.", "us", "u.s.", "united states",
+    "united states of america", "uk", "u.k.", "united kingdom", "england", "scotland", "germany",
+    "france", "italy", "spain", "japan", "korea", "south korea", "republic of korea", "singapore",
+    "canada", "australia", "india", "switzerland", "netherlands", "the netherlands", "israel",
+    "austria", "belgium", "sweden", "denmark", "norway", "finland", "hong kong", "hong kong sar",
+    "taiwan", "iran", "brazil", "russia", "portugal", "greece", "ireland", "poland", "czech republic",
+    "new zealand", "mexico", "turkey", "saudi arabia", "uae", "united arab emirates", "qatar",
+}
+_US_STATE = re.compile(r"^[A-Z]{2}(\s+\d{5}(-\d{4})?)?$")
+_POSTCODE = re.compile(r"\d{3,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]-\d{4}\b")
+_PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b", re.I)
+_ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.compile(r"\bInst\.(?=\s|$)"), "Institute"),
+                  (re.compile(r"\bTech\.(?=\s|$)"), "Technology"), (re.compile(r"\bNat\.(?=\s|$)"), "National")]
+
+
+def looks_like_affiliation(text: str) -> bool:
+    """True for text that names an organisation, a unit of one, or is a bare acronym (KAIST, MIT)."""
+    text = text.strip()
+    return bool(_STRONG.search(text) or _WEAK.search(text) or _UNIT.search(text) or _ACRONYM.match(text))
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
+
+
+def organisations(entries: list[str]) -> list[str]:
+    """Each distinct organisation once, in printed order."""
+    seen: dict[str, str] = {}
+    for entry in entries:
+        for name in organisation_of(entry):
+            key = fold(name)
+            if key and not any(_same(key, other) for other in seen):
+                seen[key] = name
+    return list(seen.values())
+
+
+def organisation_of(entry: str) -> list[str]:
+    """The organisation-level names in one affiliation entry."""
+    entry = _strip_noise(entry)
+    if not entry or _PLACEHOLDER.search(entry):
+        return []
+    parts = [_trim(p) for p in _split_parts(entry)]
+    parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0)]
+    strong = [p for p in parts if _STRONG.search(p) and not _UNIT.match(p)]
+    strong = [_inner_org(p) for p in strong]
+    if not strong:
+        strong = [_inner_org(p) for p in parts if _UNIT.match(p) and _parenthesised_org(p)]
+    if strong:
+        return _dedupe_within(strong)
+    weak = [p for p in parts if _WEAK.search(p) and not _UNIT.match(p)]
+    if weak:
+        return weak[:1]
+    others = [p for p in parts if not _UNIT.match(p)]
+    return others[:1] or parts[:1]
+
+
+def _strip_noise(entry: str) -> str:
+    entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
+    entry = re.sub(r"\S+@\S+", " ", entry)
+    entry = re.sub(r"^[\s\d*∗†‡§¶#,]+", "", entry)
+    entry = re.sub(r"[*∗†‡§¶#]+", " ", entry)
+    for pattern, full in _ABBREVIATIONS:
+        entry = pattern.sub(full, entry)
+    return re.sub(r"\s+", " ", entry).strip(" ,;")
+
+
+def _split_parts(entry: str) -> list[str]:
+    """Split on commas and semicolons that are not inside parentheses; 'and the' joins units."""
+    parts, depth, current = [], 0, []
+    for ch in entry:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch in ",;" and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    out = []
+    for part in parts:
+        out.extend(re.split(r"\s+and\s+the\s+", part))
+    return out
+
+
+def _trim(part: str) -> str:
+    """Drop edge punctuation but keep the full stop of 'Inc.', 'Ltd.', 'Co.'."""
+    part = part.strip(" ;:,")
+    if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
+        part = part.rstrip(".").strip()
+    return part
+
+
+def _is_address(part: str, first: bool = False) -> bool:
+    low = part.lower().strip(" .")
+    if low in _COUNTRIES or _US_STATE.match(part.strip()):
+        return True
+    if first:
+        return False
+    if _STRONG.search(part) or _WEAK.search(part):
+        return False
+    if _POSTCODE.search(part):
+        return True
+    words = part.split()
+    return len(words) <= 2 and all(w[:1].isupper() for w in words) and not _UNIT.match(part)
+
+
+def _parenthesised_org(part: str) -> str:
+    match = re.search(r"\(([^)]+)\)", part)
+    return match.group(1) if match and _STRONG.search(match.group(1)) else ""
+
+
+def _inner_org(part: str) -> str:
+    """'Key Laboratory of X (Southeast University)' names Southeast University."""
+    if _UNIT.match(part):
+        return _parenthesised_org(part) or part
+    return part
+
+
+def _dedupe_within(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if not any(_same(fold(name), fold(o)) for o in out):
+            out.append(name)
+    return out
+
+
+def fold(name: str) -> str:
+    """Comparison key: accents, case, spaces and punctuation folded; common abbreviations expanded."""
+    for pattern, full in _ABBREVIATIONS:
+        name = pattern.sub(full, name)
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return bool(short) and short in long_ and len(short) >= 0.75 * len(long_)

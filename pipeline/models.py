@@ -1,0 +1,131 @@
+"""Typed data passed between the stages; no stage hands another a dict."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    """Base for values that, once built, are never mutated by a later stage."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Frozen):
+    """A run of characters on one line sharing one font size (PDF points, y grows downward)."""
+
+    text: str
+    size: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    bold: bool = False
+
+
+class Document(Frozen):
+    """What the PDF stage read: the text of the pages needed and the first page's spans."""
+
+    path: str
+    sha256: str
+    page_count: int
+    page_width: float
+    page_height: float
+    pages: list[str]
+    spans: list[Span]
+
+
+class Paper(Frozen):
+    """The metadata a reader needs to write and print a brief."""
+
+    file: str
+    sha256: str
+    title: str
+    authors: list[str]
+    author_count: int | None
+    institutions: list[str]
+    affiliation_lines: list[str] = Field(default_factory=list)
+    abstract: str
+    body_excerpt: str = ""
+    confident: bool = True
+
+
+class CheckResult(Frozen):
+    """One validator's verdict on a brief."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class Usage(Frozen):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class Completion(Frozen):
+    """One answer of the LLM endpoint."""
+
+    text: str
+    usage: Usage
+    model: str
+    latency_s: float
+    raw: str = ""
+
+
+class Brief(Frozen):
+    """The outcome of writing one paper's brief: the sentence if it passed, or why it failed."""
+
+    text: str
+    ok: bool
+    checks: list[CheckResult]
+    attempts: int
+    usage: Usage
+    latency_s: float
+    prompt_id: str
+    prompt_version: str
+    fingerprint: str
+    model: str
+    error: str = ""
+    cached: bool = False
+
+
+class PaperResult(Frozen):
+    """One PDF's line in the report: its metadata and brief, or the error that stopped it."""
+
+    file: str
+    sha256: str = ""
+    paper: Paper | None = None
+    brief: Brief | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.paper is not None and self.brief is not None and self.brief.ok
+
+
+class Report(Frozen):
+    title: str
+    generated_at: str
+    prompt_id: str
+    prompt_version: str
+    model: str
+    results: list[PaperResult]
+
+    @property
+    def briefed(self) -> list[PaperResult]:
+        return sorted((r for r in self.results if r.ok), key=lambda r: sort_key(r.paper.title))
+
+    @property
+    def failed(self) -> list[PaperResult]:
+        return sorted((r for r in self.results if not r.ok), key=lambda r: r.file)
+
+
+def sort_key(title: str) -> str:
+    return title.casefold()
