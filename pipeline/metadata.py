@@ -147,9 +147,13 @@ def _cells(line: Line) -> list[Cell]:
         if previous is None or gap > 1.6 * line.size:
             cells.append(Cell(spans=[]))
         cell = cells[-1]
-        cell.spans.append(span)
         is_marker = _is_superscript(span, line) and bool(_MARKER_RE.match(span.text))
-        cell.parts.append((span.text, is_marker))
+        glued = cell.parts and not is_marker and not cell.parts[-1][1] and gap < 0.15 * line.size
+        if glued:  # small caps and font changes inside one word: 'T' + 'OOL' is 'TOOL'
+            cell.parts[-1] = (cell.parts[-1][0] + span.text, False)
+        else:
+            cell.parts.append((span.text, is_marker))
+        cell.spans.append(span)
         previous = span
     return cells
 

@@ -94,6 +94,7 @@ class Brief(Frozen):
     model: str
     error: str = ""
     cached: bool = False
+    raw_response: str = Field(default="", exclude=True, repr=False)  # kept in the run store, not the report
 
 
 class PaperResult(Frozen):
@@ -104,6 +105,7 @@ class PaperResult(Frozen):
     paper: Paper | None = None
     brief: Brief | None = None
     error: str = ""
+    duplicate_of: str = ""  # same bytes as an earlier file: briefed once, reported once
 
     @property
     def ok(self) -> bool:
@@ -124,7 +126,7 @@ class Report(Frozen):
 
     @property
     def failed(self) -> list[PaperResult]:
-        return sorted((r for r in self.results if not r.ok), key=lambda r: r.file)
+        return sorted((r for r in self.results if not r.ok and not r.duplicate_of), key=lambda r: r.file)
 
 
 def sort_key(title: str) -> str:

@@ -1,0 +1,47 @@
+"""Stage 3, write the brief: Paper -> Brief. Render, call, validate; one named retry, then fail.
+
+A failed check is never published: after the second answer still fails, the Brief carries
+ok=False and the failed checks, and the report lists the paper as failed with that reason.
+"""
+
+from __future__ import annotations
+
+from .llm import LLMClient
+from .models import Brief, CheckResult, Paper, Usage
+from .prompts import RenderedPrompt
+from .validate import check, failures
+
+MAX_ATTEMPTS = 2
+
+
+def repair_message(failed: list[CheckResult]) -> str:
+    reasons = "；".join(f"{r.name}: {r.detail}" for r in failed)
+    return f"上一条回答未通过检查（{reasons}）。请只输出一句符合格式的中文简报，不要输出其他内容。"
+
+
+async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient) -> Brief:
+    """Ask, check, and on a failed check ask once more with the failures named."""
+    messages = list(rendered.messages)
+    usage, latency = Usage(), 0.0
+    text, results = "", []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        completion = await client.complete(messages, rendered.model, rendered.parameters)
+        usage, latency = usage + completion.usage, latency + completion.latency_s
+        text = completion.text.strip()
+        results = check(text, paper)
+        failed = failures(results)
+        if not failed:
+            return _brief(rendered, text, True, results, attempt, usage, latency, raw=completion.raw)
+        messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
+    reason = "; ".join(f"{r.name}: {r.detail}" for r in failures(results))
+    return _brief(rendered, text, False, results, MAX_ATTEMPTS, usage, latency,
+                  error=f"brief failed checks twice ({reason})", raw=completion.raw)
+
+
+def _brief(rendered: RenderedPrompt, text: str, ok: bool, results: list[CheckResult], attempts: int,
+           usage: Usage, latency: float, error: str = "", raw: str = "") -> Brief:
+    return Brief(
+        text=text, ok=ok, checks=results, attempts=attempts, usage=usage, latency_s=round(latency, 3),
+        prompt_id=rendered.prompt_id, prompt_version=rendered.prompt_version, fingerprint=rendered.fingerprint,
+        model=rendered.model, error=error, raw_response=raw,
+    )

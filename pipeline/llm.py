@@ -1,0 +1,138 @@
+"""The only module that talks to the LLM endpoint.
+
+The `openai` SDK's AsyncOpenAI reaches any OpenAI-compatible server. Its own retries are off:
+tenacity owns them so that 429 honours Retry-After, 5xx, timeouts and dropped connections are
+retried with a bound per call, and a run-wide budget makes a dead endpoint fail fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from .models import Completion, Usage
+
+log = logging.getLogger("paperbrief.llm")
+
+
+class LLMError(Exception):
+    """The endpoint could not give an answer; the message says why in one line."""
+
+
+class RetryBudgetExceeded(LLMError):
+    """Too many retries in this run: the endpoint looks down, so stop asking."""
+
+
+@dataclass
+class RetryBudget:
+    """Retries left for the whole run, shared by every call."""
+
+    left: int
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+def _retryable(exc: BaseException) -> bool:
+    import openai
+
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return float(value) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class LLMClient:
+    """One AsyncOpenAI client shared by a run's calls."""
+
+    def __init__(self, base_url: str | None, api_key: str | None, timeout: float = 60.0,
+                 attempts: int = 5, budget: RetryBudget | None = None, max_wait: float = 60.0):
+        import openai  # ~0.4 s: imported only when a run actually calls the endpoint
+
+        self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
+        self.attempts = attempts
+        self.budget = budget or RetryBudget(left=10_000)
+        self.max_wait = max_wait
+        self.calls = 0
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = _retry_after(exc)
+        if hinted is not None:
+            return min(hinted, self.max_wait)
+        return min(0.5 * 2 ** (state.attempt_number - 1), self.max_wait)
+
+    def _should_retry(self, exc: BaseException) -> bool:
+        if not _retryable(exc):
+            return False
+        if not self.budget.take():
+            raise RetryBudgetExceeded(f"retry budget for this run used up; last error: {_describe(exc)}")
+        log.debug("retrying after %s", _describe(exc))
+        return True
+
+    async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict) -> Completion:
+        start = time.perf_counter()
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(self._should_retry), wait=self._wait,
+                stop=stop_after_attempt(self.attempts), reraise=True,
+            ):
+                with attempt:
+                    self.calls += 1
+                    response = await self._client.chat.completions.create(model=model, messages=messages, **parameters)
+        except RetryBudgetExceeded:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
+            raise LLMError(_describe(exc)) from None
+        choice = response.choices[0] if response.choices else None
+        text = (choice.message.content or "") if choice else ""
+        usage = Usage(
+            prompt_tokens=getattr(response.usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(response.usage, "completion_tokens", 0) or 0,
+        )
+        return Completion(text=text.strip(), usage=usage, model=response.model or model,
+                          latency_s=time.perf_counter() - start, raw=response.model_dump_json())
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def _describe(exc: BaseException) -> str:
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code} from the endpoint"
+    if isinstance(exc, openai.APITimeoutError):
+        return "request timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection to the endpoint failed"
+    name = type(exc).__name__
+    if name == "CannotOverwriteExistingCassetteException":
+        return "no recorded response in the cassette for this request (prompt or paper changed: re-record)"
+    return f"{name}: {str(exc).splitlines()[0] if str(exc) else ''}".strip(": ")

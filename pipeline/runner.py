@@ -1,0 +1,189 @@
+"""Drives a batch: discover PDFs, read them in a process pool, brief them concurrently, keep everything.
+
+PDF reading (CPU) runs in worker processes while the event loop waits on the endpoint, so the
+two overlap. Every brief is committed to the run store as soon as it is paid for and the report
+is rewritten atomically as papers finish, so a crash or Ctrl-C loses nothing already bought.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import cassette
+from .brief import write_brief
+from .llm import LLMClient, LLMError, RetryBudget, RetryBudgetExceeded
+from .metadata import read_metadata
+from .models import Brief, Paper, PaperResult, Report
+from .pdf import PdfError, extract
+from .prompts import PromptFile, load_prompt, render
+from .report import write_report
+from .settings import Settings
+from .store import STORE_NAME, RunStore
+
+log = logging.getLogger("paperbrief")
+REPORT_EVERY_S = 2.0
+
+
+class RunAborted(Exception):
+    """The run stopped early (dead endpoint); what was done is already saved."""
+
+
+def discover(folder: Path) -> list[Path]:
+    """PDFs directly in the folder, in a stable order."""
+    return sorted((p for p in folder.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")),
+                  key=lambda p: p.name)
+
+
+def read_paper(path: str, text_pages: int = 2) -> Paper | str:
+    """Worker-side: the Paper, or a one-line cause when the PDF cannot be read."""
+    try:
+        return read_metadata(extract(path, text_pages=text_pages))
+    except PdfError as exc:
+        return str(exc)
+    except Exception as exc:  # a PDF that trips the parser must not stop the batch
+        return f"cannot read PDF ({type(exc).__name__}: {exc})"
+
+
+@dataclass
+class Progress:
+    """A bar on a terminal, plain log lines elsewhere."""
+
+    total: int
+    done: int = 0
+    bar: object = None
+
+    def __post_init__(self) -> None:
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="paper", desc="briefing", file=sys.stderr)
+
+    def step(self, result: PaperResult) -> None:
+        self.done += 1
+        if result.ok:
+            state = "cached" if result.brief.cached else "ok"
+        elif result.duplicate_of:
+            state = f"duplicate of {result.duplicate_of}"
+        else:
+            state = f"FAILED: {result.error or result.brief.error}"
+        if self.bar is not None:
+            self.bar.update(1)
+            if not result.ok and not result.duplicate_of:
+                self.bar.write(f"{result.file}: {state}", file=sys.stderr)
+        else:
+            log.info("[%d/%d] %s: %s", self.done, self.total, result.file, state)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@dataclass
+class Batch:
+    """State of one run: its settings, its results so far and where they are kept."""
+
+    settings: Settings
+    output: Path
+    prompt: PromptFile
+    store: RunStore
+    results: dict[str, PaperResult] = field(default_factory=dict)
+    client: LLMClient | None = None
+    last_write: float = 0.0
+    calls_made: int = 0
+
+    def llm(self) -> LLMClient:
+        if self.client is None:
+            s = self.settings
+            self.client = LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
+                                    budget=RetryBudget(left=s.retry_budget))
+        return self.client
+
+    def report(self) -> Report:
+        return Report(
+            title=self.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            prompt_id=self.prompt.id, prompt_version=self.prompt.version,
+            model=self.settings.model or self.prompt.model, results=list(self.results.values()),
+        )
+
+    def save_report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.last_write >= REPORT_EVERY_S:
+            write_report(self.report(), self.output)
+            self.last_write = now
+
+
+async def brief_paper(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Brief:
+    """The stored brief when this exact prompt already ran on this paper, else one paid call."""
+    rendered = render(batch.prompt, paper, batch.settings.model)
+    cached = batch.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
+    if cached is not None:
+        return cached
+    async with gate:
+        brief = await write_brief(paper, rendered, batch.llm())
+    batch.store.save(paper.sha256, paper.file, brief)
+    return brief
+
+
+async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
+                   seen: dict[str, str]) -> PaperResult:
+    loop = asyncio.get_running_loop()
+    read = await loop.run_in_executor(pool, read_paper, str(path), batch.settings.text_pages)
+    if isinstance(read, str):
+        return PaperResult(file=path.name, error=read)
+    if read.sha256 in seen:
+        return PaperResult(file=path.name, sha256=read.sha256, duplicate_of=seen[read.sha256])
+    seen[read.sha256] = path.name
+    try:
+        brief = await brief_paper(batch, read, gate)
+    except RetryBudgetExceeded:
+        raise
+    except LLMError as exc:
+        return PaperResult(file=path.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")
+    return PaperResult(file=path.name, sha256=read.sha256, paper=read, brief=brief,
+                       error="" if brief.ok else brief.error)
+
+
+async def run_batch(settings: Settings, files: list[Path], output: Path) -> Report:
+    """Brief every file; returns the final report (also written to OUTPUT/report.*)."""
+    prompt = load_prompt(settings.prompt)
+    store = RunStore(output / STORE_NAME)
+    batch = Batch(settings=settings, output=output, prompt=prompt, store=store)
+    progress = Progress(total=len(files))
+    gate = asyncio.Semaphore(settings.concurrency)
+    seen: dict[str, str] = {}
+    workers = max(1, min(2, os.cpu_count() or 1, len(files)))
+    context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
+    try:
+        with context, ProcessPoolExecutor(max_workers=workers) as pool:
+            tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, seen)): p for p in files}
+            try:
+                for next_done in asyncio.as_completed(tasks):
+                    result = await next_done
+                    batch.results[result.file] = result
+                    progress.step(result)
+                    batch.save_report()
+            except RetryBudgetExceeded as exc:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise RunAborted(f"stopped: {exc}") from None
+            except asyncio.CancelledError:
+                for task in tasks:
+                    task.cancel()
+                raise
+    finally:
+        progress.close()
+        batch.save_report(force=True)
+        if batch.client is not None:
+            await batch.client.close()
+        store.close()
+    return batch.report()

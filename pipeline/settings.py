@@ -1,0 +1,52 @@
+"""One Settings object, built once from defaults, environment and flags, then passed down."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from .prompts import DEFAULT_PROMPT
+
+
+class SettingsError(Exception):
+    """A configuration problem the user must fix; the message says what to set."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str | None = None
+    api_key: str | None = None
+    model: str | None = None
+    prompt: Path = DEFAULT_PROMPT
+    concurrency: int = 8
+    title: str = "论文技术分析报告"
+    cassette: Path | None = None
+    timeout: float = 60.0
+    attempts: int = 5
+    retry_budget: int = 200
+    text_pages: int = 2
+
+    @classmethod
+    def build(cls, **flags) -> "Settings":
+        """Flags win over the environment, which wins over the defaults."""
+        env = {
+            "base_url": os.environ.get("OPENAI_BASE_URL") or None,
+            "api_key": os.environ.get("OPENAI_API_KEY") or None,
+            "model": os.environ.get("PAPERBRIEF_MODEL") or None,
+        }
+        values = {**{k: v for k, v in env.items() if v}, **{k: v for k, v in flags.items() if v is not None}}
+        settings = cls(**values)
+        if settings.concurrency < 1:
+            raise SettingsError("--concurrency must be at least 1")
+        return settings
+
+    def require_endpoint(self) -> None:
+        """A live run needs somewhere to send requests; a cassette run does not."""
+        if self.cassette is None and not self.base_url and not self.api_key:
+            raise SettingsError(
+                "no LLM endpoint configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI server), "
+                "or pass --cassette FILE to replay recorded responses"
+            )

@@ -1,0 +1,183 @@
+"""A stand-in OpenAI-compatible server on 127.0.0.1, for tests, benchmarks and recording samples.
+
+It answers /v1/chat/completions with a brief built from the <paper> block of the request (or a
+scripted reply per title), and can be slow, rate-limit (429 + Retry-After), fail (500), hang,
+drop the connection or answer off-template, each with a probability, from a seeded generator.
+Every request is logged so tests can count exactly how many calls a command made.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Faults:
+    rate_limit: float = 0.0  # share of requests answered 429 with Retry-After
+    server_error: float = 0.0  # 500
+    hang: float = 0.0  # no answer for hang_s seconds (client timeout)
+    drop: float = 0.0  # connection closed without a response
+    off_template: float = 0.0  # a 200 whose text is not a brief
+    retry_after: float = 0.05
+    hang_s: float = 5.0
+
+
+@dataclass
+class StandIn:
+    latency: float = 0.0
+    faults: Faults = field(default_factory=Faults)
+    replies: dict[str, str] = field(default_factory=dict)  # title -> scripted reply
+    always_off_template: set[str] = field(default_factory=set)  # titles answered off-template every time
+    seed: int = 7
+    requests: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, port: int = 0) -> "StandIn":
+        handler = _handler_for(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> "StandIn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    @property
+    def completed(self) -> int:
+        """Requests answered 200 (what a paid API would bill)."""
+        return sum(1 for r in self.requests if r["status"] == 200)
+
+    # -- behaviour -------------------------------------------------------------------------
+    def draw(self) -> str:
+        with self._lock:
+            roll = self._rng.random()
+        f, edge = self.faults, 0.0
+        for name in ("drop", "hang", "rate_limit", "server_error", "off_template"):
+            edge += getattr(f, name)
+            if roll < edge:
+                return name
+        return "ok"
+
+    def answer(self, body: dict) -> str:
+        messages = body.get("messages", [])
+        paper = _paper_fields(messages)
+        title = paper.get("title", "")
+        repair = len(messages) > 2
+        if title in self.always_off_template:
+            return "这篇论文很有意思，值得一读。"
+        if title in self.replies:
+            return self.replies[title]
+        return brief_for(paper, variant=1 if repair else 0)
+
+    def log(self, entry: dict) -> None:
+        with self._lock:
+            self.requests.append(entry)
+
+
+def brief_for(paper: dict[str, str], variant: int = 0) -> str:
+    """A template-shaped brief naming the paper's first institution and short title, no numbers."""
+    institution = (paper.get("institutions", "").split(";")[0].strip()) or "作者"
+    if institution.startswith("（"):
+        institution = "作者"
+    title = paper.get("title", "")
+    short = title.split(":")[0].strip() if ":" in title else title
+    method = "论文提出的新方法" if variant == 0 else "论文所提出的方法"
+    return f"{institution}发布了{short}论文，使用{method}，解决了该领域中的关键问题，达成了优于现有方法的效果。"
+
+
+def _paper_fields(messages: list[dict]) -> dict[str, str]:
+    text = next((m.get("content", "") for m in messages if m.get("role") == "user"), "")
+    block = re.search(r"<paper>(.*?)</paper>", text, re.S)
+    fields: dict[str, str] = {}
+    for line in (block.group(1) if block else "").splitlines():
+        key, _, value = line.partition(":")
+        mapping = {"标题": "title", "机构": "institutions", "摘要": "abstract"}
+        if key.strip() in mapping:
+            fields[mapping[key.strip()]] = value.strip()
+    return fields
+
+
+def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", 0))
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                body = {}
+            outcome = standin.draw() if self.path.endswith("/chat/completions") else "not_found"
+            entry = {"path": self.path, "body": body, "outcome": outcome, "status": 0,
+                     "authorization": self.headers.get("authorization", ""), "at": time.time()}
+            if standin.latency:
+                time.sleep(standin.latency)
+            if outcome == "drop":
+                standin.log(entry)
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if outcome == "hang":
+                standin.log(entry)
+                time.sleep(standin.faults.hang_s)
+                self.close_connection = True
+                return
+            if outcome == "rate_limit":
+                entry["status"] = 429
+                standin.log(entry)
+                return self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
+                                  {"Retry-After": str(standin.faults.retry_after)})
+            if outcome in ("server_error", "not_found"):
+                entry["status"] = 500 if outcome == "server_error" else 404
+                standin.log(entry)
+                return self._json(entry["status"], {"error": {"message": outcome}})
+            text = "我无法按要求回答。" if outcome == "off_template" else standin.answer(body)
+            entry["status"] = 200
+            standin.log(entry)
+            prompt_chars = sum(len(m.get("content", "")) for m in body.get("messages", []))
+            self._json(200, {
+                "id": f"chatcmpl-standin-{len(standin.requests)}", "object": "chat.completion", "created": 0,
+                "model": body.get("model", "standin"),
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                "usage": {"prompt_tokens": prompt_chars // 3, "completion_tokens": len(text),
+                          "total_tokens": prompt_chars // 3 + len(text)},
+            })
+
+        def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
+            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

@@ -1,0 +1,79 @@
+"""The run store: an SQLite file under the output folder, one row per paper x prompt fingerprint x model.
+
+It makes a re-run free (an unchanged paper with an unchanged prompt costs no call), a crash
+resumable (each brief is committed the moment it is paid for) and a prompt's history a query.
+Migrations are an append-only list of named functions; applied names are kept in a table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .models import Brief
+
+STORE_NAME = "runs.sqlite"
+
+
+def _m001_runs(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL, fingerprint TEXT NOT NULL, model TEXT NOT NULL,
+            file TEXT NOT NULL, prompt_id TEXT, prompt_version TEXT,
+            ok INTEGER NOT NULL, brief_json TEXT NOT NULL, raw_response TEXT,
+            prompt_tokens INTEGER, completion_tokens INTEGER, latency_s REAL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX runs_key ON runs (sha256, fingerprint, model)")
+
+
+MIGRATIONS = [("001_runs", _m001_runs)]
+
+
+class RunStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+        for name, migrate in MIGRATIONS:
+            if name not in done:
+                with self.db:
+                    migrate(self.db)
+                    self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
+
+    def lookup(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
+        """The latest valid brief for this paper, prompt and model, if one was paid for."""
+        row = self.db.execute(
+            "SELECT brief_json FROM runs WHERE sha256=? AND fingerprint=? AND model=? AND ok=1 ORDER BY id DESC LIMIT 1",
+            (sha256, fingerprint, model),
+        ).fetchone()
+        return Brief.model_validate_json(row[0]).model_copy(update={"cached": True}) if row else None
+
+    def save(self, sha256: str, file: str, brief: Brief) -> None:
+        self.db.execute(
+            "INSERT INTO runs (sha256, fingerprint, model, file, prompt_id, prompt_version, ok, brief_json,"
+            " raw_response, prompt_tokens, completion_tokens, latency_s, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sha256, brief.fingerprint, brief.model, file, brief.prompt_id, brief.prompt_version, int(brief.ok),
+             brief.model_dump_json(), brief.raw_response, brief.usage.prompt_tokens, brief.usage.completion_tokens,
+             brief.latency_s, _now()),
+        )
+
+    def history(self, sha256: str) -> list[Brief]:
+        rows = self.db.execute("SELECT brief_json FROM runs WHERE sha256=? ORDER BY id", (sha256,)).fetchall()
+        return [Brief.model_validate_json(r[0]) for r in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
