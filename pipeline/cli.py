@@ -14,6 +14,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 def _run(args: argparse.Namespace) -> int:
     """Summarize every PDF in INPUT_DIR into OUTPUT_DIR/report.md and report.json."""
+    return _batch(args, record=False)
+
+
+def _record(args: argparse.Namespace) -> int:
+    """Run the prompt on INPUT_DIR against the live endpoint and write a vcrpy cassette."""
+    return _batch(args, record=True)
+
+
+def _batch(args: argparse.Namespace, record: bool) -> int:
     from .prompts import PromptError
     from .runner import RunAborted, discover, run_batch
     from .settings import Settings, SettingsError
@@ -23,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         return _usage(f"{folder}: not a directory")
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
-                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key)
+                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key, record=record)
         settings.require_endpoint()
     except SettingsError as exc:
         return _usage(str(exc))
@@ -83,22 +92,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help=_first_line(_run), description=_run.__doc__)
-    run.add_argument("input_dir")
-    run.add_argument("-o", "--output", default="outputs", help="output folder (default: outputs)")
-    run.add_argument("--prompt", type=Path, help="prompt YAML (default: prompts/brief.yaml)")
-    run.add_argument("--model", help="model name (default: $PAPERBRIEF_MODEL or the prompt's model)")
-    run.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default: 8)")
-    run.add_argument("--title", help="report title")
-    run.add_argument("--cassette", type=Path, help="replay recorded responses from this vcrpy cassette (no network)")
-    run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
-    run.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
+    _batch_options(run, cassette_help="replay recorded responses from this vcrpy cassette (no network, no key)")
     run.set_defaults(handler=_run)
+
+    record = sub.add_parser("record", help=_first_line(_record), description=_record.__doc__)
+    _batch_options(record, cassette_help="cassette file to write (Authorization and keys filtered)", cassette_required=True)
+    record.set_defaults(handler=_record)
 
     inspect = sub.add_parser("inspect", help=_first_line(_inspect), description=_inspect.__doc__)
     inspect.add_argument("pdf")
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.set_defaults(handler=_inspect)
     return parser
+
+
+def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
+    run.add_argument("input_dir")
+    run.add_argument("-o", "--output", default="outputs", help="output folder (default: outputs)")
+    run.add_argument("--prompt", type=Path, help="prompt YAML (default: prompts/brief.yaml)")
+    run.add_argument("--model", help="model name (default: $PAPERBRIEF_MODEL or the prompt's model)")
+    run.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default: 8)")
+    run.add_argument("--title", help="report title")
+    run.add_argument("--cassette", type=Path, required=cassette_required, help=cassette_help)
+    run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
+    run.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
 
 
 def _first_line(func) -> str:

@@ -18,6 +18,8 @@ _STRONG = re.compile(
     r"alibaba|tencent|huawei|baidu|bytedance|openai|anthropic|samsung|ibm|intel)\b|"
     r"(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
 )
+# Organisations that other strong words in the same entry are usually a part of.
+_TOP = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology)\b|大学", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
 _WEAK = re.compile(r"\b(institute|institution|lab|laboratory|center|centre|ministry|council|agency|ai|technology|systems)\b", re.I)
 # Phrases naming a unit inside an organisation.
@@ -72,6 +74,8 @@ def organisation_of(entry: str) -> list[str]:
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0)]
     strong = [p for p in parts if _STRONG.search(p) and not _UNIT.match(p)]
     strong = [_inner_org(p) for p in strong]
+    top = [p for p in strong if _TOP.search(p)]
+    strong = top or strong  # 'WeChat AI, Tencent Inc.' keeps both; '大学 + 学院' keeps the university
     if not strong:
         strong = [_inner_org(p) for p in parts if _UNIT.match(p) and _parenthesised_org(p)]
     if strong:
@@ -99,7 +103,7 @@ def _split_parts(entry: str) -> list[str]:
     for ch in entry:
         depth += ch == "("
         depth -= ch == ")"
-        if ch in ",;" and depth <= 0:
+        if ch in ",;，、；" and depth <= 0:
             parts.append("".join(current))
             current = []
         else:
@@ -107,7 +111,8 @@ def _split_parts(entry: str) -> list[str]:
     parts.append("".join(current))
     out = []
     for part in parts:
-        out.extend(re.split(r"\s+and\s+the\s+", part))
+        for piece in re.split(r"\s+and\s+the\s+", part):
+            out.extend(re.split(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", piece))
     return out
 
 

@@ -234,8 +234,8 @@ def _read_header(header: list[Line]) -> tuple[list[str], list[str], bool]:
             kind = _cell_kind(cell)
             if kind == "authors" and (_entry_above(cell, line, pending) is not None or _is_address_cell(cell)):
                 kind = "affiliation"  # an address or a second line under an affiliation
-            elif kind == "authors" and row_has_affiliation and len(line.cells) > 1 and not _is_name_list(cell):
-                kind = "affiliation"
+            elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
+                kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
             if kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
@@ -246,11 +246,6 @@ def _read_header(header: list[Line]) -> tuple[list[str], list[str], bool]:
 
 def _is_address_cell(cell: Cell) -> bool:
     return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", cell.plain))
-
-
-def _is_name_list(cell: Cell) -> bool:
-    names = [t for t in _SPLIT_NAMES_RE.split(cell.plain) if t.strip()]
-    return bool(names) and all(_is_name(n.strip(" .*")) for n in names)
 
 
 def _cell_kind(cell: Cell) -> str:

@@ -124,7 +124,7 @@ class Batch:
 async def brief_paper(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Brief:
     """The stored brief when this exact prompt already ran on this paper, else one paid call."""
     rendered = render(batch.prompt, paper, batch.settings.model)
-    cached = batch.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
+    cached = None if batch.settings.record else batch.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
     if cached is not None:
         return cached
     async with gate:
@@ -161,7 +161,9 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
     gate = asyncio.Semaphore(settings.concurrency)
     seen: dict[str, str] = {}
     workers = max(1, min(2, os.cpu_count() or 1, len(files)))
-    context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
+    context = contextlib.nullcontext()
+    if settings.cassette:
+        context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
     try:
         with context, ProcessPoolExecutor(max_workers=workers) as pool:
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, seen)): p for p in files}

@@ -24,8 +24,9 @@ class Settings(BaseModel):
     concurrency: int = 8
     title: str = "论文技术分析报告"
     cassette: Path | None = None
+    record: bool = False  # write the cassette from live calls instead of replaying it
     timeout: float = 60.0
-    attempts: int = 5
+    attempts: int = 6
     retry_budget: int = 200
     text_pages: int = 2
 
@@ -45,7 +46,9 @@ class Settings(BaseModel):
 
     def require_endpoint(self) -> None:
         """A live run needs somewhere to send requests; a cassette run does not."""
-        if self.cassette is None and not self.base_url and not self.api_key:
+        if self.record and not (self.base_url or self.api_key):
+            raise SettingsError("recording needs a live endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL)")
+        if (self.cassette is None or self.record) and not self.base_url and not self.api_key:
             raise SettingsError(
                 "no LLM endpoint configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI server), "
                 "or pass --cassette FILE to replay recorded responses"

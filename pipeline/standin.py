@@ -35,6 +35,7 @@ class StandIn:
     replies: dict[str, str] = field(default_factory=dict)  # title -> scripted reply
     always_off_template: set[str] = field(default_factory=set)  # titles answered off-template every time
     seed: int = 7
+    script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     requests: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -73,6 +74,8 @@ class StandIn:
     # -- behaviour -------------------------------------------------------------------------
     def draw(self) -> str:
         with self._lock:
+            if self.script:
+                return self.script.pop(0)
             roll = self._rng.random()
         f, edge = self.faults, 0.0
         for name in ("drop", "hang", "rate_limit", "server_error", "off_template"):

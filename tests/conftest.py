@@ -1,0 +1,51 @@
+"""Shared fixtures: generated sample PDFs, a stand-in endpoint, and an environment with no real keys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import make_samples  # noqa: E402
+
+from pipeline.standin import StandIn  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch):
+    """No test sees the developer's endpoint, key or model."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERBRIEF_MODEL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("samples")
+    make_samples.write_pdfs(folder)
+    return folder
+
+
+@pytest.fixture
+def samples(sample_dir, tmp_path) -> Path:
+    """A private copy of the sample folder a test may add files to."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for pdf in sample_dir.iterdir():
+        (folder / pdf.name).write_bytes(pdf.read_bytes())
+    return folder
+
+
+@pytest.fixture
+def standin():
+    server = StandIn(replies={s.title: s.brief for s in make_samples.SAMPLES})
+    server.start()
+    yield server
+    server.stop()
+
+
+def sample_by_file(name: str) -> make_samples.Sample:
+    return next(s for s in make_samples.SAMPLES if s.file == name)

@@ -1,0 +1,91 @@
+"""Stage 1 and 2 on generated fixture PDFs: every layout reads back to what was written."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen import canvas
+
+import make_samples
+from pipeline.institutions import fold, organisation_of, organisations
+from pipeline.metadata import read_metadata
+from pipeline.pdf import PdfError, extract
+
+
+@pytest.mark.parametrize("sample", make_samples.SAMPLES, ids=lambda s: s.file)
+def test_sample_metadata_matches_what_was_written(sample, sample_dir):
+    paper = read_metadata(extract(sample_dir / sample.file))
+    assert paper.title == sample.title
+    assert paper.author_count == len(sample.authors)
+    assert [fold(n) for n in paper.institutions] == [fold(n) for n in sample.institutions]
+    assert paper.abstract.startswith(sample.abstract[:80])
+    assert "Introduction" not in paper.abstract
+
+
+def test_ieee_grades_are_not_authors(sample_dir):
+    paper = read_metadata(extract(sample_dir / "echo-channels.pdf"))
+    assert paper.authors == ["Rosa Delacroix", "Piet Lindqvist"]
+
+
+def test_document_keeps_spans_with_font_sizes(sample_dir):
+    doc = extract(sample_dir / "lattice-kv.pdf")
+    title_spans = [s for s in doc.spans if s.text.startswith("LatticeKV")]
+    assert title_spans and title_spans[0].size == pytest.approx(17, abs=0.5)
+    assert len(doc.pages) == 2 and doc.page_count == 2
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("School of Computer Science, Fudan University, Shanghai, China", ["Fudan University"]),
+        ("Active Vision Lab, University of Oxford", ["University of Oxford"]),
+        ("Google DeepMind", ["Google DeepMind"]),
+        ("Key Laboratory of Computer Network (Southeast University), Ministry of Education, China", ["Southeast University"]),
+        ("1 Anonymous Institution, Anonymous City, Anonymous Country", []),
+        ("Michigan State University, East Lansing, MI 48824", ["Michigan State University"]),
+        ("清澜大学 计算机科学与技术学院", ["清澜大学"]),
+        ("ModelBest Inc.", ["ModelBest Inc."]),
+    ],
+)
+def test_organisation_level_names(entry, expected):
+    assert organisation_of(entry) == expected
+
+
+def test_organisations_deduplicate_in_printed_order():
+    entries = ["Dept. of Physics, Univ. of Tartu", "Google Research", "Google DeepMind", "University of Tartu, Estonia"]
+    assert organisations(entries) == ["University of Tartu", "Google Research", "Google DeepMind"]
+
+
+def _write(path, draw):
+    c = canvas.Canvas(str(path), pagesize=letter, **({"encrypt": draw} if isinstance(draw, str) else {}))
+    if callable(draw):
+        draw(c)
+    else:
+        c.drawString(72, 700, "secret text")
+    c.showPage()
+    c.save()
+
+
+def test_bad_inputs_name_the_cause(tmp_path, sample_dir):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.pdf"
+    text.write_text("just some notes, not a PDF")
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes((sample_dir / "lattice-kv.pdf").read_bytes()[:600])
+    encrypted = tmp_path / "locked.pdf"
+    _write(encrypted, "pw")
+    image_only = tmp_path / "scan.pdf"
+    _write(image_only, lambda c: c.rect(100, 100, 300, 300, fill=1))
+    causes = {}
+    for path in (empty, text, truncated, encrypted, image_only):
+        with pytest.raises(PdfError) as err:
+            extract(path)
+        causes[path.name] = str(err.value)
+    assert causes == {
+        "empty.pdf": "empty file",
+        "notes.pdf": "not a PDF (no %PDF header)",
+        "truncated.pdf": "damaged or truncated PDF",
+        "locked.pdf": "encrypted PDF (password required)",
+        "scan.pdf": "no text layer (scanned or image-only PDF)",
+    }
