@@ -60,6 +60,109 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _rerun(args: argparse.Namespace) -> int:
+    """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
+    from .pdf import PdfError
+    from .prompts import PromptError, load_prompt, render
+    from .runner import read_paper, rerun_paper
+    from .settings import Settings, SettingsError
+
+    try:
+        settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette,
+                                  base_url=args.base_url, api_key=args.api_key)
+        if args.dry_run:
+            paper = read_paper(args.pdf)
+            if isinstance(paper, str):
+                raise PdfError(paper)
+            rendered = render(load_prompt(settings.prompt), paper, settings.model)
+            for message in rendered.messages:
+                print(f"--- {message['role']} ---\n{message['content']}")
+            print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")
+            return EXIT_OK
+        settings.require_endpoint()
+        outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
+    except (SettingsError, PromptError, FileNotFoundError) as exc:
+        return _usage(str(exc))
+    except PdfError as exc:
+        print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(side_by_side(outcome.old, outcome.new))
+    print(f"{outcome.calls} LLM call(s); report updated in {args.output}")
+    return EXIT_OK if outcome.new.ok else EXIT_FAILED
+
+
+def side_by_side(old, new) -> str:
+    """Old and new brief with their check results, then the changed words marked [-old-]{+new+}."""
+    import difflib
+
+    def block(label, result):
+        if result is None:
+            return [f"{label}: (not in the report)"]
+        brief = result.brief
+        if brief is None:
+            return [f"{label}: FAILED {result.error}"]
+        checks = " ".join(f"{c.name}:{'ok' if c.ok else 'FAIL'}" for c in brief.checks)
+        return [f"{label} [{brief.prompt_id} v{brief.prompt_version} {brief.fingerprint}]", f"  {brief.text}", f"  checks: {checks}"]
+
+    lines = block("old", old) + block("new", new)
+    a = old.brief.text if old and old.brief else ""
+    b = new.brief.text if new and new.brief else ""
+    marked = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            marked.append(a[i1:i2])
+        if op in ("delete", "replace"):
+            marked.append(f"[-{a[i1:i2]}-]")
+        if op in ("insert", "replace"):
+            marked.append(f"{{+{b[j1:j2]}+}}")
+    lines.append("diff: " + ("(unchanged)" if a == b else "".join(marked)))
+    return "\n".join(lines)
+
+
+def _regress(args: argparse.Namespace) -> int:
+    """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
+    from .prompts import PromptError, load_prompt
+    from .regress import regress
+    from .report import load_report
+
+    folder = Path(args.input_dir)
+    if not folder.is_dir():
+        return _usage(f"{folder}: not a directory")
+    if not args.cassette.exists():
+        return _usage(f"{args.cassette}: cassette not found")
+    try:
+        prompt = load_prompt(args.prompt)
+    except PromptError as exc:
+        return _usage(str(exc))
+    golden = None
+    if args.golden:
+        from .models import Report
+
+        golden = Report.model_validate_json(Path(args.golden).read_text(encoding="utf-8"))
+    rows = regress(folder, args.cassette, prompt, args.model, golden)
+    if args.json:
+        print(json.dumps([{**r.model_dump(), "ok": r.ok} for r in rows], ensure_ascii=False, indent=2))
+    else:
+        print(f"{'paper':40} {'prompt':10} {'validators':10} {'golden':8}")
+        for r in rows:
+            prompt_state = "same" if r.prompt_matches else ("ERROR" if r.error else "CHANGED")
+            golden_state = "-" if r.golden_matches is None else ("same" if r.golden_matches else "DIFFERS")
+            valid_state = "pass" if r.validators_pass else ("-" if not r.prompt_matches else "FAIL")
+            print(f"{r.file[:40]:40} {prompt_state:10} {valid_state:10} {golden_state:8}")
+            if r.error:
+                print(f"    error: {r.error}")
+            if r.prompt_diff:
+                print(f"    prompt changed, re-record: {r.prompt_diff}")
+            for failed in r.failed_checks:
+                print(f"    validator failed: {failed}")
+    bad = [r.file for r in rows if not r.ok]
+    if bad:
+        print(f"{len(bad)} of {len(rows)} papers do not hold: {', '.join(bad)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"all {len(rows)} papers hold", file=sys.stderr)
+    return EXIT_OK
+
+
 def _inspect(args: argparse.Namespace) -> int:
     """Print what was read from one PDF (no LLM call)."""
     from .metadata import read_metadata
@@ -98,6 +201,26 @@ def build_parser() -> argparse.ArgumentParser:
     record = sub.add_parser("record", help=_first_line(_record), description=_record.__doc__)
     _batch_options(record, cassette_help="cassette file to write (Authorization and keys filtered)", cassette_required=True)
     record.set_defaults(handler=_record)
+
+    rerun = sub.add_parser("rerun", help=_first_line(_rerun), description=_rerun.__doc__)
+    rerun.add_argument("pdf")
+    rerun.add_argument("-o", "--output", default="outputs", help="output folder holding the report (default: outputs)")
+    rerun.add_argument("--prompt", type=Path, help="prompt YAML (default: prompts/brief.yaml)")
+    rerun.add_argument("--model", help="model name")
+    rerun.add_argument("--dry-run", action="store_true", help="print the rendered prompt and its fingerprint; no call")
+    rerun.add_argument("--cassette", type=Path, help="replay from this cassette instead of calling")
+    rerun.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
+    rerun.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
+    rerun.set_defaults(handler=_rerun)
+
+    regress = sub.add_parser("regress", help=_first_line(_regress), description=_regress.__doc__)
+    regress.add_argument("input_dir")
+    regress.add_argument("--cassette", type=Path, required=True)
+    regress.add_argument("--prompt", type=Path, help="prompt YAML (default: prompts/brief.yaml)")
+    regress.add_argument("--model", help="model name (default: the prompt's)")
+    regress.add_argument("--golden", help="a report.json whose briefs the recordings must equal")
+    regress.add_argument("--json", action="store_true", help="machine-readable output")
+    regress.set_defaults(handler=_regress)
 
     inspect = sub.add_parser("inspect", help=_first_line(_inspect), description=_inspect.__doc__)
     inspect.add_argument("pdf")

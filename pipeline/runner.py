@@ -189,3 +189,49 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
             await batch.client.close()
         store.close()
     return batch.report()
+
+
+@dataclass
+class Rerun:
+    """One paper briefed again: what the report held before, what it holds now, and calls made."""
+
+    old: PaperResult | None
+    new: PaperResult
+    calls: int
+
+
+async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
+    """Brief one paper with the current prompt (free if already run) and update its report entry in place."""
+    from .report import load_report
+
+    read = read_paper(str(pdf), settings.text_pages)
+    if isinstance(read, str):
+        raise PdfError(read)
+    prompt = load_prompt(settings.prompt)
+    store = RunStore(output / STORE_NAME)
+    batch = Batch(settings=settings, output=output, prompt=prompt, store=store)
+    previous = load_report(output)
+    if previous is not None:
+        batch.results = {r.file: r for r in previous.results}
+    old = next((r for r in batch.results.values() if r.sha256 == read.sha256), None)
+    context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
+    try:
+        with context:
+            brief = await brief_paper(batch, read, asyncio.Semaphore(1))
+    except LLMError as exc:
+        brief = None
+        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")
+    else:
+        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, brief=brief, error="" if brief.ok else brief.error)
+    finally:
+        calls = batch.client.calls if batch.client else 0
+        if batch.client is not None:
+            await batch.client.close()
+        store.close()
+    if old is not None:
+        batch.results.pop(old.file, None)
+    batch.results[new.file] = new
+    if previous is not None:
+        batch.settings = settings.model_copy(update={"title": previous.title})
+    batch.save_report(force=True)
+    return Rerun(old=old, new=new, calls=calls)
