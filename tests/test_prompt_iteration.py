@@ -1,0 +1,124 @@
+"""Tweak a prompt, re-run one paper, regression-test prompts against the recorded cassette."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+
+import make_samples
+from pipeline.cli import main
+from pipeline.prompts import DEFAULT_PROMPT
+
+CASSETTE = make_samples.CASSETTE
+
+
+def edited_prompt(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEFAULT_PROMPT.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "edited.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def live(standin):
+    return ["--base-url", standin.base_url, "--api-key", "k"]
+
+
+def entries(out: Path) -> dict[str, dict]:
+    return {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
+
+
+def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, standin, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 0
+    before = entries(out)
+    md_before = (out / "report.md").read_text()
+    standin.replies.clear()  # answers now come from the template-based generator
+    prompt = edited_prompt(tmp_path, "请为下面这篇论文写一句简报。", "请为下面这篇论文写一句准确的简报。")
+    calls = len(standin.requests)
+    target = samples / "lattice-kv.pdf"
+    assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(standin)]) == 0
+    assert len(standin.requests) == calls + 1
+    printed = capsys.readouterr().out
+    assert "old [brief" in printed and "new [brief" in printed and "[-" in printed and "{+" in printed
+    after = entries(out)
+    assert set(after) == set(before)
+    for name, entry in after.items():
+        if name == "lattice-kv.pdf":
+            assert entry["brief"]["text"] != before[name]["brief"]["text"]
+            assert entry["brief"]["fingerprint"] != before[name]["brief"]["fingerprint"]
+        else:
+            assert entry == before[name]
+    md_after = (out / "report.md").read_text()
+    old_brief = before["lattice-kv.pdf"]["brief"]["text"]
+    assert old_brief in md_before and old_brief not in md_after
+    assert after["lattice-kv.pdf"]["brief"]["text"] in md_after
+    # the same prompt again: already paid for, no call
+    assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(standin)]) == 0
+    assert len(standin.requests) == calls + 1
+
+
+def test_rerun_dry_run_prints_prompt_and_fingerprint_without_calling(samples, capsys):
+    assert main(["rerun", str(samples / "lattice-kv.pdf"), "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "<paper>" in printed and "LatticeKV" in printed and "fingerprint " in printed
+
+
+def test_comment_edit_keeps_fingerprint_template_edit_changes_it(samples, tmp_path, capsys):
+    def fingerprint(prompt: Path | None) -> str:
+        args = ["rerun", str(samples / "lattice-kv.pdf"), "--dry-run"] + (["--prompt", str(prompt)] if prompt else [])
+        assert main(args) == 0
+        return capsys.readouterr().out.rsplit("fingerprint ", 1)[1].strip()
+
+    comment = tmp_path / "comment.yaml"
+    comment.write_text("# a new comment\n" + DEFAULT_PROMPT.read_text(encoding="utf-8"), encoding="utf-8")
+    template = edited_prompt(tmp_path, "只输出一句中文简报", "只输出一句话的中文简报")
+    assert fingerprint(None) == fingerprint(comment) != fingerprint(template)
+
+
+def test_regress_passes_on_the_recorded_cassette(samples, capsys):
+    assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == len(make_samples.SAMPLES)
+    assert all(r["prompt_matches"] and r["validators_pass"] and r["ok"] for r in rows)
+
+
+def test_regress_reports_prompt_changed_for_every_paper(samples, tmp_path, capsys):
+    prompt = edited_prompt(tmp_path, "请为下面这篇论文写一句简报。", "请为这篇论文写一句简报。")
+    assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--prompt", str(prompt)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("prompt changed, re-record: user message") == len(make_samples.SAMPLES)
+
+
+def test_regress_flags_an_off_template_recording(samples, tmp_path, capsys):
+    data = yaml.safe_load(CASSETTE.read_text(encoding="utf-8"))
+    victim = make_samples.SAMPLES[1]
+    edited = 0
+    for interaction in data["interactions"]:
+        body = interaction["response"]["body"]["string"]
+        if victim.brief in body:
+            interaction["response"]["body"]["string"] = body.replace(victim.brief, "这是一篇关于视频的论文")
+            edited += 1
+    assert edited == 1
+    cassette = tmp_path / "edited.yaml"
+    cassette.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert main(["regress", str(samples), "--cassette", str(cassette), "--json"]) == 1
+    rows = {r["file"]: r for r in json.loads(capsys.readouterr().out)}
+    assert not rows[victim.file]["validators_pass"] and rows[victim.file]["prompt_matches"]
+    assert any(f.startswith("shape") for f in rows[victim.file]["failed_checks"])
+    assert all(r["ok"] for name, r in rows.items() if name != victim.file)
+
+
+def test_regress_compares_with_a_golden_report(samples, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--cassette", str(CASSETTE)]) == 0
+    golden = json.loads((out / "report.json").read_text())
+    golden["results"][0]["brief"]["text"] = "changed"
+    (tmp_path / "golden.json").write_text(json.dumps(golden, ensure_ascii=False))
+    capsys.readouterr()
+    assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--golden", str(tmp_path / "golden.json"), "--json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["golden_matches"] for r in rows].count(False) == 1
