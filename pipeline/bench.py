@@ -106,6 +106,61 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None) -> d
     return {"figures": figures, "misses": rows}
 
 
+def _sample_pdfs(folder: Path, count: int) -> None:
+    """N distinct fixture papers (the project's own sample texts, each title made unique)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from make_samples import SAMPLES, write_pdf  # noqa: PLC0415 - benchmark-only dependency (reportlab)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        base = SAMPLES[i % len(SAMPLES)]
+        head, _, tail = base.title.partition(":")
+        import dataclasses
+
+        variant = dataclasses.replace(base, title=f"{head} {i}:{tail}" if tail else f"{head} {i}", file=f"paper-{i:04d}.pdf")
+        write_pdf(variant, folder / variant.file)
+
+
+def bench_run(papers: int, latency: float, concurrency: int) -> dict:
+    """Whole pipeline against a stand-in endpoint in another process; wall time vs the ideal."""
+    import asyncio
+    import math
+    import resource
+    import subprocess
+    import tempfile
+
+    from .runner import discover, run_batch
+    from .settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        _sample_pdfs(folder, papers)
+        server = subprocess.Popen([sys.executable, "-m", "pipeline.standin", "--latency", str(latency)],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            base_url = server.stdout.readline().strip()
+            settings = Settings(base_url=base_url, api_key="bench", concurrency=concurrency)
+            files = discover(folder)
+            before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            report = asyncio.run(run_batch(settings, files, Path(tmp) / "out"))
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        finally:
+            server.terminate()
+            server.wait()
+    cpu = sum((a.ru_utime + a.ru_stime) - (b.ru_utime + b.ru_stime) for a, b in zip(after, before))
+    ideal = math.ceil(papers / concurrency) * latency
+    briefs = [r.brief for r in report.results if r.brief]
+    return {
+        "papers": papers, "briefed": len(report.briefed), "wall_s": wall, "ideal_s": ideal,
+        "ratio": wall / ideal if ideal else float("nan"), "cpu_ms_per_paper": 1000 * cpu / papers,
+        "peak_rss_mb": max(after[0].ru_maxrss, after[1].ru_maxrss) / 1024,
+        "prompt_tokens_per_paper": sum(b.usage.prompt_tokens for b in briefs) / max(1, len(briefs)),
+        "completion_tokens_per_paper": sum(b.usage.completion_tokens for b in briefs) / max(1, len(briefs)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,7 +168,18 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("folder", type=Path)
     ext.add_argument("--truth", type=Path, required=True)
     ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"))
+    run = sub.add_parser("run", help="throughput of the whole pipeline against a stand-in endpoint")
+    run.add_argument("--papers", type=int, default=200)
+    run.add_argument("--latency", type=float, default=0.5)
+    run.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args(argv)
+    if args.command == "run":
+        f = bench_run(args.papers, args.latency, args.concurrency)
+        print(f"papers {f['papers']} (briefed {f['briefed']}), latency {args.latency}s, concurrency {args.concurrency}")
+        print(f"wall {f['wall_s']:.2f}s  ideal {f['ideal_s']:.2f}s  ratio {f['ratio']:.3f}")
+        print(f"CPU outside the LLM wait {f['cpu_ms_per_paper']:.1f} ms/paper   peak RSS {f['peak_rss_mb']:.0f} MB")
+        print(f"tokens per paper: prompt {f['prompt_tokens_per_paper']:.0f}, completion {f['completion_tokens_per_paper']:.0f}")
+        return 0
     if args.command == "extract":
         args.misses.parent.mkdir(parents=True, exist_ok=True)
         result = bench_extract(args.folder, args.truth, args.misses)

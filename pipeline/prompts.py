@@ -7,6 +7,7 @@ the YAML changes nothing, while editing a template invalidates exactly the runs 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -81,11 +82,18 @@ def _defang(text: str) -> str:
     return text.replace("<paper>", "‹paper›").replace("</paper>", "‹/paper›")
 
 
-def render(prompt: PromptFile, paper: Paper, model: str | None = None) -> RenderedPrompt:
-    from langchain_core.messages import convert_to_openai_messages
+@functools.lru_cache(maxsize=32)
+def _template(system: str, user: str):
+    """Parsed once per prompt text: a batch renders the same template for every paper."""
     from langchain_core.prompts import ChatPromptTemplate
 
-    template = ChatPromptTemplate.from_messages([("system", prompt.system), ("user", prompt.user)])
+    return ChatPromptTemplate.from_messages([("system", system), ("user", user)])
+
+
+def render(prompt: PromptFile, paper: Paper, model: str | None = None) -> RenderedPrompt:
+    from langchain_core.messages import convert_to_openai_messages
+
+    template = _template(prompt.system, prompt.user)
     try:
         messages = convert_to_openai_messages(template.format_messages(**paper_variables(paper)))
     except KeyError as exc:

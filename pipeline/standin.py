@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default backlog of 5 drops bursts of connects (1 s SYN retry)
+    daemon_threads = True
+
+
 @dataclass
 class Faults:
     rate_limit: float = 0.0  # share of requests answered 429 with Retry-After
@@ -46,7 +51,7 @@ class StandIn:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> "StandIn":
         handler = _handler_for(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server = _Server(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -184,3 +189,20 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def main() -> None:
+    """`python -m pipeline.standin --latency S`: serve until killed; prints the base URL first."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    server = StandIn(latency=args.latency).start(args.port)
+    print(server.base_url, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

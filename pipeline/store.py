@@ -39,6 +39,7 @@ class RunStore:
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # survives a killed process; one fsync per checkpoint
         self._migrate()
 
     def _migrate(self) -> None:
