@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
@@ -24,7 +25,7 @@ from .llm import LLMClient, LLMError, RetryBudget, RetryBudgetExceeded
 from .metadata import read_metadata
 from .models import Brief, Paper, PaperResult, Report
 from .pdf import PdfError, extract
-from .prompts import PromptFile, load_prompt, render
+from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore
@@ -51,6 +52,14 @@ def read_paper(path: str, text_pages: int = 2) -> Paper | str:
         return str(exc)
     except Exception as exc:  # a PDF that trips the parser must not stop the batch
         return f"cannot read PDF ({type(exc).__name__}: {exc})"
+
+
+def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | None):
+    """Worker-side: read the PDF and render its prompt, so the event loop only sends and checks."""
+    read = read_paper(path, text_pages)
+    if isinstance(read, str):
+        return read
+    return read, render(prompt, read, model)
 
 
 @dataclass
@@ -121,9 +130,8 @@ class Batch:
             self.last_write = now
 
 
-async def brief_paper(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Brief:
+async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate: asyncio.Semaphore) -> Brief:
     """The stored brief when this exact prompt already ran on this paper, else one paid call."""
-    rendered = render(batch.prompt, paper, batch.settings.model)
     cached = None if batch.settings.record else batch.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
     if cached is not None:
         return cached
@@ -136,14 +144,16 @@ async def brief_paper(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Br
 async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
                    seen: dict[str, str]) -> PaperResult:
     loop = asyncio.get_running_loop()
-    read = await loop.run_in_executor(pool, read_paper, str(path), batch.settings.text_pages)
-    if isinstance(read, str):
-        return PaperResult(file=path.name, error=read)
+    prepared = await loop.run_in_executor(pool, prepare_paper, str(path), batch.settings.text_pages,
+                                          batch.prompt, batch.settings.model)
+    if isinstance(prepared, str):
+        return PaperResult(file=path.name, error=prepared)
+    read, rendered = prepared
     if read.sha256 in seen:
         return PaperResult(file=path.name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = path.name
     try:
-        brief = await brief_paper(batch, read, gate)
+        brief = await brief_paper(batch, read, rendered, gate)
     except RetryBudgetExceeded:
         raise
     except LLMError as exc:
@@ -164,6 +174,9 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
     context = contextlib.nullcontext()
     if settings.cassette:
         context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
+    if not settings.cassette or settings.record:
+        # the SDK import (~0.4 s) overlaps the first PDFs being read instead of delaying the first call
+        asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "openai")
     try:
         with context, ProcessPoolExecutor(max_workers=workers) as pool:
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, seen)): p for p in files}
@@ -217,7 +230,8 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:
-            brief = await brief_paper(batch, read, asyncio.Semaphore(1))
+            rendered = render(prompt, read, settings.model)
+            brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
         brief = None
         new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")

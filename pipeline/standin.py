@@ -131,6 +131,8 @@ def _paper_fields(messages: list[dict]) -> dict[str, str]:
 def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall
+        wbufsize = 1 << 16
 
         def log_message(self, *args) -> None:  # quiet
             pass
