@@ -32,7 +32,8 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         return _usage(f"{folder}: not a directory")
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
-                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key, record=record)
+                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key, record=record,
+                                  timeout=args.timeout)
         settings.require_endpoint()
     except SettingsError as exc:
         return _usage(str(exc))
@@ -239,6 +240,7 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--cassette", type=Path, required=cassette_required, help=cassette_help)
     run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     run.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
+    run.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
 
 
 def _first_line(func) -> str:

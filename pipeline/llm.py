@@ -29,15 +29,26 @@ class RetryBudgetExceeded(LLMError):
 
 @dataclass
 class RetryBudget:
-    """Retries left for the whole run, shared by every call."""
+    """Retries left for the whole run, shared by every call, and a breaker for a dead endpoint.
+
+    `left` bounds the total retries of a run; `in_a_row` counts failures since the last success,
+    so an endpoint that never answers stops the run after `max_in_a_row` failures, not after
+    every paper has used up its own attempts.
+    """
 
     left: int
+    max_in_a_row: int = 12
+    in_a_row: int = 0
 
     def take(self) -> bool:
-        if self.left <= 0:
+        self.in_a_row += 1
+        if self.left <= 0 or self.in_a_row >= self.max_in_a_row:
             return False
         self.left -= 1
         return True
+
+    def succeeded(self) -> None:
+        self.in_a_row = 0
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -84,13 +95,15 @@ class LLMClient:
         hinted = _retry_after(exc)
         if hinted is not None:
             return min(hinted, self.max_wait)
-        return min(0.5 * 2 ** (state.attempt_number - 1), self.max_wait)
+        return min(0.25 * 2 ** (state.attempt_number - 1), self.max_wait)
 
     def _should_retry(self, exc: BaseException) -> bool:
         if not _retryable(exc):
             return False
         if not self.budget.take():
-            raise RetryBudgetExceeded(f"retry budget for this run used up; last error: {_describe(exc)}")
+            why = "failed" if self.budget.left > 0 else "retry budget used up"
+            raise RetryBudgetExceeded(
+                f"endpoint {why} ({self.budget.in_a_row} failures in a row); last error: {_describe(exc)}")
         log.debug("retrying after %s", _describe(exc))
         return True
 
@@ -110,6 +123,7 @@ class LLMClient:
             raise
         except Exception as exc:  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
             raise LLMError(_describe(exc)) from None
+        self.budget.succeeded()
         choice = response.choices[0] if response.choices else None
         text = (choice.message.content or "") if choice else ""
         usage = Usage(
