@@ -107,9 +107,11 @@ class Batch:
     results: dict[str, PaperResult] = field(default_factory=dict)
     client: LLMClient | None = None
     last_write: float = 0.0
-    calls_made: int = 0
+    sdk_ready: asyncio.Future | None = None  # the SDK import running in a thread
 
-    def llm(self) -> LLMClient:
+    async def llm(self) -> LLMClient:
+        if self.client is None and self.sdk_ready is not None:
+            await self.sdk_ready  # the loop keeps dispatching PDFs while the SDK imports
         if self.client is None:
             s = self.settings
             self.client = LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
@@ -136,13 +138,20 @@ async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate
     if cached is not None:
         return cached
     async with gate:
-        brief = await write_brief(paper, rendered, batch.llm())
+        brief = await write_brief(paper, rendered, await batch.llm())
     batch.store.save(paper.sha256, paper.file, brief)
     return brief
 
 
 async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
-                   seen: dict[str, str]) -> PaperResult:
+                   ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
+    """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU)."""
+    async with ahead:
+        return await _read_and_brief(batch, path, pool, gate, seen)
+
+
+async def _read_and_brief(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
+                          seen: dict[str, str]) -> PaperResult:
     loop = asyncio.get_running_loop()
     prepared = await loop.run_in_executor(pool, prepare_paper, str(path), batch.settings.text_pages,
                                           batch.prompt, batch.settings.model)
@@ -169,6 +178,7 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
     batch = Batch(settings=settings, output=output, prompt=prompt, store=store)
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
+    ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
     seen: dict[str, str] = {}
     workers = max(1, min(2, os.cpu_count() or 1, len(files)))
     context = contextlib.nullcontext()
@@ -176,10 +186,10 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
         context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
     if not settings.cassette or settings.record:
         # the SDK import (~0.4 s) overlaps the first PDFs being read instead of delaying the first call
-        asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "openai")
+        batch.sdk_ready = asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "openai")
     try:
         with context, ProcessPoolExecutor(max_workers=workers) as pool:
-            tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, seen)): p for p in files}
+            tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
             try:
                 for next_done in asyncio.as_completed(tasks):
                     result = await next_done

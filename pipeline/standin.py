@@ -116,6 +116,12 @@ def brief_for(paper: dict[str, str], variant: int = 0) -> str:
     return f"{institution}发布了{short}论文，使用{method}，解决了该领域中的关键问题，达成了优于现有方法的效果。"
 
 
+def estimate_tokens(text: str) -> int:
+    """A BPE-like count: one token per CJK character, one per four other characters."""
+    cjk = len(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", text))
+    return cjk + (len(text) - cjk + 3) // 4
+
+
 def _paper_fields(messages: list[dict]) -> dict[str, str]:
     text = next((m.get("content", "") for m in messages if m.get("role") == "user"), "")
     block = re.search(r"<paper>(.*?)</paper>", text, re.S)
@@ -171,13 +177,14 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             text = "我无法按要求回答。" if outcome == "off_template" else standin.answer(body)
             entry["status"] = 200
             standin.log(entry)
-            prompt_chars = sum(len(m.get("content", "")) for m in body.get("messages", []))
+            prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
+            completion_tokens = estimate_tokens(text)
             self._json(200, {
                 "id": f"chatcmpl-standin-{len(standin.requests)}", "object": "chat.completion", "created": 0,
                 "model": body.get("model", "standin"),
                 "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": prompt_chars // 3, "completion_tokens": len(text),
-                          "total_tokens": prompt_chars // 3 + len(text)},
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                          "total_tokens": prompt_tokens + completion_tokens},
             })
 
         def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:

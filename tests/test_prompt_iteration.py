@@ -122,3 +122,27 @@ def test_regress_compares_with_a_golden_report(samples, tmp_path, capsys):
     assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--golden", str(tmp_path / "golden.json"), "--json"]) == 1
     rows = json.loads(capsys.readouterr().out)
     assert [r["golden_matches"] for r in rows].count(False) == 1
+
+
+def test_render_equals_langchain_chat_prompt_template(sample_dir):
+    from langchain_core.messages import convert_to_openai_messages
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from pipeline.metadata import read_metadata
+    from pipeline.pdf import extract
+    from pipeline.prompts import load_prompt, paper_variables, render
+
+    prompt = load_prompt()
+    paper = read_metadata(extract(sample_dir / "open-harbor-bench.pdf"))
+    template = ChatPromptTemplate.from_messages([("system", prompt.system), ("user", prompt.user)])
+    expected = convert_to_openai_messages(template.format_messages(**paper_variables(paper)))
+    assert render(prompt, paper).messages == [{"role": m["role"], "content": m["content"]} for m in expected]
+
+
+def test_prompt_typos_are_errors_naming_the_field(tmp_path, samples, capsys):
+    bad_key = edited_prompt(tmp_path, "parameters:", "paramters:")
+    assert main(["rerun", str(samples / "lattice-kv.pdf"), "--dry-run", "--prompt", str(bad_key)]) == 2
+    assert "paramters: Extra inputs are not permitted" in capsys.readouterr().err
+    bad_var = edited_prompt(tmp_path, "{title}", "{titel}")
+    assert main(["rerun", str(samples / "lattice-kv.pdf"), "--dry-run", "--prompt", str(bad_var)]) == 2
+    assert "unknown template variable(s) titel" in capsys.readouterr().err
