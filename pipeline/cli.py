@@ -33,7 +33,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                                   cassette=args.cassette, base_url=args.base_url, api_key=args.api_key, record=record,
-                                  timeout=args.timeout)
+                                  timeout=args.timeout, llm_metadata=args.llm_metadata or None)
         settings.require_endpoint()
     except SettingsError as exc:
         return _usage(str(exc))
@@ -241,6 +241,8 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     run.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
     run.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
+    run.add_argument("--llm-metadata", action="store_true",
+                     help="when the layout rules find no author or institution, ask the LLM (grounded in the page text)")
 
 
 def _first_line(func) -> str:

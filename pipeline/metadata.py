@@ -35,6 +35,7 @@ _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|a
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
 _PLACEHOLDER_RE = re.compile(r"\banonymous\b", re.I)
+_TEAM_RE = re.compile(r"\bTeam$")
 
 
 @dataclass
@@ -89,18 +90,22 @@ def read_metadata(doc: Document) -> Paper:
     if not aff_entries:
         aff_entries = _footnote_affiliations(lines, doc.page_width, doc.page_height, body)
     names = inst.organisations(aff_entries)
+    team = len(authors) == 1 and bool(_TEAM_RE.search(authors[0]))
+    if team:  # 'Kimi Team': an organisation signs, so there is no count of people
+        authors = []
     abstract = _abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,
         title=title,
         authors=authors,
-        author_count=len(authors),
+        author_count=None if team else len(authors),
         institutions=names,
         affiliation_lines=aff_entries,
         abstract=abstract,
         body_excerpt=_excerpt(doc.pages, abstract),
         confident=confident and bool(names or not authors),
+        header_text=_header_text(doc.pages[0] if doc.pages else "", abstract),
     )
 
 
@@ -396,6 +401,13 @@ def _abstract(pages: list[str], from_heading: list[Line]) -> str:
     end = _END_RE.search(rest)
     body = rest[: end.start()] if end else rest[:2500]
     return _tidy_paragraph(body)
+
+
+def _header_text(page: str, abstract: str, limit: int = 3000) -> str:
+    """Page 1 up to the abstract, plus its foot (where IEEE and ICML print affiliations)."""
+    cut = page.find(abstract[:40]) if abstract else -1
+    head = page[:cut] if cut > 0 else page[:limit]
+    return (head[:limit] + "\n" + page[-800:]).strip()
 
 
 def _tidy_paragraph(text: str) -> str:

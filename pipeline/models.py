@@ -47,7 +47,9 @@ class Paper(Frozen):
     affiliation_lines: list[str] = Field(default_factory=list)
     abstract: str
     body_excerpt: str = ""
-    confident: bool = True
+    confident: bool = True  # False when the layout rules found no author or no institution
+    metadata_source: str = "rules"  # "rules+llm" when the optional grounded LLM pass filled a field
+    header_text: str = Field(default="", exclude=True, repr=False)  # page 1 above the abstract, for grounding
 
 
 class CheckResult(Frozen):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -48,15 +49,20 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
             raise PdfError("the PDF has no pages")
         first = pdf[0]
         width, height = first.get_size()
-        texts, spans = [], []
-        for index in range(min(text_pages, count)):
-            page = first if index == 0 else pdf[index]
-            textpage = page.get_textpage()
-            texts.append(_page_text(textpage))
-            if index == 0:
-                spans = _spans(textpage, height)
-            textpage.close()
-            page.close()
+        textpage = first.get_textpage()
+        raw_text = textpage.get_text_range()
+        spans = _spans(textpage, height, raw_text)
+        texts = [_page_text(raw_text)]
+        textpage.close()
+        first.close()
+        # page 2 holds a spilled abstract or the introduction's start; skip it when page 1 has both
+        if count > 1 and text_pages > 1 and not _BODY_START.search(raw_text.replace("\r\n", "\n")):
+            for index in range(1, min(text_pages, count)):
+                page = pdf[index]
+                textpage = page.get_textpage()
+                texts.append(_page_text(textpage.get_text_range()))
+                textpage.close()
+                page.close()
         if not any(t.strip() for t in texts):
             raise PdfError("no text layer (scanned or image-only PDF)")
         return Document(
@@ -93,8 +99,17 @@ def _pdfium_cause(message: str) -> str:
     return f"unreadable PDF ({message})"
 
 
-def _spans(textpage: "pdfium.PdfTextPage", page_height: float) -> list[Span]:
-    """Group page characters into same-size runs on one line, top-left origin."""
+_BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION)\b")
+FOOT_BAND = 0.6  # below this share of the page height, body-text pages still keep their footnotes
+
+
+def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> list[Span]:
+    """Group page characters into same-size runs on one line, top-left origin.
+
+    Everything before the first section heading is kept (title, authors, affiliations, abstract);
+    after it only the foot of the page is (IEEE and ICML print affiliations there), which skips
+    two of the three per-character calls for most of the body text.
+    """
     get_unicode, get_size, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetFontSize, raw.FPDFText_GetCharBox
     get_angle = raw.FPDFText_GetCharAngle
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -104,6 +119,11 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float) -> list[Span]:
     size = 0.0
     last_x0 = last_x1 = 0.0
     handle = textpage.raw
+    count = textpage.count_chars()
+    same_length = len(text) == count  # then text[i] is character i, one call fewer per character
+    heading = _BODY_START.search(text) if same_length else None
+    body_from = heading.start() if heading else count
+    foot_from = page_height * FOOT_BAND
 
     def flush() -> None:
         text = "".join(chars).strip()
@@ -111,20 +131,24 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float) -> list[Span]:
             spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
         chars.clear()
 
-    for index in range(textpage.count_chars()):
-        char = chr(get_unicode(handle, index))
+    for index in range(count):
+        char = text[index] if same_length else chr(get_unicode(handle, index))
         if char in _NEWLINES:
             flush()
             continue
         if char in _SOFT_HYPHENS:
             continue
-        char_size = get_size(handle, index)
         get_box(handle, index, left, right, bottom, top)
-        x0, x1 = left.value, right.value
         y0, y1 = page_height - top.value, page_height - bottom.value
+        if index >= body_from and y0 < foot_from:
+            if chars:
+                flush()
+            continue
+        x0, x1 = left.value, right.value
         if char == " " and chars:
             chars.append(char)
             continue
+        char_size = get_size(handle, index)
         new_run = not chars or abs(char_size - size) > 0.6 or x0 < last_x0 - 1 or x0 - last_x1 > 1.2 * max(char_size, 1)
         if new_run:
             flush()
@@ -140,9 +164,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float) -> list[Span]:
     return spans
 
 
-def _page_text(textpage: "pdfium.PdfTextPage") -> str:
+def _page_text(raw_text: str) -> str:
     """Page text in reading order with PDFium's end-of-line hyphen markers joined."""
-    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+    text = raw_text.replace("\r\n", "\n").replace("\r", "\n")
     for mark in _SOFT_HYPHENS:
         text = text.replace(mark + "\n", "").replace(mark, "")
     return _clean(text)

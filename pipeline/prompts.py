@@ -20,8 +20,9 @@ from .models import Paper
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
+METADATA_PROMPT = PROMPTS_DIR / "metadata.yaml"
 ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole paper
-VARIABLES = ("title", "institutions", "abstract", "authors", "author_count")
+VARIABLES = ("title", "institutions", "abstract", "authors", "author_count", "header_text")
 
 
 class PromptError(Exception):
@@ -85,6 +86,7 @@ def paper_variables(paper: Paper) -> dict[str, str]:
         "abstract": paper.abstract[:ABSTRACT_LIMIT],
         "authors": ", ".join(paper.authors),
         "author_count": str(paper.author_count if paper.author_count is not None else ""),
+        "header_text": paper.header_text,
     }
     return {k: _defang(v) for k, v in values.items()}
 

@@ -25,7 +25,7 @@ from .llm import LLMClient, LLMError, RetryBudget, RetryBudgetExceeded
 from .metadata import read_metadata
 from .models import Brief, Paper, PaperResult, Report
 from .pdf import PdfError, extract
-from .prompts import PromptFile, RenderedPrompt, load_prompt, render
+from .prompts import METADATA_PROMPT, PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore
@@ -143,6 +143,15 @@ async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate
     return brief
 
 
+async def assisted(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Paper:
+    """The paper with empty metadata fields filled by the grounded LLM pass (see assist.py)."""
+    from .assist import assist_metadata
+
+    async with gate:
+        improved, _usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), await batch.llm(), batch.settings.model)
+    return improved
+
+
 async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
                    ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
     """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU)."""
@@ -162,6 +171,9 @@ async def _read_and_brief(batch: Batch, path: Path, pool: ProcessPoolExecutor, g
         return PaperResult(file=path.name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = path.name
     try:
+        if batch.settings.llm_metadata and not read.confident:
+            read = await assisted(batch, read, gate)
+            rendered = render(batch.prompt, read, batch.settings.model)
         brief = await brief_paper(batch, read, rendered, gate)
     except RetryBudgetExceeded:
         raise

@@ -29,6 +29,7 @@ class Settings(BaseModel):
     attempts: int = 6
     retry_budget: int = 200
     text_pages: int = 2
+    llm_metadata: bool = False  # ask the grounded metadata prompt when the layout rules are unsure
 
     @classmethod
     def build(cls, **flags) -> "Settings":

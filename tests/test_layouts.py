@@ -1,0 +1,111 @@
+"""Layout rules on purpose-built fixture papers: each test is one hard case from real papers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import make_samples
+from pipeline.institutions import fold
+from pipeline.metadata import read_metadata
+from pipeline.pdf import extract
+
+BASE = make_samples.SAMPLES[0]  # one column, numbered superscript affiliations
+
+
+def read(tmp_path, **changes):
+    sample = dataclasses.replace(BASE, **changes)
+    path = tmp_path / "paper.pdf"
+    make_samples.write_pdf(sample, path)
+    return read_metadata(extract(path))
+
+
+def test_three_line_title_is_joined(tmp_path):
+    title = ("Cartographers of the Latent Sea: Learning Navigable Maps of Representation Space "
+             "for Retrieval, Planning and Control in Partially Observed Environments")
+    paper = read(tmp_path, title=title)
+    assert paper.title == title
+
+
+def test_fifteen_authors_over_three_lines(tmp_path):
+    names = [f"{first} {last}" for first, last in zip(
+        ["Ada", "Bram", "Cleo", "Dov", "Emil", "Faye", "Gil", "Hugo", "Iris", "Jon", "Kai", "Lia", "Milo", "Nia", "Otto"],
+        ["Abbot", "Brook", "Crane", "Dale", "Evans", "Frost", "Grant", "Hale", "Irving", "Joyce", "Kemp", "Lowe", "Moss", "Nash", "Oakes"])]
+    authors = [(n, str(1 + i % 2)) for i, n in enumerate(names)]
+    paper = read(tmp_path, authors=authors)
+    assert paper.authors == names and paper.author_count == 15
+
+
+def test_equal_contribution_and_corresponding_marks_are_not_affiliations(tmp_path):
+    affiliations = [("1", "Northlake University"), ("2", "Brightwave Systems Inc."),
+                    ("*", "Equal contribution"), ("†", "Corresponding author")]
+    paper = read(tmp_path, affiliations=affiliations, authors=[("Mira Castellan", "1*"), ("Tobias Rennick", "2*†")])
+    assert paper.institutions == ["Northlake University", "Brightwave Systems Inc."]
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+
+
+def test_anonymous_submission_has_no_authors_or_institutions(tmp_path):
+    paper = read(tmp_path, authors=[("Anonymous Authors", "1")], affiliations=[("1", "Anonymous Institution, Anonymous City")])
+    assert paper.author_count == 0 and paper.institutions == []
+
+
+def test_names_joined_by_and(tmp_path):
+    paper = read(tmp_path, authors=[("Mira Castellan", "1"), ("and Tobias Rennick", "2")])
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+
+
+def test_department_and_address_are_dropped_university_kept(tmp_path):
+    affiliations = [("1", "School of Computer Science, Fudan University, Shanghai 200433, China"),
+                    ("2", "Department of Physics, University of Tartu, Estonia")]
+    paper = read(tmp_path, affiliations=affiliations)
+    assert paper.institutions == ["Fudan University", "University of Tartu"]
+    assert paper.affiliation_lines[0].startswith("School of Computer Science")  # raw lines kept
+
+
+def test_chinese_names_in_chinese_and_english(tmp_path):
+    affiliations = [("1", "北京清源大学 信息科学技术学院"), ("2", "Qingyuan University, Beijing, China")]
+    paper = read(tmp_path, affiliations=affiliations)
+    assert [fold(n) for n in paper.institutions] == [fold("北京清源大学"), fold("Qingyuan University")]
+
+
+def test_email_line_is_not_an_author_or_institution(tmp_path):
+    paper = read(tmp_path, emails=["{mira, tobias}@northlake.edu"])
+    assert "northlake.edu" not in " ".join(paper.authors + paper.institutions)
+    assert paper.author_count == len(BASE.authors)
+
+
+def test_team_author_has_no_count(tmp_path):
+    paper = read(tmp_path, authors=[("Lantern Team", "")], affiliations=[("", "Brightwave Systems Inc.")])
+    assert paper.author_count is None and paper.authors == []
+    assert paper.institutions == ["Brightwave Systems Inc."]
+
+
+def test_llm_assist_fills_only_grounded_institutions(tmp_path, standin):
+    import asyncio
+    import json as jsonlib
+
+    from pipeline.assist import assist_metadata
+    from pipeline.llm import LLMClient
+    from pipeline.prompts import METADATA_PROMPT, load_prompt
+
+    # the layout gives the affiliation no organisation word, so the rules find none
+    paper = read(tmp_path, affiliations=[("1", "Orchard Quay"), ("2", "Bellwether")],
+                 authors=[("Mira Castellan", "1"), ("Tobias Rennick", "2")])
+    paper = paper.model_copy(update={"institutions": [], "confident": False})
+    standin.replies[paper.title] = jsonlib.dumps(
+        {"authors": ["Mira Castellan"], "institutions": ["Orchard Quay", "Bellwether", "Invented Institute of Nowhere"]})
+
+    async def go():
+        client = LLMClient(standin.base_url, "k")
+        try:
+            return await assist_metadata(paper, load_prompt(METADATA_PROMPT), client)
+        finally:
+            await client.close()
+
+    improved, usage = asyncio.run(go())
+    assert improved.institutions == ["Orchard Quay", "Bellwether"]  # the invented one is not on the page
+    assert improved.authors == paper.authors  # the rules had authors: left alone
+    assert improved.metadata_source == "rules+llm" and usage.prompt_tokens > 0
+    sent = standin.requests[-1]["body"]["messages"][1]["content"]
+    assert "Orchard Quay" in sent and "<paper>" in sent
