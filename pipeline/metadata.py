@@ -61,6 +61,10 @@ class Cell:
     def x1(self) -> float:
         return max(s.x1 for s in self.spans)
 
+    def y0_gap(self, above_y1: float) -> float:
+        """Vertical distance from a line ending at `above_y1` down to this cell."""
+        return min(s.y0 for s in self.spans) - above_y1
+
 
 @dataclass
 class Line:
@@ -386,7 +390,13 @@ def _footnote_affiliations(lines: list[Line], page_width: float, page_height: fl
 
 
 def _abstract(pages: list[str], from_heading: list[Line]) -> str:
-    """The abstract from the page text: after its heading, up to the first section or keywords."""
+    """The abstract from the page text: after its heading, up to where its paragraph ends on the page.
+
+    The page text reads cleanly (ligatures and hyphens resolved) but does not say where the
+    abstract stops; the layout does: the last line in the abstract's column, at its font size,
+    before a wide vertical gap. The text is cut after that line, or at the next section or
+    keywords heading when the layout gives no answer.
+    """
     text = "\n".join(pages)
     text = re.sub(r"(?m)^\s*\d{3}\s*$\n?", "", text)  # review line numbers
     match = _ABSTRACT_ANY_RE.search(text)
@@ -400,7 +410,52 @@ def _abstract(pages: list[str], from_heading: list[Line]) -> str:
         rest = ""
     end = _END_RE.search(rest)
     body = rest[: end.start()] if end else rest[:2500]
+    tail = _last_abstract_line(from_heading)
+    if tail:
+        words = re.findall(r"\S+", tail)[-4:]
+        found = None
+        for found in re.finditer(r"\s+".join(map(re.escape, words)), body):
+            pass
+        if found and found.end() > 0.3 * len(body):
+            body = body[: found.end()]
     return _tidy_paragraph(body)
+
+
+def _last_abstract_line(lines: list[Line]) -> str:
+    """Text of the abstract's last line, found by following its column down the page."""
+    if not lines:
+        return ""
+    heading = lines[0]
+    first_cell = heading.cells[0] if heading.cells else None
+    if first_cell is None:
+        return ""
+    inline = len(first_cell.plain) > 40  # 'Abstract—Backscatter ...' starts the paragraph itself
+    column: tuple[float, float] | None = (first_cell.x0, first_cell.x1) if inline else None
+    size = _cell_size(first_cell) if inline else 0.0
+    last, last_y1 = (first_cell.plain if inline else ""), heading.y1
+    centre = (first_cell.x0 + first_cell.x1) / 2
+    for line in lines[1:]:
+        if column is None:
+            cell = next((c for c in line.cells if c.x0 - 2 <= centre <= c.x1 + 2 and len(c.plain) > 20), None)
+            if cell is None:
+                if line.y0 - last_y1 > 3 * heading.size:
+                    return ""
+                continue
+            column, size = (cell.x0, cell.x1), _cell_size(cell)
+        else:
+            cell = next((c for c in line.cells if _inside(c, column)), None)
+            if cell is None:
+                continue
+            if abs(_cell_size(cell) - size) > 0.6 or cell.y0_gap(last_y1) > 1.1 * size:
+                break
+        last, last_y1 = cell.plain, line.y1
+    return re.sub(r"[\s\d*†‡]+$", "", last)
+
+
+def _inside(cell: Cell, column: tuple[float, float]) -> bool:
+    width = cell.x1 - cell.x0
+    overlap = min(cell.x1, column[1]) - max(cell.x0, column[0])
+    return width > 0 and overlap >= 0.6 * width
 
 
 def _header_text(page: str, abstract: str, limit: int = 3000) -> str:

@@ -109,3 +109,34 @@ def test_llm_assist_fills_only_grounded_institutions(tmp_path, standin):
     assert improved.metadata_source == "rules+llm" and usage.prompt_tokens > 0
     sent = standin.requests[-1]["body"]["messages"][1]["content"]
     assert "Orchard Quay" in sent and "<paper>" in sent
+
+
+def test_abstract_stops_where_its_paragraph_ends(tmp_path):
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "figure-after-abstract.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    top = letter[1]
+    c.setFont("Times-Bold", 17)
+    c.drawCentredString(306, top - 90, "Gentle Probes for Sparse Signals")
+    c.setFont("Times-Roman", 11)
+    c.drawCentredString(306, top - 120, "Ada Abbot and Bram Brook")
+    c.drawCentredString(306, top - 134, "Orchard University")
+    c.setFont("Times-Bold", 12)
+    c.drawCentredString(306, top - 170, "Abstract")
+    c.setFont("Times-Roman", 10)
+    lines = ["We study probes that read sparse signals with few measurements and show that a gentle",
+             "schedule of probe strengths recovers the support with high probability. The method needs",
+             "no tuning and ends the paragraph here."]
+    for i, line in enumerate(lines):
+        c.drawString(110, top - 190 - 12.5 * i, line)
+    c.setFont("Times-Roman", 8)
+    c.drawString(110, top - 260, "Correspondence: ada@orchard.example. Code will be released with the paper.")
+    c.drawString(110, top - 300, "Figure 1: Probe strengths over time for three schedules.")
+    c.showPage()
+    c.save()
+    paper = read_metadata(extract(path))
+    assert paper.abstract.startswith("We study probes")
+    assert paper.abstract.endswith("ends the paragraph here.")
+    assert paper.authors == ["Ada Abbot", "Bram Brook"] and paper.institutions == ["Orchard University"]
