@@ -54,8 +54,9 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     failed = report.failed
     usage = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
     tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage)
-    print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} paid calls "
-          f"({tokens} tokens) -> {output / 'report.md'}")
+    kind = "replayed" if settings.cassette and not record else "paid"
+    print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs "
+          f"({tokens} tokens), {len(report.results) - len(usage)} from the run store -> {output / 'report.md'}")
     for result in failed:
         print(f"  FAILED {result.file}: {result.error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import sys
@@ -107,15 +106,18 @@ class Batch:
     results: dict[str, PaperResult] = field(default_factory=dict)
     client: LLMClient | None = None
     last_write: float = 0.0
-    sdk_ready: asyncio.Future | None = None  # the SDK import running in a thread
+    client_ready: asyncio.Future | None = None  # the client being built in a thread (SDK import included)
+
+    def new_client(self) -> LLMClient:
+        s = self.settings
+        return LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
+                         budget=RetryBudget(left=s.retry_budget))
 
     async def llm(self) -> LLMClient:
-        if self.client is None and self.sdk_ready is not None:
-            await self.sdk_ready  # the loop keeps dispatching PDFs while the SDK imports
         if self.client is None:
-            s = self.settings
-            self.client = LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
-                                    budget=RetryBudget(left=s.retry_budget))
+            # the loop keeps dispatching PDFs while the SDK (~0.4 s) imports in the thread
+            client = await self.client_ready if self.client_ready is not None else self.new_client()
+            self.client = self.client or client
         return self.client
 
     def report(self) -> Report:
@@ -197,8 +199,8 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
     if settings.cassette:
         context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
     if not settings.cassette or settings.record:
-        # the SDK import (~0.4 s) overlaps the first PDFs being read instead of delaying the first call
-        batch.sdk_ready = asyncio.get_running_loop().run_in_executor(None, importlib.import_module, "openai")
+        # building the client overlaps the first PDFs being read instead of delaying the first call
+        batch.client_ready = asyncio.get_running_loop().run_in_executor(None, batch.new_client)
     try:
         with context, ProcessPoolExecutor(max_workers=workers) as pool:
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
