@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .institutions import fold
 from .metadata import read_metadata
+from .models import Paper
 from .pdf import PdfError, extract
 
 
@@ -48,7 +49,7 @@ def score_institutions(found: list[str], truth: list[str]) -> tuple[int, int, in
     return hits, len(found), len(truth)
 
 
-def _assist_all(papers: dict[str, "Paper"]) -> dict[str, "Paper"]:
+def _assist_all(papers: dict[str, Paper]) -> dict[str, Paper]:
     """Run the grounded LLM pass on the papers the rules were unsure of (endpoint from the environment)."""
     import asyncio
 

@@ -125,7 +125,6 @@ def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
     from .prompts import PromptError, load_prompt
     from .regress import regress
-    from .report import load_report
 
     folder = Path(args.input_dir)
     if not folder.is_dir():

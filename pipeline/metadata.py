@@ -10,13 +10,11 @@ ICML) are read from the foot of the page when the header has none.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass, field
 
 from . import institutions as inst
 from .models import Document, Paper, Span
 
-MARKER_CHARS = "*†‡§¶#∗⋆♠♣♢♡♦✉&,0123456789abcdefghij "
 _MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆♠♣♢♡♦✉a-j\s]+$")
 _ABSTRACT_RE = re.compile(r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b\s*[:.—–-]?\s*", re.I)
 _ABSTRACT_ANY_RE = re.compile(r"(?:^|\n)\s*(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t)\b\s*[:.—–-]?\s*", re.I)
@@ -413,9 +411,8 @@ def _abstract(pages: list[str], from_heading: list[Line]) -> str:
     tail = _last_abstract_line(from_heading)
     if tail:
         words = re.findall(r"\S+", tail)[-4:]
-        found = None
-        for found in re.finditer(r"\s+".join(map(re.escape, words)), body):
-            pass
+        matches = list(re.finditer(r"\s+".join(map(re.escape, words)), body))
+        found = matches[-1] if matches else None
         if found and found.end() > 0.3 * len(body):
             body = body[: found.end()]
     return _tidy_paragraph(body)

@@ -88,13 +88,22 @@ def _wait_for(predicate, limit=30.0):
     return False
 
 
+def _signal_after(samples: Path, out: Path, server: StandIn, stored: int, sig: int) -> subprocess.Popen:
+    """Start a run, wait until `stored` briefs are in its store, then send it `sig`."""
+    proc = _start_run(samples, out, server)
+    assert _wait_for(lambda: (out / "runs.sqlite").exists() and len(_stored(out)) >= stored)
+    proc.send_signal(sig)
+    return proc
+
+
+def slow_server() -> StandIn:
+    return StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES})
+
+
 def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
     out = tmp_path / "out"
-    with StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES}) as server:
-        proc = _start_run(samples, out, server)
-        assert _wait_for(lambda: (out / "runs.sqlite").exists() and len(_stored(out)) >= 2)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    with slow_server() as server:
+        _signal_after(samples, out, server, 2, signal.SIGKILL).wait()
         saved = _stored(out)
         assert 2 <= len(saved) < N
         first_run = len(server.requests)
@@ -110,10 +119,8 @@ def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_was_done(samples, tmp_path):
     out = tmp_path / "out"
-    with StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES}) as server:
-        proc = _start_run(samples, out, server)
-        assert _wait_for(lambda: (out / "runs.sqlite").exists() and len(_stored(out)) >= 1)
-        proc.send_signal(signal.SIGINT)
+    with slow_server() as server:
+        proc = _signal_after(samples, out, server, 1, signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert b"interrupted" in err and b"Traceback" not in err
