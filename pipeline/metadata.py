@@ -87,8 +87,7 @@ def read_metadata(doc: Document) -> Paper:
     body = _body_size(doc.spans)
     title, title_end = _title(lines, doc.page_height)
     abstract_at = _abstract_line(lines, title_end, body)
-    header = [ln for ln in lines[title_end:abstract_at]]
-    authors, aff_entries, confident = _read_header(header)
+    authors, aff_entries = _read_header(lines[title_end:abstract_at])
     if not aff_entries:
         aff_entries = _footnote_affiliations(lines, doc.page_width, doc.page_height, body)
     names = inst.organisations(aff_entries)
@@ -106,7 +105,7 @@ def read_metadata(doc: Document) -> Paper:
         affiliation_lines=aff_entries,
         abstract=abstract,
         body_excerpt=_excerpt(doc.pages, abstract),
-        confident=confident and bool(names or not authors),
+        confident=bool(authors) and bool(names),
         header_text=_header_text(doc.pages[0] if doc.pages else "", abstract),
     )
 
@@ -229,7 +228,7 @@ def _abstract_line(lines: list[Line], start: int, body: float) -> int:
     return len(lines)
 
 
-def _read_header(header: list[Line]) -> tuple[list[str], list[str], bool]:
+def _read_header(header: list[Line]) -> tuple[list[str], list[str]]:
     """Authors and raw affiliation entries from the lines between title and abstract."""
     authors: list[str] = []
     entries: list[str] = []
@@ -247,8 +246,7 @@ def _read_header(header: list[Line]) -> tuple[list[str], list[str], bool]:
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
                 names_tail = _add_authors(cell, authors, names_tail)
-    confident = bool(authors)
-    return authors, entries, confident
+    return authors, entries
 
 
 def _is_address_cell(cell: Cell) -> bool:

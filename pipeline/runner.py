@@ -257,7 +257,6 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
             rendered = render(prompt, read, settings.model)
             brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
-        brief = None
         new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")
     else:
         new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, brief=brief, error="" if brief.ok else brief.error)
