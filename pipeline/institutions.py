@@ -9,25 +9,40 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Words that make a phrase an organisation on their own.
-_STRONG = re.compile(
+# Words that make a phrase an organisation on their own (any case), and company names (as printed:
+# a surname such as "Ai" or "Apple" must not make an author line an affiliation).
+_STRONG_WORDS = re.compile(
     r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology|"
     r"inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|co\.,? ltd|company|group|labs|laboratories|"
     r"research|academy|hospital|foundation|college|école|ecole|school of medicine|"
-    r"technologies|technology co|ai lab|seed|deepmind|microsoft|google|meta|amazon|apple|nvidia|"
-    r"alibaba|tencent|huawei|baidu|bytedance|openai|anthropic|samsung|ibm|intel)\b|"
-    r"(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
+    r"technologies|technology co|ai lab)\b|(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
 )
+_BRANDS = re.compile(  # only where a phrase starts: "Apple Inc." and "2 Apple" name a company, "Ruth Apple" a person
+    r"(?:^|[,;:(\d*†‡§]\s*)(DeepMind|Microsoft|Google|Meta|Amazon|Apple|NVIDIA|Nvidia|Alibaba|Tencent|Huawei|"
+    r"Baidu|ByteDance|OpenAI|Anthropic|Samsung|IBM|Intel|Adobe|Salesforce|Sony|Qualcomm|Xiaomi|Kuaishou|"
+    r"SenseTime)\b"
+)
+
+
+class _Strong:
+    """Either vocabulary: one `search` for callers."""
+
+    @staticmethod
+    def search(text: str):
+        return _STRONG_WORDS.search(text) or _BRANDS.search(text)
+
+
+_STRONG = _Strong()
 # Organisations that other strong words in the same entry are usually a part of.
 _TOP = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology)\b|大学", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
-_WEAK = re.compile(r"\b(institute|institution|lab|laboratory|center|centre|ministry|council|agency|ai|technology|systems)\b", re.I)
+_WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
+                   r"AI|\.ai|[Tt]echnology|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
 # Phrases naming a unit inside an organisation.
 _UNIT = re.compile(
     r"^(the\s+)?(department|dept\.?|school|faculty|college of|division|key lab|state key|"
     r"national key|lab(oratory)? (of|for)|institute (of|for)|center for|centre for|program|"
-    r"graduate school|research center|research centre|engineering research|unit|chair|"
-    r"shaanxi engineering|iopen)", re.I,
+    r"graduate school|research center|research centre|engineering research|unit|chair)", re.I,
 )
 _COUNTRIES = {
     "china", "pr china", "p.r. china", "p. r. china", "usa", "u.s.a.", "us", "u.s.", "united states",

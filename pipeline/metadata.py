@@ -34,6 +34,15 @@ _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "d
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
 _PLACEHOLDER_RE = re.compile(r"\banonymous\b", re.I)
 _TEAM_RE = re.compile(r"\bTeam$")
+_ORCID_RE = re.compile(r"\[?\(?\d{4}-\d{4}-\d{4}-\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names
+# Words printed between title and abstract that are never part of a person's name.
+_NOT_NAME_WORDS = {
+    "report", "technical", "preprint", "draft", "version", "paper", "supplementary", "appendix",
+    "workshop", "conference", "proceedings", "journal", "submission", "review", "abstract",
+    "introduction", "keywords", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "arxiv", "copyright", "volume",
+    "accepted", "published", "received", "revised", "author", "authors", "contents", "page",
+}
 
 
 @dataclass
@@ -250,7 +259,7 @@ def _read_header(header: list[Line]) -> tuple[list[str], list[str]]:
 
 
 def _is_address_cell(cell: Cell) -> bool:
-    return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", cell.plain))
+    return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", _ORCID_RE.sub("", cell.plain)))
 
 
 def _cell_kind(cell: Cell) -> str:
@@ -317,6 +326,7 @@ def _add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     for text, is_marker in cell.parts:
         text_parts.append(" , " if is_marker else " " + text)
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
+    text = _ORCID_RE.sub(" , ", text)
     text = re.sub(r"[*∗†‡§¶#⋆✉♠♣♢♡♦]+|\d+", " , ", text)
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
@@ -343,6 +353,8 @@ def _split_run_of_names(token: str) -> list[str]:
 
 def _is_name(token: str) -> bool:
     if _PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token):
+        return False
+    if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
         return False
     if re.search(r"[\u4e00-\u9fff]", token):
         return 2 <= len(token.replace(" ", "")) <= 5

@@ -46,7 +46,8 @@ def discover(folder: Path) -> list[Path]:
 def read_paper(path: str, text_pages: int = 2) -> Paper | str:
     """Worker-side: the Paper, or a one-line cause when the PDF cannot be read."""
     try:
-        return read_metadata(extract(path, text_pages=text_pages))
+        paper = read_metadata(extract(path, text_pages=text_pages))
+        return paper if paper.title else "no title found on page 1"
     except PdfError as exc:
         return str(exc)
     except Exception as exc:  # a PDF that trips the parser must not stop the batch

@@ -75,8 +75,12 @@ def _start_run(samples: Path, out: Path, server: StandIn) -> subprocess.Popen:
 
 
 def _stored(out: Path) -> set[str]:
-    with sqlite3.connect(out / "runs.sqlite") as db:
-        return {row[0] for row in db.execute("SELECT file FROM runs WHERE ok=1")}
+    """Files with a valid brief in the run store (empty while the store is still being created)."""
+    try:
+        with sqlite3.connect(out / "runs.sqlite") as db:
+            return {row[0] for row in db.execute("SELECT file FROM runs WHERE ok=1")}
+    except sqlite3.OperationalError:
+        return set()
 
 
 def _wait_for(predicate, limit=30.0):

@@ -139,3 +139,16 @@ def test_abstract_stops_where_its_paragraph_ends(tmp_path):
     assert paper.abstract.startswith("We study probes")
     assert paper.abstract.endswith("ends the paragraph here.")
     assert paper.authors == ["Ada Abbot", "Bram Brook"] and paper.institutions == ["Orchard University"]
+
+
+def test_orcid_ids_and_report_labels_are_not_names(tmp_path):
+    authors = [("Mira Castellan [0000-0002-1825-0097]", "1"), ("Tobias Rennick", "2")]
+    paper = read(tmp_path, authors=authors)
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    paper = read(tmp_path, authors=[("Technical Report", ""), ("Mira Castellan", "1")])
+    assert paper.authors == ["Mira Castellan"]
+
+
+def test_surname_that_is_also_a_keyword_stays_a_name(tmp_path):
+    paper = read(tmp_path, authors=[("Wei Ai", "1"), ("Ruth Apple", "2")])
+    assert paper.authors == ["Wei Ai", "Ruth Apple"]
