@@ -14,6 +14,36 @@ class SettingsError(Exception):
     """A configuration problem the user must fix; the message says what to set."""
 
 
+class ConfigFile(BaseModel):
+    """What paperbrief.yaml may set; a misspelt key is an error. Keys stay out of it: use the environment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None
+    model: str | None = None
+    prompt: Path | None = None
+    concurrency: int | None = None
+    title: str | None = None
+    timeout: float | None = None
+    attempts: int | None = None
+    retry_budget: int | None = None
+    llm_metadata: bool | None = None
+
+
+def _config_file(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    import yaml
+    from pydantic import ValidationError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return ConfigFile.model_validate(data).model_dump(exclude_none=True)
+    except (yaml.YAMLError, ValidationError) as exc:
+        first = str(exc).splitlines()
+        raise SettingsError(f"{path}: {' '.join(first[:3])}") from None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -32,14 +62,16 @@ class Settings(BaseModel):
     llm_metadata: bool = False  # ask the grounded metadata prompt when the layout rules are unsure
 
     @classmethod
-    def build(cls, **flags) -> "Settings":
-        """Flags win over the environment, which wins over the defaults."""
+    def build(cls, config: Path | None = None, **flags) -> "Settings":
+        """Flags win over the environment, which wins over paperbrief.yaml, which wins over the defaults."""
+        file_values = _config_file(config or Path(os.environ.get("PAPERBRIEF_CONFIG", "paperbrief.yaml")))
         env = {
             "base_url": os.environ.get("OPENAI_BASE_URL") or None,
             "api_key": os.environ.get("OPENAI_API_KEY") or None,
             "model": os.environ.get("PAPERBRIEF_MODEL") or None,
         }
-        values = {**{k: v for k, v in env.items() if v}, **{k: v for k, v in flags.items() if v is not None}}
+        values = {**file_values, **{k: v for k, v in env.items() if v},
+                  **{k: v for k, v in flags.items() if v is not None}}
         settings = cls(**values)
         if settings.concurrency < 1:
             raise SettingsError("--concurrency must be at least 1")

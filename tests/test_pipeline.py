@@ -117,3 +117,20 @@ def test_inspect_prints_the_fields_as_json(sample_dir, capsys):
     data = json.loads(capsys.readouterr().out)
     assert {"title", "authors", "author_count", "institutions", "abstract"} <= set(data)
     assert data["author_count"] == 14 and data["institutions"][0] == "Riverside College of Arts"
+
+
+def test_config_file_is_read_and_flags_win(samples, tmp_path, standin, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "paperbrief.yaml").write_text(f"base_url: {standin.base_url}\ntitle: 配置文件标题\nmodel: from-config\n")
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    out = tmp_path / "out"
+    assert run(["run", str(samples), "-o", str(out), "--model", "from-flag"]) == 0
+    assert (out / "report.md").read_text().startswith("# 配置文件标题\n")
+    assert {r["body"]["model"] for r in standin.requests} == {"from-flag"}
+
+
+def test_config_file_typo_is_a_usage_error(samples, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "paperbrief.yaml").write_text("concurency: 4\n")
+    assert run(["run", str(samples), "-o", str(tmp_path / "out"), "--api-key", "k"]) == 2
+    assert "paperbrief.yaml" in capsys.readouterr().err
