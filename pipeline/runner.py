@@ -157,9 +157,15 @@ async def assisted(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Paper
 
 async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
                    ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
-    """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU)."""
+    """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU).
+
+    The result joins the batch with no await between the store's commit and here, so a Ctrl-C
+    can never leave a paid brief in the store but out of the report written on the way out.
+    """
     async with ahead:
-        return await _read_and_brief(batch, path, pool, gate, seen)
+        result = await _read_and_brief(batch, path, pool, gate, seen)
+        batch.results[result.file] = result
+        return result
 
 
 async def _read_and_brief(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
@@ -207,9 +213,7 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
             try:
                 for next_done in asyncio.as_completed(tasks):
-                    result = await next_done
-                    batch.results[result.file] = result
-                    progress.step(result)
+                    progress.step(await next_done)
                     batch.save_report()
             except RetryBudgetExceeded as exc:
                 for task in tasks:
