@@ -201,7 +201,7 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
     seen: dict[str, str] = {}
-    workers = max(1, min(2, os.cpu_count() or 1, len(files)))
+    workers = max(1, min((os.cpu_count() or 2) - 1, 4, len(files)))  # one core stays with the event loop
     context = contextlib.nullcontext()
     if settings.cassette:
         context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
