@@ -6,6 +6,7 @@ Speed and accuracy targets live here, never in timed unit tests.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import statistics
@@ -139,14 +140,15 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
 def _sample_pdfs(folder: Path, count: int) -> None:
     """N distinct fixture papers (the project's own sample texts, each title made unique)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from make_samples import SAMPLES, write_pdf  # noqa: PLC0415 - benchmark-only dependency (reportlab)
+    try:
+        from make_samples import SAMPLES, write_pdf  # benchmark-only: needs reportlab (the test extra)
+    except ImportError as exc:
+        raise SystemExit(f"bench run needs the test extra to write sample PDFs: pip install -e '.[test]' ({exc})") from None
 
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         base = SAMPLES[i % len(SAMPLES)]
         head, _, tail = base.title.partition(":")
-        import dataclasses
-
         variant = dataclasses.replace(base, title=f"{head} {i}:{tail}" if tail else f"{head} {i}", file=f"paper-{i:04d}.pdf")
         write_pdf(variant, folder / variant.file)
 

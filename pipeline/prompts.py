@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .models import Paper
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# prompts/ sits beside the package in a checkout (editable install); elsewhere, in the working directory
+PROMPTS_DIR = next((p for p in (Path(__file__).resolve().parent.parent / "prompts", Path.cwd() / "prompts")
+                    if p.is_dir()), Path("prompts"))
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
 METADATA_PROMPT = PROMPTS_DIR / "metadata.yaml"
 ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole paper
