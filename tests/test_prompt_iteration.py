@@ -55,6 +55,12 @@ def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, sta
     old_brief = before["lattice-kv.pdf"]["brief"]["text"]
     assert old_brief in md_before and old_brief not in md_after
     assert after["lattice-kv.pdf"]["brief"]["text"] in md_after
+    from pipeline.store import RunStore
+
+    store = RunStore(out / "runs.sqlite")
+    history = [b.text for b in store.history(after["lattice-kv.pdf"]["sha256"])]
+    store.close()
+    assert history == [before["lattice-kv.pdf"]["brief"]["text"], after["lattice-kv.pdf"]["brief"]["text"]]
     # the same prompt again: already paid for, no call
     assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(standin)]) == 0
     assert len(standin.requests) == calls + 1
