@@ -6,12 +6,22 @@ ok=False and the failed checks, and the report lists the paper as failed with th
 
 from __future__ import annotations
 
+import re
+
 from .llm import LLMClient
 from .models import Brief, CheckResult, Paper, Usage
 from .prompts import RenderedPrompt
 from .validate import check, failures
 
 MAX_ATTEMPTS = 2
+
+
+_WRAPPERS = re.compile(r"^(?:```\w*\s*)?(?:(?:简报|答案|回答|输出|Brief)\s*[:：]\s*)?[\"“”'「『]*|[\"“”'」』]*(?:\s*```)?$")
+
+
+def tidy_answer(text: str) -> str:
+    """Drop what chat models wrap a sentence in (quotes, a code fence, a '简报：' label); keep the sentence."""
+    return _WRAPPERS.sub("", text.strip()).strip()
 
 
 def repair_message(failed: list[CheckResult]) -> str:
@@ -27,7 +37,7 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         completion = await client.complete(messages, rendered.model, rendered.parameters)
         usage, latency = usage + completion.usage, latency + completion.latency_s
-        text = completion.text.strip()
+        text = tidy_answer(completion.text)
         results = check(text, paper)
         failed = failures(results)
         if not failed:

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel
 
 from . import cassette
-from .brief import repair_message
+from .brief import repair_message, tidy_answer
 from .llm import LLMClient, LLMError
 from .models import CheckResult, Paper, Report
 from .prompts import PromptFile, RenderedPrompt, render
@@ -107,16 +107,17 @@ def _row(name: str, paper: Paper, rendered: RenderedPrompt, cassette_path: Path,
         try:
             with cassette.replay(cassette_path):
                 answer = await client.complete(rendered.messages, rendered.model, rendered.parameters)
-                results = check(answer.text, paper)
+                text = tidy_answer(answer.text)
+                results = check(text, paper)
                 if failures(results):  # the run asked once more: replay that exchange too, if it was recorded
-                    repair = rendered.messages + [{"role": "assistant", "content": answer.text},
+                    repair = rendered.messages + [{"role": "assistant", "content": text},
                                                   {"role": "user", "content": repair_message(failures(results))}]
                     try:
-                        answer = await client.complete(repair, rendered.model, rendered.parameters)
-                        results = check(answer.text, paper)
+                        text = tidy_answer((await client.complete(repair, rendered.model, rendered.parameters)).text)
+                        results = check(text, paper)
                     except LLMError:
                         pass
-                return answer.text, results
+                return text, results
         finally:
             await client.close()
 

@@ -51,3 +51,10 @@ def test_chinese_institution_rendering_is_accepted():
 def test_placeholder_is_allowed_only_for_anonymous_papers():
     anonymous = PAPER.model_copy(update={"institutions": [], "author_count": 0})
     assert failed_names(GOOD.replace("Northlake University", "匿名作者"), anonymous) == []
+
+
+@pytest.mark.parametrize("wrapped", [f"“{GOOD}”", f"简报：{GOOD}", f"```\n{GOOD}\n```", f'"{GOOD}"'])
+def test_wrappers_around_the_sentence_are_removed(wrapped):
+    from pipeline.brief import tidy_answer
+
+    assert tidy_answer(wrapped) == GOOD
