@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .llm import LLMClient
+from .llm import LLMClient, LLMError, RetryBudgetExceeded
 from .models import Brief, CheckResult, Paper, Usage
 from .prompts import RenderedPrompt
 from .validate import check, failures
@@ -30,20 +30,32 @@ def repair_message(failed: list[CheckResult]) -> str:
 
 
 async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient) -> Brief:
-    """Ask, check, and on a failed check ask once more with the failures named."""
+    """Ask, check, and on a failed check ask once more with the failures named.
+
+    Only the first request's failure raises: once an answer is paid for, a failed repair request
+    ends in a failed Brief that keeps that answer, its checks and its tokens.
+    """
     messages = list(rendered.messages)
     usage, latency = Usage(), 0.0
-    text, results = "", []
+    completion = await client.complete(messages, rendered.model, rendered.parameters)
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        completion = await client.complete(messages, rendered.model, rendered.parameters)
         usage, latency = usage + completion.usage, latency + completion.latency_s
         text = tidy_answer(completion.text)
         results = check(text, paper)
         failed = failures(results)
         if not failed:
             return _brief(rendered, text, True, results, attempt, usage, latency, raw=completion.raw)
+        reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
+        if attempt == MAX_ATTEMPTS:
+            break
         messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
-    reason = "; ".join(f"{r.name}: {r.detail}" for r in failures(results))
+        try:
+            completion = await client.complete(messages, rendered.model, rendered.parameters)
+        except RetryBudgetExceeded:
+            raise
+        except LLMError as exc:
+            return _brief(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
+                          error=f"brief failed checks ({reason}); the repair request failed: {exc}")
     return _brief(rendered, text, False, results, MAX_ATTEMPTS, usage, latency,
                   error=f"brief failed checks twice ({reason})", raw=completion.raw)
 

@@ -16,12 +16,12 @@ import yaml
 from pydantic import BaseModel
 
 from . import cassette
-from .brief import repair_message, tidy_answer
+from .brief import write_brief
 from .llm import LLMClient, LLMError
 from .models import CheckResult, Paper, Report
 from .prompts import PromptFile, RenderedPrompt, render
 from .runner import read_paper
-from .validate import check, failures
+from .validate import failures
 
 
 class RegressRow(BaseModel):
@@ -106,18 +106,8 @@ def _row(name: str, paper: Paper, rendered: RenderedPrompt, cassette_path: Path,
         client = LLMClient(base_url="http://replay.invalid/v1", api_key="replay", attempts=1)
         try:
             with cassette.replay(cassette_path):
-                answer = await client.complete(rendered.messages, rendered.model, rendered.parameters)
-                text = tidy_answer(answer.text)
-                results = check(text, paper)
-                if failures(results):  # the run asked once more: replay that exchange too, if it was recorded
-                    repair = rendered.messages + [{"role": "assistant", "content": text},
-                                                  {"role": "user", "content": repair_message(failures(results))}]
-                    try:
-                        text = tidy_answer((await client.complete(repair, rendered.model, rendered.parameters)).text)
-                        results = check(text, paper)
-                    except LLMError:
-                        pass
-                return text, results
+                brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
+            return brief.text, brief.checks
         finally:
             await client.close()
 

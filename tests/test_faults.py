@@ -200,3 +200,15 @@ def test_api_key_never_in_logs_or_store(samples, tmp_path, standin, capsys, capl
     assert "test-secret-key-123" not in captured.out + captured.err + caplog.text
     for path in out.iterdir():
         assert b"test-secret-key-123" not in path.read_bytes(), path
+
+
+def test_failed_repair_request_keeps_the_paid_answer(sample_dir, tmp_path, standin):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "lattice-kv.pdf").write_bytes((sample_dir / "lattice-kv.pdf").read_bytes())
+    standin.script = ["off_template"] + ["server_error"] * 6
+    out = tmp_path / "out"
+    assert main(["run", str(folder), "-o", str(out), *live(standin)]) == 1
+    entry = results(out)["lattice-kv.pdf"]
+    assert "the repair request failed: HTTP 500" in entry["error"]
+    assert entry["brief"]["text"] == "我无法按要求回答。" and entry["brief"]["usage"]["prompt_tokens"] > 0
