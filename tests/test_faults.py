@@ -202,7 +202,8 @@ def test_api_key_never_in_logs_or_store(samples, tmp_path, standin, capsys, capl
         assert b"test-secret-key-123" not in path.read_bytes(), path
 
 
-def test_failed_repair_request_keeps_the_paid_answer(sample_dir, tmp_path, standin):
+def test_failed_repair_request_keeps_the_paid_answer(sample_dir, tmp_path, standin, monkeypatch):
+    monkeypatch.setattr("pipeline.llm.LLMClient._wait", lambda self, state: 0.01)  # no backoff sleeps
     folder = tmp_path / "one"
     folder.mkdir()
     (folder / "lattice-kv.pdf").write_bytes((sample_dir / "lattice-kv.pdf").read_bytes())
