@@ -35,6 +35,7 @@ class _Strong:
 _STRONG = _Strong()
 # Organisations that other strong words in the same entry are usually a part of.
 _TOP = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology)\b|大学", re.I)
+_CORP = re.compile(r"\b(inc|corp|corporation|ltd|llc|gmbh|co|company|plc|s\.a|b\.v)\b\.?|公司|集团", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
 _WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
                    r"AI|\.ai|[Tt]echnology|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
@@ -42,7 +43,8 @@ _WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent
 _UNIT = re.compile(
     r"^(the\s+)?(department|dept\.?|school|faculty|college of|division|key lab|state key|"
     r"national key|lab(oratory)? (of|for)|institute (of|for)|center for|centre for|program|"
-    r"graduate school|research center|research centre|engineering research|unit|chair)", re.I,
+    r"graduate school|research center|research centre|engineering research|unit|chair)|"
+    r"\b(division|department)$", re.I,
 )
 _COUNTRIES = {
     "china", "pr china", "p.r. china", "p. r. china", "usa", "u.s.a.", "us", "u.s.", "united states",
@@ -58,6 +60,11 @@ _POSTCODE = re.compile(r"\d{3,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]-\d
 _PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b", re.I)
 _ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.compile(r"\bInst\.(?=\s|$)"), "Institute"),
                   (re.compile(r"\bTech\.(?=\s|$)"), "Technology"), (re.compile(r"\bNat\.(?=\s|$)"), "National")]
+
+
+def _is_unit(part: str) -> bool:
+    """'Department of X', 'School of Y', 'Research Division': a part of an organisation."""
+    return bool(_UNIT.search(part.strip()))
 
 
 def looks_like_affiliation(text: str) -> bool:
@@ -87,18 +94,19 @@ def organisation_of(entry: str) -> list[str]:
         return []
     parts = [_trim(p) for p in _split_parts(entry)]
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0)]
-    strong = [p for p in parts if _STRONG.search(p) and not _UNIT.match(p)]
+    strong = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
     strong = [_inner_org(p) for p in strong]
-    top = [p for p in strong if _TOP.search(p)]
-    strong = top or strong  # 'WeChat AI, Tencent Inc.' keeps both; '大学 + 学院' keeps the university
+    # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
+    # a company over its divisions ('Research Division, Brightwave Systems Inc.')
+    strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
     if not strong:
-        strong = [_inner_org(p) for p in parts if _UNIT.match(p) and _parenthesised_org(p)]
+        strong = [_inner_org(p) for p in parts if _is_unit(p) and _parenthesised_org(p)]
     if strong:
         return _dedupe_within(strong)
-    weak = [p for p in parts if _WEAK.search(p) and not _UNIT.match(p)]
+    weak = [p for p in parts if _WEAK.search(p) and not _is_unit(p)]
     if weak:
         return weak[:1]
-    others = [p for p in parts if not _UNIT.match(p)]
+    others = [p for p in parts if not _is_unit(p)]
     return others[:1] or parts[:1]
 
 
@@ -150,7 +158,7 @@ def _is_address(part: str, first: bool = False) -> bool:
     if _POSTCODE.search(part):
         return True
     words = part.split()
-    return len(words) <= 2 and all(w[:1].isupper() for w in words) and not _UNIT.match(part)
+    return len(words) <= 2 and all(w[:1].isupper() for w in words) and not _is_unit(part)
 
 
 def _parenthesised_org(part: str) -> str:
@@ -160,7 +168,7 @@ def _parenthesised_org(part: str) -> str:
 
 def _inner_org(part: str) -> str:
     """'Key Laboratory of X (Southeast University)' names Southeast University."""
-    if _UNIT.match(part):
+    if _is_unit(part):
         return _parenthesised_org(part) or part
     return part
 

@@ -152,3 +152,15 @@ def test_orcid_ids_and_report_labels_are_not_names(tmp_path):
 def test_surname_that_is_also_a_keyword_stays_a_name(tmp_path):
     paper = read(tmp_path, authors=[("Wei Ai", "1"), ("Ruth Apple", "2")])
     assert paper.authors == ["Wei Ai", "Ruth Apple"]
+
+
+def test_ieee_conference_author_blocks(tmp_path):
+    grid = make_samples.SAMPLES[1]  # author grid: name, affiliation lines, e-mail per column
+    paper = read(tmp_path, layout="two", style="grid",
+                 authors=[("Alice Zhang", ""), ("Bob Lindgren", ""), ("Chen Wei", "")],
+                 affiliations=[("", "dept. of Computer Science, Orchard University, Boston, USA"),
+                               ("", "Research Division, Brightwave Systems Inc., Seattle, USA"),
+                               ("", "School of Informatics, Orchard University, Boston, USA")],
+                 emails=grid.emails)
+    assert paper.authors == ["Alice Zhang", "Bob Lindgren", "Chen Wei"]
+    assert paper.institutions == ["Orchard University", "Brightwave Systems Inc."]
