@@ -10,6 +10,7 @@ ICML) are read from the foot of the page when the header has none.
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 
 from . import institutions as inst
@@ -377,20 +378,24 @@ def _cell_size(cell: Cell) -> float:
 
 def _footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
-    foot = [ln for ln in lines if ln.y0 > 0.62 * page_height]
-    small = [s for ln in foot for s in ln.spans if s.size < body - 0.4 and not _MARKER_RE.match(s.text)]
-    small.sort(key=lambda s: (s.x0 > page_width / 2, s.y0, s.x0))  # left column's notes first
-    text = " ".join(s.text for s in small)
-    entries: list[str] = []
-    for match in re.finditer(r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text):
-        entries.append(match.group(1).strip(" ,;."))
+    foot_lines = [ln for ln in lines if ln.y0 > 0.62 * page_height]  # in page order; spans in x order
+    small = [s for ln in foot_lines for s in ln.spans if s.size < body - 0.4]
+    foot = [s for s in small if s.x0 < page_width / 2] + [s for s in small if s.x0 >= page_width / 2]
+    if not foot:  # (left column's notes first, then the right column's)
+        return []
+    note_size = statistics.median(s.size for s in foot)
+    is_marker = [bool(_MARKER_RE.match(s.text)) and s.size < note_size - 0.5 for s in foot]
+    text = " ".join(s.text for s, marker in zip(foot, is_marker) if not marker)
+    entries = [m.group(1).strip(" ,;.") for m in re.finditer(
+        r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text)]
     if entries:
         return entries
-    for line in foot:
-        for cell in line.cells:
-            if cell.parts and cell.parts[0][1] and _cell_size(cell) < body - 0.4 and inst.looks_like_affiliation(cell.plain):
-                entry = re.split(r"\.?\s*Correspondence to", cell.plain)[0]
-                entries.append(entry.strip(" ,;."))
+    numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker))
+    for piece in numbered.split("\x00")[1:]:  # text after each superscript marker
+        piece = re.split(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review)", piece)[0]
+        piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
+        if piece and inst.looks_like_affiliation(piece):
+            entries.append(piece)
     return entries
 
 

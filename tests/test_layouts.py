@@ -164,3 +164,50 @@ def test_ieee_conference_author_blocks(tmp_path):
                  emails=grid.emails)
     assert paper.authors == ["Alice Zhang", "Bob Lindgren", "Chen Wei"]
     assert paper.institutions == ["Orchard University", "Brightwave Systems Inc."]
+
+
+def test_icml_style_numbered_footnote_affiliations(tmp_path):
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "icml.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    top = letter[1]
+    c.setFont("Times-Bold", 14)
+    c.drawCentredString(306, top - 90, "Quiet Transport: Sample-Efficient Couplings")
+    c.setFont("Times-Roman", 11)
+    c.drawString(220, top - 120, "Ada Abbot")
+    c.setFont("Times-Roman", 7)
+    c.drawString(266, top - 116, "1")
+    c.setFont("Times-Roman", 11)
+    c.drawString(280, top - 120, "Bram Brook")
+    c.setFont("Times-Roman", 7)
+    c.drawString(333, top - 116, "2")
+    c.setFont("Times-Bold", 11)
+    c.drawString(140, top - 160, "Abstract")
+    c.setFont("Times-Roman", 10)
+    for i in range(8):
+        c.drawString(72, top - 178 - 12 * i, f"Couplings between samples are learned with few pairs, line {i} of the abstract.")
+        c.drawString(320, top - 178 - 12 * i, f"Body text of the right column continues here, line {i}.")
+    c.setFont("Times-Bold", 11)
+    c.drawString(72, top - 290, "1. Introduction")
+    c.setFont("Times-Roman", 10)
+    c.drawString(72, top - 306, "Transport problems are everywhere in machine learning.")
+    foot = [("1", "Department of Physics, Orchard University, Boston, USA "), ("2", "Brightwave Systems"),
+            ("", " Inc., Seattle, USA. Correspondence to: Ada Abbot <ada@orchard.edu>.")]
+    x, y = 72, 100
+    for marker, text in foot:
+        if marker:
+            c.setFont("Times-Roman", 5)
+            c.drawString(x, y + 3, marker)
+            x += c.stringWidth(marker, "Times-Roman", 5)
+        c.setFont("Times-Roman", 8)
+        if text.startswith(" Inc."):
+            x, y = 72, y - 9.5  # the note wraps to a second line
+        c.drawString(x, y, text.strip())
+        x += c.stringWidth(text.strip() + " ", "Times-Roman", 8)
+    c.showPage()
+    c.save()
+    paper = read_metadata(extract(path))
+    assert paper.authors == ["Ada Abbot", "Bram Brook"]
+    assert paper.institutions == ["Orchard University", "Brightwave Systems Inc."]
