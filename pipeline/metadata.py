@@ -345,8 +345,10 @@ def _add_authors(cell: Cell, authors: list[str], tail: str) -> str:
 
 
 def _split_run_of_names(token: str) -> list[str]:
-    """Names separated only by spaces: an even run of capitalised words is read as pairs."""
+    """Names separated only by spaces: Chinese names each, or an even run of capitalised words as pairs."""
     words = token.split()
+    if len(words) > 1 and all(re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", w) for w in words):
+        return words
     if len(words) >= 6 and len(words) % 2 == 0 and all(w[:1].isupper() for w in words):
         return [" ".join(words[i:i + 2]) for i in range(0, len(words), 2)]
     return [token]

@@ -211,3 +211,9 @@ def test_icml_style_numbered_footnote_affiliations(tmp_path):
     paper = read_metadata(extract(path))
     assert paper.authors == ["Ada Abbot", "Bram Brook"]
     assert paper.institutions == ["Orchard University", "Brightwave Systems Inc."]
+
+
+def test_chinese_author_names_separated_by_spaces(tmp_path):
+    paper = read(tmp_path, authors=[("张明远 李静 王小川", "")], affiliations=[("", "清澜大学 计算机科学与技术学院")])
+    assert paper.authors == ["张明远", "李静", "王小川"]
+    assert paper.institutions == ["清澜大学"]
