@@ -110,15 +110,21 @@ def test_llm_assist_fills_only_grounded_institutions(tmp_path, standin):
     assert "Orchard Quay" in sent and "<paper>" in sent
 
 
-def test_abstract_stops_where_its_paragraph_ends(tmp_path):
+def titled_page(path, title: str):
+    """A letter page with the title drawn; returns the canvas and the page top (y grows upward)."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
-    path = tmp_path / "figure-after-abstract.pdf"
     c = canvas.Canvas(str(path), pagesize=letter)
     top = letter[1]
-    c.setFont("Times-Bold", 17)
-    c.drawCentredString(306, top - 90, "Gentle Probes for Sparse Signals")
+    c.setFont("Times-Bold", 15)
+    c.drawCentredString(306, top - 90, title)
+    return c, top
+
+
+def test_abstract_stops_where_its_paragraph_ends(tmp_path):
+    path = tmp_path / "figure-after-abstract.pdf"
+    c, top = titled_page(path, "Gentle Probes for Sparse Signals")
     c.setFont("Times-Roman", 11)
     c.drawCentredString(306, top - 120, "Ada Abbot and Bram Brook")
     c.drawCentredString(306, top - 134, "Orchard University")
@@ -167,14 +173,8 @@ def test_ieee_conference_author_blocks(tmp_path):
 
 
 def test_icml_style_numbered_footnote_affiliations(tmp_path):
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
-
     path = tmp_path / "icml.pdf"
-    c = canvas.Canvas(str(path), pagesize=letter)
-    top = letter[1]
-    c.setFont("Times-Bold", 14)
-    c.drawCentredString(306, top - 90, "Quiet Transport: Sample-Efficient Couplings")
+    c, top = titled_page(path, "Quiet Transport: Sample-Efficient Couplings")
     c.setFont("Times-Roman", 11)
     c.drawString(220, top - 120, "Ada Abbot")
     c.setFont("Times-Roman", 7)
