@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -40,7 +41,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     files = discover(folder)
     if not files:
         return _usage(f"{folder}: no PDF files found")
-    output = Path(args.output)
+    output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="paperbrief-record-"))
     try:
         report = asyncio.run(run_batch(settings, files, output))
     except (PromptError, FileNotFoundError) as exc:
@@ -260,7 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
     run.add_argument("input_dir")
-    run.add_argument("-o", "--output", default="outputs", help="output folder (default: outputs)")
+    if cassette_required:  # record: the cassette is the product; its report must not replace outputs/
+        run.add_argument("-o", "--output", help="folder for the recording run's report (default: a new temporary folder)")
+    else:
+        run.add_argument("-o", "--output", default="outputs", help="output folder (default: outputs)")
     run.add_argument("--prompt", type=Path, help="prompt YAML (default: prompts/brief.yaml)")
     run.add_argument("--model", help="model name (default: $PAPERBRIEF_MODEL or the prompt's model)")
     run.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default: 8)")

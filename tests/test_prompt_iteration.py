@@ -151,3 +151,15 @@ def test_prompt_typos_are_errors_naming_the_field(tmp_path, samples, capsys):
     bad_var = edited_prompt(tmp_path, "{title}", "{titel}")
     assert main(["rerun", str(samples / "lattice-kv.pdf"), "--dry-run", "--prompt", str(bad_var)]) == 2
     assert "unknown template variable(s) titel" in capsys.readouterr().err
+
+
+def test_record_then_regress_round_trip(samples, tmp_path, standin, capsys):
+    cassette = tmp_path / "mine.yaml"
+    assert main(["record", str(samples), "--cassette", str(cassette),
+                 "--base-url", standin.base_url, "--api-key", "rec-secret-999"]) == 0
+    assert len(standin.requests) == len(make_samples.SAMPLES)
+    text = cassette.read_text(encoding="utf-8")
+    assert "rec-secret-999" not in text and "authorization" not in text.lower()
+    capsys.readouterr()
+    assert main(["regress", str(samples), "--cassette", str(cassette), "--json"]) == 0
+    assert len(standin.requests) == len(make_samples.SAMPLES)  # the replay made no call
