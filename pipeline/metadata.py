@@ -23,11 +23,10 @@ _END_RE = re.compile(
     r"\n\s*(?:(?:\d+\.?|I\.?)\s*)?(?:Introduction|INTRODUCTION|I NTRODUCTION)\b|"
     r"\n\s*(?:Keywords?|Key words|Index Terms|CCS Concepts|General Terms|ACM Reference)\b",
 )
-_EMAIL_RE = re.compile(r"\S+@\S+|\{[^}]*\}\s*@\S+")
 _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE", re.I)
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
-    r"listed in|intern|correspondence|preprint|under review|proceedings|copyright|conference|"
+    r"listed in|\bintern(?:ship)?\b|correspondence|preprint|under review|proceedings|copyright|conference|"
     r"workshop|licen[cs]e|arxiv|published|accepted|do not distribute)", re.I,
 )
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
@@ -54,10 +53,6 @@ class Cell:
     parts: list[tuple[str, bool]] = field(default_factory=list)  # (text, is_marker)
 
     @property
-    def text(self) -> str:
-        return " ".join(t for t, _ in self.parts).strip()
-
-    @property
     def plain(self) -> str:
         return re.sub(r"\s+", " ", " ".join(t for t, m in self.parts if not m)).strip()
 
@@ -81,10 +76,6 @@ class Line:
     y0: float
     y1: float
     cells: list[Cell] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(c.text for c in self.cells)
 
     @property
     def plain(self) -> str:
