@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .llm import LLMClient, LLMError, RetryBudgetExceeded
+from .llm import EndpointUnusable, LLMClient, LLMError
 from .models import Brief, CheckResult, Paper, Usage
 from .prompts import RenderedPrompt
 from .validate import check, failures
@@ -51,7 +51,7 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
         messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
         try:
             completion = await client.complete(messages, rendered.model, rendered.parameters)
-        except RetryBudgetExceeded:
+        except EndpointUnusable:
             raise
         except LLMError as exc:
             return _brief(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,

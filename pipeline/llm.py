@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -23,8 +24,16 @@ class LLMError(Exception):
     """The endpoint could not give an answer; the message says why in one line."""
 
 
-class RetryBudgetExceeded(LLMError):
+class EndpointUnusable(LLMError):
+    """No paper can succeed against this endpoint (bad key, unknown model, endpoint down): stop the run."""
+
+
+class RetryBudgetExceeded(EndpointUnusable):
     """Too many retries in this run: the endpoint looks down, so stop asking."""
+
+
+_REFUSALS = {401: "check OPENAI_API_KEY", 403: "the key may not use this model or endpoint",
+             404: "check OPENAI_BASE_URL and the model name"}
 
 
 @dataclass
@@ -71,10 +80,17 @@ def _retry_after(exc: BaseException | None) -> float | None:
         except ValueError:
             pass
     value = headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    try:
+        return float(value)
+    except ValueError:  # an HTTP date
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+        except (TypeError, ValueError):
+            return None
 
 
 class LLMClient:
@@ -117,11 +133,12 @@ class LLMClient:
                 with attempt:
                     self.calls += 1
                     response = await self._client.chat.completions.create(model=model, messages=messages, **parameters)
-        except RetryBudgetExceeded:
+        except (EndpointUnusable, asyncio.CancelledError):
             raise
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
+        except Exception as exc:
+            status = getattr(exc, "status_code", None)
+            if status in _REFUSALS:
+                raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
             raise LLMError(_describe(exc)) from None
         self.budget.succeeded()
         choice = response.choices[0] if response.choices else None
@@ -141,7 +158,8 @@ def _describe(exc: BaseException) -> str:
     import openai
 
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code} from the endpoint"
+        code = getattr(exc, "code", None)  # e.g. invalid_api_key, model_not_found; the message may echo the key
+        return f"HTTP {exc.status_code} from the endpoint" + (f" ({code})" if isinstance(code, str) else "")
     if isinstance(exc, openai.APITimeoutError):
         return "request timed out"
     if isinstance(exc, openai.APIConnectionError):

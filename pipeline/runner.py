@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import cassette
 from .brief import write_brief
-from .llm import LLMClient, LLMError, RetryBudget, RetryBudgetExceeded
+from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
 from .metadata import read_metadata
 from .models import Brief, Paper, PaperResult, Report
 from .pdf import PdfError, extract
@@ -107,6 +107,7 @@ class Batch:
     results: dict[str, PaperResult] = field(default_factory=dict)
     client: LLMClient | None = None
     last_write: float = 0.0
+    stopped: str = ""  # why the endpoint is unusable; set once, read before every further call
     client_ready: asyncio.Future | None = None  # the client being built in a thread (SDK import included)
 
     def new_client(self) -> LLMClient:
@@ -141,7 +142,13 @@ async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate
     if cached is not None:
         return cached
     async with gate:
-        brief = await write_brief(paper, rendered, await batch.llm())
+        if batch.stopped:  # checked after the wait: no call leaves once the endpoint is known unusable
+            raise EndpointUnusable(batch.stopped)
+        try:
+            brief = await write_brief(paper, rendered, await batch.llm())
+        except EndpointUnusable as exc:
+            batch.stopped = batch.stopped or str(exc)
+            raise
     batch.store.save(paper.sha256, paper.file, brief)
     return brief
 
@@ -184,7 +191,7 @@ async def _read_and_brief(batch: Batch, path: Path, pool: ProcessPoolExecutor, g
             read = await assisted(batch, read, gate)
             rendered = render(batch.prompt, read, batch.settings.model)
         brief = await brief_paper(batch, read, rendered, gate)
-    except RetryBudgetExceeded:
+    except EndpointUnusable:
         raise
     except LLMError as exc:
         return PaperResult(file=path.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")
@@ -215,7 +222,7 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
                 for next_done in asyncio.as_completed(tasks):
                     progress.step(await next_done)
                     batch.save_report()
-            except RetryBudgetExceeded as exc:
+            except EndpointUnusable as exc:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)

@@ -41,6 +41,7 @@ class StandIn:
     always_off_template: set[str] = field(default_factory=set)  # titles answered off-template every time
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
+    require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
     requests: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -151,6 +152,8 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 body = {}
             outcome = standin.draw() if self.path.endswith("/chat/completions") else "not_found"
+            if standin.require_key and self.headers.get("authorization") != f"Bearer {standin.require_key}":
+                outcome = "unauthorized"
             entry = {"path": self.path, "body": body, "outcome": outcome, "status": 0,
                      "authorization": self.headers.get("authorization", ""), "at": time.time()}
             if standin.latency:
@@ -170,6 +173,11 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 standin.log(entry)
                 return self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
                                   {"Retry-After": str(standin.faults.retry_after)})
+            if outcome == "unauthorized":
+                entry["status"] = 401
+                standin.log(entry)
+                return self._json(401, {"error": {"message": "Incorrect API key provided: wr***ey",
+                                                  "type": "invalid_request_error", "code": "invalid_api_key"}})
             if outcome in ("server_error", "not_found"):
                 entry["status"] = 500 if outcome == "server_error" else 404
                 standin.log(entry)

@@ -213,3 +213,15 @@ def test_failed_repair_request_keeps_the_paid_answer(sample_dir, tmp_path, stand
     entry = results(out)["lattice-kv.pdf"]
     assert "the repair request failed: HTTP 500" in entry["error"]
     assert entry["brief"]["text"] == "我无法按要求回答。" and entry["brief"]["usage"]["prompt_tokens"] > 0
+
+
+def test_wrong_key_stops_the_run_with_one_message(samples, tmp_path, standin, capsys):
+    standin.require_key = "the-right-key"
+    out = tmp_path / "out"
+    code = main(["run", str(samples), "-o", str(out), "--concurrency", "2",
+                 "--base-url", standin.base_url, "--api-key", "wrong-key-777"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "HTTP 401 from the endpoint (invalid_api_key): check OPENAI_API_KEY" in err
+    assert "wrong-key-777" not in err
+    assert len(standin.requests) <= 2  # the calls already in flight, then nothing more
