@@ -92,12 +92,13 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     if llm:
         papers = _assist_all(papers)
     tp = nf = nt = 0
-    title_ok = count_ok = count_n = abstract_ok = 0
+    title_ok = title_case_ok = count_ok = count_n = abstract_ok = 0
     for name, paper in papers.items():
         expected = truth[name]
         misses = {}
         if _fold_text(paper.title) == _fold_text(expected["title"]):
             title_ok += 1
+            title_case_ok += " ".join(paper.title.split()) == " ".join(expected["title"].split())
         else:
             misses["title"] = [paper.title, expected["title"]]
         if expected.get("author_count") is not None:
@@ -124,6 +125,7 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     figures = {
         "papers": n,
         "title_exact_pct": 100 * title_ok / n,
+        "title_as_printed_pct": 100 * title_case_ok / n,
         "author_count_exact_pct": 100 * count_ok / count_n if count_n else 100.0,
         "institutions_precision": precision,
         "institutions_recall": recall,
@@ -220,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         print("mode                   " + ("rules + grounded LLM pass" if args.llm else "rules only"))
         f = result["figures"]
         print(f"papers                 {f['papers']}")
-        print(f"title exact            {f['title_exact_pct']:.1f}%")
+        print(f"title exact            {f['title_exact_pct']:.1f}%  (case and punctuation kept: {f['title_as_printed_pct']:.1f}%)")
         print(f"author count exact     {f['author_count_exact_pct']:.1f}%")
         print(f"institutions P/R/F1    {f['institutions_precision']:.3f} / {f['institutions_recall']:.3f} / {f['institutions_f1']:.3f}")
         print(f"abstract found         {f['abstract_pct']:.1f}%")

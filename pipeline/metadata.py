@@ -51,6 +51,7 @@ class Cell:
 
     spans: list[Span]
     parts: list[tuple[str, bool]] = field(default_factory=list)  # (text, is_marker)
+    small_caps: float = 0.0  # font size of the small capitals seen in this cell, if any
 
     @property
     def plain(self) -> str:
@@ -156,13 +157,27 @@ def _cells(line: Line) -> list[Cell]:
         cell = cells[-1]
         is_marker = _is_superscript(span, line) and bool(_MARKER_RE.match(span.text))
         glued = cell.parts and not is_marker and not cell.parts[-1][1] and gap < 0.15 * line.size
-        if glued:  # small caps and font changes inside one word: 'T' + 'OOL' is 'TOOL'
-            cell.parts[-1] = (cell.parts[-1][0] + span.text, False)
+        if glued:  # small caps and font changes inside one word: 'T' + 'OOL' is 'Tool'
+            text = _small_caps(span, previous, cell.small_caps)
+            if text != span.text:
+                cell.small_caps = span.size
+            cell.parts[-1] = (cell.parts[-1][0] + text, False)
         else:
             cell.parts.append((span.text, is_marker))
         cell.spans.append(span)
         previous = span
     return cells
+
+
+def _small_caps(span: Span, previous: Span, seen_size: float) -> str:
+    """Capitals set smaller than the capital before them (or at a small-caps size already seen in
+    this cell, as after a hyphen) are small caps: lower case, as the author wrote them."""
+    if not span.text.strip(" :,-").isupper():
+        return span.text
+    after_capital = span.size < 0.9 * previous.size and previous.text[-1:].isupper()
+    if after_capital or (seen_size and abs(span.size - seen_size) < 0.2):
+        return span.text.lower()
+    return span.text
 
 
 def _is_superscript(span: Span, line: Line) -> bool:
@@ -210,6 +225,7 @@ def _main_size(line: Line) -> float:
 def _tidy_title(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s*[*∗†‡]+$", "", text)
+    text = re.sub(r"\s+([:,;?!])", r"\1", text)
     return re.sub(r"(\w)- (\w)", r"\1-\2", text)
 
 

@@ -217,3 +217,29 @@ def test_chinese_author_names_separated_by_spaces(tmp_path):
     paper = read(tmp_path, authors=[("张明远 李静 王小川", "")], affiliations=[("", "清澜大学 计算机科学与技术学院")])
     assert paper.authors == ["张明远", "李静", "王小川"]
     assert paper.institutions == ["清澜大学"]
+
+
+def test_small_caps_title_keeps_the_authors_case(tmp_path):
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "smallcaps.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    top = letter[1]
+    x = 120
+    # 'LanternKV: Fast-Path Caches' set in small caps: capitals at 17 pt, lower case as 13 pt capitals
+    for text, size in [("L", 17), ("ANTERN", 13.6), ("KV:", 17), (" F", 17), ("AST", 13.6), ("-", 17),
+                       ("PATH", 13.6), (" C", 17), ("ACHES", 13.6)]:
+        c.setFont("Times-Bold", size)
+        c.drawString(x, top - 90, text)
+        x += c.stringWidth(text, "Times-Bold", size)
+    c.setFont("Times-Roman", 11)
+    c.drawCentredString(306, top - 120, "Ada Abbot")
+    c.drawCentredString(306, top - 134, "Orchard University")
+    c.setFont("Times-Bold", 12)
+    c.drawCentredString(306, top - 170, "Abstract")
+    c.setFont("Times-Roman", 10)
+    c.drawString(110, top - 190, "A cache for fast paths that we describe in one sentence of abstract text here.")
+    c.showPage()
+    c.save()
+    assert read_metadata(extract(path)).title == "LanternKV: Fast-path Caches"
