@@ -43,6 +43,8 @@ class StandIn:
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
     requests: list[dict] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most requests open at once: what a concurrency bound is tested against
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -145,6 +147,16 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
+            with standin._lock:
+                standin.in_flight += 1
+                standin.max_in_flight = max(standin.max_in_flight, standin.in_flight)
+            try:
+                self._answer()
+            finally:
+                with standin._lock:
+                    standin.in_flight -= 1
+
+        def _answer(self) -> None:
             length = int(self.headers.get("content-length", 0))
             raw = self.rfile.read(length)
             try:

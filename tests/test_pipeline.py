@@ -134,3 +134,9 @@ def test_config_file_typo_is_a_usage_error(samples, tmp_path, monkeypatch, capsy
     (tmp_path / "paperbrief.yaml").write_text("concurency: 4\n")
     assert run(["run", str(samples), "-o", str(tmp_path / "out"), "--api-key", "k"]) == 2
     assert "paperbrief.yaml" in capsys.readouterr().err
+
+
+def test_concurrency_bound_is_used_and_never_exceeded(samples, tmp_path, standin):
+    standin.latency = 0.2
+    assert run(["run", str(samples), "-o", str(tmp_path / "out"), "--concurrency", "2", *live(standin)]) == 0
+    assert standin.max_in_flight == 2
