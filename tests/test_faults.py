@@ -225,3 +225,15 @@ def test_wrong_key_stops_the_run_with_one_message(samples, tmp_path, standin, ca
     assert "HTTP 401 from the endpoint (invalid_api_key): check OPENAI_API_KEY" in err
     assert "wrong-key-777" not in err
     assert len(standin.requests) <= 2  # the calls already in flight, then nothing more
+
+
+def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "lattice-kv.pdf").write_bytes((sample_dir / "lattice-kv.pdf").read_bytes())
+    standin.faults = Faults(retry_after=1.2)
+    standin.script = ["rate_limit"]
+    assert main(["run", str(folder), "-o", str(tmp_path / "out"), *live(standin)]) == 0
+    first, second = standin.requests[0], standin.requests[1]
+    assert first["status"] == 429 and second["status"] == 200
+    assert second["at"] - first["at"] >= 1.2  # the server's wait, not the 0.25 s default backoff
