@@ -34,6 +34,9 @@ _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "d
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
 _PLACEHOLDER_RE = re.compile(r"\banonymous\b", re.I)
 _TEAM_RE = re.compile(r"\bTeam$")
+# 'ETH Zürich', 'EPFL Lausanne': an acronym then ordinary words is an organisation, not a person
+# ('JOHN SMITH', all in capitals, is still a name).
+_ACRONYM_FIRST = re.compile(r"^[A-Z]{2,6}\s+(?=\S*[a-zäöüéè])")
 _ORCID_RE = re.compile(r"\[?\(?\d{4}-\d{4}-\d{4}-\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names
 # Words printed between title and abstract that are never part of a person's name.
 _NOT_NAME_WORDS = {
@@ -277,7 +280,7 @@ def _cell_kind(cell: Cell) -> str:
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
         return "other"
-    if inst.looks_like_affiliation(plain):
+    if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain):
         return "affiliation"
     if _NOTE_RE.search(plain):
         return "other"

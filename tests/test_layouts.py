@@ -243,3 +243,10 @@ def test_small_caps_title_keeps_the_authors_case(tmp_path):
     c.showPage()
     c.save()
     assert read_metadata(extract(path)).title == "LanternKV: Fast-path Caches"
+
+
+def test_acronym_led_organisation_is_not_an_author(tmp_path):
+    paper = read(tmp_path, authors=[("Ada Abbot", "")], affiliations=[("", "ETH Zürich")])
+    assert paper.authors == ["Ada Abbot"] and paper.institutions == ["ETH Zürich"]
+    paper = read(tmp_path, authors=[("ADA ABBOT", ""), ("BRAM BROOK", "")], affiliations=[("", "Orchard University")])
+    assert paper.authors == ["ADA ABBOT", "BRAM BROOK"]
