@@ -54,12 +54,15 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in PLACEHOLDERS):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，论文署名机构为：{'; '.join(paper.institutions)}")
-    latin = re.findall(r"[A-Za-z][A-Za-z&.'’\- ]{2,}", org)
-    folded_org = fold(org)
-    if latin and not re.search(r"[\u4e00-\u9fff]", org):
-        known = [fold(name) for name in paper.institutions]
-        if not any(k and (k in folded_org or folded_org in k) for k in known):
-            return CheckResult(name="institution", ok=False, detail=f"机构“{org}”不在论文署名机构中：{'; '.join(paper.institutions)}")
+    # every name written in Latin letters is one the paper prints; a Chinese rendering cannot be checked
+    known = [fold(name) for name in paper.institutions]
+    page = fold(paper.header_text)
+    names = re.split(r"\s*(?:[,;&、，与和及]|\band\b)\s*", org)
+    latin = [n for n in names if re.search(r"[A-Za-z]{3}", n) and not re.search(r"[\u4e00-\u9fff]", n)]
+    unknown = [n for n in latin if not any(k and (k in fold(n) or fold(n) in k) for k in known) and fold(n) not in page]
+    if unknown:
+            return CheckResult(name="institution", ok=False,
+                               detail=f"机构“{'、'.join(unknown)}”不在论文署名机构中：{'; '.join(paper.institutions)}")
     return CheckResult(name="institution", ok=True)
 
 

@@ -58,3 +58,17 @@ def test_wrappers_around_the_sentence_are_removed(wrapped):
     from pipeline.brief import tidy_answer
 
     assert tidy_answer(wrapped) == GOOD
+
+
+def test_latin_institutions_must_each_be_printed_in_the_paper():
+    paper = PAPER.model_copy(update={"header_text": "Mira Castellan 1 Northlake University 2 Harbor Labs"})
+    two = GOOD.replace("Northlake University", "Northlake University and Harbor Labs")
+    assert failed_names(two, paper) == []  # Harbor Labs is on the page though the rules missed it
+    invented = GOOD.replace("Northlake University", "Northlake University and Southgate College")
+    assert failed_names(invented, paper) == ["institution"]
+
+
+def test_latin_names_joined_by_chinese_conjunctions_are_checked_each():
+    paper = PAPER.model_copy(update={"header_text": "Northlake University"})
+    assert failed_names(GOOD.replace("Northlake University", "Northlake University与Southgate College"), paper) == ["institution"]
+    assert failed_names(GOOD.replace("Northlake University", "Northlake University与南门学院"), paper) == []
