@@ -12,8 +12,10 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +62,50 @@ def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | N
     if isinstance(read, str):
         return read
     return read, render(prompt, read, model)
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: a reader whose run was killed (SIGKILL) exits instead of idling forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+class PdfReaders:
+    """Worker processes that read PDFs. A PDF that kills its worker (a crash in the PDF library)
+    breaks the whole pool; then the pool is replaced and each paper that was in it is read again
+    alone, so only the PDF that crashes twice is listed, and the batch goes on."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = self._new_pool(workers)
+
+    @staticmethod
+    def _new_pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent)
+
+    async def prepare(self, path: Path, text_pages: int, prompt: PromptFile, model: str | None):
+        loop = asyncio.get_running_loop()
+        pool = self.pool
+        try:
+            return await loop.run_in_executor(pool, prepare_paper, str(path), text_pages, prompt, model)
+        except BrokenProcessPool:
+            if self.pool is pool:
+                self.pool = self._new_pool(self.workers)
+                pool.shutdown(wait=False)
+        with self._new_pool(1) as alone:
+            try:
+                return await loop.run_in_executor(alone, prepare_paper, str(path), text_pages, prompt, model)
+            except BrokenProcessPool:
+                return "the PDF crashed the PDF reader (its worker process died)"
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -162,7 +208,7 @@ async def assisted(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Paper
     return improved
 
 
-async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
+async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
                    ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
     """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU).
 
@@ -175,11 +221,9 @@ async def _process(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: as
         return result
 
 
-async def _read_and_brief(batch: Batch, path: Path, pool: ProcessPoolExecutor, gate: asyncio.Semaphore,
+async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
-    loop = asyncio.get_running_loop()
-    prepared = await loop.run_in_executor(pool, prepare_paper, str(path), batch.settings.text_pages,
-                                          batch.prompt, batch.settings.model)
+    prepared = await pool.prepare(path, batch.settings.text_pages, batch.prompt, batch.settings.model)
     if isinstance(prepared, str):
         return PaperResult(file=path.name, error=prepared)
     read, rendered = prepared
@@ -216,7 +260,8 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
         # building the client overlaps the first PDFs being read instead of delaying the first call
         batch.client_ready = asyncio.get_running_loop().run_in_executor(None, batch.new_client)
     try:
-        with context, ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = PdfReaders(workers)
+        with context, contextlib.closing(pool):
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
             try:
                 for next_done in asyncio.as_completed(tasks):

@@ -104,6 +104,19 @@ def slow_server() -> StandIn:
     return StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES})
 
 
+def _orphans(out: Path) -> list[str]:
+    """Processes still running with this output folder on their command line."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if proc.name.isdigit() and str(out) in cmdline:
+            found.append(proc.name)
+    return found
+
+
 def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
     out = tmp_path / "out"
     with slow_server() as server:
@@ -114,6 +127,7 @@ def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
         proc = _start_run(samples, out, server)
         assert proc.wait(timeout=60) == 0
         second = server.requests[first_run:]
+    assert _wait_for(lambda: not _orphans(out), limit=10)  # the killed run's PDF readers exited too
     asked_again = {s.file for s in make_samples.SAMPLES
                    if any(s.title in json.dumps(r["body"], ensure_ascii=False) for r in second)}
     assert not asked_again & saved
@@ -237,3 +251,22 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
     first, second = standin.requests[0], standin.requests[1]
     assert first["status"] == 429 and second["status"] == 200
     assert second["at"] - first["at"] >= 1.2  # the server's wait, not the 0.25 s default backoff
+
+
+def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, standin, monkeypatch):
+    import pipeline.runner as runner
+
+    real = runner.read_paper
+
+    def crashing(path, text_pages=2):
+        if path.endswith("crash.pdf"):
+            os._exit(11)  # what a segfault in the PDF library does to the worker
+        return real(path, text_pages)
+
+    monkeypatch.setattr(runner, "read_paper", crashing)  # workers are forked, so they see it
+    (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 1
+    entries = results(out)
+    assert entries["crash.pdf"]["error"] == "the PDF crashed the PDF reader (its worker process died)"
+    assert all(entries[s.file]["brief"]["ok"] for s in make_samples.SAMPLES)
