@@ -101,6 +101,7 @@ class LLMClient:
         import openai  # ~0.4 s: imported only when a run actually calls the endpoint
 
         self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
+        self._completions = self._client.chat.completions  # built here (the run builds clients in a thread), not on the first call
         self.attempts = attempts
         self.budget = budget or RetryBudget(left=10_000)
         self.max_wait = max_wait
@@ -132,7 +133,7 @@ class LLMClient:
             ):
                 with attempt:
                     self.calls += 1
-                    response = await self._client.chat.completions.create(model=model, messages=messages, **parameters)
+                    response = await self._completions.create(model=model, messages=messages, **parameters)
         except (EndpointUnusable, asyncio.CancelledError):
             raise
         except Exception as exc:
