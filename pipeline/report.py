@@ -29,6 +29,11 @@ def render_markdown(report: Report) -> str:
             f"**作者数量**: {_author_count(result)}", "",
             "**摘要**:", paper.abstract or "（未能从 PDF 中读到摘要）", "",
         ]
+    duplicates = sorted((r for r in report.results if r.duplicate_of), key=lambda r: r.file)
+    if duplicates:
+        out += [f"## 重复文件（{len(duplicates)}个，内容相同，只分析一次）", ""]
+        out += [f"- `{r.file}` = `{r.duplicate_of}`" for r in duplicates]
+        out.append("")
     failed = report.failed
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]

@@ -110,6 +110,7 @@ def test_bad_files_are_listed_and_the_batch_goes_on(samples, tmp_path, standin):
     assert standin.completed == len(make_samples.SAMPLES)  # the duplicate cost nothing
     md = (out / "report.md").read_text()
     assert md.count("LatticeKV: Paged") == 2  # once in briefs, once in details
+    assert "## 重复文件（1个" in md
 
 
 def test_inspect_prints_the_fields_as_json(sample_dir, capsys):
