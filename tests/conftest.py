@@ -16,10 +16,11 @@ from pipeline.standin import StandIn  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch):
-    """No test sees the developer's endpoint, key or model."""
+def isolated_env(monkeypatch, tmp_path):
+    """No test sees the developer's endpoint, key, model or paperbrief.yaml."""
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERBRIEF_MODEL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PAPERBRIEF_CONFIG", str(tmp_path / "no-paperbrief.yaml"))
 
 
 @pytest.fixture(scope="session")

@@ -122,6 +122,7 @@ def test_inspect_prints_the_fields_as_json(sample_dir, capsys):
 
 def test_config_file_is_read_and_flags_win(samples, tmp_path, standin, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PAPERBRIEF_CONFIG")  # the default: paperbrief.yaml in the working directory
     (tmp_path / "paperbrief.yaml").write_text(f"base_url: {standin.base_url}\ntitle: 配置文件标题\nmodel: from-config\n")
     monkeypatch.setenv("OPENAI_API_KEY", "k")
     out = tmp_path / "out"
@@ -132,6 +133,7 @@ def test_config_file_is_read_and_flags_win(samples, tmp_path, standin, monkeypat
 
 def test_config_file_typo_is_a_usage_error(samples, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PAPERBRIEF_CONFIG")
     (tmp_path / "paperbrief.yaml").write_text("concurency: 4\n")
     assert run(["run", str(samples), "-o", str(tmp_path / "out"), "--api-key", "k"]) == 2
     assert "paperbrief.yaml" in capsys.readouterr().err
