@@ -110,32 +110,44 @@ def test_llm_assist_fills_only_grounded_institutions(tmp_path, standin):
     assert "Orchard Quay" in sent and "<paper>" in sent
 
 
-def titled_page(path, title: str):
-    """A letter page with the title drawn; returns the canvas and the page top (y grows upward)."""
+def titled_page(path, title: str | list[tuple[str, float]]):
+    """A letter page with the title drawn (a string, or runs of (text, size) set side by side);
+    returns the canvas and the page top (y grows upward)."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=letter)
     top = letter[1]
-    c.setFont("Times-Bold", 15)
-    c.drawCentredString(306, top - 90, title)
+    if isinstance(title, str):
+        c.setFont("Times-Bold", 15)
+        c.drawCentredString(306, top - 90, title)
+        return c, top
+    x = 120
+    for text, size in title:
+        c.setFont("Times-Bold", size)
+        c.drawString(x, top - 90, text)
+        x += c.stringWidth(text, "Times-Bold", size)
     return c, top
+
+
+def author_and_abstract(c, top, authors: str, abstract_lines: list[str]) -> None:
+    c.setFont("Times-Roman", 11)
+    c.drawCentredString(306, top - 120, authors)
+    c.drawCentredString(306, top - 134, "Orchard University")
+    c.setFont("Times-Bold", 12)
+    c.drawCentredString(306, top - 170, "Abstract")
+    c.setFont("Times-Roman", 10)
+    for i, line in enumerate(abstract_lines):
+        c.drawString(110, top - 190 - 12.5 * i, line)
 
 
 def test_abstract_stops_where_its_paragraph_ends(tmp_path):
     path = tmp_path / "figure-after-abstract.pdf"
     c, top = titled_page(path, "Gentle Probes for Sparse Signals")
-    c.setFont("Times-Roman", 11)
-    c.drawCentredString(306, top - 120, "Ada Abbot and Bram Brook")
-    c.drawCentredString(306, top - 134, "Orchard University")
-    c.setFont("Times-Bold", 12)
-    c.drawCentredString(306, top - 170, "Abstract")
-    c.setFont("Times-Roman", 10)
-    lines = ["We study probes that read sparse signals with few measurements and show that a gentle",
-             "schedule of probe strengths recovers the support with high probability. The method needs",
-             "no tuning and ends the paragraph here."]
-    for i, line in enumerate(lines):
-        c.drawString(110, top - 190 - 12.5 * i, line)
+    author_and_abstract(c, top, "Ada Abbot and Bram Brook", [
+        "We study probes that read sparse signals with few measurements and show that a gentle",
+        "schedule of probe strengths recovers the support with high probability. The method needs",
+        "no tuning and ends the paragraph here."])
     c.setFont("Times-Roman", 8)
     c.drawString(110, top - 260, "Correspondence: ada@orchard.example. Code will be released with the paper.")
     c.drawString(110, top - 300, "Figure 1: Probe strengths over time for three schedules.")
@@ -220,26 +232,11 @@ def test_chinese_author_names_separated_by_spaces(tmp_path):
 
 
 def test_small_caps_title_keeps_the_authors_case(tmp_path):
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
-
     path = tmp_path / "smallcaps.pdf"
-    c = canvas.Canvas(str(path), pagesize=letter)
-    top = letter[1]
-    x = 120
-    # 'LanternKV: Fast-Path Caches' set in small caps: capitals at 17 pt, lower case as 13 pt capitals
-    for text, size in [("L", 17), ("ANTERN", 13.6), ("KV:", 17), (" F", 17), ("AST", 13.6), ("-", 17),
-                       ("PATH", 13.6), (" C", 17), ("ACHES", 13.6)]:
-        c.setFont("Times-Bold", size)
-        c.drawString(x, top - 90, text)
-        x += c.stringWidth(text, "Times-Bold", size)
-    c.setFont("Times-Roman", 11)
-    c.drawCentredString(306, top - 120, "Ada Abbot")
-    c.drawCentredString(306, top - 134, "Orchard University")
-    c.setFont("Times-Bold", 12)
-    c.drawCentredString(306, top - 170, "Abstract")
-    c.setFont("Times-Roman", 10)
-    c.drawString(110, top - 190, "A cache for fast paths that we describe in one sentence of abstract text here.")
+    # 'LanternKV: Fast-Path Caches' set in small caps: capitals at 17 pt, lower case as 13.6 pt capitals
+    c, top = titled_page(path, [("L", 17), ("ANTERN", 13.6), ("KV:", 17), (" F", 17), ("AST", 13.6), ("-", 17),
+                                ("PATH", 13.6), (" C", 17), ("ACHES", 13.6)])
+    author_and_abstract(c, top, "Ada Abbot", ["A cache for fast paths that we describe in one sentence of abstract text here."])
     c.showPage()
     c.save()
     assert read_metadata(extract(path)).title == "LanternKV: Fast-path Caches"
