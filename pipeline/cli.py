@@ -55,9 +55,10 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     failed = report.failed
     usage = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
     tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage)
+    stored = sum(1 for r in report.results if r.brief and r.brief.cached)
     kind = "replayed" if settings.cassette and not record else "paid"
     print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs "
-          f"({tokens} tokens), {len(report.results) - len(usage)} from the run store -> {output / 'report.md'}")
+          f"({tokens} tokens), {stored} from the run store -> {output / 'report.md'}")
     for result in failed:
         print(f"  FAILED {result.file}: {result.error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
