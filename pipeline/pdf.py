@@ -8,6 +8,7 @@ the same as a 10-page one.
 from __future__ import annotations
 
 import ctypes
+import math
 import hashlib
 import re
 from pathlib import Path
@@ -111,7 +112,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
     two of the three per-character calls for most of the body text.
     """
     get_unicode, get_size, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetFontSize, raw.FPDFText_GetCharBox
-    get_angle = raw.FPDFText_GetCharAngle
+    get_angle, get_matrix = raw.FPDFText_GetCharAngle, raw.FPDFText_GetMatrix
+    matrix = raw.FS_MATRIX()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     spans: list[Span] = []
     chars: list[str] = []
@@ -149,6 +151,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
             chars.append(char)
             continue
         char_size = get_size(handle, index)
+        get_matrix(handle, index, matrix)  # size 1 scaled by the text matrix (Nature, IEEE Xplore)
+        char_size *= math.hypot(matrix.c, matrix.d) or 1.0
         new_run = not chars or abs(char_size - size) > 0.6 or x0 < last_x0 - 1 or x0 - last_x1 > 1.2 * max(char_size, 1)
         if new_run:
             flush()
