@@ -1,0 +1,47 @@
+"""Stage 2, read metadata: Document -> Paper, by layout rules on page 1's spans.
+
+Rules first because they are fast, free and deterministic. One module per field: `layout` cuts
+page 1 into lines and cells, `title`, `authors`, `affiliations` and `abstract` each read their
+field, and `confidence` says how far each field can be trusted.
+"""
+
+from __future__ import annotations
+
+from .. import institutions as inst
+from ..models import Document, Paper
+from .abstract import abstract_line, excerpt, header_text, read_abstract
+from .affiliations import footnote_affiliations, read_header
+from .authors import TEAM_RE
+from .layout import body_size, page_lines
+from .title import read_title
+
+__all__ = ["read_metadata"]
+
+
+def read_metadata(doc: Document) -> Paper:
+    """Title, authors, institutions and abstract of one paper, read from its layout."""
+    lines = page_lines(doc.spans, doc.page_width)
+    body = body_size(doc.spans)
+    title, title_end = read_title(lines, doc.page_height)
+    abstract_at = abstract_line(lines, title_end, body)
+    authors, aff_entries = read_header(lines[title_end:abstract_at])
+    if not aff_entries:
+        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, body)
+    names = inst.organisations(aff_entries)
+    team = len(authors) == 1 and bool(TEAM_RE.search(authors[0]))
+    if team:  # 'Kimi Team': an organisation signs, so there is no count of people
+        authors = []
+    abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
+    return Paper(
+        file=doc.path.rsplit("/", 1)[-1],
+        sha256=doc.sha256,
+        title=title,
+        authors=authors,
+        author_count=None if team else len(authors),
+        institutions=names,
+        affiliation_lines=aff_entries,
+        abstract=abstract,
+        body_excerpt=excerpt(doc.pages, abstract),
+        confident=bool(authors) and bool(names),
+        header_text=header_text(doc.pages[0] if doc.pages else "", abstract),
+    )

@@ -1,0 +1,122 @@
+"""The abstract: where it starts on page 1, where its paragraph ends, and the text between."""
+
+from __future__ import annotations
+
+import re
+
+from .. import institutions as inst
+from .layout import Cell, Line, cell_size
+
+_ABSTRACT_RE = re.compile(r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b\s*[:.—–-]?\s*", re.I)
+
+
+_ABSTRACT_ANY_RE = re.compile(r"(?:^|\n)\s*(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t)\b\s*[:.—–-]?\s*", re.I)
+
+
+_END_RE = re.compile(
+    r"\n\s*(?:(?:\d+\.?|I\.?)\s*)?(?:Introduction|INTRODUCTION|I NTRODUCTION)\b|"
+    r"\n\s*(?:Keywords?|Key words|Index Terms|CCS Concepts|General Terms|ACM Reference)\b",
+)
+
+
+def abstract_line(lines: list[Line], start: int, body: float) -> int:
+    """Index of the abstract heading, or of the first paragraph-like line when there is none."""
+    for i in range(start, len(lines)):
+        first = lines[i].cells[0].plain if lines[i].cells else ""
+        if _ABSTRACT_RE.match(first) or any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < 40 for c in lines[i].cells):
+            return i
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if abs(line.size - body) < 0.6 and len(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
+            return i
+    return len(lines)
+
+
+def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
+    """The abstract from the page text: after its heading, up to where its paragraph ends on the page.
+
+    The page text reads cleanly (ligatures and hyphens resolved) but does not say where the
+    abstract stops; the layout does: the last line in the abstract's column, at its font size,
+    before a wide vertical gap. The text is cut after that line, or at the next section or
+    keywords heading when the layout gives no answer.
+    """
+    text = "\n".join(pages)
+    text = re.sub(r"(?m)^\s*\d{3}\s*$\n?", "", text)  # review line numbers
+    match = _ABSTRACT_ANY_RE.search(text)
+    if match:
+        rest = text[match.end():]
+    elif from_heading:
+        anchor = from_heading[0].plain[:40]
+        at = text.find(anchor)
+        rest = text[at:] if at >= 0 else ""
+    else:
+        rest = ""
+    end = _END_RE.search(rest)
+    body = rest[: end.start()] if end else rest[:2500]
+    tail = _last_abstract_line(from_heading)
+    if tail:
+        words = re.findall(r"\S+", tail)[-4:]
+        matches = list(re.finditer(r"\s+".join(map(re.escape, words)), body))
+        found = matches[-1] if matches else None
+        if found and found.end() > 0.3 * len(body):
+            body = body[: found.end()]
+    return tidy_paragraph(body)
+
+
+def _last_abstract_line(lines: list[Line]) -> str:
+    """Text of the abstract's last line, found by following its column down the page."""
+    if not lines:
+        return ""
+    heading = lines[0]
+    first_cell = heading.cells[0] if heading.cells else None
+    if first_cell is None:
+        return ""
+    inline = len(first_cell.plain) > 40  # 'Abstract—Backscatter ...' starts the paragraph itself
+    column: tuple[float, float] | None = (first_cell.x0, first_cell.x1) if inline else None
+    size = cell_size(first_cell) if inline else 0.0
+    last, last_y1 = (first_cell.plain if inline else ""), heading.y1
+    centre = (first_cell.x0 + first_cell.x1) / 2
+    for line in lines[1:]:
+        if column is None:
+            cell = next((c for c in line.cells if c.x0 - 2 <= centre <= c.x1 + 2 and len(c.plain) > 20), None)
+            if cell is None:
+                if line.y0 - last_y1 > 3 * heading.size:
+                    return ""
+                continue
+            column, size = (cell.x0, cell.x1), cell_size(cell)
+        else:
+            cell = next((c for c in line.cells if _inside(c, column)), None)
+            if cell is None:
+                continue
+            if abs(cell_size(cell) - size) > 0.6 or cell.y0_gap(last_y1) > 1.1 * size:
+                break
+        last, last_y1 = cell.plain, line.y1
+    return re.sub(r"[\s\d*†‡]+$", "", last)
+
+
+def _inside(cell: Cell, column: tuple[float, float]) -> bool:
+    width = cell.x1 - cell.x0
+    overlap = min(cell.x1, column[1]) - max(cell.x0, column[0])
+    return width > 0 and overlap >= 0.6 * width
+
+
+def header_text(page: str, abstract: str, limit: int = 3000) -> str:
+    """Page 1 up to the abstract, plus its foot (where IEEE and ICML print affiliations)."""
+    cut = page.find(abstract[:40]) if abstract else -1
+    head = page[:cut] if cut > 0 else page[:limit]
+    return (head[:limit] + "\n" + page[-800:]).strip()
+
+
+def tidy_paragraph(text: str) -> str:
+    text = re.sub(r"-\n(?=[a-z])", "", text)
+    text = re.sub(r"\s*\n\s*", " ", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def excerpt(pages: list[str], abstract: str, limit: int = 1200) -> str:
+    """A slice of the introduction: lets the brief name the problem when the abstract is short."""
+    text = "\n".join(pages)
+    match = re.search(r"(?:\d+\.?|I\.?)?\s*Introduction\s*\n", text, re.I)
+    if not match:
+        return ""
+    return tidy_paragraph(text[match.end(): match.end() + limit * 2])[:limit]

@@ -1,0 +1,125 @@
+"""Affiliation entries: header cells that name organisations, or page-foot notes (IEEE, ICML)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from .. import institutions as inst
+from .authors import ORCID_RE, add_authors
+from .layout import MARKER_RE, Cell, Line
+
+_NOTE_RE = re.compile(
+    r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
+    r"listed in|\bintern(?:ship)?\b|correspondence|preprint|under review|proceedings|copyright|conference|"
+    r"workshop|licen[cs]e|arxiv|published|accepted|do not distribute)", re.I,
+)
+
+
+_ACRONYM_FIRST = re.compile(r"^[A-Z]{2,6}\s+(?=\S*[a-zäöüéè])")
+
+
+def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
+    """Authors and raw affiliation entries from the lines between title and abstract."""
+    authors: list[str] = []
+    entries: list[str] = []
+    pending: list[tuple[Cell, Line, int]] = []  # affiliation cells a following line may continue
+    names_tail = ""
+    for line in header:
+        row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
+        for cell in line.cells:
+            kind = _cell_kind(cell)
+            if kind == "authors" and (_entry_above(cell, line, pending) is not None or _is_address_cell(cell)):
+                kind = "affiliation"  # an address or a second line under an affiliation
+            elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
+                kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
+            if kind == "affiliation":
+                _add_affiliation(cell, line, pending, entries)
+            elif kind == "authors":
+                names_tail = add_authors(cell, authors, names_tail)
+    return authors, entries
+
+
+def _is_address_cell(cell: Cell) -> bool:
+    return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", ORCID_RE.sub("", cell.plain)))
+
+
+def _cell_kind(cell: Cell) -> str:
+    plain = cell.plain
+    if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower():
+        return "other"
+    lead = cell.parts[0][0].strip() if cell.parts else ""
+    if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
+        return "other"
+    if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain):
+        return "affiliation"
+    if _NOTE_RE.search(plain):
+        return "other"
+    return "authors"
+
+
+def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]], entries: list[str]) -> None:
+    """Split a cell at its markers; an unmarked cell right below another continues that entry."""
+    pieces = _split_at_markers(cell)
+    starts_with_marker = bool(cell.parts) and cell.parts[0][1]
+    above = _entry_above(cell, line, pending)
+    if above is not None and not starts_with_marker and len(pieces) == 1:
+        entries[above] = f"{entries[above]}, {pieces[0]}"
+        pending.append((cell, line, above))
+        return
+    entries.extend(p for p in pieces if p)
+    pending.append((cell, line, len(entries) - 1))
+
+
+def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) -> int | None:
+    for other, other_line, index in reversed(pending):
+        if other_line is line or index < 0:
+            continue
+        close = 0 <= line.y0 - other_line.y1 <= 1.0 * max(line.size, other_line.size)
+        overlap = min(cell.x1, other.x1) - max(cell.x0, other.x0)
+        if close and overlap > 0.3 * min(cell.x1 - cell.x0, other.x1 - other.x0):
+            return index
+    return None
+
+
+def _split_at_markers(cell: Cell) -> list[str]:
+    pieces: list[str] = [""]
+    for text, is_marker in cell.parts:
+        if is_marker:
+            if pieces[-1].strip():
+                pieces.append("")
+            continue
+        pieces[-1] += " " + text
+    out = []
+    for piece in pieces:
+        out.extend(_split_inline_markers(piece))
+    return [re.sub(r"\s+", " ", p).strip(" ,;") for p in out if p.strip(" ,;")]
+
+
+def _split_inline_markers(text: str) -> list[str]:
+    """'1 Tsinghua University 2 ModelBest Inc.' printed without superscript fonts."""
+    parts = re.split(r"(?:^|(?<=[\s,;]))(?:\d{1,2}|[*†‡§])\s?(?=[A-Z])", text.strip())
+    return [p for p in parts if p.strip(" ,;")]
+
+
+def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
+    """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
+    foot_lines = [ln for ln in lines if ln.y0 > 0.62 * page_height]  # in page order; spans in x order
+    small = [s for ln in foot_lines for s in ln.spans if s.size < body - 0.4]
+    foot = [s for s in small if s.x0 < page_width / 2] + [s for s in small if s.x0 >= page_width / 2]
+    if not foot:  # (left column's notes first, then the right column's)
+        return []
+    note_size = statistics.median(s.size for s in foot)
+    is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - 0.5 for s in foot]
+    text = " ".join(s.text for s, marker in zip(foot, is_marker) if not marker)
+    entries = [m.group(1).strip(" ,;.") for m in re.finditer(
+        r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text)]
+    if entries:
+        return entries
+    numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker))
+    for piece in numbered.split("\x00")[1:]:  # text after each superscript marker
+        piece = re.split(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review)", piece)[0]
+        piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
+        if piece and inst.looks_like_affiliation(piece):
+            entries.append(piece)
+    return entries

@@ -1,0 +1,87 @@
+"""Author names from the header cells that are neither affiliations nor notes."""
+
+from __future__ import annotations
+
+import re
+
+from .. import institutions as inst
+from .layout import Cell
+
+_IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE", re.I)
+
+
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
+
+
+_SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
+
+
+_PLACEHOLDER_RE = re.compile(r"\banonymous\b", re.I)
+
+
+TEAM_RE = re.compile(r"\bTeam$")
+# 'ETH Zürich', 'EPFL Lausanne': an acronym then ordinary words is an organisation, not a person
+# ('JOHN SMITH', all in capitals, is still a name).
+
+
+ORCID_RE = re.compile(r"\[?\(?\d{4}-\d{4}-\d{4}-\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names
+# Words printed between title and abstract that are never part of a person's name.
+
+
+_NOT_NAME_WORDS = {
+    "report", "technical", "preprint", "draft", "version", "paper", "supplementary", "appendix",
+    "workshop", "conference", "proceedings", "journal", "submission", "review", "abstract",
+    "introduction", "keywords", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "arxiv", "copyright", "volume",
+    "accepted", "published", "received", "revised", "author", "authors", "contents", "page",
+}
+
+
+def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
+    """Append the names of one cell; returns a dangling first name the next line may finish."""
+    text_parts = []
+    for text, is_marker in cell.parts:
+        text_parts.append(" , " if is_marker else " " + text)
+    text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
+    text = ORCID_RE.sub(" , ", text)
+    text = re.sub(r"[*∗†‡§¶#⋆✉♠♣♢♡♦]+|\d+", " , ", text)
+    tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
+    tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
+    if tail and tokens and len(tokens[0].split()) == 1:
+        tokens[0] = f"{tail} {tokens[0]}"
+        if authors and authors[-1] == tail:
+            authors.pop()
+    names = []
+    for token in tokens:
+        names.extend(_split_run_of_names(token))
+    valid = [n for n in names if _is_name(n)]
+    authors.extend(valid)
+    ends_open = bool(valid) and len(valid[-1].split()) == 1 and not cell.parts[-1][1]
+    return valid[-1] if ends_open else ""
+
+
+def _split_run_of_names(token: str) -> list[str]:
+    """Names separated only by spaces: Chinese names each, or an even run of capitalised words as pairs."""
+    words = token.split()
+    if len(words) > 1 and all(re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", w) for w in words):
+        return words
+    if len(words) >= 6 and len(words) % 2 == 0 and all(w[:1].isupper() for w in words):
+        return [" ".join(words[i:i + 2]) for i in range(0, len(words), 2)]
+    return [token]
+
+
+def _is_name(token: str) -> bool:
+    if _PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token):
+        return False
+    if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
+        return False
+    if re.search(r"[\u4e00-\u9fff]", token):
+        return 2 <= len(token.replace(" ", "")) <= 5
+    words = token.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    if len(words) == 1 and not (token[:1].isupper() and len(token) >= 2):
+        return False
+    return all(w[:1].isupper() or w.lower() in _PARTICLES or w[:1] in "'’(" for w in words) and not any(
+        ch.isdigit() for ch in token
+    )

@@ -1,0 +1,139 @@
+"""Page 1 as lines and cells: the geometry every field reader starts from.
+
+Spans are clustered into lines by their vertical centre (superscripts join the line they mark),
+and each line is cut into cells at wide gaps, so an author grid reads column by column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Span
+
+MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆♠♣♢♡♦✉a-j\s]+$")
+
+
+@dataclass
+class Cell:
+    """A run of spans on one line with no wide gap; markers kept apart from words."""
+
+    spans: list[Span]
+    parts: list[tuple[str, bool]] = field(default_factory=list)  # (text, is_marker)
+    small_caps: float = 0.0  # font size of the small capitals seen in this cell, if any
+
+    @property
+    def plain(self) -> str:
+        return re.sub(r"\s+", " ", " ".join(t for t, m in self.parts if not m)).strip()
+
+    @property
+    def x0(self) -> float:
+        return min(s.x0 for s in self.spans)
+
+    @property
+    def x1(self) -> float:
+        return max(s.x1 for s in self.spans)
+
+    def y0_gap(self, above_y1: float) -> float:
+        """Vertical distance from a line ending at `above_y1` down to this cell."""
+        return min(s.y0 for s in self.spans) - above_y1
+
+
+@dataclass
+class Line:
+    spans: list[Span]
+    size: float
+    y0: float
+    y1: float
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def plain(self) -> str:
+        return " ".join(c.plain for c in self.cells)
+
+
+def page_lines(spans: list[Span], page_width: float) -> list[Line]:
+    """Cluster spans into lines by vertical centre; superscripts join the line they decorate."""
+    usable = [s for s in spans if not _is_margin_number(s, page_width)]
+    usable.sort(key=lambda s: ((s.y0 + s.y1) / 2, s.x0))
+    lines: list[Line] = []
+    for span in usable:
+        centre = (span.y0 + span.y1) / 2
+        target = None
+        for line in reversed(lines[-3:]):
+            line_centre = (line.y0 + line.y1) / 2
+            if abs(centre - line_centre) <= 0.45 * max(line.size, span.size):
+                target = line
+                break
+        if target is None:
+            lines.append(Line(spans=[span], size=span.size, y0=span.y0, y1=span.y1))
+        else:
+            target.spans.append(span)
+            if span.size > target.size:
+                target.size = span.size
+                target.y0, target.y1 = span.y0, span.y1
+    lines.sort(key=lambda ln: ln.y0)
+    for line in lines:
+        line.spans.sort(key=lambda s: s.x0)
+        line.cells = _cells(line)
+    return lines
+
+
+def _is_margin_number(span: Span, page_width: float) -> bool:
+    """Review line numbers (000, 001 ...) in the page margins."""
+    return span.text.isdigit() and (span.x1 < 0.09 * page_width or span.x0 > 0.91 * page_width)
+
+
+def _cells(line: Line) -> list[Cell]:
+    cells: list[Cell] = []
+    previous: Span | None = None
+    for span in line.spans:
+        gap = span.x0 - previous.x1 if previous else 0.0
+        if previous is None or gap > 1.6 * line.size:
+            cells.append(Cell(spans=[]))
+        cell = cells[-1]
+        is_marker = _is_superscript(span, line) and bool(MARKER_RE.match(span.text))
+        glued = cell.parts and not is_marker and not cell.parts[-1][1] and gap < 0.15 * line.size
+        if glued:  # small caps and font changes inside one word: 'T' + 'OOL' is 'Tool'
+            text = _small_caps(span, previous, cell.small_caps)
+            if text != span.text:
+                cell.small_caps = span.size
+            cell.parts[-1] = (cell.parts[-1][0] + text, False)
+        else:
+            cell.parts.append((span.text, is_marker))
+        cell.spans.append(span)
+        previous = span
+    return cells
+
+
+def _small_caps(span: Span, previous: Span, seen_size: float) -> str:
+    """Capitals set smaller than the capital before them (or at a small-caps size already seen in
+    this cell, as after a hyphen) are small caps: lower case, as the author wrote them."""
+    if not span.text.strip(" :,-").isupper():
+        return span.text
+    after_capital = span.size < 0.9 * previous.size and previous.text[-1:].isupper()
+    if after_capital or (seen_size and abs(span.size - seen_size) < 0.2):
+        return span.text.lower()
+    return span.text
+
+
+def _is_superscript(span: Span, line: Line) -> bool:
+    return span.size < 0.88 * line.size and (span.y0 + span.y1) / 2 < (line.y0 + line.y1) / 2 + 0.05 * line.size
+
+
+def body_size(spans: list[Span]) -> float:
+    weights: dict[float, int] = {}
+    for span in spans:
+        weights[round(span.size)] = weights.get(round(span.size), 0) + len(span.text)
+    return max(weights, key=weights.get) if weights else 10.0
+
+
+def cell_size(cell: Cell) -> float:
+    return max(s.size for s in cell.spans)
+
+
+def main_size(line: Line) -> float:
+    chars: dict[float, int] = {}
+    for span in line.spans:
+        chars[span.size] = chars.get(span.size, 0) + len(span.text)
+    return max(chars, key=chars.get)
