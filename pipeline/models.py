@@ -33,6 +33,7 @@ class Document(Frozen):
     page_height: float
     pages: list[str]
     spans: list[Span]
+    meta_title: str = ""  # the PDF's Info Title: a hint for choosing among title candidates, never trusted alone
 
 
 class Paper(Frozen):

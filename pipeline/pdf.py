@@ -68,10 +68,18 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
             raise PdfError("no text layer (scanned or image-only PDF)")
         return Document(
             path=str(path), sha256=sha, page_count=count, page_width=width,
-            page_height=height, pages=texts, spans=spans,
+            page_height=height, pages=texts, spans=spans, meta_title=_meta_title(pdf),
         )
     finally:
         pdf.close()
+
+
+def _meta_title(pdf: "pdfium.PdfDocument") -> str:
+    """The Info dictionary's Title: often a file name or a template default, so only a hint."""
+    try:
+        return _clean(str(pdf.get_metadata_value("Title") or "")).strip()
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
+        return ""
 
 
 def _check_header(path: Path) -> None:

@@ -22,7 +22,7 @@ def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
     body = body_size(doc.spans)
-    title, title_end = read_title(lines, doc.page_height)
+    title, title_end = read_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
     authors, aff_entries = read_header(lines[title_end:abstract_at])
     if not aff_entries:

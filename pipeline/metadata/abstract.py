@@ -7,15 +7,17 @@ import re
 from .. import institutions as inst
 from .layout import Cell, Line, cell_size
 
-_ABSTRACT_RE = re.compile(r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b\s*[:.—–-]?\s*", re.I)
+_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要)\s*[:.—–\-：]?\s*"  # '1 Abstract', '摘 要'
+_ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 
 
-_ABSTRACT_ANY_RE = re.compile(r"(?:^|\n)\s*(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t)\b\s*[:.—–-]?\s*", re.I)
+_ABSTRACT_ANY_RE = re.compile(r"(?:^|\n)\s*" + _HEADING, re.I)
 
 
 _END_RE = re.compile(
     r"\n\s*(?:(?:\d+\.?|I\.?)\s*)?(?:Introduction|INTRODUCTION|I NTRODUCTION)\b|"
-    r"\n\s*(?:Keywords?|Key words|Index Terms|CCS Concepts|General Terms|ACM Reference)\b",
+    r"\n\s*(?:Keywords?|Key words|Index Terms|CCS Concepts|General Terms|ACM Reference)\b|"
+    r"\n\s*(?:关键词|关键字|主要要点|引言|\d\s*引言)",
 )
 
 
@@ -27,9 +29,27 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
             return i
     for i in range(start, len(lines)):
         line = lines[i]
-        if abs(line.size - body) < 0.6 and len(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
+        if abs(line.size - body) < 0.6 and visual_length(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
             return i
     return len(lines)
+
+
+def visual_length(text: str) -> int:
+    """Length as printed: a Chinese character is as wide as two Latin ones."""
+    return len(text) + len(_WIDE_RE.findall(text))
+
+
+_WIDE_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_NUMBERED_LINE = re.compile(r"(?m)^\s*(\d{1,3})(?:\s+|$)")
+
+
+def _without_line_numbers(text: str) -> str:
+    """Review copies start each line with its number; when most lines rise 1, 2, 3 ... drop them."""
+    values = [int(m.group(1)) for m in _NUMBERED_LINE.finditer(text)]
+    rising = sum(b == a + 1 for a, b in zip(values, values[1:]))
+    if len(values) < 8 or rising < 0.6 * len(values):
+        return text
+    return _NUMBERED_LINE.sub("", text)
 
 
 def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
@@ -41,7 +61,7 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
     keywords heading when the layout gives no answer.
     """
     text = "\n".join(pages)
-    text = re.sub(r"(?m)^\s*\d{3}\s*$\n?", "", text)  # review line numbers
+    text = _without_line_numbers(re.sub(r"(?m)^\s*\d{3}\s*$\n?", "", text))
     match = _ABSTRACT_ANY_RE.search(text)
     if match:
         rest = text[match.end():]

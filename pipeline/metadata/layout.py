@@ -54,7 +54,7 @@ class Line:
 
 def page_lines(spans: list[Span], page_width: float) -> list[Line]:
     """Cluster spans into lines by vertical centre; superscripts join the line they decorate."""
-    usable = [s for s in spans if not _is_margin_number(s, page_width)]
+    usable = _without_line_numbers([s for s in spans if not _is_margin_number(s, page_width)])
     usable.sort(key=lambda s: ((s.y0 + s.y1) / 2, s.x0))
     lines: list[Line] = []
     for span in usable:
@@ -77,6 +77,37 @@ def page_lines(spans: list[Span], page_width: float) -> list[Line]:
         line.spans.sort(key=lambda s: s.x0)
         line.cells = _cells(line)
     return lines
+
+
+_LEADING_NUMBER = re.compile(r"^(\d{1,3})(?:\s+|$)")
+
+
+def _without_line_numbers(spans: list[Span]) -> list[Span]:
+    """Review copies number their lines in a column of their own: numbers that start spans at one
+    x position and grow down the page. They are dropped, so '1 Hippocampal' reads 'Hippocampal'."""
+    numbered: dict[int, list[tuple[float, int, Span]]] = {}
+    for span in spans:
+        match = _LEADING_NUMBER.match(span.text)
+        if match:
+            numbered.setdefault(round(span.x0 / 3), []).append((span.y0, int(match.group(1)), span))
+    drop: set[int] = set()
+    for column in numbered.values():
+        column.sort(key=lambda item: item[0])
+        values = [value for _, value, _ in column]
+        rising = sum(b > a for a, b in zip(values, values[1:]))
+        if len(column) >= 6 and rising >= 0.8 * (len(column) - 1):
+            drop.update(id(span) for _, _, span in column)
+    if not drop:
+        return spans
+    out = []
+    for span in spans:
+        if id(span) in drop:
+            rest = _LEADING_NUMBER.sub("", span.text, count=1)
+            if not rest.strip():
+                continue
+            span = span.model_copy(update={"text": rest})
+        out.append(span)
+    return out
 
 
 def _is_margin_number(span: Span, page_width: float) -> bool:

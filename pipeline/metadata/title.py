@@ -1,37 +1,99 @@
-"""The title: the largest multi-word text near the top of page 1."""
+"""The title: the largest multi-word text near the top of page 1.
+
+Mastheads and running headers are set large too, so a candidate line is passed over when the
+page repeats it inside another line (a running header 'Journal Name 250 (2024) 123948'), when
+venue lines stand on both sides of it (an Elsevier masthead box), or when it is a figure
+caption. The PDF's own Title metadata is a tie-breaker only: it picks among candidates the page
+itself offers, and is never printed unless the page agrees.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .layout import Line, main_size
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
+_CAPTION_RE = re.compile(r"^(fig\.|figure|table|图|表)\s*\d", re.I)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-def read_title(lines: list[Line], page_height: float) -> tuple[str, int]:
-    """The largest multi-word text in the top half; adjacent lines of the same size join it."""
-    candidates = [
-        (i, ln) for i, ln in enumerate(lines)
-        if ln.y0 < 0.5 * page_height and len(ln.plain.split()) >= 2 and not _VENUE_RE.search(ln.plain)
-        and sum(ch.isalpha() for ch in ln.plain) >= 4
-    ]
-    if not candidates:
+def is_multiword(text: str) -> bool:
+    """Two words or more; in Chinese or Japanese, four characters or more."""
+    return len(text.split()) >= 2 or len(_CJK_RE.findall(text)) >= 4
+
+
+def read_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int]:
+    """The title text and the index of the first line after it."""
+    groups = [g for g in _title_groups(lines, page_height) if not _is_masthead(lines, g[0], g[1])]
+    if not groups:
         return "", 0
-    size = max(main_size(ln) for _, ln in candidates)
-    start = next(i for i, ln in candidates if abs(main_size(ln) - size) < 0.5)
-    parts, end = [lines[start].plain], start + 1
-    while end < len(lines):
-        nxt, prev = lines[end], lines[end - 1]
-        if abs(main_size(nxt) - size) >= 0.5 or nxt.y0 - prev.y1 > 1.2 * size:
-            break
-        parts.append(nxt.plain)
-        end += 1
-    return _tidy_title(" ".join(parts)), end
+    wanted = _fold(meta_title)
+    if len(wanted) >= 12:
+        for start, end, _size in groups:
+            if _agrees(_fold(_join(lines, start, end)), wanted):
+                return _join(lines, start, end), end
+    size = max(g[2] for g in groups)
+    start, end, _ = next(g for g in groups if abs(g[2] - size) < 0.5)
+    return _join(lines, start, end), end
 
 
-def _tidy_title(text: str) -> str:
+def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int, float]]:
+    """Runs of adjacent same-size lines in the top half that could be a title: (start, end, size)."""
+    groups = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not _candidate(line, page_height):
+            i += 1
+            continue
+        size, end = main_size(line), i + 1
+        while end < len(lines):
+            nxt, prev = lines[end], lines[end - 1]
+            if abs(main_size(nxt) - size) >= 0.5 or nxt.y0 - prev.y1 > 1.2 * size:
+                break
+            end += 1
+        groups.append((i, end, size))
+        i = end
+    return groups
+
+
+def _candidate(line: Line, page_height: float) -> bool:
+    plain = line.plain
+    return (
+        line.y0 < 0.5 * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
+        and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= 4
+    )
+
+
+def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
+    """A journal name: repeated inside another line of the page, or boxed by venue lines."""
+    text = _fold(" ".join(ln.plain for ln in lines[start:end]))
+    if len(text) >= 8 and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text) for ln in lines[:start]):
+        return True
+    above = start > 0 and bool(_VENUE_RE.search(lines[start - 1].plain))
+    below = end < len(lines) and bool(_VENUE_RE.search(lines[end].plain))
+    return above and below
+
+
+def _agrees(found: str, wanted: str) -> bool:
+    short, long_ = sorted((found, wanted), key=len)
+    return bool(short) and short in long_ and len(short) >= 0.8 * len(long_)
+
+
+def _join(lines: list[Line], start: int, end: int) -> str:
+    return tidy_title(" ".join(ln.plain for ln in lines[start:end]))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def tidy_title(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s*[*∗†‡]+$", "", text)
-    text = re.sub(r"\s+([:,;?!])", r"\1", text)
+    text = re.sub(r"\s+([:,;?!：])", r"\1", text)
+    text = re.sub(r"(?<=[\u3400-\u9fff，：])\s+(?=[\u3400-\u9fff])", "", text)  # CJK lines join without a space
     return re.sub(r"(\w)- (\w)", r"\1-\2", text)
