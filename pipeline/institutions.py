@@ -17,11 +17,20 @@ _STRONG_WORDS = re.compile(
     r"research|academy|hospital|foundation|college|école|ecole|school of medicine|"
     r"technologies|technology co|ai lab)\b|(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
 )
-_BRANDS = re.compile(  # only where a phrase starts: "Apple Inc." and "2 Apple" name a company, "Ruth Apple" a person
-    r"(?:^|[,;:(\d*†‡§]\s*)(DeepMind|Microsoft|Google|Meta|Amazon|Apple|NVIDIA|Nvidia|Alibaba|Tencent|Huawei|"
+_BRAND_NAMES = (
+    r"DeepMind|Microsoft|Google|Meta|Amazon|Apple|NVIDIA|Nvidia|Alibaba|Tencent|Huawei|"
     r"Baidu|ByteDance|OpenAI|Anthropic|Samsung|IBM|Intel|Adobe|Salesforce|Sony|Qualcomm|Xiaomi|Kuaishou|"
-    r"SenseTime)\b"
+    r"SenseTime|Meituan|Moonshot AI|Zhipu AI|MiniMax|StepFun|DeepSeek|iFLYTEK|JD\.com|NetEase|Ant Group|"
+    r"Megvii|Shanghai AI Lab(?:oratory)?|Mistral AI|Cohere|Hugging Face|Bosch|Siemens|Toyota|Naver|Kakao"
 )
+# only where a phrase starts: "Apple Inc." and "2 Apple" name a company, "Ruth Apple" a person
+_BRANDS = re.compile(rf"(?:^|[,;:(\d*†‡§]\s*)({_BRAND_NAMES})\b")
+_BRAND_WORD = re.compile(rf"\b({_BRAND_NAMES})\b")
+
+
+def companies_in(text: str) -> list[str]:
+    """Company names anywhere in the text, as printed ('LLM-Core Xiaomi' names Xiaomi)."""
+    return [m.group(1) for m in _BRAND_WORD.finditer(text)]
 
 
 class _Strong:

@@ -7,6 +7,8 @@ field, and `confidence` says how far each field can be trusted.
 
 from __future__ import annotations
 
+import re
+
 from .. import institutions as inst
 from ..models import Document, Paper
 from .abstract import abstract_line, excerpt, header_text, read_abstract
@@ -18,6 +20,18 @@ from .title import read_title
 __all__ = ["read_metadata"]
 
 
+def _is_signature(name: str) -> bool:
+    """A team or a company where a person's name would stand: 'BitNet Team', 'LLM-Core Xiaomi'
+    (a company beside a group's code name; 'Ruth Apple' stays a person)."""
+    if TEAM_RE.search(name):
+        return True
+    companies = inst.companies_in(name)
+    rest = name
+    for company in companies:
+        rest = rest.replace(company, " ")
+    return bool(companies) and bool(re.search(r"[A-Z]{2,}|\d", rest))
+
+
 def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
@@ -27,10 +41,12 @@ def read_metadata(doc: Document) -> Paper:
     authors, aff_entries = read_header(lines[title_end:abstract_at])
     if not aff_entries:
         aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, body)
+    people = [a for a in authors if not _is_signature(a)]
+    team = bool(authors) and not people  # 'Kimi Team': an organisation signs, so there is no count of people
+    if not aff_entries:  # 'LLM-Core Xiaomi', 'LongCat Team, Meituan': the signature names the company
+        aff_entries = [c for a in authors if _is_signature(a) for c in inst.companies_in(a)]
+    authors = people
     names = inst.organisations(aff_entries)
-    team = len(authors) == 1 and bool(TEAM_RE.search(authors[0]))
-    if team:  # 'Kimi Team': an organisation signs, so there is no count of people
-        authors = []
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],

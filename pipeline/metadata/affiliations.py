@@ -17,6 +17,14 @@ _NOTE_RE = re.compile(
 
 
 _ACRONYM_FIRST = re.compile(r"^[A-Z]{2,6}\s+(?=\S*[a-zäöüéè])")
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# 'January 30, 2025', '30 Jan 2025', '2023 年 2 月 2 日', '2025-01-30': a date line, never an organisation
+DATE_RE = re.compile(
+    rf"^\W*(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}|"
+    rf"{_MONTHS},?\s+\d{{4}}|\d{{4}}\s*年(?:\s*\d{{1,2}}\s*月)?(?:\s*\d{{1,2}}\s*日)?|"
+    r"(?:\d{4}\s*)?年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\W*$",
+    re.I,
+)
 
 
 def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
@@ -41,12 +49,15 @@ def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
 
 
 def _is_address_cell(cell: Cell) -> bool:
-    return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", ORCID_RE.sub("", cell.plain)))
+    text = ORCID_RE.sub("", cell.plain)
+    if re.fullmatch(r"[\d\s]*[\u4e00-\u9fff·]{2,5}[\d\s]*", text):  # '2018202177 官佳薇': a student number and a name
+        return False
+    return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", text))
 
 
 def _cell_kind(cell: Cell) -> str:
     plain = cell.plain
-    if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower():
+    if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain):
         return "other"
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):

@@ -16,7 +16,7 @@ _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "d
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
 
 
-_PLACEHOLDER_RE = re.compile(r"\banonymous\b", re.I)
+_PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名", re.I)
 
 
 TEAM_RE = re.compile(r"\bTeam$")
@@ -34,6 +34,7 @@ _NOT_NAME_WORDS = {
     "introduction", "keywords", "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december", "arxiv", "copyright", "volume",
     "accepted", "published", "received", "revised", "author", "authors", "contents", "page",
+    "figure", "fig", "table", "input", "output", "ground", "truth",
 }
 
 
@@ -44,7 +45,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
         text_parts.append(" , " if is_marker else " " + text)
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
     text = ORCID_RE.sub(" , ", text)
-    text = re.sub(r"[*∗†‡§¶#⋆✉♠♣♢♡♦]+|\d+", " , ", text)
+    text = re.sub(r"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯\\\]]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     if tail and tokens and len(tokens[0].split()) == 1:
