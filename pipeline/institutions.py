@@ -15,7 +15,9 @@ _STRONG_WORDS = re.compile(
     r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology|"
     r"inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|co\.,? ltd|company|group|labs|laboratories|"
     r"research|academy|hospital|foundation|college|école|ecole|school of medicine|"
-    r"technologies|technology co|ai lab)\b|(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
+    r"technologies|technology co|ai lab|fondazione|fundaci[oó]n|funda[cç][aã]o|stiftung|hochschule|universiteit|"
+    r"universitet|universidade|universidad|instituto|istituto|consiglio nazionale|max planck|fraunhofer)\b|"
+    r"\b(CNRS|INRIA|Inria|CSIC|CNR|CEA|INRAE|INSERM)\b|(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
 )
 _BRAND_NAMES = (
     r"DeepMind|Microsoft|Google|Meta|Amazon|Apple|NVIDIA|Nvidia|Alibaba|Tencent|Huawei|"
@@ -72,8 +74,10 @@ _ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.co
 
 
 def _is_unit(part: str) -> bool:
-    """'Department of X', 'School of Y', 'Research Division': a part of an organisation."""
-    return bool(_UNIT.search(part.strip()))
+    """'Department of X', 'School of Y', 'Research Division': a part of an organisation
+    (but an academy's institute, 'Institute of Automation, Chinese Academy of Sciences', is not)."""
+    part = part.strip()
+    return bool(_UNIT.search(part)) and not (_ACADEMY.search(part) and _INSTITUTE_OF.search(part))
 
 
 def looks_like_affiliation(text: str) -> bool:
@@ -88,12 +92,37 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
 def organisations(entries: list[str]) -> list[str]:
     """Each distinct organisation once, in printed order."""
     seen: dict[str, str] = {}
-    for entry in entries:
+    for entry in (piece for e in entries for piece in _split_joined(e)):
         for name in organisation_of(entry):
             key = fold(name)
             if key and not any(_same(key, other) for other in seen):
                 seen[key] = name
     return list(seen.values())
+
+
+def _split_joined(entry: str) -> list[str]:
+    """'Zhejiang Lab/Zhejiang University': two organisations printed as one entry."""
+    pieces = re.split(r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", entry)
+    if len(pieces) > 1 and all(looks_like_affiliation(p) for p in pieces):
+        return pieces
+    return [entry]
+
+
+_GENERIC_ALONE = re.compile(r"^(the\s+)?(university|institute|college|school|academy|laboratory|lab|department|inc\.?|ltd\.?)$", re.I)
+_ACADEMY = re.compile(r"\bAcademy of (?:\w+ )?Sciences?\b|科学院")
+_INSTITUTE_OF = re.compile(r"^(?:the\s+)?Institut(?:e|ion) (?:of|for)\b|研究所$")
+
+
+def _academy_institutes(parts: list[str]) -> list[str]:
+    """'Institute of Automation, Chinese Academy of Sciences' is one organisation: an academy's
+    institutes are what papers name, the academy alone is too coarse."""
+    out: list[str] = []
+    for part in parts:
+        if out and _ACADEMY.search(part) and _INSTITUTE_OF.search(out[-1]):
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
 
 
 def organisation_of(entry: str) -> list[str]:
@@ -102,7 +131,8 @@ def organisation_of(entry: str) -> list[str]:
     if not entry or _PLACEHOLDER.search(entry):
         return []
     parts = [_trim(p) for p in _split_parts(entry)]
-    parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0)]
+    parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
+    parts = _academy_institutes(parts)
     strong = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
     strong = [_inner_org(p) for p in strong]
     # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
@@ -116,7 +146,7 @@ def organisation_of(entry: str) -> list[str]:
     if weak:
         return weak[:1]
     others = [p for p in parts if not _is_unit(p)]
-    return others[:1] or parts[:1]
+    return others[:1]  # a department alone names no organisation
 
 
 def _strip_noise(entry: str) -> str:

@@ -11,6 +11,7 @@ import ctypes
 import math
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -187,6 +188,16 @@ def _page_text(raw_text: str) -> str:
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
 
 
+# LaTeX's accents over a letter often extract as a spacing accent beside it: 'Universita`'
+_SPACING_ACCENTS = {"`": "\u0300", "´": "\u0301", "ˆ": "\u0302", "˜": "\u0303", "¨": "\u0308", "¸": "\u0327", "˚": "\u030a"}
+_ACCENT_AFTER = re.compile(r"(?<=[A-Za-z])([`´ˆ˜¨¸˚])(?![A-Za-z])")
+_ACCENT_BEFORE = re.compile(r"(?<![A-Za-z])([`´ˆ˜¨¸˚])([A-Za-z])")
+
+
 def _clean(text: str) -> str:
     text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
+    if any(mark in text for mark in _SPACING_ACCENTS):
+        text = _ACCENT_BEFORE.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
+        text = _ACCENT_AFTER.sub(lambda m: _SPACING_ACCENTS[m.group(1)], text)
+        text = unicodedata.normalize("NFC", text)
     return text.translate(_CONTROL)

@@ -33,6 +33,7 @@ def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
     entries: list[str] = []
     pending: list[tuple[Cell, Line, int]] = []  # affiliation cells a following line may continue
     names_tail = ""
+    names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     for line in header:
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         for cell in line.cells:
@@ -44,6 +45,10 @@ def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
             if kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
+                size = max(sp.size for sp in cell.spans)
+                if names_size and size < names_size - 1.0:
+                    continue
+                names_size = names_size or size
                 names_tail = add_authors(cell, authors, names_tail)
     return authors, entries
 
@@ -75,11 +80,26 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     starts_with_marker = bool(cell.parts) and cell.parts[0][1]
     above = _entry_above(cell, line, pending)
     if above is not None and not starts_with_marker and len(pieces) == 1:
-        entries[above] = f"{entries[above]}, {pieces[0]}"
+        entries[above] = _continue(entries[above], pieces[0])
         pending.append((cell, line, above))
         return
     entries.extend(p for p in pieces if p)
     pending.append((cell, line, len(entries) - 1))
+
+
+_WRAPPED_HEAD = re.compile(
+    r"^(?:(?:University|Universit\w+|Institute|Institut\w*|College|Academy|Laborator\w+|Lab|Inc|Ltd|Co|"
+    r"Corporation|Company|Group|Hospital|Cent(?:er|re)|School|Foundation)\b)")
+_OPEN_END = re.compile(r"\b(?:of|and|for|the|de|di|del|des|du|la|le|für|and the|&)$", re.I)
+
+
+def _continue(entry: str, more: str) -> str:
+    """Join a wrapped line to its entry: 'Beijing University of Posts' + 'and Telecommunications' is
+    one name, 'School of Software, Nanchang' + 'University' too; 'HKUST' + 'Hong Kong' is an address."""
+    last = re.split(r"[,;]", entry)[-1]
+    if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
+        return f"{entry} {more}"
+    return f"{entry}, {more}"
 
 
 def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) -> int | None:
@@ -109,7 +129,7 @@ def _split_at_markers(cell: Cell) -> list[str]:
 
 def _split_inline_markers(text: str) -> list[str]:
     """'1 Tsinghua University 2 ModelBest Inc.' printed without superscript fonts."""
-    parts = re.split(r"(?:^|(?<=[\s,;]))(?:\d{1,2}|[*†‡§])\s?(?=[A-Z])", text.strip())
+    parts = re.split(r"(?:^|(?<=[\s,;]))(?:\d{1,2}|[*†‡§♮♯\]\\])\s?(?=[A-Z])", text.strip())
     return [p for p in parts if p.strip(" ,;")]
 
 
