@@ -27,6 +27,19 @@ DATE_RE = re.compile(
 )
 
 
+FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
+_CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3}),\s+(?=\S)")
+
+
+def _leading_name(cell: Cell) -> str:
+    """acmsmall prints 'XUAN LUO, Simon Fraser University, Canada': a name in capitals, then its
+    affiliation on the same line."""
+    match = _CAPS_NAME.match(cell.plain)
+    if match and inst.looks_like_affiliation(cell.plain[match.end():]) and not inst.looks_like_affiliation(match.group(1)):
+        return match.group(1)
+    return ""
+
+
 def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
     """Authors and raw affiliation entries from the lines between title and abstract."""
     authors: list[str] = []
@@ -42,7 +55,10 @@ def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
                 kind = "affiliation"  # an address or a second line under an affiliation
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
-            if kind == "affiliation":
+            if kind == "affiliation" and _leading_name(cell):
+                authors.append(_leading_name(cell))
+                entries.append(cell.plain[len(_leading_name(cell)):].strip(" ,"))
+            elif kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
                 size = max(sp.size for sp in cell.spans)
@@ -62,7 +78,8 @@ def _is_address_cell(cell: Cell) -> bool:
 
 def _cell_kind(cell: Cell) -> str:
     plain = cell.plain
-    if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain):
+    if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain) \
+            or FUNDING_RE.search(plain):
         return "other"
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
@@ -151,6 +168,6 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     for piece in numbered.split("\x00")[1:]:  # text after each superscript marker
         piece = re.split(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review)", piece)[0]
         piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
-        if piece and inst.looks_like_affiliation(piece):
+        if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
             entries.append(piece)
     return entries
