@@ -35,17 +35,26 @@ def companies_in(text: str) -> list[str]:
     return [m.group(1) for m in _BRAND_WORD.finditer(text)]
 
 
+class _Top:
+    """A university by its word, or by the acronym-and-town form ('KU Leuven', 'ETH Zürich')."""
+
+    @staticmethod
+    def search(text: str):
+        return _TOP_WORDS.search(text) or _TOP_ACRONYM.match(text.strip())
+
+
 class _Strong:
     """Either vocabulary: one `search` for callers."""
 
     @staticmethod
     def search(text: str):
-        return _STRONG_WORDS.search(text) or _BRANDS.search(text)
+        return _STRONG_WORDS.search(text) or _BRANDS.search(text) or _TOP_ACRONYM.match(text.strip())
 
 
 _STRONG = _Strong()
 # Organisations that other strong words in the same entry are usually a part of.
-_TOP = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology)\b|大学", re.I)
+_TOP_WORDS = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology)\b|大学", re.I)
+_TOP = _Top()
 _CORP = re.compile(r"\b(inc|corp|corporation|ltd|llc|gmbh|co|company|plc|s\.a|b\.v)\b\.?|公司|集团", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
 _WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
@@ -87,6 +96,9 @@ def looks_like_affiliation(text: str) -> bool:
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
+_NAMED_INSTITUTE = re.compile(r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,})$")  # CNRS, LAAS-CNRS, imec-DistriNet
+_TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven', 'ETH Zürich'
+
 
 
 def organisations(entries: list[str]) -> list[str]:
@@ -138,6 +150,11 @@ def organisation_of(entry: str) -> list[str]:
     # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
     # a company over its divisions ('Research Division, Brightwave Systems Inc.')
     strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
+    # named research institutes printed beside their university keep their own entry:
+    # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
+    beside_university = any(_TOP.search(p) for p in strong)
+    named = [p for p in parts if beside_university and _NAMED_INSTITUTE.match(p) and p not in strong and not _is_unit(p)]
+    strong = [p for p in parts if p in strong or p in named]
     if not strong:
         strong = [_inner_org(p) for p in parts if _is_unit(p) and _parenthesised_org(p)]
     if strong:

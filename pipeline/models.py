@@ -36,6 +36,13 @@ class Document(Frozen):
     meta_title: str = ""  # the PDF's Info Title: a hint for choosing among title candidates, never trusted alone
 
 
+class FieldDoubt(Frozen):
+    """How far one field read from the PDF can be trusted (0..1), and why not when it is low."""
+
+    confidence: float = 1.0
+    reason: str = ""
+
+
 class Paper(Frozen):
     """The metadata a reader needs to write and print a brief."""
 
@@ -48,7 +55,8 @@ class Paper(Frozen):
     affiliation_lines: list[str] = Field(default_factory=list)
     abstract: str
     body_excerpt: str = ""
-    confident: bool = True  # False when the layout rules found no author or no institution
+    confident: bool = True  # False when any field's confidence is below confidence.LOW
+    confidence: dict[str, FieldDoubt] = Field(default_factory=dict)  # title, authors, institutions, abstract
     metadata_source: str = "rules"  # "rules+llm" when the optional grounded LLM pass filled a field
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1 above the abstract, for grounding
 

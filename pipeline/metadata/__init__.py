@@ -13,7 +13,8 @@ from .. import institutions as inst
 from ..models import Document, Paper
 from .abstract import abstract_line, excerpt, header_text, read_abstract
 from .affiliations import footnote_affiliations, read_header
-from .authors import TEAM_RE
+from .authors import PLACEHOLDER_RE, TEAM_RE
+from .confidence import LOW, doubts, institution_doubts
 from .layout import body_size, page_lines
 from .title import read_title
 
@@ -46,18 +47,22 @@ def read_metadata(doc: Document) -> Paper:
     if not aff_entries:  # 'LLM-Core Xiaomi', 'LongCat Team, Meituan': the signature names the company
         aff_entries = [c for a in authors if _is_signature(a) for c in inst.companies_in(a)]
     authors = people
-    names = inst.organisations(aff_entries)
+    anonymous = any(PLACEHOLDER_RE.search(line.plain) for line in lines[title_end:abstract_at])
+    names, dropped = institution_doubts(inst.organisations(aff_entries), authors)
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
+    count = None if team else len(authors)
+    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,
         title=title,
         authors=authors,
-        author_count=None if team else len(authors),
+        author_count=count,
         institutions=names,
         affiliation_lines=aff_entries,
         abstract=abstract,
         body_excerpt=excerpt(doc.pages, abstract),
-        confident=bool(authors) and bool(names),
+        confident=all(d.confidence >= LOW for d in confidence.values()),
+        confidence=confidence,
         header_text=header_text(doc.pages[0] if doc.pages else "", abstract),
     )

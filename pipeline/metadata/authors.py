@@ -16,7 +16,7 @@ _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "d
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
 
 
-_PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名", re.I)
+PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名", re.I)
 
 
 TEAM_RE = re.compile(r"\bTeam$")
@@ -72,7 +72,7 @@ def _split_run_of_names(token: str) -> list[str]:
 
 
 def _is_name(token: str) -> bool:
-    if _PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token):
+    if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token):
         return False
     if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
         return False
