@@ -17,7 +17,8 @@ import unicodedata
 from pathlib import Path
 
 from .metadata import read_metadata
-from .models import Paper
+from .metadata.confidence import LOW as _LOW
+from .models import FieldDoubt, Paper
 from .pdf import PdfError, extract
 
 
@@ -114,6 +115,14 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         papers = _assist_all(papers)
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
+    flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
+
+    def judge(field: str, right: bool, paper: Paper) -> None:
+        flagged = paper.confidence.get(field, _SURE).confidence < _LOW
+        key = "right" if right else "wrong"
+        flags[key] += 1
+        flags[key + "_flagged"] += flagged
+
     for name, paper in papers.items():
         expected = truth[name]
         misses = {}
@@ -122,23 +131,27 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
             title_case_ok += " ".join(paper.title.split()) == " ".join(expected["title"].split())
         else:
             misses["title"] = [paper.title, expected["title"]]
+        judge("title", "title" not in misses, paper)
         if expected.get("author_count") is not None:
             count_n += 1
             if paper.author_count == expected["author_count"]:
                 count_ok += 1
             else:
                 misses["author_count"] = [paper.author_count, expected["author_count"], paper.authors]
+            judge("authors", "author_count" not in misses, paper)
         hits, found, want = score_institutions(paper.institutions, expected["institutions"])
         tp, nf, nt = tp + hits, nf + found, nt + want
         if hits == found == want:
             inst_exact += 1
         else:
             misses["institutions"] = [paper.institutions, expected["institutions"]]
+        judge("institutions", "institutions" not in misses, paper)
         head = _fold_text(expected["abstract_start"])[:60]
         if head and head in _fold_text(paper.abstract)[:200]:
             abstract_ok += 1
         else:
             misses["abstract"] = [paper.abstract[:160], expected["abstract_start"]]
+        judge("abstract", "abstract" not in misses, paper)
         if misses:
             rows.append({"file": name, **misses})
     n = len(truth)
@@ -155,12 +168,18 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         "institutions_f1": f1,
         "institutions_exact_pct": 100 * inst_exact / n,
         "abstract_pct": 100 * abstract_ok / n,
+        "wrong_fields": flags["wrong"],
+        "wrong_flagged_pct": 100 * flags["wrong_flagged"] / flags["wrong"] if flags["wrong"] else 100.0,
+        "right_flagged_pct": 100 * flags["right_flagged"] / flags["right"] if flags["right"] else 0.0,
         "median_ms": statistics.median(times) if times else 0.0,
         "p95_ms": sorted(times)[max(0, int(round(0.95 * len(times))) - 1)] if times else 0.0,
     }
     if misses_path:
         misses_path.write_text(json.dumps(rows, ensure_ascii=False, indent=2))
     return {"figures": figures, "misses": rows}
+
+
+_SURE = FieldDoubt()
 
 
 def _sample_pdfs(folder: Path, count: int) -> None:
@@ -251,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"institutions P/R/F1    {f['institutions_precision']:.3f} / {f['institutions_recall']:.3f} / {f['institutions_f1']:.3f}")
         print(f"institutions exact     {f['institutions_exact_pct']:.1f}% of papers (every truth name matched, nothing else listed)")
         print(f"abstract found         {f['abstract_pct']:.1f}%")
+        print(f"confidence             flags {f['wrong_flagged_pct']:.0f}% of the {f['wrong_fields']} wrong fields, "
+              f"{f['right_flagged_pct']:.1f}% of the right ones")
         print(f"ms per paper           median {f['median_ms']:.1f}  p95 {f['p95_ms']:.1f}")
         print(f"misses                 {len(result['misses'])} papers, table in {args.misses}")
         for row in result["misses"]:

@@ -206,11 +206,14 @@ def _inspect(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     fields = {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
               "institutions": paper.institutions, "abstract": paper.abstract}
+    fields["confidence"] = {name: doubt.model_dump() for name, doubt in paper.confidence.items()}
     if args.json:
         fields["affiliation_lines"] = paper.affiliation_lines
         print(json.dumps(fields, ensure_ascii=False, indent=2))
     else:
         for key, value in fields.items():
+            if key == "confidence":
+                value = ", ".join(f"{k} {d['confidence']:.1f}" + (f" ({d['reason']})" if d["reason"] else "") for k, d in value.items())
             print(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
     return EXIT_OK
 

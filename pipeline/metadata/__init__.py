@@ -39,7 +39,7 @@ def read_metadata(doc: Document) -> Paper:
     body = body_size(doc.spans)
     title, title_end = read_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
-    authors, aff_entries = read_header(lines[title_end:abstract_at])
+    authors, aff_entries, cited = read_header(lines[title_end:abstract_at])
     if not aff_entries:
         aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, body)
     people = [a for a in authors if not _is_signature(a)]
@@ -51,7 +51,7 @@ def read_metadata(doc: Document) -> Paper:
     names, dropped = institution_doubts(inst.organisations(aff_entries), authors)
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     count = None if team else len(authors)
-    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract)
+    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,
@@ -62,7 +62,7 @@ def read_metadata(doc: Document) -> Paper:
         affiliation_lines=aff_entries,
         abstract=abstract,
         body_excerpt=excerpt(doc.pages, abstract),
-        confident=all(d.confidence >= LOW for d in confidence.values()),
+        confident=all(d.confidence >= LOW for d in confidence.values()) and bool(names or not authors) and bool(authors or anonymous),
         confidence=confidence,
         header_text=header_text(doc.pages[0] if doc.pages else "", abstract),
     )

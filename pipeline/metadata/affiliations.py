@@ -40,12 +40,13 @@ def _leading_name(cell: Cell) -> str:
     return ""
 
 
-def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
-    """Authors and raw affiliation entries from the lines between title and abstract."""
+def read_header(header: list[Line]) -> tuple[list[str], list[str], int]:
+    """Authors, raw affiliation entries and the highest affiliation number cited by the names."""
     authors: list[str] = []
     entries: list[str] = []
     pending: list[tuple[Cell, Line, int]] = []  # affiliation cells a following line may continue
     names_tail = ""
+    cited = 0  # the highest affiliation number the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     for line in header:
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
@@ -66,7 +67,8 @@ def read_header(header: list[Line]) -> tuple[list[str], list[str]]:
                     continue
                 names_size = names_size or size
                 names_tail = add_authors(cell, authors, names_tail)
-    return authors, entries
+                cited = max(cited, *(int(n) for t, m in cell.parts if m for n in re.findall(r"\d+", t)), 0)
+    return authors, entries, cited
 
 
 def _is_address_cell(cell: Cell) -> bool:
