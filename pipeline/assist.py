@@ -12,13 +12,28 @@ import re
 
 from .institutions import fold, organisations
 from .llm import LLMClient
-from .models import Paper, Usage
+from .metadata.confidence import LOW
+from .models import FieldDoubt, Paper, Usage
 from .prompts import PromptFile, render
 
 
 def grounded(names: list[str], page_text: str) -> list[str]:
+    """Names printed on the page, as printed or as the spelt-out form of an acronym printed there
+    ('Korea Advanced Institute of Science and Technology' for a page that prints 'KAIST')."""
     page = fold(page_text)
-    return [n for n in names if isinstance(n, str) and fold(n) and fold(n) in page]
+    tokens = set(re.findall(r"[A-Z][A-Za-z&]{1,9}", page_text))
+    return [n for n in names if isinstance(n, str) and fold(n) and (fold(n) in page or _acronym(n) in tokens)]
+
+
+def _acronym(name: str) -> str:
+    """Initials of the capitalised words: 'Shanghai Innovation Institute' -> 'SII'."""
+    initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w-]*", name))
+    return initials if len(initials) >= 3 else "\x00"
+
+
+def _unsure(paper: Paper, field: str) -> bool:
+    doubt = paper.confidence.get(field)
+    return doubt is not None and doubt.confidence < LOW
 
 
 def parse_proposal(text: str) -> dict:
@@ -32,19 +47,22 @@ def parse_proposal(text: str) -> dict:
 
 
 async def assist_metadata(paper: Paper, prompt: PromptFile, client: LLMClient, model: str | None = None) -> tuple[Paper, Usage]:
-    """Fill empty authors/institutions from a grounded LLM proposal; other fields are untouched."""
+    """Fill empty or doubtful authors/institutions from a grounded LLM proposal; other fields are untouched."""
     rendered = render(prompt, paper, model)
     answer = await client.complete(rendered.messages, rendered.model, rendered.parameters)
     proposal = parse_proposal(answer.text)
     update: dict = {}
-    if not paper.institutions:
+    if not paper.institutions or _unsure(paper, "institutions"):
         found = organisations(grounded(list(proposal.get("institutions") or []), paper.header_text))
         if found:
             update["institutions"] = found
-    if not paper.authors and paper.author_count is not None:
+    if (not paper.authors or _unsure(paper, "authors")) and paper.author_count is not None:
         names = grounded(list(proposal.get("authors") or []), paper.header_text)
         if names:
             update.update(authors=names, author_count=len(names))
     if update:
         update["metadata_source"] = "rules+llm"
+        update["confidence"] = {**paper.confidence, **{
+            field: FieldDoubt(confidence=0.8, reason="read by the grounded LLM pass") for field in ("institutions", "authors")
+            if field in update}}
     return paper.model_copy(update=update), answer.usage

@@ -34,7 +34,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                                   cassette=args.cassette, base_url=args.base_url, api_key=args.api_key, record=record,
-                                  timeout=args.timeout, llm_metadata=args.llm_metadata or None)
+                                  timeout=args.timeout, llm_metadata=args.llm_metadata)
         settings.require_endpoint()
     except SettingsError as exc:
         return _usage(str(exc))
@@ -54,11 +54,12 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         return EXIT_INTERRUPTED
     failed = report.failed
     usage = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
-    tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage)
+    assisted = [r.paper.metadata_usage for r in report.results if r.paper and r.paper.metadata_usage]
+    tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage + assisted)
     stored = sum(1 for r in report.results if r.brief and r.brief.cached)
     kind = "replayed" if settings.cassette and not record else "paid"
     print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs "
-          f"({tokens} tokens), {stored} from the run store -> {output / 'report.md'}")
+          f"+ {len(assisted)} metadata calls ({tokens} tokens), {stored} from the run store -> {output / 'report.md'}")
     for result in failed:
         print(f"  FAILED {result.file}: {result.error}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
@@ -277,8 +278,9 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     run.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
     run.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
-    run.add_argument("--llm-metadata", action="store_true",
-                     help="when the layout rules find no author or institution, ask the LLM (grounded in the page text)")
+    run.add_argument("--llm-metadata", action=argparse.BooleanOptionalAction, default=None,
+                     help="ask the LLM, grounded in page 1's text, for fields the layout rules are unsure of "
+                          "(on by default; one extra call, only for those papers)")
 
 
 def _first_line(func) -> str:

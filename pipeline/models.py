@@ -36,6 +36,17 @@ class Document(Frozen):
     meta_title: str = ""  # the PDF's Info Title: a hint for choosing among title candidates, never trusted alone
 
 
+class Usage(Frozen):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
 class FieldDoubt(Frozen):
     """How far one field read from the PDF can be trusted (0..1), and why not when it is low."""
 
@@ -57,7 +68,8 @@ class Paper(Frozen):
     body_excerpt: str = ""
     confident: bool = True  # False when any field's confidence is below confidence.LOW
     confidence: dict[str, FieldDoubt] = Field(default_factory=dict)  # title, authors, institutions, abstract
-    metadata_source: str = "rules"  # "rules+llm" when the optional grounded LLM pass filled a field
+    metadata_source: str = "rules"  # "rules+llm" when the grounded LLM pass filled a field
+    metadata_usage: Usage | None = None  # tokens of that pass, when it ran
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1 above the abstract, for grounding
 
 
@@ -67,17 +79,6 @@ class CheckResult(Frozen):
     name: str
     ok: bool
     detail: str = ""
-
-
-class Usage(Frozen):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def __add__(self, other: "Usage") -> "Usage":
-        return Usage(
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-        )
 
 
 class Completion(Frozen):

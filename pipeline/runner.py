@@ -205,8 +205,8 @@ async def assisted(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Paper
     from .assist import assist_metadata
 
     async with gate:
-        improved, _usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), await batch.llm(), batch.settings.model)
-    return improved
+        improved, usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), await batch.llm(), batch.settings.model)
+    return improved.model_copy(update={"metadata_usage": usage})
 
 
 async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,

@@ -59,7 +59,7 @@ class Settings(BaseModel):
     attempts: int = 6
     retry_budget: int = 200
     text_pages: int = 2
-    llm_metadata: bool = False  # ask the grounded metadata prompt when the layout rules are unsure
+    llm_metadata: bool = True  # ask the grounded metadata prompt for the fields the layout rules are unsure of
 
     @classmethod
     def build(cls, config: Path | None = None, **flags) -> "Settings":

@@ -38,6 +38,7 @@ class StandIn:
     latency: float = 0.0
     faults: Faults = field(default_factory=Faults)
     replies: dict[str, str] = field(default_factory=dict)  # title -> scripted reply
+    metadata_replies: dict[str, str] = field(default_factory=dict)  # title -> scripted metadata-pass reply
     always_off_template: set[str] = field(default_factory=set)  # titles answered off-template every time
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
@@ -97,6 +98,8 @@ class StandIn:
         paper = _paper_fields(messages)
         title = paper.get("title", "")
         repair = len(messages) > 2
+        if "首页:" in (messages[-1].get("content", "") if messages else ""):
+            return self.metadata_replies.get(title) or metadata_for(messages[-1].get("content", ""))
         if title in self.always_off_template:
             return "这篇论文很有意思，值得一读。"
         if title in self.replies:
@@ -117,6 +120,16 @@ def brief_for(paper: dict[str, str], variant: int = 0) -> str:
     short = title.split(":")[0].strip() if ":" in title else title
     method = "论文提出的新方法" if variant == 0 else "论文所提出的方法"
     return f"{institution}发布了{short}论文，使用{method}，解决了该领域中的关键问题，达成了优于现有方法的效果。"
+
+
+_ORG_WORDS = re.compile(r"University|Institute|Laboratory|Inc\\.|Ltd\\.|College|Academy|大学|研究院")
+
+
+def metadata_for(user_text: str) -> str:
+    """The metadata pass's answer: every comma part of page 1 that carries an organisation word."""
+    page = user_text.split("首页:", 1)[-1]
+    names = [p.strip(" .;\n") for p in re.split(r"[,;\n]", page) if _ORG_WORDS.search(p)]
+    return json.dumps({"authors": [], "institutions": list(dict.fromkeys(names))}, ensure_ascii=False)
 
 
 def estimate_tokens(text: str) -> int:

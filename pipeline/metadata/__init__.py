@@ -30,7 +30,7 @@ def _is_signature(name: str) -> bool:
     rest = name
     for company in companies:
         rest = rest.replace(company, " ")
-    return bool(companies) and bool(re.search(r"[A-Z]{2,}|\d", rest))
+    return bool(companies) and bool(re.search(r"[A-Z]{2,}|\d|\w-[A-Z]", rest))
 
 
 def read_metadata(doc: Document) -> Paper:
