@@ -92,7 +92,7 @@ def test_llm_assist_fills_only_grounded_institutions(tmp_path, standin):
     paper = read(tmp_path, affiliations=[("1", "Orchard Quay"), ("2", "Bellwether")],
                  authors=[("Mira Castellan", "1"), ("Tobias Rennick", "2")])
     paper = paper.model_copy(update={"institutions": [], "confident": False})
-    standin.replies[paper.title] = jsonlib.dumps(
+    standin.metadata_replies[paper.title] = jsonlib.dumps(
         {"authors": ["Mira Castellan"], "institutions": ["Orchard Quay", "Bellwether", "Invented Institute of Nowhere"]})
 
     async def go():
