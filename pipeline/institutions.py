@@ -96,7 +96,8 @@ def looks_like_affiliation(text: str) -> bool:
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
-_NAMED_INSTITUTE = re.compile(r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,})$")  # CNRS, LAAS-CNRS, imec-DistriNet
+# CNRS, LAAS-CNRS, imec-DistriNet, Inria: a research body named by its own short name
+_NAMED_INSTITUTE = re.compile(r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|Inria|INRIA)$")
 _TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven', 'ETH Zürich'
 
 
@@ -113,10 +114,12 @@ def organisations(entries: list[str]) -> list[str]:
 
 
 def _split_joined(entry: str) -> list[str]:
-    """'Zhejiang Lab/Zhejiang University': two organisations printed as one entry."""
-    pieces = re.split(r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", entry)
-    if len(pieces) > 1 and all(looks_like_affiliation(p) for p in pieces):
-        return pieces
+    """'Zhejiang Lab/Zhejiang University', 'X University and the Y Institute': two organisations
+    printed as one entry."""
+    for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
+        pieces = re.split(joint, entry, maxsplit=1)
+        if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) for p in pieces):
+            return [q for p in pieces for q in _split_joined(p)]
     return [entry]
 
 
@@ -198,7 +201,7 @@ def _split_parts(entry: str) -> list[str]:
 
 def _trim(part: str) -> str:
     """Drop edge punctuation but keep the full stop of 'Inc.', 'Ltd.', 'Co.'."""
-    part = part.strip(" ;:,")
+    part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # 'LIGM (UMR CNRS 8049)': a unit code
     if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
         part = part.rstrip(".").strip()
     return part
@@ -210,7 +213,7 @@ def _is_address(part: str, first: bool = False) -> bool:
         return True
     if first:
         return False
-    if _STRONG.search(part) or _WEAK.search(part):
+    if _STRONG.search(part) or _WEAK.search(part) or _NAMED_INSTITUTE.match(part):
         return False
     if _POSTCODE.search(part):
         return True

@@ -152,12 +152,36 @@ def _split_inline_markers(text: str) -> list[str]:
     return [p for p in parts if p.strip(" ,;")]
 
 
+def _note_spans(spans: list, body: float) -> list:
+    """The small spans of one line's column, unless that column is body text (whose small spans
+    are citation marks)."""
+    chars: dict[float, int] = {}
+    for span in spans:
+        chars[span.size] = chars.get(span.size, 0) + len(span.text)
+    if not chars or max(chars, key=chars.get) >= body - 0.4:
+        return []
+    return [s for s in spans if s.size < body - 0.4]
+
+
+def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
+    """The foot's small spans in reading order: a note running across the page is read where it
+    stands; between such notes, the left column's notes come before the right column's."""
+    ordered, left, right = [], [], []
+    for line in foot_lines:
+        if any(s.x0 < middle - 20 and s.x1 > middle + 20 for s in line.spans):  # across the page
+            ordered += left + right + _note_spans(line.spans, body)
+            left, right = [], []
+        else:
+            left += _note_spans([s for s in line.spans if s.x0 < middle], body)
+            right += _note_spans([s for s in line.spans if s.x0 >= middle], body)
+    return ordered + left + right
+
+
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
     foot_lines = [ln for ln in lines if ln.y0 > 0.62 * page_height]  # in page order; spans in x order
-    small = [s for ln in foot_lines for s in ln.spans if s.size < body - 0.4]
-    foot = [s for s in small if s.x0 < page_width / 2] + [s for s in small if s.x0 >= page_width / 2]
-    if not foot:  # (left column's notes first, then the right column's)
+    foot = _reading_order(foot_lines, body, page_width / 2)
+    if not foot:
         return []
     note_size = statistics.median(s.size for s in foot)
     is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - 0.5 for s in foot]
@@ -167,8 +191,11 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     if entries:
         return entries
     numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker))
-    for piece in numbered.split("\x00")[1:]:  # text after each superscript marker
-        piece = re.split(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review)", piece)[0]
+    pieces = numbered.split("\x00")
+    if is_marker and not is_marker[0]:  # the first note's marker can sit in the margin, unread
+        pieces[0] = pieces[0] if inst.looks_like_affiliation(pieces[0]) and pieces[0].strip()[:1].isupper() else ""
+    for piece in pieces:  # text after each superscript marker
+        piece = re.split(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review|\*?e-?mail)", piece)[0]
         piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
         if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
             entries.append(piece)
