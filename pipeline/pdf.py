@@ -11,13 +11,13 @@ import ctypes
 import math
 import hashlib
 import re
-import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from .models import Document, Span
+from .text import join_spacing_accents
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
 _NEWLINES = {"\r", "\n"}
@@ -188,18 +188,6 @@ def _page_text(raw_text: str) -> str:
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
 
 
-# LaTeX's accents over a letter often extract as a spacing accent beside it: 'Universita`'
-_SPACING_ACCENTS = {"`": "\u0300", "´": "\u0301", "ˆ": "\u0302", "˜": "\u0303", "¨": "\u0308", "¸": "\u0327", "˚": "\u030a"}
-_ACCENT_AFTER = re.compile(r"(?<=[A-Za-z])([`´ˆ˜¨¸˚])(?![A-Za-z])")
-_ACCENT_GAP = re.compile(r"(?<=[A-Za-z])([`´ˆ˜¨¸˚]) (?=[a-z])")
-_ACCENT_BEFORE = re.compile(r"(?<![A-Za-z])([`´ˆ˜¨¸˚])([A-Za-z])")
-
-
 def _clean(text: str) -> str:
     text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
-    if any(mark in text for mark in _SPACING_ACCENTS):
-        text = _ACCENT_GAP.sub(r"\1", text)  # 'Jer´ ome': the accent's own box left a gap inside the word
-        text = _ACCENT_BEFORE.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
-        text = _ACCENT_AFTER.sub(lambda m: _SPACING_ACCENTS[m.group(1)], text)
-        text = unicodedata.normalize("NFC", text)
-    return text.translate(_CONTROL)
+    return join_spacing_accents(text).translate(_CONTROL)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Span
+from ..text import join_spacing_accents
 
 MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆♠♣♢♡♦✉a-j\s]+$")
 
@@ -129,7 +130,7 @@ def _cells(line: Line) -> list[Cell]:
             text = _small_caps(span, previous, cell.small_caps)
             if text != span.text:
                 cell.small_caps = span.size
-            cell.parts[-1] = (cell.parts[-1][0] + text, False)
+            cell.parts[-1] = (join_spacing_accents(cell.parts[-1][0] + text), False)
         else:
             cell.parts.append((span.text, is_marker))
         cell.spans.append(span)
