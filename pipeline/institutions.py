@@ -140,12 +140,32 @@ def _academy_institutes(parts: list[str]) -> list[str]:
     return out
 
 
+# University systems whose campuses are named after a comma: 'University of California, Berkeley'
+_SYSTEMS = re.compile(
+    r"^(?:the )?(?:University of (?:California|Illinois|Wisconsin|Massachusetts|Maryland|Colorado|Missouri|"
+    r"Nebraska|Hawai[i']i?|Michigan|Minnesota|North Carolina|Texas|Tennessee|Pittsburgh)|"
+    r"Chinese University of Hong Kong|Harbin Institute of Technology|Penn(?:sylvania)? State University|"
+    r"Rutgers University|Purdue University|Indiana University|Shandong University)$", re.I)
+_CAMPUS = re.compile(r"^(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)$")
+
+
+def _campuses(parts: list[str]) -> list[str]:
+    """Join a university system to the campus named right after it."""
+    out: list[str] = []
+    for part in parts:
+        if out and _SYSTEMS.match(out[-1]) and _CAMPUS.match(part) and part.lower() not in _COUNTRIES:
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
+
+
 def organisation_of(entry: str) -> list[str]:
     """The organisation-level names in one affiliation entry."""
     entry = _strip_noise(entry)
     if not entry or _PLACEHOLDER.search(entry):
         return []
-    parts = [_trim(p) for p in _split_parts(entry)]
+    parts = _campuses([_trim(p) for p in _split_parts(entry)])
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
     parts = _academy_institutes(parts)
     strong = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]

@@ -15,7 +15,7 @@ from .abstract import abstract_line, excerpt, header_text, read_abstract
 from .affiliations import footnote_affiliations, read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE
 from .confidence import LOW, doubts, institution_doubts
-from .layout import body_size, page_lines
+from .layout import body_size, page_lines, sidebar_edge
 from .title import read_title
 
 __all__ = ["read_metadata"]
@@ -37,9 +37,10 @@ def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
     body = body_size(doc.spans)
-    title, title_end = read_title(lines, doc.page_height, doc.meta_title)
+    title, title_start, title_end = read_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
-    authors, aff_entries, cited = read_header(lines[title_end:abstract_at])
+    column_x0 = sidebar_edge(lines[title_start:title_end], doc.page_width)
+    authors, aff_entries, cited = read_header(lines[title_end:abstract_at], column_x0)
     if not aff_entries:
         aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, body)
     people = [a for a in authors if not _is_signature(a)]

@@ -40,8 +40,12 @@ def _leading_name(cell: Cell) -> str:
     return ""
 
 
-def read_header(header: list[Line]) -> tuple[list[str], list[str], int]:
-    """Authors, raw affiliation entries and the highest affiliation number cited by the names."""
+def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], list[str], int]:
+    """Authors, raw affiliation entries and the highest affiliation number cited by the names.
+
+    Cells that end left of `column_x0` (a sidebar beside a left-aligned title: correspondence,
+    funding) are not part of the author block.
+    """
     authors: list[str] = []
     entries: list[str] = []
     pending: list[tuple[Cell, Line, int]] = []  # affiliation cells a following line may continue
@@ -51,6 +55,8 @@ def read_header(header: list[Line]) -> tuple[list[str], list[str], int]:
     for line in header:
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         for cell in line.cells:
+            if cell.x1 < column_x0:
+                continue
             kind = _cell_kind(cell)
             if kind == "authors" and (_entry_above(cell, line, pending) is not None or _is_address_cell(cell)):
                 kind = "affiliation"  # an address or a second line under an affiliation
@@ -98,10 +104,12 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     pieces = _split_at_markers(cell)
     starts_with_marker = bool(cell.parts) and cell.parts[0][1]
     above = _entry_above(cell, line, pending)
-    if above is not None and not starts_with_marker and len(pieces) == 1:
+    if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
         entries[above] = _continue(entries[above], pieces[0])
         pending.append((cell, line, above))
-        return
+        if len(pieces) == 1:
+            return
+        pieces = pieces[1:]
     entries.extend(p for p in pieces if p)
     pending.append((cell, line, len(entries) - 1))
 

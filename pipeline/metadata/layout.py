@@ -169,3 +169,16 @@ def main_size(line: Line) -> float:
     for span in line.spans:
         chars[span.size] = chars.get(span.size, 0) + len(span.text)
     return max(chars, key=chars.get)
+
+
+def sidebar_edge(title_lines: list[Line], page_width: float) -> float:
+    """Left edge of the main column when the title is set flush left well inside the page (a
+    sidebar template such as eLife's); 0 when the title is centred or starts at the margin."""
+    cells = [c for line in title_lines for c in line.cells]
+    if not cells:
+        return 0.0
+    x0, x1 = min(c.x0 for c in cells), max(c.x1 for c in cells)
+    lefts = [min(c.x0 for c in line.cells) for line in title_lines if line.cells]
+    flush = max(lefts) - min(lefts) < 2.0
+    centred = abs((x0 + x1) / 2 - page_width / 2) < 0.08 * page_width
+    return x0 - 2.0 if flush and not centred and x0 > 0.2 * page_width else 0.0

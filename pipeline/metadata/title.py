@@ -24,19 +24,19 @@ def is_multiword(text: str) -> bool:
     return len(text.split()) >= 2 or len(_CJK_RE.findall(text)) >= 4
 
 
-def read_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int]:
-    """The title text and the index of the first line after it."""
+def read_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int, int]:
+    """The title text, the index of its first line and of the first line after it."""
     groups = [g for g in _title_groups(lines, page_height) if not _is_masthead(lines, g[0], g[1])]
     if not groups:
-        return "", 0
+        return "", 0, 0
     wanted = _fold(meta_title)
     if len(wanted) >= 12:
         for start, end, _size in groups:
             if _agrees(_fold(_join(lines, start, end)), wanted):
-                return _join(lines, start, end), end
+                return _join(lines, start, end), start, end
     size = max(g[2] for g in groups)
     start, end, _ = next(g for g in groups if abs(g[2] - size) < 0.5)
-    return _join(lines, start, end), end
+    return _join(lines, start, end), start, end
 
 
 def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int, float]]:
