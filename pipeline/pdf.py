@@ -129,6 +129,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
     box = [0.0, 0.0, 0.0, 0.0]
     size = 0.0
     last_x0 = last_x1 = 0.0
+    last_raw, scale = -1.0, 1.0
     handle = textpage.raw
     count = textpage.count_chars()
     same_length = len(text) == count  # then text[i] is character i, one call fewer per character
@@ -159,20 +160,34 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
         if char == " " and chars:
             chars.append(char)
             continue
-        char_size = get_size(handle, index)
-        get_matrix(handle, index, matrix)  # size 1 scaled by the text matrix (Nature, IEEE Xplore)
-        char_size *= math.hypot(matrix.c, matrix.d) or 1.0
-        new_run = not chars or abs(char_size - size) > 0.6 or x0 < last_x0 - 1 or x0 - last_x1 > 1.2 * max(char_size, 1)
+        raw_size = get_size(handle, index)
+        jump = not chars or x0 < last_x0 - 1 or x0 - last_x1 > 1.2 * (size if size > 1 else 1)
+        if jump or raw_size != last_raw or raw_size < 3.0:
+            # the text matrix scales the font (size-1 fonts in Nature and IEEE Xplore, scaled figures);
+            # read where a run may start, and reused inside a run, where it cannot change the size
+            get_matrix(handle, index, matrix)
+            scale = math.hypot(matrix.c, matrix.d) or 1.0
+            last_raw = raw_size
+        char_size = raw_size * scale
+        new_run = jump or abs(char_size - size) > 0.6
         if new_run:
             flush()
             if get_angle(handle, index) > 0.01:  # rotated text: arXiv side stamps, margin notes
                 continue
             size = char_size
             box = [x0, y0, x1, y1]
+            last_x1 = x1
         else:
-            box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+            if y0 < box[1]:
+                box[1] = y0
+            if x1 > box[2]:
+                box[2] = x1
+            if y1 > box[3]:
+                box[3] = y1
+            if x1 > last_x1:
+                last_x1 = x1
         chars.append(char)
-        last_x0, last_x1 = x0, max(x1, last_x1 if not new_run else x1)
+        last_x0 = x0
     flush()
     return spans
 
