@@ -9,7 +9,7 @@ import unicodedata
 # a run of their own with a gap inside the word ('Jer´ ome'): the accent goes back onto a letter.
 _SPACING_ACCENTS = {"`": "\u0300", "´": "\u0301", "ˆ": "\u0302", "˜": "\u0303", "¨": "\u0308", "¸": "\u0327", "˚": "\u030a"}
 _MARKS = "`´ˆ˜¨¸˚"
-_ACCENT_GAP = re.compile(rf"(?<=[A-Za-z])([{_MARKS}]) (?=[a-z])")
+_ACCENT_GAP = re.compile(rf"(?<=[B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z])([{_MARKS}]) (?=[a-z])")  # after a consonant: no word ends here
 _ACCENT_INSIDE = re.compile(rf"([A-Za-z])([{_MARKS}])(?=[a-z])")
 _ACCENT_AFTER = re.compile(rf"(?<=[A-Za-z])([{_MARKS}])(?![A-Za-z])")
 _ACCENT_BEFORE = re.compile(rf"(?<![A-Za-z])([{_MARKS}])([A-Za-z])")

@@ -186,3 +186,32 @@ def test_unsure_papers_get_the_grounded_metadata_pass_by_default(tmp_path, stand
     standin.requests.clear()
     assert main(args[:3] + [str(tmp_path / "out2")] + args[4:] + ["--no-llm-metadata"]) == 0
     assert not [r for r in standin.requests if "首页:" in r["body"]["messages"][-1]["content"]]
+
+
+def test_footnote_affiliations_across_the_page_with_citations_in_the_body(tmp_path):
+    body = [("Mira Castellan^1, Tobias Rennick^2 and Ilse Marrow^1", 12, 60, 110)] + abstract_rows(150)
+    body += [(f"Body text of the introduction goes on here with citations line {i}.^{12 + i}", 10, 60, 560 + 11 * i)
+             for i in range(6)]
+    foot = [("Department of Tides, Orchard University and the Bellwether Institute for Optics, Lisbon, Portugal.", 8, 60, 700),
+            ("^2Lantern Research Organization, Porto, Portugal. *e-mail: mira@example.org", 8, 60, 711)]
+    paper = read(tmp_path, [("Sparse Lanterns for Long Documents", 22, 60, 70)] + body + foot)
+    assert paper.institutions == ["Orchard University", "Bellwether Institute for Optics", "Lantern Research Organization"]
+
+
+def test_sidebar_beside_a_flush_left_title_is_not_the_author_block(tmp_path):
+    rows = [("Sparse Lanterns for", 20, 200, 70), ("Long Documents", 20, 200, 94),
+            ("Mira Castellan^1, Tobias Rennick^2", 10, 200, 125),
+            ("*For correspondence:", 7, 40, 150), ("^1University of California, Merced; ^2Northlake", 9, 200, 150),
+            ("Funding: Lantern Foundation", 7, 40, 164), ("University, Canada", 9, 200, 164)]
+    rows += [(t, s, 200, y, *f) for t, s, _x, y, *f in abstract_rows(200)]
+    paper = read(tmp_path, rows)
+    assert paper.author_count == 2
+    assert paper.institutions == ["University of California, Merced", "Northlake University"]
+
+
+def test_spacing_accents_do_not_break_names(tmp_path):
+    rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Jer´ ome Castel, Tobias Rennick", 11, "c", 105),
+            ("Universita` di Orchard", 10, "c", 120)] + abstract_rows(160)
+    paper = read(tmp_path, rows)
+    assert paper.author_count == 2
+    assert paper.institutions == ["Università di Orchard"]
