@@ -11,13 +11,14 @@ import ctypes
 import math
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from .models import Document, Span
-from .text import join_spacing_accents
+from .text import SPACING_ACCENTS, join_spacing_accents
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
 _NEWLINES = {"\r", "\n"}
@@ -126,6 +127,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     spans: list[Span] = []
     chars: list[str] = []
+    lefts: list[float] = []  # x0 of each character in `chars`, to put a spacing accent back on its letter
+    after_accent = False
     box = [0.0, 0.0, 0.0, 0.0]
     size = 0.0
     last_x0 = last_x1 = 0.0
@@ -142,6 +145,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
         if text:
             spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
         chars.clear()
+        lefts.clear()
 
     for index in range(count):
         char = text[index] if same_length else chr(get_unicode(handle, index))
@@ -157,9 +161,20 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
                 flush()
             continue
         x0, x1 = left.value, right.value
-        if char == " " and chars:
-            chars.append(char)
+        if char in SPACING_ACCENTS:  # drawn over a letter already read: put it back on that letter
+            after_accent = _accent_letter(chars, lefts, char, (x0 + x1) / 2, size)
             continue
+        if char == " " and chars:
+            if after_accent:  # PDFium's gap after a backward-placed accent; a real space shows as a gap below
+                continue
+            chars.append(char)
+            lefts.append(x0)
+            continue
+        if after_accent:
+            after_accent = False
+            if chars and chars[-1] != " " and x0 - last_x1 > 0.2 * size:
+                chars.append(" ")
+                lefts.append(last_x1)
         raw_size = get_size(handle, index)
         jump = not chars or x0 < last_x0 - 1 or x0 - last_x1 > 1.2 * (size if size > 1 else 1)
         if jump or raw_size != last_raw or raw_size < 3.0:
@@ -187,9 +202,21 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
             if x1 > last_x1:
                 last_x1 = x1
         chars.append(char)
+        lefts.append(x0)
         last_x0 = x0
     flush()
     return spans
+
+
+def _accent_letter(chars: list[str], lefts: list[float], accent: str, centre: float, size: float) -> bool:
+    """Combine the accent with the letter of the current run under `centre`; False when none is."""
+    for j in range(len(chars) - 1, -1, -1):
+        if lefts[j] <= centre:
+            if chars[j].isalpha() and centre - lefts[j] < max(size, 1.0):
+                chars[j] = unicodedata.normalize("NFC", chars[j] + SPACING_ACCENTS[accent])
+                return True
+            return False
+    return False
 
 
 def _page_text(raw_text: str) -> str:
