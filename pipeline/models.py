@@ -47,6 +47,9 @@ class Usage(Frozen):
         )
 
 
+LOW_CONFIDENCE = 0.5  # a field below this is not printed unless a better source confirms it
+
+
 class FieldDoubt(Frozen):
     """How far one field read from the PDF can be trusted (0..1), and why not when it is low."""
 
@@ -71,6 +74,11 @@ class Paper(Frozen):
     metadata_source: str = "rules"  # "rules+llm" when the grounded LLM pass filled a field
     metadata_usage: Usage | None = None  # tokens of that pass, when it ran
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1 above the abstract, for grounding
+
+    def sure(self, field: str) -> bool:
+        """Whether the named field may be printed as read."""
+        doubt = self.confidence.get(field)
+        return doubt is None or doubt.confidence >= LOW_CONFIDENCE
 
 
 class CheckResult(Frozen):

@@ -19,15 +19,15 @@ def render_markdown(report: Report) -> str:
     briefed = report.briefed
     out = [f"# {report.title}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(briefed)}篇", "", "## 论文技术简报", ""]
     for i, result in enumerate(briefed, 1):
-        out += [f"### {i}. {result.paper.title}", "", result.brief.text, ""]
+        out += [f"### {i}. {_title(result)}", "", result.brief.text, ""]
     out += ["## 论文详细信息", ""]
     for i, result in enumerate(briefed, 1):
         paper = result.paper
         out += [
-            f"### {i}. {paper.title}", "",
+            f"### {i}. {_title(result)}", "",
             f"**主要机构**: {_institutions(result)}",
             f"**作者数量**: {_author_count(result)}", "",
-            "**摘要**:", paper.abstract or "（未能从 PDF 中读到摘要）", "",
+            "**摘要**:", paper.abstract if paper.abstract and paper.sure("abstract") else "（未能从 PDF 中读到摘要）", "",
         ]
     duplicates = sorted((r for r in report.results if r.duplicate_of), key=lambda r: r.file)
     if duplicates:
@@ -42,6 +42,12 @@ def render_markdown(report: Report) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _title(result: PaperResult) -> str:
+    """The title as read, or the file name when the title read is doubtful (never a masthead or caption)."""
+    paper = result.paper
+    return paper.title if paper.title and paper.sure("title") else f"{paper.file}（未能可靠读取标题）"
+
+
 def _institutions(result: PaperResult) -> str:
     names = result.paper.institutions
     if names:
@@ -51,6 +57,8 @@ def _institutions(result: PaperResult) -> str:
 
 def _author_count(result: PaperResult) -> str:
     count = result.paper.author_count
+    if not result.paper.sure("authors"):
+        return "未能可靠读取"
     return "团队署名" if count is None else f"{count}人"
 
 

@@ -210,8 +210,32 @@ def test_sidebar_beside_a_flush_left_title_is_not_the_author_block(tmp_path):
 
 
 def test_spacing_accents_do_not_break_names(tmp_path):
-    rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Jer´ ome Castel, Tobias Rennick", 11, "c", 105),
-            ("Universita` di Orchard", 10, "c", 120)] + abstract_rows(160)
+    """LaTeX draws an accent as its own glyph, placed back over the letter it belongs to."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x, width = 200, lambda t: stringWidth(t, "Times-Roman", 11)
+    rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Jer", 11, x, 105),
+            ("\u00b4", 11, x + width("J") + 1, 105), ("ome Castel, Tobias Rennick", 11, x + width("Jer"), 105),
+            ("Universita", 10, x, 120), ("`", 10, x + width("Universit") * 10 / 11 + 1, 120),
+            ("di Orchard", 10, x + width("Universita ") * 10 / 11, 120)] + abstract_rows(160)
     paper = read(tmp_path, rows)
-    assert paper.author_count == 2
+    assert paper.authors == ["Jérome Castel", "Tobias Rennick"]
     assert paper.institutions == ["Università di Orchard"]
+
+
+def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
+    from pipeline.models import Brief, FieldDoubt, PaperResult, Report, Usage
+    from pipeline.report import render_markdown
+
+    paper = read(tmp_path, [("Annals of Quiet Computing", 16, "c", 80), ("Mira Castellan", 11, "c", 105),
+                            ("Orchard University", 10, "c", 120)] + abstract_rows(160))
+    doubt = FieldDoubt(confidence=0.2, reason="doubtful")
+    paper = paper.model_copy(update={"confidence": {**paper.confidence, "abstract": doubt, "title": doubt}})
+    brief = Brief(text="Orchard University发布了X论文，使用A，解决了B，达成了C。", ok=True, checks=[], attempts=1,
+                  usage=Usage(), latency_s=0, prompt_id="brief", prompt_version="1", fingerprint="f", model="m")
+    report = Report(title="t", generated_at="now", prompt_id="brief", prompt_version="1", model="m",
+                    results=[PaperResult(file="p.pdf", paper=paper, brief=brief)])
+    text = render_markdown(report)
+    assert "Annals of Quiet Computing" not in text and "p.pdf（未能可靠读取标题）" in text
+    assert "We study how small lanterns" not in text and "未能从 PDF 中读到摘要" in text
+    assert "**主要机构**: Orchard University" in text

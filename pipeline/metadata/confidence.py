@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 from .. import institutions as inst
-from ..models import FieldDoubt
+from ..models import LOW_CONFIDENCE, FieldDoubt
 from .title import is_multiword
 
-LOW = 0.5  # a field below this is not printed unless a better source confirms it
+LOW = LOW_CONFIDENCE
 _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b|^articles?$", re.I)
 _SENTENCE = re.compile(r"[。！？]|\b(?:we|our|this paper|is|are|was|were|to)\b", re.I)
