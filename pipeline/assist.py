@@ -12,7 +12,7 @@ import re
 
 from .institutions import fold, organisations
 from .llm import LLMClient
-from .metadata.confidence import LOW
+from .metadata.confidence import LOW, institution_doubts
 from .models import FieldDoubt, Paper, Usage
 from .prompts import PromptFile, render
 
@@ -53,7 +53,8 @@ async def assist_metadata(paper: Paper, prompt: PromptFile, client: LLMClient, m
     proposal = parse_proposal(answer.text)
     update: dict = {}
     if not paper.institutions or _unsure(paper, "institutions"):
-        found = organisations(grounded(list(proposal.get("institutions") or []), paper.header_text))
+        found, _dropped = institution_doubts(
+            organisations(grounded(list(proposal.get("institutions") or []), paper.header_text)), paper.authors)
         if found:
             update["institutions"] = found
     if (not paper.authors or _unsure(paper, "authors")) and paper.author_count is not None:

@@ -127,8 +127,8 @@ _ORG_WORDS = re.compile(r"University|Institute|Laboratory|Inc\\.|Ltd\\.|College|
 
 def metadata_for(user_text: str) -> str:
     """The metadata pass's answer: every comma part of page 1 that carries an organisation word."""
-    page = user_text.split("首页:", 1)[-1]
-    names = [p.strip(" .;\n") for p in re.split(r"[,;\n]", page) if _ORG_WORDS.search(p)]
+    page = re.sub(r"\s+", " ", user_text.split("首页:", 1)[-1].split("</paper>")[0])
+    names = [p.strip(" .;") for p in re.split(r"[,;]|\s\d\s", page) if _ORG_WORDS.search(p) and len(p.split()) <= 10]
     return json.dumps({"authors": [], "institutions": list(dict.fromkeys(names))}, ensure_ascii=False)
 
 
