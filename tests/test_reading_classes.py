@@ -239,3 +239,29 @@ def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
     assert "Annals of Quiet Computing" not in text and "p.pdf（未能可靠读取标题）" in text
     assert "We study how small lanterns" not in text and "未能从 PDF 中读到摘要" in text
     assert "**主要机构**: Orchard University" in text
+
+
+def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
+    """A PDF whose text is set at size 1 and placed glyph by glyph still reads as words and lines."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "p.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter)
+    rows = [("Sparse Lanterns for Long Documents", 22, 80), ("Mira Castellan and Tobias Rennick", 12, 120),
+            ("Orchard University", 9, 136)] + [(t, s, y) for t, s, _x, y, *f in abstract_rows(180)]
+    for text, size, y in rows:
+        x = 60.0
+        for ch in text:  # one text object per glyph, each with its own matrix: nothing but positions link them
+            t = c.beginText()
+            t.setTextTransform(size, 0, 0, size, x, 792 - y)
+            t.setFont("Times-Roman", 1)
+            t.textOut(ch)
+            c.drawText(t)
+            x += c.stringWidth(ch, "Times-Roman", size)
+    c.showPage()
+    c.save()
+    paper = read_metadata(extract(path))
+    assert paper.title == "Sparse Lanterns for Long Documents"
+    assert paper.author_count == 2 and paper.institutions == ["Orchard University"]
+    assert paper.abstract.startswith("We study how small lanterns")
