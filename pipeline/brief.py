@@ -16,7 +16,8 @@ from .validate import check, failures
 MAX_ATTEMPTS = 2
 
 
-_WRAPPERS = re.compile(r"^(?:```\w*\s*)?(?:(?:简报|答案|回答|输出|Brief)\s*[:：]\s*)?[\"“”'「『]*|[\"“”'」』]*(?:\s*```)?$")
+_WRAPPERS = re.compile(
+    r"^(?:```\w*\s*)?(?:\*{0,2}(?:简报|答案|回答|输出|Brief)\*{0,2}\s*[:：]\s*\*{0,2}\s*)?[\"“”'「『*]*|[\"“”'」』*]*(?:\s*```)?$")
 
 
 def tidy_answer(text: str) -> str:
@@ -24,9 +25,15 @@ def tidy_answer(text: str) -> str:
     return _WRAPPERS.sub("", text.strip()).strip()
 
 
+_CHECK_NAMES = {"shape": "格式", "one_sentence": "句子", "length": "长度", "institution": "机构",
+                "title": "标题", "numbers": "数字"}
+
+
 def repair_message(failed: list[CheckResult]) -> str:
-    reasons = "；".join(f"{r.name}: {r.detail}" for r in failed)
-    return f"上一条回答未通过检查（{reasons}）。请只输出一句符合格式的中文简报，不要输出其他内容。"
+    """The failures as instructions the model can act on, one numbered line each."""
+    lines = [f"{i}. {_CHECK_NAMES.get(r.name, r.name)}：{r.detail}" for i, r in enumerate(failed, 1)]
+    return ("上一条回答有以下问题，请改正：\n" + "\n".join(lines) +
+            "\n请只输出改正后的一句中文简报，格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
 
 
 async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient) -> Brief:

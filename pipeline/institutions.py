@@ -6,8 +6,10 @@ and its own tests, and the benchmark reuses `fold` to compare names.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from importlib import resources
 
 # Words that make a phrase an organisation on their own (any case), and company names (as printed:
 # a surname such as "Ai" or "Apple" must not make an author line an affiliation).
@@ -276,3 +278,48 @@ def _same(a: str, b: str) -> bool:
         return True
     short, long_ = sorted((a, b), key=len)
     return bool(short) and short in long_ and len(short) >= 0.75 * len(long_)
+
+
+# ---- well-known organisations: short forms and Chinese names (pipeline/data/organisations.yaml) ----
+
+
+class KnownOrganisation:
+    """One row of the table: the usual name, its short forms and its common Chinese names."""
+
+    __slots__ = ("name", "short", "chinese")
+
+    def __init__(self, name: str, short: list[str], chinese: list[str]) -> None:
+        self.name, self.short, self.chinese = name, list(short), list(chinese)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.short]
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, KnownOrganisation], dict[str, KnownOrganisation]]:
+    """(by folded Latin name or short form, by Chinese name), read once from the package data."""
+    import yaml
+
+    rows = yaml.safe_load(resources.files("pipeline").joinpath("data/organisations.yaml").read_text(encoding="utf-8"))
+    latin: dict[str, KnownOrganisation] = {}
+    chinese: dict[str, KnownOrganisation] = {}
+    for name, short, zh in rows:
+        org = KnownOrganisation(name, short, zh)
+        for form in org.names:
+            latin.setdefault(fold(form), org)
+        for form in zh:
+            chinese.setdefault(fold(form), org)
+    return latin, chinese
+
+
+def known(name: str) -> KnownOrganisation | None:
+    """The table's row for a name in any of its forms (Latin or Chinese), if it has one."""
+    latin, chinese = _table()
+    key = fold(name)
+    return latin.get(key) or chinese.get(key)
+
+
+def chinese_names() -> list[str]:
+    """Every Chinese name the table knows, longest first (for finding them inside a sentence)."""
+    return sorted((c for org in _table()[1].values() for c in org.chinese), key=len, reverse=True)

@@ -3,60 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
+from pages import abstract_rows, draw
 from pipeline.metadata import read_metadata
 from pipeline.pdf import extract
 
 pytest.importorskip("reportlab")
-
-ABSTRACT = ("We study how small lanterns of attention can be lit across long documents without paying for "
-            "the whole sequence, and show that a sparse schedule keeps accuracy while cutting memory use "
-            "on every benchmark we tried, from short questions to book-length inputs.")
-
-
-def draw(path, rows: list[tuple], matrix_font: bool = False) -> None:
-    """rows: (text, size, x or 'c', y from the top[, font]). With matrix_font, text is set at size 1
-    and scaled by the text matrix, as some publishers' PDFs do."""
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    c = canvas.Canvas(str(path), pagesize=letter)
-    for row in rows:
-        text, size, x, y = row[:4]
-        font = row[4] if len(row) > 4 else ("STSong-Light" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "Times-Roman")
-        width = c.stringWidth(re.sub(r"\^[\d,]+", "", text), font, size)
-        left = 306 - width / 2 if x == "c" else x
-        if matrix_font:
-            t = c.beginText()
-            t.setTextTransform(size, 0, 0, size, left, 792 - y)
-            t.setFont(font, 1)
-            t.textOut(text)
-            c.drawText(t)
-        else:  # '^2' draws a superscript marker
-            for i, piece in enumerate(re.split(r"\^([\d,]+)", text)):
-                c.setFont(font, size * 0.6 if i % 2 else size)
-                c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
-                left += c.stringWidth(piece, font, size * 0.6 if i % 2 else size)
-    c.showPage()
-    c.save()
-
-
-def abstract_rows(y: float, heading: str = "Abstract") -> list[tuple]:
-    words, lines, line = ABSTRACT.split(), [], ""
-    for word in words:
-        if len(line) + len(word) > 80:
-            lines.append(line)
-            line = ""
-        line = f"{line} {word}".strip()
-    lines.append(line)
-    return [(heading, 12, "c", y, "Times-Bold")] + [(text, 10, 90, y + 16 + 12 * i) for i, text in enumerate(lines)]
-
 
 def read(tmp_path, rows, **kw):
     path = tmp_path / "p.pdf"

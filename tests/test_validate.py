@@ -72,3 +72,87 @@ def test_latin_names_joined_by_chinese_conjunctions_are_checked_each():
     paper = PAPER.model_copy(update={"header_text": "Northlake University"})
     assert failed_names(GOOD.replace("Northlake University", "Northlake University与Southgate College"), paper) == ["institution"]
     assert failed_names(GOOD.replace("Northlake University", "Northlake University与南门学院"), paper) == []
+
+
+# ---- issue: accept every correct form, publish no wrong one (tables of invented examples) ----
+
+TSINGHUA = PAPER.model_copy(update={
+    "title": "Lumen, Light-Weight Retrieval for Edge Search", "institutions": ["Tsinghua University", "KAIST"],
+    "authors": ["Mira Castellan", "Tobias Rennick"], "abstract": "Lumen answers 73% of queries within 2.5 ms, 3.1 times faster.",
+    "header_text": "Lumen Mira Castellan Tobias Rennick Tsinghua University KAIST"})
+BODY = "论文，使用轻量检索，解决了边缘搜索延迟高的问题，达成了73%查询在2.5毫秒内完成的效果。"
+
+
+@pytest.mark.parametrize("org", [
+    "Tsinghua University", "清华大学", "清华大学与KAIST", "Tsinghua University、Korea Advanced Institute of Science and Technology",
+    "Korea Advanced Institute of Science and Technology", "韩国科学技术院", "Tsinghua", "清华大学和韩国科学技术院",
+])
+def test_institution_forms_accepted(org):
+    assert failed_names(f"{org}发布了Lumen{BODY}", TSINGHUA) == []
+
+
+@pytest.mark.parametrize(("org", "why"), [
+    ("Mira Castellan", "作者姓名"),            # an author is not an institution
+    ("Peking University", "不是本文机构"),      # a known institution that is not this paper's
+    ("北京大学", "Peking University"),          # a Chinese name the table gives to another institution
+    ("Southgate College", "不在论文署名机构中"),  # printed nowhere
+    ("KAISTX", "不是本文机构"),                 # acronyms match as whole tokens
+])
+def test_institution_forms_rejected(org, why):
+    results = check(f"{org}发布了Lumen{BODY}", TSINGHUA)
+    bad = [r for r in results if not r.ok]
+    assert [r.name for r in bad] == ["institution"] and why in bad[0].detail
+
+
+def test_acronym_is_a_whole_token():
+    paper = TSINGHUA.model_copy(update={"institutions": ["UCLA"], "header_text": "UCLA"})
+    assert failed_names(f"UCL发布了Lumen{BODY}", paper) == ["institution"]
+    assert failed_names(f"UCLA发布了Lumen{BODY}", paper) == []
+
+
+def test_unknown_chinese_name_passes_marked_unverified():
+    results = check(f"清湖大学发布了Lumen{BODY}", TSINGHUA)
+    inst_result = next(r for r in results if r.name == "institution")
+    assert inst_result.ok and "未能核实" in inst_result.detail
+
+
+def test_names_are_not_split_inside_a_name():
+    from pipeline.validate import split_names
+
+    paper = TSINGHUA.model_copy(update={"institutions": ["University of Science and Technology of China"]})
+    assert split_names("University of Science and Technology of China与清华大学", paper) == [
+        "University of Science and Technology of China", "清华大学"]
+    assert split_names("Korea Advanced Institute of Science and Technology", TSINGHUA) == [
+        "Korea Advanced Institute of Science and Technology"]
+    assert split_names("Orchard University and Harbor Labs", TSINGHUA) == ["Orchard University", "Harbor Labs"]
+
+
+@pytest.mark.parametrize(("effect", "ok"), [
+    ("73.0%查询在2.5毫秒内完成", True), ("73%查询在2.50毫秒内完成", True), ("速度提升3.1倍", True),
+    ("速度提升3.1x", True), ("速度提升3.10 times", True), ("速度提升4倍", False), ("74%查询完成", False),
+])
+def test_numbers_compare_by_value(effect, ok):
+    text = f"Tsinghua University发布了Lumen论文，使用轻量检索，解决了边缘搜索延迟高的问题，达成了{effect}的效果。"
+    assert (failed_names(text, TSINGHUA) == []) is ok
+
+
+@pytest.mark.parametrize(("named", "ok"), [
+    ("Lumen", True), ("《Lumen》", True), ("“Lumen”", True), ("Lumen, Light-Weight Retrieval for Edge Search", True),
+    ("《Lumen, Light-Weight Retrieval for Edge Search》", True), ("LatticeKV", False), ("Lantern", False),
+])
+def test_title_forms(named, ok):
+    assert (failed_names(f"Tsinghua University发布了{named}{BODY}", TSINGHUA) == []) is ok
+
+
+def test_short_title_before_a_dash():
+    paper = TSINGHUA.model_copy(update={"title": "Lumen – Light-Weight Retrieval for Edge Search"})
+    assert failed_names(f"Tsinghua University发布了《Lumen》{BODY}", paper) == []
+
+
+def test_repair_request_names_each_failure_as_an_instruction():
+    from pipeline.brief import repair_message
+
+    message = repair_message(failures(check(f"北京大学发布了LatticeKV{BODY.replace('73%', '99%')}", TSINGHUA)))
+    assert "1. 机构" in message and "Tsinghua University" in message
+    assert "2. 标题" in message and "Lumen" in message
+    assert "3. 数字" in message and "99" in message
