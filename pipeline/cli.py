@@ -10,6 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .escape import terminal
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -61,7 +63,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs "
           f"+ {len(assisted)} metadata calls ({tokens} tokens), {stored} from the run store -> {output / 'report.md'}")
     for result in failed:
-        print(f"  FAILED {result.file}: {result.error}", file=sys.stderr)
+        print(terminal(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -81,7 +83,7 @@ def _rerun(args: argparse.Namespace) -> int:
                 raise PdfError(paper)
             rendered = render(load_prompt(settings.prompt), paper, settings.model)
             for message in rendered.messages:
-                print(f"--- {message['role']} ---\n{message['content']}")
+                print(terminal(f"--- {message['role']} ---\n{message['content']}"))
             print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")
             return EXIT_OK
         settings.require_endpoint()
@@ -91,7 +93,7 @@ def _rerun(args: argparse.Namespace) -> int:
     except PdfError as exc:
         print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(side_by_side(outcome.old, outcome.new))
+    print(terminal(side_by_side(outcome.old, outcome.new)))
     print(f"{outcome.calls} LLM call(s); report updated in {args.output}")
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
 
@@ -180,16 +182,16 @@ def _regress(args: argparse.Namespace) -> int:
             prompt_state = "same" if r.prompt_matches else ("ERROR" if r.error else "CHANGED")
             golden_state = "-" if r.golden_matches is None else ("same" if r.golden_matches else "DIFFERS")
             valid_state = "pass" if r.validators_pass else ("-" if not r.prompt_matches else "FAIL")
-            print(f"{r.file[:40]:40} {prompt_state:10} {valid_state:10} {golden_state:8}")
+            print(terminal(f"{r.file[:40]:40} {prompt_state:10} {valid_state:10} {golden_state:8}"))
             if r.error:
-                print(f"    error: {r.error}")
+                print(terminal(f"    error: {r.error}"))
             if r.prompt_diff:
                 print(f"    prompt changed, re-record: {r.prompt_diff}")
             for failed in r.failed_checks:
-                print(f"    validator failed: {failed}")
+                print(terminal(f"    validator failed: {failed}"))
     bad = [r.file for r in rows if not r.ok]
     if bad:
-        print(f"{len(bad)} of {len(rows)} papers do not hold: {', '.join(bad)}", file=sys.stderr)
+        print(terminal(f"{len(bad)} of {len(rows)} papers do not hold: {', '.join(bad)}"), file=sys.stderr)
         return EXIT_FAILED
     print(f"all {len(rows)} papers hold", file=sys.stderr)
     return EXIT_OK
@@ -215,7 +217,7 @@ def _inspect(args: argparse.Namespace) -> int:
         for key, value in fields.items():
             if key == "confidence":
                 value = ", ".join(f"{k} {d['confidence']:.1f}" + (f" ({d['reason']})" if d["reason"] else "") for k, d in value.items())
-            print(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+            print(terminal(f"{key}: {', '.join(value) if isinstance(value, list) else value}"))
     return EXIT_OK
 
 

@@ -170,6 +170,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
             chars.append(char)
             lefts.append(x0)
             continue
+        if chars and chars[-1] == " " and x0 - last_x1 > 0.45 * size:
+            chars.append(" ")  # a gap of two spaces or more: kept, it separates names on author lines
+            lefts.append(last_x1)
         if after_accent:
             after_accent = False
             if chars and chars[-1] != " " and x0 - last_x1 > 0.2 * size:

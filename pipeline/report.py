@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .escape import markdown as md
+from .escape import markdown_code as code
 from .models import PaperResult, Report
 
 MD_NAME, JSON_NAME = "report.md", "report.json"
@@ -17,27 +19,27 @@ MD_NAME, JSON_NAME = "report.md", "report.json"
 
 def render_markdown(report: Report) -> str:
     briefed = report.briefed
-    out = [f"# {report.title}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(briefed)}篇", "", "## 论文技术简报", ""]
+    out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(briefed)}篇", "", "## 论文技术简报", ""]
     for i, result in enumerate(briefed, 1):
-        out += [f"### {i}. {_title(result)}", "", result.brief.text, ""]
+        out += [f"### {i}. {md(_title(result))}", "", md(result.brief.text), ""]
     out += ["## 论文详细信息", ""]
     for i, result in enumerate(briefed, 1):
         paper = result.paper
         out += [
-            f"### {i}. {_title(result)}", "",
-            f"**主要机构**: {_institutions(result)}",
+            f"### {i}. {md(_title(result))}", "",
+            f"**主要机构**: {md(_institutions(result))}",
             f"**作者数量**: {_author_count(result)}", "",
-            "**摘要**:", paper.abstract if paper.abstract and paper.sure("abstract") else "（未能从 PDF 中读到摘要）", "",
+            "**摘要**:", md(paper.abstract) if paper.abstract and paper.sure("abstract") else "（未能从 PDF 中读到摘要）", "",
         ]
     duplicates = sorted((r for r in report.results if r.duplicate_of), key=lambda r: r.file)
     if duplicates:
         out += [f"## 重复文件（{len(duplicates)}个，内容相同，只分析一次）", ""]
-        out += [f"- `{r.file}` = `{r.duplicate_of}`" for r in duplicates]
+        out += [f"- {code(r.file)} = {code(r.duplicate_of)}" for r in duplicates]
         out.append("")
     failed = report.failed
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
-        out += [f"- `{r.file}`: {r.error or (r.brief.error if r.brief else '')}" for r in failed]
+        out += [f"- {code(r.file)}: {md(r.error or (r.brief.error if r.brief else ''))}" for r in failed]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

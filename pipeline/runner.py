@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import cassette
 from .brief import write_brief
+from .escape import terminal
 from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
 from .metadata import read_metadata
 from .models import Brief, Paper, PaperResult, Report
@@ -134,9 +135,9 @@ class Progress:
         if self.bar is not None:
             self.bar.update(1)
             if not result.ok and not result.duplicate_of:
-                self.bar.write(f"{result.file}: {state}", file=sys.stderr)
+                self.bar.write(terminal(f"{result.file}: {state}"), file=sys.stderr)
         else:
-            log.info("[%d/%d] %s: %s", self.done, self.total, result.file, state)
+            log.info("[%d/%d] %s: %s", self.done, self.total, terminal(result.file), terminal(state))
 
     def close(self) -> None:
         if self.bar is not None:

@@ -27,6 +27,7 @@ DATE_RE = re.compile(
 )
 
 
+_CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
 _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3}),\s+(?=\S)")
 
@@ -53,6 +54,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     cited = 0  # the highest affiliation number the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     for line in header:
+        if line.cells and _CAPTION.match(line.cells[0].plain):
+            break  # a teaser figure's caption: the author block is above it
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         for cell in line.cells:
             if cell.x1 < column_x0:

@@ -13,7 +13,7 @@ _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 
 
-_SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*")
+_SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*|\s{2,}")  # two spaces: 'Alice Zhang  Bob Li' 
 
 
 PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名", re.I)
@@ -79,7 +79,7 @@ def _is_name(token: str) -> bool:
     if re.search(r"[\u4e00-\u9fff]", token):
         return 2 <= len(token.replace(" ", "")) <= 5
     words = token.split()
-    if not 1 <= len(words) <= 5:
+    if token.count("(") != token.count(")") or not 1 <= len(words) <= 5:
         return False
     if len(words) == 1 and not (token[:1].isupper() and len(token) >= 2):
         return False

@@ -1,0 +1,75 @@
+"""Text from a PDF or a model stays text in every output (the hostile paper is invented here)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pages import draw
+from pipeline.cli import main
+from pipeline.escape import markdown, markdown_code, terminal
+
+pytest.importorskip("reportlab")
+markdown_it = pytest.importorskip("markdown_it")
+
+TITLE = "Safe Pages: <img src=x onerror=alert(1)> Rendering"
+ABSTRACT_LINES = [
+    "# Injected heading <script>alert('x')</script> and [click](javascript:alert(2)) in the abstract,",
+    "with *emphasis*, __strong__ words, `code`, a | table | cell, ![image](http://example.org/x.png)",
+    "and a bell\x07 character, written to test that a report shows every one of them as plain text.",
+]
+
+
+def hostile_pdf(path):
+    rows = [(TITLE, 15, "c", 80), ("Alice Zhang, Bob Li", 11, "c", 105),
+            ("Orchard University <b>bold</b> [home](javascript:alert(3))", 10, "c", 120),
+            ("Abstract", 12, "c", 150, "Times-Bold")]
+    rows += [(line, 10, 60, 170 + 13 * i) for i, line in enumerate(ABSTRACT_LINES)]
+    draw(path, rows)
+
+
+def tokens(text: str) -> list:
+    out = []
+    for token in markdown_it.MarkdownIt("commonmark").enable("table").enable("strikethrough").parse(text):
+        out.append(token)
+        out.extend(token.children or [])
+    return out
+
+
+def test_hostile_paper_renders_as_text_in_report_md(tmp_path, standin):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hostile_pdf(folder / "safe-pages.pdf")
+    assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]) == 0
+    text = (tmp_path / "out" / "report.md").read_text()
+    found = tokens(text)
+    kinds = [t.type for t in found]
+    assert not {"html_inline", "html_block", "image", "link_open", "em_open", "s_open", "code_inline", "table_open"} & set(kinds)
+    assert kinds.count("heading_open") == 5  # the report's own: title, two sections, the paper twice
+    assert kinds.count("strong_open") == 3  # the report's own labels: 主要机构, 作者数量, 摘要
+    visible = "".join(t.content for t in found if t.type == "text")
+    assert TITLE in visible
+    assert "[click](javascript:alert(2))" in visible and "<script>alert('x')</script>" in visible
+    assert "*emphasis*" in visible and "__strong__" in visible and "\x07" not in text
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["results"][0]["paper"]["title"] == TITLE  # JSON keeps the raw text
+
+
+@pytest.mark.parametrize("raw", ["# h", "1. item", "- item", "> quote", "a\n# b", "*x* _y_ `z`", "<a href=x>y</a>", "a | b",
+                                 "[t](javascript:x)", "![i](x)", "x & y &lt;", "~~s~~", "== under"])
+def test_markdown_field_renders_as_its_own_text(raw):
+    rendered = tokens(markdown(raw))
+    assert [t.type for t in rendered if t.type not in ("paragraph_open", "paragraph_close", "inline", "text", "softbreak")] == []
+    assert "".join(t.content for t in rendered if t.type == "text") == raw.replace("\n", " ")
+
+
+def test_code_span_keeps_any_file_name_verbatim():
+    name = "we`ird <b>.pdf"
+    found = tokens(markdown_code(name))
+    assert [t.content for t in found if t.type == "code_inline"] == [name]
+
+
+def test_terminal_text_loses_escape_sequences_and_controls():
+    assert terminal("a\x1b[31mred\x1b[0m\x07 b\x1b]0;title\x07c\u202e") == "ared bc"
+    assert terminal("line\nnext\ttab") == "line\nnext\ttab"
