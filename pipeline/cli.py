@@ -71,7 +71,8 @@ def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
     from .pdf import PdfError
     from .prompts import PromptError, load_prompt, render
-    from .runner import read_paper, rerun_paper
+    from .reading import read_paper
+    from .runner import rerun_paper
     from .settings import Settings, SettingsError
 
     try:

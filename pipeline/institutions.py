@@ -301,7 +301,8 @@ def _table() -> tuple[dict[str, KnownOrganisation], dict[str, KnownOrganisation]
     """(by folded Latin name or short form, by Chinese name), read once from the package data."""
     import yaml
 
-    rows = yaml.safe_load(resources.files("pipeline").joinpath("data/organisations.yaml").read_text(encoding="utf-8"))
+    text = resources.files("pipeline").joinpath("data/organisations.yaml").read_text(encoding="utf-8")
+    rows = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the C loader: 10x faster
     latin: dict[str, KnownOrganisation] = {}
     chinese: dict[str, KnownOrganisation] = {}
     for name, short, zh in rows:

@@ -20,7 +20,7 @@ from .brief import write_brief
 from .llm import LLMClient, LLMError
 from .models import CheckResult, Paper, Report
 from .prompts import PromptFile, RenderedPrompt, render
-from .runner import read_paper
+from .reading import read_paper
 from .validate import failures
 
 

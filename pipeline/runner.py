@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
+import multiprocessing
 import os
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,9 +26,9 @@ from . import cassette
 from .brief import write_brief
 from .escape import terminal
 from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
-from .metadata import read_metadata
 from .models import Brief, Paper, PaperResult, Report
-from .pdf import PdfError, extract
+from .pdf import PdfError
+from .reading import exit_with_parent, prepare_paper, read_paper
 from .prompts import METADATA_PROMPT, PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
 from .settings import Settings
@@ -47,35 +48,17 @@ def discover(folder: Path) -> list[Path]:
                   key=lambda p: p.name)
 
 
-def read_paper(path: str, text_pages: int = 2) -> Paper | str:
-    """Worker-side: the Paper, or a one-line cause when the PDF cannot be read."""
-    try:
-        paper = read_metadata(extract(path, text_pages=text_pages))
-        return paper if paper.title else "no title found on page 1"
-    except PdfError as exc:
-        return str(exc)
-    except Exception as exc:  # a PDF that trips the parser must not stop the batch
-        return f"cannot read PDF ({type(exc).__name__}: {exc})"
-
-
-def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | None):
-    """Worker-side: read the PDF and render its prompt, so the event loop only sends and checks."""
-    read = read_paper(path, text_pages)
-    if isinstance(read, str):
-        return read
-    return read, render(prompt, read, model)
-
-
-def _exit_with_parent() -> None:
-    """Worker initializer: a reader whose run was killed (SIGKILL) exits instead of idling forever."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+@functools.lru_cache(maxsize=1)
+def _reader_context() -> multiprocessing.context.BaseContext:
+    """Readers start from a forkserver (spawn where there is none), never by forking this process:
+    the run has threads (the SDK import, the event loop's executor), and forking a threaded
+    process can deadlock the child. The server preloads the reading code once, so each reader
+    starts in milliseconds."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.reading"])
+    return context
 
 
 class PdfReaders:
@@ -89,7 +72,7 @@ class PdfReaders:
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=exit_with_parent)
 
     async def prepare(self, path: Path, text_pages: int, prompt: PromptFile, model: str | None):
         loop = asyncio.get_running_loop()

@@ -254,16 +254,10 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
 
 
 def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, standin, monkeypatch):
+    import crashing_reader
     import pipeline.runner as runner
 
-    real = runner.read_paper
-
-    def crashing(path, text_pages=2):
-        if path.endswith("crash.pdf"):
-            os._exit(11)  # what a segfault in the PDF library does to the worker
-        return real(path, text_pages)
-
-    monkeypatch.setattr(runner, "read_paper", crashing)  # workers are forked, so they see it
+    monkeypatch.setattr(runner, "prepare_paper", crashing_reader.prepare)  # readers import it by name
     (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")
     out = tmp_path / "out"
     assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 1

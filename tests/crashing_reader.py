@@ -1,0 +1,14 @@
+"""A reader for tests: crashes its worker process on 'crash.pdf', as a segfault in the PDF library
+would. Reader processes import it by name, so it works whatever their start method."""
+
+from __future__ import annotations
+
+import os
+
+from pipeline.reading import prepare_paper
+
+
+def prepare(path: str, *args):
+    if path.endswith("crash.pdf"):
+        os._exit(11)
+    return prepare_paper(path, *args)
