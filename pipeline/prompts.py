@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .models import Paper
 
-# prompts/ sits beside the package in a checkout (editable install); elsewhere, in the working directory
-PROMPTS_DIR = next((p for p in (Path(__file__).resolve().parent.parent / "prompts", Path.cwd() / "prompts")
-                    if p.is_dir()), Path("prompts"))
+# prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
+# pyproject.toml), so a wheel installed anywhere finds its default prompts; a checkout reads prompts/.
+_HERE = Path(__file__).resolve().parent
+PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
+                   _HERE / "prompt_files")
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
 METADATA_PROMPT = PROMPTS_DIR / "metadata.yaml"
 ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole paper
