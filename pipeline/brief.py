@@ -58,7 +58,9 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
         messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
         try:
             completion = await client.complete(messages, rendered.model, rendered.parameters)
-        except EndpointUnusable:
+        except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
+            exc.partial = _brief(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
+                                 error=f"brief failed checks ({reason}); the run stopped before the repair: {exc}")
             raise
         except LLMError as exc:
             return _brief(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,

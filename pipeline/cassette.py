@@ -8,6 +8,8 @@ Authorization and every key-bearing header or query parameter are filtered befor
 from __future__ import annotations
 
 import contextlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -37,19 +39,62 @@ def _strip_response_headers(response: dict) -> dict:
     return response
 
 
+class CassetteError(Exception):
+    """A cassette file that cannot be used; the message names the file and the cause in one line."""
+
+
+@dataclass
+class Recording:
+    """A recording under way: `keep` says whether it replaces the cassette when the run ends."""
+
+    path: Path
+    keep: bool = True
+
+
+def check_cassette(path: Path) -> None:
+    """A readable vcrpy cassette, or one line that says why not (before vcrpy's own tracebacks)."""
+    import yaml
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        raise CassetteError(f"{path}: cassette not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CassetteError(f"{path}: cannot read the cassette ({exc})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise CassetteError(f"{path}: not valid YAML{where}; re-record it with paperbrief record") from None
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise CassetteError(f"{path}: not a vcrpy cassette (no list of interactions); re-record it with paperbrief record")
+    for number, interaction in enumerate(data["interactions"], 1):
+        if not isinstance(interaction, dict) or not {"request", "response"} <= set(interaction):
+            raise CassetteError(f"{path}: interaction {number} has no request and response; re-record it")
+
+
 @contextlib.contextmanager
 def replay(path: Path) -> Iterator[None]:
     """Serve every request from the cassette; a request it does not hold is an error, not a call."""
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: cassette not found")
+    check_cassette(path)
     with _vcr("none").use_cassette(str(path)):
         yield
 
 
 @contextlib.contextmanager
-def record(path: Path) -> Iterator[None]:
-    """Call the live endpoint and write every exchange to a fresh cassette."""
+def record(path: Path) -> Iterator[Recording]:
+    """Call the live endpoint and record every exchange into a temporary file, which replaces the
+    cassette only when the recording succeeded: a failed recording leaves the old cassette as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    with _vcr("all").use_cassette(str(path)):
-        yield
+    partial = path.with_name(f".{path.name}.recording")
+    partial.unlink(missing_ok=True)
+    recording = Recording(path=path)
+    try:
+        with _vcr("all").use_cassette(str(partial)):
+            yield recording
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    if recording.keep and partial.exists():
+        os.replace(partial, path)
+    else:
+        partial.unlink(missing_ok=True)

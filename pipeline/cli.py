@@ -16,37 +16,39 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Summarize every PDF in INPUT_DIR into OUTPUT_DIR/report.md and report.json."""
+    """Summarize the PDFs named (files, or folders of PDFs) into OUTPUT_DIR/report.md and report.json."""
     return _batch(args, record=False)
 
 
 def _record(args: argparse.Namespace) -> int:
-    """Run the prompt on INPUT_DIR against the live endpoint and write a vcrpy cassette."""
+    """Run the prompt on the PDFs named (files or folders) against the live endpoint and write a vcrpy cassette."""
     return _batch(args, record=True)
 
 
 def _batch(args: argparse.Namespace, record: bool) -> int:
+    from .cassette import CassetteError
     from .prompts import PromptError
     from .runner import RunAborted, discover, run_batch
     from .settings import Settings, SettingsError
 
-    folder = Path(args.input_dir)
-    if not folder.is_dir():
-        return _usage(f"{folder}: not a directory")
+    missing = [p for p in args.inputs if not Path(p).exists()]
+    if missing:
+        return _usage(f"{missing[0]}: no such file or folder")
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
-                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key, record=record,
-                                  timeout=args.timeout, llm_metadata=args.llm_metadata)
+                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
+                                  api_key_file=args.api_key_file, record=record, timeout=args.timeout,
+                                  llm_metadata=args.llm_metadata)
         settings.require_endpoint()
     except SettingsError as exc:
         return _usage(str(exc))
-    files = discover(folder)
+    files = discover([Path(p) for p in args.inputs])
     if not files:
-        return _usage(f"{folder}: no PDF files found")
+        return _usage(f"{' '.join(args.inputs)}: no PDF files found")
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="paperbrief-record-"))
     try:
         report = asyncio.run(run_batch(settings, files, output))
-    except (PromptError, FileNotFoundError) as exc:
+    except (PromptError, FileNotFoundError, CassetteError) as exc:
         return _usage(str(exc))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
@@ -69,6 +71,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
 
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
+    from .cassette import CassetteError
     from .pdf import PdfError
     from .prompts import PromptError, load_prompt, render
     from .reading import read_paper
@@ -77,7 +80,7 @@ def _rerun(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette,
-                                  base_url=args.base_url, api_key=args.api_key)
+                                  base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file)
         if args.dry_run:
             paper = read_paper(args.pdf)
             if isinstance(paper, str):
@@ -89,7 +92,7 @@ def _rerun(args: argparse.Namespace) -> int:
             return EXIT_OK
         settings.require_endpoint()
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
-    except (SettingsError, PromptError, FileNotFoundError) as exc:
+    except (SettingsError, PromptError, FileNotFoundError, CassetteError) as exc:
         return _usage(str(exc))
     except PdfError as exc:
         print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
@@ -157,24 +160,27 @@ def _pad(text: str, width: int) -> str:
 
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
+    from .cassette import CassetteError
     from .prompts import PromptError, load_prompt
     from .regress import regress
+    from .settings import Settings, SettingsError
 
     folder = Path(args.input_dir)
     if not folder.is_dir():
         return _usage(f"{folder}: not a directory")
     if not args.cassette.exists():
         return _usage(f"{args.cassette}: cassette not found")
-    try:
-        prompt = load_prompt(args.prompt)
-    except PromptError as exc:
-        return _usage(str(exc))
-    golden = None
-    if args.golden:
-        from .models import Report
+    try:  # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
+        settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette)
+        prompt = load_prompt(settings.prompt)
+        golden = None
+        if args.golden:
+            from .models import Report
 
-        golden = Report.model_validate_json(Path(args.golden).read_text(encoding="utf-8"))
-    rows = regress(folder, args.cassette, prompt, args.model, golden)
+            golden = Report.model_validate_json(Path(args.golden).read_text(encoding="utf-8"))
+        rows = regress(folder, args.cassette, prompt, settings.model, golden, settings.attempts)
+    except (SettingsError, PromptError, CassetteError) as exc:
+        return _usage(str(exc))
     if args.json:
         print(json.dumps([{**r.model_dump(), "ok": r.ok} for r in rows], ensure_ascii=False, indent=2))
     else:
@@ -248,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--dry-run", action="store_true", help="print the rendered prompt and its fingerprint; no call")
     rerun.add_argument("--cassette", type=Path, help="replay from this cassette instead of calling")
     rerun.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
-    rerun.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
+    _key_options(rerun)
     rerun.set_defaults(handler=_rerun)
 
     regress = sub.add_parser("regress", help=_first_line(_regress), description=_regress.__doc__)
@@ -268,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
-    run.add_argument("input_dir")
+    run.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
     if cassette_required:  # record: the cassette is the product; its report must not replace outputs/
         run.add_argument("-o", "--output", help="folder for the recording run's report (default: a new temporary folder)")
     else:
@@ -279,11 +285,17 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--title", help="report title")
     run.add_argument("--cassette", type=Path, required=cassette_required, help=cassette_help)
     run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
-    run.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
+    _key_options(run)
     run.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
     run.add_argument("--llm-metadata", action=argparse.BooleanOptionalAction, default=None,
                      help="ask the LLM, grounded in page 1's text, for fields the layout rules are unsure of "
                           "(on by default; one extra call, only for those papers)")
+
+
+def _key_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY). Other local users can read it "
+                                          "in the process list: prefer the environment or --api-key-file")
+    parser.add_argument("--api-key-file", metavar="FILE", help="read the API key from FILE ('-': standard input)")
 
 
 def _first_line(func) -> str:

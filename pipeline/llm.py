@@ -1,8 +1,11 @@
 """The only module that talks to the LLM endpoint.
 
 The `openai` SDK's AsyncOpenAI reaches any OpenAI-compatible server. Its own retries are off:
-tenacity owns them so that 429 honours Retry-After, 5xx, timeouts and dropped connections are
-retried with a bound per call, and a run-wide budget makes a dead endpoint fail fast.
+tenacity owns them. A 429 is pacing, not failure: the call waits what Retry-After asks (or backs
+off), up to `rate_limit_wait` seconds in all, without using up its attempts or feeding the stop
+counter, and the client lowers the number of calls in flight until answers come back. 5xx,
+timeouts and dropped connections are failures: retried with backoff up to `attempts` tries per
+call, and a run-wide budget makes a dead endpoint fail fast.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import time
 from datetime import datetime, timezone
 from dataclasses import dataclass
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from .models import Completion, Usage
 
 log = logging.getLogger("paperbrief.llm")
+
+DEFAULT_ATTEMPTS = 6  # tries per call for 5xx, timeouts and dropped connections; 429 answers do not count
+DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429 answers before it gives up
 
 
 class LLMError(Exception):
@@ -25,7 +31,12 @@ class LLMError(Exception):
 
 
 class EndpointUnusable(LLMError):
-    """No paper can succeed against this endpoint (bad key, unknown model, endpoint down): stop the run."""
+    """No paper can succeed against this endpoint (bad key, unknown model, endpoint down): stop the run.
+
+    `partial` carries a brief already paid for when the stop came during its repair request, so
+    the runner can store it before the run ends."""
+
+    partial = None
 
 
 class RetryBudgetExceeded(EndpointUnusable):
@@ -58,6 +69,46 @@ class RetryBudget:
 
     def succeeded(self) -> None:
         self.in_a_row = 0
+
+
+class Pacer:
+    """How many calls may be in flight: halved when the endpoint answers 429, raised by one after
+    as many answers as the current limit, never above the run's --concurrency (AIMD, as TCP does)."""
+
+    def __init__(self, ceiling: int) -> None:
+        self.ceiling = self.limit = max(1, ceiling)
+        self.in_flight = 0
+        self._answers = 0
+        self._last_cut = 0.0
+        self._free: asyncio.Condition | None = None  # made in the running loop
+
+    async def __aenter__(self) -> None:
+        self._free = self._free or asyncio.Condition()
+        async with self._free:
+            await self._free.wait_for(lambda: self.in_flight < self.limit)
+            self.in_flight += 1
+
+    async def __aexit__(self, *exc) -> None:
+        async with self._free:
+            self.in_flight -= 1
+            self._free.notify_all()
+
+    def rate_limited(self) -> None:
+        now = time.monotonic()
+        if now - self._last_cut >= 0.5:  # one cut per burst of 429s, not one per call in it
+            self.limit = max(1, self.limit // 2)
+            self._last_cut, self._answers = now, 0
+            log.debug("rate limited: %d calls in flight at most", self.limit)
+
+    def answered(self) -> None:
+        self._answers += 1
+        if self.limit < self.ceiling and self._answers >= self.limit:
+            self.limit += 1
+            self._answers = 0
+
+
+def _rate_limited(exc: BaseException | None) -> bool:
+    return getattr(exc, "status_code", None) == 429
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -93,11 +144,18 @@ def _retry_after(exc: BaseException | None) -> float | None:
             return None
 
 
+async def _no_pause(_seconds: float) -> None:
+    """A replay has nothing to wait for: recorded 429s and errors are stepped through at once."""
+
+
 class LLMClient:
     """One AsyncOpenAI client shared by a run's calls."""
 
+    sleep = staticmethod(asyncio.sleep)  # how a retry waits
+
     def __init__(self, base_url: str | None, api_key: str | None, timeout: float = 60.0,
-                 attempts: int = 5, budget: RetryBudget | None = None, max_wait: float = 60.0):
+                 attempts: int = DEFAULT_ATTEMPTS, budget: RetryBudget | None = None, max_wait: float = 60.0,
+                 rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT, concurrency: int = 8, pause: bool = True):
         import openai  # ~0.4 s: imported only when a run actually calls the endpoint
 
         self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
@@ -105,16 +163,16 @@ class LLMClient:
         self.attempts = attempts
         self.budget = budget or RetryBudget(left=10_000)
         self.max_wait = max_wait
+        self.rate_limit_wait = rate_limit_wait
+        self.pacer = Pacer(concurrency)
         self.calls = 0
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after(exc)
-        if hinted is not None:
-            return min(hinted, self.max_wait)
-        return min(0.25 * 2 ** (state.attempt_number - 1), self.max_wait)
+        if not pause:
+            self.sleep = _no_pause
 
     def _should_retry(self, exc: BaseException) -> bool:
+        if _rate_limited(exc):
+            self.pacer.rate_limited()
+            return True
         if not _retryable(exc):
             return False
         if not self.budget.take():
@@ -126,22 +184,28 @@ class LLMClient:
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict) -> Completion:
         start = time.perf_counter()
+        call = _CallState()
         try:
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception(self._should_retry), wait=self._wait,
-                stop=stop_after_attempt(self.attempts), reraise=True,
+                retry=retry_if_exception(self._should_retry), wait=call.wait(self), stop=call.stop(self),
+                sleep=self.sleep, reraise=True,
             ):
                 with attempt:
-                    self.calls += 1
-                    response = await self._completions.create(model=model, messages=messages, **parameters)
+                    async with self.pacer:
+                        self.calls += 1
+                        response = await self._completions.create(model=model, messages=messages, **parameters)
         except (EndpointUnusable, asyncio.CancelledError):
             raise
         except Exception as exc:
             status = getattr(exc, "status_code", None)
             if status in _REFUSALS:
                 raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
+            if status == 429:
+                raise LLMError(f"still rate limited (HTTP 429) after waiting {call.rate_waited:.3g} s; "
+                               f"rate_limit_wait allows {self.rate_limit_wait:.3g} s") from None
             raise LLMError(_describe(exc)) from None
         self.budget.succeeded()
+        self.pacer.answered()
         choice = response.choices[0] if response.choices else None
         text = (choice.message.content or "") if choice else ""
         usage = Usage(
@@ -153,6 +217,36 @@ class LLMClient:
 
     async def close(self) -> None:
         await self._client.close()
+
+
+@dataclass
+class _CallState:
+    """One call's retry accounting: failures count toward `attempts`, 429 waits toward `rate_limit_wait`."""
+
+    failures: int = 0
+    rate_limits: int = 0
+    rate_waited: float = 0.0
+
+    def stop(self, client: LLMClient):
+        def stop(state: RetryCallState) -> bool:
+            if _rate_limited(state.outcome.exception()):
+                return self.rate_waited >= client.rate_limit_wait
+            self.failures += 1
+            return self.failures >= client.attempts
+        return stop
+
+    def wait(self, client: LLMClient):
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hinted = _retry_after(exc)
+            if _rate_limited(exc):
+                self.rate_limits += 1
+                delay = hinted if hinted is not None else min(0.5 * 2 ** (self.rate_limits - 1), 30.0)
+                delay = max(0.0, min(delay, client.rate_limit_wait - self.rate_waited))
+                self.rate_waited += delay
+                return delay
+            return min(hinted if hinted is not None else 0.25 * 2 ** (self.failures - 1), client.max_wait)
+        return wait
 
 
 def _describe(exc: BaseException) -> str:

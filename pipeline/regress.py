@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from . import cassette
 from .brief import write_brief
-from .llm import LLMClient, LLMError
+from .llm import DEFAULT_ATTEMPTS, LLMClient, LLMError
 from .models import CheckResult, Paper, Report
 from .prompts import PromptFile, RenderedPrompt, render
 from .reading import read_paper
@@ -83,10 +83,11 @@ def _first_difference(old: str, new: str) -> str:
 
 
 def regress(folder: Path, cassette_path: Path, prompt: PromptFile, model: str | None = None,
-            golden: Report | None = None) -> list[RegressRow]:
+            golden: Report | None = None, attempts: int = DEFAULT_ATTEMPTS) -> list[RegressRow]:
     """One row per PDF in the folder."""
     from .runner import discover
 
+    cassette.check_cassette(cassette_path)
     recorded = recorded_requests(cassette_path)
     golden_by_sha = {r.sha256: r for r in golden.results} if golden else {}
     rows = []
@@ -96,14 +97,14 @@ def regress(folder: Path, cassette_path: Path, prompt: PromptFile, model: str | 
             rows.append(RegressRow(file=path.name, prompt_matches=False, error=read))
             continue
         rendered = render(prompt, read, model)
-        rows.append(_row(path.name, read, rendered, cassette_path, recorded, golden_by_sha, golden is not None))
+        rows.append(_row(path.name, read, rendered, cassette_path, recorded, golden_by_sha, golden is not None, attempts))
     return rows
 
 
 def _row(name: str, paper: Paper, rendered: RenderedPrompt, cassette_path: Path, recorded: list[dict],
-         golden_by_sha: dict, has_golden: bool) -> RegressRow:
+         golden_by_sha: dict, has_golden: bool, attempts: int) -> RegressRow:
     async def go() -> tuple[str, list[CheckResult]]:
-        client = LLMClient(base_url="http://replay.invalid/v1", api_key="replay", attempts=1)
+        client = LLMClient(base_url="http://replay.invalid/v1", api_key="replay", attempts=attempts, pause=False)
         try:
             with cassette.replay(cassette_path):
                 brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded

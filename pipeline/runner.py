@@ -38,14 +38,24 @@ log = logging.getLogger("paperbrief")
 REPORT_EVERY_S = 2.0
 
 
+LLM_FAILED = "LLM call failed"
+
+
 class RunAborted(Exception):
     """The run stopped early (dead endpoint); what was done is already saved."""
 
 
-def discover(folder: Path) -> list[Path]:
-    """PDFs directly in the folder, in a stable order."""
-    return sorted((p for p in folder.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")),
-                  key=lambda p: p.name)
+def discover(inputs: Path | list[Path]) -> list[Path]:
+    """The PDFs to brief: each file named, and the PDFs directly in each folder named (in name
+    order); a file named twice is briefed once."""
+    found: list[Path] = []
+    for item in [inputs] if isinstance(inputs, Path) else inputs:
+        if item.is_dir():
+            found += sorted((p for p in item.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")),
+                            key=lambda p: p.name)
+        else:
+            found.append(item)
+    return list(dict.fromkeys(found))
 
 
 @functools.lru_cache(maxsize=1)
@@ -144,7 +154,8 @@ class Batch:
     def new_client(self) -> LLMClient:
         s = self.settings
         return LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
-                         budget=RetryBudget(left=s.retry_budget))
+                         budget=RetryBudget(left=s.retry_budget), rate_limit_wait=s.rate_limit_wait,
+                         concurrency=s.concurrency)
 
     async def llm(self) -> LLMClient:
         if self.client is None:
@@ -179,6 +190,8 @@ async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate
             brief = await write_brief(paper, rendered, await batch.llm())
         except EndpointUnusable as exc:
             batch.stopped = batch.stopped or str(exc)
+            if exc.partial is not None:  # paid for: stored before the run stops
+                batch.store.save(paper.sha256, paper.file, exc.partial)
             raise
     batch.store.save(paper.sha256, paper.file, brief)
     return brief
@@ -223,7 +236,7 @@ async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyn
     except EndpointUnusable:
         raise
     except LLMError as exc:
-        return PaperResult(file=path.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")
+        return PaperResult(file=path.name, sha256=read.sha256, paper=read, error=f"{LLM_FAILED}: {exc}")
     return PaperResult(file=path.name, sha256=read.sha256, paper=read, brief=brief,
                        error="" if brief.ok else brief.error)
 
@@ -249,12 +262,15 @@ async def run_batch(settings: Settings, files: list[Path], output: Path) -> Repo
         batch.client_ready.add_done_callback(_collect_again)
     try:
         pool = PdfReaders(workers)
-        with context, contextlib.closing(pool):
+        with context as recording, contextlib.closing(pool):
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
             try:
                 for next_done in asyncio.as_completed(tasks):
-                    progress.step(await next_done)
+                    result = await next_done
+                    progress.step(result)
                     batch.save_report()
+                    if settings.record and result.error.startswith(LLM_FAILED):
+                        recording.keep = False  # a cassette of failed calls must not replace a good one
             except EndpointUnusable as exc:
                 for task in tasks:
                     task.cancel()
@@ -309,7 +325,7 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
             rendered = render(prompt, read, settings.model)
             brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
-        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, error=f"LLM call failed: {exc}")
+        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, error=f"{LLM_FAILED}: {exc}")
     else:
         new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, brief=brief, error="" if brief.ok else brief.error)
     finally:

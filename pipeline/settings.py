@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from .llm import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
 from .prompts import DEFAULT_PROMPT
 
 
@@ -26,12 +27,15 @@ class ConfigFile(BaseModel):
     title: str | None = None
     timeout: float | None = None
     attempts: int | None = None
+    rate_limit_wait: float | None = None
     retry_budget: int | None = None
     llm_metadata: bool | None = None
 
 
-def _config_file(path: Path) -> dict:
+def _config_file(path: Path, required: bool) -> dict:
     if not path.is_file():
+        if required:
+            raise SettingsError(f"{path}: config file not found (named by PAPERBRIEF_CONFIG)")
         return {}
     import yaml
     from pydantic import ValidationError
@@ -42,6 +46,21 @@ def _config_file(path: Path) -> dict:
     except (yaml.YAMLError, ValidationError) as exc:
         first = str(exc).splitlines()
         raise SettingsError(f"{path}: {' '.join(first[:3])}") from None
+
+
+def read_key(source: str) -> str:
+    """The API key from a file, or from standard input for '-': never on the command line, where
+    other local users can read it in the process list."""
+    import sys
+
+    try:
+        text = sys.stdin.readline() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{source}: cannot read the API key file ({exc.strerror or exc})") from None
+    key = text.strip()
+    if not key:
+        raise SettingsError(f"{source}: the API key file is empty")
+    return key
 
 
 class Settings(BaseModel):
@@ -56,7 +75,8 @@ class Settings(BaseModel):
     cassette: Path | None = None
     record: bool = False  # write the cassette from live calls instead of replaying it
     timeout: float = 60.0
-    attempts: int = 6
+    attempts: int = DEFAULT_ATTEMPTS
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
     retry_budget: int = 200
     text_pages: int = 2
     llm_metadata: bool = True  # ask the grounded metadata prompt for the fields the layout rules are unsure of
@@ -64,7 +84,11 @@ class Settings(BaseModel):
     @classmethod
     def build(cls, config: Path | None = None, **flags) -> "Settings":
         """Flags win over the environment, which wins over paperbrief.yaml, which wins over the defaults."""
-        file_values = _config_file(config or Path(os.environ.get("PAPERBRIEF_CONFIG", "paperbrief.yaml")))
+        named = config or (Path(os.environ["PAPERBRIEF_CONFIG"]) if os.environ.get("PAPERBRIEF_CONFIG") else None)
+        file_values = _config_file(named or Path("paperbrief.yaml"), required=named is not None)
+        api_key_file = flags.pop("api_key_file", None)
+        if api_key_file is not None:
+            flags["api_key"] = read_key(api_key_file)
         env = {
             "base_url": os.environ.get("OPENAI_BASE_URL") or None,
             "api_key": os.environ.get("OPENAI_API_KEY") or None,

@@ -31,6 +31,7 @@ class Faults:
     off_template: float = 0.0  # a 200 whose text is not a brief
     retry_after: float = 0.05
     hang_s: float = 5.0
+    rate_limit_first: int = 0  # answer each paper's first N requests with 429 (a rate-limited account)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class StandIn:
     requests: list[dict] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0  # the most requests open at once: what a concurrency bound is tested against
+    seen: dict[str, int] = field(default_factory=dict)  # requests per paper title so far
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -177,6 +179,12 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 body = {}
             outcome = standin.draw() if self.path.endswith("/chat/completions") else "not_found"
+            if outcome == "ok" and standin.faults.rate_limit_first:
+                title = _paper_fields(body.get("messages", [])).get("title", "")
+                with standin._lock:
+                    standin.seen[title] = standin.seen.get(title, 0) + 1
+                    if standin.seen[title] <= standin.faults.rate_limit_first:
+                        outcome = "rate_limit"
             if standin.require_key and self.headers.get("authorization") != f"Bearer {standin.require_key}":
                 outcome = "unauthorized"
             entry = {"path": self.path, "body": body, "outcome": outcome, "status": 0,

@@ -20,7 +20,9 @@ def isolated_env(monkeypatch, tmp_path):
     """No test sees the developer's endpoint, key, model or paperbrief.yaml."""
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERBRIEF_MODEL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("PAPERBRIEF_CONFIG", str(tmp_path / "no-paperbrief.yaml"))
+    empty = tmp_path / "empty-paperbrief.yaml"
+    empty.write_text("# no settings\n")
+    monkeypatch.setenv("PAPERBRIEF_CONFIG", str(empty))
 
 
 @pytest.fixture(scope="session")

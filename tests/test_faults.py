@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import os
 import signal
@@ -217,7 +219,7 @@ def test_api_key_never_in_logs_or_store(samples, tmp_path, standin, capsys, capl
 
 
 def test_failed_repair_request_keeps_the_paid_answer(sample_dir, tmp_path, standin, monkeypatch):
-    monkeypatch.setattr("pipeline.llm.LLMClient._wait", lambda self, state: 0.01)  # no backoff sleeps
+    monkeypatch.setattr("pipeline.llm.LLMClient.sleep", staticmethod(lambda seconds: asyncio.sleep(0.01)))  # no backoff
     folder = tmp_path / "one"
     folder.mkdir()
     (folder / "lattice-kv.pdf").write_bytes((sample_dir / "lattice-kv.pdf").read_bytes())
