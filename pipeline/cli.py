@@ -72,6 +72,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
     from .cassette import CassetteError
+    from .diff import side_by_side
     from .pdf import PdfError
     from .prompts import PromptError, load_prompt, render
     from .reading import read_paper
@@ -100,62 +101,6 @@ def _rerun(args: argparse.Namespace) -> int:
     print(terminal(side_by_side(outcome.old, outcome.new)))
     print(f"{outcome.calls} LLM call(s); report updated in {args.output}")
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
-
-
-def side_by_side(old, new, width: int | None = None) -> str:
-    """Old and new brief in two columns with their check results, then the changes marked [-old-]{+new+}."""
-    import difflib
-    import shutil
-
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    column = max(24, (width - 3) // 2)
-
-    def block(label, result) -> list[str]:
-        if result is None:
-            return [f"{label}: (not in the report)"]
-        brief = result.brief
-        if brief is None:
-            return [f"{label}: FAILED", *_wrap(result.error, column)]
-        checks = " ".join(f"{c.name}:{'ok' if c.ok else 'FAIL'}" for c in brief.checks)
-        return [f"{label} [{brief.prompt_id} v{brief.prompt_version} {brief.fingerprint}]",
-                *_wrap(brief.text, column), "", *_wrap(f"checks: {checks}", column)]
-
-    left, right = block("old", old), block("new", new)
-    rows = [f"{_pad(a, column)} │ {b}" for a, b in zip(left + [""] * (len(right) - len(left)),
-                                                      right + [""] * (len(left) - len(right)))]
-    a = old.brief.text if old and old.brief else ""
-    b = new.brief.text if new and new.brief else ""
-    marked = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            marked.append(a[i1:i2])
-        if op in ("delete", "replace"):
-            marked.append(f"[-{a[i1:i2]}-]")
-        if op in ("insert", "replace"):
-            marked.append(f"{{+{b[j1:j2]}+}}")
-    rows.append("diff: " + ("(unchanged)" if a == b else "".join(marked)))
-    return "\n".join(rows)
-
-
-def _display_width(text: str) -> int:
-    """Terminal columns a string takes: CJK characters are two wide."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ""
-    for ch in text:
-        if _display_width(current + ch) > width:
-            lines.append(current)
-            current = ""
-        current += ch
-    return lines + [current] if current else lines
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _display_width(text))
 
 
 def _regress(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
-"""Stage 5, assemble: Report -> report.md (the format our users publish) and report.json (every field).
+"""Stage 5, assemble: Report -> report.md (the format our users publish), report.html (the same
+digest as a page) and report.json (every field).
 
-Both files are written atomically (temp file + rename), so a crash mid-write never leaves a
+All files are written atomically (temp file + rename), so a crash mid-write never leaves a
 half report, and a reader always sees the previous or the next complete one.
 """
 
@@ -10,38 +11,74 @@ import os
 import tempfile
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .escape import markdown as md
 from .escape import markdown_code as code
 from .models import PaperResult, Report
 
-MD_NAME, JSON_NAME = "report.md", "report.json"
+MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
+NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
+
+
+class Entry(BaseModel):
+    """One briefed paper as the report prints it: plain text, escaped by each writer for its output."""
+
+    title: str
+    brief: str
+    institutions: str
+    authors: str
+    abstract: str
+
+
+class Failure(BaseModel):
+    file: str
+    reason: str
+
+
+def entries(report: Report) -> list[Entry]:
+    """The briefed papers in report order, each field as printed (doubtful fields already left out)."""
+    return [Entry(title=_title(r), brief=r.brief.text, institutions=_institutions(r), authors=_author_count(r),
+                  abstract=r.paper.abstract if r.paper.abstract and r.paper.sure("abstract") else NO_ABSTRACT)
+            for r in report.briefed]
+
+
+def failures(report: Report) -> list[Failure]:
+    return [Failure(file=r.file, reason=r.error or (r.brief.error if r.brief else "")) for r in report.failed]
+
+
+def duplicates(report: Report) -> list[PaperResult]:
+    return sorted((r for r in report.results if r.duplicate_of), key=lambda r: r.file)
 
 
 def render_markdown(report: Report) -> str:
-    briefed = report.briefed
-    out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(briefed)}篇", "", "## 论文技术简报", ""]
-    for i, result in enumerate(briefed, 1):
-        out += [f"### {i}. {md(_title(result))}", "", md(result.brief.text), ""]
+    shown = entries(report)
+    out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(shown)}篇", "", "## 论文技术简报", ""]
+    for i, e in enumerate(shown, 1):
+        out += [f"### {i}. {md(e.title)}", "", md(e.brief), ""]
     out += ["## 论文详细信息", ""]
-    for i, result in enumerate(briefed, 1):
-        paper = result.paper
-        out += [
-            f"### {i}. {md(_title(result))}", "",
-            f"**主要机构**: {md(_institutions(result))}",
-            f"**作者数量**: {_author_count(result)}", "",
-            "**摘要**:", md(paper.abstract) if paper.abstract and paper.sure("abstract") else "（未能从 PDF 中读到摘要）", "",
-        ]
-    duplicates = sorted((r for r in report.results if r.duplicate_of), key=lambda r: r.file)
-    if duplicates:
-        out += [f"## 重复文件（{len(duplicates)}个，内容相同，只分析一次）", ""]
-        out += [f"- {code(r.file)} = {code(r.duplicate_of)}" for r in duplicates]
+    for i, e in enumerate(shown, 1):
+        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}", "",
+                "**摘要**:", md(e.abstract), ""]
+    same = duplicates(report)
+    if same:
+        out += [f"## 重复文件（{len(same)}个，内容相同，只分析一次）", ""]
+        out += [f"- {code(r.file)} = {code(r.duplicate_of)}" for r in same]
         out.append("")
-    failed = report.failed
+    failed = failures(report)
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
-        out += [f"- {code(r.file)}: {md(r.error or (r.brief.error if r.brief else ''))}" for r in failed]
+        out += [f"- {code(f.file)}: {md(f.reason)}" for f in failed]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def render_html(report: Report) -> str:
+    """report.html: the same digest as a self-contained page (Jinja2, every string autoescaped)."""
+    from .html import render
+
+    return render("report.html.j2", report=report, entries=entries(report), duplicates=duplicates(report),
+                  failed=failures(report))
 
 
 def _title(result: PaperResult) -> str:
@@ -68,6 +105,7 @@ def write_report(report: Report, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / JSON_NAME, report.model_dump_json(indent=2))
     write_atomic(folder / MD_NAME, render_markdown(report))
+    write_atomic(folder / HTML_NAME, render_html(report))
 
 
 def load_report(folder: Path) -> Report | None:

@@ -1,0 +1,86 @@
+"""One diff of two briefs, rendered for the terminal (rerun) and for HTML (compare).
+
+Briefs are Chinese sentences with Latin names inside, so the diff works on characters: a word
+diff would treat a whole Chinese clause as one word.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import unicodedata
+
+from pydantic import BaseModel
+
+from .models import PaperResult
+
+
+class Piece(BaseModel):
+    """A run of text that is the same in both briefs, only in the old one, or only in the new one."""
+
+    text: str
+    kind: str  # "same" | "old" | "new"
+
+
+def pieces(old: str, new: str) -> list[Piece]:
+    """The character-level differences between two texts, in reading order."""
+    out: list[Piece] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(Piece(text=old[i1:i2], kind="same"))
+        if op in ("delete", "replace"):
+            out.append(Piece(text=old[i1:i2], kind="old"))
+        if op in ("insert", "replace"):
+            out.append(Piece(text=new[j1:j2], kind="new"))
+    return out
+
+
+def marked(old: str, new: str) -> str:
+    """Terminal rendering: removed text as [-old-], added text as {+new+}."""
+    if old == new:
+        return "(unchanged)"
+    wrap = {"same": "{}", "old": "[-{}-]", "new": "{{+{}+}}"}
+    return "".join(wrap[p.kind].format(p.text) for p in pieces(old, new))
+
+
+def side_by_side(old: PaperResult | None, new: PaperResult | None, width: int | None = None) -> str:
+    """Old and new brief in two columns with their check results, then the changes marked."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    column = max(24, (width - 3) // 2)
+    left, right = _block("old", old, column), _block("new", new, column)
+    rows = [f"{_pad(a, column)} │ {b}" for a, b in zip(left + [""] * (len(right) - len(left)),
+                                                      right + [""] * (len(left) - len(right)))]
+    a = old.brief.text if old and old.brief else ""
+    b = new.brief.text if new and new.brief else ""
+    rows.append("diff: " + marked(a, b))
+    return "\n".join(rows)
+
+
+def _block(label: str, result: PaperResult | None, column: int) -> list[str]:
+    if result is None:
+        return [f"{label}: (not in the report)"]
+    brief = result.brief
+    if brief is None:
+        return [f"{label}: FAILED", *_wrap(result.error, column)]
+    checks = " ".join(f"{c.name}:{'ok' if c.ok else 'FAIL'}" for c in brief.checks)
+    return [f"{label} [{brief.prompt_id} v{brief.prompt_version} {brief.fingerprint}]",
+            *_wrap(brief.text, column), "", *_wrap(f"checks: {checks}", column)]
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns a string takes: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for ch in text:
+        if _display_width(current + ch) > width:
+            lines.append(current)
+            current = ""
+        current += ch
+    return lines + [current] if current else lines
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _display_width(text))
