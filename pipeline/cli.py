@@ -103,6 +103,48 @@ def _rerun(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
 
 
+def _compare(args: argparse.Namespace) -> int:
+    """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
+    from .cassette import CassetteError
+    from .compare import HTML_NAME, MD_NAME, planned_calls, run_comparison, variants, write_comparison
+    from .prompts import PromptError
+    from .runner import RunAborted, discover
+    from .settings import Settings, SettingsError
+
+    missing = [p for p in args.inputs if not Path(p).exists()]
+    if missing:
+        return _usage(f"{missing[0]}: no such file or folder")
+    files = discover([Path(p) for p in args.inputs])
+    if not files:
+        return _usage(f"{' '.join(args.inputs)}: no PDF files found")
+    output = Path(args.output)
+    try:
+        settings = Settings.build(concurrency=args.concurrency, cassette=args.cassette, base_url=args.base_url,
+                                  api_key=args.api_key, api_key_file=args.api_key_file, timeout=args.timeout)
+        chosen = variants(settings, args.prompt or [settings.prompt], args.model or [])
+        if len(chosen) < 2:
+            return _usage("compare needs two variants at least: two --prompt files, or two --model names")
+        if args.dry_run:
+            counts = planned_calls(settings, chosen, files, output)
+            for variant in chosen:
+                print(terminal(f"{variant.name}: {variant.label}: {counts[variant.name]} call(s) for {len(files)} file(s)"))
+            print(f"{sum(counts.values())} call(s) in all; the rest come from {output / 'runs.sqlite'}")
+            return EXIT_OK
+        settings.require_endpoint()
+        comparison = asyncio.run(run_comparison(settings, chosen, files, output))
+    except (SettingsError, PromptError, FileNotFoundError, CassetteError) as exc:
+        return _usage(str(exc))
+    except RunAborted as exc:
+        print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}", file=sys.stderr)
+        return EXIT_FAILED
+    write_comparison(comparison, output)
+    for s in comparison.summaries:
+        print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
+                       f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new call(s)"))
+    print(f"-> {output / HTML_NAME}, {output / MD_NAME}")
+    return EXIT_FAILED if comparison.any_failed else EXIT_OK
+
+
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
     from .cassette import CassetteError
@@ -201,6 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(rerun)
     rerun.set_defaults(handler=_rerun)
+
+    compare = sub.add_parser("compare", help=_first_line(_compare), description=_compare.__doc__)
+    compare.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
+    compare.add_argument("--prompt", type=Path, action="append", help="a prompt YAML; give it once per prompt to compare")
+    compare.add_argument("--model", action="append", help="a model name; every prompt runs with every model given")
+    compare.add_argument("-o", "--output", default="outputs",
+                         help="folder for compare.html, compare.md and the run store it reuses (default: outputs)")
+    compare.add_argument("--cassette", type=Path, help="replay recorded responses from this cassette")
+    compare.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default: 8)")
+    compare.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
+    _key_options(compare)
+    compare.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
+    compare.add_argument("--dry-run", action="store_true", help="say how many calls each variant would make; no call")
+    compare.set_defaults(handler=_compare)
 
     regress = sub.add_parser("regress", help=_first_line(_regress), description=_regress.__doc__)
     regress.add_argument("input_dir")

@@ -150,6 +150,7 @@ class Batch:
     last_write: float = 0.0
     stopped: str = ""  # why the endpoint is unusable; set once, read before every further call
     client_ready: asyncio.Future | None = None  # the client being built in a thread (SDK import included)
+    write: bool = True  # write report.* into `output` as papers finish (compare keeps only the store there)
 
     def new_client(self) -> LLMClient:
         s = self.settings
@@ -173,7 +174,7 @@ class Batch:
 
     def save_report(self, force: bool = False) -> None:
         now = time.monotonic()
-        if force or now - self.last_write >= REPORT_EVERY_S:
+        if self.write and (force or now - self.last_write >= REPORT_EVERY_S):
             write_report(self.report(), self.output)
             self.last_write = now
 
@@ -241,11 +242,13 @@ async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyn
                        error="" if brief.ok else brief.error)
 
 
-async def run_batch(settings: Settings, files: list[Path], output: Path) -> Report:
-    """Brief every file; returns the final report (also written to OUTPUT/report.*)."""
+async def run_batch(settings: Settings, files: list[Path], output: Path, write: bool = True) -> Report:
+    """Brief every file; returns the final report (also written to OUTPUT/report.* unless `write`
+    is off). The run store is OUTPUT/runs.sqlite either way."""
     prompt = load_prompt(settings.prompt)
+    output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
-    batch = Batch(settings=settings, output=output, prompt=prompt, store=store)
+    batch = Batch(settings=settings, output=output, prompt=prompt, store=store, write=write)
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)

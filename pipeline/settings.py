@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -13,6 +14,15 @@ from .prompts import DEFAULT_PROMPT
 
 class SettingsError(Exception):
     """A configuration problem the user must fix; the message says what to set."""
+
+
+class ModelPrice(BaseModel):
+    """US dollars per million tokens."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input: float
+    output: float
 
 
 class ConfigFile(BaseModel):
@@ -30,6 +40,7 @@ class ConfigFile(BaseModel):
     rate_limit_wait: float | None = None
     retry_budget: int | None = None
     llm_metadata: bool | None = None
+    prices: dict[str, ModelPrice] | None = None
 
 
 def _config_file(path: Path, required: bool) -> dict:
@@ -46,6 +57,15 @@ def _config_file(path: Path, required: bool) -> dict:
     except (yaml.YAMLError, ValidationError) as exc:
         first = str(exc).splitlines()
         raise SettingsError(f"{path}: {' '.join(first[:3])}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_prices() -> dict[str, ModelPrice]:
+    import yaml
+    from importlib import resources
+
+    text = resources.files("pipeline").joinpath("data/prices.yaml").read_text(encoding="utf-8")
+    return {name: ModelPrice(**value) for name, value in (yaml.safe_load(text) or {}).items()}
 
 
 def read_key(source: str) -> str:
@@ -80,6 +100,11 @@ class Settings(BaseModel):
     retry_budget: int = 200
     text_pages: int = 2
     llm_metadata: bool = True  # ask the grounded metadata prompt for the fields the layout rules are unsure of
+    prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
+
+    def price_of(self, model: str) -> ModelPrice | None:
+        """The price of a model: the user's, else the shipped estimate, else unknown."""
+        return self.prices.get(model) or _shipped_prices().get(model)
 
     @classmethod
     def build(cls, config: Path | None = None, **flags) -> "Settings":

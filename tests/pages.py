@@ -55,3 +55,38 @@ def paper_page(path, title: str, authors: str, affiliations: list[str], abstract
     rows = [(title, 16, "c", 80), (authors, 11, "c", 105)]
     rows += [(line, 10, "c", 120 + 13 * i) for i, line in enumerate(affiliations)]
     draw(path, rows + abstract_rows(150 + 13 * len(affiliations), text=abstract))
+
+
+class Elements:
+    """Every element and the visible text of an HTML page (the standard library's parser)."""
+
+    def __init__(self, page: str) -> None:
+        from html.parser import HTMLParser
+
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.tags.append(tag)
+                outer.attrs.extend((k, v or "") for k, v in attrs)
+
+            def handle_data(self, data):
+                outer.text.append(data)
+
+        Parser(convert_charrefs=True).feed(page)
+
+    @property
+    def visible(self) -> str:
+        return "".join(self.text)
+
+
+def assert_page_is_inert(page: str, *texts: str) -> None:
+    """No element, attribute or link the input text did not ask for, and every text shown as written."""
+    found = Elements(page)
+    assert not {"script", "img", "iframe", "a", "object", "embed", "form", "input"} & set(found.tags)
+    assert not [k for k, _ in found.attrs if k.startswith("on") or k in ("href", "src")]
+    for text in texts:
+        assert text in found.visible

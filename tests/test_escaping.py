@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pages import draw
+from pages import Elements, assert_page_is_inert, draw
 from pipeline.cli import main
 from pipeline.escape import markdown, markdown_code, terminal
 
@@ -75,41 +75,6 @@ def test_terminal_text_loses_escape_sequences_and_controls():
     assert terminal("line\nnext\ttab") == "line\nnext\ttab"
 
 
-class _Elements:
-    """Every element and the visible text of an HTML page (the standard library's parser)."""
-
-    def __init__(self, page: str) -> None:
-        from html.parser import HTMLParser
-
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str]] = []
-        self.text: list[str] = []
-        outer = self
-
-        class Parser(HTMLParser):
-            def handle_starttag(self, tag, attrs):
-                outer.tags.append(tag)
-                outer.attrs.extend((k, v or "") for k, v in attrs)
-
-            def handle_data(self, data):
-                outer.text.append(data)
-
-        Parser(convert_charrefs=True).feed(page)
-
-    @property
-    def visible(self) -> str:
-        return "".join(self.text)
-
-
-def assert_page_is_inert(page: str, *texts: str) -> None:
-    """No element, attribute or link the input text did not ask for, and every text shown as written."""
-    found = _Elements(page)
-    assert not {"script", "img", "iframe", "a", "object", "embed", "form", "input"} & set(found.tags)
-    assert not [k for k, _ in found.attrs if k.startswith("on") or k in ("href", "src")]
-    for text in texts:
-        assert text in found.visible
-
-
 def test_hostile_paper_renders_as_text_in_report_html(tmp_path, standin):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -117,4 +82,4 @@ def test_hostile_paper_renders_as_text_in_report_html(tmp_path, standin):
     assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]) == 0
     page = (tmp_path / "out" / "report.html").read_text()
     assert_page_is_inert(page, TITLE, "[click](javascript:alert(2))", "<script>alert('x')</script>")
-    assert _Elements(page).tags.count("section") == 2  # the paper's brief and its details
+    assert Elements(page).tags.count("section") == 2  # the paper's brief and its details

@@ -1,0 +1,206 @@
+"""Compare prompts and models across a folder: every paper briefed by every variant through the
+normal path (same checks, same repair rule, same run store), then one table per variant and the
+briefs side by side per paper.
+
+A variant is a (prompt, model) pair. Briefs already in the run store for a paper and a prompt
+fingerprint cost no call, so comparing a new prompt against one already run pays for the new one
+only. The grounded metadata pass is off here: every variant briefs the same metadata.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from .diff import Piece, pieces
+from .models import PaperResult, Report
+from .prompts import load_prompt, render
+from .reading import read_paper
+from .settings import Settings
+
+MD_NAME, HTML_NAME = "compare.md", "compare.html"
+
+
+class Variant(BaseModel):
+    name: str  # 'A', 'B', ...
+    prompt: Path
+    model: str  # as sent: the --model given, else the prompt file's
+    label: str  # 'brief v1.1 · gpt-4o-mini'
+
+
+class Summary(BaseModel):
+    variant: Variant
+    first_answer: int = 0  # briefs passing every check at the first answer
+    after_repair: int = 0
+    failed: int = 0
+    checks_failed: dict[str, int] = {}
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    wait_s: float = 0.0
+    new_calls: int = 0  # briefs paid for in this comparison (the rest came from the run store)
+
+
+class Cell(BaseModel):
+    """One variant's brief of one paper."""
+
+    text: str
+    ok: bool
+    attempts: int
+    checks: dict[str, bool]
+    error: str = ""
+    worse: list[str] = []  # checks this variant fails that another variant passes on this paper
+    diff: list[Piece] = []  # against the first variant's brief
+
+
+class Row(BaseModel):
+    file: str
+    title: str
+    cells: list[Cell]
+
+
+class Comparison(BaseModel):
+    generated_at: str
+    summaries: list[Summary]
+    rows: list[Row]
+
+    @property
+    def any_failed(self) -> bool:
+        return any(s.failed for s in self.summaries)
+
+
+def variants(settings: Settings, prompts: list[Path], models: list[str]) -> list[Variant]:
+    """Every prompt with every model given (or with its own model when none is)."""
+    out = []
+    for prompt_path in prompts:
+        prompt = load_prompt(prompt_path)
+        for model in models or [settings.model or prompt.model]:
+            name = chr(ord("A") + len(out)) if len(out) < 26 else f"V{len(out) + 1}"
+            out.append(Variant(name=name, prompt=prompt_path, model=model,
+                               label=f"{prompt_path.stem} v{prompt.version} · {model}"))
+    return out
+
+
+def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> dict[str, int]:
+    """For --dry-run: how many briefs each variant would pay for (papers not yet in the run store)."""
+    from .runner import STORE_NAME
+    from .store import RunStore
+
+    papers = [p for p in (read_paper(str(f), settings.text_pages) for f in files) if not isinstance(p, str)]
+    papers = list({p.sha256: p for p in papers}.values())
+    store = RunStore(output / STORE_NAME)
+    try:
+        counts = {}
+        for variant in chosen:
+            prompt = load_prompt(variant.prompt)
+            counts[variant.name] = sum(
+                store.lookup(p.sha256, (r := render(prompt, p, variant.model)).fingerprint, r.model) is None for p in papers)
+        return counts
+    finally:
+        store.close()
+
+
+async def run_comparison(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> Comparison:
+    """Brief every paper with every variant, one variant after the other, sharing OUTPUT's run store."""
+    from .runner import run_batch
+
+    reports = []
+    for variant in chosen:
+        variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model,
+                                                       "llm_metadata": False})
+        reports.append(await run_batch(variant_settings, files, output, write=False))
+    return compare_reports(settings, chosen, reports)
+
+
+def compare_reports(settings: Settings, chosen: list[Variant], reports: list[Report]) -> Comparison:
+    """The summary table and the per-paper rows, from one report per variant."""
+    by_file = [{r.file: r for r in report.results if not r.duplicate_of} for report in reports]
+    files = sorted(set().union(*by_file), key=lambda f: (_title(by_file, f).casefold(), f))
+    rows = [_row(f, _title(by_file, f), [results.get(f) for results in by_file]) for f in files]
+    summaries = [_summary(settings, variant, [row.cells[i] for row in rows], [results.get(f) for f in files])
+                 for i, (variant, results) in enumerate(zip(chosen, by_file))]
+    return Comparison(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"), summaries=summaries, rows=rows)
+
+
+def _title(by_file: list[dict[str, PaperResult]], file: str) -> str:
+    for results in by_file:
+        result = results.get(file)
+        if result is not None and result.paper is not None:
+            return result.paper.title
+    return file
+
+
+def _cell(result: PaperResult | None) -> Cell:
+    if result is None or result.brief is None:
+        return Cell(text="", ok=False, attempts=0, checks={}, error=(result.error if result else "not briefed"))
+    brief = result.brief
+    return Cell(text=brief.text, ok=brief.ok, attempts=brief.attempts, checks={c.name: c.ok for c in brief.checks},
+                error=result.error or brief.error)
+
+
+def _row(file: str, title: str, results: list[PaperResult | None]) -> Row:
+    cells = [_cell(r) for r in results]
+    for cell in cells:
+        cell.worse = sorted(name for name, ok in cell.checks.items()
+                            if not ok and any(other.checks.get(name) for other in cells))
+        cell.diff = pieces(cells[0].text, cell.text)
+    return Row(file=file, title=title, cells=cells)
+
+
+def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: list[PaperResult | None]) -> Summary:
+    briefs = [r.brief for r in results if r is not None and r.brief is not None]
+    failed_checks = Counter(name for cell in cells if not cell.ok for name, ok in cell.checks.items() if not ok)
+    prompt_tokens = sum(b.usage.prompt_tokens for b in briefs)
+    completion_tokens = sum(b.usage.completion_tokens for b in briefs)
+    price = settings.price_of(variant.model)
+    cost = None if price is None else (prompt_tokens * price.input + completion_tokens * price.output) / 1e6
+    return Summary(
+        variant=variant, first_answer=sum(c.ok and c.attempts == 1 for c in cells),
+        after_repair=sum(c.ok and c.attempts > 1 for c in cells), failed=sum(not c.ok for c in cells),
+        checks_failed=dict(sorted(failed_checks.items())), prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens, cost_usd=cost, wait_s=sum(b.latency_s for b in briefs),
+        new_calls=sum(not b.cached for b in briefs),
+    )
+
+
+def write_comparison(comparison: Comparison, output: Path) -> None:
+    from .report import write_atomic
+
+    output.mkdir(parents=True, exist_ok=True)
+    write_atomic(output / MD_NAME, render_markdown(comparison))
+    write_atomic(output / HTML_NAME, render_html(comparison))
+
+
+def render_html(comparison: Comparison) -> str:
+    from .html import render as render_page
+
+    return render_page("compare.html.j2", c=comparison)
+
+
+def render_markdown(comparison: Comparison) -> str:
+    from .escape import markdown as md
+    from .escape import markdown_code as code
+
+    out = ["# 提示词与模型对比", f"生成时间: {comparison.generated_at}", "",
+           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 本次调用 |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for s in comparison.summaries:
+        checks = "、".join(f"{k} {v}" for k, v in s.checks_failed.items()) or "-"
+        cost = "-" if s.cost_usd is None else f"{s.cost_usd:.4f}"
+        out.append(f"| {s.variant.name}: {md(s.variant.label)} | {s.first_answer} | {s.after_repair} | {s.failed} | "
+                   f"{md(checks)} | {s.prompt_tokens} | {s.completion_tokens} | {cost} | {s.wait_s:.1f} | {s.new_calls} |")
+    out.append("")
+    for i, row in enumerate(comparison.rows, 1):
+        out += [f"## {i}. {md(row.title)}", "", code(row.file), ""]
+        for summary, cell in zip(comparison.summaries, row.cells):
+            state = "通过" if cell.ok else "失败"
+            worse = f"（比其他变体差：{md('、'.join(cell.worse))}）" if cell.worse else ""
+            checks = " ".join(f"{k}:{'ok' if v else 'FAIL'}" for k, v in cell.checks.items())
+            out.append(f"- **{summary.variant.name}** {state}{worse}: {md(cell.text or cell.error)}")
+            if checks:
+                out.append(f"  {md(checks)}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

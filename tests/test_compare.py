@@ -1,0 +1,108 @@
+"""Compare prompts across a folder against the stand-in: cost, counts, escaping, the page itself."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import make_samples
+from pages import Elements, assert_page_is_inert, draw
+from pipeline.cli import main
+
+N = len(make_samples.SAMPLES)
+
+
+def prompt_b(tmp_path: Path) -> Path:
+    """The default prompt with one line changed: a new fingerprint for every paper."""
+    path = tmp_path / "brief-b.yaml"
+    text = (make_samples.ROOT / "prompts" / "brief.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace('version: "1.1"', 'version: "2.0"').replace("请为下面这篇论文写一句简报。", "请为下面这篇论文写一句周报简报。"))
+    return path
+
+
+def live(standin) -> list[str]:
+    return ["--base-url", standin.base_url, "--api-key", "k"]
+
+
+def brief_calls(standin) -> int:
+    return sum(1 for r in standin.requests if "首页:" not in r["body"]["messages"][-1]["content"])
+
+
+def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, standin, capsys):
+    out = tmp_path / "out"
+    default = make_samples.ROOT / "prompts" / "brief.yaml"
+    assert main(["run", str(samples), "-o", str(out), "--no-llm-metadata", *live(standin)]) == 0
+    assert brief_calls(standin) == N
+    b = prompt_b(tmp_path)
+    capsys.readouterr()
+    assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert f"A: brief v1.1 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v2.0 · gpt-4o-mini: {N} call(s)" in said
+    standin.requests.clear()
+    assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), *live(standin)]) == 0
+    assert brief_calls(standin) == N  # the request log: only prompt B's briefs were paid for
+    assert all("周报简报" in r["body"]["messages"][-1]["content"] for r in standin.requests)
+    page = (out / "compare.html").read_text()
+    summary = page.split('<table id="summary">')[1].split("</table>")[0]
+    rows = Elements(summary).visible
+    assert "brief v1.1 · gpt-4o-mini" in rows and "brief-b v2.0 · gpt-4o-mini" in rows
+    assert (out / "compare.md").read_text().count("- **A** 通过") == N
+
+
+def test_summary_counts_match_the_per_paper_checks(samples, tmp_path, standin):
+    out = tmp_path / "out"
+    default = make_samples.ROOT / "prompts" / "brief.yaml"
+    assert main(["run", str(samples), "-o", str(out), "--no-llm-metadata", *live(standin)]) == 0
+    lattice = next(s for s in make_samples.SAMPLES if s.file == "lattice-kv.pdf")
+    standin.always_off_template.add(lattice.title)  # only prompt B's calls are made now: B fails this paper
+    code = main(["compare", str(samples), "--prompt", str(default), "--prompt", str(prompt_b(tmp_path)), "-o", str(out),
+                 *live(standin)])
+    assert code == 1  # a paper failed in one variant; the page still lists it
+    md = (out / "compare.md").read_text()
+    assert md.count("- **B** 失败") == 1 and md.count("- **B** 通过") == N - 1
+    table = md.split("\n\n")[1]
+    b_row = next(line for line in table.splitlines() if line.startswith("| B:"))
+    assert [cell.strip() for cell in b_row.split("|")[2:5]] == [str(N - 1), "0", "1"]
+    assert "失败（比其他变体差：length、shape）" in md  # B fails checks that A passes on that paper
+    page = (out / "compare.html").read_text()
+    assert page.count('class="fail marker"') == 1
+
+
+def test_a_hostile_title_is_text_in_compare_html(tmp_path, standin):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    title = "Safe Pages: <script>alert(1)</script> Rendering"
+    draw(folder / "x.pdf", [(title, 15, "c", 80), ("Alice Zhang", 11, "c", 105), ("Orchard University", 10, "c", 120),
+                            ("Abstract", 12, "c", 150, "Times-Bold"),
+                            ("We render pages safely, and show that every field stays text whatever it holds, in every output.", 10, 60, 170)])
+    out = tmp_path / "out"
+    code = main(["compare", str(folder), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(standin)])
+    assert code == 0
+    page = (out / "compare.html").read_text()
+    assert_page_is_inert(page, title)
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_compare_needs_two_variants(samples, tmp_path, capsys):
+    assert main(["compare", str(samples), "-o", str(tmp_path / "out")]) == 2
+    assert "two variants at least" in capsys.readouterr().err
+
+
+def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
+    """Runs where Chromium is installed (apt-get install chromium); skipped elsewhere."""
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no headless Chromium installed")
+    out = tmp_path / "out"
+    assert main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(standin)]) == 0
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", (out / "compare.html").as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert '<table id="summary">' in dom and "model-a" in dom and "model-b" in dom
+    first = make_samples.SAMPLES[0]
+    visible = Elements(dom).visible
+    assert visible.count("发布了") >= 2 * N  # every paper's two briefs are on the page
+    assert first.title.split(":")[0] in visible
