@@ -58,6 +58,25 @@ def discover(inputs: Path | list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+@contextlib.contextmanager
+def _readable_main():
+    """A new reader process imports the parent's main module first. When that module has no file
+    to import from (a script piped to python, an interactive session), readers would die on
+    start, so while they start, the main module names the reading module instead."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or path is None or os.path.isfile(path):
+        yield
+        return
+    import importlib.util
+
+    main.__spec__ = importlib.util.find_spec("pipeline.reading")
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
 @functools.lru_cache(maxsize=1)
 def _reader_context() -> multiprocessing.context.BaseContext:
     """Readers start from a forkserver (spawn where there is none), never by forking this process:
@@ -88,14 +107,18 @@ class PdfReaders:
         loop = asyncio.get_running_loop()
         pool = self.pool
         try:
-            return await loop.run_in_executor(pool, prepare_paper, str(path), text_pages, prompt, model)
+            with _readable_main():
+                future = loop.run_in_executor(pool, prepare_paper, str(path), text_pages, prompt, model)
+            return await future
         except BrokenProcessPool:
             if self.pool is pool:
                 self.pool = self._new_pool(self.workers)
                 pool.shutdown(wait=False)
         with self._new_pool(1) as alone:
             try:
-                return await loop.run_in_executor(alone, prepare_paper, str(path), text_pages, prompt, model)
+                with _readable_main():
+                    future = loop.run_in_executor(alone, prepare_paper, str(path), text_pages, prompt, model)
+                return await future
             except BrokenProcessPool:
                 return "the PDF crashed the PDF reader (its worker process died)"
 
