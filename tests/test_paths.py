@@ -150,3 +150,16 @@ def test_an_answer_paid_for_is_stored_whatever_stops_the_run(sample_dir, tmp_pat
     rows = sqlite3.connect(out / "runs.sqlite").execute("SELECT ok, brief_json, prompt_tokens FROM runs").fetchall()
     assert len(rows) == 1 and rows[0][0] == 0 and rows[0][2] > 0
     assert json.loads(rows[0][1])["text"] == "我无法按要求回答。"
+
+
+def test_a_script_piped_to_python_can_run_a_batch(sample_dir, tmp_path):
+    """Reader processes import the parent's main module; a piped script has none on disk."""
+    import subprocess
+    import sys
+
+    cassette = make_samples.ROOT / "tests" / "cassettes" / "samples.yaml"
+    script = (f"from pipeline.cli import main\nraise SystemExit(main(['run', {str(sample_dir / 'lattice-kv.pdf')!r}, "
+              f"'-o', {str(tmp_path / 'out')!r}, '--cassette', {str(cassette)!r}]))\n")
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert briefed(tmp_path / "out") == ["lattice-kv.pdf"]
