@@ -36,6 +36,18 @@ def repair_message(failed: list[CheckResult]) -> str:
             "\n请只输出改正后的一句中文简报，格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
 
 
+def assess(answer: str, paper: Paper) -> tuple[str, list[CheckResult], list[CheckResult]]:
+    """An answer tidied and checked: (the sentence, every check, the failed ones)."""
+    text = tidy_answer(answer)
+    results = check(text, paper)
+    return text, results, failures(results)
+
+
+def repair_messages(messages: list[dict], text: str, failed: list[CheckResult]) -> list[dict]:
+    """The conversation for the one repair request: the answer, then its failures as instructions."""
+    return [*messages, {"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
+
+
 async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient) -> Brief:
     """Ask, check, and on a failed check ask once more with the failures named.
 
@@ -47,29 +59,27 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
     completion = await client.complete(messages, rendered.model, rendered.parameters)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         usage, latency = usage + completion.usage, latency + completion.latency_s
-        text = tidy_answer(completion.text)
-        results = check(text, paper)
-        failed = failures(results)
+        text, results, failed = assess(completion.text, paper)
         if not failed:
-            return _brief(rendered, text, True, results, attempt, usage, latency, raw=completion.raw)
+            return brief_of(rendered, text, True, results, attempt, usage, latency, raw=completion.raw)
         reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
         if attempt == MAX_ATTEMPTS:
             break
-        messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
+        messages = repair_messages(messages, text, failed)
         try:
             completion = await client.complete(messages, rendered.model, rendered.parameters)
         except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
-            exc.partial = _brief(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
+            exc.partial = brief_of(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
                                  error=f"brief failed checks ({reason}); the run stopped before the repair: {exc}")
             raise
         except LLMError as exc:
-            return _brief(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
+            return brief_of(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
                           error=f"brief failed checks ({reason}); the repair request failed: {exc}")
-    return _brief(rendered, text, False, results, MAX_ATTEMPTS, usage, latency,
+    return brief_of(rendered, text, False, results, MAX_ATTEMPTS, usage, latency,
                   error=f"brief failed checks twice ({reason})", raw=completion.raw)
 
 
-def _brief(rendered: RenderedPrompt, text: str, ok: bool, results: list[CheckResult], attempts: int,
+def brief_of(rendered: RenderedPrompt, text: str, ok: bool, results: list[CheckResult], attempts: int,
            usage: Usage, latency: float, error: str = "", raw: str = "") -> Brief:
     return Brief(
         text=text, ok=ok, checks=results, attempts=attempts, usage=usage, latency_s=round(latency, 3),

@@ -38,7 +38,8 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                                   cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
                                   api_key_file=args.api_key_file, record=record, timeout=args.timeout,
-                                  llm_metadata=args.llm_metadata)
+                                  llm_metadata=args.llm_metadata,
+                                  repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
         settings.require_endpoint()
     except SettingsError as exc:
         return _usage(str(exc))
@@ -46,6 +47,8 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     if not files:
         return _usage(f"{' '.join(args.inputs)}: no PDF files found")
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="paperbrief-record-"))
+    if getattr(args, "batch", False):
+        return _provider_batch(settings, files, output)
     try:
         report = asyncio.run(run_batch(settings, files, output))
     except (PromptError, FileNotFoundError, CassetteError) as exc:
@@ -67,6 +70,68 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     for result in failed:
         print(terminal(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _provider_batch(settings, files: list[Path], output: Path) -> int:
+    """`run --batch`: the provider's Batch API; resumable, so Ctrl-C only stops the waiting."""
+    from .batch import run_with_batches
+    from .llm import EndpointUnusable, LLMError
+
+    if settings.cassette:
+        return _usage("--batch needs a live endpoint; it cannot replay a cassette")
+    try:
+        report = asyncio.run(run_with_batches(settings, files, output))
+    except KeyboardInterrupt:
+        print(f"paperbrief: stopped waiting; the batches go on at the provider. Run the same command again to "
+              f"collect them (paperbrief status {output})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (EndpointUnusable, LLMError) as exc:
+        print(f"paperbrief: {exc}; what was submitted is kept in {output / 'runs.sqlite'}", file=sys.stderr)
+        return EXIT_FAILED
+    failed = report.failed
+    usage = [r.brief.usage for r in report.results if r.brief]
+    prompt_tokens = sum(u.prompt_tokens for u in usage)
+    completion_tokens = sum(u.completion_tokens for u in usage)
+    cost = "unknown price" if report.batch_cost_usd is None else f"about ${report.batch_cost_usd:.4f} at batch prices"
+    print(f"{len(report.briefed)} briefed, {len(failed)} failed through provider batches "
+          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}) -> {output / 'report.md'}")
+    for result in failed:
+        print(terminal(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    """Print the state of every provider batch of an output folder."""
+    return _batches(args, cancel=False)
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    """Cancel every provider batch of an output folder that is still running."""
+    return _batches(args, cancel=True)
+
+
+def _batches(args: argparse.Namespace, cancel: bool) -> int:
+    from .batch import batch_states
+    from .llm import LLMError
+    from .settings import Settings, SettingsError
+
+    output = Path(args.output_dir)
+    if not (output / "runs.sqlite").exists():
+        return _usage(f"{output}: no run store here (runs.sqlite)")
+    try:
+        settings = Settings.build(base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file)
+        settings.require_endpoint()
+        states = asyncio.run(batch_states(settings, output, cancel=cancel))
+    except SettingsError as exc:
+        return _usage(str(exc))
+    except LLMError as exc:
+        print(f"paperbrief: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if not states:
+        print(f"no provider batches in {output}")
+    for state in states:
+        print(f"{state.id:40} {state.status:12} {state.completed} completed, {state.failed} failed of {state.total}")
+    return EXIT_OK
 
 
 def _rerun(args: argparse.Namespace) -> int:
@@ -227,6 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help=_first_line(_run), description=_run.__doc__)
     _batch_options(run, cassette_help="replay recorded responses from this vcrpy cassette (no network, no key)")
+    run.add_argument("--batch", action="store_true",
+                     help="send the requests through the provider's Batch API (about half the price, within 24 h)")
+    run.add_argument("--repair", choices=("batch", "live"), default=None,
+                     help="with --batch: ask for a failed answer's repair in a follow-up batch (default) or live")
     run.set_defaults(handler=_run)
 
     record = sub.add_parser("record", help=_first_line(_record), description=_record.__doc__)
@@ -243,6 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(rerun)
     rerun.set_defaults(handler=_rerun)
+
+    for name, handler in (("status", _status), ("cancel", _cancel)):
+        command = sub.add_parser(name, help=_first_line(handler), description=handler.__doc__)
+        command.add_argument("output_dir", metavar="OUTPUT_DIR")
+        command.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
+        _key_options(command)
+        command.set_defaults(handler=handler)
 
     compare = sub.add_parser("compare", help=_first_line(_compare), description=_compare.__doc__)
     compare.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")

@@ -99,6 +99,38 @@ class Completion(Frozen):
     raw: str = ""
 
 
+class BatchState(Frozen):
+    """A provider batch as last seen: its status and how many of its requests are done."""
+
+    id: str
+    status: str  # validating | in_progress | finalizing | completed | failed | expired | cancelling | cancelled
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("completed", "failed", "expired", "cancelled")
+
+
+class BatchRequest(Frozen):
+    """One request line of a provider batch: which paper, prompt and try it is."""
+
+    custom_id: str
+    batch_id: str = ""
+    sha256: str
+    file: str
+    fingerprint: str
+    model: str
+    attempt: int  # 1 for the first answer; the repair request after a failed check counts on
+    round: int  # 1 for the first batch; follow-up batches count on
+    state: str = "pending"
+    first_answer: str = ""  # for a repair request: the answer that failed the checks
+    detail: str = ""
+
+
 class Brief(Frozen):
     """The outcome of writing one paper's brief: the sentence if it passed, or why it failed."""
 
@@ -139,6 +171,7 @@ class Report(Frozen):
     prompt_version: str
     model: str
     results: list[PaperResult]
+    batch_cost_usd: float | None = None  # estimated cost at batch prices, for a --batch run
 
     @property
     def briefed(self) -> list[PaperResult]:

@@ -41,6 +41,9 @@ class ConfigFile(BaseModel):
     retry_budget: int | None = None
     llm_metadata: bool | None = None
     prices: dict[str, ModelPrice] | None = None
+    batch_poll: float | None = None
+    batch_max_lines: int | None = None
+    batch_max_bytes: int | None = None
 
 
 def _config_file(path: Path, required: bool) -> dict:
@@ -101,6 +104,10 @@ class Settings(BaseModel):
     text_pages: int = 2
     llm_metadata: bool = True  # ask the grounded metadata prompt for the fields the layout rules are unsure of
     prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
+    batch_poll: float = 30.0  # seconds between looks at a provider batch while waiting
+    batch_max_lines: int = 50_000  # requests per batch file (the provider's limit)
+    batch_max_bytes: int = 190 * 1024 * 1024  # bytes per batch file (the provider allows 200 MB)
+    repair_live: bool = False  # repair a failed batch answer with a live call instead of a follow-up batch
 
     def price_of(self, model: str) -> ModelPrice | None:
         """The price of a model: the user's, else the shipped estimate, else unknown."""

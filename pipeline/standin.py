@@ -32,6 +32,9 @@ class Faults:
     retry_after: float = 0.05
     hang_s: float = 5.0
     rate_limit_first: int = 0  # answer each paper's first N requests with 429 (a rate-limited account)
+    batch_delay: float = 0.2  # seconds before a batch completes (the provider's fleet at work)
+    batch_failed: float = 0.0  # share of a batch's lines that fail (server_error in the error file)
+    batch_expired: float = 0.0  # share of a batch's lines that expire (batch_expired in the error file)
 
 
 @dataclass
@@ -48,6 +51,8 @@ class StandIn:
     in_flight: int = 0
     max_in_flight: int = 0  # the most requests open at once: what a concurrency bound is tested against
     seen: dict[str, int] = field(default_factory=dict)  # requests per paper title so far
+    files: dict[str, bytes] = field(default_factory=dict)  # uploaded and produced files, by id
+    batches: dict[str, dict] = field(default_factory=dict)  # batch objects, by id
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -94,6 +99,73 @@ class StandIn:
             if roll < edge:
                 return name
         return "ok"
+
+    # -- files and batches (the Batch API) ---------------------------------------------------
+    def upload(self, content: bytes) -> dict:
+        with self._lock:
+            file_id = f"file-standin-{len(self.files) + 1}"
+            self.files[file_id] = content
+        return {"id": file_id, "object": "file", "bytes": len(content), "created_at": int(time.time()),
+                "filename": "batch.jsonl", "purpose": "batch", "status": "processed"}
+
+    def create_batch(self, body: dict) -> dict:
+        lines = [json.loads(line) for line in self.files.get(body.get("input_file_id", ""), b"").splitlines() if line.strip()]
+        with self._lock:
+            batch_id = f"batch_standin_{len(self.batches) + 1}"
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": body.get("endpoint"), "errors": None,
+                "input_file_id": body.get("input_file_id"), "completion_window": body.get("completion_window", "24h"),
+                "status": "in_progress", "output_file_id": None, "error_file_id": None, "created_at": int(time.time()),
+                "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+                "_started": time.monotonic(), "_lines": lines,
+            }
+        return self.batch_view(batch_id)
+
+    def batch_view(self, batch_id: str) -> dict:
+        """The batch as the API shows it; it finishes once `batch_delay` has passed."""
+        with self._lock:
+            batch = self.batches[batch_id]
+            if batch["status"] == "in_progress":
+                share = min(1.0, (time.monotonic() - batch["_started"]) / max(self.faults.batch_delay, 1e-6))
+                batch["request_counts"]["completed"] = int(share * len(batch["_lines"]) * 0.99)
+                if share >= 1.0:
+                    self._finish(batch)
+            return {k: v for k, v in batch.items() if not k.startswith("_")}
+
+    def cancel_batch(self, batch_id: str) -> dict:
+        with self._lock:
+            batch = self.batches[batch_id]
+            if batch["status"] == "in_progress":
+                batch["status"] = "cancelled"
+        return self.batch_view(batch_id)
+
+    def _finish(self, batch: dict) -> None:
+        out, errors = [], []
+        for number, line in enumerate(batch["_lines"]):
+            roll = self._rng.random()
+            request_id = f"{batch['id']}-req-{number}"
+            if roll < self.faults.batch_failed + self.faults.batch_expired:
+                code = "server_error" if roll < self.faults.batch_failed else "batch_expired"
+                errors.append({"id": request_id, "custom_id": line["custom_id"], "response": None,
+                               "error": {"code": code, "message": code.replace("_", " ")}})
+                continue
+            body = line["body"]
+            text = self.answer(body)
+            prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
+            completion = {"id": f"chatcmpl-{request_id}", "object": "chat.completion", "created": 0,
+                          "model": body.get("model", "standin"),
+                          "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                          "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": estimate_tokens(text),
+                                    "total_tokens": prompt_tokens + estimate_tokens(text)}}
+            out.append({"id": request_id, "custom_id": line["custom_id"], "error": None,
+                        "response": {"status_code": 200, "request_id": request_id, "body": completion}})
+        for name, rows in (("output_file_id", out), ("error_file_id", errors)):
+            if rows:
+                file_id = f"file-standin-{len(self.files) + 1}"
+                self.files[file_id] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+                batch[name] = file_id
+        batch["request_counts"] = {"total": len(batch["_lines"]), "completed": len(out), "failed": len(errors)}
+        batch["status"] = "completed"
 
     def answer(self, body: dict) -> str:
         messages = body.get("messages", [])
@@ -152,6 +224,16 @@ def _paper_fields(messages: list[dict]) -> dict[str, str]:
     return fields
 
 
+def _multipart_file(data: bytes, content_type: str) -> bytes:
+    """The uploaded file's bytes from a multipart/form-data body."""
+    boundary = content_type.split("boundary=")[-1].strip('"').encode()
+    for part in data.split(b"--" + boundary):
+        head, _, body = part.partition(b"\r\n\r\n")
+        if b'name="file"' in head:
+            return body[:-2] if body.endswith(b"\r\n") else body
+    return b""
+
+
 def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -161,7 +243,40 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args) -> None:  # quiet
             pass
 
+        def do_GET(self) -> None:
+            parts = self.path.rstrip("/").split("/")
+            if len(parts) >= 4 and parts[-2] == "batches" and parts[-1] in standin.batches:
+                return self._json(200, standin.batch_view(parts[-1]))
+            if len(parts) >= 4 and parts[-1] == "content" and parts[-2] in standin.files:
+                data = standin.files[parts[-2]]
+                self.send_response(200)
+                self.send_header("content-type", "application/jsonl")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            self._json(404, {"error": {"message": "not found"}})
+
+        def _batch_api(self) -> bool:
+            """Files and batches endpoints; False when the request is a chat completion."""
+            path = self.path.rstrip("/")
+            if path.endswith("/files"):
+                data = self.rfile.read(int(self.headers.get("content-length", 0)))
+                self._json(200, standin.upload(_multipart_file(data, self.headers.get("content-type", ""))))
+                return True
+            if path.endswith("/batches"):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                self._json(200, standin.create_batch(body))
+                return True
+            if path.endswith("/cancel") and path.split("/")[-2] in standin.batches:
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                self._json(200, standin.cancel_batch(path.split("/")[-2]))
+                return True
+            return False
+
         def do_POST(self) -> None:
+            if self._batch_api():
+                return
             with standin._lock:
                 standin.in_flight += 1
                 standin.max_in_flight = max(standin.max_in_flight, standin.in_flight)

@@ -1,0 +1,357 @@
+"""Thousands of papers through the provider's Batch API: the same chat-completion requests, run
+by the provider within 24 hours at about half the price and outside the live rate limits.
+
+Every paper is read as in a live run. Each request goes into a JSONL file, written line by line
+and never held in memory, and cut into several batches at the provider's limits. Each batch and
+its request lines are stored in the run store before the wait begins. So a run that is killed
+while it waits resumes when the same command runs again: papers already in a live batch, or
+already briefed, are never sent again. Finished batches are read line by line and every answer
+is checked exactly as a live run checks it. A failed check earns one repair request, and a
+failed or expired line is sent again, both in a follow-up batch (or live, with repair_live).
+Every paper ends as a brief or as a listed failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .brief import MAX_ATTEMPTS, assess, brief_of, repair_messages
+from .escape import terminal
+from .llm import LLMClient, LLMError, RetryBudget, completion_of
+from .models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
+from .prompts import PromptFile, RenderedPrompt, load_prompt, render
+from .report import write_report
+from .runner import PdfReaders
+from .settings import Settings
+from .store import STORE_NAME, RunStore
+
+log = logging.getLogger("paperbrief")
+BATCH_DISCOUNT = 0.5  # batch requests cost about half the live price
+
+
+def custom_id(sha256: str, fingerprint: str, attempt: int, round_: int) -> str:
+    """The request line's id: the paper's content hash, the prompt fingerprint, and which try."""
+    return f"{sha256[:24]}-{fingerprint[:16]}-a{attempt}-r{round_}"
+
+
+@dataclass
+class Pending:
+    """A request waiting to go into a batch file: its line and its row in the store."""
+
+    request: BatchRequest
+    messages: list[dict]
+
+
+@dataclass
+class BatchRun:
+    """State of one batch-mode run."""
+
+    settings: Settings
+    output: Path
+    prompt: PromptFile
+    store: RunStore
+    client: LLMClient
+    papers: dict[str, Paper] = field(default_factory=dict)  # by content hash
+    results: dict[str, PaperResult] = field(default_factory=dict)  # unreadable files and duplicates, by file
+    files: dict[str, str] = field(default_factory=dict)  # file name -> content hash, in input order
+    submitted: int = 0  # batches created by this run
+
+    def rendered(self, paper: Paper) -> RenderedPrompt:
+        return render(self.prompt, paper, self.settings.model)
+
+    def key(self, paper: Paper) -> tuple[str, str, str]:
+        rendered = self.rendered(paper)
+        return paper.sha256, rendered.fingerprint, rendered.model
+
+
+async def run_with_batches(settings: Settings, files: list[Path], output: Path) -> Report:
+    """Brief every file through provider batches; returns the report (also written to OUTPUT)."""
+    output.mkdir(parents=True, exist_ok=True)
+    store = RunStore(output / STORE_NAME)
+    client = LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts,
+                       budget=RetryBudget(left=settings.retry_budget), rate_limit_wait=settings.rate_limit_wait)
+    run = BatchRun(settings=settings, output=output, prompt=load_prompt(settings.prompt), store=store, client=client)
+    try:
+        waiting = await _read_and_submit(run, files)
+        await _wait(run, waiting)
+        report = _report(run)
+        write_report(report, output)
+        return report
+    finally:
+        await client.close()
+        store.close()
+
+
+async def _read_and_submit(run: BatchRun, files: list[Path]) -> set[tuple[str, str, str]]:
+    """Read every PDF and submit a request for each paper not yet briefed nor in a live batch;
+    returns the keys of the papers the run must wait for."""
+    live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
+    waiting: set[tuple[str, str, str]] = set()
+    writer = _BatchWriter(run)
+    readers = PdfReaders(max(1, min((os.cpu_count() or 2) - 1, 4, len(files))))
+    try:
+        reads = [readers.prepare(path, run.settings.text_pages, run.prompt, run.settings.model) for path in files]
+        for path, read in zip(files, reads):
+            prepared = await read
+            if isinstance(prepared, str):
+                run.results[path.name] = PaperResult(file=path.name, error=prepared)
+                continue
+            paper, rendered = prepared
+            if paper.sha256 in run.papers:
+                first = next(f for f, sha in run.files.items() if sha == paper.sha256)
+                run.results[path.name] = PaperResult(file=path.name, sha256=paper.sha256, duplicate_of=first)
+                continue
+            run.papers[paper.sha256] = paper
+            run.files[path.name] = paper.sha256
+            key = (paper.sha256, rendered.fingerprint, rendered.model)
+            if run.store.lookup(*key) is not None:
+                continue
+            waiting.add(key)
+            if key in live:
+                continue  # already in a live batch: wait for it, never send it twice
+            request = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, 1, 1), sha256=paper.sha256,
+                                   file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model, attempt=1, round=1)
+            await writer.add(Pending(request=request, messages=rendered.messages), rendered)
+        await writer.flush()
+    finally:
+        readers.close()
+    return waiting
+
+
+class _BatchWriter:
+    """Request lines streamed into a JSONL file, submitted as a batch at the provider's limits."""
+
+    def __init__(self, run: BatchRun) -> None:
+        self.run = run
+        self.lines: list[BatchRequest] = []
+        self.size = 0
+        self.file = None
+        self.path: Path | None = None
+
+    async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
+        body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
+        line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",
+                           "body": body}, ensure_ascii=False) + "\n"
+        data = line.encode("utf-8")
+        limits = self.run.settings
+        if self.lines and (len(self.lines) >= limits.batch_max_lines or self.size + len(data) > limits.batch_max_bytes):
+            await self.flush()
+        if self.file is None:
+            handle, name = tempfile.mkstemp(prefix="paperbrief-batch-", suffix=".jsonl", dir=self.run.output)
+            self.file, self.path = os.fdopen(handle, "wb"), Path(name)
+        self.file.write(data)
+        self.lines.append(pending.request)
+        self.size += len(data)
+
+    async def flush(self) -> None:
+        """Upload the file, create the batch, and store both before anything waits on them."""
+        if self.file is None:
+            return
+        self.file.close()
+        try:
+            file_id = await self.run.client.upload_batch_file(self.path)
+            state = await self.run.client.create_batch(file_id)
+            self.run.store.add_batch(state, file_id, self.lines)
+            self.run.submitted += 1
+            log.info("batch %s submitted: %d requests", state.id, len(self.lines))
+        finally:
+            self.path.unlink(missing_ok=True)
+            self.file, self.path, self.lines, self.size = None, None, [], 0
+
+
+async def _wait(run: BatchRun, waiting: set[tuple[str, str, str]]) -> None:
+    """Poll the live batches until every request is settled; finished batches are read as they end."""
+    progress = _Progress(total=len(waiting))
+    while True:
+        live = run.store.batches(live_only=True)
+        if not live:
+            break
+        states = [await run.client.batch_state(b.id) for b in live]
+        progress.show(states)
+        follow_up: list[tuple[Pending, RenderedPrompt]] = []
+        for state in states:
+            if state.finished:  # marked finished in the store only once read: a crash mid-read reads it again
+                follow_up += await _collect(run, state)
+            run.store.update_batch(state)
+        if follow_up:
+            await _send_again(run, follow_up)
+        if not any(not s.finished for s in states) and not follow_up:
+            continue  # look once more: the follow-ups of this pass are live batches now
+        await asyncio.sleep(run.settings.batch_poll)
+    progress.close()
+
+
+async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, RenderedPrompt]]:
+    """Read a finished batch's output and error files; returns the requests to send again."""
+    requests = {r.custom_id: r for r in run.store.batch_requests(state.id, state="pending")}
+    again: list[tuple[Pending, RenderedPrompt]] = []
+    if state.output_file_id:
+        async for line in run.client.file_lines(state.output_file_id):
+            item = json.loads(line)
+            request = requests.pop(item.get("custom_id"), None)
+            if request is None:
+                continue
+            response = item.get("response") or {}
+            if response.get("status_code") == 200:
+                again += _judge(run, request, completion_of(response.get("body") or {}, request.model, 0.0).model_dump())
+            else:
+                again += _retry_or_fail(run, request, f"HTTP {response.get('status_code')} in the batch")
+    if state.error_file_id:
+        async for line in run.client.file_lines(state.error_file_id):
+            item = json.loads(line)
+            request = requests.pop(item.get("custom_id"), None)
+            if request is not None:
+                error = item.get("error") or {}
+                again += _retry_or_fail(run, request, f"{error.get('code') or 'error'} in the batch")
+    for request in requests.values():  # lines in neither file: the batch ended without them
+        again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
+    return again
+
+
+def _judge(run: BatchRun, request: BatchRequest, answer: dict) -> list[tuple[Pending, RenderedPrompt]]:
+    """Check one answer as a live run does: publish it, ask for one repair, or record the failure."""
+    paper = run.papers.get(request.sha256)
+    if paper is None:  # a paper no longer among the inputs
+        run.store.settle_request(request.custom_id, "failed", "paper not among the inputs")
+        return []
+    rendered = run.rendered(paper)
+    prior = json.loads(request.first_answer) if request.first_answer else {}
+    usage = Usage(**answer["usage"]) + Usage(**prior.get("usage", {}))
+    text, results, failed = assess(answer["text"], paper)
+    if not failed or request.attempt >= MAX_ATTEMPTS:
+        reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
+        brief = brief_of(rendered, text, not failed, results, request.attempt, usage, 0.0, raw=answer["raw"],
+                         error=f"brief failed checks twice ({reason})" if failed else "")
+        run.store.save(paper.sha256, paper.file, brief)
+        run.store.settle_request(request.custom_id, "done" if not failed else "failed", reason)
+        return []
+    run.store.settle_request(request.custom_id, "retried", "failed checks: " + ", ".join(r.name for r in failed))
+    repair = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, request.attempt + 1, request.round + 1),
+                          sha256=paper.sha256, file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model,
+                          attempt=request.attempt + 1, round=request.round + 1,
+                          first_answer=json.dumps({"text": text, "usage": usage.model_dump()}, ensure_ascii=False))
+    return [(Pending(request=repair, messages=repair_messages(rendered.messages, text, failed)), rendered)]
+
+
+def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple[Pending, RenderedPrompt]]:
+    """A line with no answer is sent again while the attempt rules allow, else recorded as failed."""
+    paper = run.papers.get(request.sha256)
+    if paper is None or request.round >= run.settings.attempts:
+        run.store.settle_request(request.custom_id, "failed", why)
+        return []
+    run.store.settle_request(request.custom_id, "retried", why)
+    rendered = run.rendered(paper)
+    again = request.model_copy(update={"custom_id": custom_id(paper.sha256, rendered.fingerprint, request.attempt,
+                                                               request.round + 1), "round": request.round + 1,
+                                       "state": "pending", "detail": ""})
+    messages = rendered.messages
+    if request.first_answer:  # the lost line was a repair request: ask the same repair again
+        prior = json.loads(request.first_answer)
+        _, _, failed = assess(prior["text"], paper)
+        messages = repair_messages(rendered.messages, prior["text"], failed)
+    return [(Pending(request=again, messages=messages), rendered)]
+
+
+async def _send_again(run: BatchRun, follow_up: list[tuple[Pending, RenderedPrompt]]) -> None:
+    """Follow-up requests go into a new batch, or, with repair_live, repairs are asked live now."""
+    writer = _BatchWriter(run)
+    for pending, rendered in follow_up:
+        if run.settings.repair_live and pending.request.first_answer:
+            await _repair_live(run, pending, rendered)
+        else:
+            await writer.add(pending, rendered)
+    await writer.flush()
+
+
+async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
+    request, paper = pending.request, run.papers[pending.request.sha256]
+    prior = json.loads(request.first_answer)
+    try:
+        completion = await run.client.complete(pending.messages, rendered.model, rendered.parameters)
+    except LLMError as exc:
+        _, results, failed = assess(prior["text"], paper)
+        brief = brief_of(rendered, prior["text"], False, results, request.attempt - 1, Usage(**prior["usage"]), 0.0,
+                         error=f"brief failed checks; the live repair request failed: {exc}")
+        run.store.save(paper.sha256, paper.file, brief)
+        return
+    text, results, failed = assess(completion.text, paper)
+    reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
+    brief = brief_of(rendered, text, not failed, results, request.attempt, completion.usage + Usage(**prior["usage"]),
+                     completion.latency_s, raw=completion.raw, error=f"brief failed checks twice ({reason})" if failed else "")
+    run.store.save(paper.sha256, paper.file, brief)
+
+
+def _report(run: BatchRun) -> Report:
+    results = dict(run.results)
+    for file, sha in run.files.items():
+        paper = run.papers[sha]
+        brief = run.store.lookup(*run.key(paper)) or run.store.latest(*run.key(paper))
+        if brief is None:
+            failed = [r for r in run.store.batch_requests(state="failed") if r.sha256 == sha]
+            why = failed[-1].detail if failed else "no answer from the batch"
+            results[file] = PaperResult(file=file, sha256=sha, paper=paper, error=f"batch request failed: {why}")
+        else:
+            results[file] = PaperResult(file=file, sha256=sha, paper=paper, brief=brief,
+                                        error="" if brief.ok else brief.error)
+    usage = sum((r.brief.usage for r in results.values() if r.brief), Usage())
+    price = run.settings.price_of(run.settings.model or run.prompt.model)
+    cost = None if price is None else BATCH_DISCOUNT * (usage.prompt_tokens * price.input +
+                                                        usage.completion_tokens * price.output) / 1e6
+    return Report(title=run.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                  prompt_id=run.prompt.id, prompt_version=run.prompt.version,
+                  model=run.settings.model or run.prompt.model, results=list(results.values()),
+                  batch_cost_usd=cost)
+
+
+class _Progress:
+    """completed / failed / total of the live batches, on one line (a bar on a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        self.tty = sys.stderr.isatty()
+        self.total = total
+        self.last = ""
+
+    def show(self, states: list[BatchState]) -> None:
+        done = sum(s.completed for s in states)
+        failed = sum(s.failed for s in states)
+        total = sum(s.total for s in states)
+        line = terminal(f"batches: {len(states)} live, {done} completed, {failed} failed of {total} requests "
+                        f"({time.strftime('%H:%M:%S')})")
+        if line[:-10] != self.last[:-10]:
+            print(("\r" if self.tty else "") + line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+            self.last = line
+
+    def close(self) -> None:
+        if self.tty and self.last:
+            print(file=sys.stderr)
+
+
+async def batch_states(settings: Settings, output: Path, cancel: bool = False) -> list[BatchState]:
+    """Every batch of an output folder, refreshed from the provider (and cancelled, with cancel)."""
+    store = RunStore(output / STORE_NAME)
+    client = LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts)
+    try:
+        states = []
+        for known in store.batches():
+            state = known
+            if not known.finished:
+                state = await (client.cancel_batch(known.id) if cancel else client.batch_state(known.id))
+                store.update_batch(state)
+                if cancel:  # cancelled on purpose: its unanswered lines are not sent again by a waiting run
+                    for request in store.batch_requests(known.id, state="pending"):
+                        store.settle_request(request.custom_id, "cancelled", "batch cancelled")
+            states.append(state)
+        return states
+    finally:
+        await client.close()
+        store.close()
+

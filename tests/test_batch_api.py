@@ -1,0 +1,121 @@
+"""The provider's Batch API against the stand-in's files and batches endpoints."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import make_samples
+from pipeline.cli import main
+from pipeline.standin import Faults
+
+N = len(make_samples.SAMPLES)
+
+
+def fast_polls(tmp_path: Path, monkeypatch, **more) -> None:
+    config = tmp_path / "paperbrief.yaml"
+    config.write_text("batch_poll: 0.05\n" + "".join(f"{k}: {v}\n" for k, v in more.items()))
+    monkeypatch.setenv("PAPERBRIEF_CONFIG", str(config))
+
+
+def submitted_lines(standin) -> list[dict]:
+    inputs = {b["input_file_id"] for b in standin.batches.values()}
+    return [json.loads(line) for file_id in sorted(inputs) for line in standin.files[file_id].splitlines()]
+
+
+def outcome(out: Path) -> dict[str, dict]:
+    return {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
+
+
+def test_a_batch_run_briefs_every_paper_with_one_request_each(samples, tmp_path, standin, monkeypatch, capsys):
+    fast_polls(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]) == 0
+    lines = submitted_lines(standin)
+    assert len(standin.batches) == 1 and len(lines) == N
+    assert len({line["custom_id"] for line in lines}) == N
+    assert all(line["url"] == "/v1/chat/completions" and line["body"]["messages"] for line in lines)
+    assert all(r["brief"]["ok"] for r in outcome(out).values())
+    assert not [r for r in standin.requests if r["path"].endswith("/chat/completions")]  # no live call at all
+    said = capsys.readouterr().out
+    assert f"{N} briefed, 0 failed through provider batches" in said and "at batch prices" in said
+    report = json.loads((out / "report.json").read_text())
+    assert report["batch_cost_usd"] > 0
+
+
+def test_large_inputs_are_split_at_the_limits(samples, tmp_path, standin, monkeypatch):
+    fast_polls(tmp_path, monkeypatch, batch_max_lines=4)
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]) == 0
+    sizes = sorted(len(standin.files[b["input_file_id"]].splitlines()) for b in standin.batches.values())
+    assert sizes == [N - 4, 4]
+
+
+def test_failed_expired_and_off_template_lines_end_as_briefs_or_listed_failures(samples, tmp_path, standin, monkeypatch):
+    fast_polls(tmp_path, monkeypatch, attempts=2)
+    standin.faults = Faults(batch_failed=0.25, batch_expired=0.25)
+    stubborn = make_samples.SAMPLES[0].title
+    standin.always_off_template.add(stubborn)
+    out = tmp_path / "out"
+    code = main(["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"])
+    results = outcome(out)
+    assert len(results) == N and code == 1
+    assert len(standin.batches) >= 2  # follow-up batches carried the repairs and the lost lines
+    for result in results.values():  # never silently dropped: a brief, or a failure with its reason
+        assert (result["brief"] and result["brief"]["ok"]) or result["error"]
+    stubborn_file = next(s.file for s in make_samples.SAMPLES if s.title == stubborn)
+    assert "failed checks" in results[stubborn_file]["error"] or "batch" in results[stubborn_file]["error"]
+    md = (out / "report.md").read_text()
+    assert "这篇论文很有意思" not in md
+
+
+def test_a_run_killed_while_waiting_resumes_without_submitting_again(samples, tmp_path, standin, monkeypatch):
+    fast_polls(tmp_path, monkeypatch)
+    standin.faults = Faults(batch_delay=3.0)
+    out = tmp_path / "out"
+    args = ["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]
+    child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while not standin.batches and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the batch is created and stored; the run is waiting on it
+    finally:
+        child.kill()
+        child.wait()
+    assert len(standin.batches) == 1
+    store = sqlite3.connect(out / "runs.sqlite")
+    assert store.execute("SELECT count(*) FROM batch_requests WHERE state='pending'").fetchone()[0] == N
+    assert main(args) == 0
+    assert len(standin.batches) == 1  # nothing new was submitted
+    assert all(r["brief"]["ok"] for r in outcome(out).values())
+    assert main(args) == 0 and len(standin.batches) == 1  # and a third run finds everything briefed
+
+
+def test_status_and_cancel(samples, tmp_path, standin, monkeypatch, capsys):
+    fast_polls(tmp_path, monkeypatch)
+    standin.faults = Faults(batch_delay=60.0)
+    out = tmp_path / "out"
+    args = ["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]
+    child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while not standin.batches and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        child.kill()
+        child.wait()
+    live = ["--base-url", standin.base_url, "--api-key", "k"]
+    capsys.readouterr()
+    assert main(["status", str(out), *live]) == 0
+    assert f"in_progress" in capsys.readouterr().out
+    assert main(["cancel", str(out), *live]) == 0
+    assert "cancelled" in capsys.readouterr().out
+    assert next(iter(standin.batches.values()))["status"] == "cancelled"
+    assert main(["status", str(out), *live]) == 0
+    assert "cancelled" in capsys.readouterr().out
