@@ -315,20 +315,28 @@ def _report(run: BatchRun) -> Report:
 class _Progress:
     """completed / failed / total of the live batches, on one line (a bar on a terminal)."""
 
+    LOG_EVERY_S = 10.0  # plain log lines (not a terminal) at most this often
+
     def __init__(self, total: int) -> None:
         self.tty = sys.stderr.isatty()
         self.total = total
         self.last = ""
+        self.logged = 0.0
 
     def show(self, states: list[BatchState]) -> None:
         done = sum(s.completed for s in states)
         failed = sum(s.failed for s in states)
         total = sum(s.total for s in states)
-        line = terminal(f"batches: {len(states)} live, {done} completed, {failed} failed of {total} requests "
-                        f"({time.strftime('%H:%M:%S')})")
-        if line[:-10] != self.last[:-10]:
-            print(("\r" if self.tty else "") + line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
-            self.last = line
+        finished = sum(s.finished for s in states)
+        line = terminal(f"batches: {len(states) - finished} running, {finished} finished; {done} completed, "
+                        f"{failed} failed of {total} requests")
+        now = time.monotonic()
+        if self.tty:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif line != self.last and (now - self.logged >= self.LOG_EVERY_S or finished):
+            print(f"{line} ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
+            self.logged = now
+        self.last = line
 
     def close(self) -> None:
         if self.tty and self.last:

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import difflib
 import json
+import os
 import re
 import statistics
 import sys
@@ -205,42 +206,106 @@ def _sample_pdfs(folder: Path, count: int) -> None:
 
 def bench_run(papers: int, latency: float, concurrency: int) -> dict:
     """Whole pipeline against a stand-in endpoint in another process; wall time vs the ideal."""
-    import asyncio
     import math
-    import resource
-    import subprocess
     import tempfile
 
-    from .runner import discover, run_batch
+    from .runner import run_batch
     from .settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
         _sample_pdfs(folder, papers)
-        server = subprocess.Popen([sys.executable, "-m", "pipeline.standin", "--latency", str(latency)],
-                                  stdout=subprocess.PIPE, text=True)
-        try:
-            base_url = server.stdout.readline().strip()
-            settings = Settings(base_url=base_url, api_key="bench", concurrency=concurrency)
-            files = discover(folder)
-            before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            report = asyncio.run(run_batch(settings, files, Path(tmp) / "out"))
-            wall = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        finally:
-            server.terminate()
-            server.wait()
-    cpu = sum((a.ru_utime + a.ru_stime) - (b.ru_utime + b.ru_stime) for a, b in zip(after, before))
+        report, wall, cpu = _against_standin(["--latency", str(latency)], lambda url: Settings(
+            base_url=url, api_key="bench", concurrency=concurrency), run_batch, folder, Path(tmp) / "out")
     ideal = math.ceil(papers / concurrency) * latency
     briefs = [r.brief for r in report.results if r.brief]
     return {
         "papers": papers, "briefed": len(report.briefed), "wall_s": wall, "ideal_s": ideal,
         "ratio": wall / ideal if ideal else float("nan"), "cpu_ms_per_paper": 1000 * cpu / papers,
-        "peak_rss_mb": max(after[0].ru_maxrss, after[1].ru_maxrss) / 1024,
+        "peak_rss_mb": _peak_rss_mb(),
         "prompt_tokens_per_paper": sum(b.usage.prompt_tokens for b in briefs) / max(1, len(briefs)),
         "completion_tokens_per_paper": sum(b.usage.completion_tokens for b in briefs) / max(1, len(briefs)),
     }
+
+
+def _reader_cpu_s() -> float:
+    """CPU seconds of the reader processes: the forkserver and the workers it has reaped. They are
+    not this process's children, so its own rusage does not count them (Linux /proc)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return 0.0
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process, its reaped children and the reader processes."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + _reader_cpu_s()
+
+
+def _against_standin(standin_args: list[str], settings_for, run, folder: Path, output: Path):
+    """Run `run(settings, files, output)` against a stand-in in another process: (report, wall s, CPU s)."""
+    import asyncio
+    import subprocess
+
+    from .runner import discover
+
+    server = subprocess.Popen([sys.executable, "-m", "pipeline.standin", *standin_args], stdout=subprocess.PIPE, text=True)
+    try:
+        settings = settings_for(server.stdout.readline().strip())
+        files = discover(folder)
+        before = _cpu_s()
+        start = time.perf_counter()
+        report = asyncio.run(run(settings, files, output))
+        return report, time.perf_counter() - start, _cpu_s() - before
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def bench_batch(papers: int, delay: float) -> dict:
+    """A --batch run against a stand-in whose batches complete after `delay` seconds: the time
+    outside that delay, CPU per paper and peak memory are what this machine adds."""
+    import tempfile
+
+    from .batch import run_with_batches
+    from .settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        written = time.perf_counter()
+        _sample_pdfs(folder, papers)
+        written = time.perf_counter() - written
+        report, wall, cpu = _against_standin(["--batch-delay", str(delay)], lambda url: Settings(
+            base_url=url, api_key="bench", batch_poll=0.25), run_with_batches, folder, Path(tmp) / "out")
+    return {"papers": papers, "briefed": len(report.briefed), "wall_s": wall, "outside_delay_s": wall - delay,
+            "cpu_ms_per_paper": 1000 * cpu / papers, "peak_rss_mb": _peak_rss_mb(),
+            "writing_pdfs_s": written, "cost_usd": report.batch_cost_usd}
+
+
+def _peak_rss_mb() -> float:
+    """The largest resident set of this process or of a reader process (the forkserver and its
+    workers; the stand-in, the provider's side, is not counted)."""
+    import resource
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    peaks = [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if server and (status.parent.name == str(server) or f"PPid:\t{server}\n" in text):
+            peaks += [int(line.split()[1]) / 1024 for line in text.splitlines() if line.startswith("VmHWM:")]
+    return max(peaks)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,7 +321,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--papers", type=int, default=200)
     run.add_argument("--latency", type=float, default=0.5)
     run.add_argument("--concurrency", type=int, default=16)
+    run.add_argument("--batch", action="store_true", help="through the Batch API (the stand-in's files and batches)")
+    run.add_argument("--batch-delay", type=float, default=2.0, help="seconds the stand-in takes to complete a batch")
     args = parser.parse_args(argv)
+    if args.command == "run" and args.batch:
+        f = bench_batch(args.papers, args.batch_delay)
+        print(f"papers {f['papers']} (briefed {f['briefed']}) through the Batch API, completion delay {args.batch_delay}s")
+        print(f"wall {f['wall_s']:.2f}s, outside the completion delay {f['outside_delay_s']:.2f}s")
+        print(f"CPU {f['cpu_ms_per_paper']:.1f} ms/paper   peak RSS {f['peak_rss_mb']:.0f} MB")
+        return 0
     if args.command == "run":
         f = bench_run(args.papers, args.latency, args.concurrency)
         print(f"papers {f['papers']} (briefed {f['briefed']}), latency {args.latency}s, concurrency {args.concurrency}")

@@ -363,8 +363,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--batch-delay", type=float, default=0.2, help="seconds before a batch completes")
     args = parser.parse_args()
-    server = StandIn(latency=args.latency).start(args.port)
+    server = StandIn(latency=args.latency, faults=Faults(batch_delay=args.batch_delay)).start(args.port)
     print(server.base_url, flush=True)
     threading.Event().wait()
 

@@ -27,6 +27,19 @@ def submitted_lines(standin) -> list[dict]:
     return [json.loads(line) for file_id in sorted(inputs) for line in standin.files[file_id].splitlines()]
 
 
+def kill_once_waiting(args: list[str], standin) -> None:
+    """Start the run in a process of its own and kill it once its batch is created and stored."""
+    child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while not standin.batches and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the batch is stored; the run is waiting on it
+    finally:
+        child.kill()
+        child.wait()
+
+
 def outcome(out: Path) -> dict[str, dict]:
     return {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
 
@@ -78,15 +91,7 @@ def test_a_run_killed_while_waiting_resumes_without_submitting_again(samples, tm
     standin.faults = Faults(batch_delay=3.0)
     out = tmp_path / "out"
     args = ["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]
-    child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while not standin.batches and time.time() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)  # the batch is created and stored; the run is waiting on it
-    finally:
-        child.kill()
-        child.wait()
+    kill_once_waiting(args, standin)
     assert len(standin.batches) == 1
     store = sqlite3.connect(out / "runs.sqlite")
     assert store.execute("SELECT count(*) FROM batch_requests WHERE state='pending'").fetchone()[0] == N
@@ -101,19 +106,11 @@ def test_status_and_cancel(samples, tmp_path, standin, monkeypatch, capsys):
     standin.faults = Faults(batch_delay=60.0)
     out = tmp_path / "out"
     args = ["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]
-    child = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.time() + 60
-        while not standin.batches and time.time() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
-    finally:
-        child.kill()
-        child.wait()
+    kill_once_waiting(args, standin)
     live = ["--base-url", standin.base_url, "--api-key", "k"]
     capsys.readouterr()
     assert main(["status", str(out), *live]) == 0
-    assert f"in_progress" in capsys.readouterr().out
+    assert "in_progress" in capsys.readouterr().out
     assert main(["cancel", str(out), *live]) == 0
     assert "cancelled" in capsys.readouterr().out
     assert next(iter(standin.batches.values()))["status"] == "cancelled"

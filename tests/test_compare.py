@@ -39,7 +39,7 @@ def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, sta
     capsys.readouterr()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), "--dry-run"]) == 0
     said = capsys.readouterr().out
-    assert f"A: brief v1.1 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v2.0 · gpt-4o-mini: {N} call(s)" in said
+    assert "A: brief v1.1 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v2.0 · gpt-4o-mini: {N} call(s)" in said
     standin.requests.clear()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), *live(standin)]) == 0
     assert brief_calls(standin) == N  # the request log: only prompt B's briefs were paid for
