@@ -116,3 +116,18 @@ def test_status_and_cancel(samples, tmp_path, standin, monkeypatch, capsys):
     assert next(iter(standin.batches.values()))["status"] == "cancelled"
     assert main(["status", str(out), *live]) == 0
     assert "cancelled" in capsys.readouterr().out
+
+
+def test_repair_live_asks_the_repair_with_a_live_call(samples, tmp_path, standin, monkeypatch):
+    fast_polls(tmp_path, monkeypatch)
+    stubborn = make_samples.SAMPLES[0]
+    standin.always_off_template.add(stubborn.title)
+    out = tmp_path / "out"
+    code = main(["run", str(samples), "-o", str(out), "--batch", "--repair", "live",
+                 "--base-url", standin.base_url, "--api-key", "k"])
+    assert code == 1 and len(standin.batches) == 1  # no follow-up batch
+    live = [r for r in standin.requests if r["path"].endswith("/chat/completions")]
+    assert len(live) == 1 and len(live[0]["body"]["messages"]) == 4  # the one repair, asked live
+    results = outcome(out)
+    assert "failed checks twice" in results[stubborn.file]["error"]
+    assert sum(1 for r in results.values() if r["brief"] and r["brief"]["ok"]) == N - 1
