@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from .institutions import fold, organisations
+from .institutions import fold, known, organisations
 from .llm import LLMClient
 from .metadata.confidence import LOW, institution_doubts
 from .models import FieldDoubt, Paper, Usage
@@ -22,7 +22,14 @@ def grounded(names: list[str], page_text: str) -> list[str]:
     ('Korea Advanced Institute of Science and Technology' for a page that prints 'KAIST')."""
     page = fold(page_text)
     tokens = set(re.findall(r"[A-Z][A-Za-z&]{1,9}", page_text))
-    return [n for n in names if isinstance(n, str) and fold(n) and (fold(n) in page or _acronym(n) in tokens)]
+
+    def printed(name: str) -> bool:
+        if fold(name) in page or _acronym(name) in tokens:
+            return True
+        row = known(name)  # a usual form of a well-known organisation the page prints in another form
+        return row is not None and any((f in tokens) if f.isupper() else fold(f) in page for f in row.names)
+
+    return [n for n in names if isinstance(n, str) and fold(n) and printed(n)]
 
 
 def _acronym(name: str) -> str:

@@ -247,3 +247,12 @@ def test_acronym_led_organisation_is_not_an_author(tmp_path):
     assert paper.authors == ["Ada Abbot"] and paper.institutions == ["ETH Zürich"]
     paper = read(tmp_path, authors=[("ADA ABBOT", ""), ("BRAM BROOK", "")], affiliations=[("", "Orchard University")])
     assert paper.authors == ["ADA ABBOT", "BRAM BROOK"]
+
+
+def test_grounding_accepts_usual_forms_of_names_the_page_prints():
+    from pipeline.assist import grounded
+
+    page = "Mira Castellan 1 KAIST 2 THU 3 Shanghai Innovation Institute"
+    proposed = ["Korea Advanced Institute of Science and Technology", "Tsinghua University", "SII",
+                "Peking University", "Invented Lab"]
+    assert grounded(proposed, page) == ["Korea Advanced Institute of Science and Technology", "Tsinghua University", "SII"]
