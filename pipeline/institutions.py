@@ -202,8 +202,13 @@ def _strip_noise(entry: str) -> str:
     return re.sub(r"\s+", " ", entry).strip(" ,;")
 
 
+_COMPANY_FORM = re.compile(r"\b(?:Co|Corp|Pvt|Pte)\.?,\s*(?:Ltd|Limited|LLC|Inc)\b\.?", re.I)
+
+
 def _split_parts(entry: str) -> list[str]:
-    """Split on commas and semicolons that are not inside parentheses; 'and the' joins units."""
+    """Split on commas and semicolons that are not inside parentheses or a company form
+    ('Co., Ltd.' stays whole); 'and the' joins units."""
+    entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
     parts, depth, current = [], 0, []
     for ch in entry:
         depth += ch == "("
@@ -214,6 +219,7 @@ def _split_parts(entry: str) -> list[str]:
         else:
             current.append(ch)
     parts.append("".join(current))
+    parts = [p.replace("\x1f", ",") for p in parts]
     out = []
     for part in parts:
         for piece in re.split(r"\s+and\s+the\s+", part):

@@ -219,3 +219,19 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     assert paper.title == "Sparse Lanterns for Long Documents"
     assert paper.author_count == 2 and paper.institutions == ["Orchard University"]
     assert paper.abstract.startswith("We study how small lanterns")
+
+
+@pytest.mark.parametrize(("entry", "names"), [
+    ("Shenzhen Brightwave Technology Co., Ltd., Shenzhen, China", ["Shenzhen Brightwave Technology Co., Ltd."]),
+    ("Harbor Lab/Harbor University", ["Harbor Lab", "Harbor University"]),
+    ("Department of Tides, Orchard University and the Bellwether Institute for Optics, Lisbon",
+     ["Orchard University", "Bellwether Institute for Optics"]),
+    ("School of Software", []),  # a department alone names no organisation
+    ("（清湖大学 计算机学院）", ["清湖大学"]),
+    ("LAAS-CNRS, Orchard University, CNRS, Toulouse, France", ["LAAS-CNRS", "Orchard University", "CNRS"]),
+    ("University of California, Merced, USA", ["University of California, Merced"]),
+])
+def test_affiliation_entries_to_organisations(entry, names):
+    from pipeline.institutions import organisations
+
+    assert organisations([entry]) == names
