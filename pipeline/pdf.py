@@ -110,7 +110,7 @@ def _pdfium_cause(message: str) -> str:
     return f"unreadable PDF ({message})"
 
 
-_BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION)\b")
+_BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
 FOOT_BAND = 0.6  # below this share of the page height, body-text pages still keep their footnotes
 
 
@@ -136,8 +136,11 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
     handle = textpage.raw
     count = textpage.count_chars()
     same_length = len(text) == count  # then text[i] is character i, one call fewer per character
-    heading = _BODY_START.search(text) if same_length else None
-    body_from = heading.start() if heading else count
+    heading = _BODY_START.search(text)
+    body_from = count
+    if heading:  # the text's index maps to the character's (PDFium adds line breaks of its own)
+        body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(handle, heading.start())
+        body_from = body_from if body_from >= 0 else count
     foot_from = page_height * FOOT_BAND
 
     def flush() -> None:
