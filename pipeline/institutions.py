@@ -194,7 +194,7 @@ def organisation_of(entry: str) -> list[str]:
 def _strip_noise(entry: str) -> str:
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
-    entry = re.sub(r"^[\s\d*∗†‡§¶#,]+", "", entry)
+    entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
     entry = re.sub(r"[*∗†‡§¶#]+", " ", entry)
     for pattern, full in _ABBREVIATIONS:

@@ -235,3 +235,19 @@ def test_affiliation_entries_to_organisations(entry, names):
     from pipeline.institutions import organisations
 
     assert organisations([entry]) == names
+
+
+def test_chinese_author_line_with_label_and_circled_markers(tmp_path):
+    rows = [("稀疏灯笼：长文档的注意力调度", 18, "c", 90), ("作者：林晓岚①，王志远②", 12, "c", 125),
+            ("①清澜大学 计算机学院，②北湖研究院", 10, "c", 145), ("摘要", 11, "c", 200),
+            ("本文研究如何在长文档中以稀疏的方式点亮注意力，在不损失准确率的情况下显著降低显存占用。", 10, 80, 220),
+            ("实验覆盖从短问答到整本书长度的输入，结果表明该调度方法在各项基准上都能保持稳定的表现。", 10, 80, 236)]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["林晓岚", "王志远"]
+    assert paper.institutions == ["清澜大学", "北湖研究院"]
+
+
+def test_team_and_company_on_one_line(tmp_path):
+    rows = [("Sparse Lanterns Technical Report", 16, "c", 80), ("Lantern Team, Meituan", 12, "c", 110)] + abstract_rows(150)
+    paper = read(tmp_path, rows)
+    assert paper.author_count is None and paper.institutions == ["Meituan"]

@@ -33,6 +33,18 @@ def _is_signature(name: str) -> bool:
     return bool(companies) and bool(re.search(r"[A-Z]{2,}|\d|\w-[A-Z]", rest))
 
 
+def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list[str], bool]:
+    """(people, affiliation entries, signed by a team). 'Kimi Team' as the author, or 'LongCat
+    Team, Meituan' as the only line: an organisation signs, so there is no count of people, and
+    a signature such as 'LLM-Core Xiaomi' names the company when no affiliation is printed."""
+    people = [a for a in authors if not _is_signature(a)]
+    signed = any(TEAM_RE.search(part.strip()) for entry in entries for part in entry.split(","))
+    team = (bool(authors) and not people) or (not authors and signed)
+    if not entries:
+        entries = [c for a in authors if _is_signature(a) for c in inst.companies_in(a)]
+    return people, entries, team
+
+
 def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
@@ -43,12 +55,10 @@ def read_metadata(doc: Document) -> Paper:
     authors, aff_entries, cited = read_header(lines[title_end:abstract_at], column_x0)
     if not aff_entries:
         aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, body)
-    people = [a for a in authors if not _is_signature(a)]
-    team = bool(authors) and not people  # 'Kimi Team': an organisation signs, so there is no count of people
-    if not aff_entries:  # 'LLM-Core Xiaomi', 'LongCat Team, Meituan': the signature names the company
-        aff_entries = [c for a in authors if _is_signature(a) for c in inst.companies_in(a)]
-    authors = people
+    authors, aff_entries, team = _signatures(authors, aff_entries)
     anonymous = any(PLACEHOLDER_RE.search(line.plain) for line in lines[title_end:abstract_at])
+    if anonymous:  # an anonymous submission names nobody: other header lines are notes, not names
+        authors = []
     names, dropped = institution_doubts(inst.organisations(aff_entries), authors)
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     count = None if team else len(authors)

@@ -6,7 +6,7 @@ import re
 import statistics
 
 from .. import institutions as inst
-from .authors import ORCID_RE, add_authors
+from .authors import CIRCLED, ORCID_RE, add_authors
 from .layout import MARKER_RE, Cell, Line
 
 _NOTE_RE = re.compile(
@@ -154,12 +154,12 @@ def _split_at_markers(cell: Cell) -> list[str]:
     out = []
     for piece in pieces:
         out.extend(_split_inline_markers(piece))
-    return [re.sub(r"\s+", " ", p).strip(" ,;") for p in out if p.strip(" ,;")]
+    return [re.sub(r"\s+", " ", p).strip(" ,;，；") for p in out if p.strip(" ,;，；")]
 
 
 def _split_inline_markers(text: str) -> list[str]:
     """'1 Tsinghua University 2 ModelBest Inc.' printed without superscript fonts."""
-    parts = re.split(r"(?:^|(?<=[\s,;]))(?:\d{1,2}|[*†‡§♮♯\]\\])\s?(?=[A-Z])", text.strip())
+    parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?", text.strip())
     return [p for p in parts if p.strip(" ,;")]
 
 

@@ -13,7 +13,9 @@ _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 
 
-_SPLIT_NAMES_RE = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*|\s{2,}")  # two spaces: 'Alice Zhang  Bob Li' 
+_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；]|\band\b|&|\|)\s*|\s{2,}")  # two spaces: 'Alice Zhang  Bob Li'
+_LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
+CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
 
 
 PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名", re.I)
@@ -45,7 +47,8 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
         text_parts.append(" , " if is_marker else " " + text)
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
     text = ORCID_RE.sub(" , ", text)
-    text = re.sub(r"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯\\\]]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
+    text = _LABEL_RE.sub("", text)
+    text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     if tail and tokens and len(tokens[0].split()) == 1:
@@ -77,7 +80,7 @@ def _is_name(token: str) -> bool:
     if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
         return False
     if re.search(r"[\u4e00-\u9fff]", token):
-        return 2 <= len(token.replace(" ", "")) <= 5
+        return 2 <= len(token.replace(" ", "")) <= (6 if "·" in token else 4)  # 林晓岚, 欧阳志远; 阿依·古丽
     words = token.split()
     if token.count("(") != token.count(")") or not 1 <= len(words) <= 5:
         return False
