@@ -90,3 +90,19 @@ def assert_page_is_inert(page: str, *texts: str) -> None:
     assert not [k for k, _ in found.attrs if k.startswith("on") or k in ("href", "src")]
     for text in texts:
         assert text in found.visible
+
+
+TITLE = "Safe Pages: <img src=x onerror=alert(1)> Rendering"
+ABSTRACT_LINES = [
+    "# Injected heading <script>alert('x')</script> and [click](javascript:alert(2)) in the abstract,",
+    "with *emphasis*, __strong__ words, `code`, a | table | cell, ![image](http://example.org/x.png)",
+    "and a bell\x07 character, written to test that a report shows every one of them as plain text.",
+]
+
+
+def hostile_pdf(path):
+    rows = [(TITLE, 15, "c", 80), ("Alice Zhang, Bob Li", 11, "c", 105),
+            ("Orchard University <b>bold</b> [home](javascript:alert(3))", 10, "c", 120),
+            ("Abstract", 12, "c", 150, "Times-Bold")]
+    rows += [(line, 10, 60, 170 + 13 * i) for i, line in enumerate(ABSTRACT_LINES)]
+    draw(path, rows)

@@ -6,28 +6,12 @@ import json
 
 import pytest
 
-from pages import Elements, assert_page_is_inert, draw
+from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf
 from pipeline.cli import main
 from pipeline.escape import markdown, markdown_code, terminal
 
 pytest.importorskip("reportlab")
 markdown_it = pytest.importorskip("markdown_it")
-
-TITLE = "Safe Pages: <img src=x onerror=alert(1)> Rendering"
-ABSTRACT_LINES = [
-    "# Injected heading <script>alert('x')</script> and [click](javascript:alert(2)) in the abstract,",
-    "with *emphasis*, __strong__ words, `code`, a | table | cell, ![image](http://example.org/x.png)",
-    "and a bell\x07 character, written to test that a report shows every one of them as plain text.",
-]
-
-
-def hostile_pdf(path):
-    rows = [(TITLE, 15, "c", 80), ("Alice Zhang, Bob Li", 11, "c", 105),
-            ("Orchard University <b>bold</b> [home](javascript:alert(3))", 10, "c", 120),
-            ("Abstract", 12, "c", 150, "Times-Bold")]
-    rows += [(line, 10, 60, 170 + 13 * i) for i, line in enumerate(ABSTRACT_LINES)]
-    draw(path, rows)
-
 
 def tokens(text: str) -> list:
     out = []
