@@ -52,6 +52,19 @@ def recorded_requests(path: Path) -> list[dict]:
     return bodies
 
 
+async def _recorded_metadata(paper: Paper, client: LLMClient, model: str | None) -> Paper:
+    """The paper as the recorded run saw it: with the metadata pass's recorded answer when the
+    cassette holds one (a recording made with --no-llm-metadata does not)."""
+    from .assist import assist_metadata
+    from .prompts import METADATA_PROMPT, load_prompt
+
+    try:
+        improved, _usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), client, model)
+    except LLMError:
+        return paper
+    return improved
+
+
 def describe_change(rendered: RenderedPrompt, recorded: list[dict]) -> str:
     """Which part of the rendered prompt differs from the closest first-attempt recording."""
     first_attempts = [b for b in recorded if len(b.get("messages", [])) == len(rendered.messages)]
@@ -96,18 +109,25 @@ def regress(folder: Path, cassette_path: Path, prompt: PromptFile, model: str | 
         if isinstance(read, str):
             rows.append(RegressRow(file=path.name, prompt_matches=False, error=read))
             continue
-        rendered = render(prompt, read, model)
-        rows.append(_row(path.name, read, rendered, cassette_path, recorded, golden_by_sha, golden is not None, attempts))
+        rows.append(_row(path.name, read, prompt, model, cassette_path, recorded, golden_by_sha, golden is not None,
+                         attempts))
     return rows
 
 
-def _row(name: str, paper: Paper, rendered: RenderedPrompt, cassette_path: Path, recorded: list[dict],
+def _row(name: str, paper: Paper, prompt: PromptFile, model: str | None, cassette_path: Path, recorded: list[dict],
          golden_by_sha: dict, has_golden: bool, attempts: int) -> RegressRow:
+    rendered = render(prompt, paper, model)
+
     async def go() -> tuple[str, list[CheckResult]]:
+        nonlocal rendered
         client = LLMClient(base_url="http://replay.invalid/v1", api_key="replay", attempts=attempts, pause=False)
         try:
             with cassette.replay(cassette_path):
-                brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
+                seen = paper
+                if not paper.confident:  # the run asked the metadata pass first; replay its recorded answer
+                    seen = await _recorded_metadata(paper, client, model)
+                    rendered = render(prompt, seen, model)
+                brief = await write_brief(seen, rendered, client)  # raises only if the first request is not recorded
             return brief.text, brief.checks
         finally:
             await client.close()

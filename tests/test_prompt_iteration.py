@@ -163,3 +163,26 @@ def test_record_then_regress_round_trip(samples, tmp_path, standin, capsys):
     capsys.readouterr()
     assert main(["regress", str(samples), "--cassette", str(cassette), "--json"]) == 0
     assert len(standin.requests) == len(make_samples.SAMPLES)  # the replay made no call
+
+
+def test_regress_replays_the_metadata_pass_a_recording_made(tmp_path, standin, capsys):
+    """A paper the rules are unsure of was recorded with the metadata pass first; regress replays it."""
+    import sys
+
+    sys.path.insert(0, str(make_samples.ROOT / "tests"))
+    from pages import abstract_rows, draw
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    draw(folder / "p.pdf", [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
+                            ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160))
+    import json
+
+    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
+        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    cassette = tmp_path / "rec.yaml"
+    assert main(["record", str(folder), "--cassette", str(cassette), "--base-url", standin.base_url, "--api-key", "k"]) == 0
+    briefs = [r for r in standin.requests if "首页:" not in r["body"]["messages"][-1]["content"]]
+    assert "Bellwether Institute of Optics" in briefs[0]["body"]["messages"][-1]["content"]  # the pass changed the prompt
+    capsys.readouterr()
+    assert main(["regress", str(folder), "--cassette", str(cassette)]) == 0, capsys.readouterr().out
