@@ -345,6 +345,10 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
     if previous is not None:
         batch.results = {r.file: r for r in previous.results}
     old = next((r for r in batch.results.values() if r.sha256 == read.sha256), None)
+    if old is not None and old.paper is not None and old.paper.metadata_source != "rules":
+        # the run filled fields through the metadata pass: keep them, so the same prompt costs nothing
+        read = read.model_copy(update={k: getattr(old.paper, k) for k in (
+            "authors", "author_count", "institutions", "metadata_source", "confidence", "confident")})
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:

@@ -186,3 +186,26 @@ def test_regress_replays_the_metadata_pass_a_recording_made(tmp_path, standin, c
     assert "Bellwether Institute of Optics" in briefs[0]["body"]["messages"][-1]["content"]  # the pass changed the prompt
     capsys.readouterr()
     assert main(["regress", str(folder), "--cassette", str(cassette)]) == 0, capsys.readouterr().out
+
+
+def test_rerun_keeps_the_metadata_the_run_filled(tmp_path, standin, capsys):
+    import json
+    import sys
+
+    sys.path.insert(0, str(make_samples.ROOT / "tests"))
+    from pages import abstract_rows, draw
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    draw(folder / "p.pdf", [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
+                            ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160))
+    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
+        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    out = tmp_path / "out"
+    live = ["--base-url", standin.base_url, "--api-key", "k"]
+    assert main(["run", str(folder), "-o", str(out), *live]) == 0
+    calls = len(standin.requests)
+    capsys.readouterr()
+    assert main(["rerun", str(folder / "p.pdf"), "-o", str(out), *live]) == 0
+    assert len(standin.requests) == calls  # the same prompt on the same metadata: no call
+    assert "0 LLM call(s)" in capsys.readouterr().out
