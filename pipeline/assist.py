@@ -15,6 +15,7 @@ from .llm import LLMClient
 from .metadata.confidence import LOW, institution_doubts
 from .models import FieldDoubt, Paper, Usage
 from .prompts import PromptFile, render
+from .store import RunStore
 
 
 def grounded(names: list[str], page_text: str) -> list[str]:
@@ -53,11 +54,23 @@ def parse_proposal(text: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-async def assist_metadata(paper: Paper, prompt: PromptFile, client: LLMClient, model: str | None = None) -> tuple[Paper, Usage]:
-    """Fill empty or doubtful authors/institutions from a grounded LLM proposal; other fields are untouched."""
+async def assist_metadata(paper: Paper, prompt: PromptFile, client: LLMClient, model: str | None = None,
+                          store: RunStore | None = None) -> tuple[Paper, Usage]:
+    """Fill empty or doubtful authors/institutions from a grounded LLM proposal; other fields are
+    untouched. With a run store, an answer already paid for this paper and prompt is reused."""
     rendered = render(prompt, paper, model)
+    cached = store.metadata_answer(paper.sha256, rendered.fingerprint, rendered.model) if store else None
+    if cached is not None:
+        return apply_proposal(paper, cached), Usage()
     answer = await client.complete(rendered.messages, rendered.model, rendered.parameters)
-    proposal = parse_proposal(answer.text)
+    if store is not None:
+        store.save_metadata_answer(paper.sha256, rendered.fingerprint, rendered.model, answer.text, answer.usage)
+    return apply_proposal(paper, answer.text), answer.usage
+
+
+def apply_proposal(paper: Paper, answer: str) -> Paper:
+    """The paper with the grounded names of the model's answer in its doubtful fields."""
+    proposal = parse_proposal(answer)
     update: dict = {}
     if not paper.institutions or _unsure(paper, "institutions"):
         found, _dropped = institution_doubts(
@@ -73,4 +86,4 @@ async def assist_metadata(paper: Paper, prompt: PromptFile, client: LLMClient, m
         update["confidence"] = {**paper.confidence, **{
             field: FieldDoubt(confidence=0.8, reason="read by the grounded LLM pass") for field in ("institutions", "authors")
             if field in update}}
-    return paper.model_copy(update=update), answer.usage
+    return paper.model_copy(update=update)

@@ -4,7 +4,8 @@ briefs side by side per paper.
 
 A variant is a (prompt, model) pair. Briefs already in the run store for a paper and a prompt
 fingerprint cost no call, so comparing a new prompt against one already run pays for the new one
-only. The grounded metadata pass is off here: every variant briefs the same metadata.
+only. The metadata pass's answers are kept in the run store too, so every variant briefs the same
+metadata and pays for the pass once.
 """
 
 from __future__ import annotations
@@ -109,8 +110,7 @@ async def run_comparison(settings: Settings, chosen: list[Variant], files: list[
 
     reports = []
     for variant in chosen:
-        variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model,
-                                                       "llm_metadata": False})
+        variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model})
         reports.append(await run_batch(variant_settings, files, output, write=False))
     return compare_reports(settings, chosen, reports)
 

@@ -226,8 +226,10 @@ async def assisted(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Paper
     from .assist import assist_metadata
 
     async with gate:
-        improved, usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), await batch.llm(), batch.settings.model)
-    return improved.model_copy(update={"metadata_usage": usage})
+        store = None if batch.settings.record else batch.store  # a recording makes every call again
+        improved, usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), await batch.llm(),
+                                                batch.settings.model, store)
+    return improved.model_copy(update={"metadata_usage": usage if usage.prompt_tokens else None})
 
 
 async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,

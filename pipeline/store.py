@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .models import BatchRequest, BatchState, Brief
+from .models import BatchRequest, BatchState, Brief, Usage
 
 STORE_NAME = "runs.sqlite"
 
@@ -48,7 +48,18 @@ def _m002_batches(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX batch_requests_paper ON batch_requests (sha256, fingerprint, model)")
 
 
-MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches)]
+def _m003_metadata(db: sqlite3.Connection) -> None:
+    """Answers of the grounded metadata pass, so a paper's pass is paid for once."""
+    db.execute(
+        """CREATE TABLE metadata_answers (
+            sha256 TEXT NOT NULL, fingerprint TEXT NOT NULL, model TEXT NOT NULL, answer TEXT NOT NULL,
+            prompt_tokens INTEGER, completion_tokens INTEGER, created_at TEXT NOT NULL,
+            PRIMARY KEY (sha256, fingerprint, model)
+        )"""
+    )
+
+
+MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_metadata", _m003_metadata)]
 
 
 class RunStore:
@@ -93,6 +104,17 @@ class RunStore:
              brief.model_dump_json(), brief.raw_response, brief.usage.prompt_tokens, brief.usage.completion_tokens,
              brief.latency_s, _now()),
         )
+
+    # -- the metadata pass -----------------------------------------------------------------
+
+    def metadata_answer(self, sha256: str, fingerprint: str, model: str) -> str | None:
+        row = self.db.execute("SELECT answer FROM metadata_answers WHERE sha256=? AND fingerprint=? AND model=?",
+                              (sha256, fingerprint, model)).fetchone()
+        return row[0] if row else None
+
+    def save_metadata_answer(self, sha256: str, fingerprint: str, model: str, answer: str, usage: Usage) -> None:
+        self.db.execute("INSERT OR REPLACE INTO metadata_answers VALUES (?,?,?,?,?,?,?)",
+                        (sha256, fingerprint, model, answer, usage.prompt_tokens, usage.completion_tokens, _now()))
 
     # -- provider batches ------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import make_samples
-from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf
+from pages import TITLE, Elements, abstract_rows, assert_page_is_inert, draw, hostile_pdf
 from pipeline.cli import main
 
 N = len(make_samples.SAMPLES)
@@ -103,3 +103,23 @@ def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
     visible = Elements(dom).visible
     assert visible.count("发布了") >= 2 * N  # every paper's two briefs are on the page
     assert first.title.split(":")[0] in visible
+
+
+def test_the_metadata_pass_is_paid_once_across_run_and_compare(tmp_path, standin):
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    draw(folder / "p.pdf", [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
+                            ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160))
+    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
+        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    out = tmp_path / "out"
+    default = make_samples.ROOT / "prompts" / "brief.yaml"
+    assert main(["run", str(folder), "-o", str(out), *live(standin)]) == 0
+    assert len(standin.requests) == 2  # the metadata pass, then the brief
+    standin.requests.clear()
+    assert main(["compare", str(folder), "--prompt", str(default), "--prompt", str(prompt_b(tmp_path)), "-o", str(out),
+                 *live(standin)]) == 0
+    assert len(standin.requests) == 1  # only prompt B's brief: no metadata pass, no brief for A
+    assert "Bellwether Institute of Optics" in standin.requests[0]["body"]["messages"][-1]["content"]
