@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import make_samples
-from pages import TITLE, Elements, abstract_rows, assert_page_is_inert, draw, hostile_pdf
+from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf, unsure_paper
 from pipeline.cli import main
 
 N = len(make_samples.SAMPLES)
@@ -106,14 +106,8 @@ def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
 
 
 def test_the_metadata_pass_is_paid_once_across_run_and_compare(tmp_path, standin):
-    import json
-
     folder = tmp_path / "in"
-    folder.mkdir()
-    draw(folder / "p.pdf", [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
-                            ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160))
-    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
-        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    unsure_paper(folder, standin)
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
     assert main(["run", str(folder), "-o", str(out), *live(standin)]) == 0

@@ -167,19 +167,10 @@ def test_record_then_regress_round_trip(samples, tmp_path, standin, capsys):
 
 def test_regress_replays_the_metadata_pass_a_recording_made(tmp_path, standin, capsys):
     """A paper the rules are unsure of was recorded with the metadata pass first; regress replays it."""
-    import sys
-
-    sys.path.insert(0, str(make_samples.ROOT / "tests"))
-    from pages import abstract_rows, draw
+    from pages import unsure_paper
 
     folder = tmp_path / "in"
-    folder.mkdir()
-    draw(folder / "p.pdf", [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
-                            ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160))
-    import json
-
-    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
-        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    unsure_paper(folder, standin)
     cassette = tmp_path / "rec.yaml"
     assert main(["record", str(folder), "--cassette", str(cassette), "--base-url", standin.base_url, "--api-key", "k"]) == 0
     briefs = [r for r in standin.requests if "首页:" not in r["body"]["messages"][-1]["content"]]
@@ -189,18 +180,10 @@ def test_regress_replays_the_metadata_pass_a_recording_made(tmp_path, standin, c
 
 
 def test_rerun_keeps_the_metadata_the_run_filled(tmp_path, standin, capsys):
-    import json
-    import sys
-
-    sys.path.insert(0, str(make_samples.ROOT / "tests"))
-    from pages import abstract_rows, draw
+    from pages import unsure_paper
 
     folder = tmp_path / "in"
-    folder.mkdir()
-    draw(folder / "p.pdf", [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
-                            ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160))
-    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
-        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    unsure_paper(folder, standin)
     out = tmp_path / "out"
     live = ["--base-url", standin.base_url, "--api-key", "k"]
     assert main(["run", str(folder), "-o", str(out), *live]) == 0
