@@ -101,6 +101,9 @@ def _assist_all(papers: dict[str, Paper]) -> dict[str, Paper]:
     return asyncio.run(go())
 
 
+REPEATS = 3  # reads per paper in bench extract; the fastest counts (as timeit does)
+
+
 def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm: bool = False) -> dict:
     truth = {entry["file"]: entry for entry in json.loads(truth_path.read_text())}
     rows, times, papers = [], [], {}
@@ -110,13 +113,16 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
             read_metadata(extract(path))
     for name in sorted(truth):
         path = paths[name]
-        start = time.perf_counter()
+        best = float("inf")
         try:
-            papers[name] = read_metadata(extract(path))
+            for _ in range(REPEATS):  # the fastest of a few reads: what the code costs, not the machine's noise
+                start = time.perf_counter()
+                papers[name] = read_metadata(extract(path))
+                best = min(best, time.perf_counter() - start)
         except PdfError as exc:
             rows.append({"file": name, "error": str(exc)})
             continue
-        times.append((time.perf_counter() - start) * 1000)
+        times.append(best * 1000)
     if llm:
         papers = _assist_all(papers)
     tp = nf = nt = 0

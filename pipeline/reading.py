@@ -32,15 +32,35 @@ def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | N
     return read, render(prompt, read, model)
 
 
-def exit_with_parent() -> None:
-    """Worker initializer: a reader whose run was killed (SIGKILL) exits instead of idling forever."""
-    parent = os.getppid()
+def exit_with_parent(owner: int) -> None:
+    """Worker initializer: a reader whose run was killed (SIGKILL) exits instead of idling forever.
+
+    The run that owns the pool is watched, not the direct parent: readers are children of the
+    forkserver, which itself waits for its children before it can exit."""
+    server = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == server and _alive(owner):
             time.sleep(1.0)
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed run that its parent has not reaped yet still has a pid: read its state (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

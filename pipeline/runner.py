@@ -101,7 +101,8 @@ class PdfReaders:
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=exit_with_parent)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=exit_with_parent,
+                                   initargs=(os.getpid(),))
 
     async def prepare(self, path: Path, text_pages: int, prompt: PromptFile, model: str | None):
         loop = asyncio.get_running_loop()

@@ -106,21 +106,26 @@ def slow_server() -> StandIn:
     return StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES})
 
 
-def _orphans(out: Path) -> list[str]:
-    """Processes still running with this output folder on their command line."""
+def _orphans(out: Path, before: set[str] = frozenset()) -> list[str]:
+    """Processes still running with this output folder on their command line, and reader
+    processes (a forkserver and its workers) left by a run that is gone."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            status = (proc / "status").read_text()
         except OSError:
             continue
-        if proc.name.isdigit() and str(out) in cmdline:
+        if not proc.name.isdigit() or proc.name in before or "\nState:\tZ" in status:
+            continue
+        if str(out) in cmdline or ("multiprocessing.forkserver" in cmdline and "PPid:\t1\n" in status):
             found.append(proc.name)
     return found
 
 
 def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
     out = tmp_path / "out"
+    before = set(_orphans(Path("/nowhere")))
     with slow_server() as server:
         _signal_after(samples, out, server, 2, signal.SIGKILL).wait()
         saved = _stored(out)
@@ -129,7 +134,7 @@ def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
         proc = _start_run(samples, out, server)
         assert proc.wait(timeout=60) == 0
         second = server.requests[first_run:]
-    assert _wait_for(lambda: not _orphans(out), limit=10)  # the killed run's PDF readers exited too
+    assert _wait_for(lambda: not _orphans(out, before), limit=10)  # the killed run's PDF readers exited too
     asked_again = {s.file for s in make_samples.SAMPLES
                    if any(s.title in json.dumps(r["body"], ensure_ascii=False) for r in second)}
     assert not asked_again & saved
