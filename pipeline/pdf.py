@@ -111,7 +111,8 @@ def _pdfium_cause(message: str) -> str:
 
 
 _BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
-FOOT_BAND = 0.6  # below this share of the page height, body-text pages still keep their footnotes
+FOOT_BAND = 0.6
+BODY_STEP = 12  # characters skipped at a time through body text that is not read  # below this share of the page height, body-text pages still keep their footnotes
 
 
 def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> list[Span]:
@@ -150,7 +151,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
         chars.clear()
         lefts.clear()
 
-    for index in range(count):
+    index = -1
+    while index + 1 < count:
+        index += 1
         char = text[index] if same_length else chr(get_unicode(handle, index))
         if char in _NEWLINES:
             flush()
@@ -162,6 +165,13 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
         if index >= body_from and y0 < foot_from:
             if chars:
                 flush()
+            # body text above the foot band: step over it a few characters at a time while the
+            # character landed on is body text too (a note is longer than the step)
+            while index + BODY_STEP < count:
+                get_box(handle, index + BODY_STEP, left, right, bottom, top)
+                if page_height - top.value >= foot_from:
+                    break
+                index += BODY_STEP
             continue
         x0, x1 = left.value, right.value
         if char in SPACING_ACCENTS:  # drawn over a letter already read: put it back on that letter
