@@ -99,9 +99,8 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> set[tuple[str, s
     writer = _BatchWriter(run)
     readers = PdfReaders(max(1, min((os.cpu_count() or 2) - 1, 4, len(files))))
     try:
-        reads = [readers.prepare(path, run.settings.text_pages, run.prompt, run.settings.model) for path in files]
-        for path, read in zip(files, reads):
-            prepared = await read
+        for path in files:
+            prepared = await readers.prepare(path, run.settings.text_pages, run.prompt, run.settings.model)
             if isinstance(prepared, str):
                 run.results[path.name] = PaperResult(file=path.name, error=prepared)
                 continue
