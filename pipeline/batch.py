@@ -81,8 +81,8 @@ async def run_with_batches(settings: Settings, files: list[Path], output: Path) 
                        budget=RetryBudget(left=settings.retry_budget), rate_limit_wait=settings.rate_limit_wait)
     run = BatchRun(settings=settings, output=output, prompt=load_prompt(settings.prompt), store=store, client=client)
     try:
-        waiting = await _read_and_submit(run, files)
-        await _wait(run, waiting)
+        await _read_and_submit(run, files)
+        await _wait(run)
         report = _report(run)
         write_report(report, output)
         return report
@@ -91,11 +91,9 @@ async def run_with_batches(settings: Settings, files: list[Path], output: Path) 
         store.close()
 
 
-async def _read_and_submit(run: BatchRun, files: list[Path]) -> set[tuple[str, str, str]]:
-    """Read every PDF and submit a request for each paper not yet briefed nor in a live batch;
-    returns the keys of the papers the run must wait for."""
+async def _read_and_submit(run: BatchRun, files: list[Path]) -> None:
+    """Read every PDF and submit a request for each paper not yet briefed nor in a live batch."""
     live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
-    waiting: set[tuple[str, str, str]] = set()
     writer = _BatchWriter(run)
     readers = PdfReaders(max(1, min((os.cpu_count() or 2) - 1, 4, len(files))))
     try:
@@ -114,7 +112,6 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> set[tuple[str, s
             key = (paper.sha256, rendered.fingerprint, rendered.model)
             if run.store.lookup(*key) is not None:
                 continue
-            waiting.add(key)
             if key in live:
                 continue  # already in a live batch: wait for it, never send it twice
             request = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, 1, 1), sha256=paper.sha256,
@@ -123,7 +120,6 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> set[tuple[str, s
         await writer.flush()
     finally:
         readers.close()
-    return waiting
 
 
 class _BatchWriter:
@@ -167,9 +163,9 @@ class _BatchWriter:
             self.file, self.path, self.lines, self.size = None, None, [], 0
 
 
-async def _wait(run: BatchRun, waiting: set[tuple[str, str, str]]) -> None:
+async def _wait(run: BatchRun) -> None:
     """Poll the live batches until every request is settled; finished batches are read as they end."""
-    progress = _Progress(total=len(waiting))
+    progress = _Progress()
     while True:
         live = run.store.batches(live_only=True)
         if not live:
@@ -316,9 +312,8 @@ class _Progress:
 
     LOG_EVERY_S = 10.0  # plain log lines (not a terminal) at most this often
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.total = total
         self.last = ""
         self.logged = 0.0
 
