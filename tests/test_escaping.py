@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -21,12 +22,19 @@ def tokens(text: str) -> list:
     return out
 
 
-def test_hostile_paper_renders_as_text_in_report_md(tmp_path, standin):
+@pytest.fixture
+def hostile_run(tmp_path, standin) -> Path:
+    """The output folder of a run on the hostile paper."""
     folder = tmp_path / "in"
     folder.mkdir()
     hostile_pdf(folder / "safe-pages.pdf")
-    assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]) == 0
-    text = (tmp_path / "out" / "report.md").read_text()
+    out = tmp_path / "out"
+    assert main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"]) == 0
+    return out
+
+
+def test_hostile_paper_renders_as_text_in_report_md(hostile_run):
+    text = (hostile_run / "report.md").read_text()
     found = tokens(text)
     kinds = [t.type for t in found]
     assert not {"html_inline", "html_block", "image", "link_open", "em_open", "s_open", "code_inline", "table_open"} & set(kinds)
@@ -36,7 +44,7 @@ def test_hostile_paper_renders_as_text_in_report_md(tmp_path, standin):
     assert TITLE in visible
     assert "[click](javascript:alert(2))" in visible and "<script>alert('x')</script>" in visible
     assert "*emphasis*" in visible and "__strong__" in visible and "\x07" not in text
-    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    report = json.loads((hostile_run / "report.json").read_text())
     assert report["results"][0]["paper"]["title"] == TITLE  # JSON keeps the raw text
 
 
@@ -59,11 +67,7 @@ def test_terminal_text_loses_escape_sequences_and_controls():
     assert terminal("line\nnext\ttab") == "line\nnext\ttab"
 
 
-def test_hostile_paper_renders_as_text_in_report_html(tmp_path, standin):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    hostile_pdf(folder / "safe-pages.pdf")
-    assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]) == 0
-    page = (tmp_path / "out" / "report.html").read_text()
+def test_hostile_paper_renders_as_text_in_report_html(hostile_run):
+    page = (hostile_run / "report.html").read_text()
     assert_page_is_inert(page, TITLE, "[click](javascript:alert(2))", "<script>alert('x')</script>")
     assert Elements(page).tags.count("section") == 2  # the paper's brief and its details
