@@ -110,7 +110,7 @@ def organisations(entries: list[str]) -> list[str]:
     for entry in (piece for e in entries for piece in _split_joined(e)):
         for name in organisation_of(entry):
             key = fold(name)
-            if key and not any(_same(key, other) for other in seen):
+            if key and not any(_repeats(name, other) for other in seen.values()):
                 seen[key] = name
     return list(seen.values())
 
@@ -145,9 +145,9 @@ def _academy_institutes(parts: list[str]) -> list[str]:
 # University systems whose campuses are named after a comma: 'University of California, Berkeley'
 _SYSTEMS = re.compile(
     r"^(?:the )?(?:University of (?:California|Illinois|Wisconsin|Massachusetts|Maryland|Colorado|Missouri|"
-    r"Nebraska|Hawai[i']i?|Michigan|Minnesota|North Carolina|Texas|Tennessee|Pittsburgh)|"
-    r"Chinese University of Hong Kong|Harbin Institute of Technology|Penn(?:sylvania)? State University|"
-    r"Rutgers University|Purdue University|Indiana University|Shandong University)$", re.I)
+    r"Nebraska|Hawai[i']i?|Minnesota|North Carolina|Texas|Tennessee)|"
+    r"Chinese University of Hong Kong|Harbin Institute of Technology|"
+    r"Shandong University)$", re.I)  # not Purdue, Indiana, Penn State: their main campus's town is an address
 _CAMPUS = re.compile(r"^(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)$")
 
 
@@ -167,7 +167,7 @@ def organisation_of(entry: str) -> list[str]:
     entry = _strip_noise(entry)
     if not entry or _PLACEHOLDER.search(entry):
         return []
-    parts = _campuses([_trim(p) for p in _split_parts(entry)])
+    parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])  # '苏州大学自然语言处理实验室' -> '苏州大学'
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
     parts = _academy_institutes(parts)
     strong = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
@@ -188,10 +188,31 @@ def organisation_of(entry: str) -> list[str]:
     if weak:
         return weak[:1]
     others = [p for p in parts if not _is_unit(p)]
+    if len(others) > 1 and all(_ACRONYM.match(p) for p in others):
+        return others[-1:]  # 'SSE, CUHKSZ': a unit's acronym, then its organisation's
     return others[:1]  # a department alone names no organisation
 
 
+_CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]{2,}?大学)[\u4e00-\u9fff]+(?:学院|实验室|系|研究所|研究院|中心|研究室)$")
+_TEAM_END = re.compile(r"\s+Team$")
+
+
+def _undouble(entry: str) -> str:
+    """'X, Y X, Y X, Y': one affiliation printed once per author column, read as one run."""
+    words = entry.split()
+    for k in range(len(words) // 2, 1, -1):
+        if len(words) % k == 0:
+            size = len(words) // k
+            chunks = {" ".join(words[i:i + size]) for i in range(0, len(words), size)}
+            if len(chunks) == 1:
+                return chunks.pop()
+    return entry
+
+
 def _strip_noise(entry: str) -> str:
+    entry = _undouble(entry)
+    if _TEAM_END.search(entry) and companies_in(entry):
+        entry = companies_in(entry)[0]  # 'Meituan LongCat Team': the company signs through its team
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
@@ -209,6 +230,9 @@ def _split_parts(entry: str) -> list[str]:
     """Split on commas and semicolons that are not inside parentheses or a company form
     ('Co., Ltd.' stays whole); 'and the' joins units."""
     entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
+    entry = re.sub(r"\s+/\s+", ", ", entry)  # 'Information Sciences Institute / Marina del Rey'
+    # 'Liechtenstein Business School – University of Liechtenstein' (but 'Université Toulouse III – Paul Sabatier' is one name)
+    entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + _TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
     parts, depth, current = [], 0, []
     for ch in entry:
         depth += ch == "("
@@ -255,8 +279,10 @@ def _parenthesised_org(part: str) -> str:
 
 
 def _inner_org(part: str) -> str:
-    """'Key Laboratory of X (Southeast University)' names Southeast University."""
-    if _is_unit(part):
+    """'Key Laboratory of X (Southeast University)' names Southeast University; so does a wrapped
+    '... Technologies (Peking University)'. A university's own bracket ('(Guangzhou)') stays."""
+    outside = re.sub(r"\([^)]*\)", " ", part)
+    if _is_unit(part) or not _TOP.search(outside):
         return _parenthesised_org(part) or part
     return part
 
@@ -264,7 +290,7 @@ def _inner_org(part: str) -> str:
 def _dedupe_within(names: list[str]) -> list[str]:
     out: list[str] = []
     for name in names:
-        if not any(_same(fold(name), fold(o)) for o in out):
+        if not any(_repeats(name, o) for o in out):
             out.append(name)
     return out
 
@@ -284,6 +310,17 @@ def _same(a: str, b: str) -> bool:
         return True
     short, long_ = sorted((a, b), key=len)
     return bool(short) and short in long_ and len(short) >= 0.75 * len(long_)
+
+
+def _campus_of(name: str, other: str) -> bool:
+    """'X (Guangzhou)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
+    match = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name.strip())
+    return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
+
+
+def _repeats(name: str, other: str) -> bool:
+    """Whether two printed names stand for one organisation."""
+    return _same(fold(name), fold(other)) and not (_campus_of(name, other) or _campus_of(other, name))
 
 
 # ---- well-known organisations: short forms and Chinese names (pipeline/data/organisations.yaml) ----

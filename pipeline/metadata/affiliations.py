@@ -27,9 +27,10 @@ DATE_RE = re.compile(
 )
 
 
+_HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
-_CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3}),\s+(?=\S)")
+_CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\s+(?=\S)")  # a marker may sit before the comma
 
 
 def _leading_name(cell: Cell) -> str:
@@ -54,8 +55,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     cited = 0  # the highest affiliation number the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     for line in header:
-        if line.cells and _CAPTION.match(line.cells[0].plain):
-            break  # a teaser figure's caption: the author block is above it
+        if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
+            break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         for cell in line.cells:
             if cell.x1 < column_x0:
@@ -97,6 +98,8 @@ def _cell_kind(cell: Cell) -> str:
         return "other"
     if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain):
         return "affiliation"
+    if cell.parts and cell.parts[0][1] and not _NOTE_RE.search(plain):
+        return "affiliation"  # '¹ Informatics Superintendence': a numbered entry; names carry their marks after them
     if _NOTE_RE.search(plain):
         return "other"
     return "authors"
@@ -105,7 +108,7 @@ def _cell_kind(cell: Cell) -> str:
 def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]], entries: list[str]) -> None:
     """Split a cell at its markers; an unmarked cell right below another continues that entry."""
     pieces = _split_at_markers(cell)
-    starts_with_marker = bool(cell.parts) and cell.parts[0][1]
+    starts_with_marker = bool(cell.parts) and (cell.parts[0][1] or bool(_TEXT_MARKER.match(cell.parts[0][0])))
     above = _entry_above(cell, line, pending)
     if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
         entries[above] = _continue(entries[above], pieces[0])
@@ -117,6 +120,8 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     pending.append((cell, line, len(entries) - 1))
 
 
+# '† Google Research': a note mark printed in the text font still starts a new entry
+_TEXT_MARKER = re.compile(rf"^\s*(?:[*∗†‡§¶#{CIRCLED}]|\d{{1,2}}\s(?=[A-Z]))")
 _WRAPPED_HEAD = re.compile(
     r"^(?:(?:University|Universit\w+|Institute|Institut\w*|College|Academy|Laborator\w+|Lab|Inc|Ltd|Co|"
     r"Corporation|Company|Group|Hospital|Cent(?:er|re)|School|Foundation)\b)")
@@ -137,10 +142,15 @@ def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) 
         if other_line is line or index < 0:
             continue
         close = 0 <= line.y0 - other_line.y1 <= 1.0 * max(line.size, other_line.size)
+        close = close and abs(_size(cell) - _size(other)) <= 1.0  # a larger line below starts a new block (names)
         overlap = min(cell.x1, other.x1) - max(cell.x0, other.x0)
         if close and overlap > 0.3 * min(cell.x1 - cell.x0, other.x1 - other.x0):
             return index
     return None
+
+
+def _size(cell: Cell) -> float:
+    return max(sp.size for sp in cell.spans)
 
 
 def _split_at_markers(cell: Cell) -> list[str]:

@@ -37,6 +37,9 @@ _NOT_NAME_WORDS = {
     "august", "september", "october", "november", "december", "arxiv", "copyright", "volume",
     "accepted", "published", "received", "revised", "author", "authors", "contents", "page",
     "figure", "fig", "table", "input", "output", "ground", "truth",
+    # link buttons printed under the names: 'Website  Code  Demo'
+    "website", "code", "project", "homepage", "github", "demo", "dataset", "datasets", "models", "blog",
+    "huggingface", "leaderboard",
 }
 
 
