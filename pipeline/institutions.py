@@ -60,7 +60,7 @@ _TOP = _Top()
 _CORP = re.compile(r"\b(inc|corp|corporation|ltd|llc|gmbh|co|company|plc|s\.a|b\.v)\b\.?|公司|集团", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
 _WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
-                   r"AI|\.ai|[Tt]echnology|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
+                   r"AI|\.ai|[Tt]echnology|Tech|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
 # Phrases naming a unit inside an organisation.
 _UNIT = re.compile(
     r"^(the\s+)?(department|dept\.?|school|faculty|college of|division|key lab|state key|"
@@ -118,6 +118,9 @@ def organisations(entries: list[str]) -> list[str]:
 def _split_joined(entry: str) -> list[str]:
     """'Zhejiang Lab/Zhejiang University', 'X University and the Y Institute': two organisations
     printed as one entry."""
+    pair = re.fullmatch(r"(\S+)\s+&\s+(\S+)", entry.strip())
+    if pair and any(_ACRONYM.match(p) for p in pair.groups()):
+        return list(pair.groups())  # 'UIUC & UChicago': two organisations, each by its short name
     for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
         pieces = re.split(joint, entry, maxsplit=1)
         if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) for p in pieces):
@@ -168,6 +171,8 @@ def organisation_of(entry: str) -> list[str]:
     if not entry or _PLACEHOLDER.search(entry):
         return []
     parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])  # '苏州大学自然语言处理实验室' -> '苏州大学'
+    if _is_place(parts):
+        return []  # 'Halifax, Canada': an address line read as an entry of its own
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
     parts = _academy_institutes(parts)
     strong = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
@@ -257,6 +262,15 @@ def _trim(part: str) -> str:
     if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
         part = part.rstrip(".").strip()
     return part
+
+
+def _is_place(parts: list[str]) -> bool:
+    """'Town, Country' and nothing else: no organisation is named."""
+    if len(parts) != 2 or parts[1].lower().strip(" .") not in _COUNTRIES:
+        return False
+    town = parts[0].strip()
+    return not (_STRONG.search(town) or _WEAK.search(town) or _ACRONYM.match(town) or _NAMED_INSTITUTE.match(town)) \
+        and 1 <= len(town.split()) <= 2 and all(w[:1].isupper() for w in town.split())
 
 
 def _is_address(part: str, first: bool = False) -> bool:

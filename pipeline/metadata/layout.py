@@ -125,6 +125,8 @@ def _cells(line: Line) -> list[Cell]:
             cells.append(Cell(spans=[]))
         cell = cells[-1]
         is_marker = _is_superscript(span, line) and bool(MARKER_RE.match(span.text))
+        if _inside_word(cell, previous, span, gap, line.size):  # 'R²-Guard': the exponent is part of the word
+            cell.parts[-2:] = [(cell.parts[-2][0] + cell.parts[-1][0], False)]
         glued = cell.parts and not is_marker and not cell.parts[-1][1] and gap < 0.15 * line.size
         if glued:  # small caps and font changes inside one word: 'T' + 'OOL' is 'Tool'
             text = _small_caps(span, previous, cell.small_caps)
@@ -136,6 +138,17 @@ def _cells(line: Line) -> list[Cell]:
         cell.spans.append(span)
         previous = span
     return cells
+
+
+def _inside_word(cell: Cell, previous: Span | None, span: Span, gap: float, size: float) -> bool:
+    """A digit superscript touching a word on both sides ('R' '2' '-Guard') is an exponent in the
+    text, not an affiliation mark (which is followed by a space, a comma or the line's end)."""
+    if len(cell.parts) < 2 or not cell.parts[-1][1] or cell.parts[-2][1] or previous is None:
+        return False
+    mark = cell.parts[-1][0]
+    before = cell.spans[-2] if len(cell.spans) >= 2 else None
+    return (mark.isdigit() and before is not None and previous.x0 - before.x1 < 0.2 * size
+            and gap < 0.2 * size and bool(re.match(r"[-–a-z]", span.text)))
 
 
 def _small_caps(span: Span, previous: Span, seen_size: float) -> str:
