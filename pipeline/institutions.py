@@ -175,8 +175,8 @@ def organisation_of(entry: str) -> list[str]:
         return []  # 'Halifax, Canada': an address line read as an entry of its own
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
     parts = _academy_institutes(parts)
-    strong = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
-    strong = [_inner_org(p) for p in strong]
+    strong_parts = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
+    strong = [_inner_org(p) for p in strong_parts]
     # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
     # a company over its divisions ('Research Division, Brightwave Systems Inc.')
     strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
@@ -184,7 +184,8 @@ def organisation_of(entry: str) -> list[str]:
     # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
     beside_university = any(_TOP.search(p) for p in strong)
     named = [p for p in parts if beside_university and _NAMED_INSTITUTE.match(p) and p not in strong and not _is_unit(p)]
-    strong = [p for p in parts if p in strong or p in named]
+    strong = [_inner_org(p) if p in strong_parts else p for p in parts
+              if (p in strong_parts and _inner_org(p) in strong) or p in named]  # in printed order
     if not strong:
         strong = [_inner_org(p) for p in parts if _is_unit(p) and _parenthesised_org(p)]
     if strong:

@@ -230,6 +230,18 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("（清湖大学 计算机学院）", ["清湖大学"]),
     ("LAAS-CNRS, Orchard University, CNRS, Toulouse, France", ["LAAS-CNRS", "Orchard University", "CNRS"]),
     ("University of California, Merced, USA", ["University of California, Merced"]),
+    # classes seen on real papers outside the corpus
+    ("Quiet Software Technologies (Orchard University), Ministry of Tides", ["Orchard University"]),  # a wrapped unit's second line
+    ("Bellwether Sciences Institute / Marina del Sol", ["Bellwether Sciences Institute"]),
+    ("Harbor Business School – University of Northlake", ["University of Northlake"]),
+    ("Université Northlake III – Paul Vasseur", ["Université Northlake III – Paul Vasseur"]),  # one name
+    ("SSE, OUSZ", ["OUSZ"]),  # a unit's acronym, then its organisation's
+    ("Orchard University, Lisbon Orchard University, Lisbon Orchard University, Lisbon", ["Orchard University"]),
+    ("清湖大学自然语言处理实验室，清湖，215006", ["清湖大学"]),
+    ("Meituan Lantern Team", ["Meituan"]),
+    ("HUST & Uharbor", ["HUST", "Uharbor"]),
+    ("Halifax, Canada", []),
+    ("Purdue University, West Lafayette, IN", ["Purdue University"]),
 ])
 def test_affiliation_entries_to_organisations(entry, names):
     from pipeline.institutions import organisations
@@ -251,3 +263,48 @@ def test_team_and_company_on_one_line(tmp_path):
     rows = [("Sparse Lanterns Technical Report", 16, "c", 80), ("Lantern Team, Meituan", 12, "c", 110)] + abstract_rows(150)
     paper = read(tmp_path, rows)
     assert paper.author_count is None and paper.institutions == ["Meituan"]
+
+
+def test_author_grid_rows_and_the_acm_reference_block(tmp_path):
+    """Names under an affiliation row start a new block; the ACM reference block ends the header."""
+    rows = [("Sparse Lanterns for Long Documents", 17, "c", 80)]
+    for r, (names, orgs) in enumerate([(("Mira Castellan", "Tobias Rennick"), ("Orchard University", "Orchard University")),
+                                       (("Ilse Marrow", "Pavel Strand"), ("Northlake University", "Bellwether Group"))]):
+        y = 110 + 46 * r
+        rows += [(names[0], 12, 120, y), (names[1], 12, 360, y), (orgs[0], 10, 110, y + 13), (orgs[1], 10, 350, y + 13),
+                 ("Lisbon, Portugal", 10, 120, y + 25), ("Lisbon, Portugal", 10, 360, y + 25)]
+    rows += [("ACM Reference Format:", 8, 54, 215), ("Mira Castellan, Tobias Rennick, Ilse Marrow, and Pavel Strand.", 8, 54, 225)]
+    paper = read(tmp_path, rows + abstract_rows(260))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ilse Marrow", "Pavel Strand"]
+    assert paper.institutions == ["Orchard University", "Northlake University", "Bellwether Group"]
+
+
+def test_marked_lines_links_and_text_font_marks(tmp_path):
+    """A line that opens with a mark is an entry, not a name; 'Website  Code' are links; a mark set in
+    the text font ('† Harbor Research') starts a new entry."""
+    rows = [("Sparse Lanterns for Long Documents", 16, "c", 80),
+            ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
+            ("^1Quayside Superintendence", 10, "c", 120),
+            ("* Orchard University, Lisbon, Portugal", 10, "c", 133),
+            ("† Harbor Research, Porto, Portugal", 10, "c", 146),
+            ("Website", 10, 260, 162), ("Code", 10, 330, 162)] + abstract_rows(200)
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    assert "Orchard University" in paper.institutions and "Harbor Research" in paper.institutions
+
+
+def test_capitalised_name_with_a_mark_and_a_second_campus(tmp_path):
+    rows = [("Sparse Lanterns for Long Documents", 14, 60, 80),
+            ("MIRA CASTELLAN^1, Orchard University of Science, Portugal", 10, 60, 105),
+            ("TOBIAS RENNICK, Orchard University of Science (Guangzhou), China", 10, 60, 118)] + abstract_rows(160, heading="")[1:]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["MIRA CASTELLAN", "TOBIAS RENNICK"]
+    assert paper.institutions == ["Orchard University of Science", "Orchard University of Science (Guangzhou)"]
+
+
+def test_an_exponent_inside_a_title_word_is_kept(tmp_path):
+    rows = [("R^2-Lantern: Sparse Attention for Long Documents^1", 16, "c", 80), ("Mira Castellan^1", 11, "c", 105),
+            ("^1Orchard University", 10, "c", 120)] + abstract_rows(160)
+    paper = read(tmp_path, rows)
+    assert paper.title == "R2-Lantern: Sparse Attention for Long Documents"
+    assert paper.authors == ["Mira Castellan"]

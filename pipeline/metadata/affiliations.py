@@ -33,13 +33,17 @@ FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no
 _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\s+(?=\S)")  # a marker may sit before the comma
 
 
-def _leading_name(cell: Cell) -> str:
+def _leading_name(cell: Cell) -> tuple[str, str]:
     """acmsmall prints 'XUAN LUO, Simon Fraser University, Canada': a name in capitals, then its
-    affiliation on the same line."""
-    match = _CAPS_NAME.match(cell.plain)
-    if match and inst.looks_like_affiliation(cell.plain[match.end():]) and not inst.looks_like_affiliation(match.group(1)):
-        return match.group(1)
-    return ""
+    affiliation on the same line. Returns (name, affiliation) or ('', '')."""
+    text = re.sub(r"\s+", " ", " ".join("," if is_marker else t for t, is_marker in cell.parts)).strip()
+    match = _CAPS_NAME.match(text)
+    if not match:
+        return "", ""
+    rest = text[match.end():].strip(" ,")
+    if inst.looks_like_affiliation(rest) and not inst.looks_like_affiliation(match.group(1)):
+        return match.group(1), rest
+    return "", ""
 
 
 def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], list[str], int]:
@@ -66,9 +70,10 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 kind = "affiliation"  # an address or a second line under an affiliation
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
-            if kind == "affiliation" and _leading_name(cell):
-                authors.append(_leading_name(cell))
-                entries.append(cell.plain[len(_leading_name(cell)):].strip(" ,"))
+            name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
+            if name:
+                authors.append(name)
+                entries.append(rest)
             elif kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
