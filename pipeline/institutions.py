@@ -60,7 +60,7 @@ _TOP = _Top()
 _CORP = re.compile(r"\b(inc|corp|corporation|ltd|llc|gmbh|co|company|plc|s\.a|b\.v)\b\.?|公司|集团", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
 _WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
-                   r"AI|\.ai|[Tt]echnology|Tech|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
+                   r"AI|\.ai|[Tt]echnology|Tech|School(?! of)|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
 # Phrases naming a unit inside an organisation.
 _UNIT = re.compile(
     r"^(the\s+)?(department|dept\.?|school|faculty|college of|division|key lab|state key|"
@@ -102,6 +102,28 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
 _NAMED_INSTITUTE = re.compile(r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|Inria|INRIA)$")
 _TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven', 'ETH Zürich'
 
+
+
+def reads_as_organisation(name: str) -> bool:
+    """Whether a name carries any sign of an organisation: its vocabulary, an acronym, a company
+    or a row of the table ('Informatics Superintendence' and 'Halifax' carry none)."""
+    name = name.strip()
+    return bool(_STRONG.search(name) or _WEAK.search(name) or _ACRONYM.match(name) or _NAMED_INSTITUTE.match(name)
+                or companies_in(name) or known(name) or re.search(r"[\u4e00-\u9fff]", name))
+
+
+def company_labs(entries: list[str]) -> list[str]:
+    """Named labs printed before the company that keeps them ('WeChat AI, Tencent Inc.'): the
+    company alone is kept, but the paper may mean the lab, so the reading is doubtful."""
+    labs = []
+    for entry in (piece for e in entries for piece in _split_joined(e)):
+        kept = organisation_of(entry)
+        if not any(_CORP.search(k) or companies_in(k) for k in kept):
+            continue
+        parts = [_trim(p) for p in _split_parts(_strip_noise(entry))]
+        labs += [p for p in parts if p and (_WEAK.search(p) or _STRONG.search(p)) and not _is_unit(p)
+                 and not any(p in k or k in p for k in kept)]
+    return labs
 
 
 def organisations(entries: list[str]) -> list[str]:

@@ -62,7 +62,8 @@ def read_metadata(doc: Document) -> Paper:
     names, dropped = institution_doubts(inst.organisations(aff_entries), authors)
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     count = None if team else len(authors)
-    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0)
+    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0,
+                        inst.company_labs(aff_entries), entries=len(aff_entries))
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,

@@ -56,7 +56,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     entries: list[str] = []
     pending: list[tuple[Cell, Line, int]] = []  # affiliation cells a following line may continue
     names_tail = ""
-    cited = 0  # the highest affiliation number the author names carry
+    marks: list[str] = []  # the affiliation numbers the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     for line in header:
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
@@ -82,8 +82,14 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                     continue
                 names_size = names_size or size
                 names_tail = add_authors(cell, authors, names_tail)
-                cited = max(cited, *(int(n) for t, m in cell.parts if m for n in re.findall(r"\d+", t)), 0)
-    return authors, entries, cited
+                marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
+    return authors, entries, max((_mark_value(n, len(entries)) for n in marks), default=0)
+
+
+def _mark_value(mark: str, entries: int) -> int:
+    """'12' beside a name is affiliations 1 and 2 when fewer than 12 entries are printed."""
+    value = int(mark)
+    return max(int(d) for d in mark) if value > max(entries, 9) else value
 
 
 def _is_address_cell(cell: Cell) -> bool:

@@ -68,12 +68,16 @@ def abstract_doubt(abstract: str) -> str:
         return "no abstract found"
     if len(abstract) + len(_WIDE.findall(abstract)) < 120:
         return "too short for an abstract"
+    if re.match(r"[a-z]{2,}\b(?![-’'])", abstract):
+        return "starts mid-sentence (likely body text, not the abstract)"
     return ""
 
 
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
-           kept: list[str], dropped: list[str], abstract: str, cited: int = 0) -> dict[str, FieldDoubt]:
-    """One FieldDoubt per field: its confidence and, when low, why."""
+           kept: list[str], dropped: list[str], abstract: str, cited: int = 0, labs: list[str] = (),
+           entries: int = 0) -> dict[str, FieldDoubt]:
+    """One FieldDoubt per field: its confidence and, when low, why. `entries` counts the affiliation
+    entries as printed (two entries of one university are one name but two numbers)."""
     author_reason = author_doubt(authors, count, anonymous)
     out = {
         "title": _doubt(title_doubt(title)),
@@ -82,8 +86,13 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     }
     if dropped:
         out["institutions"] = FieldDoubt(confidence=0.3, reason=f"dropped as not organisations: {'; '.join(dropped)}")
-    elif cited > len(kept) and not anonymous:
-        out["institutions"] = FieldDoubt(confidence=0.4, reason=f"the authors cite affiliation {cited}, but only {len(kept)} were read")
+    elif [n for n in kept if not inst.reads_as_organisation(n)]:
+        plain = [n for n in kept if not inst.reads_as_organisation(n)]
+        out["institutions"] = FieldDoubt(confidence=0.4, reason=f"no sign of an organisation in: {'; '.join(plain)}")
+    elif labs:
+        out["institutions"] = FieldDoubt(confidence=0.45, reason=f"a company is printed with its lab ({'; '.join(labs)}); which one the paper means is unsure")
+    elif cited > max(len(kept), entries) and not anonymous:
+        out["institutions"] = FieldDoubt(confidence=0.4, reason=f"the authors cite affiliation {cited}, but only {max(len(kept), entries)} were read")
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
     else:
