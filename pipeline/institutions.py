@@ -94,12 +94,15 @@ def _is_unit(part: str) -> bool:
 def looks_like_affiliation(text: str) -> bool:
     """True for text that names an organisation, a unit of one, or is a bare acronym (KAIST, MIT)."""
     text = text.strip()
-    return bool(_STRONG.search(text) or _WEAK.search(text) or _UNIT.search(text) or _ACRONYM.match(text))
+    return bool(_STRONG.search(text) or _WEAK.search(text) or _UNIT.search(text) or _ACRONYM.match(text)
+                or _NAMED_INSTITUTE.match(text))
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
+_ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
 # CNRS, LAAS-CNRS, imec-DistriNet, Inria: a research body named by its own short name
-_NAMED_INSTITUTE = re.compile(r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|Inria|INRIA)$")
+_NAMED_INSTITUTE = re.compile(  # 'PUC-Rio', 'HKUST (GZ)'
+    r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|[A-Z]{3,}-[A-Z][a-z]+|Inria|INRIA)(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
 _TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven', 'ETH Zürich'
 
 
@@ -108,7 +111,10 @@ def reads_as_organisation(name: str) -> bool:
     """Whether a name carries any sign of an organisation: its vocabulary, an acronym, a company
     or a row of the table ('Informatics Superintendence' and 'Halifax' carry none)."""
     name = name.strip()
+    if len(name.split()) == 1:
+        return True  # one word: a company's own name ('Airbus') as often as anything
     return bool(_STRONG.search(name) or _WEAK.search(name) or _ACRONYM.match(name) or _NAMED_INSTITUTE.match(name)
+                or re.search(r"\bAi\b", name)
                 or companies_in(name) or known(name) or re.search(r"[\u4e00-\u9fff]", name))
 
 
@@ -145,7 +151,7 @@ def _split_joined(entry: str) -> list[str]:
         return list(pair.groups())  # 'UIUC & UChicago': two organisations, each by its short name
     for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
         pieces = re.split(joint, entry, maxsplit=1)
-        if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) for p in pieces):
+        if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) or _NAMED_INSTITUTE.match(p.strip()) for p in pieces):
             return [q for p in pieces for q in _split_joined(p)]
     return [entry]
 
@@ -216,12 +222,16 @@ def organisation_of(entry: str) -> list[str]:
     if weak:
         return weak[:1]
     others = [p for p in parts if not _is_unit(p)]
-    if len(others) > 1 and all(_ACRONYM.match(p) for p in others):
-        return others[-1:]  # 'SSE, CUHKSZ': a unit's acronym, then its organisation's
+    # 'SSE, CUHKSZ', 'Department of CSE, HKUST, DSA Thrust, HKUST (GZ)': an acronym after a unit is its organisation
+    after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
+    if after_unit and not any(re.search(r"[\d:]", p) for p in parts):
+        return _dedupe_within(after_unit)
     return others[:1]  # a department alone names no organisation
 
 
-_CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]{2,}?大学)[\u4e00-\u9fff]+(?:学院|实验室|系|研究所|研究院|中心|研究室)$")
+# '苏州大学自然语言处理实验室' -> '苏州大学'; '复旦大学义乌研究院人工智能实验室' -> '复旦大学义乌研究院': the last
+# organisation-level word before a trailing unit
+_CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$")
 _TEAM_END = re.compile(r"\s+Team$")
 
 

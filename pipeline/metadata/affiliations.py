@@ -16,6 +16,8 @@ _NOTE_RE = re.compile(
 )
 
 
+_ACRONYMS_ONLY = re.compile(  # 'HKUST & HKUST(GZ)', 'UIUC / UChicago': organisations by their short names
+    r"^[A-Z][A-Z0-9]{1,7}(?:\s*\([A-Z]{1,5}\))?(?:\s*(?:&|/|,|and)\s*[A-Z][A-Za-z0-9]{1,9}(?:\s*\([A-Z]{1,5}\))?)+$")
 _ACRONYM_FIRST = re.compile(r"^[A-Z]{2,6}\s+(?=\S*[a-zäöüéè])")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # 'January 30, 2025', '30 Jan 2025', '2023 年 2 月 2 日', '2025-01-30': a date line, never an organisation
@@ -107,7 +109,7 @@ def _cell_kind(cell: Cell) -> str:
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
         return "other"
-    if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain):
+    if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain) or _ACRONYMS_ONLY.match(plain):
         return "affiliation"
     if cell.parts and cell.parts[0][1] and not _NOTE_RE.search(plain):
         return "affiliation"  # '¹ Informatics Superintendence': a numbered entry; names carry their marks after them

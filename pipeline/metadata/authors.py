@@ -13,7 +13,8 @@ _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 
 
-_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；]|\band\b|&|\|)\s*|\s{2,}")  # two spaces: 'Alice Zhang  Bob Li'
+_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；]|\band\b|&|\|)\s*")
+_WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless justified type spread one name ('Ioannis  Antoniadis')
 _LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
 CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
 
@@ -26,7 +27,7 @@ TEAM_RE = re.compile(r"\bTeam$")
 # ('JOHN SMITH', all in capitals, is still a name).
 
 
-ORCID_RE = re.compile(r"\[?\(?\d{4}-\d{4}-\d{4}-\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names
+ORCID_RE = re.compile(r"\[?\(?\d{4}[-−‐–]\d{4}[-−‐–]\d{4}[-−‐–]\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names (some with minus signs)
 # Words printed between title and abstract that are never part of a person's name.
 
 
@@ -53,6 +54,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     text = _LABEL_RE.sub("", text)
     text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
+    tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     if tail and tokens and len(tokens[0].split()) == 1:
         tokens[0] = f"{tail} {tokens[0]}"
@@ -65,6 +67,14 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     authors.extend(valid)
     ends_open = bool(valid) and len(valid[-1].split()) == 1 and not cell.parts[-1][1]
     return valid[-1] if ends_open else ""
+
+
+def _wide_gap_names(token: str) -> list[str]:
+    """Split at wide gaps only when every piece is a full name of two words or more."""
+    pieces = [p.strip() for p in _WIDE_GAP.split(token) if p.strip()]
+    if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
+        return pieces
+    return [re.sub(r"\s+", " ", token)]
 
 
 def _split_run_of_names(token: str) -> list[str]:
