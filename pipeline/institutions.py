@@ -19,7 +19,8 @@ _STRONG_WORDS = re.compile(
     r"research|academy|hospital|foundation|college|école|ecole|school of medicine|"
     r"technologies|technology co|ai lab|fondazione|fundaci[oó]n|funda[cç][aã]o|stiftung|hochschule|universiteit|"
     r"universitet|universidade|universidad|instituto|istituto|consiglio nazionale|max planck|fraunhofer)\b|"
-    r"\b(CNRS|INRIA|Inria|CSIC|CNR|CEA|INRAE|INSERM)\b|(大学|学院|研究院|研究所|公司|实验室|集团|医院)", re.I,
+    r"\b(CNRS|INRIA|Inria|CSIC|CNR|CEA|INRAE|INSERM)\b|(大学|学院|研究院|研究所|公司|实验室|集团|医院)|"
+    r"(?-i:\b[A-Z][a-z]+ (?:AB|AG|Oy|SpA|S\.p\.A\.|N\.V\.)(?=$|[\s,.]))", re.I,
 )
 _BRAND_NAMES = (
     r"DeepMind|Microsoft|Google|Meta|Amazon|Apple|NVIDIA|Nvidia|Alibaba|Tencent|Huawei|"
@@ -114,7 +115,7 @@ def reads_as_organisation(name: str) -> bool:
     if len(name.split()) == 1:
         return True  # one word: a company's own name ('Airbus') as often as anything
     return bool(_STRONG.search(name) or _WEAK.search(name) or _ACRONYM.match(name) or _NAMED_INSTITUTE.match(name)
-                or re.search(r"\bAi\b", name)
+                or re.search(r"\bAi\b|\b[A-Z]{3,}\b|\bState$", name)
                 or companies_in(name) or known(name) or re.search(r"[\u4e00-\u9fff]", name))
 
 
@@ -211,7 +212,11 @@ def organisation_of(entry: str) -> list[str]:
     # named research institutes printed beside their university keep their own entry:
     # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
     beside_university = any(_TOP.search(p) for p in strong)
-    named = [p for p in parts if beside_university and _NAMED_INSTITUTE.match(p) and p not in strong and not _is_unit(p)]
+    first_top = next((i for i, p in enumerate(parts) if _TOP.search(p)), len(parts))
+    # after the university ('Université Paris-Est, LIGM, ENPC') or hyphenated ('LAAS-CNRS'); an acronym
+    # before it is the university's own school ('IIIS, Tsinghua University')
+    named = [p for i, p in enumerate(parts) if beside_university and _NAMED_INSTITUTE.match(p) and p not in strong
+             and not _is_unit(p) and (i > first_top or "-" in p or _STRONG.search(p))]
     strong = [_inner_org(p) if p in strong_parts else p for p in parts
               if (p in strong_parts and _inner_org(p) in strong) or p in named]  # in printed order
     if not strong:
@@ -226,6 +231,9 @@ def organisation_of(entry: str) -> list[str]:
     after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
     if after_unit and not any(re.search(r"[\d:]", p) for p in parts):
         return _dedupe_within(after_unit)
+    known_parts = [p for p in others if known(p)]
+    if known_parts:
+        return known_parts[:1]  # 'CMS, Caltech': the part the table knows
     return others[:1]  # a department alone names no organisation
 
 
@@ -312,8 +320,8 @@ def _is_address(part: str, first: bool = False) -> bool:
         return True
     if first:
         return False
-    if _STRONG.search(part) or _WEAK.search(part) or _NAMED_INSTITUTE.match(part):
-        return False
+    if _STRONG.search(part) or _WEAK.search(part) or _NAMED_INSTITUTE.match(part) or known(part):
+        return False  # 'CMS, Caltech': a known organisation's short name is not a town
     if _POSTCODE.search(part):
         return True
     words = part.split()

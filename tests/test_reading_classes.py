@@ -242,10 +242,13 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("HUST & Uharbor", ["HUST", "Uharbor"]),
     ("Halifax, Canada", []),
     ("Purdue University, West Lafayette, IN", ["Purdue University"]),
-    ("Department of CSE, HUST, Thrust of Tides, HUST (GZ)", ["HUST", "HUST (GZ)"]),
+    ("Department of CSE, ORUST, Thrust of Tides, ORUST (GZ)", ["ORUST", "ORUST (GZ)"]),
     ("复旦湖大学东湖研究院人工智能与多媒体实验室", ["复旦湖大学东湖研究院"]),
     ("OUT-Rio", ["OUT-Rio"]),
     ("NINDS: NS0918 to JMA, NSF: IOS-15017 to HAH, NIMH:", None),  # a funding line: no acronym picked out of it
+    ("IIOS, Tsinghua University", ["Tsinghua University"]),  # an acronym before its university is its school
+    ("CMS, Caltech", ["Caltech"]),  # a short name the table knows is not a town
+    ("Ericsson AB, Stockholm, Sweden", ["Ericsson AB"]),
 ])
 def test_affiliation_entries_to_organisations(entry, names):
     from pipeline.institutions import organisations
@@ -340,3 +343,13 @@ def test_cells_of_short_names_are_affiliations(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
     assert paper.institutions == ["HUST", "HUST(GZ)", "OUT-Rio"]
+
+
+def test_springer_dots_between_names_and_a_broken_mark_glyph(tmp_path):
+    rows = [("Sparse Lanterns for Long Documents", 14, "c", 80),
+            ("Mira Castellan^1 \u00b7 Tobias Rennick^1 \u00b7 Ilse Marrow^2 ?", 10, "c", 105),
+            ("^1Orchard University, Lisbon, Portugal", 9, "c", 120),
+            ("^2Electronics and Tidal Science", 9, "c", 132), ("University of Northlake", 9, "c", 144)] + abstract_rows(180)
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ilse Marrow"]
+    assert paper.institutions == ["Orchard University", "University of Northlake"]

@@ -138,6 +138,7 @@ _TEXT_MARKER = re.compile(rf"^\s*(?:[*∗†‡§¶#{CIRCLED}]|\d{{1,2}}\s(?=[A-
 _WRAPPED_HEAD = re.compile(
     r"^(?:(?:University|Universit\w+|Institute|Institut\w*|College|Academy|Laborator\w+|Lab|Inc|Ltd|Co|"
     r"Corporation|Company|Group|Hospital|Cent(?:er|re)|School|Foundation)\b)")
+_FULL_UNIVERSITY = re.compile(r"^(?:The\s+)?Universit\w*\s+(?:of|de|di|degli|del|van|zu|zu\b)\s", re.I)
 _OPEN_END = re.compile(r"\b(?:of|and|for|the|de|di|del|des|du|la|le|für|and the|&)$", re.I)
 
 
@@ -145,6 +146,8 @@ def _continue(entry: str, more: str) -> str:
     """Join a wrapped line to its entry: 'Beijing University of Posts' + 'and Telecommunications' is
     one name, 'School of Software, Nanchang' + 'University' too; 'HKUST' + 'Hong Kong' is an address."""
     last = re.split(r"[,;]", entry)[-1]
+    if _FULL_UNIVERSITY.match(more):
+        return f"{entry}, {more}"  # 'Electronics and Computer Science' + 'University of Southampton'
     if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
         return f"{entry} {more}"
     return f"{entry}, {more}"

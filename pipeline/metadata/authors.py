@@ -13,7 +13,7 @@ _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 
 
-_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；]|\band\b|&|\|)\s*")
+_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
 _WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless justified type spread one name ('Ioannis  Antoniadis')
 _LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
 CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
@@ -52,7 +52,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
     text = ORCID_RE.sub(" , ", text)
     text = _LABEL_RE.sub("", text)
-    text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
+    text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]

@@ -19,7 +19,7 @@ _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b|^articles?$", re.I)
 _SENTENCE = re.compile(r"[。！？]|\b(?:we|our|this paper|is|are|was|were|to)\b", re.I)
 _DEPARTMENT = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|division) (?:of|for)\b(?!.*,)", re.I)
-_NOT_ORG = re.compile(r"^[a-z]+\s|[:=@]|\d{3,}|^\W|\b(?:include|includes|to [A-Z]{2,})\b")
+_NOT_ORG = re.compile(r"^[a-z]+\s|[:=@]|\d{3,}|^\W|\b(?:include|includes|to [A-Z]{2,})\b|^[A-Z]\.\s?[A-Z][a-z]+$")  # 'Y. Tong': a person
 
 
 def title_doubt(title: str) -> str:
