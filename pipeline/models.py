@@ -34,6 +34,7 @@ class Document(Frozen):
     pages: list[str]
     spans: list[Span]
     meta_title: str = ""  # the PDF's Info Title: a hint for choosing among title candidates, never trusted alone
+    body_size: float = 0.0  # the body text's font size, measured where it was stepped over (0: not known)
 
 
 class Usage(Frozen):

@@ -54,7 +54,7 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
         width, height = first.get_size()
         textpage = first.get_textpage()
         raw_text = textpage.get_text_range()
-        spans = _spans(textpage, height, raw_text)
+        spans, body = _spans(textpage, height, raw_text)
         texts = [_page_text(raw_text)]
         textpage.close()
         first.close()
@@ -70,7 +70,7 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
             raise PdfError("no text layer (scanned or image-only PDF)")
         return Document(
             path=str(path), sha256=sha, page_count=count, page_width=width,
-            page_height=height, pages=texts, spans=spans, meta_title=_meta_title(pdf),
+            page_height=height, pages=texts, spans=spans, meta_title=_meta_title(pdf), body_size=body,
         )
     finally:
         pdf.close()
@@ -112,11 +112,13 @@ def _pdfium_cause(message: str) -> str:
 
 _BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
 FOOT_BAND = 0.6
+BODY_SAMPLES = 9  # landings in the body whose font size decides the body's size
 BODY_STEP = 12  # characters skipped at a time through body text that is not read  # below this share of the page height, body-text pages still keep their footnotes
 
 
-def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> list[Span]:
-    """Group page characters into same-size runs on one line, top-left origin.
+def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tuple[list[Span], float]:
+    """Group page characters into same-size runs on one line, top-left origin; also the body
+    text's font size when it was measured (its text is stepped over, so the spans cannot tell).
 
     Everything before the first section heading is kept (title, authors, affiliations, abstract);
     after it only the foot of the page is (IEEE and ICML print affiliations there), which skips
@@ -143,6 +145,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
         body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(handle, heading.start())
         body_from = body_from if body_from >= 0 else count
     foot_from = page_height * FOOT_BAND
+    body_raw: float | None = None
+    samples: list[float] = []
 
     def flush() -> None:
         text = "".join(chars).strip()
@@ -170,6 +174,22 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
             while index + BODY_STEP < count:
                 get_box(handle, index + BODY_STEP, left, right, bottom, top)
                 if page_height - top.value >= foot_from:
+                    break
+                index += BODY_STEP
+                if body_raw is None:  # the body's font size (the commonest of a few landings), to know its lines in the foot band
+                    samples.append(get_size(handle, index))
+                    if len(samples) >= BODY_SAMPLES:
+                        body_raw = max(set(samples), key=samples.count)
+            continue
+        if index >= body_from and body_raw is not None and body_raw >= 3.0 and get_size(handle, index) == body_raw:
+            # (size-1 fonts scaled by the matrix all share one raw size: no skipping for them)
+            if chars:
+                flush()
+            # a body line inside the foot band: notes are set smaller, so step while the
+            # character landed on is still in the body's size (or back above the band)
+            while index + BODY_STEP < count:
+                get_box(handle, index + BODY_STEP, left, right, bottom, top)
+                if page_height - top.value >= foot_from and get_size(handle, index + BODY_STEP) != body_raw:
                     break
                 index += BODY_STEP
             continue
@@ -221,7 +241,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> lis
         lefts.append(x0)
         last_x0 = x0
     flush()
-    return spans
+    return spans, float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
 
 
 def _accent_letter(chars: list[str], lefts: list[float], accent: str, centre: float, size: float) -> bool:

@@ -48,13 +48,14 @@ def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list
 def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
-    body = body_size(doc.spans)
+    body = body_size(doc.spans)  # the size of most text read: title block and abstract
     title, title_start, title_end = read_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
     column_x0 = sidebar_edge(lines[title_start:title_end], doc.page_width)
     authors, aff_entries, cited = read_header(lines[title_end:abstract_at], column_x0)
     if not aff_entries:
-        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, body)
+        # notes are told from the body text by size; the body's own size, when the reader measured it
+        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, doc.body_size or body)
     authors, aff_entries, team = _signatures(authors, aff_entries)
     anonymous = any(PLACEHOLDER_RE.search(line.plain) for line in lines[title_end:abstract_at])
     if anonymous:  # an anonymous submission names nobody: other header lines are notes, not names
