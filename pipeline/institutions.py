@@ -150,6 +150,10 @@ def _split_joined(entry: str) -> list[str]:
     pair = re.fullmatch(r"(\S+)\s+&\s+(\S+)", entry.strip())
     if pair and any(_ACRONYM.match(p) for p in pair.groups()):
         return list(pair.groups())  # 'UIUC & UChicago': two organisations, each by its short name
+    slash = re.split(r"\s*/\s*(?=[A-Z])", entry.strip(), maxsplit=1)
+    if len(slash) == 2 and _TOP.search(slash[1]) and re.fullmatch(r"[A-Z][\w-]+(?: [A-Z][\w-]+)?", slash[0]) \
+            and slash[0].lower() not in _COUNTRIES:
+        return [slash[0], *_split_joined(slash[1])]  # 'Mila/ Université de Montréal': an institute and its university
     for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
         pieces = re.split(joint, entry, maxsplit=1)
         if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) or _NAMED_INSTITUTE.match(p.strip()) for p in pieces):

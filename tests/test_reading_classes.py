@@ -249,6 +249,8 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("IIOS, Tsinghua University", ["Tsinghua University"]),  # an acronym before its university is its school
     ("CMS, Caltech", ["Caltech"]),  # a short name the table knows is not a town
     ("Ericsson AB, Stockholm, Sweden", ["Ericsson AB"]),
+    ("Quarry/ Université de Northlake", ["Quarry", "Université de Northlake"]),
+    ("University of Northlake / Los Altos", ["University of Northlake"]),
 ])
 def test_affiliation_entries_to_organisations(entry, names):
     from pipeline.institutions import organisations
