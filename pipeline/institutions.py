@@ -60,7 +60,7 @@ _TOP_WORDS = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|po
 _TOP = _Top()
 _CORP = re.compile(r"\b(inc|corp|corporation|ltd|llc|gmbh|co|company|plc|s\.a|b\.v)\b\.?|公司|集团", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
-_WEAK = re.compile(r"\b([Ii]nstitute|[Ii]nstitution|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
+_WEAK = re.compile(r"\b([Ii]nstitutes?|[Ii]nstitutions?|[Ll]ab|[Ll]aboratory|[Cc]ent(?:er|re)s?|[Mm]inistry|[Cc]ouncil|[Aa]gency|"
                    r"AI|\.ai|[Tt]echnology|Tech|School(?! of)|[Ss]ystems|[Nn]etworks|[Rr]obotics)\b|\.ai\b")
 # Phrases naming a unit inside an organisation.
 _UNIT = re.compile(
@@ -213,6 +213,8 @@ def organisation_of(entry: str) -> list[str]:
     # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
     # a company over its divisions ('Research Division, Brightwave Systems Inc.')
     strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
+    if any(_TOP_WORDS.search(p) for p in strong):  # 'LKC Medicine, Nanyang Technological University': a school's short name
+        strong = [p for p in strong if _TOP_WORDS.search(p) or not _TOP_ACRONYM.match(p.strip())]
     # named research institutes printed beside their university keep their own entry:
     # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
     beside_university = any(_TOP.search(p) for p in strong)
@@ -229,7 +231,7 @@ def organisation_of(entry: str) -> list[str]:
         return _dedupe_within(strong)
     weak = [p for p in parts if _WEAK.search(p) and not _is_unit(p)]
     if weak:
-        return weak[:1]
+        return weak[-1:]  # 'X Head and Neck Center, Greater Baltimore Medical Center': the unit comes first
     others = [p for p in parts if not _is_unit(p)]
     # 'SSE, CUHKSZ', 'Department of CSE, HKUST, DSA Thrust, HKUST (GZ)': an acronym after a unit is its organisation
     after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
@@ -307,6 +309,11 @@ def _trim(part: str) -> str:
     if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
         part = part.rstrip(".").strip()
     return part
+
+
+def is_place(text: str) -> bool:
+    """A country or a US state code alone ('Singapore', 'Portugal', 'CA'): never a name."""
+    return text.strip(" .,").lower() in _COUNTRIES or bool(_US_STATE.match(text.strip()))
 
 
 def _is_place(parts: list[str]) -> bool:

@@ -29,7 +29,8 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
             return i
     for i in range(start, len(lines)):
         line = lines[i]
-        if abs(line.size - body) < 0.6 and visual_length(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
+        # an unlabelled abstract is often set a little smaller than the body (journals), never much larger
+        if -1.5 < line.size - body < 0.6 and visual_length(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
             return i
     return len(lines)
 
@@ -80,7 +81,8 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
         found = matches[-1] if matches else None
         if found and found.end() > 0.3 * len(body):
             body = body[: found.end()]
-    return tidy_paragraph(body)
+    body = tidy_paragraph(body)
+    return body if len(re.findall(r"\w", body)) >= 20 else ""  # '...': a placeholder, not an abstract
 
 
 def _last_abstract_line(lines: list[Line]) -> str:

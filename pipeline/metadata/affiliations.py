@@ -43,7 +43,7 @@ def _leading_name(cell: Cell) -> tuple[str, str]:
     if not match:
         return "", ""
     rest = text[match.end():].strip(" ,")
-    if inst.looks_like_affiliation(rest) and not inst.looks_like_affiliation(match.group(1)):
+    if inst.looks_like_affiliation(rest) and re.search(r"[a-z]", rest) and not inst.looks_like_affiliation(match.group(1)):
         return match.group(1), rest
     return "", ""
 
@@ -60,10 +60,12 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     names_tail = ""
     marks: list[str] = []  # the affiliation numbers the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
+    names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
     for line in header:
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
+        grid_names: list[Cell] = []
         for cell in line.cells:
             if cell.x1 < column_x0:
                 continue
@@ -72,6 +74,10 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 kind = "affiliation"  # an address or a second line under an affiliation
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
+            elif kind == "authors" and len(line.cells) > 1 and _under_a_name(cell, names_above):
+                kind = "affiliation"  # 'INESC TEC' under a name in a grid: what comes under a name is its affiliation
+            if kind == "authors" and len(line.cells) > 1:
+                grid_names.append(cell)
             name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
             if name:
                 authors.append(name)
@@ -85,7 +91,20 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 names_size = names_size or size
                 names_tail = add_authors(cell, authors, names_tail)
                 marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
+        names_above = grid_names
     return authors, entries, max((_mark_value(n, len(entries)) for n in marks), default=0)
+
+
+def _under_a_name(cell: Cell, names_above: list[Cell]) -> bool:
+    """An unmarked cell in capitals right under a name cell in ordinary case ('INESC TEC' under
+    'José Silva'): a grid's affiliation. (Under a name, a name in the same case is the next name.)"""
+    if any(is_marker for _, is_marker in cell.parts) or not _ALL_CAPS.match(cell.plain):
+        return False
+    return any(min(cell.x1, above.x1) - max(cell.x0, above.x0) > 0.3 * min(cell.x1 - cell.x0, above.x1 - above.x0)
+               and not _ALL_CAPS.match(above.plain) for above in names_above)
+
+
+_ALL_CAPS = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*$")
 
 
 def _mark_value(mark: str, entries: int) -> int:
@@ -96,6 +115,8 @@ def _mark_value(mark: str, entries: int) -> int:
 
 def _is_address_cell(cell: Cell) -> bool:
     text = ORCID_RE.sub("", cell.plain)
+    if "," in text and inst.is_place(text.rsplit(",", 1)[1]):
+        return True  # 'Porto, Portugal'
     if re.fullmatch(r"[\d\s]*[\u4e00-\u9fff·]{2,5}[\d\s]*", text):  # '2018202177 官佳薇': a student number and a name
         return False
     return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", text))

@@ -88,7 +88,7 @@ def _split_run_of_names(token: str) -> list[str]:
 
 
 def _is_name(token: str) -> bool:
-    if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token):
+    if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token):
         return False
     if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
         return False
