@@ -213,8 +213,10 @@ def organisation_of(entry: str) -> list[str]:
     # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
     # a company over its divisions ('Research Division, Brightwave Systems Inc.')
     strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
-    if any(_TOP_WORDS.search(p) for p in strong):  # 'LKC Medicine, Nanyang Technological University': a school's short name
-        strong = [p for p in strong if _TOP_WORDS.search(p) or not _TOP_ACRONYM.match(p.strip())]
+    # 'LKC Medicine, Nanyang Technological University', 'DSA Thrust, HKUST (GZ)': an acronym-and-word
+    # part before another organisation is a school's short name ('KU Leuven' comes last)
+    strong = [p for p in strong if _TOP_WORDS.search(p) or not _TOP_ACRONYM.match(p.strip())
+              or not any(_TOP_WORDS.search(q) or _NAMED_INSTITUTE.match(q) for q in parts[_index(parts, p) + 1:])]
     # named research institutes printed beside their university keep their own entry:
     # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
     beside_university = any(_TOP.search(p) for p in strong)
@@ -314,6 +316,10 @@ def _trim(part: str) -> str:
 def is_place(text: str) -> bool:
     """A country or a US state code alone ('Singapore', 'Portugal', 'CA'): never a name."""
     return text.strip(" .,").lower() in _COUNTRIES or bool(_US_STATE.match(text.strip()))
+
+
+def _index(parts: list[str], part: str) -> int:
+    return parts.index(part) if part in parts else len(parts)
 
 
 def _is_place(parts: list[str]) -> bool:

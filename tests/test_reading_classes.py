@@ -252,6 +252,8 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("Quarry/ Université de Northlake", ["Quarry", "Université de Northlake"]),
     ("University of Northlake / Los Altos", ["University of Northlake"]),
     ("OKC Medicine, Northlake Technological University, Singapore", ["Northlake Technological University"]),
+    ("Department of CSE, ORUST, China and DSA Thrust, ORUST (GZ), China", ["ORUST", "ORUST (GZ)"]),
+    ("imec-Quay, KU Leuven, Belgium", ["imec-Quay", "KU Leuven"]),
     ("Quay Street Head and Neck Center, Greater Harbor Medical Center, Lisbon", ["Greater Harbor Medical Center"]),
     ("Orchard Hopkins Medical Institutions, Lisbon", ["Orchard Hopkins Medical Institutions"]),
 ])
