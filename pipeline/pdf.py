@@ -8,6 +8,7 @@ the same as a 10-page one.
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import hashlib
 import re
@@ -124,10 +125,11 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     after it only the foot of the page is (IEEE and ICML print affiliations there), which skips
     two of the three per-character calls for most of the body text.
     """
-    get_unicode, get_size, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetFontSize, raw.FPDFText_GetCharBox
-    get_angle, get_matrix = raw.FPDFText_GetCharAngle, raw.FPDFText_GetMatrix
-    matrix = raw.FS_MATRIX()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    calls = _char_calls(textpage)
+    get_unicode, get_size, get_box, get_angle, get_matrix = calls.unicode, calls.size, calls.box, calls.angle, calls.matrix
+    left, right, bottom, top = calls.left, calls.right, calls.bottom, calls.top
+    out_left, out_right, out_bottom, out_top, out_matrix = calls.out
+    matrix = calls.matrix_value
     spans: list[Span] = []
     chars: list[str] = []
     lefts: list[float] = []  # x0 of each character in `chars`, to put a spacing accent back on its letter
@@ -136,13 +138,13 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     size = 0.0
     last_x0 = last_x1 = 0.0
     last_raw, scale = -1.0, 1.0
-    handle = textpage.raw
+    handle = calls.handle
     count = textpage.count_chars()
     same_length = len(text) == count  # then text[i] is character i, one call fewer per character
     heading = _BODY_START.search(text)
     body_from = count
     if heading:  # the text's index maps to the character's (PDFium adds line breaks of its own)
-        body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(handle, heading.start())
+        body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, heading.start())
         body_from = body_from if body_from >= 0 else count
     foot_from = page_height * FOOT_BAND
     body_raw: float | None = None
@@ -164,7 +166,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             continue
         if char in _SOFT_HYPHENS:
             continue
-        get_box(handle, index, left, right, bottom, top)
+        get_box(handle, index, out_left, out_right, out_bottom, out_top)
         y0, y1 = page_height - top.value, page_height - bottom.value
         if index >= body_from and y0 < foot_from:
             if chars:
@@ -172,7 +174,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             # body text above the foot band: step over it a few characters at a time while the
             # character landed on is body text too (a note is longer than the step)
             while index + BODY_STEP < count:
-                get_box(handle, index + BODY_STEP, left, right, bottom, top)
+                get_box(handle, index + BODY_STEP, out_left, out_right, out_bottom, out_top)
                 if page_height - top.value >= foot_from:
                     break
                 index += BODY_STEP
@@ -188,7 +190,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             # a body line inside the foot band: notes are set smaller, so step while the
             # character landed on is still in the body's size (or back above the band)
             while index + BODY_STEP < count:
-                get_box(handle, index + BODY_STEP, left, right, bottom, top)
+                get_box(handle, index + BODY_STEP, out_left, out_right, out_bottom, out_top)
                 if page_height - top.value >= foot_from and get_size(handle, index + BODY_STEP) != body_raw:
                     break
                 index += BODY_STEP
@@ -216,7 +218,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         if jump or raw_size != last_raw or raw_size < 3.0:
             # the text matrix scales the font (size-1 fonts in Nature and IEEE Xplore, scaled figures);
             # read where a run may start, and reused inside a run, where it cannot change the size
-            get_matrix(handle, index, matrix)
+            get_matrix(handle, index, out_matrix)
             scale = math.hypot(matrix.c, matrix.d) or 1.0
             last_raw = raw_size
         char_size = raw_size * scale
@@ -242,6 +244,49 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         last_x0 = x0
     flush()
     return spans, float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+
+
+class _CharCalls:
+    """PDFium's per-character calls for one text page, and the values they write into."""
+
+    def __init__(self, textpage: "pdfium.PdfTextPage") -> None:
+        self.left, self.right, self.bottom, self.top = (ctypes.c_double() for _ in range(4))
+        self.matrix_value = raw.FS_MATRIX()
+        fast = _untyped_functions()
+        if fast:  # the same C functions, called without ctypes converting every argument
+            self.unicode, self.size, self.box, self.angle, self.matrix = fast
+            self.handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+            self.out = tuple(ctypes.byref(v) for v in (self.left, self.right, self.bottom, self.top, self.matrix_value))
+        else:
+            self.unicode, self.size, self.box = raw.FPDFText_GetUnicode, raw.FPDFText_GetFontSize, raw.FPDFText_GetCharBox
+            self.angle, self.matrix = raw.FPDFText_GetCharAngle, raw.FPDFText_GetMatrix
+            self.handle = textpage.raw
+            self.out = (self.left, self.right, self.bottom, self.top, self.matrix_value)
+
+
+def _char_calls(textpage: "pdfium.PdfTextPage") -> _CharCalls:
+    return _CharCalls(textpage)
+
+
+@functools.lru_cache(maxsize=1)
+def _untyped_functions() -> tuple | None:
+    """The per-character functions without the bindings' argument types: a page makes thousands
+    of these calls, and converting the arguments costs as much as the call (measured: 0.85 µs
+    against 0.38 µs a call). None when the bindings do not expose their library handle."""
+    try:
+        from pypdfium2_raw.bindings import _libs
+
+        lib = _libs["pdfium"]
+    except (ImportError, KeyError, AttributeError):
+        return None
+    out = []
+    for name, restype in (("FPDFText_GetUnicode", ctypes.c_uint), ("FPDFText_GetFontSize", ctypes.c_double),
+                          ("FPDFText_GetCharBox", ctypes.c_int), ("FPDFText_GetCharAngle", ctypes.c_float),
+                          ("FPDFText_GetMatrix", ctypes.c_int)):
+        function = lib[name]  # indexing makes a new function object: the bindings' typed one is left as it is
+        function.restype = restype
+        out.append(function)
+    return tuple(out)
 
 
 def _accent_letter(chars: list[str], lefts: list[float], accent: str, centre: float, size: float) -> bool:

@@ -89,3 +89,26 @@ def test_bad_inputs_name_the_cause(tmp_path, sample_dir):
         "locked.pdf": "encrypted PDF (password required)",
         "scan.pdf": "no text layer (scanned or image-only PDF)",
     }
+
+
+def test_untyped_pdfium_calls_read_the_same_spans_as_the_typed_bindings(tmp_path, monkeypatch):
+    """The fast per-character calls skip ctypes' argument conversion; they must read exactly what
+    the typed bindings read (sizes, boxes, superscript marks, the foot band)."""
+    pytest.importorskip("reportlab")
+    from pages import abstract_rows, draw
+    from pipeline import pdf
+
+    path = tmp_path / "p.pdf"
+    rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
+            ("^1Orchard University", 9, "c", 120), ("^2Northlake Institute", 9, "c", 132)] + abstract_rows(170)
+    rows += [("1 Introduction", 12, 72, 300, "Times-Bold")]
+    rows += [("Body text of the introduction runs on across the page for a while.", 10, 72, 320 + 12 * i) for i in range(30)]
+    rows += [("Footnote set small at the foot of the page.", 7, 72, 740)]
+    draw(path, rows)
+    assert pdf._untyped_functions() is not None  # the installed bindings expose their library
+    fast = pdf.extract(path)
+    pdf._untyped_functions.cache_clear()
+    monkeypatch.setattr(pdf, "_untyped_functions", lambda: None)
+    typed = pdf.extract(path)
+    assert fast.spans == typed.spans and fast.body_size == typed.body_size
+    assert any("Footnote" in s.text for s in fast.spans)
