@@ -14,7 +14,7 @@ from importlib import resources
 # Words that make a phrase an organisation on their own (any case), and company names (as printed:
 # a surname such as "Ai" or "Apple" must not make an author line an affiliation).
 _STRONG_WORDS = re.compile(
-    r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology|"
+    r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|polytechnique|politecnico|institute of technology|"
     r"inc\.?|corp\.?|corporation|ltd\.?|llc|gmbh|co\.,? ltd|company|group|labs|laboratories|"
     r"research|academy|hospital|foundation|college|école|ecole|school of medicine|"
     r"technologies|technology co|ai lab|fondazione|fundaci[oó]n|funda[cç][aã]o|stiftung|hochschule|universiteit|"
@@ -56,7 +56,7 @@ class _Strong:
 
 _STRONG = _Strong()
 # Organisations that other strong words in the same entry are usually a part of.
-_TOP_WORDS = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|politecnico|institute of technology)\b|大学", re.I)
+_TOP_WORDS = re.compile(r"\b(universit(?:y|ies|ät|é|à|at|ad|e)|polytechnic|polytechnique|politecnico|institute of technology)\b|大学", re.I)
 _TOP = _Top()
 _CORP = re.compile(r"\b(inc|corp|corporation|ltd|llc|gmbh|co|company|plc|s\.a|b\.v)\b\.?|公司|集团", re.I)
 # Words that make a phrase an organisation when no stronger phrase stands beside it.
@@ -92,9 +92,15 @@ def _is_unit(part: str) -> bool:
     return bool(_UNIT.search(part)) and not (_ACADEMY.search(part) and _INSTITUTE_OF.search(part))
 
 
+# Capitals that label a page, never an organisation: 'DOI' in a sidebar, 'IEEE' after a member grade
+_LABELS = {"DOI", "ISSN", "ISBN", "URL", "PDF", "HTML", "ORCID", "IEEE", "ACM", "PACS", "MSC", "JEL", "ABSTRACT"}
+
+
 def looks_like_affiliation(text: str) -> bool:
     """True for text that names an organisation, a unit of one, or is a bare acronym (KAIST, MIT)."""
     text = text.strip()
+    if text.upper() in _LABELS:
+        return False
     return bool(_STRONG.search(text) or _WEAK.search(text) or _UNIT.search(text) or _ACRONYM.match(text)
                 or _NAMED_INSTITUTE.match(text))
 
@@ -206,6 +212,7 @@ def organisation_of(entry: str) -> list[str]:
     parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])  # '苏州大学自然语言处理实验室' -> '苏州大学'
     if _is_place(parts):
         return []  # 'Halifax, Canada': an address line read as an entry of its own
+    parts = [p for p in parts if p.strip().upper() not in _LABELS]
     parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
     parts = _academy_institutes(parts)
     strong_parts = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]

@@ -254,6 +254,8 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("OKC Medicine, Northlake Technological University, Singapore", ["Northlake Technological University"]),
     ("Department of CSE, ORUST, China and DSA Thrust, ORUST (GZ), China", ["ORUST", "ORUST (GZ)"]),
     ("imec-Quay, KU Leuven, Belgium", ["imec-Quay", "KU Leuven"]),
+    ("DOI", []),  # a sidebar label
+    ("SAMOVAR, Quay SudParis, Institut Polytechnique de Northlake", ["Institut Polytechnique de Northlake"]),
     ("Quay Street Head and Neck Center, Greater Harbor Medical Center, Lisbon", ["Greater Harbor Medical Center"]),
     ("Orchard Hopkins Medical Institutions, Lisbon", ["Orchard Hopkins Medical Institutions"]),
 ])
@@ -398,3 +400,10 @@ def test_an_organisation_in_capitals_under_a_name_in_a_grid(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
     assert "QUAY TEC" in paper.institutions and "Porto" not in paper.institutions
+
+
+def test_a_letter_spaced_wordmark_beside_the_title_is_not_part_of_it(tmp_path):
+    rows = [("R E S C I E N C E", 12, 12, 100), ("[Re] Sparse Lanterns for Long Documents", 17, 180, 100),
+            ("Mira Castellan^1", 10, 180, 130), ("^1Orchard University", 9, 180, 142)] + abstract_rows(180)
+    paper = read(tmp_path, rows)
+    assert paper.title == "[Re] Sparse Lanterns for Long Documents"

@@ -184,14 +184,25 @@ def main_size(line: Line) -> float:
     return max(chars, key=chars.get)
 
 
+def is_letter_spaced(cell: Cell) -> bool:
+    """A wordmark set in spaced capitals ('R E S C I E N C E C'): a journal's logo, not words."""
+    tokens = cell.plain.split()
+    return len(tokens) >= 4 and all(len(t) == 1 for t in tokens)
+
+
+def text_cells(line: Line) -> list[Cell]:
+    """The line's cells without letter-spaced wordmarks."""
+    return [c for c in line.cells if not is_letter_spaced(c)]
+
+
 def sidebar_edge(title_lines: list[Line], page_width: float) -> float:
     """Left edge of the main column when the title is set flush left well inside the page (a
     sidebar template such as eLife's); 0 when the title is centred or starts at the margin."""
-    cells = [c for line in title_lines for c in line.cells]
+    cells = [c for line in title_lines for c in text_cells(line)]
     if not cells:
         return 0.0
     x0, x1 = min(c.x0 for c in cells), max(c.x1 for c in cells)
-    lefts = [min(c.x0 for c in line.cells) for line in title_lines if line.cells]
+    lefts = [min(c.x0 for c in text_cells(line)) for line in title_lines if text_cells(line)]
     flush = max(lefts) - min(lefts) < 2.0
     centred = abs((x0 + x1) / 2 - page_width / 2) < 0.08 * page_width
     return x0 - 2.0 if flush and not centred and x0 > 0.2 * page_width else 0.0

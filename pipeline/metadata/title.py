@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .layout import Line, main_size
+from .layout import Line, main_size, text_cells
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
 _CAPTION_RE = re.compile(r"^(fig\.|figure|table|图|表)\s*\d", re.I)
@@ -83,7 +83,7 @@ def _agrees(found: str, wanted: str) -> bool:
 
 
 def _join(lines: list[Line], start: int, end: int) -> str:
-    return tidy_title(" ".join(ln.plain for ln in lines[start:end]))
+    return tidy_title(" ".join(" ".join(c.plain for c in text_cells(ln)) for ln in lines[start:end]))
 
 
 def _fold(text: str) -> str:
