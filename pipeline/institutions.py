@@ -242,6 +242,8 @@ def organisation_of(entry: str) -> list[str]:
     if weak:
         return weak[-1:]  # 'X Head and Neck Center, Greater Baltimore Medical Center': the unit comes first
     others = [p for p in parts if not _is_unit(p)]
+    if len(others) > 1 and known(others[-1]):
+        return others[-1:]  # 'CMS, GALCIT, JPL, Caltech': the units, then the organisation the table knows
     # 'SSE, CUHKSZ', 'Department of CSE, HKUST, DSA Thrust, HKUST (GZ)': an acronym after a unit is its organisation
     after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
     if after_unit and not any(re.search(r"[\d:]", p) for p in parts):

@@ -248,6 +248,7 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("NINDS: NS0918 to JMA, NSF: IOS-15017 to HAH, NIMH:", None),  # a funding line: no acronym picked out of it
     ("IIOS, Tsinghua University", ["Tsinghua University"]),  # an acronym before its university is its school
     ("CMS, Caltech", ["Caltech"]),  # a short name the table knows is not a town
+    ("CMS, TIDELAB, QPL, Caltech", ["Caltech"]),  # units listed before the organisation the table knows
     ("Ericsson AB, Stockholm, Sweden", ["Ericsson AB"]),
     ("Quarry/ Université de Northlake", ["Quarry", "Université de Northlake"]),
     ("University of Northlake / Los Altos", ["University of Northlake"]),
