@@ -236,6 +236,8 @@ def organisation_of(entry: str) -> list[str]:
               if (p in strong_parts and _inner_org(p) in strong) or p in named]  # in printed order
     if not strong:
         strong = [_inner_org(p) for p in parts if _is_unit(p) and _parenthesised_org(p)]
+    if not strong:
+        strong = [u for u in (_university_inside(p) for p in parts if _is_unit(p)) if u]
     if strong:
         return _dedupe_within(strong)
     weak = [p for p in parts if _WEAK.search(p) and not _is_unit(p)]
@@ -357,6 +359,18 @@ def _is_address(part: str, first: bool = False) -> bool:
 def _parenthesised_org(part: str) -> str:
     match = re.search(r"\(([^)]+)\)", part)
     return match.group(1) if match and _STRONG.search(match.group(1)) else ""
+
+
+def _university_inside(unit: str) -> str:
+    """'AI Institute of Fudan University', 'School of X of the University of Y': the university a
+    unit names after 'of' (the shortest such tail), or ''."""
+    cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
+    for cut in reversed(cuts):
+        tail = unit[cut:]
+        if tail[:1].isupper() or tail.lower().startswith("the "):
+            if _TOP_WORDS.search(tail) and not _is_unit(tail):
+                return tail
+    return ""
 
 
 def _inner_org(part: str) -> str:

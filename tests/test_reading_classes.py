@@ -256,6 +256,8 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("Department of CSE, ORUST, China and DSA Thrust, ORUST (GZ), China", ["ORUST", "ORUST (GZ)"]),
     ("imec-Quay, KU Leuven, Belgium", ["imec-Quay", "KU Leuven"]),
     ("DOI", []),  # a sidebar label
+    ("Institute of Northlake University", ["Northlake University"]),  # a unit naming its university after "of"
+    ("School of Tides of the University of Northlake", ["the University of Northlake"]),
     ("SAMOVAR, Quay SudParis, Institut Polytechnique de Northlake", ["Institut Polytechnique de Northlake"]),
     ("Quay Street Head and Neck Center, Greater Harbor Medical Center, Lisbon", ["Greater Harbor Medical Center"]),
     ("Orchard Hopkins Medical Institutions, Lisbon", ["Orchard Hopkins Medical Institutions"]),
@@ -408,3 +410,20 @@ def test_a_letter_spaced_wordmark_beside_the_title_is_not_part_of_it(tmp_path):
             ("Mira Castellan^1", 10, 180, 130), ("^1Orchard University", 9, 180, 142)] + abstract_rows(180)
     paper = read(tmp_path, rows)
     assert paper.title == "[Re] Sparse Lanterns for Long Documents"
+
+
+def test_teaser_panels_and_caption_before_an_unlabelled_abstract(tmp_path):
+    """acmsmall: names in capitals with their affiliation, a teaser with panel labels and a
+    two-line caption, then the abstract without a heading."""
+    rows = [("Sparse Lanterns for Long Documents", 16, 54, 80),
+            ("MIRA CASTELLAN, Orchard University, Portugal", 12, 54, 106), ("TOBIAS RENNICK, Quay Labs Inc., Portugal", 12, 54, 120),
+            ("(a) Teacher", 9, 70, 170), ("(b) Ours", 9, 300, 170),
+            ("Fig. 1. We light lanterns of attention across a long document and show the teacher and our student side by side,", 8, 54, 260),
+            ("with the student running many times faster while keeping the quality of the teacher on every input we tried.", 8, 54, 270)]
+    rows += [(line, 8, 54, 300 + 10 * i) for i, line in enumerate([
+        "We study how small lanterns of attention can be lit across long documents without paying for the whole",
+        "sequence, and show that a sparse schedule keeps accuracy while cutting memory use on every benchmark",
+        "we tried, from short questions to book-length inputs, with a student that runs in real time."])]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["MIRA CASTELLAN", "TOBIAS RENNICK"]
+    assert paper.abstract.startswith("We study how small lanterns")

@@ -11,6 +11,7 @@ _HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要)\s*[:.—�
 _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 
 
+_CAPTION_RE = re.compile(r"^\s*(?:Fig\.|Figure|Table|图|表)\s*\d", re.I)
 _ABSTRACT_ANY_RE = re.compile(r"(?:^|\n)\s*" + _HEADING, re.I)
 
 
@@ -27,8 +28,15 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         first = lines[i].cells[0].plain if lines[i].cells else ""
         if _ABSTRACT_RE.match(first) or any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < 40 for c in lines[i].cells):
             return i
+    in_caption = False
     for i in range(start, len(lines)):
         line = lines[i]
+        if _CAPTION_RE.match(line.plain):
+            in_caption = True  # a teaser's caption runs on over the next lines of its size
+            continue
+        if in_caption and abs(line.size - lines[i - 1].size) < 0.3 and line.y0 - lines[i - 1].y1 < 0.8 * line.size:
+            continue
+        in_caption = False
         # an unlabelled abstract is often set a little smaller than the body (journals), never much larger
         if -1.5 < line.size - body < 0.6 and visual_length(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
             return i
@@ -67,8 +75,7 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
     if match:
         rest = text[match.end():]
     elif from_heading:
-        anchor = from_heading[0].plain[:40]
-        at = text.find(anchor)
+        at = _find_line(text, from_heading[0].plain)
         rest = text[at:] if at >= 0 else ""
     else:
         rest = ""
@@ -83,6 +90,18 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
             body = body[: found.end()]
     body = tidy_paragraph(body)
     return body if len(re.findall(r"\w", body)) >= 20 else ""  # '...': a placeholder, not an abstract
+
+
+def _find_line(text: str, line: str) -> int:
+    """Where a line read from the layout starts in the page text. Glyphs without Unicode can read
+    differently in the two ('(??, ??)-core'), so words with symbols match any run of non-spaces."""
+    at = text.find(line[:40])
+    if at >= 0:
+        return at
+    words = line.split()[:8]
+    pattern = r"\s*".join(re.escape(w) if re.fullmatch(r"[\w.,'’-]+", w) else r"\S*" for w in words)
+    match = re.search(pattern, text) if len(words) >= 4 else None
+    return match.start() if match else -1
 
 
 def _last_abstract_line(lines: list[Line]) -> str:

@@ -82,6 +82,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
             if name:
                 authors.append(name)
                 entries.append(rest)
+                names_size = names_size or max(sp.size for sp in cell.spans)
             elif kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":

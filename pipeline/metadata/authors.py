@@ -95,8 +95,8 @@ def _is_name(token: str) -> bool:
     if re.search(r"[\u4e00-\u9fff]", token):
         return 2 <= len(token.replace(" ", "")) <= (6 if "·" in token else 4)  # 林晓岚, 欧阳志远; 阿依·古丽
     words = token.split()
-    if token.count("(") != token.count(")") or not 1 <= len(words) <= 5:
-        return False
+    if token.count("(") != token.count(")") or not 1 <= len(words) <= 5 or re.match(r"\(\w\)", token):
+        return False  # '(a) Teacher': a figure panel's label
     if len(words) == 1 and not (token[:1].isupper() and len(token) >= 2):
         return False
     return all(w[:1].isupper() or w.lower() in _PARTICLES or w[:1] in "'’(" for w in words) and not any(
