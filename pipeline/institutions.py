@@ -96,6 +96,13 @@ def _is_unit(part: str) -> bool:
 _LABELS = {"DOI", "ISSN", "ISBN", "URL", "PDF", "HTML", "ORCID", "IEEE", "ACM", "PACS", "MSC", "JEL", "ABSTRACT"}
 
 
+def stands_alone(name: str) -> bool:
+    """An organisation that is nobody's unit: a university, a company, a national laboratory, or
+    one the table knows ('Digital Metropolis Institute' or 'X NLP Group' may be a university's)."""
+    return bool(_TOP.search(name) or _CORP.search(name) or companies_in(name)
+                or re.search(r"\bNational Laborator", name) or known(name))
+
+
 def looks_like_affiliation(text: str) -> bool:
     """True for text that names an organisation, a unit of one, or is a bare acronym (KAIST, MIT)."""
     text = text.strip()

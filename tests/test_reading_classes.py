@@ -427,3 +427,14 @@ def test_teaser_panels_and_caption_before_an_unlabelled_abstract(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["MIRA CASTELLAN", "TOBIAS RENNICK"]
     assert paper.abstract.startswith("We study how small lanterns")
+
+
+def test_two_affiliations_stacked_under_one_name_in_a_grid(tmp_path):
+    """Under a name, 'Harbor National Laboratory' then 'Orchard University' are two affiliations;
+    'Tide Systems Institute' then 'Orchard University' is one (the institute is the university's)."""
+    rows = [("Sparse Lanterns for Long Documents", 17, "c", 80),
+            ("Mira Castellan", 10, 120, 110), ("Tobias Rennick", 10, 380, 110),
+            ("Tide Systems Institute", 10, 110, 122), ("Harbor National Laboratory", 10, 365, 122),
+            ("Orchard University", 10, 115, 134), ("Orchard University", 10, 375, 134)] + abstract_rows(180)
+    paper = read(tmp_path, rows)
+    assert paper.institutions == ["Orchard University", "Harbor National Laboratory"]

@@ -145,6 +145,8 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     pieces = _split_at_markers(cell)
     starts_with_marker = bool(cell.parts) and (cell.parts[0][1] or bool(_TEXT_MARKER.match(cell.parts[0][0])))
     above = _entry_above(cell, line, pending)
+    if above is not None and pieces and _second_affiliation(entries[above], pieces[0]):
+        above = None  # 'Oak Ridge National Laboratory' then 'Australian National University': two affiliations
     if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
         entries[above] = _continue(entries[above], pieces[0])
         pending.append((cell, line, above))
@@ -153,6 +155,17 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
         pieces = pieces[1:]
     entries.extend(p for p in pieces if p)
     pending.append((cell, line, len(entries) - 1))
+
+
+def _second_affiliation(entry: str, more: str) -> bool:
+    """A line under a complete organisation that is itself a whole university name starts a second
+    affiliation; under a unit, or after a trailing comma, it finishes the first."""
+    if entry.rstrip().endswith(",") or not _FULL_ORG.match(more.strip()):
+        return False
+    return any(inst.stands_alone(org) for org in inst.organisation_of(entry))
+
+
+_FULL_ORG = re.compile(r"^(?:The\s+)?(?:[A-Z][\w'’.-]+\s+){1,4}Universit(?:y|ät|é|à|at|ad|e)\b(?:\s+of\s+[A-Z].*)?$")
 
 
 # '† Google Research': a note mark printed in the text font still starts a new entry
