@@ -127,9 +127,8 @@ def reads_as_organisation(name: str) -> bool:
     name = name.strip()
     if len(name.split()) == 1:
         return True  # one word: a company's own name ('Airbus') as often as anything
-    return bool(_STRONG.search(name) or _WEAK.search(name) or _ACRONYM.match(name) or _NAMED_INSTITUTE.match(name)
-                or re.search(r"\bAi\b|\b[A-Z]{3,}\b|\bState$", name)
-                or companies_in(name) or known(name) or re.search(r"[\u4e00-\u9fff]", name))
+    return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\b[A-Z]{3,}\b|\bState$|[\u4e00-\u9fff]", name)
+                                                or companies_in(name) or known(name))
 
 
 def company_labs(entries: list[str]) -> list[str]:
@@ -251,15 +250,15 @@ def organisation_of(entry: str) -> list[str]:
     if weak:
         return weak[-1:]  # 'X Head and Neck Center, Greater Baltimore Medical Center': the unit comes first
     others = [p for p in parts if not _is_unit(p)]
-    if len(others) > 1 and known(others[-1]):
+    known_parts = [p for p in others if known(p)]
+    if len(others) > 1 and known_parts and known_parts[-1] == others[-1]:
         return others[-1:]  # 'CMS, GALCIT, JPL, Caltech': the units, then the organisation the table knows
     # 'SSE, CUHKSZ', 'Department of CSE, HKUST, DSA Thrust, HKUST (GZ)': an acronym after a unit is its organisation
     after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
     if after_unit and not any(re.search(r"[\d:]", p) for p in parts):
         return _dedupe_within(after_unit)
-    known_parts = [p for p in others if known(p)]
     if known_parts:
-        return known_parts[:1]  # 'CMS, Caltech': the part the table knows
+        return known_parts[:1]  # the part the table knows
     return others[:1]  # a department alone names no organisation
 
 

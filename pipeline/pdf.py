@@ -125,7 +125,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     after it only the foot of the page is (IEEE and ICML print affiliations there), which skips
     two of the three per-character calls for most of the body text.
     """
-    calls = _char_calls(textpage)
+    calls = _CharCalls(textpage)
     get_unicode, get_size, get_box, get_angle, get_matrix = calls.unicode, calls.size, calls.box, calls.angle, calls.matrix
     left, right, bottom, top = calls.left, calls.right, calls.bottom, calls.top
     out_left, out_right, out_bottom, out_top, out_matrix = calls.out
@@ -183,8 +183,11 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
                     if len(samples) >= BODY_SAMPLES:
                         body_raw = max(set(samples), key=samples.count)
             continue
-        if index >= body_from and body_raw is not None and body_raw >= 3.0 and get_size(handle, index) == body_raw:
-            # (size-1 fonts scaled by the matrix all share one raw size: no skipping for them)
+        raw_size = -1.0  # not read yet
+        # (size-1 fonts scaled by the matrix all share one raw size: no skipping for them)
+        if index >= body_from and body_raw is not None and body_raw >= 3.0:
+            raw_size = get_size(handle, index)
+        if raw_size == body_raw:
             if chars:
                 flush()
             # a body line inside the foot band: notes are set smaller, so step while the
@@ -213,7 +216,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             if chars and chars[-1] != " " and x0 - last_x1 > 0.2 * size:
                 chars.append(" ")
                 lefts.append(last_x1)
-        raw_size = get_size(handle, index)
+        if raw_size < 0:
+            raw_size = get_size(handle, index)
         jump = not chars or x0 < last_x0 - 1 or x0 - last_x1 > 1.2 * (size if size > 1 else 1)
         if jump or raw_size != last_raw or raw_size < 3.0:
             # the text matrix scales the font (size-1 fonts in Nature and IEEE Xplore, scaled figures);
@@ -262,10 +266,6 @@ class _CharCalls:
             self.angle, self.matrix = raw.FPDFText_GetCharAngle, raw.FPDFText_GetMatrix
             self.handle = textpage.raw
             self.out = (self.left, self.right, self.bottom, self.top, self.matrix_value)
-
-
-def _char_calls(textpage: "pdfium.PdfTextPage") -> _CharCalls:
-    return _CharCalls(textpage)
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import statistics
 
 from .. import institutions as inst
 from .authors import CIRCLED, ORCID_RE, add_authors
-from .layout import MARKER_RE, Cell, Line
+from .layout import MARKER_RE, Cell, Line, cell_size
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -82,11 +82,11 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
             if name:
                 authors.append(name)
                 entries.append(rest)
-                names_size = names_size or max(sp.size for sp in cell.spans)
+                names_size = names_size or cell_size(cell)
             elif kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
-                size = max(sp.size for sp in cell.spans)
+                size = cell_size(cell)
                 if names_size and size < names_size - 1.0:
                     continue
                 names_size = names_size or size
@@ -193,15 +193,11 @@ def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) 
         if other_line is line or index < 0:
             continue
         close = 0 <= line.y0 - other_line.y1 <= 1.0 * max(line.size, other_line.size)
-        close = close and abs(_size(cell) - _size(other)) <= 1.0  # a larger line below starts a new block (names)
+        close = close and abs(cell_size(cell) - cell_size(other)) <= 1.0  # a larger line below starts a new block (names)
         overlap = min(cell.x1, other.x1) - max(cell.x0, other.x0)
         if close and overlap > 0.3 * min(cell.x1 - cell.x0, other.x1 - other.x0):
             return index
     return None
-
-
-def _size(cell: Cell) -> float:
-    return max(sp.size for sp in cell.spans)
 
 
 def _split_at_markers(cell: Cell) -> list[str]:
