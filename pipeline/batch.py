@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .brief import MAX_ATTEMPTS, assess, brief_of, repair_messages
+from .brief import MAX_ATTEMPTS, assess, brief_of, failure_reason, repair_messages
+from .grounding import decide
 from .escape import terminal
 from .llm import LLMClient, LLMError, RetryBudget, completion_of
 from .models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
@@ -134,6 +135,8 @@ class _BatchWriter:
 
     async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
         body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
+        if self.run.settings.json_mode:  # the same request a live run sends (a provider batch supports JSON mode)
+            body["response_format"] = {"type": "json_object"}
         line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",
                            "body": body}, ensure_ascii=False) + "\n"
         data = line.encode("utf-8")
@@ -213,7 +216,7 @@ async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, Rend
 
 
 def _judge(run: BatchRun, request: BatchRequest, answer: dict) -> list[tuple[Pending, RenderedPrompt]]:
-    """Check one answer as a live run does: publish it, ask for one repair, or record the failure."""
+    """Judge one answer as a live run does: publish it, ask for one repair, or record the failure."""
     paper = run.papers.get(request.sha256)
     if paper is None:  # a paper no longer among the inputs
         run.store.settle_request(request.custom_id, "failed", "paper not among the inputs")
@@ -221,20 +224,24 @@ def _judge(run: BatchRun, request: BatchRequest, answer: dict) -> list[tuple[Pen
     rendered = run.rendered(paper)
     prior = json.loads(request.first_answer) if request.first_answer else {}
     usage = Usage(**answer["usage"]) + Usage(**prior.get("usage", {}))
-    text, results, failed = assess(answer["text"], paper)
-    if not failed or request.attempt >= MAX_ATTEMPTS:
-        reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
-        brief = brief_of(rendered, text, not failed, results, request.attempt, usage, 0.0, raw=answer["raw"],
-                         error=f"brief failed checks twice ({reason})" if failed else "")
+    judged = assess(answer["text"], paper)
+    if judged.clean or request.attempt >= MAX_ATTEMPTS:
+        first = assess(prior["text"], paper) if prior and not judged.ok else None
+        if first is not None and first.ok:  # the repair answer is worse than a first answer that passed
+            judged = first
+        reason = failure_reason(judged)
+        brief = brief_of(rendered, judged, request.attempt, usage, 0.0, raw=answer["raw"],
+                         error="" if judged.ok else f"brief failed checks twice ({reason})")
         run.store.save(paper.sha256, paper.file, brief)
-        run.store.settle_request(request.custom_id, "done" if not failed else "failed", reason)
+        run.store.settle_request(request.custom_id, "done" if judged.ok else "failed", reason)
         return []
-    run.store.settle_request(request.custom_id, "retried", "failed checks: " + ", ".join(r.name for r in failed))
+    what = [r.name for r in judged.failed] + [f"{d.field} misread" for d in judged.misread]
+    run.store.settle_request(request.custom_id, "retried", "to repair: " + ", ".join(what))
     repair = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, request.attempt + 1, request.round + 1),
                           sha256=paper.sha256, file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model,
                           attempt=request.attempt + 1, round=request.round + 1,
-                          first_answer=json.dumps({"text": text, "usage": usage.model_dump()}, ensure_ascii=False))
-    return [(Pending(request=repair, messages=repair_messages(rendered.messages, text, failed)), rendered)]
+                          first_answer=json.dumps({"text": answer["text"], "usage": usage.model_dump()}, ensure_ascii=False))
+    return [(Pending(request=repair, messages=repair_messages(rendered.messages, answer["text"], judged)), rendered)]
 
 
 def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple[Pending, RenderedPrompt]]:
@@ -251,8 +258,7 @@ def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple
     messages = rendered.messages
     if request.first_answer:  # the lost line was a repair request: ask the same repair again
         prior = json.loads(request.first_answer)
-        _, _, failed = assess(prior["text"], paper)
-        messages = repair_messages(rendered.messages, prior["text"], failed)
+        messages = repair_messages(rendered.messages, prior["text"], assess(prior["text"], paper))
     return [(Pending(request=again, messages=messages), rendered)]
 
 
@@ -270,18 +276,19 @@ async def _send_again(run: BatchRun, follow_up: list[tuple[Pending, RenderedProm
 async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
     request, paper = pending.request, run.papers[pending.request.sha256]
     prior = json.loads(request.first_answer)
+    first = assess(prior["text"], paper)
     try:
-        completion = await run.client.complete(pending.messages, rendered.model, rendered.parameters)
+        completion = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
     except LLMError as exc:
-        _, results, failed = assess(prior["text"], paper)
-        brief = brief_of(rendered, prior["text"], False, results, request.attempt - 1, Usage(**prior["usage"]), 0.0,
-                         error=f"brief failed checks; the live repair request failed: {exc}")
+        brief = brief_of(rendered, first, request.attempt - 1, Usage(**prior["usage"]), 0.0,
+                         error="" if first.ok else f"brief failed checks; the live repair request failed: {exc}")
         run.store.save(paper.sha256, paper.file, brief)
         return
-    text, results, failed = assess(completion.text, paper)
-    reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
-    brief = brief_of(rendered, text, not failed, results, request.attempt, completion.usage + Usage(**prior["usage"]),
-                     completion.latency_s, raw=completion.raw, error=f"brief failed checks twice ({reason})" if failed else "")
+    judged = assess(completion.text, paper)
+    if not judged.ok and first.ok:
+        judged = first
+    brief = brief_of(rendered, judged, request.attempt, completion.usage + Usage(**prior["usage"]), completion.latency_s,
+                     raw=completion.raw, error="" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})")
     run.store.save(paper.sha256, paper.file, brief)
 
 
@@ -293,9 +300,9 @@ def _report(run: BatchRun) -> Report:
         if brief is None:
             failed = [r for r in run.store.batch_requests(state="failed") if r.sha256 == sha]
             why = failed[-1].detail if failed else "no answer from the batch"
-            results[file] = PaperResult(file=file, sha256=sha, paper=paper, error=f"batch request failed: {why}")
+            results[file] = PaperResult(file=file, sha256=sha, paper=decide(paper, None), error=f"batch request failed: {why}")
         else:
-            results[file] = PaperResult(file=file, sha256=sha, paper=paper, brief=brief,
+            results[file] = PaperResult(file=file, sha256=sha, paper=decide(paper, brief), brief=brief,
                                         error="" if brief.ok else brief.error)
     usage = sum((r.brief.usage for r in results.values() if r.brief), Usage())
     price = run.settings.price_of(run.settings.model or run.prompt.model)

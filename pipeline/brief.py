@@ -1,19 +1,26 @@
-"""Stage 3, write the brief: Paper -> Brief. Render, call, validate; one named retry, then fail.
+"""Stage 3, read and brief: Paper -> Brief. One call reads page 1's header and writes the brief.
 
-A failed check is never published: after the second answer still fails, the Brief carries
-ok=False and the failed checks, and the report lists the paper as failed with that reason.
+The answer is one JSON object (title, authors, institutions, brief). Its names are grounded in
+the header text (grounding.py), the two readings make the published paper, and the brief is
+checked against that paper. An answer that breaks the contract, fails a check, or misread the
+header (a name page 1 does not print, an author given as an institution) gets one repair
+request that says what was wrong; a failed check is never published.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
+from .answer import AnswerError, parse_answer
+from .grounding import decide, ground, needs_repair
 from .llm import EndpointUnusable, LLMClient, LLMError
-from .models import Brief, CheckResult, Paper, Usage
+from .models import Brief, CheckResult, Dropped, Paper, Reading, Usage
 from .prompts import RenderedPrompt
 from .validate import check, failures
 
 MAX_ATTEMPTS = 2
+ECHO_LIMIT = 2000  # characters of a failed answer sent back in the repair request
 
 
 _WRAPPERS = re.compile(
@@ -25,64 +32,115 @@ def tidy_answer(text: str) -> str:
     return _WRAPPERS.sub("", text.strip()).strip()
 
 
-_CHECK_NAMES = {"shape": "格式", "one_sentence": "句子", "length": "长度", "institution": "机构",
+_CHECK_NAMES = {"answer": "回答格式", "shape": "格式", "one_sentence": "句子", "length": "长度", "institution": "机构",
                 "title": "标题", "numbers": "数字"}
+_FIELD_NAMES = {"title": "标题", "authors": "作者", "institutions": "机构"}
 
 
-def repair_message(failed: list[CheckResult]) -> str:
-    """The failures as instructions the model can act on, one numbered line each."""
-    lines = [f"{i}. {_CHECK_NAMES.get(r.name, r.name)}：{r.detail}" for i, r in enumerate(failed, 1)]
-    return ("上一条回答有以下问题，请改正：\n" + "\n".join(lines) +
-            "\n请只输出改正后的一句中文简报，格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
+@dataclass
+class Assessment:
+    """One answer judged: the brief sentence, the paper as published, and what is wrong."""
+
+    text: str
+    paper: Paper
+    reading: Reading | None
+    dropped: list[Dropped]
+    results: list[CheckResult]
+    failed: list[CheckResult] = field(default_factory=list)  # these keep the brief from being published
+    misread: list[Dropped] = field(default_factory=list)  # these earn a repair, but do not block a good brief
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def clean(self) -> bool:
+        return not self.failed and not self.misread
 
 
-def assess(answer: str, paper: Paper) -> tuple[str, list[CheckResult], list[CheckResult]]:
-    """An answer tidied and checked: (the sentence, every check, the failed ones)."""
-    text = tidy_answer(answer)
-    results = check(text, paper)
-    return text, results, failures(results)
+def assess(answer: str, paper: Paper) -> Assessment:
+    """An answer parsed, grounded in the header, decided against the rules, and checked."""
+    try:
+        parsed = parse_answer(answer)
+    except AnswerError as exc:
+        contract = CheckResult(name="answer", ok=False, detail=str(exc))
+        return Assessment(text="", paper=decide(paper, None), reading=None, dropped=[], results=[contract],
+                          failed=[contract])
+    reading, dropped = ground(parsed, paper.header_text, paper)
+    final = decide(paper, _probe(reading))
+    text = tidy_answer(parsed.brief)
+    results = [CheckResult(name="answer", ok=True), *check(text, final)]
+    return Assessment(text=text, paper=final, reading=reading, dropped=dropped, results=results,
+                      failed=failures(results), misread=needs_repair(dropped))
 
 
-def repair_messages(messages: list[dict], text: str, failed: list[CheckResult]) -> list[dict]:
-    """The conversation for the one repair request: the answer, then its failures as instructions."""
-    return [*messages, {"role": "assistant", "content": text}, {"role": "user", "content": repair_message(failed)}]
+def _probe(reading: Reading) -> Brief:
+    """A stand-in Brief that carries only a reading, for `decide` before the real Brief exists."""
+    return Brief(text="", ok=False, checks=[], attempts=0, usage=Usage(), latency_s=0.0, prompt_id="",
+                 prompt_version="", fingerprint="", model="", reading=reading)
+
+
+def repair_message(judged: Assessment) -> str:
+    """What was wrong, as instructions the model can act on, one numbered line each."""
+    lines = [f"{_CHECK_NAMES.get(r.name, r.name)}：{r.detail}" for r in judged.failed]
+    lines += [f"{_FIELD_NAMES.get(d.field, d.field)}“{d.name[:120]}”：{d.reason}，已删除" for d in judged.misread]
+    numbered = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    return ("上一条回答有以下问题，请改正：\n" + numbered +
+            "\n请重新读取 <header> 中的首页信息，只输出一个 JSON 对象，恰好包含 title、authors、institutions、brief 四个键；"
+            "brief 的格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
+
+
+def repair_messages(messages: list[dict], answer: str, judged: Assessment) -> list[dict]:
+    """The conversation for the one repair request: a bounded part of the answer, then what was wrong."""
+    echo = answer if len(answer) <= ECHO_LIMIT else answer[:ECHO_LIMIT] + "…（后略）"
+    return [*messages, {"role": "assistant", "content": echo}, {"role": "user", "content": repair_message(judged)}]
+
+
+def failure_reason(judged: Assessment) -> str:
+    return "; ".join(f"{r.name}: {r.detail}" for r in judged.failed)
 
 
 async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient) -> Brief:
-    """Ask, check, and on a failed check ask once more with the failures named.
+    """Ask, judge, and when the answer is wrong ask once more with what was wrong named.
 
     Only the first request's failure raises: once an answer is paid for, a failed repair request
-    ends in a failed Brief that keeps that answer, its checks and its tokens.
+    ends in a Brief that keeps that answer, its checks and its tokens. When the repair answer is
+    worse than a first answer that passed its checks, the first one is published.
     """
     messages = list(rendered.messages)
-    usage, latency = Usage(), 0.0
-    completion = await client.complete(messages, rendered.model, rendered.parameters)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        usage, latency = usage + completion.usage, latency + completion.latency_s
-        text, results, failed = assess(completion.text, paper)
-        if not failed:
-            return brief_of(rendered, text, True, results, attempt, usage, latency, raw=completion.raw)
-        reason = "; ".join(f"{r.name}: {r.detail}" for r in failed)
-        if attempt == MAX_ATTEMPTS:
-            break
-        messages = repair_messages(messages, text, failed)
-        try:
-            completion = await client.complete(messages, rendered.model, rendered.parameters)
-        except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
-            exc.partial = brief_of(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
-                                 error=f"brief failed checks ({reason}); the run stopped before the repair: {exc}")
-            raise
-        except LLMError as exc:
-            return brief_of(rendered, text, False, results, attempt, usage, latency, raw=completion.raw,
-                          error=f"brief failed checks ({reason}); the repair request failed: {exc}")
-    return brief_of(rendered, text, False, results, MAX_ATTEMPTS, usage, latency,
-                  error=f"brief failed checks twice ({reason})", raw=completion.raw)
+    completion = await client.complete(messages, rendered.model, rendered.parameters, json_object=True)
+    usage, latency = completion.usage, completion.latency_s
+    judged = assess(completion.text, paper)
+    if judged.clean:
+        return brief_of(rendered, judged, 1, usage, latency, raw=completion.raw)
+    first, first_raw = judged, completion.raw
+    try:
+        completion = await client.complete(repair_messages(messages, completion.text, judged), rendered.model,
+                                           rendered.parameters, json_object=True)
+    except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
+        exc.partial = brief_of(rendered, first, 1, usage, latency, raw=first_raw,
+                               error=_unrepaired(first, f"the run stopped before the repair: {exc}"))
+        raise
+    except LLMError as exc:
+        return brief_of(rendered, first, 1, usage, latency, raw=first_raw,
+                        error=_unrepaired(first, f"the repair request failed: {exc}"))
+    usage, latency = usage + completion.usage, latency + completion.latency_s
+    judged = assess(completion.text, paper)
+    if not judged.ok and first.ok:
+        return brief_of(rendered, first, MAX_ATTEMPTS, usage, latency, raw=first_raw)
+    error = "" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})"
+    return brief_of(rendered, judged, MAX_ATTEMPTS, usage, latency, raw=completion.raw, error=error)
 
 
-def brief_of(rendered: RenderedPrompt, text: str, ok: bool, results: list[CheckResult], attempts: int,
-           usage: Usage, latency: float, error: str = "", raw: str = "") -> Brief:
+def _unrepaired(judged: Assessment, why: str) -> str:
+    return "" if judged.ok else f"brief failed checks ({failure_reason(judged)}); {why}"
+
+
+def brief_of(rendered: RenderedPrompt, judged: Assessment, attempts: int, usage: Usage, latency: float,
+             error: str = "", raw: str = "") -> Brief:
     return Brief(
-        text=text, ok=ok, checks=results, attempts=attempts, usage=usage, latency_s=round(latency, 3),
-        prompt_id=rendered.prompt_id, prompt_version=rendered.prompt_version, fingerprint=rendered.fingerprint,
-        model=rendered.model, error=error, raw_response=raw,
+        text=judged.text, ok=judged.ok, checks=judged.results, attempts=attempts, usage=usage,
+        latency_s=round(latency, 3), prompt_id=rendered.prompt_id, prompt_version=rendered.prompt_version,
+        fingerprint=rendered.fingerprint, model=rendered.model, error=error, raw_response=raw,
+        reading=judged.reading, dropped=judged.dropped,
     )

@@ -38,7 +38,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                                   cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
                                   api_key_file=args.api_key_file, record=record, timeout=args.timeout,
-                                  llm_metadata=args.llm_metadata,
+                                  json_mode=args.json_mode,
                                   repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
         settings.require_endpoint()
     except SettingsError as exc:
@@ -61,12 +61,12 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         return EXIT_INTERRUPTED
     failed = report.failed
     usage = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
-    assisted = [r.paper.metadata_usage for r in report.results if r.paper and r.paper.metadata_usage]
-    tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage + assisted)
+    tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage)
     stored = sum(1 for r in report.results if r.brief and r.brief.cached)
+    differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
     kind = "replayed" if settings.cassette and not record else "paid"
-    print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs "
-          f"+ {len(assisted)} metadata calls ({tokens} tokens), {stored} from the run store -> {output / 'report.md'}")
+    print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs ({tokens} tokens), "
+          f"{stored} from the run store, {differ} where the model's reading and the rules' differ -> {output / 'report.md'}")
     for result in failed:
         print(terminal(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
@@ -205,7 +205,8 @@ def _compare(args: argparse.Namespace) -> int:
     write_comparison(comparison, output)
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
-                       f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new call(s)"))
+                       f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new call(s); "
+                       f"{s.names_dropped} name(s) lost to grounding, {s.readings_differ} paper(s) read unlike the rules"))
     print(f"-> {output / HTML_NAME}, {output / MD_NAME}")
     return EXIT_FAILED if comparison.any_failed else EXIT_OK
 
@@ -364,9 +365,9 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(run)
     run.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
-    run.add_argument("--llm-metadata", action=argparse.BooleanOptionalAction, default=None,
-                     help="ask the LLM, grounded in page 1's text, for fields the layout rules are unsure of "
-                          "(on by default; one extra call, only for those papers)")
+    run.add_argument("--json-mode", action=argparse.BooleanOptionalAction, default=None,
+                     help="ask for the provider's JSON mode (on by default; an endpoint that rejects it is "
+                          "asked without it, once per run)")
 
 
 def _key_options(parser: argparse.ArgumentParser) -> None:

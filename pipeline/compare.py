@@ -4,8 +4,8 @@ briefs side by side per paper.
 
 A variant is a (prompt, model) pair. Briefs already in the run store for a paper and a prompt
 fingerprint cost no call, so comparing a new prompt against one already run pays for the new one
-only. The metadata pass's answers are kept in the run store too, so every variant briefs the same
-metadata and pays for the pass once.
+only. Each answer also reads page 1's header, so the summary says how well each variant reads:
+the names its answers lost to grounding, and the papers where its reading and the rules' differ.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class Summary(BaseModel):
     cost_usd: float | None = None
     wait_s: float = 0.0
     new_calls: int = 0  # briefs paid for in this comparison (the rest came from the run store)
+    names_dropped: int = 0  # names its answers gave that page 1 does not back
+    readings_differ: int = 0  # papers where its reading of the header and the rules' differ
 
 
 class Cell(BaseModel):
@@ -163,6 +165,8 @@ def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: l
         checks_failed=dict(sorted(failed_checks.items())), prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens, cost_usd=cost, wait_s=sum(b.latency_s for b in briefs),
         new_calls=sum(not b.cached for b in briefs),
+        names_dropped=sum(len(b.dropped) for b in briefs),
+        readings_differ=sum(1 for r in results if r is not None and r.paper is not None and r.paper.disagreements),
     )
 
 
@@ -185,13 +189,13 @@ def render_markdown(comparison: Comparison) -> str:
     from .escape import markdown_code as code
 
     out = ["# 提示词与模型对比", f"生成时间: {comparison.generated_at}", "",
-           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 本次调用 |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 首页未印出而删去的名称 | 与规则读取不一致的论文 | 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 本次调用 |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in comparison.summaries:
         checks = "、".join(f"{k} {v}" for k, v in s.checks_failed.items()) or "-"
         cost = "-" if s.cost_usd is None else f"{s.cost_usd:.4f}"
         out.append(f"| {s.variant.name}: {md(s.variant.label)} | {s.first_answer} | {s.after_repair} | {s.failed} | "
-                   f"{md(checks)} | {s.prompt_tokens} | {s.completion_tokens} | {cost} | {s.wait_s:.1f} | {s.new_calls} |")
+                   f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} | {cost} | {s.wait_s:.1f} | {s.new_calls} |")
     out.append("")
     for i, row in enumerate(comparison.rows, 1):
         out += [f"## {i}. {md(row.title)}", "", code(row.file), ""]

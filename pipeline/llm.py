@@ -157,7 +157,8 @@ class LLMClient:
 
     def __init__(self, base_url: str | None, api_key: str | None, timeout: float = 60.0,
                  attempts: int = DEFAULT_ATTEMPTS, budget: RetryBudget | None = None, max_wait: float = 60.0,
-                 rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT, concurrency: int = 8, pause: bool = True):
+                 rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT, concurrency: int = 8, pause: bool = True,
+                 json_mode: bool = True):
         import openai  # ~0.4 s: imported only when a run actually calls the endpoint
 
         self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
@@ -210,7 +211,8 @@ class LLMClient:
         self.pacer.answered()
         return result
 
-    async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict) -> Completion:
+    async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
+                       json_object: bool = False) -> Completion:
         start = time.perf_counter()
         response = await self._call(lambda: self._completions.create(model=model, messages=messages, **parameters))
         return completion_of(response.model_dump(), model, time.perf_counter() - start)

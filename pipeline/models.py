@@ -58,6 +58,22 @@ class FieldDoubt(Frozen):
     reason: str = ""
 
 
+class Reading(Frozen):
+    """One reading of page 1's header: by the layout rules, or by the model after grounding."""
+
+    title: str = ""
+    authors: list[str] = Field(default_factory=list)
+    institutions: list[str] = Field(default_factory=list)
+
+
+class Dropped(Frozen):
+    """A name the model gave that the page does not back, and why it was dropped."""
+
+    field: str  # title | authors | institutions
+    name: str
+    reason: str
+
+
 class Paper(Frozen):
     """The metadata a reader needs to write and print a brief."""
 
@@ -72,9 +88,12 @@ class Paper(Frozen):
     body_excerpt: str = ""
     confident: bool = True  # False when any field's confidence is below confidence.LOW
     confidence: dict[str, FieldDoubt] = Field(default_factory=dict)  # title, authors, institutions, abstract
-    metadata_source: str = "rules"  # "rules+llm" when the grounded LLM pass filled a field
-    metadata_usage: Usage | None = None  # tokens of that pass, when it ran
-    header_text: str = Field(default="", exclude=True, repr=False)  # page 1 above the abstract, for grounding
+    metadata_source: str = "rules"  # rules (no model reading) | rules+model (they agree) | model (it won a field)
+    rules_reading: Reading | None = None  # both readings, once the model has read the header
+    model_reading: Reading | None = None
+    disagreements: list[str] = Field(default_factory=list)  # fields where the readings differ, and what won
+    metadata_usage: Usage | None = None  # only in reports written while a separate metadata pass existed
+    header_text: str = Field(default="", exclude=True, repr=False)  # page 1's header block, for the prompt and grounding
 
     def sure(self, field: str) -> bool:
         """Whether the named field may be printed as read."""
@@ -147,6 +166,8 @@ class Brief(Frozen):
     model: str
     error: str = ""
     cached: bool = False
+    reading: Reading | None = None  # the model's reading of the header, after grounding (None: no usable answer)
+    dropped: list[Dropped] = Field(default_factory=list)  # names of the answer the page does not back
     raw_response: str = Field(default="", exclude=True, repr=False)  # kept in the run store, not the report
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ _HERE = Path(__file__).resolve().parent
 PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
                    _HERE / "prompt_files")
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
-METADATA_PROMPT = PROMPTS_DIR / "metadata.yaml"
 ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole paper
+# characters of each other field a prompt may carry: a 50,000-character "title" costs no more than a real one
+LIMITS = {"title": 500, "institutions": 1500, "authors": 1500, "header_text": 3000}
 VARIABLES = ("title", "institutions", "abstract", "authors", "author_count", "header_text")
 
 
@@ -92,11 +94,15 @@ def paper_variables(paper: Paper) -> dict[str, str]:
         "author_count": str(paper.author_count if paper.author_count is not None else ""),
         "header_text": paper.header_text,
     }
-    return {k: _defang(v) for k, v in values.items()}
+    return {k: _defang(v[:LIMITS.get(k, len(v))]) for k, v in values.items()}
+
+
+_TAGS = re.compile(r"<(/?)(paper|header|abstract)>", re.I)
 
 
 def _defang(text: str) -> str:
-    return text.replace("<paper>", "‹paper›").replace("</paper>", "‹/paper›")
+    """The prompt's own delimiters, printed inside the data, can no longer close or open a block."""
+    return _TAGS.sub(lambda m: f"‹{m.group(1)}{m.group(2)}›", text)
 
 
 def render(prompt: PromptFile, paper: Paper, model: str | None = None) -> RenderedPrompt:

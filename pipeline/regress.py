@@ -52,19 +52,6 @@ def recorded_requests(path: Path) -> list[dict]:
     return bodies
 
 
-async def _recorded_metadata(paper: Paper, client: LLMClient, model: str | None) -> Paper:
-    """The paper as the recorded run saw it: with the metadata pass's recorded answer when the
-    cassette holds one (a recording made with --no-llm-metadata does not)."""
-    from .assist import assist_metadata
-    from .prompts import METADATA_PROMPT, load_prompt
-
-    try:
-        improved, _usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), client, model)
-    except LLMError:
-        return paper
-    return improved
-
-
 def describe_change(rendered: RenderedPrompt, recorded: list[dict]) -> str:
     """Which part of the rendered prompt differs from the closest first-attempt recording."""
     first_attempts = [b for b in recorded if len(b.get("messages", [])) == len(rendered.messages)]
@@ -119,15 +106,10 @@ def _row(name: str, paper: Paper, prompt: PromptFile, model: str | None, cassett
     rendered = render(prompt, paper, model)
 
     async def go() -> tuple[str, list[CheckResult]]:
-        nonlocal rendered
         client = LLMClient(base_url="http://replay.invalid/v1", api_key="replay", attempts=attempts, pause=False)
         try:
             with cassette.replay(cassette_path):
-                seen = paper
-                if not paper.confident:  # the run asked the metadata pass first; replay its recorded answer
-                    seen = await _recorded_metadata(paper, client, model)
-                    rendered = render(prompt, seen, model)
-                brief = await write_brief(seen, rendered, client)  # raises only if the first request is not recorded
+                brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
             return brief.text, brief.checks
         finally:
             await client.close()

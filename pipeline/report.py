@@ -29,6 +29,7 @@ class Entry(BaseModel):
     institutions: str
     authors: str
     abstract: str
+    disagreements: list[str] = []  # where the model's reading of the header and the rules' differ (report.html marks them)
 
 
 class Failure(BaseModel):
@@ -39,7 +40,8 @@ class Failure(BaseModel):
 def entries(report: Report) -> list[Entry]:
     """The briefed papers in report order, each field as printed (doubtful fields already left out)."""
     return [Entry(title=_title(r), brief=r.brief.text, institutions=_institutions(r), authors=_author_count(r),
-                  abstract=r.paper.abstract if r.paper.abstract and r.paper.sure("abstract") else NO_ABSTRACT)
+                  abstract=r.paper.abstract if r.paper.abstract and r.paper.sure("abstract") else NO_ABSTRACT,
+                  disagreements=r.paper.disagreements)
             for r in report.briefed]
 
 

@@ -25,11 +25,12 @@ from pathlib import Path
 from . import cassette
 from .brief import write_brief
 from .escape import terminal
+from .grounding import decide
 from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
 from .models import Brief, Paper, PaperResult, Report
 from .pdf import PdfError
 from .reading import exit_with_parent, prepare_paper, read_paper
-from .prompts import METADATA_PROMPT, PromptFile, RenderedPrompt, load_prompt, render
+from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore
@@ -180,7 +181,7 @@ class Batch:
         s = self.settings
         return LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
                          budget=RetryBudget(left=s.retry_budget), rate_limit_wait=s.rate_limit_wait,
-                         concurrency=s.concurrency)
+                         concurrency=s.concurrency, json_mode=s.json_mode)
 
     async def llm(self) -> LLMClient:
         if self.client is None:
@@ -222,17 +223,6 @@ async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate
     return brief
 
 
-async def assisted(batch: Batch, paper: Paper, gate: asyncio.Semaphore) -> Paper:
-    """The paper with empty metadata fields filled by the grounded LLM pass (see assist.py)."""
-    from .assist import assist_metadata
-
-    async with gate:
-        store = None if batch.settings.record else batch.store  # a recording makes every call again
-        improved, usage = await assist_metadata(paper, load_prompt(METADATA_PROMPT), await batch.llm(),
-                                                batch.settings.model, store)
-    return improved.model_copy(update={"metadata_usage": usage if usage.prompt_tokens else None})
-
-
 async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
                    ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
     """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU).
@@ -256,15 +246,12 @@ async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyn
         return PaperResult(file=path.name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = path.name
     try:
-        if batch.settings.llm_metadata and not read.confident:
-            read = await assisted(batch, read, gate)
-            rendered = render(batch.prompt, read, batch.settings.model)
         brief = await brief_paper(batch, read, rendered, gate)
     except EndpointUnusable:
         raise
     except LLMError as exc:
-        return PaperResult(file=path.name, sha256=read.sha256, paper=read, error=f"{LLM_FAILED}: {exc}")
-    return PaperResult(file=path.name, sha256=read.sha256, paper=read, brief=brief,
+        return PaperResult(file=path.name, sha256=read.sha256, paper=decide(read, None), error=f"{LLM_FAILED}: {exc}")
+    return PaperResult(file=path.name, sha256=read.sha256, paper=decide(read, brief), brief=brief,
                        error="" if brief.ok else brief.error)
 
 
@@ -348,19 +335,16 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
     if previous is not None:
         batch.results = {r.file: r for r in previous.results}
     old = next((r for r in batch.results.values() if r.sha256 == read.sha256), None)
-    if old is not None and old.paper is not None and old.paper.metadata_source != "rules":
-        # the run filled fields through the metadata pass: keep them, so the same prompt costs nothing
-        read = read.model_copy(update={k: getattr(old.paper, k) for k in (
-            "authors", "author_count", "institutions", "metadata_source", "confidence", "confident")})
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:
             rendered = render(prompt, read, settings.model)
             brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
-        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, error=f"{LLM_FAILED}: {exc}")
+        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=decide(read, None), error=f"{LLM_FAILED}: {exc}")
     else:
-        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=read, brief=brief, error="" if brief.ok else brief.error)
+        new = PaperResult(file=pdf.name, sha256=read.sha256, paper=decide(read, brief), brief=brief,
+                          error="" if brief.ok else brief.error)
     finally:
         calls = batch.client.calls if batch.client else 0
         if batch.client is not None:

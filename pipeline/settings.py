@@ -39,7 +39,7 @@ class ConfigFile(BaseModel):
     attempts: int | None = None
     rate_limit_wait: float | None = None
     retry_budget: int | None = None
-    llm_metadata: bool | None = None
+    json_mode: bool | None = None
     prices: dict[str, ModelPrice] | None = None
     batch_poll: float | None = None
     batch_max_lines: int | None = None
@@ -102,7 +102,7 @@ class Settings(BaseModel):
     rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
     retry_budget: int = 200
     text_pages: int = 2
-    llm_metadata: bool = True  # ask the grounded metadata prompt for the fields the layout rules are unsure of
+    json_mode: bool = True  # ask for the provider's JSON mode; an endpoint that answers 400 to it is asked without
     prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
     batch_poll: float = 30.0  # seconds between looks at a provider batch while waiting
     batch_max_lines: int = 50_000  # requests per batch file (the provider's limit)

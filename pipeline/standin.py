@@ -41,9 +41,11 @@ class Faults:
 class StandIn:
     latency: float = 0.0
     faults: Faults = field(default_factory=Faults)
-    replies: dict[str, str] = field(default_factory=dict)  # title -> scripted reply
-    metadata_replies: dict[str, str] = field(default_factory=dict)  # title -> scripted metadata-pass reply
-    always_off_template: set[str] = field(default_factory=set)  # titles answered off-template every time
+    replies: dict[str, str] = field(default_factory=dict)  # title -> the brief sentence its answers carry
+    readings: dict[str, dict] = field(default_factory=dict)  # title -> its header as read: title, authors, institutions
+    raw_replies: dict[str, str] = field(default_factory=dict)  # title -> the whole answer, verbatim (broken contracts)
+    always_off_template: set[str] = field(default_factory=set)  # titles whose brief is off-template every time
+    sloppy: bool = False  # every paper's first answer carries one reading error (see plant_error)
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
@@ -168,60 +170,108 @@ class StandIn:
         batch["status"] = "completed"
 
     def answer(self, body: dict) -> str:
+        """The answer a model gives: one JSON object reading the header and briefing the paper."""
         messages = body.get("messages", [])
-        paper = _paper_fields(messages)
-        title = paper.get("title", "")
+        header, abstract = paper_blocks(messages)
+        title = self.scripted_title(header)
         repair = len(messages) > 2
-        if "首页:" in (messages[-1].get("content", "") if messages else ""):
-            return self.metadata_replies.get(title) or metadata_for(messages[-1].get("content", ""))
+        if title in self.raw_replies:
+            return self.raw_replies[title]
         if title in self.always_off_template:
-            return "这篇论文很有意思，值得一读。"
-        if title in self.replies:
-            return self.replies[title]
-        return brief_for(paper, variant=1 if repair else 0)
+            return json.dumps({**self.reading_of(header, title), "brief": "这篇论文很有意思，值得一读。"}, ensure_ascii=False)
+        reading = self.reading_of(header, title)
+        brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0)
+        if self.sloppy and not repair:
+            reading = plant_error(reading, header)
+        return json.dumps({**reading, "brief": brief}, ensure_ascii=False)
+
+    def scripted_title(self, header: str) -> str:
+        """The scripted paper whose title the header prints (the longest such title), or ''."""
+        page = _fold(header)
+        titles = [t for t in {*self.replies, *self.readings, *self.raw_replies, *self.always_off_template}
+                  if _fold(t) and _fold(t) in page]
+        return max(titles, key=len, default="")
+
+    def reading_of(self, header: str, title: str) -> dict:
+        if title in self.readings:
+            return {"title": title, "authors": [], "institutions": [], **self.readings[title]}
+        return read_header(header)
 
     def log(self, entry: dict) -> None:
         with self._lock:
             self.requests.append(entry)
 
 
-def brief_for(paper: dict[str, str], variant: int = 0) -> str:
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def paper_blocks(messages: list[dict]) -> tuple[str, str]:
+    """(header, abstract) from the first user message's <header> and <abstract> blocks."""
+    text = next((m.get("content", "") for m in messages if isinstance(m, dict) and m.get("role") == "user"), "")
+    text = text if isinstance(text, str) else ""
+    header = re.search(r"<header>\n?(.*?)\n?</header>", text, re.S)
+    abstract = re.search(r"<abstract>\n?(.*?)\n?</abstract>", text, re.S)
+    return (header.group(1) if header else ""), (abstract.group(1) if abstract else "")
+
+
+_ORG_WORDS = re.compile(r"University|Universit|Institute|Laborator|Labs?\b|Inc\.|Ltd\.|College|Academy|Corporation|大学|研究院|公司")
+_MARKS = re.compile(r"[\d*†‡§¶,]+$")
+
+
+def read_header(header: str) -> dict:
+    """A plain reader of the header, as a model that was told nothing else would read it: the first
+    line is the title, the next the authors, and the parts with an organisation word the institutions."""
+    lines = [line.strip() for line in header.splitlines() if line.strip()]
+    title = lines[0] if lines else ""
+    authors: list[str] = []
+    for part in re.split(r",|\band\b|\s{3}", lines[1] if len(lines) > 1 else ""):
+        name = _MARKS.sub("", part.strip()).strip()
+        if 2 <= len(name.split()) <= 4 and not _ORG_WORDS.search(name) and all(w[:1].isupper() for w in name.split()):
+            authors.append(name)
+    institutions: list[str] = []
+    for line in lines[2:] if authors else lines[1:]:
+        for part in re.split(r"\s{3}|;", re.sub(r"^[\d*†‡a-z]{1,2}\s+", "", line)):
+            part = re.sub(r"^[\d*†‡]+\s*", "", part.strip()).strip(" .,;")
+            pieces = [p.strip() for p in part.split(",")]
+            named = [p for p in pieces if _ORG_WORDS.search(p)]
+            if named and len(named[-1].split()) <= 10 and "@" not in named[-1]:
+                institutions.append(named[-1])
+    return {"title": title, "authors": authors, "institutions": list(dict.fromkeys(institutions))}
+
+
+def plant_error(reading: dict, header: str) -> dict:
+    """One reading error of a sloppy model, chosen by the paper: a department, an author given as an
+    institution, an organisation page 1 does not print, an invented author, or another paper's title."""
+    kind = sum(map(ord, reading.get("title", ""))) % 5
+    wrong = {**reading, "authors": list(reading.get("authors", [])), "institutions": list(reading.get("institutions", []))}
+    if kind == 0:
+        wrong["institutions"].append("Department of Computer Science")
+    elif kind == 1 and wrong["authors"]:
+        wrong["institutions"].append(wrong["authors"][0])
+    elif kind == 2 or kind == 1:
+        wrong["institutions"].append("Quillfeather Institute of Advanced Study")
+    elif kind == 3:
+        wrong["authors"].append("Morwenna Pelletier-Oduya")
+    else:
+        wrong["title"] = "Attention Is Not What You Need: A Different Paper Entirely"
+    return wrong
+
+
+def brief_for(reading: dict, variant: int = 0) -> str:
     """A template-shaped brief naming the paper's first institution and short title, no numbers."""
-    institution = (paper.get("institutions", "").split(";")[0].strip()) or "作者"
-    if institution.startswith("（"):
-        institution = "作者"
-    title = paper.get("title", "")
+    names = reading.get("institutions") or []
+    institution = names[0] if names else ("作者" if reading.get("authors") else "")
+    title = reading.get("title", "")
     short = title.split(":")[0].strip() if ":" in title else title
     method = "论文提出的新方法" if variant == 0 else "论文所提出的方法"
     return f"{institution}发布了{short}论文，使用{method}，解决了该领域中的关键问题，达成了优于现有方法的效果。"
-
-
-_ORG_WORDS = re.compile(r"University|Institute|Laboratory|Inc\\.|Ltd\\.|College|Academy|大学|研究院")
-
-
-def metadata_for(user_text: str) -> str:
-    """The metadata pass's answer: every comma part of page 1 that carries an organisation word."""
-    page = re.sub(r"\s+", " ", user_text.split("首页:", 1)[-1].split("</paper>")[0])
-    names = [p.strip(" .;") for p in re.split(r"[,;]|\s\d\s", page) if _ORG_WORDS.search(p) and len(p.split()) <= 10]
-    return json.dumps({"authors": [], "institutions": list(dict.fromkeys(names))}, ensure_ascii=False)
 
 
 def estimate_tokens(text: str) -> int:
     """A BPE-like count: one token per CJK character, one per four other characters."""
     cjk = len(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", text))
     return cjk + (len(text) - cjk + 3) // 4
-
-
-def _paper_fields(messages: list[dict]) -> dict[str, str]:
-    text = next((m.get("content", "") for m in messages if m.get("role") == "user"), "")
-    block = re.search(r"<paper>(.*?)</paper>", text, re.S)
-    fields: dict[str, str] = {}
-    for line in (block.group(1) if block else "").splitlines():
-        key, _, value = line.partition(":")
-        mapping = {"标题": "title", "机构": "institutions", "摘要": "abstract"}
-        if key.strip() in mapping:
-            fields[mapping[key.strip()]] = value.strip()
-    return fields
 
 
 def _multipart_file(data: bytes, content_type: str) -> bytes:
@@ -295,7 +345,7 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 body = {}
             outcome = standin.draw() if self.path.endswith("/chat/completions") else "not_found"
             if outcome == "ok" and standin.faults.rate_limit_first:
-                title = _paper_fields(body.get("messages", [])).get("title", "")
+                title = paper_blocks(body.get("messages", []))[0][:200]
                 with standin._lock:
                     standin.seen[title] = standin.seen.get(title, 0) + 1
                     if standin.seen[title] <= standin.faults.rate_limit_first:

@@ -44,7 +44,7 @@ def samples(sample_dir, tmp_path) -> Path:
 
 @pytest.fixture
 def standin():
-    server = StandIn(replies={s.title: s.brief for s in make_samples.SAMPLES})
+    server = StandIn(replies={s.title: s.brief for s in make_samples.SAMPLES}, readings=make_samples.readings())
     server.start()
     yield server
     server.stop()

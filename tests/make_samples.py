@@ -304,6 +304,12 @@ def write_pdfs(folder: Path) -> list[Path]:
     return paths
 
 
+def readings() -> dict[str, dict]:
+    """Each sample's header as a capable model reads it: the text this script printed on page 1."""
+    return {s.title: {"title": s.title, "authors": [name.split(",")[0] for name, _marker in s.authors], "institutions": s.institutions}
+            for s in SAMPLES}
+
+
 def record_cassette(folder: Path, cassette: Path) -> int:
     """Record the samples' cassette against the stand-in server loaded with the written briefs."""
     import tempfile
@@ -312,7 +318,7 @@ def record_cassette(folder: Path, cassette: Path) -> int:
     from pipeline.standin import StandIn
 
     replies = {s.title: s.brief for s in SAMPLES}
-    with StandIn(replies=replies) as server, tempfile.TemporaryDirectory() as out:
+    with StandIn(replies=replies, readings=readings()) as server, tempfile.TemporaryDirectory() as out:
         return cli_main(["record", str(folder), "--cassette", str(cassette), "-o", out,
                          "--base-url", server.base_url, "--api-key", "sample-recording-key"])
 

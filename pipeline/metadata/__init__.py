@@ -11,10 +11,11 @@ import re
 
 from .. import institutions as inst
 from ..models import Document, Paper
-from .abstract import abstract_line, excerpt, header_text, read_abstract
-from .affiliations import footnote_affiliations, read_header
+from .abstract import abstract_line, excerpt, read_abstract
+from .affiliations import foot_notes, footnote_affiliations, read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE
 from .confidence import LOW, doubts, institution_doubts
+from .header import header_block
 from .layout import body_size, page_lines, sidebar_edge
 from .title import read_title
 
@@ -77,5 +78,6 @@ def read_metadata(doc: Document) -> Paper:
         body_excerpt=excerpt(doc.pages, abstract),
         confident=all(d.confidence >= LOW for d in confidence.values()) and bool(names or not authors) and bool(authors or anonymous),
         confidence=confidence,
-        header_text=header_text(doc.pages[0] if doc.pages else "", abstract),
+        header_text=header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, doc.body_size or body),
+                                 column_x0),
     )

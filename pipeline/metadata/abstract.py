@@ -141,13 +141,6 @@ def _inside(cell: Cell, column: tuple[float, float]) -> bool:
     return width > 0 and overlap >= 0.6 * width
 
 
-def header_text(page: str, abstract: str, limit: int = 3000) -> str:
-    """Page 1 up to the abstract, plus its foot (where IEEE and ICML print affiliations)."""
-    cut = page.find(abstract[:40]) if abstract else -1
-    head = page[:cut] if cut > 0 else page[:limit]
-    return (head[:limit] + "\n" + page[-800:]).strip()
-
-
 def tidy_paragraph(text: str) -> str:
     text = re.sub(r"-\n(?=[a-z])", "", text)
     text = re.sub(r"\s*\n\s*", " ", text)

@@ -245,6 +245,20 @@ def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
     return ordered + left + right
 
 
+def foot_notes(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
+    """The notes at the foot of page 1 (where IEEE, ICML and journals print affiliations), one
+    string per printed line, in reading order, markers kept."""
+    out: list[str] = []
+    last = None
+    for span in _reading_order([ln for ln in lines if ln.y0 > 0.62 * page_height], body, page_width / 2):
+        if last is None or abs(span.y0 - last.y0) > 0.5 * span.size or span.x0 < last.x0:
+            out.append(span.text.strip())
+        else:
+            out[-1] += ("" if MARKER_RE.match(span.text) and span.size < last.size else " ") + span.text.strip()
+        last = span
+    return [" ".join(line.split()) for line in out if line.strip()]
+
+
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
     foot_lines = [ln for ln in lines if ln.y0 > 0.62 * page_height]  # in page order; spans in x order

@@ -1,0 +1,215 @@
+"""The page keeps the model honest, and two readings make one decision.
+
+The model reads page 1's header in the call that writes the brief. Every name it returns is
+kept only if page 1 prints it: folded (case, accents, spaces, line-break hyphens), as an acronym
+printed there, or as a usual form (spelt out, short, Chinese) of an organisation printed there.
+The plausibility checks the rules use still reject a department alone, a person, a sentence, a
+place or a placeholder. Then the grounded model reading and the rules' reading are compared:
+agreement makes a field sure, a grounded model reading wins a disagreement, and where the model
+left nothing usable the rules' reading stands with its own confidence. Both are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import institutions as inst
+from .answer import ModelAnswer
+from .metadata.confidence import LOW
+from .models import Brief, Dropped, FieldDoubt, Paper, Reading
+
+# why a name was dropped; the first group earns the one repair request, the second is only tidied
+NOT_PRINTED = "论文首页没有印出这个名称"
+IS_PERSON = "这是作者姓名，不是机构"
+IS_AUTHOR_LINE = "这是作者行，不是标题"
+ALL_LOST = "所给机构都未能在首页核实"
+IS_UNIT = "只是院系或部门，不是机构"
+IS_PLACE = "这是地址或国家，不是机构"
+IS_PLACEHOLDER = "这是占位文字，不是机构"
+IS_SENTENCE = "这是一句话，不是机构名"
+IS_ORGANISATION = "这是机构名，不是作者"
+REPAIRABLE = {NOT_PRINTED, IS_PERSON, IS_AUTHOR_LINE, ALL_LOST}
+
+_PLACEHOLDERS = re.compile(r"^(?:no (?:institute|institution|affiliation)s? given|anonymous(?: \w+)?|"
+                           r"independent(?: researcher)?|none|n/?a|unknown)\.?$", re.I)
+_UNIT_ALONE = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|division|chair|group) (?:of|for)\b(?!.*,)", re.I)
+_NOT_A_NAME = re.compile(r"[。！？@=]|https?:|\b(?:19|20)\d\d\b.*\b\d{1,2}\b|^\W")  # a sentence, a link, a date
+_SENTENCE_WORDS = re.compile(r"\b(?:we|our|this paper|is|are|was|were|to|that|which|propose|show)\b", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
+
+
+class Page:
+    """Page 1's header text, folded once, for the lookups every name of an answer makes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = inst.fold(text)
+        self.tokens = set(_WORD.findall(text)) | set(re.findall(r"[A-Z][A-Za-z&]*(?:-[A-Za-z]+)*", text))
+        self.folded_tokens = {t.casefold() for t in self.tokens}
+
+    def prints(self, name: str) -> bool:
+        """Whether the page prints this name in any form a reader would accept."""
+        return self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
+
+    def _as_printed(self, name: str) -> bool:
+        key = inst.fold(name)
+        if not key:
+            return False
+        word = name.strip()
+        if len(key) <= 5 and " " not in word and not _CJK.search(word):  # a short form is a whole word: 'UCL' is not 'UCLA'
+            return word in self.tokens or word.casefold() in self.folded_tokens
+        return key in self.folded
+
+    def _in_brackets(self, name: str) -> bool:
+        """'The Hong Kong University of Science and Technology (HKUST)': either half printed."""
+        match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        return bool(match) and (self._as_printed(match.group(1)) or self._as_printed(match.group(2)))
+
+    def _as_acronym(self, name: str) -> bool:
+        """A spelt-out name whose initials the page prints ('Korea Advanced Institute of Science
+        and Technology' for 'KAIST')."""
+        initials = "".join(w[0] for w in re.findall(r"\b[A-Z][\w'-]*", name))
+        return len(initials) >= 3 and initials in self.tokens
+
+    def _as_known(self, name: str) -> bool:
+        row = inst.known(name)
+        if row is None:
+            return False
+        return any(self._as_printed(form) for form in [*row.names, *row.chinese] if inst.fold(form) != inst.fold(name))
+
+
+def ground(answer: ModelAnswer, header: str, rules: Paper) -> tuple[Reading, list[Dropped]]:
+    """The model's reading with every name the page does not back dropped, and the drops."""
+    page = Page(header)
+    dropped: list[Dropped] = []
+    authors = _ground_authors(answer.authors, page, dropped)
+    title = _ground_title(answer.title, authors, page, dropped)
+    people = authors + [a for a in rules.authors if a not in authors]
+    institutions = _ground_institutions(answer.institutions, people, page, dropped)
+    return Reading(title=title, authors=authors, institutions=institutions), dropped
+
+
+def _ground_authors(names: list[str], page: Page, dropped: list[Dropped]) -> list[str]:
+    kept: list[str] = []
+    for name in names:
+        reason = ""
+        if not page.prints(name) or len(inst.fold(name)) < 2:
+            reason = NOT_PRINTED
+        elif inst.stands_alone(name) and not re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+$", name):
+            reason = IS_ORGANISATION
+        _keep(kept, name, "authors", reason, dropped)
+    return kept
+
+
+def _ground_title(title: str, authors: list[str], page: Page, dropped: list[Dropped]) -> str:
+    if not title:
+        return ""
+    key = inst.fold(title)
+    reason = ""
+    if len(key) < 4 or key not in page.folded:
+        reason = NOT_PRINTED
+    elif sum(inst.fold(a) in key for a in authors if len(inst.fold(a)) >= 4) >= 2:
+        reason = IS_AUTHOR_LINE
+    if reason:
+        dropped.append(Dropped(field="title", name=title, reason=reason))
+        return ""
+    return title
+
+
+def _ground_institutions(names: list[str], people: list[str], page: Page, dropped: list[Dropped]) -> list[str]:
+    kept: list[str] = []
+    for name in names:
+        reason = _implausible(name, people) or ("" if page.prints(name) else NOT_PRINTED)
+        if reason:
+            _keep(kept, name, "institutions", reason, dropped)
+            continue
+        for organisation in inst.organisations([name]) or [name]:  # a unit is lifted to its organisation
+            if page.prints(organisation):
+                _keep(kept, organisation, "institutions", "", dropped)
+    if names and not kept and not any(d.field == "institutions" and d.reason in (IS_UNIT, IS_PLACE, IS_PLACEHOLDER)
+                                      for d in dropped):
+        dropped.append(Dropped(field="institutions", name="、".join(names)[:300], reason=ALL_LOST))
+    return kept
+
+
+def _implausible(name: str, people: list[str]) -> str:
+    """Why a printed name is still no organisation: a person, a unit alone, a place, a sentence."""
+    if _PLACEHOLDERS.match(name.strip()):
+        return IS_PLACEHOLDER
+    if inst.fold(name) in {inst.fold(p) for p in people}:
+        return IS_PERSON
+    if inst.is_place(name):
+        return IS_PLACE
+    if _UNIT_ALONE.match(name):
+        return IS_UNIT
+    if _NOT_A_NAME.search(name) or len(name.split()) > 14 or (len(name.split()) > 6 and (
+            _SENTENCE_WORDS.search(name) or not inst.reads_as_organisation(name))):
+        return IS_SENTENCE
+    return ""
+
+
+def _keep(kept: list[str], name: str, field: str, reason: str, dropped: list[Dropped]) -> None:
+    if reason:
+        dropped.append(Dropped(field=field, name=name, reason=reason))
+    elif inst.fold(name) not in {inst.fold(k) for k in kept}:
+        kept.append(name)
+
+
+def needs_repair(dropped: list[Dropped]) -> list[Dropped]:
+    """The drops that mean the model misread the header (not a unit it was lifted from)."""
+    return [d for d in dropped if d.reason in REPAIRABLE]
+
+
+# ---- two readings, one decision ---------------------------------------------------------------
+
+
+def rules_reading(paper: Paper) -> Reading:
+    return Reading(title=paper.title, authors=paper.authors, institutions=paper.institutions)
+
+
+def decide(rules: Paper, brief: Brief | None) -> Paper:
+    """The paper as published: the grounded model reading where it has one, else the rules'.
+
+    An empty list from the model wins only over a doubtful or empty rules reading: saying nothing
+    is not a reading. Every disagreement is kept, with what won.
+    """
+    reading = brief.reading if brief is not None else None
+    base = rules.model_copy(update={"rules_reading": rules_reading(rules)})
+    if reading is None:
+        return base
+    update: dict = {"model_reading": reading}
+    confidence = dict(rules.confidence)
+    notes: list[str] = []
+    won = False
+    for field, ours, theirs in (("title", rules.title, reading.title),
+                                ("authors", rules.authors, reading.authors),
+                                ("institutions", rules.institutions, reading.institutions)):
+        if _same(ours, theirs):
+            confidence[field] = FieldDoubt()
+            continue
+        if not theirs and (ours and rules.sure(field) or field == "title"):
+            notes.append(f"{field}: the model read none; the rules' reading stands")
+            continue
+        update[field] = theirs
+        confidence[field] = SURE_MODEL
+        won = True
+        notes.append(f"{field}: the rules read {_show(ours)}, the model {_show(theirs)}; the model's grounded reading is kept")
+    if "authors" in update:
+        update["author_count"] = len(reading.authors) if reading.authors or rules.author_count is not None else None
+    update.update(confidence=confidence, disagreements=notes, metadata_source="model" if won else "rules+model")
+    update["confident"] = all(d.confidence >= LOW for d in confidence.values())
+    return base.model_copy(update=update)
+
+
+def _same(a: str | list[str], b: str | list[str]) -> bool:
+    if isinstance(a, str):
+        return inst.fold(a) == inst.fold(b)
+    return sorted(inst.fold(x) for x in a) == sorted(inst.fold(x) for x in b)
+
+
+def _show(value: str | list[str]) -> str:
+    if isinstance(value, str):
+        return f"“{value[:120]}”" if value else "nothing"
+    return "[" + "; ".join(v[:80] for v in value[:12]) + (" …" if len(value) > 12 else "") + "]" if value else "nothing"
