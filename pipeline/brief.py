@@ -64,7 +64,7 @@ def assess(answer: str, paper: Paper) -> Assessment:
         parsed = parse_answer(answer)
     except AnswerError as exc:
         contract = CheckResult(name="answer", ok=False, detail=str(exc))
-        return Assessment(text="", paper=decide(paper, None), reading=None, dropped=[], results=[contract],
+        return Assessment(text=tidy_answer(answer[:ECHO_LIMIT]), paper=decide(paper, None), reading=None, dropped=[], results=[contract],
                           failed=[contract])
     reading, dropped = ground(parsed, paper.header_text, paper)
     final = decide(paper, _probe(reading))

@@ -232,7 +232,7 @@ def read_header(header: str) -> dict:
     institutions: list[str] = []
     for line in lines[2:] if authors else lines[1:]:
         for part in re.split(r"\s{3}|;", re.sub(r"^[\d*†‡a-z]{1,2}\s+", "", line)):
-            part = re.sub(r"^[\d*†‡]+\s*", "", part.strip()).strip(" .,;")
+            part = re.split(r"[<\[{]|https?:", re.sub(r"^[\d*†‡]+\s*", "", part.strip()))[0].strip(" .,;")
             pieces = [p.strip() for p in part.split(",")]
             named = [p for p in pieces if _ORG_WORDS.search(p)]
             if named and len(named[-1].split()) <= 10 and "@" not in named[-1]:

@@ -202,7 +202,7 @@ def _values(text: str) -> list[tuple[str, float]]:
 def _numbers(text: str, paper: Paper) -> CheckResult:
     """Every number in the brief has its value in the paper's own text (no invented figures);
     '3.1 倍', '3.1 times' and '3.1x' are the same number."""
-    source = " ".join([paper.title, paper.abstract, paper.body_excerpt])
+    source = " ".join([paper.title, paper.abstract, paper.body_excerpt, paper.header_text])
     known = {round(value, 6) for _, value in _values(source)}
     missing = [written for written, value in _values(text) if round(value, 6) not in known]
     ok = not missing

@@ -113,13 +113,11 @@ UNSURE_TITLE = "Sparse Lanterns for Long Documents"
 
 def unsure_paper(folder, standin) -> None:
     """A paper whose names cite two affiliations while the header prints one (the second sits at
-    the foot of the page): the rules are unsure, so a run asks the metadata pass, which the
-    stand-in answers with both organisations."""
-    import json
-
+    the foot of the page): the rules are unsure, and the model, reading the header block with its
+    foot notes, names both organisations."""
     folder.mkdir(exist_ok=True)
     draw(folder / "p.pdf", [(UNSURE_TITLE, 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
                             ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)]
          + abstract_rows(160))
-    standin.metadata_replies[UNSURE_TITLE] = json.dumps(
-        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics"]})
+    standin.readings[UNSURE_TITLE] = {"authors": ["Mira Castellan", "Tobias Rennick"],
+                                      "institutions": ["Orchard University", "Bellwether Institute of Optics"]}

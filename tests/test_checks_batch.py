@@ -39,7 +39,7 @@ def brief_requests(standin):
 
 
 def run(folder, out, standin) -> int:
-    return main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k", "--no-llm-metadata"])
+    return main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"])
 
 
 def test_correct_forms_publish_at_the_first_answer(tmp_path, standin):

@@ -18,7 +18,7 @@ def prompt_b(tmp_path: Path) -> Path:
     """The default prompt with one line changed: a new fingerprint for every paper."""
     path = tmp_path / "brief-b.yaml"
     text = (make_samples.ROOT / "prompts" / "brief.yaml").read_text(encoding="utf-8")
-    path.write_text(text.replace('version: "1.1"', 'version: "2.0"').replace("请为下面这篇论文写一句简报。", "请为下面这篇论文写一句周报简报。"))
+    path.write_text(text.replace('version: "2.0"', 'version: "2.1"').replace("请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句周报简报。"))
     return path
 
 
@@ -33,13 +33,13 @@ def brief_calls(standin) -> int:
 def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, standin, capsys):
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
-    assert main(["run", str(samples), "-o", str(out), "--no-llm-metadata", *live(standin)]) == 0
+    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 0
     assert brief_calls(standin) == N
     b = prompt_b(tmp_path)
     capsys.readouterr()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), "--dry-run"]) == 0
     said = capsys.readouterr().out
-    assert "A: brief v1.1 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v2.0 · gpt-4o-mini: {N} call(s)" in said
+    assert "A: brief v2.0 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v2.1 · gpt-4o-mini: {N} call(s)" in said
     standin.requests.clear()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), *live(standin)]) == 0
     assert brief_calls(standin) == N  # the request log: only prompt B's briefs were paid for
@@ -47,14 +47,14 @@ def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, sta
     page = (out / "compare.html").read_text()
     summary = page.split('<table id="summary">')[1].split("</table>")[0]
     rows = Elements(summary).visible
-    assert "brief v1.1 · gpt-4o-mini" in rows and "brief-b v2.0 · gpt-4o-mini" in rows
+    assert "brief v2.0 · gpt-4o-mini" in rows and "brief-b v2.1 · gpt-4o-mini" in rows
     assert (out / "compare.md").read_text().count("- **A** 通过") == N
 
 
 def test_summary_counts_match_the_per_paper_checks(samples, tmp_path, standin):
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
-    assert main(["run", str(samples), "-o", str(out), "--no-llm-metadata", *live(standin)]) == 0
+    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 0
     lattice = next(s for s in make_samples.SAMPLES if s.file == "lattice-kv.pdf")
     standin.always_off_template.add(lattice.title)  # only prompt B's calls are made now: B fails this paper
     code = main(["compare", str(samples), "--prompt", str(default), "--prompt", str(prompt_b(tmp_path)), "-o", str(out),
@@ -105,15 +105,29 @@ def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
     assert first.title.split(":")[0] in visible
 
 
-def test_the_metadata_pass_is_paid_once_across_run_and_compare(tmp_path, standin):
+def test_one_call_per_paper_reads_the_header_in_run_and_compare(tmp_path, standin, capsys):
     folder = tmp_path / "in"
     unsure_paper(folder, standin)
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
     assert main(["run", str(folder), "-o", str(out), *live(standin)]) == 0
-    assert len(standin.requests) == 2  # the metadata pass, then the brief
+    assert len(standin.requests) == 1  # the brief call reads the header too: no second call for metadata
+    assert "Bellwether Institute of Optics" in standin.requests[0]["body"]["messages"][-1]["content"]  # the foot note
     standin.requests.clear()
+    capsys.readouterr()
     assert main(["compare", str(folder), "--prompt", str(default), "--prompt", str(prompt_b(tmp_path)), "-o", str(out),
                  *live(standin)]) == 0
-    assert len(standin.requests) == 1  # only prompt B's brief: no metadata pass, no brief for A
-    assert "Bellwether Institute of Optics" in standin.requests[0]["body"]["messages"][-1]["content"]
+    assert len(standin.requests) == 1  # only prompt B's call: A is in the run store
+    said = capsys.readouterr().out
+    assert "0 name(s) lost to grounding, 1 paper(s) read unlike the rules" in said  # both variants fix the rules
+
+
+def test_compare_counts_the_names_a_sloppy_variant_loses_to_grounding(samples, tmp_path, standin, capsys):
+    standin.sloppy = True
+    out = tmp_path / "out"
+    assert main(["compare", str(samples), "--model", "sloppy-a", "--model", "sloppy-b", "-o", str(out),
+                 *live(standin)]) == 0
+    said = capsys.readouterr().out
+    lost = [int(line.split(" name(s) lost")[0].rsplit(" ", 1)[-1]) for line in said.splitlines() if "lost to grounding" in line]
+    assert len(lost) == 2 and all(n >= 1 for n in lost)
+    assert "首页未印出而删去的名称" in (out / "compare.md").read_text(encoding="utf-8")

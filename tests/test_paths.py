@@ -29,7 +29,7 @@ def two_papers(sample_dir: Path, tmp_path: Path) -> Path:
 def test_regress_uses_the_settings_record_used(samples, tmp_path, standin, monkeypatch, capsys):
     prompt = tmp_path / "mine.yaml"
     prompt.write_text(Path(make_samples.ROOT / "prompts" / "brief.yaml").read_text().replace("version: \"1.1\"", "version: \"9\"")
-                      .replace("请为下面这篇论文写一句简报。", "请为下面这篇论文写一句简报（周报用）。"))
+                      .replace("请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句简报（周报用）。"))
     config = tmp_path / "paperbrief.yaml"
     config.write_text(f"prompt: {prompt}\n")
     monkeypatch.setenv("PAPERBRIEF_CONFIG", str(config))

@@ -36,7 +36,7 @@ def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, sta
     before = entries(out)
     md_before = (out / "report.md").read_text()
     standin.replies.clear()  # answers now come from the template-based generator
-    prompt = edited_prompt(tmp_path, "请为下面这篇论文写一句简报。", "请为下面这篇论文写一句准确的简报。")
+    prompt = edited_prompt(tmp_path, "请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句准确的简报。")
     calls = len(standin.requests)
     target = samples / "lattice-kv.pdf"
     assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(standin)]) == 0
@@ -80,7 +80,7 @@ def test_comment_edit_keeps_fingerprint_template_edit_changes_it(samples, tmp_pa
 
     comment = tmp_path / "comment.yaml"
     comment.write_text("# a new comment\n" + DEFAULT_PROMPT.read_text(encoding="utf-8"), encoding="utf-8")
-    template = edited_prompt(tmp_path, "只输出一句中文简报", "只输出一句话的中文简报")
+    template = edited_prompt(tmp_path, "只输出一个 JSON 对象", "只输出一个 JSON 对象（UTF-8）")
     assert fingerprint(None) == fingerprint(comment) != fingerprint(template)
 
 
@@ -92,7 +92,7 @@ def test_regress_passes_on_the_recorded_cassette(samples, capsys):
 
 
 def test_regress_reports_prompt_changed_for_every_paper(samples, tmp_path, capsys):
-    prompt = edited_prompt(tmp_path, "请为下面这篇论文写一句简报。", "请为这篇论文写一句简报。")
+    prompt = edited_prompt(tmp_path, "请读取下面这篇论文的首页信息，并写一句简报。", "请读取这篇论文的首页信息，并写一句简报。")
     assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--prompt", str(prompt)]) == 1
     out = capsys.readouterr().out
     assert out.count("prompt changed, re-record: user message") == len(make_samples.SAMPLES)
@@ -148,9 +148,9 @@ def test_prompt_typos_are_errors_naming_the_field(tmp_path, samples, capsys):
     bad_key = edited_prompt(tmp_path, "parameters:", "paramters:")
     assert main(["rerun", str(samples / "lattice-kv.pdf"), "--dry-run", "--prompt", str(bad_key)]) == 2
     assert "paramters: Extra inputs are not permitted" in capsys.readouterr().err
-    bad_var = edited_prompt(tmp_path, "{title}", "{titel}")
+    bad_var = edited_prompt(tmp_path, "{header_text}", "{header_txt}")
     assert main(["rerun", str(samples / "lattice-kv.pdf"), "--dry-run", "--prompt", str(bad_var)]) == 2
-    assert "unknown template variable(s) titel" in capsys.readouterr().err
+    assert "unknown template variable(s) header_txt" in capsys.readouterr().err
 
 
 def test_record_then_regress_round_trip(samples, tmp_path, standin, capsys):
@@ -165,21 +165,23 @@ def test_record_then_regress_round_trip(samples, tmp_path, standin, capsys):
     assert len(standin.requests) == len(make_samples.SAMPLES)  # the replay made no call
 
 
-def test_regress_replays_the_metadata_pass_a_recording_made(tmp_path, standin, capsys):
-    """A paper the rules are unsure of was recorded with the metadata pass first; regress replays it."""
+def test_regress_replays_a_recording_of_a_paper_the_rules_misread(tmp_path, standin, capsys):
+    """The recorded answer read the header unlike the rules; regress checks the brief against that reading."""
     from pages import unsure_paper
 
     folder = tmp_path / "in"
     unsure_paper(folder, standin)
+    standin.replies["Sparse Lanterns for Long Documents"] = (
+        "Bellwether Institute of Optics发布了Sparse Lanterns for Long Documents论文，使用稀疏路由，解决了长文档建模的问题，达成了更好的效果。")
     cassette = tmp_path / "rec.yaml"
     assert main(["record", str(folder), "--cassette", str(cassette), "--base-url", standin.base_url, "--api-key", "k"]) == 0
-    briefs = [r for r in standin.requests if "首页:" not in r["body"]["messages"][-1]["content"]]
-    assert "Bellwether Institute of Optics" in briefs[0]["body"]["messages"][-1]["content"]  # the pass changed the prompt
+    assert len(standin.requests) == 1
     capsys.readouterr()
     assert main(["regress", str(folder), "--cassette", str(cassette)]) == 0, capsys.readouterr().out
+    assert len(standin.requests) == 1
 
 
-def test_rerun_keeps_the_metadata_the_run_filled(tmp_path, standin, capsys):
+def test_rerun_keeps_the_model_reading_the_run_paid_for(tmp_path, standin, capsys):
     from pages import unsure_paper
 
     folder = tmp_path / "in"
@@ -190,5 +192,7 @@ def test_rerun_keeps_the_metadata_the_run_filled(tmp_path, standin, capsys):
     calls = len(standin.requests)
     capsys.readouterr()
     assert main(["rerun", str(folder / "p.pdf"), "-o", str(out), *live]) == 0
-    assert len(standin.requests) == calls  # the same prompt on the same metadata: no call
+    assert len(standin.requests) == calls  # the same prompt on the same paper: no call
     assert "0 LLM call(s)" in capsys.readouterr().out
+    paper = json.loads((out / "report.json").read_text())["results"][0]["paper"]
+    assert "Bellwether Institute of Optics" in paper["institutions"]  # the stored answer's reading, not the rules'

@@ -117,7 +117,7 @@ def test_confidence_flags_missing_affiliations_and_inspect_shows_it(tmp_path, ca
     assert shown["confidence"]["title"]["confidence"] == 1.0
 
 
-def test_unsure_papers_get_the_grounded_metadata_pass_by_default(tmp_path, standin, capsys):
+def test_the_grounded_model_reading_wins_where_the_rules_are_unsure(tmp_path, standin, capsys):
     from pipeline.cli import main
 
     folder = tmp_path / "in"
@@ -125,21 +125,22 @@ def test_unsure_papers_get_the_grounded_metadata_pass_by_default(tmp_path, stand
     rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
             ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160)
     draw(folder / "p.pdf", rows)
-    standin.metadata_replies["Sparse Lanterns for Long Documents"] = json.dumps(
-        {"authors": [], "institutions": ["Orchard University", "Bellwether Institute of Optics", "Invented Institute"]})
+    standin.readings["Sparse Lanterns for Long Documents"] = {
+        "authors": ["Mira Castellan", "Tobias Rennick"],
+        "institutions": ["Orchard University", "Bellwether Institute of Optics", "Invented Institute"]}
     args = ["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]
     assert main(args) == 0
-    asked = [r for r in standin.requests if "首页:" in r["body"]["messages"][-1]["content"]]
-    assert len(asked) == 1
+    assert len(standin.requests) == 2  # one call, and one repair: the invented name is not on page 1
+    repair = standin.requests[1]["body"]["messages"][-1]["content"]
+    assert "Invented Institute" in repair and "论文首页没有印出这个名称" in repair
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     paper = report["results"][0]["paper"]
     assert paper["institutions"] == ["Orchard University", "Bellwether Institute of Optics"]
-    assert paper["metadata_source"] == "rules+llm" and paper["metadata_usage"]["prompt_tokens"] > 0
-    assert "1 metadata calls" in capsys.readouterr().out
-
-    standin.requests.clear()
-    assert main(args[:3] + [str(tmp_path / "out2")] + args[4:] + ["--no-llm-metadata"]) == 0
-    assert not [r for r in standin.requests if "首页:" in r["body"]["messages"][-1]["content"]]
+    assert paper["rules_reading"]["institutions"] == ["Orchard University"]
+    assert paper["model_reading"]["institutions"] == paper["institutions"]
+    assert paper["metadata_source"] == "model" and paper["disagreements"]
+    assert "Invented Institute" not in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "differs" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
 def test_footnote_affiliations_across_the_page_with_citations_in_the_body(tmp_path):

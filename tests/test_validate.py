@@ -150,9 +150,13 @@ def test_short_title_before_a_dash():
 
 
 def test_repair_request_names_each_failure_as_an_instruction():
-    from pipeline.brief import repair_message
+    import json
 
-    message = repair_message(failures(check(f"北京大学发布了LatticeKV{BODY.replace('73%', '99%')}", TSINGHUA)))
+    from pipeline.brief import assess, repair_message
+
+    answer = json.dumps({"title": TSINGHUA.title, "authors": TSINGHUA.authors, "institutions": TSINGHUA.institutions,
+                         "brief": f"北京大学发布了LatticeKV{BODY.replace('73%', '99%')}"}, ensure_ascii=False)
+    message = repair_message(assess(answer, TSINGHUA))
     assert "1. 机构" in message and "Tsinghua University" in message
     assert "2. 标题" in message and "Lumen" in message
     assert "3. 数字" in message and "99" in message
