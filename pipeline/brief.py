@@ -67,17 +67,17 @@ def assess(answer: str, paper: Paper) -> Assessment:
         return Assessment(text=tidy_answer(answer[:ECHO_LIMIT]), paper=decide(paper, None), reading=None, dropped=[], results=[contract],
                           failed=[contract])
     reading, dropped = ground(parsed, paper.header_text, paper)
-    final = decide(paper, _probe(reading))
+    final = decide(paper, _probe(reading, dropped))
     text = tidy_answer(parsed.brief)
     results = [CheckResult(name="answer", ok=True), *check(text, final)]
     return Assessment(text=text, paper=final, reading=reading, dropped=dropped, results=results,
                       failed=failures(results), misread=needs_repair(dropped))
 
 
-def _probe(reading: Reading) -> Brief:
-    """A stand-in Brief that carries only a reading, for `decide` before the real Brief exists."""
+def _probe(reading: Reading, dropped: list[Dropped]) -> Brief:
+    """A Brief that carries only a reading, for `decide` before the real Brief exists."""
     return Brief(text="", ok=False, checks=[], attempts=0, usage=Usage(), latency_s=0.0, prompt_id="",
-                 prompt_version="", fingerprint="", model="", reading=reading)
+                 prompt_version="", fingerprint="", model="", reading=reading, dropped=dropped)
 
 
 def repair_message(judged: Assessment) -> str:

@@ -180,6 +180,7 @@ def decide(rules: Paper, brief: Brief | None) -> Paper:
     if reading is None:
         return base
     update: dict = {"model_reading": reading}
+    lost = {d.field for d in brief.dropped}  # a field the model filled with names the page does not back
     confidence = dict(rules.confidence)
     notes: list[str] = []
     won = False
@@ -189,8 +190,9 @@ def decide(rules: Paper, brief: Brief | None) -> Paper:
         if _same(ours, theirs):
             confidence[field] = FieldDoubt()
             continue
-        if not theirs and (ours and rules.sure(field) or field == "title"):
-            notes.append(f"{field}: the model read none; the rules' reading stands")
+        if not theirs and (field in lost or field == "title" or ours and rules.sure(field)):
+            notes.append(f"{field}: the model's reading did not hold on page 1; the rules' reading stands"
+                         if field in lost else f"{field}: the model read none; the rules' reading stands")
             continue
         update[field] = theirs
         confidence[field] = SURE_MODEL
