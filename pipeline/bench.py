@@ -74,37 +74,92 @@ def score_institutions(found: list[str], truth: list[str]) -> tuple[int, int, in
     return hits, len(found), len(truth)
 
 
-def _assist_all(papers: dict[str, Paper]) -> dict[str, Paper]:
-    """Run the grounded LLM pass on the papers the rules were unsure of (endpoint from the environment)."""
+def _printed_form(name: str, page) -> str | None:
+    """The form of a truth name that page 1 prints: whole, or without its bracketed acronym (nested
+    brackets too: 'X (Guangzhou) (HKUST(GZ))'), or the acronym alone."""
+    forms, rest = [name], name
+    while True:
+        match = re.search(r"\s*\(((?:[^()]|\([^()]*\))*)\)\s*$", rest)
+        if not match:
+            break
+        rest = rest[: match.start()]
+        forms += [rest, match.group(1)]
+    return next((f for f in forms if f.strip() and page.prints(f)), None)
+
+
+def _truth_readings(papers: dict[str, Paper], truth: dict) -> tuple[dict[str, dict], int, int]:
+    """What a capable model answers for each paper (its truth, as page 1 prints it), and how many of
+    the truth's institutions the request carries in a printed form, of how many."""
+    from .grounding import Page
+
+    readings, carried, total = {}, 0, 0
+    for name, paper in papers.items():
+        expected, page = truth[name], Page(paper.header_text)
+        forms = [_printed_form(n, page) for n in expected["institutions"]]
+        carried, total = carried + sum(f is not None for f in forms), total + len(forms)
+        readings[expected["title"]] = {"title": expected["title"], "authors": expected.get("authors") or [],
+                                       "institutions": [f or n for f, n in zip(forms, expected["institutions"])]}
+    return readings, carried, total
+
+
+def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple[dict[str, Paper], dict]:
+    """Every paper through the brief call against the project's stand-in answering the truth (and,
+    when sloppy, one planted reading error in each first answer): the published papers and counts."""
     import asyncio
 
-    from .assist import assist_metadata
+    from .brief import write_brief
+    from .grounding import decide
     from .llm import LLMClient
-    from .prompts import METADATA_PROMPT, load_prompt
-    from .settings import Settings
+    from .prompts import load_prompt, render
+    from .standin import StandIn
 
-    settings = Settings.build()
-    settings.require_endpoint()
-    prompt = load_prompt(METADATA_PROMPT)
+    readings, carried, total = _truth_readings(papers, truth)
+    prompt = load_prompt()
 
-    async def go():
-        client = LLMClient(settings.base_url, settings.api_key)
+    async def go(base_url: str):
+        client = LLMClient(base_url, "bench", concurrency=8)
+        gate = asyncio.Semaphore(8)
+
+        async def one(paper: Paper):
+            async with gate:
+                return await write_brief(paper, render(prompt, paper), client)
         try:
-            out = dict(papers)
-            for name, paper in papers.items():
-                if not paper.confident:
-                    out[name], _ = await assist_metadata(paper, prompt, client, settings.model)
-            return out
+            return await asyncio.gather(*(one(p) for p in papers.values()))
         finally:
             await client.close()
 
-    return asyncio.run(go())
+    with StandIn(readings=readings, sloppy=sloppy) as server:
+        briefs = asyncio.run(go(server.base_url))
+    out = {name: decide(paper, brief) for (name, paper), brief in zip(papers.items(), briefs)}
+    published = [name for (name, paper), brief in zip(out.items(), briefs) if brief.ok and _planted(paper, brief.text)]
+    return out, {"carried": carried, "truth_institutions": total, "briefed": sum(b.ok for b in briefs),
+                 "planted_published": len(published), "repaired": sum(b.attempts > 1 for b in briefs),
+                 "calls": server.completed}
+
+
+_PLANTED = ("Department of Computer Science", "Quillfeather Institute", "Morwenna Pelletier-Oduya",
+            "A Different Paper Entirely")
+
+
+def _planted(paper: Paper, brief: str) -> bool:
+    """Whether a published paper shows one of the stand-in's planted reading errors."""
+    shown = " ".join([paper.title, *paper.authors, *paper.institutions, brief])
+    return any(p in shown for p in _PLANTED) or bool(set(paper.institutions) & set(paper.authors))
+
+
+def _prompt_tokens(papers: dict[str, Paper]) -> list[int]:
+    """Prompt tokens of each paper's brief request, counted as the stand-in bills them."""
+    from .prompts import load_prompt, render
+    from .standin import estimate_tokens
+
+    prompt = load_prompt()
+    return sorted(sum(estimate_tokens(m["content"]) + 4 for m in render(prompt, p).messages) for p in papers.values())
 
 
 REPEATS = 3  # reads per paper in bench extract; the fastest counts (as timeit does)
 
 
-def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm: bool = False) -> dict:
+def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm: str = "") -> dict:
     truth = {entry["file"]: entry for entry in json.loads(truth_path.read_text())}
     rows, times, papers = [], [], {}
     paths = {name: folder / name if (folder / name).exists() else folder / "pdfs" / name for name in truth}
@@ -123,8 +178,10 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
             rows.append({"file": name, "error": str(exc)})
             continue
         times.append(best * 1000)
+    tokens = _prompt_tokens(papers)
+    model: dict = {}
     if llm:
-        papers = _assist_all(papers)
+        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy")
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
     flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
@@ -186,6 +243,9 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         "right_flagged_pct": 100 * flags["right_flagged"] / flags["right"] if flags["right"] else 0.0,
         "median_ms": statistics.median(times) if times else 0.0,
         "p95_ms": sorted(times)[max(0, int(round(0.95 * len(times))) - 1)] if times else 0.0,
+        "prompt_tokens_median": statistics.median(tokens) if tokens else 0,
+        "prompt_tokens_p95": tokens[max(0, int(round(0.95 * len(tokens))) - 1)] if tokens else 0,
+        **model,
     }
     if misses_path:
         misses_path.write_text(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -322,8 +382,10 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("folder", type=Path)
     ext.add_argument("--truth", type=Path, required=True)
     ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"))
-    ext.add_argument("--llm", action="store_true",
-                     help="also run the grounded LLM pass on unsure papers (needs OPENAI_API_KEY/OPENAI_BASE_URL)")
+    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy"), default="",
+                     help="read every header through the brief call against the project's stand-in, answering each "
+                          "paper's truth as page 1 prints it (truth), or with one planted reading error per first answer "
+                          "(sloppy); no network")
     run = sub.add_parser("run", help="throughput of the whole pipeline against a stand-in endpoint")
     run.add_argument("--papers", type=int, default=200)
     run.add_argument("--latency", type=float, default=0.5)
@@ -347,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "extract":
         args.misses.parent.mkdir(parents=True, exist_ok=True)
         result = bench_extract(args.folder, args.truth, args.misses, llm=args.llm)
-        print("mode                   " + ("rules + grounded LLM pass" if args.llm else "rules only"))
+        print("mode                   " + (f"model reading ({args.llm} stand-in), grounded, decided with the rules"
+                                             if args.llm else "rules only"))
         f = result["figures"]
         print(f"papers                 {f['papers']}")
         print(f"title exact            {f['title_exact_pct']:.1f}%  (case and punctuation kept: {f['title_as_printed_pct']:.1f}%)")
@@ -357,7 +420,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"abstract found         {f['abstract_pct']:.1f}%")
         print(f"confidence             flags {f['wrong_flagged_pct']:.0f}% of the {f['wrong_fields']} wrong fields, "
               f"{f['right_flagged_pct']:.1f}% of the right ones")
-        print(f"ms per paper           median {f['median_ms']:.1f}  p95 {f['p95_ms']:.1f}")
+        print(f"ms per paper           median {f['median_ms']:.1f}  p95 {f['p95_ms']:.1f}  (rules reading)")
+        print(f"prompt tokens          median {f['prompt_tokens_median']:.0f}  p95 {f['prompt_tokens_p95']:.0f}  (the brief request)")
+        if args.llm:
+            print(f"header carries         {100 * f['carried'] / max(1, f['truth_institutions']):.1f}% of the truth's "
+                  f"{f['truth_institutions']} institutions in a printed form")
+            print(f"model calls            {f['calls']} for {f['papers']} papers ({f['repaired']} repaired), "
+                  f"{f['briefed']} briefed")
+            print(f"planted errors         {f['planted_published']} published")
         print(f"misses                 {len(result['misses'])} papers, table in {args.misses}")
         for row in result["misses"]:
             print(f"  {row['file']}: " + "; ".join(k for k in row if k != "file"))
