@@ -258,7 +258,7 @@ def _regress(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    """Print what was read from one PDF (no LLM call)."""
+    """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
     from .metadata import read_metadata
     from .pdf import PdfError, extract
 
@@ -270,15 +270,65 @@ def _inspect(args: argparse.Namespace) -> int:
     fields = {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
               "institutions": paper.institutions, "abstract": paper.abstract}
     fields["confidence"] = {name: doubt.model_dump() for name, doubt in paper.confidence.items()}
+    if args.llm:
+        return _inspect_with_model(args, fields)
     if args.json:
         fields["affiliation_lines"] = paper.affiliation_lines
+        fields["header_text"] = paper.header_text
         print(json.dumps(fields, ensure_ascii=False, indent=2))
     else:
-        for key, value in fields.items():
-            if key == "confidence":
-                value = ", ".join(f"{k} {d['confidence']:.1f}" + (f" ({d['reason']})" if d["reason"] else "") for k, d in value.items())
-            print(terminal(f"{key}: {', '.join(value) if isinstance(value, list) else value}"))
+        _print_fields(fields)
     return EXIT_OK
+
+
+def _print_fields(fields: dict) -> None:
+    for key, value in fields.items():
+        if key == "confidence":
+            value = ", ".join(f"{k} {d['confidence']:.1f}" + (f" ({d['reason']})" if d["reason"] else "") for k, d in value.items())
+        print(terminal(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"))
+
+
+def _inspect_with_model(args: argparse.Namespace, rules: dict) -> int:
+    """Both readings of one paper: the rules', the model's after grounding, what was dropped, what is published."""
+    from .cassette import CassetteError
+    from .pdf import PdfError
+    from .prompts import PromptError
+    from .runner import read_with_model
+    from .settings import Settings, SettingsError
+
+    try:
+        settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette, base_url=args.base_url,
+                                  api_key=args.api_key, api_key_file=args.api_key_file)
+        settings.require_endpoint()
+        result = asyncio.run(read_with_model(settings, Path(args.pdf)))
+    except (SettingsError, PromptError, CassetteError) as exc:
+        return _usage(str(exc))
+    except PdfError as exc:
+        print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    paper, brief = result.paper, result.brief
+    model = paper.model_reading.model_dump() if paper.model_reading else None
+    shown = {"rules": {k: rules[k] for k in ("title", "authors", "institutions")}, "model": model,
+             "dropped": [d.model_dump() for d in brief.dropped] if brief else [],
+             "disagreements": paper.disagreements,
+             "published": {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
+                           "institutions": paper.institutions},
+             "brief": brief.text if brief else "", "error": result.error}
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        return EXIT_OK if not result.error else EXIT_FAILED
+    for name in ("rules", "model", "published"):
+        print(f"--- {name} reading ---" if name != "published" else "--- published ---")
+        if shown[name] is None:
+            print("(no usable answer)")
+            continue
+        _print_fields(shown[name])
+    for drop in shown["dropped"]:
+        print(terminal(f"dropped {drop['field']}: {drop['name']} ({drop['reason']})"))
+    for note in paper.disagreements:
+        print(terminal(f"differs: {note}"))
+    print(terminal(f"brief: {shown['brief'] or result.error}"))
+    return EXIT_OK if not result.error else EXIT_FAILED
 
 
 def _usage(message: str) -> int:
@@ -347,6 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = sub.add_parser("inspect", help=_first_line(_inspect), description=_inspect.__doc__)
     inspect.add_argument("pdf")
     inspect.add_argument("--json", action="store_true", help="print JSON")
+    inspect.add_argument("--llm", action="store_true",
+                         help="also make the brief call and show the model's reading beside the rules' (or replay --cassette)")
+    inspect.add_argument("--cassette", type=Path, help="with --llm: replay the answer from this cassette")
+    inspect.add_argument("--prompt", type=Path, help="with --llm: prompt YAML (default: prompts/brief.yaml)")
+    inspect.add_argument("--model", help="with --llm: model name")
+    inspect.add_argument("--base-url", help="with --llm: endpoint (default: $OPENAI_BASE_URL)")
+    _key_options(inspect)
     inspect.set_defaults(handler=_inspect)
     return parser
 

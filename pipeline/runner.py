@@ -357,3 +357,24 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
         batch.settings = settings.model_copy(update={"title": previous.title})
     batch.save_report(force=True)
     return Rerun(old=old, new=new, calls=calls)
+
+
+async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
+    """One paper read by the rules and by the model (one brief call, or its cassette): `inspect --llm`."""
+    read = read_paper(str(pdf), settings.text_pages)
+    if isinstance(read, str):
+        raise PdfError(read)
+    rendered = render(load_prompt(settings.prompt), read, settings.model)
+    context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
+    batch = Batch(settings=settings, output=Path("."), prompt=load_prompt(settings.prompt), store=None, write=False)
+    client = batch.new_client()
+    try:
+        with context:
+            brief = await write_brief(read, rendered, client)
+    except LLMError as exc:
+        return PaperResult(file=pdf.name, sha256=read.sha256, paper=decide(read, None), error=f"{LLM_FAILED}: {exc}")
+    finally:
+        await client.close()
+    return PaperResult(file=pdf.name, sha256=read.sha256, paper=decide(read, brief), brief=brief,
+                       error="" if brief.ok else brief.error)
+

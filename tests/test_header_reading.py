@@ -214,3 +214,18 @@ def test_a_batch_run_sends_the_header_in_each_line_and_reads_the_answers(samples
     assert len(lines) > len(first)  # the sloppy first answers were repaired in a follow-up batch
     published = (out / "report.md").read_text(encoding="utf-8")
     assert not [p for p in PLANTED if p in published]
+
+
+def test_inspect_llm_shows_both_readings_and_what_was_dropped(tmp_path, standin, capsys):
+    paper_pdf = tmp_path / "p.pdf"
+    draw(paper_pdf, [(TITLE, 16, "c", 80), ("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
+                     ("^1University of Westmarch", 9, "c", 122), ("^2Harborlight Systems Inc.", 7, "c", 700),
+                     *abstract_rows(200)])
+    standin.readings[TITLE] = {"authors": ["Ada Quill", "Bram Oakes"],
+                               "institutions": ["University of Westmarch", "Harborlight Systems Inc.", "Eastbrook University"]}
+    assert main(["inspect", str(paper_pdf), "--llm", "--json", *live(standin)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["rules"]["institutions"] == ["University of Westmarch"]
+    assert shown["published"]["institutions"] == ["University of Westmarch", "Harborlight Systems Inc."]
+    assert {"field": "institutions", "name": "Eastbrook University", "reason": NOT_PRINTED} in shown["dropped"]
+    assert shown["disagreements"] and shown["brief"].startswith("University of Westmarch发布了")
