@@ -271,8 +271,10 @@ def _sample_pdfs(folder: Path, count: int) -> None:
         write_pdf(variant, folder / variant.file)
 
 
-def bench_run(papers: int, latency: float, concurrency: int) -> dict:
-    """Whole pipeline against a stand-in endpoint in another process; wall time vs the ideal."""
+def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None = None,
+              truth: Path | None = None) -> dict:
+    """Whole pipeline against a stand-in endpoint in another process; wall time vs the ideal. With a
+    folder of real papers and their truth, the stand-in answers each paper's truth as printed."""
     import math
     import tempfile
 
@@ -280,9 +282,15 @@ def bench_run(papers: int, latency: float, concurrency: int) -> dict:
     from .settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "in"
-        _sample_pdfs(folder, papers)
-        report, wall, cpu = _against_standin(["--latency", str(latency)], lambda url: Settings(
+        extra = []
+        if folder is None:
+            folder = Path(tmp) / "in"
+            _sample_pdfs(folder, papers)
+        else:
+            papers = len(list(folder.glob("*.pdf")))
+            if truth is not None:
+                extra = ["--readings", str(_readings_file(folder, truth, Path(tmp)))]
+        report, wall, cpu = _against_standin(["--latency", str(latency), *extra], lambda url: Settings(
             base_url=url, api_key="bench", concurrency=concurrency), run_batch, folder, Path(tmp) / "out")
     ideal = math.ceil(papers / concurrency) * latency
     briefs = [r.brief for r in report.results if r.brief]
@@ -293,6 +301,19 @@ def bench_run(papers: int, latency: float, concurrency: int) -> dict:
         "prompt_tokens_per_paper": sum(b.usage.prompt_tokens for b in briefs) / max(1, len(briefs)),
         "completion_tokens_per_paper": sum(b.usage.completion_tokens for b in briefs) / max(1, len(briefs)),
     }
+
+
+def _readings_file(folder: Path, truth_path: Path, tmp: Path) -> Path:
+    """The truth of each paper in the folder as page 1 prints it, for the stand-in (`--readings`)."""
+    truth = {e["file"]: e for e in json.loads(truth_path.read_text())}
+    papers = {}
+    for name in truth:
+        with contextlib.suppress(PdfError):
+            if (folder / name).exists():
+                papers[name] = read_metadata(extract(folder / name))
+    path = tmp / "readings.json"
+    path.write_text(json.dumps(_truth_readings(papers, truth)[0], ensure_ascii=False))
+    return path
 
 
 def _reader_cpu_s() -> float:
@@ -390,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--papers", type=int, default=200)
     run.add_argument("--latency", type=float, default=0.5)
     run.add_argument("--concurrency", type=int, default=16)
+    run.add_argument("--folder", type=Path, help="real PDFs instead of the generated samples (e.g. the corpus)")
+    run.add_argument("--truth", type=Path, help="with --folder: a manifest whose truth the stand-in answers")
     run.add_argument("--batch", action="store_true", help="through the Batch API (the stand-in's files and batches)")
     run.add_argument("--batch-delay", type=float, default=2.0, help="seconds the stand-in takes to complete a batch")
     args = parser.parse_args(argv)
@@ -400,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"CPU {f['cpu_ms_per_paper']:.1f} ms/paper   peak RSS {f['peak_rss_mb']:.0f} MB")
         return 0
     if args.command == "run":
-        f = bench_run(args.papers, args.latency, args.concurrency)
+        f = bench_run(args.papers, args.latency, args.concurrency, args.folder, args.truth)
         print(f"papers {f['papers']} (briefed {f['briefed']}), latency {args.latency}s, concurrency {args.concurrency}")
         print(f"wall {f['wall_s']:.2f}s  ideal {f['ideal_s']:.2f}s  ratio {f['ratio']:.3f}")
         print(f"CPU outside the LLM wait {f['cpu_ms_per_paper']:.1f} ms/paper   peak RSS {f['peak_rss_mb']:.0f} MB")

@@ -414,8 +414,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--batch-delay", type=float, default=0.2, help="seconds before a batch completes")
+    parser.add_argument("--readings", help="a JSON file: title -> the header as read (title, authors, institutions)")
     args = parser.parse_args()
-    server = StandIn(latency=args.latency, faults=Faults(batch_delay=args.batch_delay)).start(args.port)
+    readings = json.loads(open(args.readings, encoding="utf-8").read()) if args.readings else {}
+    server = StandIn(latency=args.latency, faults=Faults(batch_delay=args.batch_delay), readings=readings).start(args.port)
     print(server.base_url, flush=True)
     threading.Event().wait()
 
