@@ -2,7 +2,8 @@
 
 The `openai` SDK's AsyncOpenAI reaches any OpenAI-compatible server. Its own retries are off:
 `_call` owns them. A 429 is pacing, not failure: the call waits what Retry-After asks, never less
-than a floor that doubles with each 429 (so `Retry-After: 0` cannot spin), up to `rate_limit_wait`
+than a floor (1 s, doubled each time the hint is missing or below it, so `Retry-After: 0` cannot
+spin), up to `rate_limit_wait`
 seconds actually slept and `MAX_RATE_LIMITS` answers, and the client lowers the number of calls in
 flight until answers come back. 5xx, timeouts, dropped connections and answers that are not chat
 completions (a proxy's HTML page) are failures: retried with backoff up to `attempts` tries per
@@ -313,15 +314,20 @@ class LLMClient:
         await self.sleep(min(hinted if hinted is not None else 0.25 * 2 ** (call.failures - 1), self.max_wait))
 
     async def _rate_limit_pause(self, call: "_CallState", exc: Exception) -> None:
-        """Wait out a 429: at least the growing floor, at most what is left of `rate_limit_wait`."""
+        """Wait out a 429: what Retry-After asks, never less than the floor (which doubles each time the
+        hint is missing or below it), never more than what is left of `rate_limit_wait`."""
         call.rate_limits += 1
         left = self.rate_limit_wait - call.rate_waited
         if left <= 0 or call.rate_limits >= MAX_RATE_LIMITS:
             raise LLMError(f"still rate limited (HTTP 429) after {call.rate_limits} answers and "
                            f"{call.rate_waited:.1f} s of waiting; rate_limit_wait allows "
                            f"{self.rate_limit_wait:.3g} s") from None
-        floor = min(self.rate_limit_floor * 2 ** (call.rate_limits - 1), RATE_LIMIT_CEILING)
-        delay = min(max(floor, _retry_after(exc) or 0.0), left)
+        floor = min(self.rate_limit_floor * 2 ** call.floor_steps, RATE_LIMIT_CEILING)
+        hinted = _retry_after(exc)
+        if hinted is None or hinted < floor:  # no hint, or one that would spin: the floor, doubled next time
+            call.floor_steps += 1
+            hinted = floor
+        delay = min(hinted, left)
         start = time.monotonic()
         await self.sleep(delay)
         call.rate_waited += time.monotonic() - start
@@ -387,6 +393,7 @@ class _CallState:
 
     failures: int = 0
     rate_limits: int = 0
+    floor_steps: int = 0  # 429s whose hint was missing or below the floor: each doubles the floor
     rate_waited: float = 0.0
 
 
