@@ -27,7 +27,7 @@ from pathlib import Path
 from .brief import MAX_ATTEMPTS, assess, brief_of, failure_reason, repair_messages
 from .grounding import decide
 from .escape import terminal
-from .llm import LLMClient, LLMError, RetryBudget, completion_of
+from .llm import LLMClient, LLMError, RetryBudget, batch_line
 from .models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
@@ -189,28 +189,27 @@ async def _wait(run: BatchRun) -> None:
 
 
 async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, RenderedPrompt]]:
-    """Read a finished batch's output and error files; returns the requests to send again."""
+    """Read a finished batch's output and error files; returns the requests to send again.
+
+    A malformed line (not JSON, not an object, wrong types) settles its request, when its
+    custom_id can be read, as retried or failed with the reason; it never ends the run."""
     requests = {r.custom_id: r for r in run.store.batch_requests(state.id, state="pending")}
     again: list[tuple[Pending, RenderedPrompt]] = []
-    if state.output_file_id:
-        async for line in run.client.file_lines(state.output_file_id):
-            item = json.loads(line)
-            request = requests.pop(item.get("custom_id"), None)
+    for file_id in (state.output_file_id, state.error_file_id):
+        if not file_id:
+            continue
+        async for text in run.client.file_lines(file_id):
+            line = batch_line(text)
+            request = requests.pop(line.custom_id, None) if line.custom_id else None
             if request is None:
+                if line.custom_id is None:
+                    log.warning("batch %s: a result line was skipped: %s", state.id, line.error)
                 continue
-            response = item.get("response") or {}
-            if response.get("status_code") == 200:
-                again += _judge(run, request, completion_of(response.get("body") or {}, request.model, 0.0).model_dump())
+            if line.completion is not None:
+                again += _judge(run, request, line.completion.model_dump())
             else:
-                again += _retry_or_fail(run, request, f"HTTP {response.get('status_code')} in the batch")
-    if state.error_file_id:
-        async for line in run.client.file_lines(state.error_file_id):
-            item = json.loads(line)
-            request = requests.pop(item.get("custom_id"), None)
-            if request is not None:
-                error = item.get("error") or {}
-                again += _retry_or_fail(run, request, f"{error.get('code') or 'error'} in the batch")
-    for request in requests.values():  # lines in neither file: the batch ended without them
+                again += _retry_or_fail(run, request, line.error)
+    for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
         again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
     return again
 

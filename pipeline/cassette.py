@@ -2,7 +2,9 @@
 
 Requests match on method, path and body, so a cassette recorded against one host replays
 against any base URL, and a changed prompt is a miss, never a silently reused answer.
-Authorization and every key-bearing header or query parameter are filtered before writing.
+Authorization and every key-bearing header or query parameter are filtered before writing, and
+the key's value is scrubbed from every other header and from request and response bodies (an
+endpoint may echo it anywhere).
 """
 
 from __future__ import annotations
@@ -27,15 +29,42 @@ def _vcr(record_mode: str):
         filter_headers=SECRET_HEADERS,
         filter_query_parameters=SECRET_QUERY,
         decode_compressed_response=True,
+        before_record_request=_scrub_request,
         before_record_response=_strip_response_headers,
     )
 
 
+def _scrub_value(value):
+    """A header value or body (str, bytes, or a list of them) with the key's value scrubbed."""
+    from .llm import scrub
+
+    if isinstance(value, (str, bytes)):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+def _scrub_request(request):
+    """The request as recorded: the key's value gone from its headers, URI and body."""
+    for name in list(request.headers):
+        request.headers[name] = _scrub_value(request.headers[name])
+    request.uri = _scrub_value(request.uri)
+    request.body = _scrub_value(request.body)
+    return request
+
+
 def _strip_response_headers(response: dict) -> dict:
+    """The response as recorded: secret headers dropped by name, the key's value scrubbed from the rest and the body."""
     headers = response.get("headers", {})
     for name in list(headers):
         if name.lower() in SECRET_HEADERS or name.lower().startswith("openai-"):
             headers.pop(name)
+        else:
+            headers[name] = _scrub_value(headers[name])
+    body = response.get("body")
+    if isinstance(body, dict) and "string" in body:
+        body["string"] = _scrub_value(body["string"])
     return response
 
 
@@ -59,8 +88,12 @@ def check_cassette(path: Path) -> None:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise CassetteError(f"{path}: cassette not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CassetteError(f"{path}: cannot read the cassette ({exc})") from None
+    except IsADirectoryError:
+        raise CassetteError(f"{path}: a folder, not a cassette file") from None
+    except UnicodeDecodeError:
+        raise CassetteError(f"{path}: not UTF-8 text, so not a cassette; re-record it with paperbrief record") from None
+    except OSError as exc:
+        raise CassetteError(f"{path}: cannot read the cassette ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -68,8 +101,34 @@ def check_cassette(path: Path) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError(f"{path}: not a vcrpy cassette (no list of interactions); re-record it with paperbrief record")
     for number, interaction in enumerate(data["interactions"], 1):
-        if not isinstance(interaction, dict) or not {"request", "response"} <= set(interaction):
-            raise CassetteError(f"{path}: interaction {number} has no request and response; re-record it")
+        problem = _interaction_problem(interaction)
+        if problem:
+            raise CassetteError(f"{path}: interaction {number} {problem}; re-record it with paperbrief record")
+
+
+_BODY = (str, bytes, type(None))
+
+
+def _interaction_problem(interaction) -> str:
+    """What makes one recorded exchange unusable for vcrpy, or "" (checked before vcrpy's tracebacks)."""
+    if not isinstance(interaction, dict):
+        return "is not a mapping"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "has no request and response"
+    for name in ("uri", "method"):
+        if not isinstance(request.get(name), str) or not request.get(name):
+            return f"has a request without a {name}"
+    if not isinstance(request.get("body"), _BODY):
+        return "has a request body that is not text"
+    if not isinstance(request.get("headers", {}), dict) or not isinstance(response.get("headers", {}), dict):
+        return "has headers that are not a mapping"
+    status, body = response.get("status"), response.get("body")
+    if not isinstance(status, dict) or not isinstance(status.get("code"), int):
+        return "has a response without a status code"
+    if not isinstance(body, dict) or not isinstance(body.get("string"), _BODY):
+        return "has a response body that is not text"
+    return ""
 
 
 @contextlib.contextmanager

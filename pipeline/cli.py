@@ -437,12 +437,26 @@ def _first_line(func) -> str:
     return (func.__doc__ or "").strip().splitlines()[0]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _setup_logging(args: argparse.Namespace) -> None:
+    """Log lines on stderr (debug with -v), every one redacted: -v shows HTTP headers, the key must not follow."""
+    import os
+
+    from .llm import RedactingFilter, add_secret
+
+    add_secret(getattr(args, "api_key", None))  # known before any client exists; the file's key registers with the client
+    add_secret(os.environ.get("OPENAI_API_KEY"))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s", stream=sys.stderr)
     for noisy in ("httpx", "httpx2", "httpcore", "openai", "vcr"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args)
     try:
         return args.handler(args)
     except KeyboardInterrupt:

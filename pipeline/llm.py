@@ -1,24 +1,27 @@
 """The only module that talks to the LLM endpoint.
 
 The `openai` SDK's AsyncOpenAI reaches any OpenAI-compatible server. Its own retries are off:
-tenacity owns them. A 429 is pacing, not failure: the call waits what Retry-After asks (or backs
-off), up to `rate_limit_wait` seconds in all, without using up its attempts or feeding the stop
-counter, and the client lowers the number of calls in flight until answers come back. 5xx,
-timeouts and dropped connections are failures: retried with backoff up to `attempts` tries per
-call, and a run-wide budget makes a dead endpoint fail fast.
+`_call` owns them. A 429 is pacing, not failure: the call waits what Retry-After asks, never less
+than a floor (1 s, doubled each time the hint is missing or below it, so `Retry-After: 0` cannot
+spin), up to `rate_limit_wait`
+seconds actually slept and `MAX_RATE_LIMITS` answers, and the client lowers the number of calls in
+flight until answers come back. 5xx, timeouts, dropped connections and answers that are not chat
+completions (a proxy's HTML page) are failures: retried with backoff up to `attempts` tries per
+call, and a run-wide budget makes a dead endpoint fail fast. `timeout` is a deadline for the whole
+HTTP call, body included. Every string that leaves this module is scrubbed of the API key by value.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 import time
 from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
-
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
+from typing import AsyncIterator, TypeVar
 
 from .models import BatchState, Completion, Usage
 
@@ -26,6 +29,11 @@ log = logging.getLogger("paperbrief.llm")
 
 DEFAULT_ATTEMPTS = 6  # tries per call for 5xx, timeouts and dropped connections; 429 answers do not count
 DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429 answers before it gives up
+RATE_LIMIT_FLOOR = 1.0  # the least wait after a 429, doubled with each 429 of the same call
+RATE_LIMIT_CEILING = 30.0  # the floor stops doubling here
+MAX_RATE_LIMITS = 30  # 429 answers one call accepts before it gives up, whatever the waits were
+MAX_TEXT = 20_000  # characters of an answer's text kept; a longer answer is cut, never carried whole
+MAX_RAW = 40_000  # characters of an answer's raw JSON kept
 
 
 class LLMError(Exception):
@@ -43,6 +51,67 @@ class EndpointUnusable(LLMError):
 
 class RetryBudgetExceeded(EndpointUnusable):
     """Too many retries in this run: the endpoint looks down, so stop asking."""
+
+
+class MalformedAnswer(LLMError):
+    """A 200 whose body is not what was asked for (HTML, a list, wrong types): retried like a 5xx."""
+
+
+class CallTimedOut(LLMError):
+    """The whole call (headers and body) overran its deadline: retried like any timeout."""
+
+
+# -- secrets: scrubbed by value from every string that leaves this module -------------------------
+
+_SECRETS: set[str] = set()
+MIN_SECRET = 8  # shorter "keys" (none, ollama, k) are placeholders; scrubbing them would mangle text
+REDACTED = "***"
+_Text = TypeVar("_Text", str, bytes)
+
+
+def add_secret(value: str | None) -> None:
+    """Register a value (the run's API key) that scrub() removes from every string from now on."""
+    if value and len(value.strip()) >= MIN_SECRET:
+        _SECRETS.add(value.strip())
+
+
+def scrub(text: _Text) -> _Text:
+    """`text` (str or bytes) with every registered secret replaced by ***."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if isinstance(text, bytes):
+            text = text.replace(secret.encode("utf-8"), REDACTED.encode())
+        else:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _capped(text: str, limit: int) -> str:
+    """At most `limit` characters, scrubbed: cut with room for a key on the edge, then cut again."""
+    room = max((len(s) for s in _SECRETS), default=0)
+    return scrub(text[:limit + room])[:limit]
+
+
+_HEADER_VALUE = re.compile(
+    r"(?i)((?:proxy-)?authorization|(?:x-)?api-key|(?:set-)?cookie)(['\"]?\s*(?:[:=]|,)\s*b?['\"]?)([^'\"\r\n,)}\]]+)")
+
+
+def redact(text: str) -> str:
+    """A log line with secrets and the values of Authorization, api-key and cookie headers hidden."""
+    return _HEADER_VALUE.sub(lambda m: m.group(1) + m.group(2) + REDACTED, scrub(text))
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter (install it on handlers) that redacts every record's formatted message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose args do not fit its format: keep logging's own behaviour
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
 
 
 _REFUSALS = {401: "check OPENAI_API_KEY", 403: "the key may not use this model or endpoint",
@@ -116,7 +185,7 @@ def _rate_limited(exc: BaseException | None) -> bool:
 def _retryable(exc: BaseException) -> bool:
     import openai
 
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+    if isinstance(exc, (MalformedAnswer, CallTimedOut, openai.APITimeoutError, openai.APIConnectionError)):
         return True
     return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
 
@@ -129,14 +198,14 @@ def _retry_after(exc: BaseException | None) -> float | None:
     value = headers.get("retry-after-ms")
     if value:
         try:
-            return float(value) / 1000
+            return _finite(float(value) / 1000)
         except ValueError:
             pass
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return float(value)
+        return _finite(float(value))
     except ValueError:  # an HTTP date
         from email.utils import parsedate_to_datetime
 
@@ -146,104 +215,171 @@ def _retry_after(exc: BaseException | None) -> float | None:
             return None
 
 
+def _finite(seconds: float) -> float | None:
+    """A hint of nan or inf is no hint; a negative one means now."""
+    return max(0.0, seconds) if seconds == seconds and seconds not in (float("inf"), float("-inf")) else None
+
+
 async def _no_pause(_seconds: float) -> None:
     """A replay has nothing to wait for: recorded 429s and errors are stepped through at once."""
 
 
 class LLMClient:
-    """One AsyncOpenAI client shared by a run's calls."""
+    """One AsyncOpenAI client shared by a run's calls.
+
+    `json_mode` starts on and turns off for good the first time the endpoint answers HTTP 400 to
+    a request that asked for a JSON object (an endpoint without JSON mode); the runner reports it.
+    """
 
     sleep = staticmethod(asyncio.sleep)  # how a retry waits
 
     def __init__(self, base_url: str | None, api_key: str | None, timeout: float = 60.0,
                  attempts: int = DEFAULT_ATTEMPTS, budget: RetryBudget | None = None, max_wait: float = 60.0,
                  rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT, concurrency: int = 8, pause: bool = True,
-                 json_mode: bool = True):
+                 json_mode: bool = True, rate_limit_floor: float = RATE_LIMIT_FLOOR):
         import openai  # ~0.4 s: imported only when a run actually calls the endpoint
 
+        add_secret(api_key)
         self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
         self._completions = self._client.chat.completions  # built here (the run builds clients in a thread), not on the first call
+        self.timeout = timeout
         self.attempts = attempts
         self.budget = budget or RetryBudget(left=10_000)
         self.max_wait = max_wait
         self.rate_limit_wait = rate_limit_wait
+        self.rate_limit_floor = rate_limit_floor
+        self.json_mode = json_mode
         self.pacer = Pacer(concurrency)
         self.calls = 0
         if not pause:
             self.sleep = _no_pause
 
-    def _should_retry(self, exc: BaseException) -> bool:
+    async def _call(self, request, asks_json=lambda: False, deadline: bool = True):
+        """Run `request()` (one HTTP call, parsed) under the retry policy; errors become one-line LLMErrors.
+
+        `asks_json()` says whether the next attempt carries response_format, so a 400 to it can
+        turn JSON mode off instead of failing the call."""
+        call = _CallState()
+        while True:
+            carried = asks_json()
+            try:
+                async with self.pacer:
+                    self.calls += 1
+                    result = await (self._within_deadline(request) if deadline else request())
+            except (EndpointUnusable, asyncio.CancelledError):
+                raise
+            except Exception as exc:
+                if carried and getattr(exc, "status_code", None) == 400:
+                    self._drop_json_mode()
+                    continue  # the same call at once, without response_format: not a failure
+                await self._pause_or_raise(call, exc)
+                continue
+            self.budget.succeeded()
+            self.pacer.answered()
+            return result
+
+    async def _within_deadline(self, request):
+        """One attempt, headers and body, within `timeout` seconds (a dripping body cannot hold it)."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await request()
+        except TimeoutError:
+            raise CallTimedOut(f"request timed out after {self.timeout:.3g} s") from None
+
+    def _drop_json_mode(self) -> None:
+        if self.json_mode:
+            self.json_mode = False
+            log.warning("the endpoint rejected JSON mode (HTTP 400); asking without it")
+
+    async def _pause_or_raise(self, call: "_CallState", exc: Exception) -> None:
+        """Sleep before the next attempt, or raise the LLMError that ends this call."""
         if _rate_limited(exc):
             self.pacer.rate_limited()
-            return True
+            await self._rate_limit_pause(call, exc)
+            return
         if not _retryable(exc):
-            return False
-        if not self.budget.take():
-            why = "failed" if self.budget.left > 0 else "retry budget used up"
-            raise RetryBudgetExceeded(
-                f"endpoint {why} ({self.budget.in_a_row} failures in a row); last error: {_describe(exc)}")
-        log.debug("retrying after %s", _describe(exc))
-        return True
-
-    async def _call(self, request):
-        """Run `request()` (one HTTP call) under the retry policy; errors become one-line LLMErrors."""
-        call = _CallState()
-        try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(self._should_retry), wait=call.wait(self), stop=call.stop(self),
-                sleep=self.sleep, reraise=True,
-            ):
-                with attempt:
-                    async with self.pacer:
-                        self.calls += 1
-                        result = await request()
-        except (EndpointUnusable, asyncio.CancelledError):
-            raise
-        except Exception as exc:
             status = getattr(exc, "status_code", None)
             if status in _REFUSALS:
                 raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
-            if status == 429:
-                raise LLMError(f"still rate limited (HTTP 429) after waiting {call.rate_waited:.3g} s; "
-                               f"rate_limit_wait allows {self.rate_limit_wait:.3g} s") from None
             raise LLMError(_describe(exc)) from None
-        self.budget.succeeded()
-        self.pacer.answered()
-        return result
+        if not self.budget.take():
+            why = "failed" if self.budget.left > 0 else "retry budget used up"
+            raise RetryBudgetExceeded(
+                f"endpoint {why} ({self.budget.in_a_row} failures in a row); last error: {_describe(exc)}") from None
+        call.failures += 1
+        if call.failures >= self.attempts:
+            raise LLMError(_describe(exc)) from None
+        log.debug("retrying after %s", _describe(exc))
+        hinted = _retry_after(exc)
+        await self.sleep(min(hinted if hinted is not None else 0.25 * 2 ** (call.failures - 1), self.max_wait))
+
+    async def _rate_limit_pause(self, call: "_CallState", exc: Exception) -> None:
+        """Wait out a 429: what Retry-After asks, never less than the floor (which doubles each time the
+        hint is missing or below it), never more than what is left of `rate_limit_wait`."""
+        call.rate_limits += 1
+        left = self.rate_limit_wait - call.rate_waited
+        if left <= 0 or call.rate_limits >= MAX_RATE_LIMITS:
+            raise LLMError(f"still rate limited (HTTP 429) after {call.rate_limits} answers and "
+                           f"{call.rate_waited:.1f} s of waiting; rate_limit_wait allows "
+                           f"{self.rate_limit_wait:.3g} s") from None
+        floor = min(self.rate_limit_floor * 2 ** call.floor_steps, RATE_LIMIT_CEILING)
+        hinted = _retry_after(exc)
+        if hinted is None or hinted < floor:  # no hint, or one that would spin: the floor, doubled next time
+            call.floor_steps += 1
+            hinted = floor
+        delay = min(hinted, left)
+        start = time.monotonic()
+        await self.sleep(delay)
+        call.rate_waited += time.monotonic() - start
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
                        json_object: bool = False) -> Completion:
+        """One chat completion; with `json_object`, asks for a JSON object while `json_mode` holds."""
         start = time.perf_counter()
-        response = await self._call(lambda: self._completions.create(model=model, messages=messages, **parameters))
-        return completion_of(response.model_dump(), model, time.perf_counter() - start)
+
+        def asks_json() -> bool:
+            return json_object and self.json_mode
+
+        async def request() -> Completion:
+            extra = {"response_format": {"type": "json_object"}} if asks_json() else {}
+            raw = await self._completions.with_raw_response.create(**{**parameters, **extra}, model=model,
+                                                                   messages=messages)
+            return completion_of(_answer_body(raw), model, time.perf_counter() - start)
+
+        return await self._call(request, asks_json)
 
     # -- the Batch API: the same requests, run by the provider within 24 hours at about half the price --
 
     async def upload_batch_file(self, path: Path) -> str:
-        """Upload a JSONL file of requests; returns its file id."""
+        """Upload a JSONL file of requests; returns its file id (no overall deadline: files can be large)."""
         async def upload():
             with path.open("rb") as fh:
-                return await self._client.files.create(file=(path.name, fh), purpose="batch")
-        return (await self._call(upload)).id
+                return _field(await self._client.files.create(file=(path.name, fh), purpose="batch"), "id")
+        return await self._call(upload, deadline=False)
 
     async def create_batch(self, file_id: str) -> BatchState:
-        batch = await self._call(lambda: self._client.batches.create(
-            input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"))
-        return _batch_state(batch)
+        async def create():
+            return _batch_state(await self._client.batches.create(
+                input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"))
+        return await self._call(create)
 
     async def batch_state(self, batch_id: str) -> BatchState:
-        return _batch_state(await self._call(lambda: self._client.batches.retrieve(batch_id)))
+        async def retrieve():
+            return _batch_state(await self._client.batches.retrieve(batch_id))
+        return await self._call(retrieve)
 
     async def cancel_batch(self, batch_id: str) -> BatchState:
-        return _batch_state(await self._call(lambda: self._client.batches.cancel(batch_id)))
+        async def cancel():
+            return _batch_state(await self._client.batches.cancel(batch_id))
+        return await self._call(cancel)
 
     async def file_lines(self, file_id: str) -> AsyncIterator[str]:
-        """The lines of a result file, streamed: a batch of thousands is never held in memory."""
+        """The lines of a result file, streamed and scrubbed: a batch of thousands is never held in memory."""
         stream = await self._call(lambda: self._client.files.with_streaming_response.content(file_id).__aenter__())
         try:
             async for line in stream.iter_lines():
                 if line.strip():
-                    yield line
+                    yield scrub(line)
         finally:
             await stream.close()
 
@@ -253,64 +389,131 @@ class LLMClient:
 
 @dataclass
 class _CallState:
-    """One call's retry accounting: failures count toward `attempts`, 429 waits toward `rate_limit_wait`."""
+    """One call's retry accounting: failures count toward `attempts`, 429 waits (slept) toward `rate_limit_wait`."""
 
     failures: int = 0
     rate_limits: int = 0
+    floor_steps: int = 0  # 429s whose hint was missing or below the floor: each doubles the floor
     rate_waited: float = 0.0
 
-    def stop(self, client: LLMClient):
-        def stop(state: RetryCallState) -> bool:
-            if _rate_limited(state.outcome.exception()):
-                return self.rate_waited >= client.rate_limit_wait
-            self.failures += 1
-            return self.failures >= client.attempts
-        return stop
 
-    def wait(self, client: LLMClient):
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            hinted = _retry_after(exc)
-            if _rate_limited(exc):
-                self.rate_limits += 1
-                delay = hinted if hinted is not None else min(0.5 * 2 ** (self.rate_limits - 1), 30.0)
-                delay = max(0.0, min(delay, client.rate_limit_wait - self.rate_waited))
-                self.rate_waited += delay
-                return delay
-            return min(hinted if hinted is not None else 0.25 * 2 ** (self.failures - 1), client.max_wait)
-        return wait
+def _answer_body(raw) -> object:
+    """The JSON value of a 200, or MalformedAnswer naming what came instead (an HTML page, not JSON)."""
+    kind = str(raw.headers.get("content-type") or "no content type").split(";")[0].strip()[:60]
+    try:
+        return json.loads(raw.content)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedAnswer(f"the endpoint's answer is not a chat completion ({_printable(kind)})") from None
 
 
-def completion_of(body: dict, model: str, latency_s: float) -> Completion:
-    """A chat-completion body (live, or one line of a batch's output file) as a Completion."""
-    import json
+def completion_of(body: object, model: str, latency_s: float) -> Completion:
+    """A chat-completion body (live, or one line of a batch's output file) as a Completion.
 
-    choices = body.get("choices") or []
-    text = ((choices[0].get("message") or {}).get("content") or "") if choices else ""
-    usage = body.get("usage") or {}
-    return Completion(text=text.strip(), usage=Usage(prompt_tokens=usage.get("prompt_tokens") or 0,
-                                                     completion_tokens=usage.get("completion_tokens") or 0),
-                      model=body.get("model") or model, latency_s=latency_s, raw=json.dumps(body, ensure_ascii=False))
+    Any JSON value is accepted; one that is not a chat completion raises MalformedAnswer."""
+    text = _message_text(body)
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+    answered = body.get("model")
+    raw = json.dumps(body, ensure_ascii=False, default=str)
+    return Completion(text=_capped(text, MAX_TEXT).strip(),
+                      usage=Usage(prompt_tokens=_count(usage.get("prompt_tokens")),
+                                  completion_tokens=_count(usage.get("completion_tokens"))),
+                      model=_capped(answered, 200) if isinstance(answered, str) and answered else model,
+                      latency_s=latency_s, raw=_capped(raw, MAX_RAW))
+
+
+def _message_text(body: object) -> str:
+    """choices[0].message.content, or MalformedAnswer saying which part is missing or of the wrong type."""
+    def bad(why: str) -> MalformedAnswer:
+        return MalformedAnswer(f"the endpoint's answer is not a chat completion ({why})")
+
+    if not isinstance(body, dict):
+        raise bad(f"a JSON {_json_kind(body)}, not an object")
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise bad("no choices")
+    message = choices[0].get("message") if isinstance(choices[0], dict) else None
+    if not isinstance(message, dict) or not isinstance(message.get("content"), str):
+        raise bad("no message text")
+    return message["content"]
+
+
+@dataclass
+class BatchLine:
+    """One line of a batch's output or error file: its request's id, and its answer or why there is none."""
+
+    custom_id: str | None
+    completion: Completion | None = None
+    error: str = ""
+
+
+def batch_line(text: str) -> BatchLine:
+    """Any line, as data: a line that is not JSON, not an object or of the wrong types says so in `error`."""
+    try:
+        item = json.loads(text)
+    except ValueError:
+        return BatchLine(None, error="a line that is not JSON in the batch's files")
+    if not isinstance(item, dict) or not isinstance(item.get("custom_id"), str):
+        return BatchLine(None, error="a line without a custom_id in the batch's files")
+    custom_id, response, error = _capped(item["custom_id"], 200), item.get("response"), item.get("error")
+    if isinstance(response, dict) and response.get("status_code") == 200:
+        try:
+            return BatchLine(custom_id, completion_of(response.get("body"), "", 0.0))
+        except MalformedAnswer as exc:
+            return BatchLine(custom_id, error=f"{exc} in the batch")
+    if isinstance(error, dict):
+        code = error.get("code")
+        return BatchLine(custom_id, error=f"{_printable(code[:80]) if isinstance(code, str) and code else 'error'} in the batch")
+    status = response.get("status_code") if isinstance(response, dict) else None
+    return BatchLine(custom_id, error=f"HTTP {status if isinstance(status, int) else '?'} in the batch")
+
+
+def _json_kind(value: object) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _field(obj: object, name: str) -> str:
+    """A string attribute of an SDK answer, or MalformedAnswer (the SDK hands back HTML as a str)."""
+    value = getattr(obj, name, None)
+    if not isinstance(value, str) or not value:
+        raise MalformedAnswer(f"the endpoint's answer has no {name}")
+    return value
 
 
 def _batch_state(batch) -> BatchState:
-    counts = batch.request_counts
-    return BatchState(id=batch.id, status=batch.status, total=getattr(counts, "total", 0) or 0,
-                      completed=getattr(counts, "completed", 0) or 0, failed=getattr(counts, "failed", 0) or 0,
-                      output_file_id=batch.output_file_id, error_file_id=batch.error_file_id)
+    counts = getattr(batch, "request_counts", None)
+    try:
+        return BatchState(id=_field(batch, "id"), status=_field(batch, "status"),
+                          total=_count(getattr(counts, "total", 0)), completed=_count(getattr(counts, "completed", 0)),
+                          failed=_count(getattr(counts, "failed", 0)), output_file_id=batch.output_file_id,
+                          error_file_id=batch.error_file_id)
+    except (AttributeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        raise MalformedAnswer(f"the endpoint's answer is not a batch ({type(exc).__name__})") from None
+
+
+def _printable(text: str) -> str:
+    """One line of printable characters, scrubbed: what an endpoint says goes into messages only so."""
+    return scrub("".join(c if c.isprintable() else "?" for c in text))
 
 
 def _describe(exc: BaseException) -> str:
+    """One line naming the failure; never the key, even when the endpoint echoes it as the error code."""
     import openai
 
     if isinstance(exc, openai.APIStatusError):
         code = getattr(exc, "code", None)  # e.g. invalid_api_key, model_not_found; the message may echo the key
-        return f"HTTP {exc.status_code} from the endpoint" + (f" ({code})" if isinstance(code, str) else "")
+        return f"HTTP {exc.status_code} from the endpoint" + (f" ({_printable(code[:80])})" if isinstance(code, str) and code else "")
     if isinstance(exc, openai.APITimeoutError):
         return "request timed out"
     if isinstance(exc, openai.APIConnectionError):
         return "connection to the endpoint failed"
+    if isinstance(exc, LLMError):
+        return _printable(str(exc))
     name = type(exc).__name__
     if name == "CannotOverwriteExistingCassetteException":
         return "no recorded response in the cassette for this request (prompt or paper changed: re-record)"
-    return f"{name}: {str(exc).splitlines()[0] if str(exc) else ''}".strip(": ")
+    first = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return _printable(f"{name}: {first}".strip(": "))

@@ -66,7 +66,7 @@ def describe_change(rendered: RenderedPrompt, recorded: list[dict]) -> str:
     parts = []
     if best.get("model") != rendered.model:
         parts.append(f"model {best.get('model')} -> {rendered.model}")
-    for key in sorted(set(rendered.parameters) | {k for k in best if k not in ("model", "messages")}):
+    for key in sorted(set(rendered.parameters) | {k for k in best if k not in ("model", "messages", "response_format")}):
         if best.get(key) != rendered.parameters.get(key):
             parts.append(f"parameter {key} {best.get(key)} -> {rendered.parameters.get(key)}")
     for old, new in zip(best["messages"], rendered.messages):

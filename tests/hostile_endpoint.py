@@ -1,0 +1,150 @@
+"""A misbehaving OpenAI-compatible endpoint on 127.0.0.1, for tests: each mode is one way a proxy,
+gateway or provider has been seen to answer. Requests whose body holds `target` (all of them when
+`target` is None) get the mode's answer; the others get a good chat completion. Every request is
+logged, and stop() returns at once, even while a dripping body is being sent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MODES = ("good", "html", "list", "choices_str", "429_zero", "429_negative_ms", "429_huge", "drip", "key_error",
+         "echo", "no_json_mode")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+@dataclass
+class Hostile:
+    mode: str = "good"
+    key: str = ""  # the API key an echoing gateway sends back
+    status: int = 401  # key_error's status: 400, 401 or 422
+    target: str | None = None  # only requests whose body contains this get the mode
+    replies: dict[str, str] = field(default_factory=dict)  # title -> brief, for the good answers
+    drip_bytes: int = 60  # a dripping body stops after this many bytes, whether or not anyone listens
+    requests: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        assert self.mode in MODES, self.mode
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> "Hostile":
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> "Hostile":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def good_text(self, body: str) -> str:
+        return next((brief for title, brief in self.replies.items() if title in body), "好的。")
+
+    def completion(self, text: str) -> dict:
+        return {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "hostile-model",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+
+
+def _handler_for(server: Hostile):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode("utf-8", "replace")
+            hit = server.target is None or server.target in raw
+            mode = server.mode if hit else "good"
+            if mode == "no_json_mode":
+                mode = "json_rejected" if '"response_format"' in raw else "good"
+            server.requests.append({"at": time.monotonic(), "path": self.path, "mode": mode, "body": raw,
+                                    "headers": dict(self.headers)})
+            getattr(self, "_" + mode)(raw)
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json", headers=()) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, status: int, value, headers=()) -> None:
+            self._send(status, json.dumps(value, ensure_ascii=False).encode("utf-8"), headers=headers)
+
+        def _good(self, raw: str) -> None:
+            self._json(200, server.completion(server.good_text(raw)))
+
+        def _html(self, raw: str) -> None:
+            self._send(200, b"<html><body><h1>Down for maintenance</h1></body></html>", "text/html; charset=utf-8")
+
+        def _list(self, raw: str) -> None:
+            self._json(200, [{"choices": []}])
+
+        def _choices_str(self, raw: str) -> None:
+            self._json(200, {"choices": "x"})
+
+        def _rate_limited(self, header: tuple[str, str]) -> None:
+            self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers=[header])
+
+        def _429_zero(self, raw: str) -> None:
+            self._rate_limited(("Retry-After", "0"))
+
+        def _429_negative_ms(self, raw: str) -> None:
+            self._rate_limited(("retry-after-ms", "-5"))
+
+        def _429_huge(self, raw: str) -> None:
+            self._rate_limited(("Retry-After", "999999"))
+
+        def _key_error(self, raw: str) -> None:
+            self._json(server.status, {"error": {"message": f"bad key {server.key}", "type": "invalid_request_error",
+                                                 "code": server.key}})
+
+        def _echo(self, raw: str) -> None:
+            text = server.good_text(raw)
+            body = server.completion(text)
+            body["echo"] = {"authorization": f"Bearer {server.key}"}
+            self._json(200, body, headers=[("X-Echo-Key", server.key), ("X-Debug", f"key={server.key}")])
+
+        def _json_rejected(self, raw: str) -> None:
+            self._json(400, {"error": {"message": "response_format is not supported", "type": "invalid_request_error",
+                                       "code": "unsupported_parameter"}})
+
+        def _drip(self, raw: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(server.drip_bytes))
+            self.end_headers()
+            try:
+                for _ in range(server.drip_bytes):
+                    if server._stopping.wait(1.0):
+                        return
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+            except OSError:  # the client gave up: that is the point
+                return
+
+    return Handler
