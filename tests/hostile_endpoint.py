@@ -58,7 +58,17 @@ class Hostile:
         self.stop()
 
     def good_text(self, body: str) -> str:
-        return next((brief for title, brief in self.replies.items() if title in body), "好的。")
+        """A capable model's answer (the project's stand-in answers the contract from the request)."""
+        from make_samples import readings
+        from pipeline.standin import StandIn
+
+        if "<header>" not in body:  # a bare client call, not a paper's brief request
+            return next((brief for title, brief in self.replies.items() if title in body), "好的。")
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return "好的。"
+        return StandIn(replies=self.replies, readings=readings()).answer(request if isinstance(request, dict) else {})
 
     def completion(self, text: str) -> dict:
         return {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "hostile-model",

@@ -221,7 +221,7 @@ def test_recording_against_an_echoing_endpoint_keeps_the_key_out_of_everything(s
     cassette, out = tmp_path / "echo.yaml", tmp_path / "out"
     with Hostile(mode="echo", key=KEY, replies=replies) as server:
         code = main(["-v", "record", str(_one_paper(sample_dir, tmp_path)), "--cassette", str(cassette), "-o", str(out),
-                     "--no-llm-metadata", "--base-url", server.base_url, "--api-key", KEY])
+                     "--base-url", server.base_url, "--api-key", KEY])
     captured = capsys.readouterr()
     assert code == 0 and cassette.exists()
     assert "x-echo-key" in caplog.text.lower()  # the debug lines were there, with the value hidden
@@ -232,7 +232,7 @@ def test_recording_against_an_echoing_endpoint_keeps_the_key_out_of_everything(s
 
 def _run(samples: Path, tmp_path: Path, server: Hostile, capsys) -> tuple[int, dict, str, Path]:
     out = tmp_path / "out"
-    code = main(["run", str(samples), "-o", str(out), "--no-llm-metadata", "--base-url", server.base_url,
+    code = main(["run", str(samples), "-o", str(out), "--base-url", server.base_url,
                  "--api-key", KEY])
     err = capsys.readouterr().err
     results = {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
@@ -247,7 +247,7 @@ def test_a_run_with_one_hostile_answer_briefs_the_rest(samples, tmp_path, capsys
     fast_retries(monkeypatch)
     bad = make_samples.SAMPLES[0]
     replies = {s.title: s.brief for s in make_samples.SAMPLES}
-    with Hostile(mode=mode, key=KEY, status=422, target=bad.title, replies=replies) as server:
+    with Hostile(mode=mode, key=KEY, status=422, target=bad.title.split(":")[0], replies=replies) as server:
         code, results, err, out = _run(samples, tmp_path, server, capsys)
     assert code == 1 and "Traceback" not in err
     assert results[bad.file]["error"] == f"LLM call failed: {reason}" and f"FAILED {bad.file}: LLM call failed: {reason}" in err
