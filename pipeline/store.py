@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import functools
 import os
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -75,9 +76,9 @@ def _holder(path: Path) -> str:
     return f"{command or 'paperbrief'} (pid {pid})" if pid.isdigit() else "another paperbrief run"
 
 
-def _cause(exc: sqlite3.Error) -> str:
+def _cause(exc: sqlite3.Error, path: Path) -> str:
     text = str(exc)
-    if "full" in text:
+    if "full" in text or "I/O" in text and _nearly_full(path.parent):  # a full disk may surface as an I/O error
         return "disk full (the run store cannot be written)"
     if "readonly" in text or "read-only" in text:
         return "read-only (the run store cannot be written)"
@@ -88,6 +89,13 @@ def _cause(exc: sqlite3.Error) -> str:
     return f"run store error ({text})"
 
 
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < (1 << 20)
+    except OSError:
+        return False
+
+
 def _guarded(method):
     """An SQLite error in a store method becomes one StoreError line naming the file."""
     @functools.wraps(method)
@@ -95,7 +103,7 @@ def _guarded(method):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {_cause(exc)}") from None
+            raise StoreError(f"{self.path}: {_cause(exc, self.path)}") from None
     return call
 
 
