@@ -45,7 +45,7 @@ def _folder_error(output: str | None) -> str:
 
 def _os_message(exc: BaseException) -> str:
     """An OSError as `file: cause`; other errors as their own one-line message."""
-    if isinstance(exc, OSError) and not exc.__class__.__module__.startswith("pipeline"):
+    if isinstance(exc, OSError):
         return f"{exc.filename or 'output'}: {exc.strerror or exc}"
     return str(exc)
 

@@ -246,26 +246,32 @@ def test_a_full_disk_is_one_line_and_the_report_never_shrinks(samples, tmp_path,
     assert report_files(out) == before
 
 
-def test_a_store_that_cannot_be_written_stops_the_run_with_one_line(samples, tmp_path, standin, monkeypatch, capsys):
+def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_report(samples, tmp_path, standin, monkeypatch,
+                                                                           capsys):
     import sqlite3
 
     import pipeline.store as store
 
     out = tmp_path / "out"
+    live = ["--concurrency", "1", "--no-llm-metadata", "--base-url", standin.base_url, "--api-key", "k"]
+    assert main(["run", str(samples), "-o", str(out), *live]) == 0
+    paid = standin.completed
     real_save = store.RunStore.save
+    saved = []
 
     def save(self, *args):
-        if self.db.execute("SELECT count(*) FROM runs").fetchone()[0] >= 1:
+        if saved:
             raise sqlite3.OperationalError("database or disk is full")
+        saved.append(args)
         return real_save(self, *args)
 
     monkeypatch.setattr(store.RunStore, "save", store._guarded(save))
-    code = main(["run", str(samples), "-o", str(out), "--concurrency", "1", "--no-llm-metadata",
-                 "--base-url", standin.base_url, "--api-key", "k"])
-    assert code == 2
+    capsys.readouterr()
+    assert main(["run", str(samples), "-o", str(out), "--model", "another-model", *live]) == 2  # every call new
     line = one_line_error(capsys.readouterr().err)
     assert line == f"paperbrief: {out / 'runs.sqlite'}: disk full (the run store cannot be written)"
-    assert standin.completed <= 3  # the run stopped paying: one stored, one refused, at most one in flight
+    assert standin.completed - paid <= 3  # the run stopped paying: one stored, one refused, at most one in flight
+    assert len(results(out)) == N  # the report still lists every paper: the stopped run did not shrink it
 
 
 def _mount_tmpfs(target: Path, options: str) -> bool:
