@@ -171,7 +171,6 @@ def _batches(args: argparse.Namespace, cancel: bool) -> int:
 
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
-    from .cassette import CassetteError
     from .diff import side_by_side
     from .pdf import PdfError
     from .prompts import load_prompt, render
@@ -207,11 +206,9 @@ def _rerun(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from .cassette import CassetteError
     from .compare import HTML_NAME, MD_NAME, planned_calls, run_comparison, variants, write_comparison
-    from .prompts import PromptError
     from .runner import RunAborted, discover
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
@@ -220,6 +217,8 @@ def _compare(args: argparse.Namespace) -> int:
     if not files:
         return _usage(f"{' '.join(args.inputs)}: no PDF files found")
     output = Path(args.output)
+    if _folder_error(args.output):
+        return _usage(_folder_error(args.output))
     try:
         settings = Settings.build(concurrency=args.concurrency, cassette=args.cassette, base_url=args.base_url,
                                   api_key=args.api_key, api_key_file=args.api_key_file, timeout=args.timeout)
@@ -234,12 +233,12 @@ def _compare(args: argparse.Namespace) -> int:
             return EXIT_OK
         settings.require_endpoint()
         comparison = asyncio.run(run_comparison(settings, chosen, files, output))
+        write_comparison(comparison, output)
     except _user_errors() as exc:
         return _usage(_os_message(exc))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}", file=sys.stderr)
         return EXIT_FAILED
-    write_comparison(comparison, output)
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
                        f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new call(s)"))
@@ -266,7 +265,7 @@ def _regress(args: argparse.Namespace) -> int:
         if args.golden:
             from .models import Report
 
-            golden = Report.model_validate_json(Path(args.golden).read_text(encoding="utf-8"))
+            golden = _golden(Path(args.golden), Report)
         rows = regress(folder, args.cassette, prompt, settings.model, golden, settings.attempts)
     except (SettingsError, PromptError, CassetteError) as exc:
         return _usage(str(exc))
@@ -291,6 +290,20 @@ def _regress(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"all {len(rows)} papers hold", file=sys.stderr)
     return EXIT_OK
+
+
+def _golden(path: Path, report_type):
+    """The golden report.json, or a SettingsError line naming it."""
+    from pydantic import ValidationError
+
+    from .settings import SettingsError
+
+    try:
+        return report_type.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read the golden report ({getattr(exc, 'strerror', None) or exc})") from None
+    except ValidationError as exc:
+        raise SettingsError(f"{path}: not a report.json ({exc.errors()[0]['msg']})") from None
 
 
 def _inspect(args: argparse.Namespace) -> int:
