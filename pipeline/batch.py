@@ -25,13 +25,13 @@ from datetime import datetime
 from pathlib import Path
 
 from .brief import MAX_ATTEMPTS, assess, brief_of, failure_reason, repair_messages
+from .escape import terminal_line
 from .grounding import decide
-from .escape import terminal
 from .llm import LLMClient, LLMError, RetryBudget, batch_line
 from .models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
-from .runner import PdfReaders
+from .runner import PdfReaders, display_names
 from .settings import Settings
 from .store import STORE_NAME, RunStore
 
@@ -62,8 +62,8 @@ class BatchRun:
     store: RunStore
     client: LLMClient
     papers: dict[str, Paper] = field(default_factory=dict)  # by content hash
-    results: dict[str, PaperResult] = field(default_factory=dict)  # unreadable files and duplicates, by file
-    files: dict[str, str] = field(default_factory=dict)  # file name -> content hash, in input order
+    results: dict[str, PaperResult] = field(default_factory=dict)  # unreadable files and duplicates, by report name
+    files: dict[str, str] = field(default_factory=dict)  # report name (display_names) -> content hash, in input order
     submitted: int = 0  # batches created by this run
 
     def rendered(self, paper: Paper) -> RenderedPrompt:
@@ -96,20 +96,23 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> None:
     """Read every PDF and submit a request for each paper not yet briefed nor in a live batch."""
     live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
     writer = _BatchWriter(run)
-    readers = PdfReaders(max(1, min((os.cpu_count() or 2) - 1, 4, len(files))))
+    names = display_names(files)
+    readers = PdfReaders(max(1, min((os.cpu_count() or 2) - 1, 4, len(files))), run.settings.reader_memory_mb,
+                         run.settings.reader_timeout_s, names)
     try:
         for path in files:
+            name = names[path]
             prepared = await readers.prepare(path, run.settings.text_pages, run.prompt, run.settings.model)
             if isinstance(prepared, str):
-                run.results[path.name] = PaperResult(file=path.name, error=prepared)
+                run.results[name] = PaperResult(file=name, error=prepared)
                 continue
             paper, rendered = prepared
             if paper.sha256 in run.papers:
                 first = next(f for f, sha in run.files.items() if sha == paper.sha256)
-                run.results[path.name] = PaperResult(file=path.name, sha256=paper.sha256, duplicate_of=first)
+                run.results[name] = PaperResult(file=name, sha256=paper.sha256, duplicate_of=first)
                 continue
             run.papers[paper.sha256] = paper
-            run.files[path.name] = paper.sha256
+            run.files[name] = paper.sha256
             key = (paper.sha256, rendered.fingerprint, rendered.model)
             if run.store.lookup(*key) is not None:
                 continue
@@ -120,7 +123,7 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> None:
             await writer.add(Pending(request=request, messages=rendered.messages), rendered)
         await writer.flush()
     finally:
-        readers.close()
+        readers.close(force=True)  # every read is done here, or the run is ending: no reader is waited for
 
 
 class _BatchWriter:
@@ -328,7 +331,7 @@ class _Progress:
         failed = sum(s.failed for s in states)
         total = sum(s.total for s in states)
         finished = sum(s.finished for s in states)
-        line = terminal(f"batches: {len(states) - finished} running, {finished} finished; {done} completed, "
+        line = terminal_line(f"batches: {len(states) - finished} running, {finished} finished; {done} completed, "
                         f"{failed} failed of {total} requests")
         now = time.monotonic()
         if self.tty:

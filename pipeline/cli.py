@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .escape import terminal
+from .escape import terminal, terminal_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -25,20 +25,45 @@ def _record(args: argparse.Namespace) -> int:
     return _batch(args, record=True)
 
 
-def _batch(args: argparse.Namespace, record: bool) -> int:
+# what a user must fix (exit 2, one line): settings, prompts, cassettes, a folder in use, a store or
+# folder that cannot be written (damaged, full, read-only)
+def _user_errors() -> tuple[type[BaseException], ...]:
     from .cassette import CassetteError
     from .prompts import PromptError
+    from .settings import SettingsError
+    from .store import FolderInUse, StoreError
+
+    return SettingsError, PromptError, CassetteError, FolderInUse, StoreError, OSError
+
+
+def _folder_error(output: str | None) -> str:
+    """Why OUTPUT cannot be an output folder (an existing file), or ''."""
+    if output and Path(output).exists() and not Path(output).is_dir():
+        return f"{output}: not a folder (-o names the output folder)"
+    return ""
+
+
+def _os_message(exc: BaseException) -> str:
+    """An OSError as `file: cause`; other errors as their own one-line message."""
+    if isinstance(exc, OSError):
+        return f"{exc.filename or 'output'}: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _batch(args: argparse.Namespace, record: bool) -> int:
     from .runner import RunAborted, discover, run_batch
     from .settings import Settings, SettingsError
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
         return _usage(f"{missing[0]}: no such file or folder")
+    if _folder_error(args.output):
+        return _usage(_folder_error(args.output))
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                                   cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
                                   api_key_file=args.api_key_file, record=record, timeout=args.timeout,
-                                  json_mode=args.json_mode,
+                                  json_mode=args.json_mode, wait=args.wait or None,
                                   repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
         settings.require_endpoint()
     except SettingsError as exc:
@@ -51,8 +76,8 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         return _provider_batch(settings, files, output)
     try:
         report = asyncio.run(run_batch(settings, files, output))
-    except (PromptError, FileNotFoundError, CassetteError) as exc:
-        return _usage(str(exc))
+    except _user_errors() as exc:
+        return _usage(_os_message(exc))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
         return EXIT_FAILED
@@ -68,19 +93,29 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs ({tokens} tokens), "
           f"{stored} from the run store, {differ} where the model's reading and the rules' differ -> {output / 'report.md'}")
     for result in failed:
-        print(terminal(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
+        print(terminal_line(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+async def _locked_batches(settings, files: list[Path], output: Path):
+    """`run --batch` holds the output folder like a live run: two never submit the same papers."""
+    from .batch import run_with_batches
+    from .store import folder_lock
+
+    async with folder_lock(output, "paperbrief run --batch", settings.wait):
+        return await run_with_batches(settings, files, output)
 
 
 def _provider_batch(settings, files: list[Path], output: Path) -> int:
     """`run --batch`: the provider's Batch API; resumable, so Ctrl-C only stops the waiting."""
-    from .batch import run_with_batches
     from .llm import EndpointUnusable, LLMError
 
     if settings.cassette:
         return _usage("--batch needs a live endpoint; it cannot replay a cassette")
     try:
-        report = asyncio.run(run_with_batches(settings, files, output))
+        report = asyncio.run(_locked_batches(settings, files, output))
+    except _user_errors() as exc:
+        return _usage(_os_message(exc))
     except KeyboardInterrupt:
         print(f"paperbrief: stopped waiting; the batches go on at the provider. Run the same command again to "
               f"collect them (paperbrief status {output})", file=sys.stderr)
@@ -96,7 +131,7 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
     print(f"{len(report.briefed)} briefed, {len(failed)} failed through provider batches "
           f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}) -> {output / 'report.md'}")
     for result in failed:
-        print(terminal(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
+        print(terminal_line(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -136,19 +171,20 @@ def _batches(args: argparse.Namespace, cancel: bool) -> int:
 
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
-    from .cassette import CassetteError
     from .diff import side_by_side
     from .pdf import PdfError
-    from .prompts import PromptError, load_prompt, render
-    from .reading import read_paper
-    from .runner import rerun_paper
-    from .settings import Settings, SettingsError
+    from .prompts import load_prompt, render
+    from .runner import read_one, rerun_paper
+    from .settings import Settings
 
+    if _folder_error(args.output):
+        return _usage(_folder_error(args.output))
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette,
-                                  base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file)
+                                  base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file,
+                                  wait=args.wait or None)
         if args.dry_run:
-            paper = read_paper(args.pdf)
+            paper = asyncio.run(read_one(Path(args.pdf), settings, need_title=True))
             if isinstance(paper, str):
                 raise PdfError(paper)
             rendered = render(load_prompt(settings.prompt), paper, settings.model)
@@ -158,11 +194,11 @@ def _rerun(args: argparse.Namespace) -> int:
             return EXIT_OK
         settings.require_endpoint()
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
-    except (SettingsError, PromptError, FileNotFoundError, CassetteError) as exc:
-        return _usage(str(exc))
     except PdfError as exc:
-        print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
+        print(terminal_line(f"paperbrief: {args.pdf}: {exc}"), file=sys.stderr)
         return EXIT_FAILED
+    except _user_errors() as exc:
+        return _usage(_os_message(exc))
     print(terminal(side_by_side(outcome.old, outcome.new)))
     print(f"{outcome.calls} LLM call(s); report updated in {args.output}")
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
@@ -170,11 +206,9 @@ def _rerun(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from .cassette import CassetteError
     from .compare import HTML_NAME, MD_NAME, planned_calls, run_comparison, variants, write_comparison
-    from .prompts import PromptError
     from .runner import RunAborted, discover
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
@@ -183,6 +217,8 @@ def _compare(args: argparse.Namespace) -> int:
     if not files:
         return _usage(f"{' '.join(args.inputs)}: no PDF files found")
     output = Path(args.output)
+    if _folder_error(args.output):
+        return _usage(_folder_error(args.output))
     try:
         settings = Settings.build(concurrency=args.concurrency, cassette=args.cassette, base_url=args.base_url,
                                   api_key=args.api_key, api_key_file=args.api_key_file, timeout=args.timeout)
@@ -197,12 +233,12 @@ def _compare(args: argparse.Namespace) -> int:
             return EXIT_OK
         settings.require_endpoint()
         comparison = asyncio.run(run_comparison(settings, chosen, files, output))
-    except (SettingsError, PromptError, FileNotFoundError, CassetteError) as exc:
-        return _usage(str(exc))
+        write_comparison(comparison, output)
+    except _user_errors() as exc:
+        return _usage(_os_message(exc))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}", file=sys.stderr)
         return EXIT_FAILED
-    write_comparison(comparison, output)
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
                        f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new call(s); "
@@ -230,7 +266,7 @@ def _regress(args: argparse.Namespace) -> int:
         if args.golden:
             from .models import Report
 
-            golden = Report.model_validate_json(Path(args.golden).read_text(encoding="utf-8"))
+            golden = _golden(Path(args.golden), Report)
         rows = regress(folder, args.cassette, prompt, settings.model, golden, settings.attempts)
     except (SettingsError, PromptError, CassetteError) as exc:
         return _usage(str(exc))
@@ -257,15 +293,31 @@ def _regress(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _inspect(args: argparse.Namespace) -> int:
-    """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
-    from .metadata import read_metadata
-    from .pdf import PdfError, extract
+def _golden(path: Path, report_type):
+    """The golden report.json, or a SettingsError line naming it."""
+    from pydantic import ValidationError
+
+    from .settings import SettingsError
 
     try:
-        paper = read_metadata(extract(args.pdf))
-    except PdfError as exc:
-        print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
+        return report_type.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read the golden report ({getattr(exc, 'strerror', None) or exc})") from None
+    except ValidationError as exc:
+        raise SettingsError(f"{path}: not a report.json ({exc.errors()[0]['msg']})") from None
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
+    from .runner import read_one
+    from .settings import Settings, SettingsError
+
+    try:
+        paper = asyncio.run(read_one(Path(args.pdf), Settings.build()))  # bounded, as in a run
+    except SettingsError as exc:
+        return _usage(str(exc))
+    if isinstance(paper, str):
+        print(terminal_line(f"paperbrief: {args.pdf}: {paper}"), file=sys.stderr)
         return EXIT_FAILED
     fields = {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
               "institutions": paper.institutions, "abstract": paper.abstract}
@@ -285,7 +337,7 @@ def _print_fields(fields: dict) -> None:
     for key, value in fields.items():
         if key == "confidence":
             value = ", ".join(f"{k} {d['confidence']:.1f}" + (f" ({d['reason']})" if d["reason"] else "") for k, d in value.items())
-        print(terminal(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"))
+        print(terminal_line(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"))
 
 
 def _inspect_with_model(args: argparse.Namespace, rules: dict) -> int:
@@ -332,7 +384,7 @@ def _inspect_with_model(args: argparse.Namespace, rules: dict) -> int:
 
 
 def _usage(message: str) -> int:
-    print(f"paperbrief: {message}", file=sys.stderr)
+    print(terminal_line(f"paperbrief: {message}"), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -362,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--cassette", type=Path, help="replay from this cassette instead of calling")
     rerun.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(rerun)
+    _wait_option(rerun)
     rerun.set_defaults(handler=_rerun)
 
     for name, handler in (("status", _status), ("cancel", _cancel)):
@@ -425,6 +478,12 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--json-mode", action=argparse.BooleanOptionalAction, default=None,
                      help="ask for the provider's JSON mode (on by default; an endpoint that rejects it is "
                           "asked without it, once per run)")
+    _wait_option(run)
+
+
+def _wait_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true",
+                        help="when another paperbrief run is using the output folder, wait for it instead of stopping")
 
 
 def _key_options(parser: argparse.ArgumentParser) -> None:

@@ -3,8 +3,10 @@
 Markdown: HTML-special characters become entities and Markdown punctuation that could open a
 link, an image, emphasis, code or a table cell is backslash-escaped; a field never spans lines, so
 it cannot start a heading or a list, and its first character is escaped when it could. The text
-reads the same once rendered. Terminal: control characters and ANSI escape sequences are dropped.
-HTML outputs are rendered by Jinja2 with autoescaping, and JSON keeps the raw text (it is safe).
+reads the same once rendered. Terminal: control characters and ANSI escape sequences are dropped,
+and a one-line message (a progress line) has its line breaks made spaces, so a file name cannot
+forge a line. HTML outputs are rendered by Jinja2 with autoescaping, and every value printed in a
+page loses the same control characters (`html_text`). JSON keeps the raw text (it is safe).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # incl. bidi overrides
+_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MD_PUNCT = re.compile(r"([\\`*_\[\]|~])")  # code, emphasis, links and images, table cells, strikethrough
 _LINE_START = re.compile(r"^(\s*)([-+=#>]|\d+[.)])")  # a heading, a list, a quote, a setext underline
 
@@ -20,6 +23,19 @@ _LINE_START = re.compile(r"^(\s*)([-+=#>]|\d+[.)])")  # a heading, a list, a quo
 def terminal(text: str) -> str:
     """Paper or model text made safe to print: no escape sequences, no control characters."""
     return _CONTROL.sub("", _ANSI.sub("", str(text)))
+
+
+def terminal_line(text: str) -> str:
+    """`terminal`, on one line: a newline in a file name or a model's text cannot start a line of its own."""
+    return re.sub(r"[\r\n\u2028\u2029]+", " ", terminal(text))
+
+
+def html_text(value):
+    """A value printed in a page without ESC, bidi overrides or other control characters; tabs
+    and line breaks stay (a page shows them as spaces). Escaped text (Markup) keeps its type."""
+    if not isinstance(value, str):
+        return value
+    return type(value)(_HTML_CONTROL.sub("", _ANSI.sub("", value)))
 
 
 def markdown(text: str) -> str:

@@ -12,6 +12,7 @@ import functools
 import math
 import hashlib
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -51,7 +52,10 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
         count = len(pdf)
         if count == 0:
             raise PdfError("the PDF has no pages")
-        first = pdf[0]
+        try:
+            first = pdf[0]
+        except pdfium.PdfiumError:  # e.g. a page tree nested deeper than PDFium follows
+            raise PdfError("damaged PDF (page 1 cannot be loaded)") from None
         width, height = first.get_size()
         textpage = first.get_textpage()
         raw_text = textpage.get_text_range()
@@ -62,7 +66,10 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
         # page 2 holds a spilled abstract or the introduction's start; skip it when page 1 has both
         if count > 1 and text_pages > 1 and not _BODY_START.search(raw_text.replace("\r\n", "\n")):
             for index in range(1, min(text_pages, count)):
-                page = pdf[index]
+                try:
+                    page = pdf[index]
+                except pdfium.PdfiumError:
+                    break  # page 1 was read; a damaged page 2 only loses the spilled text
                 textpage = page.get_textpage()
                 texts.append(_page_text(textpage.get_text_range()))
                 textpage.close()
@@ -85,8 +92,24 @@ def _meta_title(pdf: "pdfium.PdfDocument") -> str:
         return ""
 
 
+def check_regular(path: Path) -> None:
+    """Only a regular file is opened: a FIFO named x.pdf would block the reader in open() for good,
+    and a device never ends. A symlink is followed (to a regular file it is fine)."""
+    try:
+        mode = path.stat().st_mode
+    except PermissionError:
+        raise PdfError("permission denied") from None
+    except OSError as exc:
+        raise PdfError(f"cannot read file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise PdfError("is a directory")
+    if not stat.S_ISREG(mode):
+        raise PdfError("not a regular file")
+
+
 def _check_header(path: Path) -> None:
     """Give the common non-PDF cases a plain cause before PDFium's generic one."""
+    check_regular(path)
     try:
         with path.open("rb") as fh:
             head = fh.read(1024)

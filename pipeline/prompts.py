@@ -65,8 +65,14 @@ def load_prompt(path: str | Path | None = None) -> PromptFile:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PromptError(f"{path}: prompt file not found") from None
+    except IsADirectoryError:
+        raise PromptError(f"{path}: is a folder, not a prompt file") from None
+    except UnicodeDecodeError:
+        raise PromptError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise PromptError(f"{path}: cannot read the prompt file ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
-        raise PromptError(f"{path}: invalid YAML ({exc})") from None
+        raise PromptError(f"{path}: invalid YAML ({' '.join(str(exc).split())})") from None
     try:
         prompt = PromptFile.model_validate(data)
     except ValidationError as exc:

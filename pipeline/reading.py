@@ -4,6 +4,7 @@ no run store) because every reader process imports it, and the forkserver preloa
 from __future__ import annotations
 
 import os
+import resource
 import threading
 import time
 
@@ -13,15 +14,29 @@ from .pdf import PdfError, extract
 from .prompts import PromptFile, render
 
 
-def read_paper(path: str, text_pages: int = 2) -> Paper | str:
+_memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
+
+
+def memory_message(megabytes: int) -> str:
+    return f"reading needed more than {megabytes} MB"
+
+
+def read_paper(path: str, text_pages: int = 2, need_title: bool = True) -> Paper | str:
     """Worker-side: the Paper, or a one-line cause when the PDF cannot be read."""
     try:
         paper = read_metadata(extract(path, text_pages=text_pages))
-        return paper if paper.title else "no title found on page 1"
+        return paper if paper.title or not need_title else "no title found on page 1"
     except PdfError as exc:
         return str(exc)
+    except MemoryError:  # the limit below, met in Python code: this paper fails, the reader lives on
+        return memory_message(_memory_mb) if _memory_mb else "reading ran out of memory"
     except Exception as exc:  # a PDF that trips the parser must not stop the batch
         return f"cannot read PDF ({type(exc).__name__}: {exc})"
+
+
+def inspect_paper(path: str, text_pages: int = 2) -> Paper | str:
+    """Worker-side, for `inspect`: what was read, title or not."""
+    return read_paper(path, text_pages, need_title=False)
 
 
 def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | None):
@@ -30,6 +45,20 @@ def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | N
     if isinstance(read, str):
         return read
     return read, render(prompt, read, model)
+
+
+def start_reader(owner: int, memory_mb: int) -> None:
+    """Worker initializer: a bounded address space (a decompression bomb fails its paper instead of
+    taking the machine), and an exit when the run that owns the pool is gone."""
+    global _memory_mb
+    if memory_mb:
+        limit = memory_mb << 20
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        _memory_mb = memory_mb
+    exit_with_parent(owner)
 
 
 def exit_with_parent(owner: int) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .llm import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
 from .prompts import DEFAULT_PROMPT
@@ -25,6 +26,15 @@ class ModelPrice(BaseModel):
     output: float
 
 
+# numbers that make no sense at zero or below are refused where they are read, file or flag
+Positive = Annotated[int, Field(ge=1)]
+PositiveSeconds = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[int, Field(ge=0)]
+NonNegativeSeconds = Annotated[float, Field(ge=0)]
+ReaderMemory = Annotated[int, Field(ge=64)]  # MB: below this no reader process can start
+READER_MEMORY_MB, READER_TIMEOUT_S = 1536, 60.0
+
+
 class ConfigFile(BaseModel):
     """What paperbrief.yaml may set; a misspelt key is an error. Keys stay out of it: use the environment."""
 
@@ -33,33 +43,49 @@ class ConfigFile(BaseModel):
     base_url: str | None = None
     model: str | None = None
     prompt: Path | None = None
-    concurrency: int | None = None
+    concurrency: Positive | None = None
     title: str | None = None
-    timeout: float | None = None
-    attempts: int | None = None
-    rate_limit_wait: float | None = None
-    retry_budget: int | None = None
+    timeout: PositiveSeconds | None = None
+    attempts: Positive | None = None
+    rate_limit_wait: NonNegativeSeconds | None = None
+    retry_budget: NonNegative | None = None
     json_mode: bool | None = None
     prices: dict[str, ModelPrice] | None = None
-    batch_poll: float | None = None
-    batch_max_lines: int | None = None
-    batch_max_bytes: int | None = None
+    batch_poll: PositiveSeconds | None = None
+    batch_max_lines: Positive | None = None
+    batch_max_bytes: Positive | None = None
+    reader_memory_mb: ReaderMemory | None = None
+    reader_timeout_s: PositiveSeconds | None = None
 
 
 def _config_file(path: Path, required: bool) -> dict:
+    if path.is_dir():
+        raise SettingsError(f"{path}: is a folder, not a config file")
     if not path.is_file():
         if required:
             raise SettingsError(f"{path}: config file not found (named by PAPERBRIEF_CONFIG)")
         return {}
     import yaml
-    from pydantic import ValidationError
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return ConfigFile.model_validate(data).model_dump(exclude_none=True)
-    except (yaml.YAMLError, ValidationError) as exc:
-        first = str(exc).splitlines()
-        raise SettingsError(f"{path}: {' '.join(first[:3])}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: invalid YAML ({' '.join(str(exc).split())})") from None
+    except ValidationError as exc:
+        raise SettingsError(f"{path}: {one_line(exc)}") from None
+
+
+def one_line(exc: ValidationError) -> str:
+    """Pydantic's errors as `setting: cause (got value)`, all on one line."""
+    def value(error: dict) -> str:
+        return "" if error["type"] in ("missing", "extra_forbidden") else f" (got {error.get('input')!r})"
+
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}{value(e)}" for e in exc.errors())
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,20 +119,23 @@ class Settings(BaseModel):
     api_key: str | None = None
     model: str | None = None
     prompt: Path = DEFAULT_PROMPT
-    concurrency: int = 8
+    concurrency: Positive = 8
     title: str = "论文技术分析报告"
     cassette: Path | None = None
     record: bool = False  # write the cassette from live calls instead of replaying it
-    timeout: float = 60.0
-    attempts: int = DEFAULT_ATTEMPTS
-    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
-    retry_budget: int = 200
-    text_pages: int = 2
+    timeout: PositiveSeconds = 60.0
+    attempts: Positive = DEFAULT_ATTEMPTS
+    rate_limit_wait: NonNegativeSeconds = DEFAULT_RATE_LIMIT_WAIT
+    retry_budget: NonNegative = 200
+    text_pages: Positive = 2
+    reader_memory_mb: ReaderMemory = READER_MEMORY_MB  # address space of one reader process
+    reader_timeout_s: PositiveSeconds = READER_TIMEOUT_S  # time to read one paper before its reader is killed
+    wait: bool = False  # wait for another run holding the output folder instead of stopping (--wait)
     json_mode: bool = True  # ask for the provider's JSON mode; an endpoint that answers 400 to it is asked without
     prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
-    batch_poll: float = 30.0  # seconds between looks at a provider batch while waiting
-    batch_max_lines: int = 50_000  # requests per batch file (the provider's limit)
-    batch_max_bytes: int = 190 * 1024 * 1024  # bytes per batch file (the provider allows 200 MB)
+    batch_poll: PositiveSeconds = 30.0  # seconds between looks at a provider batch while waiting
+    batch_max_lines: Positive = 50_000  # requests per batch file (the provider's limit)
+    batch_max_bytes: Positive = 190 * 1024 * 1024  # bytes per batch file (the provider allows 200 MB)
     repair_live: bool = False  # repair a failed batch answer with a live call instead of a follow-up batch
 
     def price_of(self, model: str) -> ModelPrice | None:
@@ -128,9 +157,12 @@ class Settings(BaseModel):
         }
         values = {**file_values, **{k: v for k, v in env.items() if v},
                   **{k: v for k, v in flags.items() if v is not None}}
-        settings = cls(**values)
-        if settings.concurrency < 1:
-            raise SettingsError("--concurrency must be at least 1")
+        try:
+            settings = cls(**values)
+        except ValidationError as exc:
+            raise SettingsError(f"bad setting: {one_line(exc)}") from None
+        if settings.cassette is not None and settings.cassette.is_dir():
+            raise SettingsError(f"{settings.cassette}: is a folder, not a cassette file")
         return settings
 
     def require_endpoint(self) -> None:

@@ -3,10 +3,20 @@
 It makes a re-run free (an unchanged paper with an unchanged prompt costs no call), a crash
 resumable (each brief is committed the moment it is paid for) and a prompt's history a query.
 Migrations are an append-only list of named functions; applied names are kept in a table.
+
+A store that cannot be used (damaged, on a full disk, in a read-only folder) raises StoreError:
+one line naming the file and the cause. The output folder is held by one run at a time
+(folder_lock), so two runs never pay for the same paper twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
+import functools
+import os
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +24,87 @@ from pathlib import Path
 from .models import BatchRequest, BatchState, Brief, Usage
 
 STORE_NAME = "runs.sqlite"
+LOCK_NAME = ".paperbrief.lock"
+LOCK_POLL_S = 0.2  # how often a run started with --wait looks whether the folder is free
+
+
+class StoreError(Exception):
+    """The run store or the output folder cannot be used; the message names the file and the cause."""
+
+
+class FolderInUse(Exception):
+    """Another paperbrief run holds the output folder; the message names it (pid and command)."""
+
+
+@contextlib.asynccontextmanager
+async def folder_lock(folder: Path, command: str, wait: bool = False):
+    """Hold `folder` for this run: an exclusive flock on FOLDER/.paperbrief.lock, which records the
+    holder's pid and command. Another run stops with FolderInUse, or with `wait` waits its turn.
+    The kernel drops the lock however the holder ends (Ctrl-C, SIGKILL), so it is never stale."""
+    path = folder / LOCK_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{exc.filename or path}: cannot write the output folder ({exc.strerror or exc})") from None
+    try:
+        while not _try_lock(fd):
+            if not wait:
+                raise FolderInUse(f"{folder}/ is in use by {_holder(path)}; use --wait to wait for it")
+            await asyncio.sleep(LOCK_POLL_S)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays (removing it would race the next holder)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(path: Path) -> str:
+    """`paperbrief run (pid 123)` from the lock file; the holder may not have written it yet."""
+    try:
+        pid, _, command = path.read_text(encoding="utf-8", errors="replace").strip().partition(" ")
+    except OSError:
+        pid = ""
+    return f"{command or 'paperbrief'} (pid {pid})" if pid.isdigit() else "another paperbrief run"
+
+
+def _cause(exc: sqlite3.Error, path: Path) -> str:
+    text = str(exc)
+    if "full" in text or "I/O" in text and _nearly_full(path.parent):  # a full disk may surface as an I/O error
+        return "disk full (the run store cannot be written)"
+    if "readonly" in text or "read-only" in text:
+        return "read-only (the run store cannot be written)"
+    if "malformed" in text or "not a database" in text or isinstance(exc, sqlite3.DatabaseError) and "corrupt" in text:
+        return f"damaged run store ({text}); move it aside to start a new one"
+    if "unable to open" in text:
+        return "cannot open the run store (is the folder writable?)"
+    return f"run store error ({text})"
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < (1 << 20)
+    except OSError:
+        return False
+
+
+def _guarded(method):
+    """An SQLite error in a store method becomes one StoreError line naming the file."""
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {_cause(exc, self.path)}") from None
+    return call
 
 
 def _m001_runs(db: sqlite3.Connection) -> None:
@@ -49,7 +140,7 @@ def _m002_batches(db: sqlite3.Connection) -> None:
 
 
 def _m003_metadata(db: sqlite3.Connection) -> None:
-    """Answers of the grounded metadata pass, so a paper's pass is paid for once."""
+    """Answers of the retired metadata pass (the brief call reads the header now); kept so migrations stay append-only."""
     db.execute(
         """CREATE TABLE metadata_answers (
             sha256 TEXT NOT NULL, fingerprint TEXT NOT NULL, model TEXT NOT NULL, answer TEXT NOT NULL,
@@ -66,9 +157,18 @@ class RunStore:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db = None
+        self._open()
+
+    @_guarded
+    def _open(self) -> None:
+        """Connect, check every page (a damaged store is refused before the run writes anything), migrate."""
+        self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # survives a killed process; one fsync per checkpoint
+        problems = [row[0] for row in self.db.execute("PRAGMA quick_check(1)")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"malformed: {problems[0] if problems else 'no answer'}")
         self._migrate()
 
     def _migrate(self) -> None:
@@ -80,6 +180,7 @@ class RunStore:
                     migrate(self.db)
                     self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
 
+    @_guarded
     def lookup(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
         """The latest valid brief for this paper, prompt and model, if one was paid for."""
         row = self.db.execute(
@@ -88,6 +189,7 @@ class RunStore:
         ).fetchone()
         return Brief.model_validate_json(row[0]).model_copy(update={"cached": True}) if row else None
 
+    @_guarded
     def latest(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
         """The latest brief for this paper, prompt and model, passed or failed."""
         row = self.db.execute(
@@ -96,6 +198,7 @@ class RunStore:
         ).fetchone()
         return Brief.model_validate_json(row[0]) if row else None
 
+    @_guarded
     def save(self, sha256: str, file: str, brief: Brief) -> None:
         self.db.execute(
             "INSERT INTO runs (sha256, fingerprint, model, file, prompt_id, prompt_version, ok, brief_json,"
@@ -105,19 +208,9 @@ class RunStore:
              brief.latency_s, _now()),
         )
 
-    # -- the metadata pass -----------------------------------------------------------------
-
-    def metadata_answer(self, sha256: str, fingerprint: str, model: str) -> str | None:
-        row = self.db.execute("SELECT answer FROM metadata_answers WHERE sha256=? AND fingerprint=? AND model=?",
-                              (sha256, fingerprint, model)).fetchone()
-        return row[0] if row else None
-
-    def save_metadata_answer(self, sha256: str, fingerprint: str, model: str, answer: str, usage: Usage) -> None:
-        self.db.execute("INSERT OR REPLACE INTO metadata_answers VALUES (?,?,?,?,?,?,?)",
-                        (sha256, fingerprint, model, answer, usage.prompt_tokens, usage.completion_tokens, _now()))
-
     # -- provider batches ------------------------------------------------------------------
 
+    @_guarded
     def add_batch(self, state: BatchState, input_file_id: str, requests: list[BatchRequest]) -> None:
         """A submitted batch and its request lines, in one transaction: a restart sees both or neither."""
         with self.db:
@@ -129,14 +222,17 @@ class RunStore:
                 [(r.custom_id, state.id, r.sha256, r.file, r.fingerprint, r.model, r.attempt, r.round, "pending",
                   r.first_answer, "") for r in requests])
 
+    @_guarded
     def update_batch(self, state: BatchState) -> None:
         self.db.execute("UPDATE batches SET status=?, state_json=? WHERE id=?", (state.status, state.model_dump_json(), state.id))
 
+    @_guarded
     def batches(self, live_only: bool = False) -> list[BatchState]:
         query = "SELECT state_json FROM batches" + (" WHERE status NOT IN ('completed','failed','expired','cancelled')"
                                                     if live_only else "") + " ORDER BY created_at, id"
         return [BatchState.model_validate_json(row[0]) for row in self.db.execute(query)]
 
+    @_guarded
     def batch_requests(self, batch_id: str | None = None, state: str | None = None) -> list[BatchRequest]:
         query, args = "SELECT * FROM batch_requests WHERE 1=1", []
         if batch_id is not None:
@@ -145,16 +241,20 @@ class RunStore:
             query, args = query + " AND state=?", [*args, state]
         return [_request(row) for row in self.db.execute(query, args)]
 
+    @_guarded
     def settle_request(self, custom_id: str, state: str, detail: str = "") -> None:
         """A request line's outcome: 'done' (a brief is stored), 'retried' (sent again) or 'failed'."""
         self.db.execute("UPDATE batch_requests SET state=?, detail=? WHERE custom_id=?", (state, detail, custom_id))
 
+    @_guarded
     def history(self, sha256: str) -> list[Brief]:
         rows = self.db.execute("SELECT brief_json FROM runs WHERE sha256=? ORDER BY id", (sha256,)).fetchall()
         return [Brief.model_validate_json(r[0]) for r in rows]
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
 
 
 def _now() -> str:
