@@ -280,10 +280,12 @@ class LLMClient:
 
     async def _within_deadline(self, request):
         """One attempt, headers and body, within `timeout` seconds (a dripping body cannot hold it)."""
+        import openai
+
         try:
             async with asyncio.timeout(self.timeout):
                 return await request()
-        except TimeoutError:
+        except (TimeoutError, openai.APITimeoutError):  # ours or the SDK's per-read one: the same failure
             raise CallTimedOut(f"request timed out after {self.timeout:.3g} s") from None
 
     def _drop_json_mode(self) -> None:
@@ -318,7 +320,7 @@ class LLMClient:
         hint is missing or below it), never more than what is left of `rate_limit_wait`."""
         call.rate_limits += 1
         left = self.rate_limit_wait - call.rate_waited
-        if left <= 0 or call.rate_limits >= MAX_RATE_LIMITS:
+        if left < 0.01 or call.rate_limits >= MAX_RATE_LIMITS:  # a sleep of microseconds is no wait
             raise LLMError(f"still rate limited (HTTP 429) after {call.rate_limits} answers and "
                            f"{call.rate_waited:.1f} s of waiting; rate_limit_wait allows "
                            f"{self.rate_limit_wait:.3g} s") from None
