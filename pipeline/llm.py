@@ -280,10 +280,12 @@ class LLMClient:
 
     async def _within_deadline(self, request):
         """One attempt, headers and body, within `timeout` seconds (a dripping body cannot hold it)."""
+        import openai
+
         try:
             async with asyncio.timeout(self.timeout):
                 return await request()
-        except TimeoutError:
+        except (TimeoutError, openai.APITimeoutError):  # ours or the SDK's per-read one: the same failure
             raise CallTimedOut(f"request timed out after {self.timeout:.3g} s") from None
 
     def _drop_json_mode(self) -> None:
@@ -301,7 +303,10 @@ class LLMClient:
             status = getattr(exc, "status_code", None)
             if status in _REFUSALS:
                 raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
+            if call.last and _no_recording(exc):  # a replayed failure, retried: say what failed, not "re-record"
+                raise LLMError(f"{call.last}; the cassette holds no further answer to this request") from None
             raise LLMError(_describe(exc)) from None
+        call.last = _describe(exc)
         if not self.budget.take():
             why = "failed" if self.budget.left > 0 else "retry budget used up"
             raise RetryBudgetExceeded(
@@ -317,8 +322,9 @@ class LLMClient:
         """Wait out a 429: what Retry-After asks, never less than the floor (which doubles each time the
         hint is missing or below it), never more than what is left of `rate_limit_wait`."""
         call.rate_limits += 1
+        call.last = "still rate limited (HTTP 429)"
         left = self.rate_limit_wait - call.rate_waited
-        if left <= 0 or call.rate_limits >= MAX_RATE_LIMITS:
+        if left < 0.01 or call.rate_limits >= MAX_RATE_LIMITS:  # a sleep of microseconds is no wait
             raise LLMError(f"still rate limited (HTTP 429) after {call.rate_limits} answers and "
                            f"{call.rate_waited:.1f} s of waiting; rate_limit_wait allows "
                            f"{self.rate_limit_wait:.3g} s") from None
@@ -395,6 +401,7 @@ class _CallState:
     rate_limits: int = 0
     floor_steps: int = 0  # 429s whose hint was missing or below the floor: each doubles the floor
     rate_waited: float = 0.0
+    last: str = ""  # the last retried failure, for the message when a replay runs out of answers
 
 
 def _answer_body(raw) -> object:
@@ -499,6 +506,10 @@ def _printable(text: str) -> str:
     return scrub("".join(c if c.isprintable() else "?" for c in text))
 
 
+def _no_recording(exc: BaseException) -> bool:
+    return type(exc).__name__ == "CannotOverwriteExistingCassetteException"
+
+
 def _describe(exc: BaseException) -> str:
     """One line naming the failure; never the key, even when the endpoint echoes it as the error code."""
     import openai
@@ -513,7 +524,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, LLMError):
         return _printable(str(exc))
     name = type(exc).__name__
-    if name == "CannotOverwriteExistingCassetteException":
+    if _no_recording(exc):
         return "no recorded response in the cassette for this request (prompt or paper changed: re-record)"
     first = str(exc).splitlines()[0][:300] if str(exc) else ""
     return _printable(f"{name}: {first}".strip(": "))

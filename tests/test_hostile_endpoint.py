@@ -255,6 +255,26 @@ def test_a_run_with_one_hostile_answer_briefs_the_rest(samples, tmp_path, capsys
     _key_nowhere(out, err)
 
 
+def test_a_replayed_html_answer_fails_that_paper_with_its_reason(samples, tmp_path, capsys):
+    import yaml
+
+    root = Path(__file__).resolve().parent
+    data = yaml.safe_load((root / "cassettes" / "samples.yaml").read_text(encoding="utf-8"))
+    bad = make_samples.SAMPLES[0]
+    spoiled = next(i for i in data["interactions"] if bad.title in str(i["request"]["body"]))
+    spoiled["response"]["body"]["string"] = "<html><body>Down for maintenance</body></html>"
+    spoiled["response"]["headers"]["content-type"] = ["text/html"]
+    cassette, out = tmp_path / "spoiled.yaml", tmp_path / "out"
+    cassette.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code = main(["run", str(samples), "-o", str(out), "--cassette", str(cassette)])
+    err = capsys.readouterr().err
+    results = {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
+    assert code == 1 and "Traceback" not in err
+    assert results[bad.file]["error"] == ("LLM call failed: the endpoint's answer is not a chat completion (text/html); "
+                                          "the cassette holds no further answer to this request")
+    assert all(r["brief"]["ok"] for f, r in results.items() if f != bad.file)
+
+
 # -- JSON mode ----------------------------------------------------------------------------------------
 
 def test_an_endpoint_without_json_mode_is_asked_again_without_it(caplog):
