@@ -148,7 +148,7 @@ def _cancel(args: argparse.Namespace) -> int:
 def _batches(args: argparse.Namespace, cancel: bool) -> int:
     from .batch import batch_states
     from .llm import LLMError
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     output = Path(args.output_dir)
     if not (output / "runs.sqlite").exists():
@@ -157,8 +157,8 @@ def _batches(args: argparse.Namespace, cancel: bool) -> int:
         settings = Settings.build(base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file)
         settings.require_endpoint()
         states = asyncio.run(batch_states(settings, output, cancel=cancel))
-    except SettingsError as exc:
-        return _usage(str(exc))
+    except _user_errors() as exc:
+        return _usage(_os_message(exc))
     except LLMError as exc:
         print(f"paperbrief: {exc}", file=sys.stderr)
         return EXIT_FAILED

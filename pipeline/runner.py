@@ -191,7 +191,10 @@ class PdfReaders:
 
     def _death(self, pool: ProcessPoolExecutor) -> str:
         """Why a reader died: PDFium aborts when an allocation is refused under the memory limit."""
-        codes = {p.exitcode for p in getattr(pool, "started", [])}
+        started = getattr(pool, "started", [])
+        for process in started:
+            process.join(5)  # the pool may not have reaped it yet; its exit code says how it died
+        codes = {process.exitcode for process in started}
         if self.memory_mb and -signal.SIGABRT in codes:
             return memory_message(self.memory_mb)
         return CRASHED

@@ -426,3 +426,36 @@ def test_html_pages_drop_escapes_and_bidi_overrides_from_model_text():
                                            duplicates=[], failed=[])
     assert "\x1b" not in page and "\u202e" not in page and "\u2066" not in page and "\x07" not in page
     assert "one\ntwo" in page  # an ordinary line break stays
+
+
+def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
+    import signal
+    import sqlite3
+
+    (samples / "zz-stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
+    out = tmp_path / "out"
+    script = ("import sys, hostile_reader, pipeline.runner as runner\n"
+              "runner.prepare_paper = hostile_reader.prepare\n"
+              "from pipeline.cli import main\n"
+              f"sys.exit(main(['run', {str(samples)!r}, '-o', {str(out)!r}, '--cassette', {str(CASSETTE)!r}]))\n")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")},
+           "PYTHONPATH": str(ROOT / "tests")}
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+
+    def stored() -> int:
+        try:
+            with sqlite3.connect(out / "runs.sqlite") as db:
+                return db.execute("SELECT count(*) FROM runs").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    try:
+        ahead = sum(1 for s in make_samples.SAMPLES if s.file < "zz-stuck.pdf")
+        assert _wait_for(lambda: stored() >= ahead, limit=40)  # the papers before it are done; it is being read
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)  # without the kill on the way out: waits for the reader
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert "Traceback" not in err
