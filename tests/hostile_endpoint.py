@@ -27,12 +27,14 @@ class Hostile:
     key: str = ""  # the API key an echoing gateway sends back
     status: int = 401  # key_error's status: 400, 401 or 422
     target: str | None = None  # only requests whose body contains this get the mode
+    targets: dict[str, str] = field(default_factory=dict)  # body substring -> its own mode (several bad papers at once)
+    readings: dict[str, dict] = field(default_factory=dict)  # title -> header as read, for papers beyond the samples
     replies: dict[str, str] = field(default_factory=dict)  # title -> brief, for the good answers
     drip_bytes: int = 60  # a dripping body stops after this many bytes, whether or not anyone listens
     requests: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        assert self.mode in MODES, self.mode
+        assert self.mode in MODES and set(self.targets.values()) <= set(MODES), (self.mode, self.targets)
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
 
@@ -68,7 +70,8 @@ class Hostile:
             request = json.loads(body)
         except ValueError:
             return "好的。"
-        return StandIn(replies=self.replies, readings=readings()).answer(request if isinstance(request, dict) else {})
+        return StandIn(replies=self.replies, readings={**readings(), **self.readings}).answer(
+            request if isinstance(request, dict) else {})
 
     def completion(self, text: str) -> dict:
         return {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "hostile-model",
@@ -85,8 +88,9 @@ def _handler_for(server: Hostile):
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode("utf-8", "replace")
-            hit = server.target is None or server.target in raw
-            mode = server.mode if hit else "good"
+            chosen = [m for target, m in server.targets.items() if target in raw]
+            hit = not server.targets and (server.target is None or server.target in raw)
+            mode = chosen[0] if chosen else server.mode if hit else "good"
             if mode == "no_json_mode":
                 mode = "json_rejected" if '"response_format"' in raw else "good"
             server.requests.append({"at": time.monotonic(), "path": self.path, "mode": mode, "body": raw,
