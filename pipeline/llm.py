@@ -1,10 +1,10 @@
 """The only module that talks to the LLM endpoint.
 
 The `openai` SDK's AsyncOpenAI reaches any OpenAI-compatible server. Its own retries are off:
-`_call` owns them. A 429 is pacing, not failure: the call waits what Retry-After asks, never less
-than a floor (1 s, doubled each time the hint is missing or below it, so `Retry-After: 0` cannot
-spin), up to `rate_limit_wait`
-seconds actually slept and `MAX_RATE_LIMITS` answers, and the client lowers the number of calls in
+tenacity drives them, under this module's policy. A 429 is pacing, not failure: the call waits what
+Retry-After asks, never less than a floor (1 s, doubled each time the hint is missing or below it,
+so `Retry-After: 0` cannot spin), up to `rate_limit_wait` seconds actually slept and
+`MAX_RATE_LIMITS` answers, and the client lowers the number of calls in
 flight until answers come back. 5xx, timeouts, dropped connections and answers that are not chat
 completions (a proxy's HTML page) are failures: retried with backoff up to `attempts` tries per
 call, and a run-wide budget makes a dead endpoint fail fast. `timeout` is a deadline for the whole
@@ -257,26 +257,36 @@ class LLMClient:
     async def _call(self, request, asks_json=lambda: False, deadline: bool = True):
         """Run `request()` (one HTTP call, parsed) under the retry policy; errors become one-line LLMErrors.
 
-        `asks_json()` says whether the next attempt carries response_format, so a 400 to it can
-        turn JSON mode off instead of failing the call."""
+        tenacity drives the attempts; `_next_wait` is the policy (how long to wait, or the error
+        that ends the call) and `_sleep` counts the time actually slept. `asks_json()` says whether
+        an attempt carries response_format, so a 400 to it turns JSON mode off instead of failing."""
+        from tenacity import AsyncRetrying, retry_if_exception
+
         call = _CallState()
-        while True:
-            carried = asks_json()
-            try:
-                async with self.pacer:
-                    self.calls += 1
-                    result = await (self._within_deadline(request) if deadline else request())
-            except (EndpointUnusable, asyncio.CancelledError):
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(lambda exc: isinstance(exc, Exception) and not isinstance(exc, EndpointUnusable)),
+            wait=lambda state: self._next_wait(call, state.outcome.exception()),
+            stop=lambda _state: False,  # _next_wait raises when the call is over
+            sleep=lambda seconds: self._sleep(call, seconds), reraise=True,
+        ):
+            with attempt:
+                result = await self._attempt(request, asks_json, deadline)
+        self.budget.succeeded()
+        self.pacer.answered()
+        return result
+
+    async def _attempt(self, request, asks_json, deadline: bool):
+        """One request; when it carried response_format and got a 400, the same request at once without."""
+        carried = asks_json()
+        try:
+            async with self.pacer:
+                self.calls += 1
+                return await (self._within_deadline(request) if deadline else request())
+        except Exception as exc:
+            if not (carried and getattr(exc, "status_code", None) == 400):
                 raise
-            except Exception as exc:
-                if carried and getattr(exc, "status_code", None) == 400:
-                    self._drop_json_mode()
-                    continue  # the same call at once, without response_format: not a failure
-                await self._pause_or_raise(call, exc)
-                continue
-            self.budget.succeeded()
-            self.pacer.answered()
-            return result
+        self._drop_json_mode()
+        return await self._attempt(request, asks_json, deadline)  # json_mode is off now: no second fallback
 
     async def _within_deadline(self, request):
         """One attempt, headers and body, within `timeout` seconds (a dripping body cannot hold it)."""
@@ -293,12 +303,12 @@ class LLMClient:
             self.json_mode = False
             log.warning("the endpoint rejected JSON mode (HTTP 400); asking without it")
 
-    async def _pause_or_raise(self, call: "_CallState", exc: Exception) -> None:
-        """Sleep before the next attempt, or raise the LLMError that ends this call."""
-        if _rate_limited(exc):
+    def _next_wait(self, call: "_CallState", exc: BaseException | None) -> float:
+        """Seconds to wait before the next attempt, or the LLMError that ends this call."""
+        call.rate_limited = _rate_limited(exc)
+        if call.rate_limited:
             self.pacer.rate_limited()
-            await self._rate_limit_pause(call, exc)
-            return
+            return self._rate_limit_wait(call, exc)
         if not _retryable(exc):
             status = getattr(exc, "status_code", None)
             if status in _REFUSALS:
@@ -316,10 +326,10 @@ class LLMClient:
             raise LLMError(_describe(exc)) from None
         log.debug("retrying after %s", _describe(exc))
         hinted = _retry_after(exc)
-        await self.sleep(min(hinted if hinted is not None else 0.25 * 2 ** (call.failures - 1), self.max_wait))
+        return min(hinted if hinted is not None else 0.25 * 2 ** (call.failures - 1), self.max_wait)
 
-    async def _rate_limit_pause(self, call: "_CallState", exc: Exception) -> None:
-        """Wait out a 429: what Retry-After asks, never less than the floor (which doubles each time the
+    def _rate_limit_wait(self, call: "_CallState", exc: BaseException | None) -> float:
+        """A 429's wait: what Retry-After asks, never less than the floor (which doubles each time the
         hint is missing or below it), never more than what is left of `rate_limit_wait`."""
         call.rate_limits += 1
         call.last = "still rate limited (HTTP 429)"
@@ -333,10 +343,14 @@ class LLMClient:
         if hinted is None or hinted < floor:  # no hint, or one that would spin: the floor, doubled next time
             call.floor_steps += 1
             hinted = floor
-        delay = min(hinted, left)
+        return min(hinted, left)
+
+    async def _sleep(self, call: "_CallState", seconds: float) -> None:
+        """Sleep between attempts; a 429's wait counts toward `rate_limit_wait` as actually slept."""
         start = time.monotonic()
-        await self.sleep(delay)
-        call.rate_waited += time.monotonic() - start
+        await self.sleep(seconds)
+        if call.rate_limited:
+            call.rate_waited += time.monotonic() - start
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
                        json_object: bool = False) -> Completion:
@@ -401,6 +415,7 @@ class _CallState:
     rate_limits: int = 0
     floor_steps: int = 0  # 429s whose hint was missing or below the floor: each doubles the floor
     rate_waited: float = 0.0
+    rate_limited: bool = False  # the wait being slept is a 429's
     last: str = ""  # the last retried failure, for the message when a replay runs out of answers
 
 
