@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .files import FileProblem, read_yaml
+
 SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
 SECRET_QUERY = ["api_key", "api-key", "key"]
 MATCH_ON = ("method", "path", "body")
@@ -82,22 +84,11 @@ class Recording:
 
 def check_cassette(path: Path) -> None:
     """A readable vcrpy cassette, or one line that says why not (before vcrpy's own tracebacks)."""
-    import yaml
-
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except FileNotFoundError:
-        raise CassetteError(f"{path}: cassette not found") from None
-    except IsADirectoryError:
-        raise CassetteError(f"{path}: a folder, not a cassette file") from None
-    except UnicodeDecodeError:
-        raise CassetteError(f"{path}: not UTF-8 text, so not a cassette; re-record it with paperbrief record") from None
-    except OSError as exc:
-        raise CassetteError(f"{path}: cannot read the cassette ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise CassetteError(f"{path}: not valid YAML{where}; re-record it with paperbrief record") from None
+        data = read_yaml(path, "cassette file")
+    except FileProblem as exc:
+        raise CassetteError(f"{path}: {exc}; re-record it with paperbrief record"
+                            if "YAML" in str(exc) or "UTF-8" in str(exc) else f"{path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError(f"{path}: not a vcrpy cassette (no list of interactions); re-record it with paperbrief record")
     for number, interaction in enumerate(data["interactions"], 1):

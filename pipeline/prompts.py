@@ -14,9 +14,9 @@ import string
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .files import FileProblem, read_yaml
 from .models import Paper
 
 # prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
@@ -62,17 +62,9 @@ class RenderedPrompt(BaseModel):
 def load_prompt(path: str | Path | None = None) -> PromptFile:
     path = Path(path) if path else DEFAULT_PROMPT
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PromptError(f"{path}: prompt file not found") from None
-    except IsADirectoryError:
-        raise PromptError(f"{path}: is a folder, not a prompt file") from None
-    except UnicodeDecodeError:
-        raise PromptError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise PromptError(f"{path}: cannot read the prompt file ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise PromptError(f"{path}: invalid YAML ({' '.join(str(exc).split())})") from None
+        data = read_yaml(path, "prompt file")
+    except FileProblem as exc:
+        raise PromptError(f"{path}: {exc}") from None
     try:
         prompt = PromptFile.model_validate(data)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .files import FileProblem, read_yaml
 from .llm import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
 from .prompts import DEFAULT_PROMPT
 
@@ -65,17 +66,11 @@ def _config_file(path: Path, required: bool) -> dict:
         if required:
             raise SettingsError(f"{path}: config file not found (named by PAPERBRIEF_CONFIG)")
         return {}
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path, "config file") or {}
         return ConfigFile.model_validate(data).model_dump(exclude_none=True)
-    except UnicodeDecodeError:
-        raise SettingsError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: invalid YAML ({' '.join(str(exc).split())})") from None
+    except FileProblem as exc:
+        raise SettingsError(f"{path}: {exc}") from None
     except ValidationError as exc:
         raise SettingsError(f"{path}: {one_line(exc)}") from None
 
