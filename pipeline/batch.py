@@ -26,12 +26,12 @@ from pathlib import Path
 
 from .brief import MAX_ATTEMPTS, assess, brief_of, failure_reason, repair_messages
 from .escape import terminal_line
-from .grounding import decide
-from .llm import LLMClient, LLMError, RetryBudget, batch_line
+from .grounding import published
+from .llm import LLMClient, LLMError, batch_line
 from .models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
-from .runner import PdfReaders, display_names
+from .runner import PdfReaders, client_for, display_names
 from .settings import Settings
 from .store import STORE_NAME, RunStore
 
@@ -78,8 +78,7 @@ async def run_with_batches(settings: Settings, files: list[Path], output: Path) 
     """Brief every file through provider batches; returns the report (also written to OUTPUT)."""
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
-    client = LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts,
-                       budget=RetryBudget(left=settings.retry_budget), rate_limit_wait=settings.rate_limit_wait)
+    client = client_for(settings)
     run = BatchRun(settings=settings, output=output, prompt=load_prompt(settings.prompt), store=store, client=client)
     try:
         await _read_and_submit(run, files)
@@ -302,9 +301,9 @@ def _report(run: BatchRun) -> Report:
         if brief is None:
             failed = [r for r in run.store.batch_requests(state="failed") if r.sha256 == sha]
             why = failed[-1].detail if failed else "no answer from the batch"
-            results[file] = PaperResult(file=file, sha256=sha, paper=decide(paper, None), error=f"batch request failed: {why}")
+            results[file] = PaperResult(file=file, sha256=sha, paper=published(paper, None), error=f"batch request failed: {why}")
         else:
-            results[file] = PaperResult(file=file, sha256=sha, paper=decide(paper, brief), brief=brief,
+            results[file] = PaperResult(file=file, sha256=sha, paper=published(paper, brief), brief=brief,
                                         error="" if brief.ok else brief.error)
     usage = sum((r.brief.usage for r in results.values() if r.brief), Usage())
     price = run.settings.price_of(run.settings.model or run.prompt.model)
@@ -349,7 +348,7 @@ class _Progress:
 async def batch_states(settings: Settings, output: Path, cancel: bool = False) -> list[BatchState]:
     """Every batch of an output folder, refreshed from the provider (and cancelled, with cancel)."""
     store = RunStore(output / STORE_NAME)
-    client = LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts)
+    client = client_for(settings)
     try:
         states = []
         for known in store.batches():

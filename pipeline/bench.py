@@ -108,7 +108,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
     import asyncio
 
     from .brief import write_brief
-    from .grounding import decide
+    from .grounding import published
     from .llm import LLMClient
     from .prompts import load_prompt, render
     from .standin import StandIn
@@ -130,7 +130,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
 
     with StandIn(readings=readings, sloppy=sloppy) as server:
         briefs = asyncio.run(go(server.base_url))
-    out = {name: decide(paper, brief) for (name, paper), brief in zip(papers.items(), briefs)}
+    out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs)}
     published = [name for (name, paper), brief in zip(out.items(), briefs) if brief.ok and _planted(paper, brief.text)]
     return out, {"carried": carried, "truth_institutions": total, "briefed": sum(b.ok for b in briefs),
                  "planted_published": len(published), "repaired": sum(b.attempts > 1 for b in briefs),

@@ -64,20 +64,14 @@ def assess(answer: str, paper: Paper) -> Assessment:
         parsed = parse_answer(answer)
     except AnswerError as exc:
         contract = CheckResult(name="answer", ok=False, detail=str(exc))
-        return Assessment(text=tidy_answer(answer[:ECHO_LIMIT]), paper=decide(paper, None), reading=None, dropped=[], results=[contract],
+        return Assessment(text=tidy_answer(answer[:ECHO_LIMIT]), paper=decide(paper, None, []), reading=None, dropped=[], results=[contract],
                           failed=[contract])
     reading, dropped = ground(parsed, paper.header_text, paper)
-    final = decide(paper, _probe(reading, dropped))
+    final = decide(paper, reading, dropped)
     text = tidy_answer(parsed.brief)
     results = [CheckResult(name="answer", ok=True), *check(text, final)]
     return Assessment(text=text, paper=final, reading=reading, dropped=dropped, results=results,
                       failed=failures(results), misread=needs_repair(dropped))
-
-
-def _probe(reading: Reading, dropped: list[Dropped]) -> Brief:
-    """A Brief that carries only a reading, for `decide` before the real Brief exists."""
-    return Brief(text="", ok=False, checks=[], attempts=0, usage=Usage(), latency_s=0.0, prompt_id="",
-                 prompt_version="", fingerprint="", model="", reading=reading, dropped=dropped)
 
 
 def repair_message(judged: Assessment) -> str:

@@ -169,18 +169,22 @@ def rules_reading(paper: Paper) -> Reading:
     return Reading(title=paper.title, authors=paper.authors, institutions=paper.institutions)
 
 
-def decide(rules: Paper, brief: Brief | None) -> Paper:
+def published(rules: Paper, brief: Brief | None) -> Paper:
+    """The paper as a report shows it, from the rules' reading and the brief's grounded one."""
+    return decide(rules, brief.reading, brief.dropped) if brief is not None else decide(rules, None, [])
+
+
+def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Paper:
     """The paper as published: the grounded model reading where it has one, else the rules'.
 
     An empty list from the model wins only over a doubtful or empty rules reading: saying nothing
     is not a reading. Every disagreement is kept, with what won.
     """
-    reading = brief.reading if brief is not None else None
     base = rules.model_copy(update={"rules_reading": rules_reading(rules)})
     if reading is None:
         return base
     update: dict = {"model_reading": reading}
-    lost = {d.field for d in brief.dropped}  # a field the model filled with names the page does not back
+    lost = {d.field for d in dropped}  # a field the model filled with names the page does not back
     confidence = dict(rules.confidence)
     notes: list[str] = []
     won = False

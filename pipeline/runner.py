@@ -27,7 +27,7 @@ from pathlib import Path
 from . import cassette
 from .brief import write_brief
 from .escape import terminal_line
-from .grounding import decide
+from .grounding import published
 from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
 from .models import Brief, Paper, PaperResult, Report
 from .pdf import PdfError, check_regular
@@ -259,6 +259,13 @@ class Progress:
             self.bar.close()
 
 
+def client_for(s: Settings) -> LLMClient:
+    """The LLM client a live command uses, built from its settings."""
+    return LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
+                     budget=RetryBudget(left=s.retry_budget), rate_limit_wait=s.rate_limit_wait,
+                     concurrency=s.concurrency, json_mode=s.json_mode)
+
+
 @dataclass
 class Batch:
     """State of one run: its settings, its results so far and where they are kept."""
@@ -280,10 +287,7 @@ class Batch:
         return self.names.get(path, path.name)
 
     def new_client(self) -> LLMClient:
-        s = self.settings
-        return LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
-                         budget=RetryBudget(left=s.retry_budget), rate_limit_wait=s.rate_limit_wait,
-                         concurrency=s.concurrency, json_mode=s.json_mode)
+        return client_for(self.settings)
 
     async def llm(self) -> LLMClient:
         if self.client is None:
@@ -362,8 +366,8 @@ async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyn
     except EndpointUnusable:
         raise
     except LLMError as exc:
-        return PaperResult(file=name, sha256=read.sha256, paper=decide(read, None), error=f"{LLM_FAILED}: {exc}")
-    return PaperResult(file=name, sha256=read.sha256, paper=decide(read, brief), brief=brief,
+        return PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
+    return PaperResult(file=name, sha256=read.sha256, paper=published(read, brief), brief=brief,
                        error="" if brief.ok else brief.error)
 
 
@@ -491,9 +495,9 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
             rendered = render(prompt, read, settings.model)
             brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
-        new = PaperResult(file=name, sha256=read.sha256, paper=decide(read, None), error=f"{LLM_FAILED}: {exc}")
+        new = PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
     else:
-        new = PaperResult(file=name, sha256=read.sha256, paper=decide(read, brief), brief=brief,
+        new = PaperResult(file=name, sha256=read.sha256, paper=published(read, brief), brief=brief,
                           error="" if brief.ok else brief.error)
     finally:
         calls = batch.client.calls if batch.client else 0
@@ -531,15 +535,14 @@ async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
         raise PdfError(read)
     rendered = render(load_prompt(settings.prompt), read, settings.model)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
-    batch = Batch(settings=settings, output=Path("."), prompt=load_prompt(settings.prompt), store=None, write=False)
-    client = batch.new_client()
+    client = client_for(settings)
     try:
         with context:
             brief = await write_brief(read, rendered, client)
     except LLMError as exc:
-        return PaperResult(file=pdf.name, sha256=read.sha256, paper=decide(read, None), error=f"{LLM_FAILED}: {exc}")
+        return PaperResult(file=pdf.name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
     finally:
         await client.close()
-    return PaperResult(file=pdf.name, sha256=read.sha256, paper=decide(read, brief), brief=brief,
+    return PaperResult(file=pdf.name, sha256=read.sha256, paper=published(read, brief), brief=brief,
                        error="" if brief.ok else brief.error)
 

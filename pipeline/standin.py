@@ -249,7 +249,7 @@ def plant_error(reading: dict, header: str) -> dict:
         wrong["institutions"].append("Department of Computer Science")
     elif kind == 1 and wrong["authors"]:
         wrong["institutions"].append(wrong["authors"][0])
-    elif kind == 2 or kind == 1:
+    elif kind in (1, 2):  # an organisation page 1 does not print (also for a paper with no author to misplace)
         wrong["institutions"].append("Quillfeather Institute of Advanced Study")
     elif kind == 3:
         wrong["authors"].append("Morwenna Pelletier-Oduya")

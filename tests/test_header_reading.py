@@ -14,7 +14,6 @@ from pipeline.grounding import (ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, I
                                 decide, ground)
 from pipeline.cli import main
 from pipeline.metadata import read_metadata
-from pipeline.models import Brief
 from pipeline.pdf import extract
 
 pytest.importorskip("reportlab")
@@ -126,8 +125,7 @@ def test_readings_agree_differ_or_fall_back_to_the_rules(tmp_path):
 
     def with_reading(**fields):
         reading, dropped = ground(answer(**fields), paper.header_text, paper)
-        return decide(paper, Brief(text="", ok=True, checks=[], attempts=1, usage={}, latency_s=0, prompt_id="",
-                                   prompt_version="", fingerprint="", model="", reading=reading, dropped=dropped))
+        return decide(paper, reading, dropped)
 
     same = with_reading(authors=paper.authors, institutions=paper.institutions)
     assert same.metadata_source == "rules+model" and not same.disagreements
