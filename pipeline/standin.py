@@ -66,7 +66,8 @@ class StandIn:
         handler = _handler_for(self)
         self._server = _Server(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a short poll: stop() returns within 50 ms instead of serve_forever's default 0.5 s
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:

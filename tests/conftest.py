@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import make_samples  # noqa: E402
 
+from pipeline import llm  # noqa: E402
 from pipeline.standin import StandIn  # noqa: E402
 
 
@@ -48,6 +50,21 @@ def standin():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def virtual_waits(monkeypatch) -> list[float]:
+    """Retry waits recorded instead of slept: a test checks the policy by its numbers and stays quick.
+
+    Only for tests about outcomes; the tests of time actually slept (tests/test_hostile_endpoint.py) sleep."""
+    waited: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waited.append(seconds)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(llm.LLMClient, "sleep", staticmethod(record))
+    return waited
 
 
 def sample_by_file(name: str) -> make_samples.Sample:

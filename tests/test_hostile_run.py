@@ -66,7 +66,7 @@ def test_a_run_against_everything_at_once_ends_by_itself_and_keeps_what_it_can(s
     bad = {"html": samples[1], "429_zero": samples[2], "drip": samples[3], "key_error": samples[4]}
     good = [samples[0], samples[5]]
     config = tmp_path / "paperbrief.yaml"
-    config.write_text("rate_limit_wait: 8\nattempts: 3\nreader_memory_mb: 400\n")
+    config.write_text("rate_limit_wait: 3\nattempts: 2\nreader_memory_mb: 400\n")
     out = tmp_path / "out"
     env = {**os.environ, "PAPERBRIEF_CONFIG": str(config), "OPENAI_API_KEY": KEY}
     with Hostile(key=KEY, status=422, targets={s.title.split(":")[0]: mode for mode, s in bad.items()},
@@ -74,7 +74,7 @@ def test_a_run_against_everything_at_once_ends_by_itself_and_keeps_what_it_can(s
                  readings={TWIN_TITLE: {"authors": ["Ada Quill"], "institutions": ["University of Westmarch"]}}) as server:
         start = time.monotonic()
         run = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(first), str(second), "-o", str(out),
-                                "--base-url", server.base_url, "--timeout", "5"],
+                                "--base-url", server.base_url, "--timeout", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                cwd=make_samples.ROOT)
         peak, done = [0.0], threading.Event()

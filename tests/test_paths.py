@@ -46,13 +46,14 @@ def test_regress_uses_the_settings_record_used(samples, tmp_path, standin, monke
     assert "model deepseek-chat -> gpt-4o-mini" in capsys.readouterr().out
 
 
-def test_rate_limits_are_pacing_not_failure(sample_dir, tmp_path, standin):
+def test_rate_limits_are_pacing_not_failure(sample_dir, tmp_path, standin, virtual_waits):
     folder = two_papers(sample_dir, tmp_path)
     standin.faults = Faults(rate_limit_first=8, retry_after=1)
     out = tmp_path / "out"
     assert main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"]) == 0
     assert briefed(out) == ["echo-channels.pdf", "lattice-kv.pdf"]
     assert sum(r["status"] == 429 for r in standin.requests) == 16
+    assert len(virtual_waits) == 16 and min(virtual_waits) >= 1  # each 429 waited what Retry-After asked
 
 
 def test_a_call_stops_waiting_at_the_rate_limit_wait(sample_dir, tmp_path, standin, monkeypatch, capsys):

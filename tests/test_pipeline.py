@@ -49,13 +49,15 @@ def test_cassette_holds_no_secret():
     assert "sample-recording-key" not in text
 
 
-def test_faults_429_and_500_still_brief_every_paper(samples, tmp_path, standin):
+def test_faults_429_and_500_still_brief_every_paper(samples, tmp_path, standin, virtual_waits):
     standin.faults = Faults(rate_limit=0.2, server_error=0.1, retry_after=0.01)
     standin.script = ["rate_limit", "server_error", "rate_limit", "server_error"]
     assert run(["run", str(samples), "-o", str(tmp_path / "out"), *live(standin)]) == 0
     outcomes = [r["outcome"] for r in standin.requests]
     assert "rate_limit" in outcomes and "server_error" in outcomes
     assert standin.completed == len(make_samples.SAMPLES)
+    failed = sum(r["status"] != 200 for r in standin.requests)
+    assert len(virtual_waits) == failed and min(virtual_waits) >= 0.25  # each failure waited before the next try
 
 
 def test_off_template_twice_is_a_listed_failure(samples, tmp_path, standin, capsys):
