@@ -27,11 +27,11 @@ from pathlib import Path
 from .brief import MAX_ATTEMPTS, assess, brief_of, failure_reason, repair_messages
 from .escape import terminal_line
 from .grounding import published
-from .llm import LLMClient, LLMError, batch_line
-from .models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
+from .llm import LLMClient, LLMError, batch_line, client_for
+from .models import BatchRequest, BatchState, Paper, PaperResult, ReadFailure, Report, Usage
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
-from .runner import PdfReaders, client_for, display_names
+from .readers import readers_for
 from .settings import Settings
 from .store import STORE_NAME, RunStore
 
@@ -95,17 +95,14 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> None:
     """Read every PDF and submit a request for each paper not yet briefed nor in a live batch."""
     live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
     writer = _BatchWriter(run)
-    names = display_names(files)
-    readers = PdfReaders(max(1, min((os.cpu_count() or 2) - 1, 4, len(files))), run.settings.reader_memory_mb,
-                         run.settings.reader_timeout_s, names)
+    readers = readers_for(run.settings, files)
     try:
         for path in files:
-            name = names[path]
-            prepared = await readers.prepare(path, run.settings.text_pages, run.prompt, run.settings.model)
-            if isinstance(prepared, str):
-                run.results[name] = PaperResult(file=name, error=prepared)
+            paper = await readers.paper(path)
+            if isinstance(paper, ReadFailure):
+                run.results[paper.file] = PaperResult(file=paper.file, error=paper.reason)
                 continue
-            paper, rendered = prepared
+            name, rendered = paper.file, run.rendered(paper)
             if paper.sha256 in run.papers:
                 first = next(f for f, sha in run.files.items() if sha == paper.sha256)
                 run.results[name] = PaperResult(file=name, sha256=paper.sha256, duplicate_of=first)

@@ -343,7 +343,7 @@ def _against_standin(standin_args: list[str], settings_for, run, folder: Path, o
     import asyncio
     import subprocess
 
-    from .runner import discover
+    from .readers import discover
 
     server = subprocess.Popen([sys.executable, "-m", "pipeline.standin", *standin_args], stdout=subprocess.PIPE, text=True)
     try:

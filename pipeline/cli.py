@@ -51,7 +51,8 @@ def _os_message(exc: BaseException) -> str:
 
 
 def _batch(args: argparse.Namespace, record: bool) -> int:
-    from .runner import RunAborted, discover, run_batch
+    from .readers import discover
+    from .runner import RunAborted, run_batch
     from .settings import Settings, SettingsError
 
     missing = [p for p in args.inputs if not Path(p).exists()]
@@ -172,21 +173,25 @@ def _batches(args: argparse.Namespace, cancel: bool) -> int:
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
     from .diff import side_by_side
+    from .models import ReadFailure
     from .pdf import PdfError
     from .prompts import load_prompt, render
-    from .runner import read_one, rerun_paper
+    from .readers import read_one
+    from .runner import rerun_paper
     from .settings import Settings
 
     if _folder_error(args.output):
         return _usage(_folder_error(args.output))
+    if not Path(args.pdf).exists():
+        return _usage(f"{args.pdf}: no such file")
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette,
                                   base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file,
                                   wait=args.wait or None)
         if args.dry_run:
-            paper = asyncio.run(read_one(Path(args.pdf), settings, need_title=True))
-            if isinstance(paper, str):
-                raise PdfError(paper)
+            paper = asyncio.run(read_one(Path(args.pdf), settings))
+            if isinstance(paper, ReadFailure):
+                raise PdfError(paper.reason)
             rendered = render(load_prompt(settings.prompt), paper, settings.model)
             for message in rendered.messages:
                 print(terminal(f"--- {message['role']} ---\n{message['content']}"))
@@ -207,7 +212,8 @@ def _rerun(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
     from .compare import HTML_NAME, MD_NAME, planned_calls, run_comparison, variants, write_comparison
-    from .runner import RunAborted, discover
+    from .readers import discover
+    from .runner import RunAborted
     from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
@@ -267,7 +273,7 @@ def _regress(args: argparse.Namespace) -> int:
             from .models import Report
 
             golden = _golden(Path(args.golden), Report)
-        rows = regress(folder, args.cassette, prompt, settings.model, golden, settings.attempts)
+        rows = regress(folder, args.cassette, prompt, golden, settings)
     except (SettingsError, PromptError, CassetteError) as exc:
         return _usage(str(exc))
     if args.json:
@@ -309,15 +315,20 @@ def _golden(path: Path, report_type):
 
 def _inspect(args: argparse.Namespace) -> int:
     """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
-    from .runner import read_one
+    from .models import ReadFailure
+    from .readers import read_one
     from .settings import Settings, SettingsError
 
+    if not Path(args.pdf).exists():
+        return _usage(f"{args.pdf}: no such file")
     try:
         paper = asyncio.run(read_one(Path(args.pdf), Settings.build()))  # bounded, as in a run
     except SettingsError as exc:
         return _usage(str(exc))
-    if isinstance(paper, str):
-        print(terminal_line(f"paperbrief: {args.pdf}: {paper}"), file=sys.stderr)
+    if isinstance(paper, ReadFailure) and paper.paper is not None:
+        paper = paper.paper  # no title on page 1: inspect shows what was read all the same
+    if isinstance(paper, ReadFailure):
+        print(terminal_line(f"paperbrief: {args.pdf}: {paper.reason}"), file=sys.stderr)
         return EXIT_FAILED
     fields = {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
               "institutions": paper.institutions, "abstract": paper.abstract}

@@ -10,6 +10,7 @@ the names its answers lost to grounding, and the papers where its reading and th
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +18,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .diff import Piece, pieces
-from .models import PaperResult, Report
+from .models import Paper, PaperResult, Report
 from .prompts import load_prompt, render
-from .reading import read_paper
+from .readers import read_all
 from .settings import Settings
 
 MD_NAME, HTML_NAME = "compare.md", "compare.html"
@@ -92,7 +93,7 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
     from .runner import STORE_NAME
     from .store import RunStore
 
-    papers = [p for p in (read_paper(str(f), settings.text_pages) for f in files) if not isinstance(p, str)]
+    papers = [p for p in asyncio.run(read_all(settings, files)).values() if isinstance(p, Paper)]
     papers = list({p.sha256: p for p in papers}.values())
     store = RunStore(output / STORE_NAME)
     try:
@@ -110,10 +111,11 @@ async def run_comparison(settings: Settings, chosen: list[Variant], files: list[
     """Brief every paper with every variant, one variant after the other, sharing OUTPUT's run store."""
     from .runner import run_batch
 
+    reads = await read_all(settings, files)  # each PDF read once, for every variant
     reports = []
     for variant in chosen:
         variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model})
-        reports.append(await run_batch(variant_settings, files, output, write=False))
+        reports.append(await run_batch(variant_settings, files, output, write=False, reads=reads))
     return compare_reports(settings, chosen, reports)
 
 

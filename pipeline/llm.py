@@ -21,9 +21,13 @@ import time
 from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator, TypeVar
+from typing import TYPE_CHECKING, AsyncIterator, TypeVar
 
 from .models import BatchState, Completion, Usage
+
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 log = logging.getLogger("paperbrief.llm")
 
@@ -405,6 +409,14 @@ class LLMClient:
 
     async def close(self) -> None:
         await self._client.close()
+
+
+def client_for(settings: "Settings", pause: bool = True) -> LLMClient:
+    """The one factory: the LLM client a command uses, built from its settings (replays pass
+    pause=False: a recorded failure is not waited for)."""
+    return LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts,
+                     budget=RetryBudget(left=settings.retry_budget), rate_limit_wait=settings.rate_limit_wait,
+                     concurrency=settings.concurrency, json_mode=settings.json_mode, pause=pause)
 
 
 @dataclass

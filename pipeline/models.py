@@ -101,6 +101,15 @@ class Paper(Frozen):
         return doubt is None or doubt.confidence >= LOW_CONFIDENCE
 
 
+class ReadFailure(Frozen):
+    """A PDF that could not be read into a Paper: its report name and the one-line cause.
+    `paper` holds what was read when the PDF opened but page 1 gave no title."""
+
+    file: str
+    reason: str
+    paper: Paper | None = None
+
+
 class CheckResult(Frozen):
     """One validator's verdict on a brief."""
 

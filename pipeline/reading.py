@@ -1,5 +1,5 @@
-"""Reader-process side of a run: read one PDF and render its prompt. Kept light (no LLM client,
-no run store) because every reader process imports it, and the forkserver preloads it."""
+"""Reader-process side of the read path (readers.py): read one PDF. Kept light (no LLM client,
+no run store, no prompt) because every reader process imports it, and the forkserver preloads it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import time
 from .metadata import read_metadata
 from .models import Paper
 from .pdf import PdfError, extract
-from .prompts import PromptFile, render
 
 
 _memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
@@ -21,30 +20,16 @@ def memory_message(megabytes: int) -> str:
     return f"reading needed more than {megabytes} MB"
 
 
-def read_paper(path: str, text_pages: int = 2, need_title: bool = True) -> Paper | str:
-    """Worker-side: the Paper, or a one-line cause when the PDF cannot be read."""
+def read_paper(path: str, text_pages: int = 2) -> Paper | str:
+    """Worker-side: the Paper as read (title or not), or a one-line cause when the PDF cannot be read."""
     try:
-        paper = read_metadata(extract(path, text_pages=text_pages))
-        return paper if paper.title or not need_title else "no title found on page 1"
+        return read_metadata(extract(path, text_pages=text_pages))
     except PdfError as exc:
         return str(exc)
     except MemoryError:  # the limit below, met in Python code: this paper fails, the reader lives on
         return memory_message(_memory_mb) if _memory_mb else "reading ran out of memory"
     except Exception as exc:  # a PDF that trips the parser must not stop the batch
         return f"cannot read PDF ({type(exc).__name__}: {exc})"
-
-
-def inspect_paper(path: str, text_pages: int = 2) -> Paper | str:
-    """Worker-side, for `inspect`: what was read, title or not."""
-    return read_paper(path, text_pages, need_title=False)
-
-
-def prepare_paper(path: str, text_pages: int, prompt: PromptFile, model: str | None):
-    """Worker-side: read the PDF and render its prompt, so the event loop only sends and checks."""
-    read = read_paper(path, text_pages)
-    if isinstance(read, str):
-        return read
-    return read, render(prompt, read, model)
 
 
 def start_reader(owner: int, memory_mb: int) -> None:

@@ -17,10 +17,11 @@ from pydantic import BaseModel
 
 from . import cassette
 from .brief import write_brief
-from .llm import DEFAULT_ATTEMPTS, LLMClient, LLMError
-from .models import CheckResult, Paper, Report
+from .llm import LLMClient, LLMError, client_for
+from .models import Paper, ReadFailure, Report
 from .prompts import PromptFile, RenderedPrompt, render
-from .reading import read_paper
+from .readers import discover, read_all
+from .settings import Settings
 from .validate import failures
 
 
@@ -82,48 +83,49 @@ def _first_difference(old: str, new: str) -> str:
     return "lines added or removed"
 
 
-def regress(folder: Path, cassette_path: Path, prompt: PromptFile, model: str | None = None,
-            golden: Report | None = None, attempts: int = DEFAULT_ATTEMPTS) -> list[RegressRow]:
-    """One row per PDF in the folder."""
-    from .runner import discover
+def regress(folder: Path, cassette_path: Path, prompt: PromptFile, golden: Report | None = None,
+            settings: Settings | None = None) -> list[RegressRow]:
+    """One row per PDF in the folder, each replayed from the cassette. `settings` (the model, the
+    reader limits) default to what `record` would resolve here."""
+    settings = (settings or Settings.build()).model_copy(update={"cassette": Path(cassette_path)})
+    cassette.check_cassette(settings.cassette)
+    return asyncio.run(_regress(settings, Path(folder), prompt, golden))
 
-    cassette.check_cassette(cassette_path)
-    recorded = recorded_requests(cassette_path)
+
+async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden: Report | None) -> list[RegressRow]:
+    recorded = recorded_requests(settings.cassette)
     golden_by_sha = {r.sha256: r for r in golden.results} if golden else {}
+    replaying = settings.model_copy(update={"base_url": "http://replay.invalid/v1", "api_key": "replay"})
+    client = client_for(replaying, pause=False)
     rows = []
-    for path in discover(folder):
-        read = read_paper(str(path))
-        if isinstance(read, str):
-            rows.append(RegressRow(file=path.name, prompt_matches=False, error=read))
-            continue
-        rows.append(_row(path.name, read, prompt, model, cassette_path, recorded, golden_by_sha, golden is not None,
-                         attempts))
+    try:
+        for read in (await read_all(settings, discover(folder))).values():
+            if isinstance(read, ReadFailure):
+                rows.append(RegressRow(file=read.file, prompt_matches=False, error=read.reason))
+                continue
+            row = await _row(read, render(prompt, read, settings.model), settings.cassette, recorded, client)
+            rows.append(_against_golden(row, read, golden_by_sha, golden is not None))
+    finally:
+        await client.close()
     return rows
 
 
-def _row(name: str, paper: Paper, prompt: PromptFile, model: str | None, cassette_path: Path, recorded: list[dict],
-         golden_by_sha: dict, has_golden: bool, attempts: int) -> RegressRow:
-    rendered = render(prompt, paper, model)
-
-    async def go() -> tuple[str, list[CheckResult]]:
-        client = LLMClient(base_url="http://replay.invalid/v1", api_key="replay", attempts=attempts, pause=False)
-        try:
-            with cassette.replay(cassette_path):
-                brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
-            return brief.text, brief.checks
-        finally:
-            await client.close()
-
+async def _row(paper: Paper, rendered: RenderedPrompt, cassette_path: Path, recorded: list[dict],
+               client: LLMClient) -> RegressRow:
     try:
-        text, results = asyncio.run(go())
+        with cassette.replay(cassette_path):
+            brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
     except LLMError as exc:
         if "no recorded response" in str(exc):
-            return RegressRow(file=name, prompt_matches=False, prompt_diff=describe_change(rendered, recorded))
-        return RegressRow(file=name, prompt_matches=False, error=str(exc))
-    failed = [f"{c.name}: {c.detail}" for c in failures(results)]
-    golden_entry = golden_by_sha.get(paper.sha256)
-    golden_ok = None
-    if has_golden:
-        golden_ok = bool(golden_entry and golden_entry.brief and golden_entry.brief.text == text)
-    return RegressRow(file=name, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
-                      golden_matches=golden_ok, brief=text)
+            return RegressRow(file=paper.file, prompt_matches=False, prompt_diff=describe_change(rendered, recorded))
+        return RegressRow(file=paper.file, prompt_matches=False, error=str(exc))
+    failed = [f"{c.name}: {c.detail}" for c in failures(brief.checks)]
+    return RegressRow(file=paper.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
+                      brief=brief.text)
+
+
+def _against_golden(row: RegressRow, paper: Paper, golden_by_sha: dict, has_golden: bool) -> RegressRow:
+    if not has_golden or not row.prompt_matches:
+        return row
+    entry = golden_by_sha.get(paper.sha256)
+    return row.model_copy(update={"golden_matches": bool(entry and entry.brief and entry.brief.text == row.brief)})

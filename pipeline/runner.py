@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
 import logging
-import multiprocessing
-import os
-import signal
 import sys
 import time
-from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,13 +21,13 @@ from . import cassette
 from .brief import write_brief
 from .escape import terminal_line
 from .grounding import published
-from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
-from .models import Brief, Paper, PaperResult, Report
-from .pdf import PdfError, check_regular
-from .reading import inspect_paper, memory_message, prepare_paper, read_paper, start_reader
+from .llm import EndpointUnusable, LLMClient, LLMError, client_for
+from .models import Brief, Paper, PaperResult, ReadFailure, Report
+from .pdf import PdfError
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
+from .readers import AlreadyRead, PdfReaders, display_names, read_one, readers_for
 from .report import load_report, write_report
-from .settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
+from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock
 
 log = logging.getLogger("paperbrief")
@@ -46,183 +39,6 @@ LLM_FAILED = "LLM call failed"
 
 class RunAborted(Exception):
     """The run stopped early (dead endpoint); what was done is already saved."""
-
-
-def discover(inputs: Path | list[Path]) -> list[Path]:
-    """The PDFs to brief: each file named, and the PDFs directly in each folder named (in name
-    order); a file named twice is briefed once. Entries that are not regular files (a FIFO, a
-    socket, a device named x.pdf) stay in the list: the readers name them as bad input without
-    opening them (PdfReaders.read)."""
-    found: list[Path] = []
-    for item in [inputs] if isinstance(inputs, Path) else inputs:
-        if item.is_dir():
-            found += sorted((p for p in item.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")),
-                            key=lambda p: p.name)
-        else:
-            found.append(item)
-    return list(dict.fromkeys(found))
-
-
-def display_names(files: list[Path]) -> dict[Path, str]:
-    """Each file's name in the report: its bare name, or, when another input has the same name,
-    as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf)."""
-    by_name: dict[str, list[Path]] = defaultdict(list)
-    for path in files:
-        by_name[path.name].append(path)
-    names: dict[Path, str] = {}
-    for name, paths in by_name.items():
-        if len(paths) == 1:
-            names[paths[0]] = name
-            continue
-        parts = {p: p.absolute().parts for p in paths}
-        for depth in range(2, max(len(v) for v in parts.values())):
-            labels = {p: "/".join(v[-depth:]) for p, v in parts.items()}
-            if len(set(labels.values())) == len(paths):
-                break
-        else:
-            labels = {p: str(p.absolute()) for p in paths}
-        names.update(labels)
-    return names
-
-
-@contextlib.contextmanager
-def _readable_main():
-    """A new reader process imports the parent's main module first. When that module has no file
-    to import from (a script piped to python, an interactive session), readers would die on
-    start, so while they start, the main module names the reading module instead."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or getattr(main, "__spec__", None) is not None or path is None or os.path.isfile(path):
-        yield
-        return
-    import importlib.util
-
-    main.__spec__ = importlib.util.find_spec("pipeline.reading")
-    try:
-        yield
-    finally:
-        main.__spec__ = None
-
-
-@functools.lru_cache(maxsize=1)
-def _reader_context() -> multiprocessing.context.BaseContext:
-    """Readers start from a forkserver (spawn where there is none), never by forking this process:
-    the run has threads (the SDK import, the event loop's executor), and forking a threaded
-    process can deadlock the child. The server preloads the reading code once, so each reader
-    starts in milliseconds."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.reading"])
-    return context
-
-
-CRASHED = "the PDF crashed the PDF reader (its worker process died)"
-
-
-class PdfReaders:
-    """Worker processes that read PDFs, each bounded: an address-space limit per process
-    (`memory_mb`, set when it starts) and a time limit per paper (`timeout_s`).
-
-    A PDF that kills its worker (a crash in the PDF library, an allocation refused under the
-    limit) breaks the whole pool; a PDF that takes too long gets its pool killed, since a stuck
-    worker cannot be interrupted. Either way the pool is replaced and each other paper that was in
-    it is read again alone, so only the PDF at fault is listed, and the batch goes on. At most
-    `workers` papers are handed to the readers at once, so a paper's time starts when a worker
-    takes it, not while it waits behind others."""
-
-    def __init__(self, workers: int, memory_mb: int = READER_MEMORY_MB, timeout_s: float = READER_TIMEOUT_S,
-                 names: dict[Path, str] | None = None):
-        self.workers, self.memory_mb, self.timeout_s = workers, memory_mb, timeout_s
-        self.names = names or {}  # the name each paper is reported under (display_names)
-        self.slots = asyncio.Semaphore(workers)
-        self.pool = self._new_pool(workers)
-
-    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=start_reader,
-                                   initargs=(os.getpid(), self.memory_mb))
-
-    async def prepare(self, path: Path, text_pages: int, prompt: PromptFile, model: str | None):
-        """(Paper, RenderedPrompt), or a one-line cause; the paper carries its reported name."""
-        prepared = await self.read(prepare_paper, path, text_pages, prompt, model)
-        if isinstance(prepared, tuple) and path in self.names:
-            paper, rendered = prepared
-            prepared = paper.model_copy(update={"file": self.names[path]}), rendered
-        return prepared
-
-    async def read(self, function, path: Path, *args):
-        """function(str(path), *args) in a reader process: its value, or a one-line cause."""
-        try:
-            check_regular(path)  # a FIFO or a device is never handed to a reader: open() would block it
-        except PdfError as exc:
-            return str(exc)
-        async with self.slots:
-            pool = self.pool
-            try:
-                return await self._call(pool, function, path, *args)
-            except BrokenProcessPool:
-                self._replace(pool)
-            except TimeoutError:
-                self._replace(pool)
-                return self._too_slow()
-            alone = self._new_pool(1)
-            try:
-                return await self._call(alone, function, path, *args)
-            except TimeoutError:
-                return self._too_slow()
-            except BrokenProcessPool:
-                return self._death(alone)
-            finally:
-                _stop(alone)
-
-    async def _call(self, pool: ProcessPoolExecutor, function, path: Path, *args):
-        with _readable_main():
-            future = asyncio.get_running_loop().run_in_executor(pool, function, str(path), *args)
-        pool.started = list(pool._processes.values())  # the executor keeps no record of how they ended
-        return await asyncio.wait_for(future, self.timeout_s)
-
-    def _replace(self, pool: ProcessPoolExecutor) -> None:
-        if self.pool is pool:
-            self.pool = self._new_pool(self.workers)
-        _stop(pool)
-
-    def _too_slow(self) -> str:
-        return f"reading took longer than {self.timeout_s:g} s"
-
-    def _death(self, pool: ProcessPoolExecutor) -> str:
-        """Why a reader died: PDFium aborts when an allocation is refused under the memory limit."""
-        started = getattr(pool, "started", [])
-        for process in started:
-            process.join(5)  # the pool may not have reaped it yet; its exit code says how it died
-        codes = {process.exitcode for process in started}
-        if self.memory_mb and -signal.SIGABRT in codes:
-            return memory_message(self.memory_mb)
-        return CRASHED
-
-    def close(self, force: bool = False) -> None:
-        """Idle readers are let go; with `force` (the run is ending early) every reader is killed."""
-        if force:
-            _stop(self.pool)
-        else:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's workers and let it go: a worker stuck in a PDF cannot be waited for."""
-    for process in list((pool._processes or {}).values()):  # the executor offers no other handle on them
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
-async def read_one(path: Path, settings: Settings, need_title: bool = False):
-    """One PDF read in one bounded reader, as a run reads it (`inspect`, `rerun`): the Paper, or a
-    one-line cause."""
-    readers = PdfReaders(1, settings.reader_memory_mb, settings.reader_timeout_s)
-    try:
-        return await readers.read(read_paper if need_title else inspect_paper, path, settings.text_pages)
-    finally:
-        readers.close(force=True)
 
 
 @dataclass
@@ -257,13 +73,6 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
-
-def client_for(s: Settings) -> LLMClient:
-    """The LLM client a live command uses, built from its settings."""
-    return LLMClient(s.base_url, s.api_key, timeout=s.timeout, attempts=s.attempts,
-                     budget=RetryBudget(left=s.retry_budget), rate_limit_wait=s.rate_limit_wait,
-                     concurrency=s.concurrency, json_mode=s.json_mode)
 
 
 @dataclass
@@ -338,7 +147,7 @@ async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate
     return brief
 
 
-async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
+async def _process(batch: Batch, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                    ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
     """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU).
 
@@ -351,13 +160,13 @@ async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Sem
         return result
 
 
-async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
+async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
     name = batch.name_of(path)
-    prepared = await pool.prepare(path, batch.settings.text_pages, batch.prompt, batch.settings.model)
-    if isinstance(prepared, str):
-        return PaperResult(file=name, error=prepared)
-    read, rendered = prepared
+    read = await pool.paper(path)
+    if isinstance(read, ReadFailure):
+        return PaperResult(file=name, error=read.reason)
+    rendered = render(batch.prompt, read, batch.settings.model)
     if read.sha256 in seen:
         return PaperResult(file=name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = name
@@ -371,14 +180,16 @@ async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyn
                        error="" if brief.ok else brief.error)
 
 
-async def run_batch(settings: Settings, files: list[Path], output: Path, write: bool = True) -> Report:
+async def run_batch(settings: Settings, files: list[Path], output: Path, write: bool = True,
+                    reads: dict[Path, Paper | ReadFailure] | None = None) -> Report:
     """Brief every file; returns the final report (also written to OUTPUT/report.* unless `write`
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
-    (store.folder_lock): another stops at once, or waits with `settings.wait`."""
+    (store.folder_lock): another stops at once, or waits with `settings.wait`. With `reads`, the
+    files were read already (`compare`) and no reader is started."""
     prompt = load_prompt(settings.prompt)
     command = "paperbrief " + ("record" if settings.record else "run" if write else "compare")
     async with folder_lock(output, command, settings.wait):
-        return await _run_locked(settings, prompt, files, output, write)
+        return await _run_locked(settings, prompt, files, output, write, reads)
 
 
 def _previous_results(output: Path) -> dict[str, PaperResult]:
@@ -390,7 +201,8 @@ def _previous_results(output: Path) -> dict[str, PaperResult]:
     return {r.file: r for r in previous.results} if previous else {}
 
 
-async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path], output: Path, write: bool) -> Report:
+async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path], output: Path, write: bool,
+                      reads: dict[Path, Paper | ReadFailure] | None) -> Report:
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     batch = Batch(settings=settings, output=output, prompt=prompt, store=store, write=write,
@@ -399,7 +211,6 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
     seen: dict[str, str] = {}
-    workers = max(1, min((os.cpu_count() or 2) - 1, 4, len(files)))  # one core stays with the event loop
     context = contextlib.nullcontext()
     if settings.cassette:
         context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
@@ -411,7 +222,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
         batch.client_ready.add_done_callback(_collect_again)
     finished = False
     try:
-        pool = PdfReaders(workers, settings.reader_memory_mb, settings.reader_timeout_s, batch.names)
+        pool = AlreadyRead(reads) if reads is not None else readers_for(settings, files)
         with context as recording, _closing(pool):
             tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
             try:
@@ -445,7 +256,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
 
 
 @contextlib.contextmanager
-def _closing(pool: PdfReaders):
+def _closing(pool: PdfReaders | AlreadyRead):
     """The readers end with the run; when it ends early, stuck readers are killed, not waited for."""
     try:
         yield pool
@@ -478,9 +289,9 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
 
 
 async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, output: Path) -> Rerun:
-    read = await read_one(pdf, settings, need_title=True)
-    if isinstance(read, str):
-        raise PdfError(read)
+    read = await read_one(pdf, settings)
+    if isinstance(read, ReadFailure):
+        raise PdfError(read.reason)
     store = RunStore(output / STORE_NAME)
     batch = Batch(settings=settings, output=output, prompt=prompt, store=store)
     previous = load_report(output)
@@ -530,9 +341,9 @@ def rerun_name(pdf: Path, results: dict[str, PaperResult], old: PaperResult | No
 
 async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
     """One paper read by the rules and by the model (one brief call, or its cassette): `inspect --llm`."""
-    read = await read_one(pdf, settings, need_title=True)
-    if isinstance(read, str):
-        raise PdfError(read)
+    read = await read_one(pdf, settings)
+    if isinstance(read, ReadFailure):
+        raise PdfError(read.reason)
     rendered = render(load_prompt(settings.prompt), read, settings.model)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)

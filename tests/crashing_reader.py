@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-from pipeline.reading import prepare_paper
+from pipeline.reading import read_paper
 
 
-def prepare(path: str, *args):
+def read(path: str, *args):
     if path.endswith("crash.pdf"):
         os._exit(11)
-    return prepare_paper(path, *args)
+    return read_paper(path, *args)

@@ -262,9 +262,9 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
 
 def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, standin, monkeypatch):
     import crashing_reader
-    import pipeline.runner as runner
+    import pipeline.reading as reading
 
-    monkeypatch.setattr(runner, "prepare_paper", crashing_reader.prepare)  # readers import it by name
+    monkeypatch.setattr(reading, "read_paper", crashing_reader.read)  # the readers look it up at each read
     (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")
     out = tmp_path / "out"
     assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 1

@@ -120,9 +120,9 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
 
 def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_path, monkeypatch):
     import hostile_reader
-    import pipeline.runner as runner
+    import pipeline.reading as reading
 
-    monkeypatch.setattr(runner, "prepare_paper", hostile_reader.prepare)  # readers import it by name
+    monkeypatch.setattr(reading, "read_paper", hostile_reader.read)  # the readers look it up at each read
     (samples / "stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
     settings_file(tmp_path, monkeypatch, "reader_timeout_s: 2\n")
     out = tmp_path / "out"
@@ -136,9 +136,9 @@ def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_pa
 
 def test_a_memory_error_in_the_reader_is_that_papers_failure(samples, tmp_path, monkeypatch):
     import hostile_reader
-    import pipeline.runner as runner
+    import pipeline.reading as reading
 
-    monkeypatch.setattr(runner, "prepare_paper", hostile_reader.prepare)
+    monkeypatch.setattr(reading, "read_paper", hostile_reader.read)
     (samples / "hungry.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%hungry")
     settings_file(tmp_path, monkeypatch, "reader_memory_mb: 1000\n")
     out = tmp_path / "out"
@@ -434,8 +434,8 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
 
     (samples / "zz-stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
     out = tmp_path / "out"
-    script = ("import sys, hostile_reader, pipeline.runner as runner\n"
-              "runner.prepare_paper = hostile_reader.prepare\n"
+    script = ("import sys, hostile_reader, pipeline.reading as reading\n"
+              "reading.read_paper = hostile_reader.read\n"
               "from pipeline.cli import main\n"
               f"sys.exit(main(['run', {str(samples)!r}, '-o', {str(out)!r}, '--cassette', {str(CASSETTE)!r}]))\n")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")},

@@ -1,0 +1,244 @@
+"""The one read path: PDF paths to Papers (or named read failures) in bounded reader processes.
+
+Every command reads through here: a live run, `--batch`, `rerun`, `compare`, `regress` and
+`inspect`, each through one pool. Readers are separate processes so that a PDF that hangs, eats
+memory or crashes the PDF library costs its own paper and never the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import multiprocessing
+import os
+import signal
+import sys
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import reading
+from .models import Paper, ReadFailure
+from .pdf import PdfError, check_regular
+from .settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
+
+NO_TITLE = "no title found on page 1"
+
+
+def discover(inputs: Path | list[Path]) -> list[Path]:
+    """The PDFs to brief: each file named, and the PDFs directly in each folder named (in name
+    order); a file named twice is briefed once. Entries that are not regular files (a FIFO, a
+    socket, a device named x.pdf) stay in the list: the readers name them as bad input without
+    opening them (PdfReaders.read)."""
+    found: list[Path] = []
+    for item in [inputs] if isinstance(inputs, Path) else inputs:
+        if item.is_dir():
+            found += sorted((p for p in item.iterdir() if p.suffix.lower() == ".pdf" and not p.name.startswith(".")),
+                            key=lambda p: p.name)
+        else:
+            found.append(item)
+    return list(dict.fromkeys(found))
+
+
+def display_names(files: list[Path]) -> dict[Path, str]:
+    """Each file's name in the report: its bare name, or, when another input has the same name,
+    as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf)."""
+    by_name: dict[str, list[Path]] = defaultdict(list)
+    for path in files:
+        by_name[path.name].append(path)
+    names: dict[Path, str] = {}
+    for name, paths in by_name.items():
+        if len(paths) == 1:
+            names[paths[0]] = name
+            continue
+        parts = {p: p.absolute().parts for p in paths}
+        for depth in range(2, max(len(v) for v in parts.values())):
+            labels = {p: "/".join(v[-depth:]) for p, v in parts.items()}
+            if len(set(labels.values())) == len(paths):
+                break
+        else:
+            labels = {p: str(p.absolute()) for p in paths}
+        names.update(labels)
+    return names
+
+
+@contextlib.contextmanager
+def _readable_main():
+    """A new reader process imports the parent's main module first. When that module has no file
+    to import from (a script piped to python, an interactive session), readers would die on
+    start, so while they start, the main module names the reading module instead."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or path is None or os.path.isfile(path):
+        yield
+        return
+    import importlib.util
+
+    main.__spec__ = importlib.util.find_spec("pipeline.reading")
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
+@functools.lru_cache(maxsize=1)
+def _reader_context() -> multiprocessing.context.BaseContext:
+    """Readers start from a forkserver (spawn where there is none), never by forking this process:
+    the run has threads (the SDK import, the event loop's executor), and forking a threaded
+    process can deadlock the child. The server preloads the reading code once, so each reader
+    starts in milliseconds."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.reading"])
+    return context
+
+
+CRASHED = "the PDF crashed the PDF reader (its worker process died)"
+
+
+class PdfReaders:
+    """Worker processes that read PDFs, each bounded: an address-space limit per process
+    (`memory_mb`, set when it starts) and a time limit per paper (`timeout_s`).
+
+    A PDF that kills its worker (a crash in the PDF library, an allocation refused under the
+    limit) breaks the whole pool; a PDF that takes too long gets its pool killed, since a stuck
+    worker cannot be interrupted. Either way the pool is replaced and each other paper that was in
+    it is read again alone, so only the PDF at fault is listed, and the batch goes on. At most
+    `workers` papers are handed to the readers at once, so a paper's time starts when a worker
+    takes it, not while it waits behind others."""
+
+    started = 0  # readers built in this process: a command builds one (a test counts them)
+
+    def __init__(self, workers: int, memory_mb: int = READER_MEMORY_MB, timeout_s: float = READER_TIMEOUT_S,
+                 names: dict[Path, str] | None = None, text_pages: int = 2):
+        PdfReaders.started += 1
+        self.workers, self.memory_mb, self.timeout_s = workers, memory_mb, timeout_s
+        self.names = names or {}  # the name each paper is reported under (display_names)
+        self.text_pages = text_pages
+        self.slots = asyncio.Semaphore(workers)
+        self.pool = self._new_pool(workers)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=reading.start_reader,
+                                   initargs=(os.getpid(), self.memory_mb))
+
+    async def paper(self, path: Path) -> Paper | ReadFailure:
+        """The one read path: a PDF path to its Paper (under its report name), or a named failure.
+        A paper read without a title is a failure that still carries what was read (`inspect`)."""
+        name = self.names.get(path, path.name)
+        read = await self.read(reading.read_paper, path, self.text_pages)
+        if isinstance(read, str):
+            return ReadFailure(file=name, reason=read)
+        read = read.model_copy(update={"file": name})
+        if not read.title:
+            return ReadFailure(file=name, reason=NO_TITLE, paper=read)
+        return read
+
+    async def read(self, function, path: Path, *args):
+        """function(str(path), *args) in a reader process: its value, or a one-line cause."""
+        try:
+            check_regular(path)  # a FIFO or a device is never handed to a reader: open() would block it
+        except PdfError as exc:
+            return str(exc)
+        async with self.slots:
+            pool = self.pool
+            try:
+                return await self._call(pool, function, path, *args)
+            except BrokenProcessPool:
+                self._replace(pool)
+            except TimeoutError:
+                self._replace(pool)
+                return self._too_slow()
+            alone = self._new_pool(1)
+            try:
+                return await self._call(alone, function, path, *args)
+            except TimeoutError:
+                return self._too_slow()
+            except BrokenProcessPool:
+                return self._death(alone)
+            finally:
+                _stop(alone)
+
+    async def _call(self, pool: ProcessPoolExecutor, function, path: Path, *args):
+        with _readable_main():
+            future = asyncio.get_running_loop().run_in_executor(pool, function, str(path), *args)
+        pool.started = list(pool._processes.values())  # the executor keeps no record of how they ended
+        return await asyncio.wait_for(future, self.timeout_s)
+
+    def _replace(self, pool: ProcessPoolExecutor) -> None:
+        if self.pool is pool:
+            self.pool = self._new_pool(self.workers)
+        _stop(pool)
+
+    def _too_slow(self) -> str:
+        return f"reading took longer than {self.timeout_s:g} s"
+
+    def _death(self, pool: ProcessPoolExecutor) -> str:
+        """Why a reader died: PDFium aborts when an allocation is refused under the memory limit."""
+        started = getattr(pool, "started", [])
+        for process in started:
+            process.join(5)  # the pool may not have reaped it yet; its exit code says how it died
+        codes = {process.exitcode for process in started}
+        if self.memory_mb and -signal.SIGABRT in codes:
+            return reading.memory_message(self.memory_mb)
+        return CRASHED
+
+    def close(self, force: bool = False) -> None:
+        """Idle readers are let go; with `force` (the run is ending early) every reader is killed."""
+        if force:
+            _stop(self.pool)
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's workers and let it go: a worker stuck in a PDF cannot be waited for."""
+    for process in list((pool._processes or {}).values()):  # the executor offers no other handle on them
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+class AlreadyRead:
+    """Papers read before the run, behind the readers' interface: `compare` reads each PDF once
+    and briefs it with every variant."""
+
+    def __init__(self, reads: dict[Path, Paper | ReadFailure]) -> None:
+        self.reads = reads
+
+    async def paper(self, path: Path) -> Paper | ReadFailure:
+        return self.reads[path]
+
+    def close(self, force: bool = False) -> None:
+        """Nothing to let go: no reader was started for these."""
+
+
+def readers_for(settings: Settings, files: list[Path]) -> PdfReaders:
+    """A command's one reader pool: as many readers as the files can use, one core kept for the event loop."""
+    workers = max(1, min((os.cpu_count() or 2) - 1, 4, len(files)))
+    return PdfReaders(workers, settings.reader_memory_mb, settings.reader_timeout_s, display_names(files),
+                      settings.text_pages)
+
+
+async def read_one(path: Path, settings: Settings) -> Paper | ReadFailure:
+    """One PDF read in one bounded reader, as a run reads it (`inspect`, `rerun`)."""
+    readers = readers_for(settings, [path])
+    try:
+        return await readers.paper(path)
+    finally:
+        readers.close(force=True)
+
+
+async def read_all(settings: Settings, files: list[Path]) -> dict[Path, Paper | ReadFailure]:
+    """Every file read once through one pool, in input order (`compare`, `regress`)."""
+    readers = readers_for(settings, files)
+    try:
+        reads = await asyncio.gather(*(readers.paper(path) for path in files))
+    except BaseException:
+        readers.close(force=True)
+        raise
+    readers.close()
+    return dict(zip(files, reads, strict=True))
