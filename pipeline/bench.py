@@ -185,12 +185,14 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
     flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
+    by_field: dict[str, dict[str, int]] = {}
 
     def judge(field: str, right: bool, paper: Paper) -> None:
         flagged = paper.confidence.get(field, _SURE).confidence < _LOW
         key = "right" if right else "wrong"
-        flags[key] += 1
-        flags[key + "_flagged"] += flagged
+        for counts in (flags, by_field.setdefault(field, {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0})):
+            counts[key] += 1
+            counts[key + "_flagged"] += flagged
 
     for name, paper in papers.items():
         expected = truth[name]
@@ -241,6 +243,7 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         "wrong_fields": flags["wrong"],
         "wrong_flagged_pct": 100 * flags["wrong_flagged"] / flags["wrong"] if flags["wrong"] else 100.0,
         "right_flagged_pct": 100 * flags["right_flagged"] / flags["right"] if flags["right"] else 0.0,
+        "flags_by_field": by_field,
         "median_ms": statistics.median(times) if times else 0.0,
         "p95_ms": sorted(times)[max(0, int(round(0.95 * len(times))) - 1)] if times else 0.0,
         "prompt_tokens_median": statistics.median(tokens) if tokens else 0,
@@ -443,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"abstract found         {f['abstract_pct']:.1f}%")
         print(f"confidence             flags {f['wrong_flagged_pct']:.0f}% of the {f['wrong_fields']} wrong fields, "
               f"{f['right_flagged_pct']:.1f}% of the right ones")
+        for field, c in f["flags_by_field"].items():
+            print(f"  {field:<20} flags {c['wrong_flagged']} of {c['wrong']} wrong, {c['right_flagged']} of {c['right']} right")
         print(f"ms per paper           median {f['median_ms']:.1f}  p95 {f['p95_ms']:.1f}  (rules reading)")
         print(f"prompt tokens          median {f['prompt_tokens_median']:.0f}  p95 {f['prompt_tokens_p95']:.0f}  (the brief request)")
         if args.llm:

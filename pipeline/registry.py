@@ -128,7 +128,7 @@ class Context:
 
     def prints_key(self, key: str, kind: int) -> bool:
         """An acronym (or any short form) as a whole word; a longer name anywhere."""
-        if kind == ACRONYM or len(key) <= 5:
+        if (kind == ACRONYM or len(key) <= 5) and key.isascii():
             return key in self.words
         return key in self.folded
 
@@ -215,7 +215,7 @@ def lifted(name: str, printed: Iterable[str] = (), context: Context | None = Non
     (the parent is an education body) and the parent is not among the names already printed."""
     org = identify(name, context)
     up = parent(org) if org is not None else None
-    if up is None or up.type != "education":
+    if up is None or up.type != "education" or org.type not in ("education", "facility", "other"):
         return None
     if any(identify(p, context) == up for p in printed):
         return None
