@@ -479,10 +479,15 @@ def _table() -> tuple[dict[str, KnownOrganisation], dict[str, KnownOrganisation]
 
 
 def known(name: str) -> KnownOrganisation | None:
-    """The table's row for a name in any of its forms (Latin or Chinese), if it has one."""
+    """The table's row for a name in any of its forms (Latin or Chinese), else the registry's one
+    organisation of that name (its name and Chinese label; a shared name is nobody's)."""
     latin, chinese = _table()
     key = fold(name)
-    return latin.get(key) or chinese.get(key)
+    row = latin.get(key) or chinese.get(key)
+    if row is not None:
+        return row
+    org = registry.identify(name)
+    return KnownOrganisation(org.name, [], [org.zh] if org.zh else []) if org is not None else None
 
 
 def chinese_names() -> list[str]:
