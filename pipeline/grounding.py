@@ -94,7 +94,9 @@ class Page:
         ('CCC') means one organisation only when the page narrows it."""
         org = registry.identify(name, self.context)
         key = inst.fold(name)
-        return org is not None and any(self.context.prints_key(k, kind) for kind, k in org.forms if k != key)
+        return org is not None and any(
+            self.context.prints_key(k, kind) and (kind != registry.ACRONYM or registry.identify(k, self.context) == org)
+            for kind, k in org.forms if k != key)
 
 
 def ground(answer: ModelAnswer, header: str, rules: Paper) -> tuple[Reading, list[Dropped]]:

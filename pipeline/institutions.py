@@ -169,7 +169,7 @@ def _lift_units(names: list[str]) -> list[str]:
     out: list[str] = []
     for name in names:
         unit_word = re.search(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院", name)
-        up = registry.lifted(name) if unit_word and not (_TOP.search(name) or known(name)) else None
+        up = registry.lifted(name) if unit_word and not (_TOP.search(name) or _hand_row(name)) else None
         name = up.name if up is not None else name
         if not any(_repeats(name, other) for other in out):
             out.append(name)
@@ -478,12 +478,16 @@ def _table() -> tuple[dict[str, KnownOrganisation], dict[str, KnownOrganisation]
     return latin, chinese
 
 
+def _hand_row(name: str) -> KnownOrganisation | None:
+    latin, chinese = _table()
+    key = fold(name)
+    return latin.get(key) or chinese.get(key)
+
+
 def known(name: str) -> KnownOrganisation | None:
     """The table's row for a name in any of its forms (Latin or Chinese), else the registry's one
     organisation of that name (its name and Chinese label; a shared name is nobody's)."""
-    latin, chinese = _table()
-    key = fold(name)
-    row = latin.get(key) or chinese.get(key)
+    row = _hand_row(name)
     if row is not None:
         return row
     org = registry.identify(name)
