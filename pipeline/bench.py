@@ -185,12 +185,14 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
     flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
+    by_field: dict[str, dict[str, int]] = {}
 
     def judge(field: str, right: bool, paper: Paper) -> None:
         flagged = paper.confidence.get(field, _SURE).confidence < _LOW
         key = "right" if right else "wrong"
-        flags[key] += 1
-        flags[key + "_flagged"] += flagged
+        for counts in (flags, by_field.setdefault(field, {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0})):
+            counts[key] += 1
+            counts[key + "_flagged"] += flagged
 
     for name, paper in papers.items():
         expected = truth[name]
@@ -241,6 +243,7 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         "wrong_fields": flags["wrong"],
         "wrong_flagged_pct": 100 * flags["wrong_flagged"] / flags["wrong"] if flags["wrong"] else 100.0,
         "right_flagged_pct": 100 * flags["right_flagged"] / flags["right"] if flags["right"] else 0.0,
+        "flags_by_field": by_field,
         "median_ms": statistics.median(times) if times else 0.0,
         "p95_ms": sorted(times)[max(0, int(round(0.95 * len(times))) - 1)] if times else 0.0,
         "prompt_tokens_median": statistics.median(tokens) if tokens else 0,
@@ -358,6 +361,95 @@ def _against_standin(standin_args: list[str], settings_for, run, folder: Path, o
         server.wait()
 
 
+_FIRST_LOOKUP = """
+import time, pipeline.institutions
+from pipeline import registry
+start = time.perf_counter()
+registry.identify("Tsinghua University")
+print((time.perf_counter() - start) * 1000)
+"""
+_READER_RSS = """
+import sys, pipeline.metadata
+from pipeline import registry
+from pipeline.pdf import extract
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024
+before = rss()
+registry.identify("Tsinghua University")
+opened = rss()
+for path in sys.argv[1:]:
+    pipeline.metadata.read_metadata(extract(path))
+print(before, opened, rss())
+"""
+
+
+def bench_registry(folder: Path, truth_path: Path) -> dict:
+    """The registry's costs (first lookup in a fresh process, lookups per paper with cold caches,
+    a reader's memory) and the institution check with each paper's Chinese labels from it."""
+    import subprocess
+
+    from . import registry
+    from .validate import check
+
+    truth = {entry["file"]: entry for entry in json.loads(truth_path.read_text())}
+    paths = {name: folder / name for name in sorted(truth) if (folder / name).exists()}
+    first = min(float(subprocess.run([sys.executable, "-c", _FIRST_LOOKUP], capture_output=True, text=True,
+                                     check=True).stdout) for _ in range(3))
+    rss = [float(v) for v in subprocess.run([sys.executable, "-c", _READER_RSS, *map(str, list(paths.values())[:20])],
+                                            capture_output=True, text=True, check=True).stdout.split()]
+    papers = {}
+    for name, path in paths.items():
+        with contextlib.suppress(PdfError):
+            paper = read_metadata(extract(path))
+            papers[name] = paper.model_copy(update={"institutions": truth[name]["institutions"]})
+    per_paper = []
+    for paper in papers.values():
+        registry.by_id.cache_clear()
+        registry._matches.cache_clear()
+        start = time.perf_counter()
+        context = registry.Context(paper.header_text)
+        for inst_name in paper.institutions:
+            registry.knows(inst_name)
+            registry.identify(inst_name, context)
+            registry.lifted(inst_name, paper.institutions, context)
+        per_paper.append((time.perf_counter() - start) * 1000)
+    labels = {name: _labels_of(paper) for name, paper in papers.items()}
+    own_ok = own_n = other_rejected = other_n = 0
+    names = list(papers)
+    for i, name in enumerate(names):
+        paper = papers[name]
+        for label in labels[name]:
+            own_n += 1
+            own_ok += _institution_ok(check, label, paper)
+        theirs = [lab for other in names[i + 1:] + names[:i] for lab in labels[other] if lab not in labels[name]]
+        if theirs and paper.institutions:  # a paper that names no institution may be briefed without one
+            other_n += 1
+            other_rejected += not _institution_ok(check, theirs[0], paper)
+    return {"first_lookup_ms": first, "lookup_ms_per_paper_median": statistics.median(per_paper),
+            "lookup_ms_per_paper_max": max(per_paper), "reader_rss_mb": rss,
+            "labelled": own_n, "labelled_accepted": own_ok, "other_labels": other_n, "other_rejected": other_rejected,
+            "institutions": sum(len(p.institutions) for p in papers.values())}
+
+
+def _labels_of(paper: Paper) -> list[str]:
+    """The registry's Chinese label of each of the paper's institutions that it labels."""
+    from . import registry
+
+    context = registry.Context(paper.header_text)
+    out = []
+    for name in paper.institutions:
+        bracket = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        org = next((o for o in (registry.identify(f, context) for f in [name, *(bracket.groups() if bracket else ())]) if o), None)
+        if org is not None and org.zh and org.zh not in out:
+            out.append(org.zh)
+    return out
+
+
+def _institution_ok(check, label: str, paper: Paper) -> bool:
+    text = f"{label}发布了{paper.title}论文，使用一种新方法，解决了一个老问题，达成了更好的效果。"
+    return next(r.ok for r in check(text, paper) if r.name == "institution")
+
+
 def bench_batch(papers: int, delay: float) -> dict:
     """A --batch run against a stand-in whose batches complete after `delay` seconds: the time
     outside that delay, CPU per paper and peak memory are what this machine adds."""
@@ -415,7 +507,20 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--truth", type=Path, help="with --folder: a manifest whose truth the stand-in answers")
     run.add_argument("--batch", action="store_true", help="through the Batch API (the stand-in's files and batches)")
     run.add_argument("--batch-delay", type=float, default=2.0, help="seconds the stand-in takes to complete a batch")
+    reg = sub.add_parser("registry", help="the registry's lookup costs and the Chinese-label institution check")
+    reg.add_argument("folder", type=Path)
+    reg.add_argument("--truth", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "registry":
+        f = bench_registry(args.folder, args.truth)
+        print(f"first lookup           {f['first_lookup_ms']:.1f} ms in a fresh process (after importing the reader)")
+        print(f"lookups per paper      median {f['lookup_ms_per_paper_median']:.2f} ms, max {f['lookup_ms_per_paper_max']:.2f} ms "
+              f"(cold caches, {f['institutions']} institutions)")
+        before, opened, after = f["reader_rss_mb"]
+        print(f"reader RSS             {before:.0f} MB before the table, {opened:.0f} MB opened, {after:.0f} MB after 20 papers")
+        print(f"Chinese labels         {f['labelled_accepted']} of {f['labelled']} of the papers' own accepted; "
+              f"{f['other_rejected']} of {f['other_labels']} of another paper's rejected")
+        return 0
     if args.command == "run" and args.batch:
         f = bench_batch(args.papers, args.batch_delay)
         print(f"papers {f['papers']} (briefed {f['briefed']}) through the Batch API, completion delay {args.batch_delay}s")
@@ -443,6 +548,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"abstract found         {f['abstract_pct']:.1f}%")
         print(f"confidence             flags {f['wrong_flagged_pct']:.0f}% of the {f['wrong_fields']} wrong fields, "
               f"{f['right_flagged_pct']:.1f}% of the right ones")
+        for field, c in f["flags_by_field"].items():
+            print(f"  {field:<20} flags {c['wrong_flagged']} of {c['wrong']} wrong, {c['right_flagged']} of {c['right']} right")
         print(f"ms per paper           median {f['median_ms']:.1f}  p95 {f['p95_ms']:.1f}  (rules reading)")
         print(f"prompt tokens          median {f['prompt_tokens_median']:.0f}  p95 {f['prompt_tokens_p95']:.0f}  (the brief request)")
         if args.llm:

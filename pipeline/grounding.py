@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from . import institutions as inst
+from . import registry
 from .answer import ModelAnswer
 from .metadata.confidence import LOW
 from .models import Brief, Dropped, FieldDoubt, Paper, Reading
@@ -51,7 +52,15 @@ class Page:
 
     def prints(self, name: str) -> bool:
         """Whether the page prints this name in any form a reader would accept."""
-        return self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
+        return (self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
+                or self._as_registered(name))
+
+    @property
+    def context(self) -> registry.Context:
+        """The page as the registry narrows a shared name by it (built on first use)."""
+        if not hasattr(self, "_context"):
+            self._context = registry.Context(self.text)
+        return self._context
 
     def _as_printed(self, name: str) -> bool:
         key = inst.fold(name)
@@ -78,6 +87,16 @@ class Page:
         if row is None:
             return False
         return any(self._as_printed(form) for form in [*row.names, *row.chinese] if inst.fold(form) != inst.fold(name))
+
+    def _as_registered(self, name: str) -> bool:
+        """Another of the registry's forms of the one organisation this name means is printed:
+        'KAIST' for its spelt-out name, 'Tsinghua University' for 清华大学. A shared acronym
+        ('CCC') means one organisation only when the page narrows it."""
+        org = registry.identify(name, self.context)
+        key = inst.fold(name)
+        return org is not None and any(
+            self.context.prints_key(k, kind) and (kind != registry.ACRONYM or registry.identify(k, self.context) == org)
+            for kind, k in org.forms if k != key)
 
 
 def ground(answer: ModelAnswer, header: str, rules: Paper) -> tuple[Reading, list[Dropped]]:

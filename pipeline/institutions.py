@@ -11,6 +11,8 @@ import re
 import unicodedata
 from importlib import resources
 
+from . import registry
+
 # Words that make a phrase an organisation on their own (any case), and company names (as printed:
 # a surname such as "Ai" or "Apple" must not make an author line an affiliation).
 _STRONG_WORDS = re.compile(
@@ -122,13 +124,15 @@ _TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven',
 
 
 def reads_as_organisation(name: str) -> bool:
-    """Whether a name carries any sign of an organisation: its vocabulary, an acronym, a company
-    or a row of the table ('Informatics Superintendence' and 'Halifax' carry none)."""
+    """Whether a name carries any sign of an organisation: its vocabulary, a company, a row of the
+    table or an entry of the registry, or an acronym the registry knows ('Informatics
+    Superintendence', 'Halifax' and 'YOAV ZURIEL', a name in capitals, carry none)."""
     name = name.strip()
     if len(name.split()) == 1:
         return True  # one word: a company's own name ('Airbus') as often as anything
-    return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\b[A-Z]{3,}\b|\bState$|[\u4e00-\u9fff]", name)
-                                                or companies_in(name) or known(name))
+    return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\bState$|[\u4e00-\u9fff]", name)
+                                                or companies_in(name) or known(name) or registry.knows(name)
+                                                or any(registry.knows(w) for w in re.findall(r"\b[A-Z]{3,}\b", name)))
 
 
 def company_labs(entries: list[str]) -> list[str]:
@@ -146,14 +150,30 @@ def company_labs(entries: list[str]) -> list[str]:
 
 
 def organisations(entries: list[str]) -> list[str]:
-    """Each distinct organisation once, in printed order."""
+    """Each distinct organisation once, in printed order; a university's unit that the registry
+    lists under it stands for the university."""
     seen: dict[str, str] = {}
     for entry in (piece for e in entries for piece in _split_joined(e)):
         for name in organisation_of(entry):
             key = fold(name)
             if key and not any(_repeats(name, other) for other in seen.values()):
                 seen[key] = name
-    return list(seen.values())
+    return _lift_units(list(seen.values()))
+
+
+def _lift_units(names: list[str]) -> list[str]:
+    """'Tsinghua Shenzhen International Graduate School' is Tsinghua University's: the unit is read
+    as the university, once (dropped when the university is printed too). A university the
+    registry files under a system ('University of California, Berkeley') is not a unit, nor is a
+    medical centre ('SUNY Downstate Medical Center'): only schools, colleges, institutes and labs."""
+    out: list[str] = []
+    for name in names:
+        unit_word = re.search(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院", name)
+        up = registry.lifted(name) if unit_word and not (_TOP.search(name) or _hand_row(name)) else None
+        name = up.name if up is not None else name
+        if not any(_repeats(name, other) for other in out):
+            out.append(name)
+    return out
 
 
 def _split_joined(entry: str) -> list[str]:
@@ -458,11 +478,20 @@ def _table() -> tuple[dict[str, KnownOrganisation], dict[str, KnownOrganisation]
     return latin, chinese
 
 
-def known(name: str) -> KnownOrganisation | None:
-    """The table's row for a name in any of its forms (Latin or Chinese), if it has one."""
+def _hand_row(name: str) -> KnownOrganisation | None:
     latin, chinese = _table()
     key = fold(name)
     return latin.get(key) or chinese.get(key)
+
+
+def known(name: str) -> KnownOrganisation | None:
+    """The table's row for a name in any of its forms (Latin or Chinese), else the registry's one
+    organisation of that name (its name and Chinese label; a shared name is nobody's)."""
+    row = _hand_row(name)
+    if row is not None:
+        return row
+    org = registry.identify(name)
+    return KnownOrganisation(org.name, [], [org.zh] if org.zh else []) if org is not None else None
 
 
 def chinese_names() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import institutions as inst
+from . import registry
 from .models import CheckResult, Paper
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
@@ -51,8 +52,8 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     Each name in the brief must be one of the paper's institutions as printed, its acronym or
     spelt-out form, or its common Chinese name; a Latin name printed on page 1 that reads as an
     organisation passes too (the rules may have missed it). An author's name, another paper's
-    institution, or a Chinese name the table gives to another organisation fails. A Chinese name
-    the table does not know passes, marked unverified.
+    institution, or a Chinese name the registry or the table gives to another organisation fails.
+    Only a Chinese name both lack passes, marked unverified.
     """
     org = org.strip().strip("*").strip()
     if not paper.institutions:  # an anonymous paper (nobody named) may be briefed without an institution
@@ -87,7 +88,7 @@ def split_names(org: str, paper: Paper) -> list[str]:
     """The organisations a brief names, never cut inside a name: the paper's own names and the
     table's Chinese names are kept whole, and a Latin piece with no organisation word
     ('Technology', 'Berkeley') stays joined to the piece before it."""
-    protected = sorted({*paper.institutions, *inst.chinese_names()}, key=len, reverse=True)
+    protected = sorted({*paper.institutions, *inst.chinese_names(), *_registry_labels(paper)}, key=len, reverse=True)
     masked, kept = org, []
     for name in protected:
         at = masked.lower().find(name.lower()) if name else -1
@@ -120,6 +121,9 @@ def _judge_name(name: str, paper: Paper) -> str:
     if re.search(r"[\u4e00-\u9fff]", name):
         if any(len(f) >= 2 and (key in f or f in key) for f in forms["chinese"]):
             return ""
+        other = registry.by_chinese(name)
+        if other:
+            return f"“{name}”是{other[0].name}，不是本文机构"
         if row is not None:
             return f"“{name}”是{row.name}，不是本文机构"
         return _UNVERIFIED
@@ -130,6 +134,8 @@ def _judge_name(name: str, paper: Paper) -> str:
         return ""  # spelt out: 'Shanghai Innovation Institute' for a page printing 'SII'
     if _within(name, paper.institutions) or (row is not None and inst.fold(row.name) in forms["folded"]):
         return ""
+    if any(registry.same_organisation(name, own, _context(paper)) for own in paper.institutions):
+        return ""  # an acronym or alias the registry gives to one of the paper's institutions
     if key in inst.fold(paper.header_text) and (row is not None or inst.looks_like_affiliation(name)):
         return ""  # printed on page 1 though the rules did not list it
     return f"“{name}”（{row.name}）不是本文机构" if row is not None else f"“{name}”不在论文署名机构中"
@@ -160,7 +166,27 @@ def _paper_forms(paper: Paper) -> dict[str, set[str]]:
             folded.update(inst.fold(n) for n in row.names)
             acronyms.update(n for n in row.short if _ACRONYM.match(n))
             chinese.update(inst.fold(c) for c in row.chinese)
+    chinese.update(inst.fold(label) for label in _registry_labels(paper))
     return {"folded": folded, "acronyms": acronyms, "chinese": chinese}
+
+
+def _context(paper: Paper) -> registry.Context:
+    return registry.Context(paper.header_text)
+
+
+def _registry_labels(paper: Paper) -> list[str]:
+    """The registry's Chinese labels of the paper's institutions (and of the university a listed
+    unit belongs to), each named as printed or narrowed by page 1."""
+    context = _context(paper)
+    labels = []
+    for name in paper.institutions:
+        bracket = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        for form in [name, *(bracket.groups() if bracket else ())]:
+            org = registry.identify(form, context)
+            if org is not None:
+                labels += [label for label in (org.zh, getattr(registry.parent(org), "zh", "")) if label]
+                break
+    return labels
 
 
 def _initials(name: str) -> str:

@@ -1,0 +1,135 @@
+"""The ROR registry as the vocabulary: lookups, units lifted to their university, shared acronyms,
+the names it lets grounding and the brief check match, and the table in a reader and in a wheel."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipeline import institutions as inst
+from pipeline import registry
+from pipeline.grounding import Page
+from pipeline.models import Paper
+from pipeline.validate import check
+
+ROOT = Path(__file__).resolve().parent.parent
+BODY = "论文，使用一种新方法，解决了一个老问题，达成了更好的效果。"
+
+
+def paper(institutions, header="", title="Lumen"):
+    return Paper(file="x.pdf", sha256="0" * 64, title=title, authors=["A B"], author_count=1,
+                 institutions=institutions, abstract="Lumen works.", header_text=header or "\n".join(institutions))
+
+
+def institution_check(text, p):
+    return next(r for r in check(text, p) if r.name == "institution")
+
+
+def test_a_name_an_acronym_and_a_chinese_label_find_one_organisation():
+    by_name = registry.identify("Peking University")
+    assert by_name is not None and by_name.country == "CN" and by_name.zh == "北京大学"
+    assert registry.identify("北京大学") == by_name
+    assert registry.identify("KAIST").name == "Korea Advanced Institute of Science and Technology"
+    assert registry.identify("UChicago").name == "University of Chicago"  # an alias
+
+
+def test_an_unknown_name_is_nobody():
+    assert registry.identify("Quillfeather Institute of Imaginary Studies") is None
+    assert not registry.knows("Quillfeather Institute of Imaginary Studies")
+    assert registry.candidates("") == []
+
+
+def test_a_shared_acronym_is_nobody_until_the_page_narrows_it():
+    assert len(registry.candidates("CCC")) > 10
+    assert registry.identify("CCC") is None
+    assert registry.identify("CCC", registry.Context("A B, CCC, Department of Physics")) is None
+    narrowed = registry.identify("CCC", registry.Context("A B\nComprehensive Cancer Center Vienna (CCC)"))
+    assert narrowed is not None and narrowed.name == "Comprehensive Cancer Center Vienna"
+
+
+def test_a_country_narrows_a_shared_company_name():
+    assert registry.identify("Microsoft") is None  # ROR lists one per country
+    org = registry.identify("Microsoft", registry.Context("Microsoft Research, Redmond, WA, USA"))
+    assert org is not None and org.country == "US"
+
+
+def test_a_universitys_school_is_lifted_to_the_university():
+    assert inst.organisations(["Tsinghua Shenzhen International Graduate School"]) == ["Tsinghua University"]
+    # the university printed too: one name, not the school beside its university
+    assert inst.organisations(["Tsinghua Shenzhen International Graduate School", "Tsinghua University"]) == ["Tsinghua University"]
+    # a university the registry files under a system keeps its own name
+    assert inst.organisations(["University of California, Berkeley"]) == ["University of California, Berkeley"]
+
+
+def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
+    assert not inst.reads_as_organisation("YOAV ZURIEL")
+    assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")
+    assert inst.reads_as_organisation("Technion")
+
+
+def test_grounding_accepts_the_registrys_other_forms_of_a_printed_organisation():
+    page = Page("Ada Lovelace\nKorea Advanced Institute of Science and Technology\nada@example.org")
+    assert page.prints("KAIST")
+    assert Page("Ada Lovelace\nKAIST, Daejeon").prints("Korea Advanced Institute of Science and Technology")
+    assert Page("Ada Lovelace\nPeking University").prints("北京大学")
+    assert not Page("Ada Lovelace\nPeking University").prints("清华大学")
+    assert not Page("Ada Lovelace, CCC").prints("Comprehensive Cancer Center Vienna")  # a shared acronym alone
+
+
+def test_the_chinese_label_of_a_paper_institution_is_accepted_and_another_rejected():
+    p = paper(["Westlake University"])
+    result = institution_check(f"西湖大学发布了Lumen{BODY}", p)
+    assert result.ok and not result.detail
+    wrong = institution_check(f"复旦大学发布了Lumen{BODY}", p)
+    assert not wrong.ok and "Fudan University" in wrong.detail
+    unknown = institution_check(f"清湖大学发布了Lumen{BODY}", p)
+    assert unknown.ok and "未能核实" in unknown.detail
+
+
+def test_an_acronym_the_registry_gives_to_the_paper_institution_is_accepted():
+    p = paper(["Korea Advanced Institute of Science and Technology"])
+    assert institution_check(f"KAIST发布了Lumen{BODY}", p).ok
+
+
+def test_the_table_opens_lazily_in_a_reader_process(tmp_path):
+    import registry_reader
+
+    from pipeline.runner import PdfReaders
+
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+
+    async def go():
+        readers = PdfReaders(1)
+        try:
+            return await readers.read(registry_reader.lookup, pdf, "Tsinghua University")
+        finally:
+            readers.pool.shutdown()
+
+    opened_before, name, before_kb, after_kb = asyncio.run(go())
+    assert not opened_before  # starting a reader does not open the table
+    assert name == "Tsinghua University"
+    table_kb = (ROOT / "pipeline/data/ror.sqlite").stat().st_size // 1024
+    assert after_kb - before_kb < table_kb // 4  # a few pages of the index, not the table
+
+
+def test_a_wheel_installed_in_a_fresh_venv_finds_the_table(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                    str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    assert "pipeline/data/ror.sqlite" in zipfile.ZipFile(wheel).namelist()
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(tmp_path / "venv")], check=True)
+    python = tmp_path / "venv/bin/python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
+                   check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    code = ("import pipeline, pipeline.registry as r; assert 'site-packages' in pipeline.__file__, pipeline.__file__; "
+            "print(r.identify('北京大学').name)")
+    out = subprocess.run([str(python), "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "Peking University"
