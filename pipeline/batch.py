@@ -79,7 +79,7 @@ async def run_with_batches(settings: Settings, files: list[Path], output: Path) 
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     client = client_for(settings)
-    run = BatchRun(settings=settings, output=output, prompt=load_prompt(settings.prompt), store=store, client=client)
+    run = BatchRun(settings=settings, output=output, prompt=settings.prompt_file(), store=store, client=client)
     try:
         await _read_and_submit(run, files)
         await _wait(run)

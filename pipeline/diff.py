@@ -7,6 +7,7 @@ diff would treat a whole Chinese clause as one word.
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 import unicodedata
 
@@ -72,14 +73,40 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_PIECE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+|\s|.", re.S)
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ""
+    """Lines of at most `width` columns: the answer's own line breaks kept, breaks between words
+    (a Latin word is never cut unless it is wider than a line), CJK text broken anywhere."""
+    lines: list[str] = []
+    for paragraph in text.replace("\r\n", "\n").split("\n"):
+        current = ""
+        for piece in _PIECE.findall(paragraph.expandtabs(4)):
+            if _display_width(current + piece) > width and current.strip():
+                lines.append(current.rstrip())
+                current = ""
+                if piece.isspace():
+                    continue
+            while _display_width(piece) > width:  # a word wider than the column: cut it, no other way
+                cut = _fit(piece, width)
+                lines.append(cut)
+                piece = piece[len(cut):]
+            current += piece
+        lines.append(current.rstrip())
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _fit(text: str, width: int) -> str:
+    """The longest start of `text` that fits in `width` columns (one character at least)."""
+    out = ""
     for ch in text:
-        if _display_width(current + ch) > width:
-            lines.append(current)
-            current = ""
-        current += ch
-    return lines + [current] if current else lines
+        if _display_width(out + ch) > width and out:
+            break
+        out += ch
+    return out
 
 
 def _pad(text: str, width: int) -> str:

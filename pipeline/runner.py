@@ -28,7 +28,7 @@ from . import cassette
 from .brief import write_brief
 from .escape import terminal_line
 from .grounding import published
-from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget
+from .llm import EndpointUnusable, LLMClient, LLMError, RetryBudget, counting
 from .models import Brief, Paper, PaperResult, Report
 from .pdf import PdfError, check_regular
 from .reading import inspect_paper, memory_message, prepare_paper, read_paper, start_reader
@@ -301,6 +301,8 @@ class Batch:
             title=self.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             prompt_id=self.prompt.id, prompt_version=self.prompt.version,
             model=self.settings.model or self.prompt.model, results=self._shown(final),
+            requests=self.client.calls if self.client else 0,
+            concurrency=self.client.pacer.limit if self.client and self.client.calls else None,
         )
 
     def _shown(self, final: bool) -> list[PaperResult]:
@@ -353,6 +355,14 @@ async def _process(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Sem
 
 async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
+    """The paper's result, with the requests sent for it (this task's own count)."""
+    sent = counting()
+    result = await _result_of(batch, path, pool, gate, seen)
+    return result.model_copy(update={"requests": sent[0]}) if sent[0] else result
+
+
+async def _result_of(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
+                     seen: dict[str, str]) -> PaperResult:
     name = batch.name_of(path)
     prepared = await pool.prepare(path, batch.settings.text_pages, batch.prompt, batch.settings.model)
     if isinstance(prepared, str):
@@ -375,7 +385,7 @@ async def run_batch(settings: Settings, files: list[Path], output: Path, write: 
     """Brief every file; returns the final report (also written to OUTPUT/report.* unless `write`
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
     (store.folder_lock): another stops at once, or waits with `settings.wait`."""
-    prompt = load_prompt(settings.prompt)
+    prompt = settings.prompt_file()
     command = "paperbrief " + ("record" if settings.record else "run" if write else "compare")
     async with folder_lock(output, command, settings.wait):
         return await _run_locked(settings, prompt, files, output, write)
@@ -472,7 +482,7 @@ class Rerun:
 
 async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
     """Brief one paper with the current prompt (free if already run) and update its report entry in place."""
-    prompt = load_prompt(settings.prompt)
+    prompt = settings.prompt_file()
     async with folder_lock(output, "paperbrief rerun", settings.wait):
         return await _rerun_locked(settings, prompt, pdf, output)
 
@@ -504,6 +514,7 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
         if batch.client is not None:
             await batch.client.close()
         store.close()
+    new = new.model_copy(update={"requests": calls})
     if old is not None:
         batch.results.pop(old.file, None)
     batch.results[new.file] = new  # an entry of that name (the paper before an edit) is replaced
@@ -533,7 +544,7 @@ async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
     read = await read_one(pdf, settings, need_title=True)
     if isinstance(read, str):
         raise PdfError(read)
-    rendered = render(load_prompt(settings.prompt), read, settings.model)
+    rendered = render(settings.prompt_file(), read, settings.model)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
     try:
