@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .diff import Piece, pieces
+from .diff import Piece, alike, pieces
 from .models import PaperResult, Report
 from .prompts import load_prompt, render
 from .reading import read_paper
@@ -162,7 +162,6 @@ def _cell(result: PaperResult | None) -> Cell:
                 error=result.error or brief.error)
 
 
-ALIKE = 0.6  # two briefs at least this alike (difflib's ratio) are shown as a character diff
 FOLD = 400  # characters of a brief beyond which compare.html folds it
 
 
@@ -174,16 +173,6 @@ def _row(file: str, title: str, results: list[PaperResult | None]) -> Row:
         cell.diff = pieces(cells[0].text, cell.text) if alike(cells[0].text, cell.text) else []
         cell.folded = len(cell.text) > FOLD
     return Row(file=file, title=title, cells=cells)
-
-
-def alike(a: str, b: str) -> bool:
-    """Whether a character diff of two briefs is worth reading: both short briefs, mostly the same.
-    Between two unrelated long answers it is a strike-through soup, so they are shown plainly."""
-    import difflib
-
-    if not a or not b or max(len(a), len(b)) > 2 * FOLD:
-        return False
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= ALIKE
 
 
 def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: list[PaperResult | None],

@@ -36,6 +36,18 @@ def pieces(old: str, new: str) -> list[Piece]:
     return out
 
 
+ALIKE = 0.6  # two briefs at least this alike (difflib's ratio) are shown as a character diff
+DIFF_LIMIT = 800  # characters: a longer text is an answer gone astray, not a brief to diff
+
+
+def alike(a: str, b: str) -> bool:
+    """Whether a character diff of two briefs is worth reading: both short, mostly the same.
+    Between two unrelated long answers it is a strike-through soup, so they are shown plainly."""
+    if not a or not b or max(len(a), len(b)) > DIFF_LIMIT:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= ALIKE
+
+
 def marked(old: str, new: str) -> str:
     """Terminal rendering: removed text as [-old-], added text as {+new+}."""
     if old == new:
@@ -53,7 +65,10 @@ def side_by_side(old: PaperResult | None, new: PaperResult | None, width: int | 
                                                       right + [""] * (len(left) - len(right)))]
     a = old.brief.text if old and old.brief else ""
     b = new.brief.text if new and new.brief else ""
-    rows.append("diff: " + marked(a, b))
+    if a == b or alike(a, b):
+        rows.append("diff: " + " ".join(marked(a, b).split()))  # on one line, the answer's breaks as spaces
+    else:
+        rows.append("diff: (the two answers differ throughout; both are shown above)")
     return "\n".join(rows)
 
 

@@ -185,17 +185,17 @@ class Pacer:
             self.in_flight -= 1
             self._free.notify_all()
 
-    def rate_limited(self) -> None:
+    def rate_limited(self, why: str = "rate limited") -> None:
         now = time.monotonic()
         if now - self._last_cut >= 0.5:  # one cut per burst of 429s, not one per call in it
             self.limit = max(1, self.limit // 2)
             self._last_cut, self._answers = now, 0
-            log.debug("rate limited: %d calls in flight at most", self.limit)
+            log.debug("%s: %d calls in flight at most", why, self.limit)
 
     def timed_out(self) -> None:
         """A call overran its deadline: the endpoint has more work than it can serve in time."""
         self.careful = True
-        self.rate_limited()
+        self.rate_limited("a call timed out")
 
     def answered(self, latency_s: float | None = None) -> None:
         if latency_s is not None:
