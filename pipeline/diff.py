@@ -36,8 +36,9 @@ def pieces(old: str, new: str) -> list[Piece]:
     return out
 
 
-ALIKE = 0.6  # two briefs at least this alike (difflib's ratio) are shown as a character diff
-DIFF_LIMIT = 800  # characters: a longer text is an answer gone astray, not a brief to diff
+ALIKE = 0.35  # two briefs at least this alike (difflib's ratio) are shown as a character diff; two
+# briefs of one paper in the brief's format score about 0.5, unrelated answers near 0
+DIFF_LIMIT = 600  # characters: the longest brief the checks pass; a longer text is an answer gone astray
 
 
 def alike(a: str, b: str) -> bool:

@@ -160,9 +160,11 @@ class Pacer:
     raised by one after as many answers as the current limit, never above the run's --concurrency
     (AIMD, as TCP does).
 
-    After a timeout the pacer is careful: an answer much slower than the fastest seen (QUEUED)
-    waited behind another request, so the limit steps down and stays there as the new ceiling;
-    against a server that serves one request at a time it settles at one call in flight."""
+    After a timeout the pacer is careful: when a whole round of answers (as many as the limit)
+    came back much slower than the fastest one seen (QUEUED), they waited behind each other at
+    the server, so the limit steps down and stays there as the new ceiling. A server that serves
+    one request at a time answers L calls in flight in about L times its service time, so against
+    it the run settles at one call in flight; one slow answer among fast ones changes nothing."""
 
     def __init__(self, ceiling: int) -> None:
         self.ceiling = self.limit = max(1, ceiling)
@@ -171,6 +173,7 @@ class Pacer:
         self.careful = False  # a call timed out: raise the limit only while answers do not queue
         self.fastest: float | None = None
         self._answers = 0
+        self._queued = 0  # answers in a row that came back much slower than the fastest
         self._last_cut = 0.0
         self._free: asyncio.Condition | None = None  # made in the running loop
 
@@ -200,11 +203,15 @@ class Pacer:
     def answered(self, latency_s: float | None = None) -> None:
         if latency_s is not None:
             self.fastest = latency_s if self.fastest is None else min(self.fastest, latency_s)
-            if self.careful and self.limit > 1 and latency_s > QUEUED * self.fastest:
-                self.limit = self.ceiling = self.limit - 1  # it queued: more calls in flight gain nothing
-                self._answers = 0
+            slow = latency_s > QUEUED * self.fastest
+            self._queued = self._queued + 1 if slow else 0
+            if self.careful and self.limit > 1 and self._queued >= self.limit:
+                self.limit = self.ceiling = self.limit - 1  # they queued: more calls in flight gain nothing
+                self._answers = self._queued = 0
                 log.debug("answers queue at the endpoint: %d calls in flight at most", self.limit)
                 return
+            if slow:
+                return  # a slow answer is no reason to send more
         self._answers += 1
         if self.limit < self.ceiling and self._answers >= self.limit:
             self.limit += 1

@@ -63,14 +63,16 @@ def test_single_slot_server_at_default_concurrency_and_short_timeout_briefs_ever
 
 
 def test_pacer_settles_at_one_call_in_flight_against_a_single_slot_server():
-    """A simulated single-slot server: an answer's latency is its place in the queue times the
-    service time. After a timeout the pacer steps down while answers queue, and stays at one."""
+    """A simulated single-slot server: with L calls in flight each answer waits behind the L - 1
+    others, so it comes back in L times the service time. After a timeout the pacer steps down
+    while whole rounds of answers queue, and stays at one."""
     pacer, service = Pacer(8), 2.0
+    pacer.answered(service)  # the first answer, alone
     pacer.timed_out()
     assert pacer.limit == 4 and pacer.careful
     for _ in range(40):
-        for place in range(1, pacer.limit + 1):
-            pacer.answered(place * service)
+        for _ in range(pacer.limit):
+            pacer.answered(pacer.limit * service)
     assert pacer.limit == 1
     for _ in range(10):
         pacer.answered(service)
@@ -82,9 +84,9 @@ def test_pacer_after_a_timeout_raises_again_while_answers_do_not_queue():
     pacer.answered(1.0)
     pacer.timed_out()
     assert pacer.limit == 4
-    for _ in range(30):
-        pacer.answered(1.1)  # as fast as ever: the timeout was a hiccup, not a queue
-    assert pacer.limit == 8
+    for latency in [1.1, 1.3, 2.5, 1.2] * 10:  # about as fast as ever, one slow answer now and then
+        pacer.answered(latency)
+    assert pacer.limit == 8  # the timeout was a hiccup, not a queue
 
 
 def test_timeouts_and_5xx_count_toward_the_stop_only_while_nothing_succeeds():
