@@ -164,10 +164,16 @@ class Pacer:
     came back much slower than the fastest one seen (QUEUED), they waited behind each other at
     the server, so the limit steps down and stays there as the new ceiling. A server that serves
     one request at a time answers L calls in flight in about L times its service time, so against
-    it the run settles at one call in flight; one slow answer among fast ones changes nothing."""
+    it the run settles at one call in flight; one slow answer among fast ones changes nothing.
 
-    def __init__(self, ceiling: int) -> None:
+    A local server keeps working on a request its client gave up on, so each timeout also holds
+    the next call back by the fastest answer's time (at most `hold_cap` seconds ahead): a retry
+    sent into that queue would only time out behind the abandoned work and add to it."""
+
+    def __init__(self, ceiling: int, hold_cap: float = 60.0) -> None:
         self.ceiling = self.limit = max(1, ceiling)
+        self.hold_cap = hold_cap
+        self.held_until = 0.0  # monotonic time before which no call leaves (abandoned work draining)
         self.concurrency = self.ceiling  # as configured, for messages
         self.in_flight = 0
         self.careful = False  # a call timed out: raise the limit only while answers do not queue
@@ -178,6 +184,8 @@ class Pacer:
         self._free: asyncio.Condition | None = None  # made in the running loop
 
     async def __aenter__(self) -> None:
+        while (hold := self.held_until - time.monotonic()) > 0:
+            await asyncio.sleep(hold)
         self._free = self._free or asyncio.Condition()
         async with self._free:
             await self._free.wait_for(lambda: self.in_flight < self.limit)
@@ -196,8 +204,14 @@ class Pacer:
             log.debug("%s: %d calls in flight at most", why, self.limit)
 
     def timed_out(self) -> None:
-        """A call overran its deadline: the endpoint has more work than it can serve in time."""
+        """A call overran its deadline: the endpoint has more work than it can serve in time. Each
+        timeout halves the limit (429s of one burst cut it once): every one is a request the
+        endpoint could not serve in time, and each left work behind at the server."""
         self.careful = True
+        self._last_cut = 0.0
+        if self.fastest is not None:  # the abandoned request still holds the server about this long
+            now = time.monotonic()
+            self.held_until = min(max(self.held_until, now) + self.fastest, now + self.hold_cap)
         self.rate_limited("a call timed out")
 
     def answered(self, latency_s: float | None = None) -> None:
@@ -311,7 +325,7 @@ class LLMClient:
         self.rate_limit_wait = rate_limit_wait
         self.rate_limit_floor = rate_limit_floor
         self.json_mode = json_mode
-        self.pacer = Pacer(concurrency)
+        self.pacer = Pacer(concurrency, hold_cap=timeout)
         self.calls = 0
         if not pause:
             self.sleep = _no_pause
