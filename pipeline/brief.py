@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .answer import AnswerError, parse_answer
 from .grounding import decide, ground, needs_repair
 from .llm import EndpointUnusable, LLMClient, LLMError
-from .models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
+from .models import Brief, CheckResult, Dropped, Paper, Reading, Usage
 from .prompts import RenderedPrompt
 from .validate import check, failures
 
@@ -89,10 +89,10 @@ def cut_at_max_tokens(judged: Assessment, max_tokens: object) -> Assessment:
                       results=[cut, *judged.results], failed=[cut], misread=judged.misread)
 
 
-def judge(completion: Completion, paper: Paper, rendered: RenderedPrompt) -> Assessment:
+def judge(text: str, finish_reason: str, paper: Paper, rendered: RenderedPrompt) -> Assessment:
     """One answer assessed; cut off at max_tokens, it fails as that whatever else it holds."""
-    judged = assess(completion.text, paper)
-    if completion.finish_reason == "length":
+    judged = assess(text, paper)
+    if finish_reason == "length":
         return cut_at_max_tokens(judged, rendered.parameters.get("max_tokens"))
     return judged
 
@@ -135,7 +135,7 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
     messages = list(rendered.messages)
     completion = await client.complete(messages, rendered.model, rendered.parameters, json_object=True)
     usage, latency = completion.usage, completion.latency_s
-    judged = judge(completion, paper, rendered)
+    judged = judge(completion.text, completion.finish_reason, paper, rendered)
     if judged.clean:
         return brief_of(rendered, judged, 1, usage, latency, raw=completion.raw)
     first, first_raw = judged, completion.raw
@@ -150,7 +150,7 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
         return brief_of(rendered, first, 1, usage, latency, raw=first_raw,
                         error=_unrepaired(first, f"the repair request failed: {exc}"))
     usage, latency = usage + completion.usage, latency + completion.latency_s
-    judged = judge(completion, paper, rendered)
+    judged = judge(completion.text, completion.finish_reason, paper, rendered)
     if not judged.ok and first.ok:
         return brief_of(rendered, first, MAX_ATTEMPTS, usage, latency, raw=first_raw)
     error = "" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})"

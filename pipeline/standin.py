@@ -159,11 +159,11 @@ class StandIn:
                                "error": {"code": code, "message": code.replace("_", " ")}})
                 continue
             body = line["body"]
-            text = self.answer(body)
+            text, finish = self.finish(body, self.answer(body))
             prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
             completion = {"id": f"chatcmpl-{request_id}", "object": "chat.completion", "created": 0,
                           "model": body.get("model", "standin"),
-                          "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                          "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
                           "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": estimate_tokens(text),
                                     "total_tokens": prompt_tokens + estimate_tokens(text)}}
             out.append({"id": request_id, "custom_id": line["custom_id"], "error": None,

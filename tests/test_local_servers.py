@@ -316,3 +316,23 @@ def test_the_readme_llama_cpp_row_suits_a_single_slot_server(samples, tmp_path, 
                  *live(server, "--concurrency", str(concurrency), "--timeout", str(scaled))]) == 0
     assert len(server.chat_requests()) == report_json(out)["requests"] == N
     assert server.max_in_flight == 1
+
+
+def test_a_batch_answer_cut_off_is_repaired_with_the_short_form(samples, tmp_path, server, monkeypatch):
+    """The provider Batch API path reads finish_reason too: the follow-up batch asks for the short form."""
+    config = tmp_path / "paperbrief.yaml"
+    config.write_text("batch_poll: 0.05\n")
+    monkeypatch.setenv("PAPERBRIEF_CONFIG", str(config))
+    server.cut_off = True
+    server.faults = Faults(batch_delay=0.05)
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--batch", *live(server)]) == 0
+    inputs = [server.files[b["input_file_id"]] for b in sorted(server.batches.values(), key=lambda b: b["id"])]
+    first, repair = ([json.loads(line)["body"] for line in data.splitlines()] for data in inputs)
+    assert len(first) == len(repair) == N
+    size = {json.dumps(r["messages"], ensure_ascii=False): len(json.dumps(r["messages"], ensure_ascii=False)) for r in first}
+    for request in repair:
+        assert "answer cut off at max_tokens=700" in request["messages"][-1]["content"]
+        asked_first = size[json.dumps(request["messages"][:2], ensure_ascii=False)]
+        assert len(json.dumps(request["messages"], ensure_ascii=False)) <= 1.5 * asked_first
+    assert all(r["brief"]["ok"] and r["brief"]["attempts"] == 2 for r in report_json(out)["results"])
