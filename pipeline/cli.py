@@ -206,6 +206,7 @@ def _rerun(args: argparse.Namespace) -> int:
             for message in rendered.messages:
                 print(terminal(f"--- {message['role']} ---\n{message['content']}"))
             print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")
+            print(_stored_plan(Path(args.output), paper.sha256, rendered))
             return EXIT_OK
         settings.require_endpoint()
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
@@ -219,6 +220,25 @@ def _rerun(args: argparse.Namespace) -> int:
     print(f"{outcome.calls} LLM call(s)" + (" (a passing brief of this prompt was in the run store)" if reused else "")
           + f"; report updated in {args.output}")
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
+
+
+def _stored_plan(output: Path, sha256: str, rendered) -> str:
+    """What `rerun` would do with this prompt: reuse a passing stored brief, or send the paper
+    (again, when its stored brief failed)."""
+    from .store import STORE_NAME, RunStore
+
+    stored = None
+    if (output / STORE_NAME).is_file():
+        store = RunStore(output / STORE_NAME)
+        try:
+            stored = store.latest(sha256, rendered.fingerprint, rendered.model)
+            passing = store.lookup(sha256, rendered.fingerprint, rendered.model)
+        finally:
+            store.close()
+        if passing is not None:
+            return f"a passing brief of this prompt is in {output / STORE_NAME}: rerun reuses it, no call"
+    again = "its stored brief of this prompt failed, so " if stored is not None else ""
+    return f"{again}rerun sends 1 request (2 when the answer needs the repair request)"
 
 
 def _compare(args: argparse.Namespace) -> int:

@@ -336,3 +336,15 @@ def test_a_batch_answer_cut_off_is_repaired_with_the_short_form(samples, tmp_pat
         asked_first = size[json.dumps(request["messages"][:2], ensure_ascii=False)]
         assert len(json.dumps(request["messages"], ensure_ascii=False)) <= 1.5 * asked_first
     assert all(r["brief"]["ok"] and r["brief"]["attempts"] == 2 for r in report_json(out)["results"])
+
+
+def test_rerun_dry_run_says_whether_a_stored_brief_is_reused_or_sent_again(samples, tmp_path, server, capsys):
+    bad, good = make_samples.SAMPLES[0], make_samples.SAMPLES[1]
+    server.always_off_template = {bad.title}
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), *live(server)]) == 1
+    capsys.readouterr()
+    assert main(["rerun", str(samples / good.file), "--dry-run", "-o", str(out)]) == 0
+    assert "a passing brief of this prompt is in" in capsys.readouterr().out
+    assert main(["rerun", str(samples / bad.file), "--dry-run", "-o", str(out)]) == 0
+    assert "its stored brief of this prompt failed, so rerun sends 1 request" in capsys.readouterr().out
