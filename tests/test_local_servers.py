@@ -348,3 +348,21 @@ def test_rerun_dry_run_says_whether_a_stored_brief_is_reused_or_sent_again(sampl
     assert "a passing brief of this prompt is in" in capsys.readouterr().out
     assert main(["rerun", str(samples / bad.file), "--dry-run", "-o", str(out)]) == 0
     assert "its stored brief of this prompt failed, so rerun sends 1 request" in capsys.readouterr().out
+
+
+def test_a_timeout_holds_the_next_call_back_by_the_fastest_answer(monkeypatch):
+    """The wait goes through the client's sleep (patched here): nothing sleeps for real."""
+    import asyncio
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = Pacer(4, hold_cap=10.0, sleep=sleep)
+    pacer.answered(2.0)
+    pacer.timed_out()
+    pacer.timed_out()
+    assert pacer.limit == 1  # each timeout halves: 4, 2, 1
+    asyncio.run(pacer.__aenter__())
+    assert len(slept) == 1 and 3.5 < slept[0] <= 4.0  # two abandoned requests of about 2 s each
