@@ -243,8 +243,8 @@ def _stored_plan(output: Path, sha256: str, rendered) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from .compare import HTML_NAME, MD_NAME, planned_calls, run_comparison, variants, write_comparison
-    from .runner import RunAborted, discover
+    from .compare import HTML_NAME, MD_NAME, ComparisonStopped, planned_calls, run_comparison, variants, write_comparison
+    from .runner import discover
     from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
@@ -278,8 +278,12 @@ def _compare(args: argparse.Namespace) -> int:
         write_comparison(comparison, output)
     except _user_errors() as exc:
         return _usage(_os_message(exc))
-    except RunAborted as exc:
-        print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}", file=sys.stderr)
+    except ComparisonStopped as exc:
+        shown = ""
+        if exc.partial is not None:
+            write_comparison(exc.partial, output)
+            shown = f"; {output / HTML_NAME} compares the {len(exc.partial.summaries)} variant(s) that finished"
+        print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}{shown}", file=sys.stderr)
         return EXIT_FAILED
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "

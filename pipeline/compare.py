@@ -125,14 +125,26 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
         store.close()
 
 
+class ComparisonStopped(Exception):
+    """A variant's run stopped (the endpoint is unusable); `partial` compares the variants that finished."""
+
+    def __init__(self, message: str, partial: Comparison | None):
+        super().__init__(message)
+        self.partial = partial
+
+
 async def run_comparison(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> Comparison:
     """Brief every paper with every variant, one variant after the other, sharing OUTPUT's run store."""
-    from .runner import run_batch
+    from .runner import RunAborted, run_batch
 
     reports = []
     for variant in chosen:
         variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model})
-        reports.append(await run_batch(variant_settings, files, output, write=False))
+        try:
+            reports.append(await run_batch(variant_settings, files, output, write=False))
+        except RunAborted as exc:
+            partial = compare_reports(settings, chosen[:len(reports)], reports) if reports else None
+            raise ComparisonStopped(f"variant {variant.name}: {exc}", partial) from None
     return compare_reports(settings, chosen, reports)
 
 

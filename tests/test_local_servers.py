@@ -366,3 +366,16 @@ def test_a_timeout_holds_the_next_call_back_by_the_fastest_answer(monkeypatch):
     assert pacer.limit == 1  # each timeout halves: 4, 2, 1
     asyncio.run(pacer.__aenter__())
     assert len(slept) == 1 and 3.5 < slept[0] <= 4.0  # two abandoned requests of about 2 s each
+
+
+def test_a_compare_stopped_in_its_second_variant_still_writes_the_first(samples, tmp_path, server, capsys):
+    default = make_samples.ROOT / "prompts" / "brief.yaml"
+    other = tmp_path / "b.yaml"
+    other.write_text(default.read_text(encoding="utf-8").replace("并写一句简报。", "并写一句周报简报。"), encoding="utf-8")
+    server.script = ["ok"] * N + ["drop"] * 40  # the server goes away after the first variant
+    out = tmp_path / "out"
+    assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(other), "-o", str(out), *live(server)]) == 1
+    err = capsys.readouterr().err
+    assert "variant B: stopped: endpoint failed (12 failures in a row)" in err
+    assert "compare.html compares the 1 variant(s) that finished" in err
+    assert "A: brief v2.0" in (out / "compare.md").read_text(encoding="utf-8")
