@@ -350,7 +350,7 @@ def test_rerun_dry_run_says_whether_a_stored_brief_is_reused_or_sent_again(sampl
     assert "its stored brief of this prompt failed, so rerun sends 1 request" in capsys.readouterr().out
 
 
-def test_a_timeout_holds_the_next_call_back_by_the_fastest_answer(monkeypatch):
+def test_a_timeout_holds_the_next_call_back_by_the_fastest_answer():
     """The wait goes through the client's sleep (patched here): nothing sleeps for real."""
     import asyncio
 
