@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .brief import MAX_ATTEMPTS, assess, brief_of, failure_reason, repair_messages
+from .brief import MAX_ATTEMPTS, brief_of, failure_reason, judge, repair_messages
 from .escape import terminal_line
 from .grounding import published
 from .llm import LLMClient, LLMError, batch_line, client_for
@@ -79,7 +79,7 @@ async def run_with_batches(settings: Settings, files: list[Path], output: Path) 
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     client = client_for(settings)
-    run = BatchRun(settings=settings, output=output, prompt=load_prompt(settings.prompt), store=store, client=client)
+    run = BatchRun(settings=settings, output=output, prompt=settings.prompt_file(), store=store, client=client)
     try:
         await _read_and_submit(run, files)
         await _wait(run)
@@ -222,9 +222,9 @@ def _judge(run: BatchRun, request: BatchRequest, answer: dict) -> list[tuple[Pen
     rendered = run.rendered(paper)
     prior = json.loads(request.first_answer) if request.first_answer else {}
     usage = Usage(**answer["usage"]) + Usage(**prior.get("usage", {}))
-    judged = assess(answer["text"], paper)
+    judged = judge(answer["text"], answer.get("finish_reason", ""), paper, rendered)
     if judged.clean or request.attempt >= MAX_ATTEMPTS:
-        first = assess(prior["text"], paper) if prior and not judged.ok else None
+        first = _prior(prior, paper, rendered) if prior and not judged.ok else None
         if first is not None and first.ok:  # the repair answer is worse than a first answer that passed
             judged = first
         reason = failure_reason(judged)
@@ -238,7 +238,8 @@ def _judge(run: BatchRun, request: BatchRequest, answer: dict) -> list[tuple[Pen
     repair = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, request.attempt + 1, request.round + 1),
                           sha256=paper.sha256, file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model,
                           attempt=request.attempt + 1, round=request.round + 1,
-                          first_answer=json.dumps({"text": answer["text"], "usage": usage.model_dump()}, ensure_ascii=False))
+                          first_answer=json.dumps({"text": answer["text"], "usage": usage.model_dump(),
+                                                   "finish_reason": answer.get("finish_reason", "")}, ensure_ascii=False))
     return [(Pending(request=repair, messages=repair_messages(rendered.messages, answer["text"], judged)), rendered)]
 
 
@@ -256,7 +257,7 @@ def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple
     messages = rendered.messages
     if request.first_answer:  # the lost line was a repair request: ask the same repair again
         prior = json.loads(request.first_answer)
-        messages = repair_messages(rendered.messages, prior["text"], assess(prior["text"], paper))
+        messages = repair_messages(rendered.messages, prior["text"], _prior(prior, paper, rendered))
     return [(Pending(request=again, messages=messages), rendered)]
 
 
@@ -274,7 +275,7 @@ async def _send_again(run: BatchRun, follow_up: list[tuple[Pending, RenderedProm
 async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
     request, paper = pending.request, run.papers[pending.request.sha256]
     prior = json.loads(request.first_answer)
-    first = assess(prior["text"], paper)
+    first = _prior(prior, paper, rendered)
     try:
         completion = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
     except LLMError as exc:
@@ -282,12 +283,17 @@ async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt
                          error="" if first.ok else f"brief failed checks; the live repair request failed: {exc}")
         run.store.save(paper.sha256, paper.file, brief)
         return
-    judged = assess(completion.text, paper)
+    judged = judge(completion.text, completion.finish_reason, paper, rendered)
     if not judged.ok and first.ok:
         judged = first
     brief = brief_of(rendered, judged, request.attempt, completion.usage + Usage(**prior["usage"]), completion.latency_s,
                      raw=completion.raw, error="" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})")
     run.store.save(paper.sha256, paper.file, brief)
+
+
+def _prior(prior: dict, paper, rendered: RenderedPrompt):
+    """The first answer of a repair, judged again from what the store kept of it."""
+    return judge(prior["text"], prior.get("finish_reason", ""), paper, rendered)
 
 
 def _report(run: BatchRun) -> Report:

@@ -275,9 +275,11 @@ def _sample_pdfs(folder: Path, count: int) -> None:
 
 
 def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None = None,
-              truth: Path | None = None) -> dict:
+              truth: Path | None = None, single_slot: bool = False, timeout: float = 60.0) -> dict:
     """Whole pipeline against a stand-in endpoint in another process; wall time vs the ideal. With a
-    folder of real papers and their truth, the stand-in answers each paper's truth as printed."""
+    folder of real papers and their truth, the stand-in answers each paper's truth as printed.
+    With `single_slot` the stand-in serves one request at a time, like a llama.cpp server: the
+    ideal is then N·latency, and the figures say where the pacer settled and what it sent."""
     import math
     import tempfile
 
@@ -293,9 +295,11 @@ def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None
             papers = len(list(folder.glob("*.pdf")))
             if truth is not None:
                 extra = ["--readings", str(_readings_file(folder, truth, Path(tmp)))]
+        if single_slot:
+            extra.append("--single-slot")
         report, wall, cpu = _against_standin(["--latency", str(latency), *extra], lambda url: Settings(
-            base_url=url, api_key="bench", concurrency=concurrency), run_batch, folder, Path(tmp) / "out")
-    ideal = math.ceil(papers / concurrency) * latency
+            base_url=url, api_key="bench", concurrency=concurrency, timeout=timeout), run_batch, folder, Path(tmp) / "out")
+    ideal = (papers if single_slot else math.ceil(papers / concurrency)) * latency
     briefs = [r.brief for r in report.results if r.brief]
     return {
         "papers": papers, "briefed": len(report.briefed), "wall_s": wall, "ideal_s": ideal,
@@ -303,6 +307,7 @@ def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None
         "peak_rss_mb": _peak_rss_mb(),
         "prompt_tokens_per_paper": sum(b.usage.prompt_tokens for b in briefs) / max(1, len(briefs)),
         "completion_tokens_per_paper": sum(b.usage.completion_tokens for b in briefs) / max(1, len(briefs)),
+        "requests": report.requests, "settled_concurrency": report.concurrency,
     }
 
 
@@ -505,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--concurrency", type=int, default=16)
     run.add_argument("--folder", type=Path, help="real PDFs instead of the generated samples (e.g. the corpus)")
     run.add_argument("--truth", type=Path, help="with --folder: a manifest whose truth the stand-in answers")
+    run.add_argument("--single-slot", action="store_true", help="the stand-in serves one request at a time (llama.cpp)")
+    run.add_argument("--timeout", type=float, default=60.0, help="seconds per call before it is retried")
     run.add_argument("--batch", action="store_true", help="through the Batch API (the stand-in's files and batches)")
     run.add_argument("--batch-delay", type=float, default=2.0, help="seconds the stand-in takes to complete a batch")
     reg = sub.add_parser("registry", help="the registry's lookup costs and the Chinese-label institution check")
@@ -528,8 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"CPU {f['cpu_ms_per_paper']:.1f} ms/paper   peak RSS {f['peak_rss_mb']:.0f} MB")
         return 0
     if args.command == "run":
-        f = bench_run(args.papers, args.latency, args.concurrency, args.folder, args.truth)
-        print(f"papers {f['papers']} (briefed {f['briefed']}), latency {args.latency}s, concurrency {args.concurrency}")
+        f = bench_run(args.papers, args.latency, args.concurrency, args.folder, args.truth, args.single_slot, args.timeout)
+        print(f"papers {f['papers']} (briefed {f['briefed']}), latency {args.latency}s, concurrency {args.concurrency}"
+              + (f", single slot, timeout {args.timeout:g}s" if args.single_slot else ""))
+        print(f"requests sent {f['requests']}, calls in flight at the end {f['settled_concurrency']}")
         print(f"wall {f['wall_s']:.2f}s  ideal {f['ideal_s']:.2f}s  ratio {f['ratio']:.3f}")
         print(f"CPU outside the LLM wait {f['cpu_ms_per_paper']:.1f} ms/paper   peak RSS {f['peak_rss_mb']:.0f} MB")
         print(f"tokens per paper: prompt {f['prompt_tokens_per_paper']:.0f}, completion {f['completion_tokens_per_paper']:.0f}")

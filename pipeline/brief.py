@@ -21,6 +21,8 @@ from .validate import check, failures
 
 MAX_ATTEMPTS = 2
 ECHO_LIMIT = 2000  # characters of a failed answer sent back in the repair request
+CUT_ECHO_LIMIT = 300  # characters of an answer cut off at max_tokens sent back: the rest only made it long
+CUT_OFF = "cut_off"  # the check an answer cut off at max_tokens fails (finish_reason "length")
 
 
 _WRAPPERS = re.compile(
@@ -32,7 +34,7 @@ def tidy_answer(text: str) -> str:
     return _WRAPPERS.sub("", text.strip()).strip()
 
 
-_CHECK_NAMES = {"answer": "回答格式", "shape": "格式", "one_sentence": "句子", "length": "长度", "institution": "机构",
+_CHECK_NAMES = {CUT_OFF: "回答被截断", "answer": "回答格式", "shape": "格式", "one_sentence": "句子", "length": "长度", "institution": "机构",
                 "title": "标题", "numbers": "数字"}
 _FIELD_NAMES = {"title": "标题", "authors": "作者", "institutions": "机构"}
 
@@ -57,6 +59,10 @@ class Assessment:
     def clean(self) -> bool:
         return not self.failed and not self.misread
 
+    @property
+    def cut_off(self) -> bool:
+        return any(r.name == CUT_OFF for r in self.failed)
+
 
 def assess(answer: str, paper: Paper) -> Assessment:
     """An answer parsed, grounded in the header, decided against the rules, and checked."""
@@ -74,19 +80,44 @@ def assess(answer: str, paper: Paper) -> Assessment:
                       failed=failures(results), misread=needs_repair(dropped))
 
 
+def cut_at_max_tokens(judged: Assessment, max_tokens: object) -> Assessment:
+    """An answer the endpoint cut off (finish_reason "length"): one named failure says so, instead
+    of whatever the cut text happens to fail (a length, a JSON that does not close)."""
+    limit = f"max_tokens={max_tokens}" if max_tokens is not None else "max_tokens"
+    cut = CheckResult(name=CUT_OFF, ok=False, detail=f"answer cut off at {limit}")
+    return Assessment(text=judged.text, paper=judged.paper, reading=judged.reading, dropped=judged.dropped,
+                      results=[cut, *judged.results], failed=[cut], misread=judged.misread)
+
+
+def judge(text: str, finish_reason: str, paper: Paper, rendered: RenderedPrompt) -> Assessment:
+    """One answer assessed; cut off at max_tokens, it fails as that whatever else it holds."""
+    judged = assess(text, paper)
+    if finish_reason == "length":
+        return cut_at_max_tokens(judged, rendered.parameters.get("max_tokens"))
+    return judged
+
+
 def repair_message(judged: Assessment) -> str:
     """What was wrong, as instructions the model can act on, one numbered line each."""
     lines = [f"{_CHECK_NAMES.get(r.name, r.name)}：{r.detail}" for r in judged.failed]
     lines += [f"{_FIELD_NAMES.get(d.field, d.field)}“{d.name[:120]}”：{d.reason}，已删除" for d in judged.misread]
     numbered = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    if judged.cut_off:
+        return ("上一条回答太长，在生成上限处被截断（只保留了开头）：\n" + numbered +
+                "\n请只输出简短的 JSON 对象，恰好包含 title、authors、institutions、brief 四个键，不要缩进或换行，"
+                "不要任何解释；brief 只写一句话（不超过 150 字），格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
     return ("上一条回答有以下问题，请改正：\n" + numbered +
             "\n请重新读取 <header> 中的首页信息，只输出一个 JSON 对象，恰好包含 title、authors、institutions、brief 四个键；"
             "brief 的格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
 
 
 def repair_messages(messages: list[dict], answer: str, judged: Assessment) -> list[dict]:
-    """The conversation for the one repair request: a bounded part of the answer, then what was wrong."""
-    echo = answer if len(answer) <= ECHO_LIMIT else answer[:ECHO_LIMIT] + "…（后略）"
+    """The conversation for the one repair request: a bounded part of the answer, then what was wrong.
+
+    An answer cut off at max_tokens is long by definition: only its start goes back, so the
+    repair request does not grow by the whole cut text."""
+    limit = CUT_ECHO_LIMIT if judged.cut_off else ECHO_LIMIT
+    echo = answer if len(answer) <= limit else answer[:limit] + "…（后略）"
     return [*messages, {"role": "assistant", "content": echo}, {"role": "user", "content": repair_message(judged)}]
 
 
@@ -104,7 +135,7 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
     messages = list(rendered.messages)
     completion = await client.complete(messages, rendered.model, rendered.parameters, json_object=True)
     usage, latency = completion.usage, completion.latency_s
-    judged = assess(completion.text, paper)
+    judged = judge(completion.text, completion.finish_reason, paper, rendered)
     if judged.clean:
         return brief_of(rendered, judged, 1, usage, latency, raw=completion.raw)
     first, first_raw = judged, completion.raw
@@ -119,7 +150,7 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
         return brief_of(rendered, first, 1, usage, latency, raw=first_raw,
                         error=_unrepaired(first, f"the repair request failed: {exc}"))
     usage, latency = usage + completion.usage, latency + completion.latency_s
-    judged = assess(completion.text, paper)
+    judged = judge(completion.text, completion.finish_reason, paper, rendered)
     if not judged.ok and first.ok:
         return brief_of(rendered, first, MAX_ATTEMPTS, usage, latency, raw=first_raw)
     error = "" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})"

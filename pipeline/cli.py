@@ -65,6 +65,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
                                   cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
                                   api_key_file=args.api_key_file, record=record, timeout=args.timeout,
                                   json_mode=args.json_mode, wait=args.wait or None,
+                                  system_in_user=args.system_in_user,
                                   repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
         settings.require_endpoint()
     except SettingsError as exc:
@@ -92,10 +93,24 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
     kind = "replayed" if settings.cassette and not record else "paid"
     print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs ({tokens} tokens), "
-          f"{stored} from the run store, {differ} where the model's reading and the rules' differ -> {output / 'report.md'}")
+          f"{stored} from the run store, {differ} where the model's reading and the rules' differ; "
+          f"{requests_line(report, settings.concurrency)} -> {output / 'report.md'}")
     for result in failed:
         print(terminal_line(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def requests_line(report, concurrency: int) -> str:
+    """What was sent, as the endpoint counts it: every request, first answers, repairs and retries
+    apart, and the calls in flight the run was paced down to when that is fewer than asked."""
+    answers = sum(1 for r in report.results if r.requests)
+    repairs = sum(r.brief.attempts - 1 for r in report.results if r.requests and r.brief and not r.brief.cached)
+    retried = max(0, report.requests - answers - repairs)
+    line = (f"{report.requests} request(s) sent ({answers} first answer(s), {repairs} repair(s), "
+            f"{retried} retried)")
+    if report.concurrency is not None and report.concurrency < concurrency:
+        line += f", settled at {report.concurrency} call(s) in flight of --concurrency {concurrency}"
+    return line
 
 
 async def _locked_batches(settings, files: list[Path], output: Path):
@@ -192,10 +207,11 @@ def _rerun(args: argparse.Namespace) -> int:
             paper = asyncio.run(read_one(Path(args.pdf), settings))
             if isinstance(paper, ReadFailure):
                 raise PdfError(paper.reason)
-            rendered = render(load_prompt(settings.prompt), paper, settings.model)
+            rendered = render(settings.prompt_file(), paper, settings.model)
             for message in rendered.messages:
                 print(terminal(f"--- {message['role']} ---\n{message['content']}"))
             print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")
+            print(_stored_plan(Path(args.output), paper.sha256, rendered))
             return EXIT_OK
         settings.require_endpoint()
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
@@ -205,15 +221,35 @@ def _rerun(args: argparse.Namespace) -> int:
     except _user_errors() as exc:
         return _usage(_os_message(exc))
     print(terminal(side_by_side(outcome.old, outcome.new)))
-    print(f"{outcome.calls} LLM call(s); report updated in {args.output}")
+    reused = outcome.new.brief is not None and outcome.new.brief.cached
+    print(f"{outcome.calls} LLM call(s)" + (" (a passing brief of this prompt was in the run store)" if reused else "")
+          + f"; report updated in {args.output}")
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
+
+
+def _stored_plan(output: Path, sha256: str, rendered) -> str:
+    """What `rerun` would do with this prompt: reuse a passing stored brief, or send the paper
+    (again, when its stored brief failed)."""
+    from .store import STORE_NAME, RunStore
+
+    stored = None
+    if (output / STORE_NAME).is_file():
+        store = RunStore(output / STORE_NAME)
+        try:
+            stored = store.latest(sha256, rendered.fingerprint, rendered.model)
+            passing = store.lookup(sha256, rendered.fingerprint, rendered.model)
+        finally:
+            store.close()
+        if passing is not None:
+            return f"a passing brief of this prompt is in {output / STORE_NAME}: rerun reuses it, no call"
+    again = "its stored brief of this prompt failed, so " if stored is not None else ""
+    return f"{again}rerun sends 1 request (2 when the answer needs the repair request)"
 
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from .compare import HTML_NAME, MD_NAME, planned_calls, run_comparison, variants, write_comparison
+    from .compare import HTML_NAME, MD_NAME, ComparisonStopped, planned_calls, run_comparison, variants, write_comparison
     from .readers import discover
-    from .runner import RunAborted
     from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
@@ -232,22 +268,31 @@ def _compare(args: argparse.Namespace) -> int:
         if len(chosen) < 2:
             return _usage("compare needs two variants at least: two --prompt files, or two --model names")
         if args.dry_run:
-            counts = planned_calls(settings, chosen, files, output)
+            plans = planned_calls(settings, chosen, files, output)
             for variant in chosen:
-                print(terminal(f"{variant.name}: {variant.label}: {counts[variant.name]} call(s) for {len(files)} file(s)"))
-            print(f"{sum(counts.values())} call(s) in all; the rest come from {output / 'runs.sqlite'}")
+                plan = plans[variant.name]
+                again = f", {plan.failed_before} of them failed before and are sent again" if plan.failed_before else ""
+                print(terminal(f"{variant.name}: {variant.label}: {plan.to_send} call(s) for {len(files)} file(s)"
+                               f"{again}; {plan.reused} passing brief(s) reused"))
+            sent = sum(p.to_send for p in plans.values())
+            print(f"{sent} call(s) in all, {sent}–{2 * sent} request(s): one per paper, two when its answer needs "
+                  f"the repair request (retries come on top); passing briefs come from {output / 'runs.sqlite'}")
             return EXIT_OK
         settings.require_endpoint()
         comparison = asyncio.run(run_comparison(settings, chosen, files, output))
         write_comparison(comparison, output)
     except _user_errors() as exc:
         return _usage(_os_message(exc))
-    except RunAborted as exc:
-        print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}", file=sys.stderr)
+    except ComparisonStopped as exc:
+        shown = ""
+        if exc.partial is not None:
+            write_comparison(exc.partial, output)
+            shown = f"; {output / HTML_NAME} compares the {len(exc.partial.summaries)} variant(s) that finished"
+        print(f"paperbrief: {exc}; briefs paid for so far are kept in {output / 'runs.sqlite'}{shown}", file=sys.stderr)
         return EXIT_FAILED
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
-                       f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new call(s); "
+                       f"{s.after_repair} after repair, {s.failed} failed, {s.new_calls} new brief(s), {s.requests} request(s) sent; "
                        f"{s.names_dropped} name(s) lost to grounding, {s.readings_differ} paper(s) read unlike the rules"))
     print(f"-> {output / HTML_NAME}, {output / MD_NAME}")
     return EXIT_FAILED if comparison.any_failed else EXIT_OK
@@ -267,7 +312,7 @@ def _regress(args: argparse.Namespace) -> int:
         return _usage(f"{args.cassette}: cassette not found")
     try:  # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
         settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette)
-        prompt = load_prompt(settings.prompt)
+        prompt = settings.prompt_file()
         golden = None
         if args.golden:
             from .models import Report
@@ -489,6 +534,9 @@ def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_re
     run.add_argument("--json-mode", action=argparse.BooleanOptionalAction, default=None,
                      help="ask for the provider's JSON mode (on by default; an endpoint that rejects it is "
                           "asked without it, once per run)")
+    run.add_argument("--system-in-user", action=argparse.BooleanOptionalAction, default=None,
+                     help="send the system text at the top of the first user message, for a chat template "
+                          "without a system role (paperbrief.yaml: system_in_user)")
     _wait_option(run)
 
 

@@ -2,9 +2,10 @@
 normal path (same checks, same repair rule, same run store), then one table per variant and the
 briefs side by side per paper.
 
-A variant is a (prompt, model) pair. Briefs already in the run store for a paper and a prompt
-fingerprint cost no call, so comparing a new prompt against one already run pays for the new one
-only. Each answer also reads page 1's header, so the summary says how well each variant reads:
+A variant is a (prompt, model) pair. A brief that passed its checks and is already in the run
+store for a paper and a prompt fingerprint costs no call, so comparing a new prompt against one
+already run pays for the new one only; a stored brief that failed is sent again (a model may do
+better on another try). The table counts every request sent: first answers, repairs and retries. Each answer also reads page 1's header, so the summary says how well each variant reads:
 the names its answers lost to grounding, and the papers where its reading and the rules' differ.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .diff import Piece, pieces
+from .diff import Piece, alike, pieces
 from .models import Paper, PaperResult, Report
 from .prompts import load_prompt, render
 from .readers import read_all
@@ -44,6 +45,7 @@ class Summary(BaseModel):
     cost_usd: float | None = None
     wait_s: float = 0.0
     new_calls: int = 0  # briefs paid for in this comparison (the rest came from the run store)
+    requests: int = 0  # requests sent for this variant: first answers, repairs and retries, as the endpoint saw them
     names_dropped: int = 0  # names its answers gave that page 1 does not back
     readings_differ: int = 0  # papers where its reading of the header and the rules' differ
 
@@ -57,7 +59,8 @@ class Cell(BaseModel):
     checks: dict[str, bool]
     error: str = ""
     worse: list[str] = []  # checks this variant fails that another variant passes on this paper
-    diff: list[Piece] = []  # against the first variant's brief
+    diff: list[Piece] = []  # against the first variant's brief, only when the two are mostly alike
+    folded: bool = False  # long enough to be shown folded (compare.html)
 
 
 class Row(BaseModel):
@@ -88,8 +91,17 @@ def variants(settings: Settings, prompts: list[Path], models: list[str]) -> list
     return out
 
 
-def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> dict[str, int]:
-    """For --dry-run: how many briefs each variant would pay for (papers not yet in the run store)."""
+class Plan(BaseModel):
+    """For --dry-run: what one variant would send. A paper with a passing brief in the run store is
+    reused; one whose stored brief failed, or with none, is sent again (one request, two with a repair)."""
+
+    to_send: int = 0
+    failed_before: int = 0  # of to_send: papers whose stored brief failed its checks
+    reused: int = 0
+
+
+def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> dict[str, Plan]:
+    """For --dry-run: per variant, the papers it would send and the passing briefs it would reuse."""
     from .runner import STORE_NAME
     from .store import RunStore
 
@@ -97,25 +109,44 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
     papers = list({p.sha256: p for p in papers}.values())
     store = RunStore(output / STORE_NAME)
     try:
-        counts = {}
+        plans = {}
         for variant in chosen:
-            prompt = load_prompt(variant.prompt)
-            counts[variant.name] = sum(
-                store.lookup(p.sha256, (r := render(prompt, p, variant.model)).fingerprint, r.model) is None for p in papers)
-        return counts
+            prompt = settings.prompt_file(variant.prompt)
+            plan = Plan()
+            for paper in papers:
+                rendered = render(prompt, paper, variant.model)
+                if store.lookup(paper.sha256, rendered.fingerprint, rendered.model) is not None:
+                    plan.reused += 1
+                    continue
+                plan.to_send += 1
+                plan.failed_before += store.latest(paper.sha256, rendered.fingerprint, rendered.model) is not None
+            plans[variant.name] = plan
+        return plans
     finally:
         store.close()
 
 
+class ComparisonStopped(Exception):
+    """A variant's run stopped (the endpoint is unusable); `partial` compares the variants that finished."""
+
+    def __init__(self, message: str, partial: Comparison | None):
+        super().__init__(message)
+        self.partial = partial
+
+
 async def run_comparison(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> Comparison:
     """Brief every paper with every variant, one variant after the other, sharing OUTPUT's run store."""
-    from .runner import run_batch
+    from .runner import RunAborted, run_batch
 
     reads = await read_all(settings, files)  # each PDF read once, for every variant
     reports = []
     for variant in chosen:
         variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model})
-        reports.append(await run_batch(variant_settings, files, output, write=False, reads=reads))
+        try:
+            reports.append(await run_batch(variant_settings, files, output, write=False, reads=reads))
+        except RunAborted as exc:
+            partial = compare_reports(settings, chosen[:len(reports)], reports) if reports else None
+            raise ComparisonStopped(f"variant {variant.name}: {exc}", partial) from None
     return compare_reports(settings, chosen, reports)
 
 
@@ -124,8 +155,8 @@ def compare_reports(settings: Settings, chosen: list[Variant], reports: list[Rep
     by_file = [{r.file: r for r in report.results if not r.duplicate_of} for report in reports]
     files = sorted(set().union(*by_file), key=lambda f: (_title(by_file, f).casefold(), f))
     rows = [_row(f, _title(by_file, f), [results.get(f) for results in by_file]) for f in files]
-    summaries = [_summary(settings, variant, [row.cells[i] for row in rows], [results.get(f) for f in files])
-                 for i, (variant, results) in enumerate(zip(chosen, by_file))]
+    summaries = [_summary(settings, variant, [row.cells[i] for row in rows], [results.get(f) for f in files], report.requests)
+                 for i, (variant, results, report) in enumerate(zip(chosen, by_file, reports))]
     return Comparison(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"), summaries=summaries, rows=rows)
 
 
@@ -145,16 +176,21 @@ def _cell(result: PaperResult | None) -> Cell:
                 error=result.error or brief.error)
 
 
+FOLD = 400  # characters of a brief beyond which compare.html folds it
+
+
 def _row(file: str, title: str, results: list[PaperResult | None]) -> Row:
     cells = [_cell(r) for r in results]
     for cell in cells:
         cell.worse = sorted(name for name, ok in cell.checks.items()
                             if not ok and any(other.checks.get(name) for other in cells))
-        cell.diff = pieces(cells[0].text, cell.text)
+        cell.diff = pieces(cells[0].text, cell.text) if alike(cells[0].text, cell.text) else []
+        cell.folded = len(cell.text) > FOLD
     return Row(file=file, title=title, cells=cells)
 
 
-def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: list[PaperResult | None]) -> Summary:
+def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: list[PaperResult | None],
+             requests: int = 0) -> Summary:
     briefs = [r.brief for r in results if r is not None and r.brief is not None]
     failed_checks = Counter(name for cell in cells if not cell.ok for name, ok in cell.checks.items() if not ok)
     prompt_tokens = sum(b.usage.prompt_tokens for b in briefs)
@@ -166,7 +202,7 @@ def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: l
         after_repair=sum(c.ok and c.attempts > 1 for c in cells), failed=sum(not c.ok for c in cells),
         checks_failed=dict(sorted(failed_checks.items())), prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens, cost_usd=cost, wait_s=sum(b.latency_s for b in briefs),
-        new_calls=sum(not b.cached for b in briefs),
+        new_calls=sum(not b.cached for b in briefs), requests=requests,
         names_dropped=sum(len(b.dropped) for b in briefs),
         readings_differ=sum(1 for r in results if r is not None and r.paper is not None and r.paper.disagreements),
     )
@@ -191,13 +227,13 @@ def render_markdown(comparison: Comparison) -> str:
     from .escape import markdown_code as code
 
     out = ["# 提示词与模型对比", f"生成时间: {comparison.generated_at}", "",
-           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 首页未印出而删去的名称 | 与规则读取不一致的论文 | 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 本次调用 |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 首页未印出而删去的名称 | 与规则读取不一致的论文 | 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 新简报 | 本次请求 |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in comparison.summaries:
         checks = "、".join(f"{k} {v}" for k, v in s.checks_failed.items()) or "-"
         cost = "-" if s.cost_usd is None else f"{s.cost_usd:.4f}"
         out.append(f"| {s.variant.name}: {md(s.variant.label)} | {s.first_answer} | {s.after_repair} | {s.failed} | "
-                   f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} | {cost} | {s.wait_s:.1f} | {s.new_calls} |")
+                   f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} | {cost} | {s.wait_s:.1f} | {s.new_calls} | {s.requests} |")
     out.append("")
     for i, row in enumerate(comparison.rows, 1):
         out += [f"## {i}. {md(row.title)}", "", code(row.file), ""]
@@ -205,7 +241,7 @@ def render_markdown(comparison: Comparison) -> str:
             state = "通过" if cell.ok else "失败"
             worse = f"（比其他变体差：{md('、'.join(cell.worse))}）" if cell.worse else ""
             checks = " ".join(f"{k}:{'ok' if v else 'FAIL'}" for k, v in cell.checks.items())
-            out.append(f"- **{summary.variant.name}** {state}{worse}: {md(cell.text or cell.error)}")
+            out.append(f"- **{summary.variant.name}** {state}{worse}: {md(' '.join((cell.text or cell.error).split()))}")
             if checks:
                 out.append(f"  {md(checks)}")
         out.append("")

@@ -7,6 +7,7 @@ diff would treat a whole Chinese clause as one word.
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 import unicodedata
 
@@ -35,6 +36,19 @@ def pieces(old: str, new: str) -> list[Piece]:
     return out
 
 
+ALIKE = 0.35  # two briefs at least this alike (difflib's ratio) are shown as a character diff; two
+# briefs of one paper in the brief's format score about 0.5, unrelated answers near 0
+DIFF_LIMIT = 600  # characters: the longest brief the checks pass; a longer text is an answer gone astray
+
+
+def alike(a: str, b: str) -> bool:
+    """Whether a character diff of two briefs is worth reading: both short, mostly the same.
+    Between two unrelated long answers it is a strike-through soup, so they are shown plainly."""
+    if not a or not b or max(len(a), len(b)) > DIFF_LIMIT:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= ALIKE
+
+
 def marked(old: str, new: str) -> str:
     """Terminal rendering: removed text as [-old-], added text as {+new+}."""
     if old == new:
@@ -52,7 +66,10 @@ def side_by_side(old: PaperResult | None, new: PaperResult | None, width: int | 
                                                       right + [""] * (len(left) - len(right)))]
     a = old.brief.text if old and old.brief else ""
     b = new.brief.text if new and new.brief else ""
-    rows.append("diff: " + marked(a, b))
+    if a == b or alike(a, b):
+        rows.append("diff: " + " ".join(marked(a, b).split()))  # on one line, the answer's breaks as spaces
+    else:
+        rows.append("diff: (the two answers differ throughout; both are shown above)")
     return "\n".join(rows)
 
 
@@ -72,14 +89,40 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_PIECE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+|\s|.", re.S)
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ""
+    """Lines of at most `width` columns: the answer's own line breaks kept, breaks between words
+    (a Latin word is never cut unless it is wider than a line), CJK text broken anywhere."""
+    lines: list[str] = []
+    for paragraph in text.replace("\r\n", "\n").split("\n"):
+        current = ""
+        for piece in _PIECE.findall(paragraph.expandtabs(4)):
+            if _display_width(current + piece) > width and current.strip():
+                lines.append(current.rstrip())
+                current = ""
+                if piece.isspace():
+                    continue
+            while _display_width(piece) > width:  # a word wider than the column: cut it, no other way
+                cut = _fit(piece, width)
+                lines.append(cut)
+                piece = piece[len(cut):]
+            current += piece
+        lines.append(current.rstrip())
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _fit(text: str, width: int) -> str:
+    """The longest start of `text` that fits in `width` columns (one character at least)."""
+    out = ""
     for ch in text:
-        if _display_width(current + ch) > width:
-            lines.append(current)
-            current = ""
-        current += ch
-    return lines + [current] if current else lines
+        if _display_width(out + ch) > width and out:
+            break
+        out += ch
+    return out
 
 
 def _pad(text: str, width: int) -> str:

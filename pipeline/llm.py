@@ -5,15 +5,19 @@ tenacity drives them, under this module's policy. A 429 is pacing, not failure: 
 Retry-After asks, never less than a floor (1 s, doubled each time the hint is missing or below it,
 so `Retry-After: 0` cannot spin), up to `rate_limit_wait` seconds actually slept and
 `MAX_RATE_LIMITS` answers, and the client lowers the number of calls in
-flight until answers come back. 5xx, timeouts, dropped connections and answers that are not chat
-completions (a proxy's HTML page) are failures: retried with backoff up to `attempts` tries per
-call, and a run-wide budget makes a dead endpoint fail fast. `timeout` is a deadline for the whole
+flight until answers come back. A timeout is pacing too (a local server that serves one request at
+a time is slow, not dead): it lowers the calls in flight the same way, and from then on the calls
+in flight rise only while answers come back without queueing. 5xx, timeouts, dropped connections
+and answers that are not chat completions (a proxy's HTML page) are failures: retried with backoff
+up to `attempts` tries per call, and a run-wide budget makes a dead endpoint fail fast (timeouts
+and 5xx count toward that stop only until the endpoint has answered once). `timeout` is a deadline for the whole
 HTTP call, body included. Every string that leaves this module is scrubbed of the API key by value.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import re
@@ -128,15 +132,20 @@ class RetryBudget:
 
     `left` bounds the total retries of a run; `in_a_row` counts failures since the last success,
     so an endpoint that never answers stops the run after `max_in_a_row` failures, not after
-    every paper has used up its own attempts.
+    every paper has used up its own attempts. Once the endpoint has answered, timeouts and 5xx
+    are a slow or busy server, not a dead one: they no longer count toward the breaker (the
+    pacer lowers the calls in flight instead); dropped connections and the like still do.
     """
 
     left: int
     max_in_a_row: int = 12
     in_a_row: int = 0
+    answered: bool = False  # the endpoint has answered once in this run
 
-    def take(self) -> bool:
-        self.in_a_row += 1
+    def take(self, slow: bool = False) -> bool:
+        """Whether one more retry may be made; `slow` marks a timeout or a 5xx."""
+        if not (slow and self.answered):
+            self.in_a_row += 1
         if self.left <= 0 or self.in_a_row >= self.max_in_a_row:
             return False
         self.left -= 1
@@ -144,20 +153,47 @@ class RetryBudget:
 
     def succeeded(self) -> None:
         self.in_a_row = 0
+        self.answered = True
+
+
+QUEUED = 1.8  # an answer this many times slower than the fastest one waited behind another request
 
 
 class Pacer:
-    """How many calls may be in flight: halved when the endpoint answers 429, raised by one after
-    as many answers as the current limit, never above the run's --concurrency (AIMD, as TCP does)."""
+    """How many calls may be in flight: halved when the endpoint answers 429 or a call times out,
+    raised by one after as many answers as the current limit, never above the run's --concurrency
+    (AIMD, as TCP does).
 
-    def __init__(self, ceiling: int) -> None:
+    After a timeout the pacer is careful: when a whole round of answers (as many as the limit)
+    came back much slower than the fastest one seen (QUEUED), they waited behind each other at
+    the server, so the limit steps down and stays there as the new ceiling. A server that serves
+    one request at a time answers L calls in flight in about L times its service time, so against
+    it the run settles at one call in flight; one slow answer among fast ones changes nothing.
+
+    A local server keeps working on a request its client gave up on, so each timeout also holds
+    the next call back by the fastest answer's time (at most `hold_cap` seconds ahead): a retry
+    sent into that queue would only time out behind the abandoned work and add to it."""
+
+    def __init__(self, ceiling: int, hold_cap: float = 60.0, sleep=asyncio.sleep) -> None:
         self.ceiling = self.limit = max(1, ceiling)
+        self.hold_cap = hold_cap
+        self._sleep = sleep  # the client's: a test patches one sleep, not two
+        self.held_until = 0.0  # monotonic time before which no call leaves (abandoned work draining)
+        self.concurrency = self.ceiling  # as configured, for messages
         self.in_flight = 0
+        self.careful = False  # a call timed out: raise the limit only while answers do not queue
+        self.fastest: float | None = None
         self._answers = 0
+        self._queued = 0  # answers in a row that came back much slower than the fastest
         self._last_cut = 0.0
         self._free: asyncio.Condition | None = None  # made in the running loop
 
     async def __aenter__(self) -> None:
+        while (hold := self.held_until - time.monotonic()) > 0:
+            before = time.monotonic()
+            await self._sleep(hold)
+            if time.monotonic() - before < hold / 2:  # a sleep that does not wait (a replay, a test): no hold
+                break
         self._free = self._free or asyncio.Condition()
         async with self._free:
             await self._free.wait_for(lambda: self.in_flight < self.limit)
@@ -168,22 +204,66 @@ class Pacer:
             self.in_flight -= 1
             self._free.notify_all()
 
-    def rate_limited(self) -> None:
+    def rate_limited(self, why: str = "rate limited") -> None:
         now = time.monotonic()
         if now - self._last_cut >= 0.5:  # one cut per burst of 429s, not one per call in it
             self.limit = max(1, self.limit // 2)
             self._last_cut, self._answers = now, 0
-            log.debug("rate limited: %d calls in flight at most", self.limit)
+            log.debug("%s: %d calls in flight at most", why, self.limit)
 
-    def answered(self) -> None:
+    def timed_out(self) -> None:
+        """A call overran its deadline: the endpoint has more work than it can serve in time. Each
+        timeout halves the limit (429s of one burst cut it once): every one is a request the
+        endpoint could not serve in time, and each left work behind at the server."""
+        self.careful = True
+        self._last_cut = 0.0
+        if self.fastest is not None:  # the abandoned request still holds the server about this long
+            now = time.monotonic()
+            self.held_until = min(max(self.held_until, now) + self.fastest, now + self.hold_cap)
+        self.rate_limited("a call timed out")
+
+    def answered(self, latency_s: float | None = None) -> None:
+        if latency_s is not None:
+            self.fastest = latency_s if self.fastest is None else min(self.fastest, latency_s)
+            slow = latency_s > QUEUED * self.fastest
+            self._queued = self._queued + 1 if slow else 0
+            if self.careful and self.limit > 1 and self._queued >= self.limit:
+                self.limit = self.ceiling = self.limit - 1  # they queued: more calls in flight gain nothing
+                self._answers = self._queued = 0
+                log.debug("answers queue at the endpoint: %d calls in flight at most", self.limit)
+                return
+            if slow:
+                return  # a slow answer is no reason to send more
         self._answers += 1
         if self.limit < self.ceiling and self._answers >= self.limit:
             self.limit += 1
             self._answers = 0
 
 
+# requests sent while a paper is being briefed, counted by the paper's task (see counting())
+_SENT: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("paperbrief_sent", default=None)
+
+
+def counting() -> list[int]:
+    """Start counting the requests this task (and the tasks it starts) sends; returns the counter [n]."""
+    counter = [0]
+    _SENT.set(counter)
+    return counter
+
+
 def _rate_limited(exc: BaseException | None) -> bool:
     return getattr(exc, "status_code", None) == 429
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    import openai
+
+    return isinstance(exc, (CallTimedOut, openai.APITimeoutError))
+
+
+def _slow(exc: BaseException | None) -> bool:
+    """A timeout or a 5xx: what a busy server does, as well as a dead one."""
+    return _timed_out(exc) or (getattr(exc, "status_code", None) or 0) >= 500
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -253,7 +333,7 @@ class LLMClient:
         self.rate_limit_wait = rate_limit_wait
         self.rate_limit_floor = rate_limit_floor
         self.json_mode = json_mode
-        self.pacer = Pacer(concurrency)
+        self.pacer = Pacer(concurrency, hold_cap=timeout, sleep=lambda seconds: self.sleep(seconds))
         self.calls = 0
         if not pause:
             self.sleep = _no_pause
@@ -276,7 +356,6 @@ class LLMClient:
             with attempt:
                 result = await self._attempt(request, asks_json, deadline)
         self.budget.succeeded()
-        self.pacer.answered()
         return result
 
     async def _attempt(self, request, asks_json, deadline: bool):
@@ -285,7 +364,13 @@ class LLMClient:
         try:
             async with self.pacer:
                 self.calls += 1
-                return await (self._within_deadline(request) if deadline else request())
+                counter = _SENT.get()
+                if counter is not None:
+                    counter[0] += 1
+                start = time.monotonic()
+                result = await (self._within_deadline(request) if deadline else request())
+                self.pacer.answered(time.monotonic() - start)
+                return result
         except Exception as exc:
             if not (carried and getattr(exc, "status_code", None) == 400):
                 raise
@@ -321,16 +406,26 @@ class LLMClient:
                 raise LLMError(f"{call.last}; the cassette holds no further answer to this request") from None
             raise LLMError(_describe(exc)) from None
         call.last = _describe(exc)
-        if not self.budget.take():
+        if _timed_out(exc):
+            self.pacer.timed_out()
+        if not self.budget.take(slow=_slow(exc)):
             why = "failed" if self.budget.left > 0 else "retry budget used up"
             raise RetryBudgetExceeded(
-                f"endpoint {why} ({self.budget.in_a_row} failures in a row); last error: {_describe(exc)}") from None
+                f"endpoint {why} ({self.budget.in_a_row} failures in a row); last error: {_describe(exc)}"
+                f"{self._settings_hint(exc)}") from None
         call.failures += 1
         if call.failures >= self.attempts:
             raise LLMError(_describe(exc)) from None
         log.debug("retrying after %s", _describe(exc))
         hinted = _retry_after(exc)
         return min(hinted if hinted is not None else 0.25 * 2 ** (call.failures - 1), self.max_wait)
+
+    def _settings_hint(self, exc: BaseException | None) -> str:
+        """For a stop after timeouts or 5xx: the settings that let a slow endpoint through, as they were."""
+        if not _slow(exc):
+            return ""
+        return (f"; if the endpoint is alive but slow (a local server), lower --concurrency (was "
+                f"{self.pacer.concurrency}) or raise --timeout (was {self.timeout:g} s)")
 
     def _rate_limit_wait(self, call: "_CallState", exc: BaseException | None) -> float:
         """A 429's wait: what Retry-After asks, never less than the floor (which doubles each time the
@@ -445,6 +540,8 @@ def completion_of(body: object, model: str, latency_s: float) -> Completion:
 
     Any JSON value is accepted; one that is not a chat completion raises MalformedAnswer."""
     text = _message_text(body)
+    choice = body["choices"][0]
+    finish = choice.get("finish_reason") if isinstance(choice.get("finish_reason"), str) else ""
     usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
     answered = body.get("model")
     raw = json.dumps(body, ensure_ascii=False, default=str)
@@ -452,7 +549,7 @@ def completion_of(body: object, model: str, latency_s: float) -> Completion:
                       usage=Usage(prompt_tokens=_count(usage.get("prompt_tokens")),
                                   completion_tokens=_count(usage.get("completion_tokens"))),
                       model=_capped(answered, 200) if isinstance(answered, str) and answered else model,
-                      latency_s=latency_s, raw=_capped(raw, MAX_RAW))
+                      latency_s=latency_s, raw=_capped(raw, MAX_RAW), finish_reason=_printable(finish[:40]))
 
 
 def _message_text(body: object) -> str:

@@ -126,6 +126,7 @@ class Completion(Frozen):
     model: str
     latency_s: float
     raw: str = ""
+    finish_reason: str = ""  # "stop", or "length" for an answer cut off at max_tokens ("" when not given)
 
 
 class BatchState(Frozen):
@@ -189,6 +190,7 @@ class PaperResult(Frozen):
     brief: Brief | None = None
     error: str = ""
     duplicate_of: str = ""  # same bytes as an earlier file: briefed once, reported once
+    requests: int = 0  # requests sent to the endpoint for this entry when it was briefed (first answer, repair, retries)
 
     @property
     def ok(self) -> bool:
@@ -203,6 +205,8 @@ class Report(Frozen):
     model: str
     results: list[PaperResult]
     batch_cost_usd: float | None = None  # estimated cost at batch prices, for a --batch run
+    requests: int = 0  # requests the command that wrote this report sent to the endpoint, every try counted
+    concurrency: int | None = None  # calls in flight the endpoint was paced down to by the end (None: no call made)
 
     @property
     def briefed(self) -> list[PaperResult]:

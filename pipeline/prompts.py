@@ -44,6 +44,9 @@ class PromptFile(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     system: str
     user: str
+    # the system text sent at the top of the first user message, for a chat template without a
+    # system role (llama.cpp's gemma format drops it silently); set here or by paperbrief.yaml
+    system_in_user: bool = False
 
 
 class RenderedPrompt(BaseModel):
@@ -114,10 +117,10 @@ def render(prompt: PromptFile, paper: Paper, model: str | None = None) -> Render
 
     values = paper_variables(paper)
     try:
-        messages = [{"role": "system", "content": formatter.format(prompt.system, **values)},
-                    {"role": "user", "content": formatter.format(prompt.user, **values)}]
+        system, user = formatter.format(prompt.system, **values), formatter.format(prompt.user, **values)
     except KeyError as exc:
         raise PromptError(f"prompt {prompt.id}: unknown template variable {exc}") from None
+    messages = as_messages(system, user, prompt.system_in_user)
     chosen = model or prompt.model
     return RenderedPrompt(
         prompt_id=prompt.id,
@@ -127,6 +130,14 @@ def render(prompt: PromptFile, paper: Paper, model: str | None = None) -> Render
         messages=messages,
         fingerprint=fingerprint(messages, chosen, prompt.parameters),
     )
+
+
+def as_messages(system: str, user: str, system_in_user: bool = False) -> list[dict[str, str]]:
+    """The system and user turns; with `system_in_user` one user turn, the system text on top (the
+    fingerprint is of these messages, so the two layouts never share a stored brief)."""
+    if system_in_user:
+        return [{"role": "user", "content": f"{system.rstrip()}\n\n{user}"}]
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def fingerprint(messages: list[dict[str, Any]], model: str, parameters: dict[str, Any]) -> str:

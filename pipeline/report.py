@@ -19,6 +19,8 @@ from .models import PaperResult, Report
 
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
+NO_BRIEFS = "本次没有生成简报"
+ANSWER_SHOWN = 600  # characters of a rejected answer the report shows (report.json keeps the whole brief)
 
 
 class Entry(BaseModel):
@@ -35,6 +37,8 @@ class Entry(BaseModel):
 class Failure(BaseModel):
     file: str
     reason: str
+    answer: str = ""  # the start of the model's rejected answer, when there was one (untrusted text)
+    answer_length: int = 0  # characters of the whole answer
 
 
 def entries(report: Report) -> list[Entry]:
@@ -46,7 +50,14 @@ def entries(report: Report) -> list[Entry]:
 
 
 def failures(report: Report) -> list[Failure]:
-    return [Failure(file=r.file, reason=r.error or (r.brief.error if r.brief else "")) for r in report.failed]
+    """Each paper without a brief, why, and what the model answered (so a weak model can be read)."""
+    out = []
+    for r in report.failed:
+        answer = r.brief.text if r.brief and not r.brief.ok else ""
+        out.append(Failure(file=r.file, reason=r.error or (r.brief.error if r.brief else ""),
+                           answer=answer[:ANSWER_SHOWN], answer_length=len(answer)))
+    return out
+
 
 
 def duplicates(report: Report) -> list[PaperResult]:
@@ -56,9 +67,13 @@ def duplicates(report: Report) -> list[PaperResult]:
 def render_markdown(report: Report) -> str:
     shown = entries(report)
     out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(shown)}篇", "", "## 论文技术简报", ""]
+    if not shown:
+        out += [_none_passed(report), ""]
     for i, e in enumerate(shown, 1):
         out += [f"### {i}. {md(e.title)}", "", md(e.brief), ""]
     out += ["## 论文详细信息", ""]
+    if not shown:
+        out += [NO_BRIEFS + "。", ""]
     for i, e in enumerate(shown, 1):
         out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}", "",
                 "**摘要**:", md(e.abstract), ""]
@@ -70,9 +85,16 @@ def render_markdown(report: Report) -> str:
     failed = failures(report)
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
-        out += [f"- {code(f.file)}: {md(f.reason)}" for f in failed]
+        out += [f"- {code(f.file)}: {md(f.reason)}" for f in failed]  # a rejected answer is never published: report.html shows it
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _none_passed(report: Report, page: bool = False) -> str:
+    """What an empty digest says: that no brief passed, and where to look."""
+    failed = len(report.failed)
+    where = "原因与模型的回答见文末" if page else "原因见文末，模型的回答见 report.html"
+    return f"{NO_BRIEFS}" + (f"：{failed} 篇论文都未通过检查或调用失败，{where}。" if failed else "。")
 
 
 def render_html(report: Report) -> str:
@@ -80,7 +102,7 @@ def render_html(report: Report) -> str:
     from .html import render
 
     return render("report.html.j2", report=report, entries=entries(report), duplicates=duplicates(report),
-                  failed=failures(report))
+                  failed=failures(report), none_passed=_none_passed(report, page=True), no_briefs=NO_BRIEFS)
 
 
 def _title(result: PaperResult) -> str:

@@ -21,7 +21,7 @@ from . import cassette
 from .brief import write_brief
 from .escape import terminal_line
 from .grounding import published
-from .llm import EndpointUnusable, LLMClient, LLMError, client_for
+from .llm import EndpointUnusable, LLMClient, LLMError, client_for, counting
 from .models import Brief, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
@@ -110,6 +110,8 @@ class Batch:
             title=self.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             prompt_id=self.prompt.id, prompt_version=self.prompt.version,
             model=self.settings.model or self.prompt.model, results=self._shown(final),
+            requests=self.client.calls if self.client else 0,
+            concurrency=self.client.pacer.limit if self.client and self.client.calls else None,
         )
 
     def _shown(self, final: bool) -> list[PaperResult]:
@@ -162,6 +164,14 @@ async def _process(batch: Batch, path: Path, pool: PdfReaders | AlreadyRead, gat
 
 async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
+    """The paper's result, with the requests sent for it (this task's own count)."""
+    sent = counting()
+    result = await _result_of(batch, path, pool, gate, seen)
+    return result.model_copy(update={"requests": sent[0]}) if sent[0] else result
+
+
+async def _result_of(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
+                     seen: dict[str, str]) -> PaperResult:
     name = batch.name_of(path)
     read = await pool.paper(path)
     if isinstance(read, ReadFailure):
@@ -186,7 +196,7 @@ async def run_batch(settings: Settings, files: list[Path], output: Path, write: 
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
     (store.folder_lock): another stops at once, or waits with `settings.wait`. With `reads`, the
     files were read already (`compare`) and no reader is started."""
-    prompt = load_prompt(settings.prompt)
+    prompt = settings.prompt_file()
     command = "paperbrief " + ("record" if settings.record else "run" if write else "compare")
     async with folder_lock(output, command, settings.wait):
         return await _run_locked(settings, prompt, files, output, write, reads)
@@ -283,7 +293,7 @@ class Rerun:
 
 async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
     """Brief one paper with the current prompt (free if already run) and update its report entry in place."""
-    prompt = load_prompt(settings.prompt)
+    prompt = settings.prompt_file()
     async with folder_lock(output, "paperbrief rerun", settings.wait):
         return await _rerun_locked(settings, prompt, pdf, output)
 
@@ -315,6 +325,7 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
         if batch.client is not None:
             await batch.client.close()
         store.close()
+    new = new.model_copy(update={"requests": calls})
     if old is not None:
         batch.results.pop(old.file, None)
     batch.results[new.file] = new  # an entry of that name (the paper before an edit) is replaced
@@ -344,7 +355,7 @@ async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
     read = await read_one(pdf, settings)
     if isinstance(read, ReadFailure):
         raise PdfError(read.reason)
-    rendered = render(load_prompt(settings.prompt), read, settings.model)
+    rendered = render(settings.prompt_file(), read, settings.model)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
     try:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .files import FileProblem, read_yaml
 from .llm import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
-from .prompts import DEFAULT_PROMPT
+from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 
 
 class SettingsError(Exception):
@@ -51,6 +51,7 @@ class ConfigFile(BaseModel):
     rate_limit_wait: NonNegativeSeconds | None = None
     retry_budget: NonNegative | None = None
     json_mode: bool | None = None
+    system_in_user: bool | None = None
     prices: dict[str, ModelPrice] | None = None
     batch_poll: PositiveSeconds | None = None
     batch_max_lines: Positive | None = None
@@ -127,11 +128,17 @@ class Settings(BaseModel):
     reader_timeout_s: PositiveSeconds = READER_TIMEOUT_S  # time to read one paper before its reader is killed
     wait: bool = False  # wait for another run holding the output folder instead of stopping (--wait)
     json_mode: bool = True  # ask for the provider's JSON mode; an endpoint that answers 400 to it is asked without
+    system_in_user: bool = False  # send the system text inside the first user message (a template without a system role)
     prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
     batch_poll: PositiveSeconds = 30.0  # seconds between looks at a provider batch while waiting
     batch_max_lines: Positive = 50_000  # requests per batch file (the provider's limit)
     batch_max_bytes: Positive = 190 * 1024 * 1024  # bytes per batch file (the provider allows 200 MB)
     repair_live: bool = False  # repair a failed batch answer with a live call instead of a follow-up batch
+
+    def prompt_file(self, path: Path | None = None) -> PromptFile:
+        """The prompt file (`path`, else the configured one) as this endpoint is sent it."""
+        prompt = load_prompt(path or self.prompt)
+        return prompt.model_copy(update={"system_in_user": True}) if self.system_in_user else prompt
 
     def price_of(self, model: str) -> ModelPrice | None:
         """The price of a model: the user's, else the shipped estimate, else unknown."""

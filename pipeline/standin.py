@@ -3,11 +3,15 @@
 It answers /v1/chat/completions with a brief built from the <paper> block of the request (or a
 scripted reply per title), and can be slow, rate-limit (429 + Retry-After), fail (500), hang,
 drop the connection or answer off-template, each with a probability, from a seeded generator.
-Every request is logged so tests can count exactly how many calls a command made.
+Like a local model server it can serve one request at a time (`single_slot`: the others queue,
+and one whose client went away is still worked through, as llama.cpp does) and cut its answers
+off at max_tokens (`cut_off`, finish_reason "length"). Every request is logged when it arrives,
+so tests can count exactly how many requests a command sent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -46,6 +50,8 @@ class StandIn:
     raw_replies: dict[str, str] = field(default_factory=dict)  # title -> the whole answer, verbatim (broken contracts)
     always_off_template: set[str] = field(default_factory=set)  # titles whose brief is off-template every time
     sloppy: bool = False  # every paper's first answer carries one reading error (see plant_error)
+    single_slot: bool = False  # serve one chat request at a time, the rest queued (a llama.cpp server with one slot)
+    cut_off: bool = False  # first answers run long and are cut at max_tokens, finish_reason "length" (a small model)
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
@@ -59,6 +65,7 @@ class StandIn:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()
+        self._slot = threading.Lock()  # held while a single-slot server works on a request
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -153,11 +160,11 @@ class StandIn:
                                "error": {"code": code, "message": code.replace("_", " ")}})
                 continue
             body = line["body"]
-            text = self.answer(body)
+            text, finish = self.finish(body, self.answer(body))
             prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
             completion = {"id": f"chatcmpl-{request_id}", "object": "chat.completion", "created": 0,
                           "model": body.get("model", "standin"),
-                          "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                          "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
                           "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": estimate_tokens(text),
                                     "total_tokens": prompt_tokens + estimate_tokens(text)}}
             out.append({"id": request_id, "custom_id": line["custom_id"], "error": None,
@@ -197,6 +204,27 @@ class StandIn:
         if title in self.readings:
             return {"title": title, "authors": [], "institutions": [], **self.readings[title]}
         return read_header(header)
+
+    def chat_requests(self) -> list[dict]:
+        """The chat-completion requests received so far, answered or not (what a command sent)."""
+        with self._lock:
+            return [r for r in self.requests if r["path"].endswith("/chat/completions")]
+
+    def finish(self, body: dict, text: str) -> tuple[str, str]:
+        """(text, finish_reason): in `cut_off` mode a first answer rambles and is cut at max_tokens."""
+        if not self.cut_off or len(body.get("messages", [])) > 2 or any(
+                m.get("role") == "assistant" for m in body.get("messages", [])):
+            return text, "stop"
+        limit = int(body.get("max_tokens") or body.get("max_completion_tokens") or 700)
+        answer = json.loads(text)
+        long = json.dumps({**answer, "brief": answer.get("brief", "") + "此外，" + "该方法在多个基准上进行了详细的实验与分析，" * 80},
+                          ensure_ascii=False, indent=2)
+        cut = ""
+        for ch in long:
+            if estimate_tokens(cut + ch) > limit:
+                break
+            cut += ch
+        return cut, "length"
 
     def log(self, entry: dict) -> None:
         with self._lock:
@@ -355,41 +383,45 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 outcome = "unauthorized"
             entry = {"path": self.path, "body": body, "outcome": outcome, "status": 0,
                      "authorization": self.headers.get("authorization", ""), "at": time.time()}
+            standin.log(entry)  # on arrival: a request queued or abandoned was still sent
+            slot = standin._slot if standin.single_slot else contextlib.nullcontext()
+            with slot:
+                try:
+                    self._outcome(entry, body, outcome)
+                except (BrokenPipeError, ConnectionResetError):  # the client went away; the work was done anyway
+                    self.close_connection = True
+
+        def _outcome(self, entry: dict, body: dict, outcome: str) -> None:
             if standin.latency:
                 time.sleep(standin.latency)
             if outcome == "drop":
-                standin.log(entry)
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
             if outcome == "hang":
-                standin.log(entry)
                 time.sleep(standin.faults.hang_s)
                 self.close_connection = True
                 return
             if outcome == "rate_limit":
                 entry["status"] = 429
-                standin.log(entry)
                 return self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
                                   {"Retry-After": str(standin.faults.retry_after)})
             if outcome == "unauthorized":
                 entry["status"] = 401
-                standin.log(entry)
                 return self._json(401, {"error": {"message": "Incorrect API key provided: wr***ey",
                                                   "type": "invalid_request_error", "code": "invalid_api_key"}})
             if outcome in ("server_error", "not_found"):
                 entry["status"] = 500 if outcome == "server_error" else 404
-                standin.log(entry)
                 return self._json(entry["status"], {"error": {"message": outcome}})
-            text = "我无法按要求回答。" if outcome == "off_template" else standin.answer(body)
+            text, finish = ("我无法按要求回答。", "stop") if outcome == "off_template" else standin.finish(body, standin.answer(body))
             entry["status"] = 200
-            standin.log(entry)
+            entry["finish_reason"] = finish
             prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
             completion_tokens = estimate_tokens(text)
             self._json(200, {
                 "id": f"chatcmpl-standin-{len(standin.requests)}", "object": "chat.completion", "created": 0,
                 "model": body.get("model", "standin"),
-                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
                 "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                           "total_tokens": prompt_tokens + completion_tokens},
             })
@@ -415,10 +447,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--batch-delay", type=float, default=0.2, help="seconds before a batch completes")
+    parser.add_argument("--single-slot", action="store_true", help="serve one request at a time, like a llama.cpp server")
+    parser.add_argument("--cut-off", action="store_true", help="cut first answers off at max_tokens (finish_reason length)")
     parser.add_argument("--readings", help="a JSON file: title -> the header as read (title, authors, institutions)")
     args = parser.parse_args()
     readings = json.loads(open(args.readings, encoding="utf-8").read()) if args.readings else {}
-    server = StandIn(latency=args.latency, faults=Faults(batch_delay=args.batch_delay), readings=readings).start(args.port)
+    server = StandIn(latency=args.latency, faults=Faults(batch_delay=args.batch_delay), readings=readings,
+                     single_slot=args.single_slot, cut_off=args.cut_off).start(args.port)
     print(server.base_url, flush=True)
     threading.Event().wait()
 
