@@ -539,3 +539,18 @@ def _without_country(org: registry.Organisation) -> str:
     """'Microsoft (United States)': the registry's country is no part of the printed name."""
     forms = [re.escape(f) for f in registry.country_forms(org.country)]
     return re.sub(rf"\s*\((?:{'|'.join(forms)})\)$", "", org.name) if forms else org.name
+
+
+def entry_parts(entry: str) -> list[str]:
+    """An entry's comma-separated parts, markers, emails and edge punctuation gone (for the checks)."""
+    return [p for p in (_trim(p) for p in _split_parts(_strip_noise(entry))) if p]
+
+
+def is_unit_or_generic(part: str) -> bool:
+    """A department, a school, a bare 'University' or 'Inc.': no organisation of its own."""
+    return _is_unit(part) or bool(_GENERIC_ALONE.match(part.strip())) or is_place(part)
+
+
+def has_organisation_word(part: str) -> bool:
+    """A word that makes a phrase an organisation, or the acronym-and-town form ('LMU Munich')."""
+    return bool(_STRONG.search(part))

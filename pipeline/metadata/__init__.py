@@ -67,7 +67,7 @@ def read_metadata(doc: Document) -> Paper:
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     count = None if team else len(authors)
     confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0,
-                        inst.company_labs(aff_entries), entries=len(aff_entries))
+                        inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,
