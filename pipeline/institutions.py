@@ -416,8 +416,13 @@ def _dedupe_within(names: list[str]) -> list[str]:
     return out
 
 
+FOLD_CACHE = 16384  # distinct phrases folded per process: a page's parts are folded again by each check
+
+
+@functools.lru_cache(maxsize=FOLD_CACHE)
 def fold(name: str) -> str:
-    """Comparison key: accents, case, spaces and punctuation folded; common abbreviations expanded."""
+    """Comparison key: accents, case, spaces and punctuation folded; common abbreviations expanded
+    (cached: the rules, the checks and the registry fold the same phrases again and again)."""
     for pattern, full in _ABBREVIATIONS:
         name = pattern.sub(full, name)
     name = unicodedata.normalize("NFKD", name)

@@ -84,16 +84,21 @@ def _registered(part: str) -> bool:
     return (len(words) > 1 or bool(_WIDE.search(bare))) and registry.identify(bare) is not None
 
 
-def _covers(cell: str, kept: list[str]) -> bool:
-    """A kept name (or its bracketed short form) printed in this cell, or the cell's text a piece
-    of a kept name (a name wrapped over two lines)."""
-    folded = inst.fold(cell)
+def _kept_forms(kept: list[str]) -> list[tuple[set[str], str]]:
+    """Each kept name's folded forms (whole, without and as its bracketed short form) and itself folded."""
+    out = []
     for name in kept:
         forms = {inst.fold(re.sub(r"\s*\([^)]*\)$", "", name)), inst.fold(name)}
         forms |= {inst.fold(m) for m in re.findall(r"\(([^()]+)\)$", name)}
-        if any(f and (f in folded or folded in inst.fold(name)) for f in forms):
-            return True
-    return False
+        out.append(({f for f in forms if f}, inst.fold(name)))
+    return out
+
+
+def _covers(text: str, kept: list[tuple[set[str], str]]) -> bool:
+    """A kept name (or its bracketed short form) printed in this text, or the text a piece of a
+    kept name (a name wrapped over two lines)."""
+    folded = inst.fold(text)
+    return any(folded in whole or any(f in folded for f in forms) for forms, whole in kept)
 
 
 _MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ IIES. name@iies.su.se': an author's affiliation note
@@ -103,15 +108,15 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
     """Organisations page 1's header prints in a cell no kept name accounts for. With names kept,
     only what the registry knows counts; with none, an organisation word or an author's marked
     note with an address is enough."""
-    found = []
+    found, forms = [], _kept_forms(kept)
     for cell in (c for line in header.splitlines() for c in _CELL_GAP.split(line)):
-        if _covers(cell, kept):
+        if _covers(cell, forms):
             continue
         if not kept and _MARKED_NOTE.match(cell.strip()):
             found.append(re.sub(r"\S+@\S+", "", cell).strip(" *∗†‡§¶."))
             continue
         for part in inst.entry_parts(_NOTE_LETTER.sub("", cell.strip())):
-            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, kept) or part in found:
+            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found:
                 continue
             if _registered(part) or (not kept and inst.has_organisation_word(part)):
                 found.append(part)
