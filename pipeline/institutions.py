@@ -499,9 +499,15 @@ def known(name: str) -> KnownOrganisation | None:
     return KnownOrganisation(org.name, [], [org.zh] if org.zh else []) if org is not None else None
 
 
+@functools.cache
+def _chinese_names() -> tuple[str, ...]:
+    return tuple(sorted((c for org in _table()[1].values() for c in org.chinese), key=len, reverse=True))
+
+
 def chinese_names() -> list[str]:
-    """Every Chinese name the table knows, longest first (for finding them inside a sentence)."""
-    return sorted((c for org in _table()[1].values() for c in org.chinese), key=len, reverse=True)
+    """Every Chinese name the table knows, longest first (for finding them inside a sentence);
+    sorted once per process, not once per paper."""
+    return list(_chinese_names())
 
 
 # ---- short forms read as the registry's name ----
