@@ -416,8 +416,13 @@ def _dedupe_within(names: list[str]) -> list[str]:
     return out
 
 
+FOLD_CACHE = 16384  # distinct phrases folded per process: a page's parts are folded again by each check
+
+
+@functools.lru_cache(maxsize=FOLD_CACHE)
 def fold(name: str) -> str:
-    """Comparison key: accents, case, spaces and punctuation folded; common abbreviations expanded."""
+    """Comparison key: accents, case, spaces and punctuation folded; common abbreviations expanded
+    (cached: the rules, the checks and the registry fold the same phrases again and again)."""
     for pattern, full in _ABBREVIATIONS:
         name = pattern.sub(full, name)
     name = unicodedata.normalize("NFKD", name)
@@ -494,6 +499,69 @@ def known(name: str) -> KnownOrganisation | None:
     return KnownOrganisation(org.name, [], [org.zh] if org.zh else []) if org is not None else None
 
 
+@functools.cache
+def _chinese_names() -> tuple[str, ...]:
+    return tuple(sorted((c for org in _table()[1].values() for c in org.chinese), key=len, reverse=True))
+
+
 def chinese_names() -> list[str]:
-    """Every Chinese name the table knows, longest first (for finding them inside a sentence)."""
-    return sorted((c for org in _table()[1].values() for c in org.chinese), key=len, reverse=True)
+    """Every Chinese name the table knows, longest first (for finding them inside a sentence);
+    sorted once per process, not once per paper."""
+    return list(_chinese_names())
+
+
+# ---- short forms read as the registry's name ----
+
+_SHORT_FORM = re.compile(r"^[A-Z][\w&-]{2,11}$")  # one token: 'CUHKSZ', 'Uchicago', 'UIUC'
+_ACRONYM_AND_TOWN = re.compile(r"^([A-Z][A-Z&-]{1,7})\s+([A-Z][\w-]+)$")  # 'EPFL Lausanne': the acronym and its own town
+_SHORT_KINDS = (registry.KIND["alias"], registry.KIND["acronym"])
+
+
+def registry_forms(names: list[str], page_text: str) -> list[str]:
+    """A short form printed alone ('CUHKSZ', 'EPFL Lausanne') read as the registry's name, the
+    printed form kept in brackets: readers and the scorer know the organisation by either. Only a
+    form that narrows to one organisation by what page 1 prints, and never a company (its brand
+    is its name)."""
+    context: registry.Context | None = None
+    out = []
+    for name in names:
+        if _SHORT_FORM.match(name) or _ACRONYM_AND_TOWN.match(name):
+            context = context or registry.Context(page_text)
+            org = _spelt_out(name, context)
+            if org is not None and fold(org.name) not in context.folded:
+                name = f"{_without_country(org)} ({name})"
+        out.append(name)
+    return out
+
+
+def _spelt_out(name: str, context: registry.Context) -> registry.Organisation | None:
+    """The one non-company organisation a short form stands for, or None."""
+    town = _ACRONYM_AND_TOWN.match(name)
+    short = town.group(1) if town and not registry.knows(name) else name
+    org = registry.identify(short, context)
+    if org is None or org.type == "company" or not set(org.keys(*_SHORT_KINDS)) & {fold(short)}:
+        return None
+    if short != name and fold(town.group(2)) not in fold(org.name):
+        return None  # 'EPFL Lausanne' is EPFL only when Lausanne is in its name
+    return org
+
+
+def _without_country(org: registry.Organisation) -> str:
+    """'Microsoft (United States)': the registry's country is no part of the printed name."""
+    forms = [re.escape(f) for f in registry.country_forms(org.country)]
+    return re.sub(rf"\s*\((?:{'|'.join(forms)})\)$", "", org.name) if forms else org.name
+
+
+def entry_parts(entry: str) -> list[str]:
+    """An entry's comma-separated parts, markers, emails and edge punctuation gone (for the checks)."""
+    return [p for p in (_trim(p) for p in _split_parts(_strip_noise(entry))) if p]
+
+
+def is_unit_or_generic(part: str) -> bool:
+    """A department, a school, a bare 'University' or 'Inc.': no organisation of its own."""
+    return _is_unit(part) or bool(_GENERIC_ALONE.match(part.strip())) or is_place(part)
+
+
+def has_organisation_word(part: str) -> bool:
+    """A word that makes a phrase an organisation, or the acronym-and-town form ('LMU Munich')."""
+    return bool(_STRONG.search(part))

@@ -62,10 +62,12 @@ def read_metadata(doc: Document) -> Paper:
     if anonymous:  # an anonymous submission names nobody: other header lines are notes, not names
         authors = []
     names, dropped = institution_doubts(inst.organisations(aff_entries), authors)
+    header = header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, doc.body_size or body), column_x0)
+    names = inst.registry_forms(names, header)
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     count = None if team else len(authors)
     confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0,
-                        inst.company_labs(aff_entries), entries=len(aff_entries))
+                        inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,
@@ -78,6 +80,5 @@ def read_metadata(doc: Document) -> Paper:
         body_excerpt=excerpt(doc.pages, abstract),
         confident=all(d.confidence >= LOW for d in confidence.values()) and bool(names or not authors) and bool(authors or anonymous),
         confidence=confidence,
-        header_text=header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, doc.body_size or body),
-                                 column_x0),
+        header_text=header,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import institutions as inst
+from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
 from .title import is_multiword
 
@@ -63,6 +64,86 @@ def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str],
     return kept, dropped
 
 
+_CELL_GAP = re.compile(r"\s{3,}")  # header_block puts three spaces between a line's cells
+_NOTE_LETTER = re.compile(r"^(?:[a-z]\)?|\d*\))\s+")  # 'b College of ...', '1) 上海交通大学': a marker read as a word
+_CONNECTIVE = {"of", "and", "for", "de", "the", "at", "in", "du", "des", "di", "der", "für", "la", "le", "&", "y", "e", "on", "an"}
+MAX_NAME_WORDS = 8  # an organisation's name printed in the header is shorter; longer is a sentence
+
+
+def _is_name(part: str) -> bool:
+    """A printed name: capitals but for connectives, no digits ('Kyushu University', not 'the grant 731')."""
+    words = part.split()
+    return (len(words) <= MAX_NAME_WORDS and not re.search(r"\d", part) and bool(re.match(r"[A-Z\u4e00-\u9fff]", part))
+            and all(w[:1].isupper() or w.lower() in _CONNECTIVE or not w[:1].isalpha() or _WIDE.match(w) for w in words))
+
+
+def _registered(part: str) -> bool:
+    """The registry names one organisation so (two words at least: one word matches too much)."""
+    bare = re.sub(r"\s*\([^)]*\)$", "", part)
+    words = [w for w in bare.split() if w.lower() not in _CONNECTIVE]
+    return (len(words) > 1 or bool(_WIDE.search(bare))) and registry.identify(bare) is not None
+
+
+def _kept_forms(kept: list[str]) -> list[tuple[set[str], str]]:
+    """Each kept name's folded forms (whole, without and as its bracketed short form) and itself folded."""
+    out = []
+    for name in kept:
+        forms = {inst.fold(re.sub(r"\s*\([^)]*\)$", "", name)), inst.fold(name)}
+        forms |= {inst.fold(m) for m in re.findall(r"\(([^()]+)\)$", name)}
+        out.append(({f for f in forms if f}, inst.fold(name)))
+    return out
+
+
+def _covers(text: str, kept: list[tuple[set[str], str]]) -> bool:
+    """A kept name (or its bracketed short form) printed in this text, or the text a piece of a
+    kept name (a name wrapped over two lines)."""
+    folded = inst.fold(text)
+    return any(folded in whole or any(f in folded for f in forms) for forms, whole in kept)
+
+
+_MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ IIES. name@iies.su.se': an author's affiliation note
+
+
+def unread_organisations(header: str, kept: list[str]) -> list[str]:
+    """Organisations page 1's header prints in a cell no kept name accounts for. With names kept,
+    only what the registry knows counts; with none, an organisation word or an author's marked
+    note with an address is enough."""
+    found, forms = [], _kept_forms(kept)
+    for cell in (c for line in header.splitlines() for c in _CELL_GAP.split(line)):
+        if _covers(cell, forms):
+            continue
+        if not kept and _MARKED_NOTE.match(cell.strip()):
+            found.append(re.sub(r"\S+@\S+", "", cell).strip(" *∗†‡§¶."))
+            continue
+        for part in inst.entry_parts(_NOTE_LETTER.sub("", cell.strip())):
+            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found:
+                continue
+            if _registered(part) or (not kept and inst.has_organisation_word(part)):
+                found.append(part)
+    return found
+
+
+def _below_title(header: str, title: str) -> bool:
+    """Whether the header prints anything besides the title (where authors would stand)."""
+    folded = inst.fold(title)
+    return any(inst.fold(line) not in folded for line in header.splitlines() if inst.fold(line))
+
+
+def glued_names(kept: list[str]) -> list[str]:
+    """Kept names that are an organisation the registry knows with a person's name before it
+    ('Ana Ruiz-Sola University College London': a name cell run into an affiliation)."""
+    glued = []
+    for name in kept:
+        words = name.split()
+        for cut in range(2, len(words) - 1):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            if _is_name(head) and not inst.looks_like_affiliation(head) and not inst.known(head) and head[-1].isalpha() \
+                    and registry.identify(tail) is not None:
+                glued.append(name)
+                break
+    return glued
+
+
 def abstract_doubt(abstract: str) -> str:
     if not abstract:
         return "no abstract found"
@@ -75,7 +156,7 @@ def abstract_doubt(abstract: str) -> str:
 
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
            kept: list[str], dropped: list[str], abstract: str, cited: int = 0, labs: list[str] = (),
-           entries: int = 0) -> dict[str, FieldDoubt]:
+           entries: int = 0, header: str = "") -> dict[str, FieldDoubt]:
     """One FieldDoubt per field: its confidence and, when low, why. `entries` counts the affiliation
     entries as printed (two entries of one university are one name but two numbers)."""
     author_reason = author_doubt(authors, count, anonymous)
@@ -89,10 +170,16 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]
         out["institutions"] = FieldDoubt(confidence=0.4, reason=f"no sign of an organisation in: {'; '.join(plain)}")
+    elif glued := glued_names(kept):
+        out["institutions"] = FieldDoubt(confidence=0.35, reason=f"a person's name run into an organisation: {'; '.join(glued)}")
     elif labs:
         out["institutions"] = FieldDoubt(confidence=0.45, reason=f"a company is printed with its lab ({'; '.join(labs)}); which one the paper means is unsure")
     elif cited > max(len(kept), entries) and not anonymous:
         out["institutions"] = FieldDoubt(confidence=0.4, reason=f"the authors cite affiliation {cited}, but only {max(len(kept), entries)} were read")
+    elif unread := unread_organisations(header, kept):
+        out["institutions"] = FieldDoubt(confidence=0.35, reason=f"page 1 prints organisations none of the names read accounts for: {'; '.join(unread[:3])}")
+    elif not kept and count == 0 and not anonymous and _below_title(header, title):
+        out["institutions"] = FieldDoubt(confidence=0.4, reason="neither authors nor institutions read: the header may be laid out as the rules do not expect")
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
     else:

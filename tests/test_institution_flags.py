@@ -1,0 +1,66 @@
+"""The institutions field's doubts from page 1's header, and short forms read as the registry's
+name: what the rules missed is flagged, what they read right is not (every text is invented)."""
+
+from __future__ import annotations
+
+from pipeline import institutions as inst
+from pipeline.metadata import read_metadata
+from pipeline.metadata.confidence import LOW, doubts, glued_names, unread_organisations
+from pipeline.pdf import extract
+from tests.pages import paper_page
+
+TITLE = "Quiet Gradients for Long Lanterns"
+
+
+def institutions_doubt(kept, header, authors=("Ana Ruiz", "Bo Lind"), anonymous=False):
+    header = f"{TITLE}\n{header}" if header else TITLE
+    return doubts(TITLE, list(authors), len(authors), anonymous, list(kept), [], "x" * 200, header=header)["institutions"]
+
+
+def test_a_registered_organisation_no_kept_name_covers_is_flagged():
+    doubt = institutions_doubt(["University of Oslo"], "Ana Ruiz   Bo Lind\nNorwegian Institute of Public Health\nUniversity of Oslo")
+    assert doubt.confidence < LOW and "Norwegian Institute of Public Health" in doubt.reason
+
+
+def test_units_beside_a_kept_name_and_a_wrapped_name_are_not_flagged():
+    header = "Ana Ruiz   Bo Lind\nDepartment of Informatics, University of Oslo\nKing Abdullah University of\nScience and Technology"
+    kept = ["University of Oslo", "King Abdullah University of Science and Technology"]
+    assert unread_organisations(f"{TITLE}\n{header}", kept) == []
+    assert institutions_doubt(kept, header).confidence >= LOW
+
+
+def test_none_read_while_the_header_prints_an_organisation_or_a_marked_note_is_flagged():
+    assert "Kyoto University" in institutions_doubt([], "Ana Ruiz* Bo Lind\n* Kyoto University, Japan").reason
+    note = institutions_doubt([], "Ana Ruiz* Bo Lind†\n* QGL. ana@qgl.example.org")
+    assert note.confidence < LOW and "QGL" in note.reason
+
+
+def test_none_read_with_nothing_organisation_like_printed_is_said_but_not_flagged():
+    doubt = institutions_doubt([], "Ana Ruiz   Bo Lind\nPreliminary draft, do not cite")
+    assert doubt.confidence == LOW and doubt.reason
+
+
+def test_a_persons_name_run_into_an_organisation_is_flagged_but_an_academy_institute_is_not():
+    assert glued_names(["Ana Ruiz-Sola University of Oslo"]) == ["Ana Ruiz-Sola University of Oslo"]
+    assert glued_names(["Institute of Automation, Chinese Academy of Sciences", "University of Oslo"]) == []
+    assert institutions_doubt(["Ana Ruiz-Sola University of Oslo"], "University of Oslo").confidence < LOW
+
+
+def test_neither_authors_nor_institutions_read_is_flagged_only_when_the_header_prints_more_than_the_title():
+    assert institutions_doubt([], "Copyright notice of a society, printed where authors stand", authors=()).confidence < LOW
+    assert institutions_doubt([], "", authors=()).confidence >= LOW
+
+
+def test_a_short_form_printed_alone_is_read_as_the_registry_name_with_the_short_form_kept():
+    assert inst.registry_forms(["KAUST"], "Ana Ruiz\nKAUST") == ["King Abdullah University of Science and Technology (KAUST)"]
+    # printed in full elsewhere on the page, a company, a town that is not in the name: left as printed
+    assert inst.registry_forms(["KAUST"], "KAUST\nKing Abdullah University of Science and Technology") == ["KAUST"]
+    assert inst.registry_forms(["Samsung", "KAUST Thuwal", "QGLX"], "") == ["Samsung", "KAUST Thuwal", "QGLX"]
+
+
+def test_a_page_with_a_short_form_alone_reads_the_registry_name(tmp_path):
+    path = tmp_path / "short.pdf"
+    paper_page(path, TITLE, "Ana Ruiz^1 and Bo Lind^1", ["^1 Department of Lanterns, KAUST"])
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["King Abdullah University of Science and Technology (KAUST)"]
+    assert paper.confidence["institutions"].confidence >= LOW
