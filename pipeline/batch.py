@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .brief import MAX_ATTEMPTS, brief_of, failure_reason, judge, repair_messages
+from .brief import after_first, after_repair, unrepaired
 from .escape import terminal_line
 from .grounding import published
 from .llm import LLMClient, LLMError, batch_line, client_for
-from .models import BatchRequest, BatchState, Paper, PaperResult, ReadFailure, Report, Usage
+from .models import BatchRequest, BatchState, Brief, Completion, Paper, PaperResult, ReadFailure, Report, Usage
 from .prompts import PromptFile, RenderedPrompt, load_prompt, render
 from .report import write_report
 from .readers import readers_for
@@ -205,7 +205,7 @@ async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, Rend
                     log.warning("batch %s: a result line was skipped: %s", state.id, line.error)
                 continue
             if line.completion is not None:
-                again += _judge(run, request, line.completion.model_dump())
+                again += _judge(run, request, line.completion)
             else:
                 again += _retry_or_fail(run, request, line.error)
     for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
@@ -213,34 +213,39 @@ async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, Rend
     return again
 
 
-def _judge(run: BatchRun, request: BatchRequest, answer: dict) -> list[tuple[Pending, RenderedPrompt]]:
-    """Judge one answer as a live run does: publish it, ask for one repair, or record the failure."""
+def _judge(run: BatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
+    """Judge one answer with the live run's brief path: keep the brief, or ask for the one repair."""
     paper = run.papers.get(request.sha256)
     if paper is None:  # a paper no longer among the inputs
         run.store.settle_request(request.custom_id, "failed", "paper not among the inputs")
         return []
     rendered = run.rendered(paper)
-    prior = json.loads(request.first_answer) if request.first_answer else {}
-    usage = Usage(**answer["usage"]) + Usage(**prior.get("usage", {}))
-    judged = judge(answer["text"], answer.get("finish_reason", ""), paper, rendered)
-    if judged.clean or request.attempt >= MAX_ATTEMPTS:
-        first = _prior(prior, paper, rendered) if prior and not judged.ok else None
-        if first is not None and first.ok:  # the repair answer is worse than a first answer that passed
-            judged = first
-        reason = failure_reason(judged)
-        brief = brief_of(rendered, judged, request.attempt, usage, 0.0, raw=answer["raw"],
-                         error="" if judged.ok else f"brief failed checks twice ({reason})")
-        run.store.save(paper.sha256, paper.file, brief)
-        run.store.settle_request(request.custom_id, "done" if judged.ok else "failed", reason)
+    if request.first_answer:  # this was the repair request
+        _keep(run, request, paper, after_repair(paper, rendered, _first_answer(request), answer))
         return []
-    what = [r.name for r in judged.failed] + [f"{d.field} misread" for d in judged.misread]
-    run.store.settle_request(request.custom_id, "retried", "to repair: " + ", ".join(what))
+    step = after_first(paper, rendered, answer)
+    if step.brief is not None:
+        _keep(run, request, paper, step.brief)
+        return []
+    run.store.settle_request(request.custom_id, "retried", "to repair")
     repair = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, request.attempt + 1, request.round + 1),
                           sha256=paper.sha256, file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model,
                           attempt=request.attempt + 1, round=request.round + 1,
-                          first_answer=json.dumps({"text": answer["text"], "usage": usage.model_dump(),
-                                                   "finish_reason": answer.get("finish_reason", "")}, ensure_ascii=False))
-    return [(Pending(request=repair, messages=repair_messages(rendered.messages, answer["text"], judged)), rendered)]
+                          first_answer=answer.model_dump_json())
+    return [(Pending(request=repair, messages=step.repair), rendered)]
+
+
+def _keep(run: BatchRun, request: BatchRequest, paper: Paper, brief: Brief) -> None:
+    run.store.save(paper.sha256, paper.file, brief)
+    run.store.settle_request(request.custom_id, "done" if brief.ok else "failed", brief.error)
+
+
+def _first_answer(request: BatchRequest) -> Completion:
+    """The first answer a repair request follows, as the store kept it (older stores kept less)."""
+    kept = json.loads(request.first_answer)
+    return Completion(text=kept["text"], usage=Usage(**kept.get("usage", {})), model=kept.get("model", request.model),
+                      latency_s=kept.get("latency_s", 0.0), raw=kept.get("raw", ""),
+                      finish_reason=kept.get("finish_reason", ""))
 
 
 def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple[Pending, RenderedPrompt]]:
@@ -256,8 +261,7 @@ def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple
                                        "state": "pending", "detail": ""})
     messages = rendered.messages
     if request.first_answer:  # the lost line was a repair request: ask the same repair again
-        prior = json.loads(request.first_answer)
-        messages = repair_messages(rendered.messages, prior["text"], _prior(prior, paper, rendered))
+        messages = after_first(paper, rendered, _first_answer(request)).repair or messages
     return [(Pending(request=again, messages=messages), rendered)]
 
 
@@ -273,27 +277,16 @@ async def _send_again(run: BatchRun, follow_up: list[tuple[Pending, RenderedProm
 
 
 async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
+    """The repair request of a batch answer, asked live (repair_live), through the live brief path."""
     request, paper = pending.request, run.papers[pending.request.sha256]
-    prior = json.loads(request.first_answer)
-    first = _prior(prior, paper, rendered)
+    first = _first_answer(request)
     try:
-        completion = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
+        second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
     except LLMError as exc:
-        brief = brief_of(rendered, first, request.attempt - 1, Usage(**prior["usage"]), 0.0,
-                         error="" if first.ok else f"brief failed checks; the live repair request failed: {exc}")
-        run.store.save(paper.sha256, paper.file, brief)
-        return
-    judged = judge(completion.text, completion.finish_reason, paper, rendered)
-    if not judged.ok and first.ok:
-        judged = first
-    brief = brief_of(rendered, judged, request.attempt, completion.usage + Usage(**prior["usage"]), completion.latency_s,
-                     raw=completion.raw, error="" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})")
+        brief = unrepaired(paper, rendered, first, f"the live repair request failed: {exc}")
+    else:
+        brief = after_repair(paper, rendered, first, second)
     run.store.save(paper.sha256, paper.file, brief)
-
-
-def _prior(prior: dict, paper, rendered: RenderedPrompt):
-    """The first answer of a repair, judged again from what the store kept of it."""
-    return judge(prior["text"], prior.get("finish_reason", ""), paper, rendered)
 
 
 def _report(run: BatchRun) -> Report:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .answer import AnswerError, parse_answer
 from .grounding import decide, ground, needs_repair
 from .llm import EndpointUnusable, LLMClient, LLMError
-from .models import Brief, CheckResult, Dropped, Paper, Reading, Usage
+from .models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
 from .prompts import RenderedPrompt
 from .validate import check, failures
 
@@ -125,40 +125,59 @@ def failure_reason(judged: Assessment) -> str:
     return "; ".join(f"{r.name}: {r.detail}" for r in judged.failed)
 
 
+@dataclass
+class Step:
+    """Where a first answer leads: a brief to keep, or the one repair request to send."""
+
+    brief: Brief | None = None
+    repair: list[dict] | None = None
+
+
+def after_first(paper: Paper, rendered: RenderedPrompt, answer: Completion) -> Step:
+    """The one repair decision, for a live answer and a batch line alike: a clean answer is the
+    brief; any other gets the repair request that names what was wrong."""
+    judged = judge(answer.text, answer.finish_reason, paper, rendered)
+    if judged.clean:
+        return Step(brief=brief_of(rendered, judged, 1, answer.usage, answer.latency_s, raw=answer.raw))
+    return Step(repair=repair_messages(rendered.messages, answer.text, judged))
+
+
+def after_repair(paper: Paper, rendered: RenderedPrompt, first: Completion, second: Completion) -> Brief:
+    """The brief after the repair answer; when that one fails and the first answer passed, the first."""
+    usage, latency = first.usage + second.usage, first.latency_s + second.latency_s
+    judged = judge(second.text, second.finish_reason, paper, rendered)
+    if not judged.ok:
+        earlier = judge(first.text, first.finish_reason, paper, rendered)
+        if earlier.ok:
+            return brief_of(rendered, earlier, MAX_ATTEMPTS, usage, latency, raw=first.raw)
+    error = "" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})"
+    return brief_of(rendered, judged, MAX_ATTEMPTS, usage, latency, raw=second.raw, error=error)
+
+
+def unrepaired(paper: Paper, rendered: RenderedPrompt, first: Completion, why: str) -> Brief:
+    """The brief of a first answer whose repair request got no answer: kept, since it was paid for."""
+    judged = judge(first.text, first.finish_reason, paper, rendered)
+    error = "" if judged.ok else f"brief failed checks ({failure_reason(judged)}); {why}"
+    return brief_of(rendered, judged, 1, first.usage, first.latency_s, raw=first.raw, error=error)
+
+
 async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient) -> Brief:
-    """Ask, judge, and when the answer is wrong ask once more with what was wrong named.
+    """Ask, and when the answer is wrong ask once more with what was wrong named (after_first).
 
     Only the first request's failure raises: once an answer is paid for, a failed repair request
-    ends in a Brief that keeps that answer, its checks and its tokens. When the repair answer is
-    worse than a first answer that passed its checks, the first one is published.
-    """
-    messages = list(rendered.messages)
-    completion = await client.complete(messages, rendered.model, rendered.parameters, json_object=True)
-    usage, latency = completion.usage, completion.latency_s
-    judged = judge(completion.text, completion.finish_reason, paper, rendered)
-    if judged.clean:
-        return brief_of(rendered, judged, 1, usage, latency, raw=completion.raw)
-    first, first_raw = judged, completion.raw
+    ends in a Brief that keeps that answer, its checks and its tokens."""
+    first = await client.complete(rendered.messages, rendered.model, rendered.parameters, json_object=True)
+    step = after_first(paper, rendered, first)
+    if step.brief is not None:
+        return step.brief
     try:
-        completion = await client.complete(repair_messages(messages, completion.text, judged), rendered.model,
-                                           rendered.parameters, json_object=True)
+        second = await client.complete(step.repair, rendered.model, rendered.parameters, json_object=True)
     except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
-        exc.partial = brief_of(rendered, first, 1, usage, latency, raw=first_raw,
-                               error=_unrepaired(first, f"the run stopped before the repair: {exc}"))
+        exc.partial = unrepaired(paper, rendered, first, f"the run stopped before the repair: {exc}")
         raise
     except LLMError as exc:
-        return brief_of(rendered, first, 1, usage, latency, raw=first_raw,
-                        error=_unrepaired(first, f"the repair request failed: {exc}"))
-    usage, latency = usage + completion.usage, latency + completion.latency_s
-    judged = judge(completion.text, completion.finish_reason, paper, rendered)
-    if not judged.ok and first.ok:
-        return brief_of(rendered, first, MAX_ATTEMPTS, usage, latency, raw=first_raw)
-    error = "" if judged.ok else f"brief failed checks twice ({failure_reason(judged)})"
-    return brief_of(rendered, judged, MAX_ATTEMPTS, usage, latency, raw=completion.raw, error=error)
-
-
-def _unrepaired(judged: Assessment, why: str) -> str:
-    return "" if judged.ok else f"brief failed checks ({failure_reason(judged)}); {why}"
+        return unrepaired(paper, rendered, first, f"the repair request failed: {exc}")
+    return after_repair(paper, rendered, first, second)
 
 
 def brief_of(rendered: RenderedPrompt, judged: Assessment, attempts: int, usage: Usage, latency: float,

@@ -131,3 +131,24 @@ def test_repair_live_asks_the_repair_with_a_live_call(samples, tmp_path, standin
     results = outcome(out)
     assert "failed checks twice" in results[stubborn.file]["error"]
     assert sum(1 for r in results.values() if r["brief"] and r["brief"]["ok"]) == N - 1
+
+
+def test_a_live_answer_and_a_batch_answer_that_fail_alike_get_the_same_repair_request(samples, tmp_path, standin,
+                                                                                     monkeypatch):
+    fast_polls(tmp_path, monkeypatch)
+    bad = make_samples.SAMPLES[2]
+    standin.always_off_template = {bad.title}
+    mark = bad.title.split(":")[0]  # the header block may wrap the title
+    endpoint = ["--base-url", standin.base_url, "--api-key", "k"]
+    assert main(["run", str(samples), "-o", str(tmp_path / "live"), *endpoint]) == 1
+    live = [r["body"] for r in standin.requests
+            if r["path"].endswith("/chat/completions") and mark in json.dumps(r["body"], ensure_ascii=False)]
+    assert len(live) == 2  # the first answer and its repair
+    standin.requests.clear()
+    assert main(["run", str(samples), "-o", str(tmp_path / "batch"), "--batch", *endpoint]) == 1
+    lines = [line["body"] for line in submitted_lines(standin) if mark in json.dumps(line["body"], ensure_ascii=False)]
+    assert len(lines) == 2
+    assert lines[1]["messages"] == live[1]["messages"]  # word for word: one brief path decides the repair
+    assert {k: v for k, v in lines[1].items() if k != "messages"} == {k: v for k, v in live[1].items() if k != "messages"}
+    reasons = {name: outcome(tmp_path / name)[bad.file]["error"] for name in ("live", "batch")}
+    assert reasons["live"] == reasons["batch"] and reasons["live"].startswith("brief failed checks twice")
