@@ -110,7 +110,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
     from .brief import write_brief
     from .grounding import published
     from .llm import LLMClient
-    from .prompts import load_prompt, render
+    from .prompts import load_prompt, render_prompt
     from .standin import StandIn
 
     readings, carried, total = _truth_readings(papers, truth)
@@ -122,7 +122,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
 
         async def one(paper: Paper):
             async with gate:
-                return await write_brief(paper, render(prompt, paper), client)
+                return await write_brief(paper, render_prompt(prompt, paper), client)
         try:
             return await asyncio.gather(*(one(p) for p in papers.values()))
         finally:
@@ -149,11 +149,11 @@ def _planted(paper: Paper, brief: str) -> bool:
 
 def _prompt_tokens(papers: dict[str, Paper]) -> list[int]:
     """Prompt tokens of each paper's brief request, counted as the stand-in bills them."""
-    from .prompts import load_prompt, render
+    from .prompts import load_prompt, render_prompt
     from .standin import estimate_tokens
 
     prompt = load_prompt()
-    return sorted(sum(estimate_tokens(m["content"]) + 4 for m in render(prompt, p).messages) for p in papers.values())
+    return sorted(sum(estimate_tokens(m["content"]) + 4 for m in render_prompt(prompt, p).messages) for p in papers.values())
 
 
 REPEATS = 3  # reads per paper in bench extract; the fastest counts (as timeit does)
@@ -460,7 +460,7 @@ def bench_batch(papers: int, delay: float) -> dict:
     outside that delay, CPU per paper and peak memory are what this machine adds."""
     import tempfile
 
-    from .batch import run_with_batches
+    from .provider_batch import run_provider_batches
     from .settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -469,7 +469,7 @@ def bench_batch(papers: int, delay: float) -> dict:
         _sample_pdfs(folder, papers)
         written = time.perf_counter() - written
         report, wall, cpu = _against_standin(["--batch-delay", str(delay)], lambda url: Settings(
-            base_url=url, api_key="bench", batch_poll=0.25), run_with_batches, folder, Path(tmp) / "out")
+            base_url=url, api_key="bench", batch_poll=0.25), run_provider_batches, folder, Path(tmp) / "out")
     return {"papers": papers, "briefed": len(report.briefed), "wall_s": wall, "outside_delay_s": wall - delay,
             "cpu_ms_per_paper": 1000 * cpu / papers, "peak_rss_mb": _peak_rss_mb(),
             "writing_pdfs_s": written, "cost_usd": report.batch_cost_usd}

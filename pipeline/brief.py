@@ -17,7 +17,7 @@ from .grounding import decide, ground, needs_repair
 from .llm import EndpointUnusable, LLMClient, LLMError
 from .models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
 from .prompts import RenderedPrompt
-from .validate import check, failures
+from .validate import check, failed_checks
 
 MAX_ATTEMPTS = 2
 ECHO_LIMIT = 2000  # characters of a failed answer sent back in the repair request
@@ -77,7 +77,7 @@ def assess(answer: str, paper: Paper) -> Assessment:
     text = tidy_answer(parsed.brief)
     results = [CheckResult(name="answer", ok=True), *check(text, final)]
     return Assessment(text=text, paper=final, reading=reading, dropped=dropped, results=results,
-                      failed=failures(results), misread=needs_repair(dropped))
+                      failed=failed_checks(results), misread=needs_repair(dropped))
 
 
 def cut_at_max_tokens(judged: Assessment, max_tokens: object) -> Assessment:

@@ -113,13 +113,13 @@ def requests_line(report, concurrency: int) -> str:
     return line
 
 
-async def _locked_batches(settings, files: list[Path], output: Path):
+async def _locked_provider_batches(settings, files: list[Path], output: Path):
     """`run --batch` holds the output folder like a live run: two never submit the same papers."""
-    from .batch import run_with_batches
+    from .provider_batch import run_provider_batches
     from .store import folder_lock
 
     async with folder_lock(output, "paperbrief run --batch", settings.wait):
-        return await run_with_batches(settings, files, output)
+        return await run_provider_batches(settings, files, output)
 
 
 def _provider_batch(settings, files: list[Path], output: Path) -> int:
@@ -129,7 +129,7 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
     if settings.cassette:
         return _usage("--batch needs a live endpoint; it cannot replay a cassette")
     try:
-        report = asyncio.run(_locked_batches(settings, files, output))
+        report = asyncio.run(_locked_provider_batches(settings, files, output))
     except _user_errors() as exc:
         return _usage(_os_message(exc))
     except KeyboardInterrupt:
@@ -162,7 +162,7 @@ def _cancel(args: argparse.Namespace) -> int:
 
 
 def _batches(args: argparse.Namespace, cancel: bool) -> int:
-    from .batch import batch_states
+    from .provider_batch import batch_states
     from .llm import LLMError
     from .settings import Settings
 
@@ -190,7 +190,7 @@ def _rerun(args: argparse.Namespace) -> int:
     from .diff import side_by_side
     from .models import ReadFailure
     from .pdf import PdfError
-    from .prompts import load_prompt, render
+    from .prompts import load_prompt, render_prompt
     from .readers import read_one
     from .runner import rerun_paper
     from .settings import Settings
@@ -207,7 +207,7 @@ def _rerun(args: argparse.Namespace) -> int:
             paper = asyncio.run(read_one(Path(args.pdf), settings))
             if isinstance(paper, ReadFailure):
                 raise PdfError(paper.reason)
-            rendered = render(settings.prompt_file(), paper, settings.model)
+            rendered = render_prompt(settings.prompt_file(), paper, settings.model)
             for message in rendered.messages:
                 print(terminal(f"--- {message['role']} ---\n{message['content']}"))
             print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from .diff import Piece, alike, pieces
 from .models import Paper, PaperResult, Report
-from .prompts import load_prompt, render
+from .prompts import load_prompt, render_prompt
 from .readers import read_all
 from .settings import Settings
 
@@ -50,7 +50,7 @@ class Summary(BaseModel):
     readings_differ: int = 0  # papers where its reading of the header and the rules' differ
 
 
-class Cell(BaseModel):
+class BriefCell(BaseModel):
     """One variant's brief of one paper."""
 
     text: str
@@ -66,7 +66,7 @@ class Cell(BaseModel):
 class Row(BaseModel):
     file: str
     title: str
-    cells: list[Cell]
+    cells: list[BriefCell]
 
 
 class Comparison(BaseModel):
@@ -114,7 +114,7 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
             prompt = settings.prompt_file(variant.prompt)
             plan = Plan()
             for paper in papers:
-                rendered = render(prompt, paper, variant.model)
+                rendered = render_prompt(prompt, paper, variant.model)
                 if store.lookup(paper.sha256, rendered.fingerprint, rendered.model) is not None:
                     plan.reused += 1
                     continue
@@ -168,11 +168,11 @@ def _title(by_file: list[dict[str, PaperResult]], file: str) -> str:
     return file
 
 
-def _cell(result: PaperResult | None) -> Cell:
+def _cell(result: PaperResult | None) -> BriefCell:
     if result is None or result.brief is None:
-        return Cell(text="", ok=False, attempts=0, checks={}, error=(result.error if result else "not briefed"))
+        return BriefCell(text="", ok=False, attempts=0, checks={}, error=(result.error if result else "not briefed"))
     brief = result.brief
-    return Cell(text=brief.text, ok=brief.ok, attempts=brief.attempts, checks={c.name: c.ok for c in brief.checks},
+    return BriefCell(text=brief.text, ok=brief.ok, attempts=brief.attempts, checks={c.name: c.ok for c in brief.checks},
                 error=result.error or brief.error)
 
 
@@ -189,7 +189,7 @@ def _row(file: str, title: str, results: list[PaperResult | None]) -> Row:
     return Row(file=file, title=title, cells=cells)
 
 
-def _summary(settings: Settings, variant: Variant, cells: list[Cell], results: list[PaperResult | None],
+def _summary(settings: Settings, variant: Variant, cells: list[BriefCell], results: list[PaperResult | None],
              requests: int = 0) -> Summary:
     briefs = [r.brief for r in results if r is not None and r.brief is not None]
     failed_checks = Counter(name for cell in cells if not cell.ok for name, ok in cell.checks.items() if not ok)
@@ -212,17 +212,17 @@ def write_comparison(comparison: Comparison, output: Path) -> None:
     from .report import write_atomic
 
     output.mkdir(parents=True, exist_ok=True)
-    write_atomic(output / MD_NAME, render_markdown(comparison))
-    write_atomic(output / HTML_NAME, render_html(comparison))
+    write_atomic(output / MD_NAME, comparison_markdown(comparison))
+    write_atomic(output / HTML_NAME, comparison_html(comparison))
 
 
-def render_html(comparison: Comparison) -> str:
-    from .html import render as render_page
+def comparison_html(comparison: Comparison) -> str:
+    from .html import render_template
 
-    return render_page("compare.html.j2", c=comparison)
+    return render_template("compare.html.j2", c=comparison)
 
 
-def render_markdown(comparison: Comparison) -> str:
+def comparison_markdown(comparison: Comparison) -> str:
     from .escape import markdown as md
     from .escape import markdown_code as code
 

@@ -22,5 +22,5 @@ def _environment() -> jinja2.Environment:
                               finalize=html_text)
 
 
-def render(template: str, **values) -> str:
+def render_template(template: str, **values) -> str:
     return _environment().get_template(template).render(**values)

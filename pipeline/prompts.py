@@ -106,7 +106,7 @@ def _defang(text: str) -> str:
     return _TAGS.sub(lambda m: f"‹{m.group(1)}{m.group(2)}›", text)
 
 
-def render(prompt: PromptFile, paper: Paper, model: str | None = None) -> RenderedPrompt:
+def render_prompt(prompt: PromptFile, paper: Paper, model: str | None = None) -> RenderedPrompt:
     """The messages for one paper, rendered by langchain-core's f-string template formatter.
 
     This is the formatter ChatPromptTemplate applies to each message (a test checks the output is

@@ -19,10 +19,10 @@ from . import cassette
 from .brief import write_brief
 from .llm import LLMClient, LLMError, client_for
 from .models import Paper, ReadFailure, Report
-from .prompts import PromptFile, RenderedPrompt, render
+from .prompts import PromptFile, RenderedPrompt, render_prompt
 from .readers import discover, read_all
 from .settings import Settings
-from .validate import failures
+from .validate import failed_checks
 
 
 class RegressRow(BaseModel):
@@ -103,7 +103,7 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
             if isinstance(read, ReadFailure):
                 rows.append(RegressRow(file=read.file, prompt_matches=False, error=read.reason))
                 continue
-            row = await _row(read, render(prompt, read, settings.model), settings.cassette, recorded, client)
+            row = await _row(read, render_prompt(prompt, read, settings.model), settings.cassette, recorded, client)
             rows.append(_against_golden(row, read, golden_by_sha, golden is not None))
     finally:
         await client.close()
@@ -119,7 +119,7 @@ async def _row(paper: Paper, rendered: RenderedPrompt, cassette_path: Path, reco
         if "no recorded response" in str(exc):
             return RegressRow(file=paper.file, prompt_matches=False, prompt_diff=describe_change(rendered, recorded))
         return RegressRow(file=paper.file, prompt_matches=False, error=str(exc))
-    failed = [f"{c.name}: {c.detail}" for c in failures(brief.checks)]
+    failed = [f"{c.name}: {c.detail}" for c in failed_checks(brief.checks)]
     return RegressRow(file=paper.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
                       brief=brief.text)
 

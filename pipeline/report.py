@@ -49,7 +49,7 @@ def entries(report: Report) -> list[Entry]:
             for r in report.briefed]
 
 
-def failures(report: Report) -> list[Failure]:
+def failed_papers(report: Report) -> list[Failure]:
     """Each paper without a brief, why, and what the model answered (so a weak model can be read)."""
     out = []
     for r in report.failed:
@@ -64,7 +64,7 @@ def duplicates(report: Report) -> list[PaperResult]:
     return sorted((r for r in report.results if r.duplicate_of), key=lambda r: r.file)
 
 
-def render_markdown(report: Report) -> str:
+def report_markdown(report: Report) -> str:
     shown = entries(report)
     out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(shown)}篇", "", "## 论文技术简报", ""]
     if not shown:
@@ -82,7 +82,7 @@ def render_markdown(report: Report) -> str:
         out += [f"## 重复文件（{len(same)}个，内容相同，只分析一次）", ""]
         out += [f"- {code(r.file)} = {code(r.duplicate_of)}" for r in same]
         out.append("")
-    failed = failures(report)
+    failed = failed_papers(report)
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
         out += [f"- {code(f.file)}: {md(f.reason)}" for f in failed]  # a rejected answer is never published: report.html shows it
@@ -97,12 +97,12 @@ def _none_passed(report: Report, page: bool = False) -> str:
     return f"{NO_BRIEFS}" + (f"：{failed} 篇论文都未通过检查或调用失败，{where}。" if failed else "。")
 
 
-def render_html(report: Report) -> str:
+def report_html(report: Report) -> str:
     """report.html: the same digest as a self-contained page (Jinja2, every string autoescaped)."""
-    from .html import render
+    from .html import render_template
 
-    return render("report.html.j2", report=report, entries=entries(report), duplicates=duplicates(report),
-                  failed=failures(report), none_passed=_none_passed(report, page=True), no_briefs=NO_BRIEFS)
+    return render_template("report.html.j2", report=report, entries=entries(report), duplicates=duplicates(report),
+                  failed=failed_papers(report), none_passed=_none_passed(report, page=True), no_briefs=NO_BRIEFS)
 
 
 def _title(result: PaperResult) -> str:
@@ -128,8 +128,8 @@ def _author_count(result: PaperResult) -> str:
 def write_report(report: Report, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / JSON_NAME, report.model_dump_json(indent=2))
-    write_atomic(folder / MD_NAME, render_markdown(report))
-    write_atomic(folder / HTML_NAME, render_html(report))
+    write_atomic(folder / MD_NAME, report_markdown(report))
+    write_atomic(folder / HTML_NAME, report_html(report))
 
 
 def load_report(folder: Path) -> Report | None:

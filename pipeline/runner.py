@@ -24,7 +24,7 @@ from .grounding import published
 from .llm import EndpointUnusable, LLMClient, LLMError, client_for, counting
 from .models import Brief, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
-from .prompts import PromptFile, RenderedPrompt, load_prompt, render
+from .prompts import PromptFile, RenderedPrompt, load_prompt, render_prompt
 from .readers import AlreadyRead, PdfReaders, display_names, read_one, readers_for
 from .report import load_report, write_report
 from .settings import Settings
@@ -176,7 +176,7 @@ async def _result_of(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.S
     read = await pool.paper(path)
     if isinstance(read, ReadFailure):
         return PaperResult(file=name, error=read.reason)
-    rendered = render(batch.prompt, read, batch.settings.model)
+    rendered = render_prompt(batch.prompt, read, batch.settings.model)
     if read.sha256 in seen:
         return PaperResult(file=name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = name
@@ -313,7 +313,7 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:
-            rendered = render(prompt, read, settings.model)
+            rendered = render_prompt(prompt, read, settings.model)
             brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
         new = PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
@@ -355,7 +355,7 @@ async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
     read = await read_one(pdf, settings)
     if isinstance(read, ReadFailure):
         raise PdfError(read.reason)
-    rendered = render(settings.prompt_file(), read, settings.model)
+    rendered = render_prompt(settings.prompt_file(), read, settings.model)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
     try:

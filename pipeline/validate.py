@@ -30,7 +30,7 @@ def check(text: str, paper: Paper) -> list[CheckResult]:
     return results
 
 
-def failures(results: list[CheckResult]) -> list[CheckResult]:
+def failed_checks(results: list[CheckResult]) -> list[CheckResult]:
     return [r for r in results if not r.ok]
 
 

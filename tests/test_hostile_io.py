@@ -418,9 +418,9 @@ def test_control_characters_in_names_reach_no_progress_line_nor_page(samples, tm
 
 
 def test_html_pages_drop_escapes_and_bidi_overrides_from_model_text():
-    from pipeline.html import render
+    from pipeline.html import render_template
 
-    page = render("base.html.j2") + render("report.html.j2", report={"title": "t\x1b[31m\u2066x", "generated_at": "n"},
+    page = render_template("base.html.j2") + render_template("report.html.j2", report={"title": "t\x1b[31m\u2066x", "generated_at": "n"},
                                            entries=[{"title": "a\u202eb", "brief": "one\ntwo\x07",
                                                      "institutions": "i", "authors": "1", "abstract": "x\u200fy"}],
                                            duplicates=[], failed=[])

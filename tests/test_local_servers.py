@@ -284,18 +284,18 @@ def _report(text: str) -> Report:
 
 
 def test_compare_diffs_only_alike_briefs_and_folds_long_ones(tmp_path):
-    from pipeline.compare import render_html
+    from pipeline.compare import comparison_html
 
     variants = [Variant(name=n, prompt=Path("p.yaml"), model="m", label=n) for n in "AB"]
     alike = compare_reports(Settings(), variants, [_report("北湖大学发布了SparseKV论文，使用分层压缩，解决了显存问题，达成了好效果。"),
                                                    _report("北湖大学发布了SparseKV论文，使用分层压缩，解决了显存问题，达成了更好效果。")])
-    assert alike.rows[0].cells[1].diff and "<ins>" in render_html(alike)
+    assert alike.rows[0].cells[1].diff and "<ins>" in comparison_html(alike)
     long_a = "第一种回答。\n" + "该方法在多个基准上进行了实验，" * 120
     long_b = "Another answer entirely.\n" + "the model wanders off in English " * 60
     unlike = compare_reports(Settings(), variants, [_report(long_a), _report(long_b)])
     cells = unlike.rows[0].cells
     assert cells[1].diff == [] and cells[0].folded and cells[1].folded
-    page = render_html(unlike)
+    page = comparison_html(unlike)
     assert "<del>" not in page and "<ins>" not in page and page.count("<details") == 2
     assert "the model wanders off in English" in page and "white-space: pre-wrap" in page
 

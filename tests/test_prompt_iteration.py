@@ -135,13 +135,13 @@ def test_render_equals_langchain_chat_prompt_template(sample_dir):
 
     from pipeline.metadata import read_metadata
     from pipeline.pdf import extract
-    from pipeline.prompts import load_prompt, paper_variables, render
+    from pipeline.prompts import load_prompt, paper_variables, render_prompt
 
     prompt = load_prompt()
     paper = read_metadata(extract(sample_dir / "open-harbor-bench.pdf"))
     template = ChatPromptTemplate.from_messages([("system", prompt.system), ("user", prompt.user)])
     expected = convert_to_openai_messages(template.format_messages(**paper_variables(paper)))
-    assert render(prompt, paper).messages == [{"role": m["role"], "content": m["content"]} for m in expected]
+    assert render_prompt(prompt, paper).messages == [{"role": m["role"], "content": m["content"]} for m in expected]
 
 
 def test_prompt_typos_are_errors_naming_the_field(tmp_path, samples, capsys):

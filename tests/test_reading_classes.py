@@ -180,7 +180,7 @@ def test_spacing_accents_do_not_break_names(tmp_path):
 
 def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
     from pipeline.models import Brief, FieldDoubt, PaperResult, Report, Usage
-    from pipeline.report import render_markdown
+    from pipeline.report import report_markdown
 
     paper = read(tmp_path, [("Annals of Quiet Computing", 16, "c", 80), ("Mira Castellan", 11, "c", 105),
                             ("Orchard University", 10, "c", 120)] + abstract_rows(160))
@@ -190,7 +190,7 @@ def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
                   usage=Usage(), latency_s=0, prompt_id="brief", prompt_version="1", fingerprint="f", model="m")
     report = Report(title="t", generated_at="now", prompt_id="brief", prompt_version="1", model="m",
                     results=[PaperResult(file="p.pdf", paper=paper, brief=brief)])
-    text = render_markdown(report)
+    text = report_markdown(report)
     assert "Annals of Quiet Computing" not in text and "p.pdf（未能可靠读取标题）" in text
     assert "We study how small lanterns" not in text and "未能从 PDF 中读到摘要" in text
     assert "**主要机构**: Orchard University" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.models import Paper
-from pipeline.validate import check, failures
+from pipeline.validate import check, failed_checks
 
 PAPER = Paper(
     file="x.pdf", sha256="0" * 64, title="LatticeKV: Paged Key-Value Caches for Long-Context Inference",
@@ -16,7 +16,7 @@ GOOD = "Northlake University发布了LatticeKV论文，使用分页键值缓存�
 
 
 def failed_names(text, paper=PAPER):
-    return [r.name for r in failures(check(text, paper))]
+    return [r.name for r in failed_checks(check(text, paper))]
 
 
 def test_a_good_brief_passes_every_check():

@@ -29,7 +29,7 @@ from .escape import terminal_line
 from .grounding import published
 from .llm import LLMClient, LLMError, batch_line, client_for
 from .models import BatchRequest, BatchState, Brief, Completion, Paper, PaperResult, ReadFailure, Report, Usage
-from .prompts import PromptFile, RenderedPrompt, load_prompt, render
+from .prompts import PromptFile, RenderedPrompt, load_prompt, render_prompt
 from .report import write_report
 from .readers import readers_for
 from .settings import Settings
@@ -53,7 +53,7 @@ class Pending:
 
 
 @dataclass
-class BatchRun:
+class ProviderBatchRun:
     """State of one batch-mode run."""
 
     settings: Settings
@@ -67,19 +67,19 @@ class BatchRun:
     submitted: int = 0  # batches created by this run
 
     def rendered(self, paper: Paper) -> RenderedPrompt:
-        return render(self.prompt, paper, self.settings.model)
+        return render_prompt(self.prompt, paper, self.settings.model)
 
     def key(self, paper: Paper) -> tuple[str, str, str]:
         rendered = self.rendered(paper)
         return paper.sha256, rendered.fingerprint, rendered.model
 
 
-async def run_with_batches(settings: Settings, files: list[Path], output: Path) -> Report:
+async def run_provider_batches(settings: Settings, files: list[Path], output: Path) -> Report:
     """Brief every file through provider batches; returns the report (also written to OUTPUT)."""
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     client = client_for(settings)
-    run = BatchRun(settings=settings, output=output, prompt=settings.prompt_file(), store=store, client=client)
+    run = ProviderBatchRun(settings=settings, output=output, prompt=settings.prompt_file(), store=store, client=client)
     try:
         await _read_and_submit(run, files)
         await _wait(run)
@@ -91,7 +91,7 @@ async def run_with_batches(settings: Settings, files: list[Path], output: Path) 
         store.close()
 
 
-async def _read_and_submit(run: BatchRun, files: list[Path]) -> None:
+async def _read_and_submit(run: ProviderBatchRun, files: list[Path]) -> None:
     """Read every PDF and submit a request for each paper not yet briefed nor in a live batch."""
     live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
     writer = _BatchWriter(run)
@@ -125,7 +125,7 @@ async def _read_and_submit(run: BatchRun, files: list[Path]) -> None:
 class _BatchWriter:
     """Request lines streamed into a JSONL file, submitted as a batch at the provider's limits."""
 
-    def __init__(self, run: BatchRun) -> None:
+    def __init__(self, run: ProviderBatchRun) -> None:
         self.run = run
         self.lines: list[BatchRequest] = []
         self.size = 0
@@ -165,7 +165,7 @@ class _BatchWriter:
             self.file, self.path, self.lines, self.size = None, None, [], 0
 
 
-async def _wait(run: BatchRun) -> None:
+async def _wait(run: ProviderBatchRun) -> None:
     """Poll the live batches until every request is settled; finished batches are read as they end."""
     progress = _Progress()
     while True:
@@ -187,7 +187,7 @@ async def _wait(run: BatchRun) -> None:
     progress.close()
 
 
-async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, RenderedPrompt]]:
+async def _collect(run: ProviderBatchRun, state: BatchState) -> list[tuple[Pending, RenderedPrompt]]:
     """Read a finished batch's output and error files; returns the requests to send again.
 
     A malformed line (not JSON, not an object, wrong types) settles its request, when its
@@ -213,7 +213,7 @@ async def _collect(run: BatchRun, state: BatchState) -> list[tuple[Pending, Rend
     return again
 
 
-def _judge(run: BatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
+def _judge(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
     """Judge one answer with the live run's brief path: keep the brief, or ask for the one repair."""
     paper = run.papers.get(request.sha256)
     if paper is None:  # a paper no longer among the inputs
@@ -235,7 +235,7 @@ def _judge(run: BatchRun, request: BatchRequest, answer: Completion) -> list[tup
     return [(Pending(request=repair, messages=step.repair), rendered)]
 
 
-def _keep(run: BatchRun, request: BatchRequest, paper: Paper, brief: Brief) -> None:
+def _keep(run: ProviderBatchRun, request: BatchRequest, paper: Paper, brief: Brief) -> None:
     run.store.save(paper.sha256, paper.file, brief)
     run.store.settle_request(request.custom_id, "done" if brief.ok else "failed", brief.error)
 
@@ -248,7 +248,7 @@ def _first_answer(request: BatchRequest) -> Completion:
                       finish_reason=kept.get("finish_reason", ""))
 
 
-def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple[Pending, RenderedPrompt]]:
+def _retry_or_fail(run: ProviderBatchRun, request: BatchRequest, why: str) -> list[tuple[Pending, RenderedPrompt]]:
     """A line with no answer is sent again while the attempt rules allow, else recorded as failed."""
     paper = run.papers.get(request.sha256)
     if paper is None or request.round >= run.settings.attempts:
@@ -265,7 +265,7 @@ def _retry_or_fail(run: BatchRun, request: BatchRequest, why: str) -> list[tuple
     return [(Pending(request=again, messages=messages), rendered)]
 
 
-async def _send_again(run: BatchRun, follow_up: list[tuple[Pending, RenderedPrompt]]) -> None:
+async def _send_again(run: ProviderBatchRun, follow_up: list[tuple[Pending, RenderedPrompt]]) -> None:
     """Follow-up requests go into a new batch, or, with repair_live, repairs are asked live now."""
     writer = _BatchWriter(run)
     for pending, rendered in follow_up:
@@ -276,7 +276,7 @@ async def _send_again(run: BatchRun, follow_up: list[tuple[Pending, RenderedProm
     await writer.flush()
 
 
-async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
+async def _repair_live(run: ProviderBatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
     """The repair request of a batch answer, asked live (repair_live), through the live brief path."""
     request, paper = pending.request, run.papers[pending.request.sha256]
     first = _first_answer(request)
@@ -289,7 +289,7 @@ async def _repair_live(run: BatchRun, pending: Pending, rendered: RenderedPrompt
     run.store.save(paper.sha256, paper.file, brief)
 
 
-def _report(run: BatchRun) -> Report:
+def _report(run: ProviderBatchRun) -> Report:
     results = dict(run.results)
     for file, sha in run.files.items():
         paper = run.papers[sha]
