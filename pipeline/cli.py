@@ -53,23 +53,20 @@ def _os_message(exc: BaseException) -> str:
 def _batch(args: argparse.Namespace, record: bool) -> int:
     from .readers import discover
     from .runner import RunAborted, run_batch
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
         return _usage(f"{missing[0]}: no such file or folder")
     if _folder_error(args.output):
         return _usage(_folder_error(args.output))
-    try:
-        settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
-                                  cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
-                                  api_key_file=args.api_key_file, record=record, timeout=args.timeout,
-                                  json_mode=args.json_mode, wait=args.wait or None,
-                                  system_in_user=args.system_in_user,
-                                  repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
-        settings.require_endpoint()
-    except SettingsError as exc:
-        return _usage(str(exc))
+    settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
+                              cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
+                              api_key_file=args.api_key_file, record=record, timeout=args.timeout,
+                              json_mode=args.json_mode, wait=args.wait or None,
+                              system_in_user=args.system_in_user,
+                              repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
+    settings.require_endpoint()
     files = discover([Path(p) for p in args.inputs])
     if not files:
         return _usage(f"{' '.join(args.inputs)}: no PDF files found")
@@ -78,8 +75,6 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
         return _provider_batch(settings, files, output)
     try:
         report = asyncio.run(run_batch(settings, files, output))
-    except _user_errors() as exc:
-        return _usage(_os_message(exc))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
         return EXIT_FAILED
@@ -130,8 +125,6 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
         return _usage("--batch needs a live endpoint; it cannot replay a cassette")
     try:
         report = asyncio.run(_locked_provider_batches(settings, files, output))
-    except _user_errors() as exc:
-        return _usage(_os_message(exc))
     except KeyboardInterrupt:
         print(f"paperbrief: stopped waiting; the batches go on at the provider. Run the same command again to "
               f"collect them (paperbrief status {output})", file=sys.stderr)
@@ -173,8 +166,6 @@ def _batches(args: argparse.Namespace, cancel: bool) -> int:
         settings = Settings.build(base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file)
         settings.require_endpoint()
         states = asyncio.run(batch_states(settings, output, cancel=cancel))
-    except _user_errors() as exc:
-        return _usage(_os_message(exc))
     except LLMError as exc:
         print(f"paperbrief: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -190,7 +181,7 @@ def _rerun(args: argparse.Namespace) -> int:
     from .diff import side_by_side
     from .models import ReadFailure
     from .pdf import PdfError
-    from .prompts import load_prompt, render_prompt
+    from .prompts import render_prompt
     from .readers import read_one
     from .runner import rerun_paper
     from .settings import Settings
@@ -218,8 +209,6 @@ def _rerun(args: argparse.Namespace) -> int:
     except PdfError as exc:
         print(terminal_line(f"paperbrief: {args.pdf}: {exc}"), file=sys.stderr)
         return EXIT_FAILED
-    except _user_errors() as exc:
-        return _usage(_os_message(exc))
     print(terminal(side_by_side(outcome.old, outcome.new)))
     reused = outcome.new.brief is not None and outcome.new.brief.cached
     print(f"{outcome.calls} LLM call(s)" + (" (a passing brief of this prompt was in the run store)" if reused else "")
@@ -281,8 +270,6 @@ def _compare(args: argparse.Namespace) -> int:
         settings.require_endpoint()
         comparison = asyncio.run(run_comparison(settings, chosen, files, output))
         write_comparison(comparison, output)
-    except _user_errors() as exc:
-        return _usage(_os_message(exc))
     except ComparisonStopped as exc:
         shown = ""
         if exc.partial is not None:
@@ -300,27 +287,23 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
-    from .cassette import CassetteError
-    from .prompts import PromptError, load_prompt
     from .regress import regress
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     folder = Path(args.input_dir)
     if not folder.is_dir():
         return _usage(f"{folder}: not a directory")
     if not args.cassette.exists():
-        return _usage(f"{args.cassette}: cassette not found")
-    try:  # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
-        settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette)
-        prompt = settings.prompt_file()
-        golden = None
-        if args.golden:
-            from .models import Report
+        return _usage(f"{args.cassette}: cassette file not found")
+    # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
+    settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette)
+    prompt = settings.prompt_file()
+    golden = None
+    if args.golden:
+        from .models import Report
 
-            golden = _golden(Path(args.golden), Report)
-        rows = regress(folder, args.cassette, prompt, golden, settings)
-    except (SettingsError, PromptError, CassetteError) as exc:
-        return _usage(str(exc))
+        golden = _golden(Path(args.golden), Report)
+    rows = regress(folder, args.cassette, prompt, golden, settings)
     if args.json:
         print(json.dumps([{**r.model_dump(), "ok": r.ok} for r in rows], ensure_ascii=False, indent=2))
     else:
@@ -398,19 +381,15 @@ def _print_fields(fields: dict) -> None:
 
 def _inspect_with_model(args: argparse.Namespace, rules: dict) -> int:
     """Both readings of one paper: the rules', the model's after grounding, what was dropped, what is published."""
-    from .cassette import CassetteError
     from .pdf import PdfError
-    from .prompts import PromptError
     from .runner import read_with_model
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette, base_url=args.base_url,
                                   api_key=args.api_key, api_key_file=args.api_key_file)
         settings.require_endpoint()
         result = asyncio.run(read_with_model(settings, Path(args.pdf)))
-    except (SettingsError, PromptError, CassetteError) as exc:
-        return _usage(str(exc))
     except PdfError as exc:
         print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -580,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("paperbrief: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except _user_errors() as exc:  # the one exit path for what the user must fix: one line, exit 2
+        return _usage(_os_message(exc))
 
 
 if __name__ == "__main__":
