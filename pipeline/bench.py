@@ -283,7 +283,7 @@ def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None
     import math
     import tempfile
 
-    from .runner import run_batch
+    from .runner import run_live
     from .settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -298,7 +298,7 @@ def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None
         if single_slot:
             extra.append("--single-slot")
         report, wall, cpu = _against_standin(["--latency", str(latency), *extra], lambda url: Settings(
-            base_url=url, api_key="bench", concurrency=concurrency, timeout=timeout), run_batch, folder, Path(tmp) / "out")
+            base_url=url, api_key="bench", concurrency=concurrency, timeout=timeout), run_live, folder, Path(tmp) / "out")
     ideal = (papers if single_slot else math.ceil(papers / concurrency)) * latency
     briefs = [r.brief for r in report.results if r.brief]
     return {

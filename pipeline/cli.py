@@ -17,12 +17,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 def _run(args: argparse.Namespace) -> int:
     """Summarize the PDFs named (files, or folders of PDFs) into OUTPUT_DIR/report.md and report.json."""
-    return _batch(args, record=False)
+    return _run_papers(args, record=False)
 
 
 def _record(args: argparse.Namespace) -> int:
     """Run the prompt on the PDFs named (files or folders) against the live endpoint and write a vcrpy cassette."""
-    return _batch(args, record=True)
+    return _run_papers(args, record=True)
 
 
 # what a user must fix (exit 2, one line): settings, prompts, cassettes, a folder in use, a store or
@@ -50,9 +50,9 @@ def _os_message(exc: BaseException) -> str:
     return str(exc)
 
 
-def _batch(args: argparse.Namespace, record: bool) -> int:
+def _run_papers(args: argparse.Namespace, record: bool) -> int:
     from .readers import discover
-    from .runner import RunAborted, run_batch
+    from .runner import RunAborted, run_live
     from .settings import Settings
 
     missing = [p for p in args.inputs if not Path(p).exists()]
@@ -74,7 +74,7 @@ def _batch(args: argparse.Namespace, record: bool) -> int:
     if getattr(args, "batch", False):
         return _provider_batch(settings, files, output)
     try:
-        report = asyncio.run(run_batch(settings, files, output))
+        report = asyncio.run(run_live(settings, files, output))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
         return EXIT_FAILED
@@ -146,15 +146,15 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     """Print the state of every provider batch of an output folder."""
-    return _batches(args, cancel=False)
+    return _provider_batches(args, cancel=False)
 
 
 def _cancel(args: argparse.Namespace) -> int:
     """Cancel every provider batch of an output folder that is still running."""
-    return _batches(args, cancel=True)
+    return _provider_batches(args, cancel=True)
 
 
-def _batches(args: argparse.Namespace, cancel: bool) -> int:
+def _provider_batches(args: argparse.Namespace, cancel: bool) -> int:
     from .provider_batch import batch_states
     from .llm import LLMError
     from .settings import Settings
@@ -429,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help=_first_line(_run), description=_run.__doc__)
-    _batch_options(run, cassette_help="replay recorded responses from this vcrpy cassette (no network, no key)")
+    _run_options(run, cassette_help="replay recorded responses from this vcrpy cassette (no network, no key)")
     run.add_argument("--batch", action="store_true",
                      help="send the requests through the provider's Batch API (about half the price, within 24 h)")
     run.add_argument("--repair", choices=("batch", "live"), default=None,
@@ -437,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     record = sub.add_parser("record", help=_first_line(_record), description=_record.__doc__)
-    _batch_options(record, cassette_help="cassette file to write (Authorization and keys filtered)", cassette_required=True)
+    _run_options(record, cassette_help="cassette file to write (Authorization and keys filtered)", cassette_required=True)
     record.set_defaults(handler=_record)
 
     rerun = sub.add_parser("rerun", help=_first_line(_rerun), description=_rerun.__doc__)
@@ -496,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _batch_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
+def _run_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
     run.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
     if cassette_required:  # record: the cassette is the product; its report must not replace outputs/
         run.add_argument("-o", "--output", help="folder for the recording run's report (default: a new temporary folder)")

@@ -136,14 +136,14 @@ class ComparisonStopped(Exception):
 
 async def run_comparison(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> Comparison:
     """Brief every paper with every variant, one variant after the other, sharing OUTPUT's run store."""
-    from .runner import RunAborted, run_batch
+    from .runner import RunAborted, run_live
 
     reads = await read_all(settings, files)  # each PDF read once, for every variant
     reports = []
     for variant in chosen:
         variant_settings = settings.model_copy(update={"prompt": variant.prompt, "model": variant.model})
         try:
-            reports.append(await run_batch(variant_settings, files, output, write=False, reads=reads))
+            reports.append(await run_live(variant_settings, files, output, write=False, reads=reads))
         except RunAborted as exc:
             partial = compare_reports(settings, chosen[:len(reports)], reports) if reports else None
             raise ComparisonStopped(f"variant {variant.name}: {exc}", partial) from None

@@ -1,4 +1,4 @@
-"""Drives a batch: discover PDFs, read them in a process pool, brief them concurrently, keep everything.
+"""Drives a live run: read the PDFs through the read path, brief them concurrently, keep everything.
 
 PDF reading (CPU) runs in worker processes while the event loop waits on the endpoint, so the
 two overlap. Every brief is committed to the run store as soon as it is paid for and the report
@@ -76,7 +76,7 @@ class Progress:
 
 
 @dataclass
-class Batch:
+class LiveRun:
     """State of one run: its settings, its results so far and where they are kept."""
 
     settings: Settings
@@ -130,58 +130,58 @@ class Batch:
             self.last_write = now
 
 
-async def brief_paper(batch: Batch, paper: Paper, rendered: RenderedPrompt, gate: asyncio.Semaphore) -> Brief:
+async def brief_paper(live: LiveRun, paper: Paper, rendered: RenderedPrompt, gate: asyncio.Semaphore) -> Brief:
     """The stored brief when this exact prompt already ran on this paper, else one paid call."""
-    cached = None if batch.settings.record else batch.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
+    cached = None if live.settings.record else live.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
     if cached is not None:
         return cached
     async with gate:
-        if batch.stopped:  # checked after the wait: no call leaves once the endpoint is known unusable
-            raise EndpointUnusable(batch.stopped)
+        if live.stopped:  # checked after the wait: no call leaves once the endpoint is known unusable
+            raise EndpointUnusable(live.stopped)
         try:
-            brief = await write_brief(paper, rendered, await batch.llm())
+            brief = await write_brief(paper, rendered, await live.llm())
         except EndpointUnusable as exc:
-            batch.stopped = batch.stopped or str(exc)
+            live.stopped = live.stopped or str(exc)
             if exc.partial is not None:  # paid for: stored before the run stops
-                batch.store.save(paper.sha256, paper.file, exc.partial)
+                live.store.save(paper.sha256, paper.file, exc.partial)
             raise
-    batch.store.save(paper.sha256, paper.file, brief)
+    live.store.save(paper.sha256, paper.file, brief)
     return brief
 
 
-async def _process(batch: Batch, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
+async def _process(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                    ahead: asyncio.Semaphore, seen: dict[str, str]) -> PaperResult:
     """One paper from file to result; `ahead` bounds papers read but not yet briefed (memory, CPU).
 
-    The result joins the batch with no await between the store's commit and here, so a Ctrl-C
+    The result joins the run with no await between the store's commit and here, so a Ctrl-C
     can never leave a paid brief in the store but out of the report written on the way out.
     """
     async with ahead:
-        result = await _read_and_brief(batch, path, pool, gate, seen)
-        batch.results[result.file] = result
+        result = await _read_and_brief(live, path, pool, gate, seen)
+        live.results[result.file] = result
         return result
 
 
-async def _read_and_brief(batch: Batch, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
+async def _read_and_brief(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
     """The paper's result, with the requests sent for it (this task's own count)."""
     sent = counting()
-    result = await _result_of(batch, path, pool, gate, seen)
+    result = await _result_of(live, path, pool, gate, seen)
     return result.model_copy(update={"requests": sent[0]}) if sent[0] else result
 
 
-async def _result_of(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
+async def _result_of(live: LiveRun, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
                      seen: dict[str, str]) -> PaperResult:
-    name = batch.name_of(path)
+    name = live.name_of(path)
     read = await pool.paper(path)
     if isinstance(read, ReadFailure):
         return PaperResult(file=name, error=read.reason)
-    rendered = render_prompt(batch.prompt, read, batch.settings.model)
+    rendered = render_prompt(live.prompt, read, live.settings.model)
     if read.sha256 in seen:
         return PaperResult(file=name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = name
     try:
-        brief = await brief_paper(batch, read, rendered, gate)
+        brief = await brief_paper(live, read, rendered, gate)
     except EndpointUnusable:
         raise
     except LLMError as exc:
@@ -190,7 +190,7 @@ async def _result_of(batch: Batch, path: Path, pool: PdfReaders, gate: asyncio.S
                        error="" if brief.ok else brief.error)
 
 
-async def run_batch(settings: Settings, files: list[Path], output: Path, write: bool = True,
+async def run_live(settings: Settings, files: list[Path], output: Path, write: bool = True,
                     reads: dict[Path, Paper | ReadFailure] | None = None) -> Report:
     """Brief every file; returns the final report (also written to OUTPUT/report.* unless `write`
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
@@ -215,7 +215,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
                       reads: dict[Path, Paper | ReadFailure] | None) -> Report:
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
-    batch = Batch(settings=settings, output=output, prompt=prompt, store=store, write=write,
+    live = LiveRun(settings=settings, output=output, prompt=prompt, store=store, write=write,
                   names=display_names(files), previous=_previous_results(output) if write else {})
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
@@ -228,18 +228,18 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
         # building the client overlaps the first PDFs being read instead of delaying the first call
         # the import allocates ~100k long-lived objects: collecting during it only costs time
         gc.disable()
-        batch.client_ready = asyncio.get_running_loop().run_in_executor(None, batch.new_client)
-        batch.client_ready.add_done_callback(_collect_again)
+        live.client_ready = asyncio.get_running_loop().run_in_executor(None, live.new_client)
+        live.client_ready.add_done_callback(_collect_again)
     finished = False
     try:
         pool = AlreadyRead(reads) if reads is not None else readers_for(settings, files)
         with context as recording, _closing(pool):
-            tasks = {asyncio.ensure_future(_process(batch, p, pool, gate, ahead, seen)): p for p in files}
+            tasks = {asyncio.ensure_future(_process(live, p, pool, gate, ahead, seen)): p for p in files}
             try:
                 for next_done in asyncio.as_completed(tasks):
                     result = await next_done
                     progress.step(result)
-                    batch.save_report()
+                    live.save_report()
                     if settings.record and result.error.startswith(LLM_FAILED):
                         recording.keep = False  # a cassette of failed calls must not replace a good one
             except EndpointUnusable as exc:
@@ -257,12 +257,12 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
         gc.enable()  # in case the run ended before the client thread did
         progress.close()
         try:
-            batch.save_report(force=True, final=finished)
+            live.save_report(force=True, final=finished)
         finally:
-            if batch.client is not None:
-                await batch.client.close()
+            if live.client is not None:
+                await live.client.close()
             store.close()
-    return batch.report()
+    return live.report()
 
 
 @contextlib.contextmanager
@@ -303,35 +303,35 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
     if isinstance(read, ReadFailure):
         raise PdfError(read.reason)
     store = RunStore(output / STORE_NAME)
-    batch = Batch(settings=settings, output=output, prompt=prompt, store=store)
+    live = LiveRun(settings=settings, output=output, prompt=prompt, store=store)
     previous = load_report(output)
     if previous is not None:
-        batch.results = {r.file: r for r in previous.results}
-    old = next((r for r in batch.results.values() if r.sha256 == read.sha256), None)
-    name = rerun_name(pdf, batch.results, old)
+        live.results = {r.file: r for r in previous.results}
+    old = next((r for r in live.results.values() if r.sha256 == read.sha256), None)
+    name = rerun_name(pdf, live.results, old)
     read = read.model_copy(update={"file": name})
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:
             rendered = render_prompt(prompt, read, settings.model)
-            brief = await brief_paper(batch, read, rendered, asyncio.Semaphore(1))
+            brief = await brief_paper(live, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
         new = PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
     else:
         new = PaperResult(file=name, sha256=read.sha256, paper=published(read, brief), brief=brief,
                           error="" if brief.ok else brief.error)
     finally:
-        calls = batch.client.calls if batch.client else 0
-        if batch.client is not None:
-            await batch.client.close()
+        calls = live.client.calls if live.client else 0
+        if live.client is not None:
+            await live.client.close()
         store.close()
     new = new.model_copy(update={"requests": calls})
     if old is not None:
-        batch.results.pop(old.file, None)
-    batch.results[new.file] = new  # an entry of that name (the paper before an edit) is replaced
+        live.results.pop(old.file, None)
+    live.results[new.file] = new  # an entry of that name (the paper before an edit) is replaced
     if previous is not None:
-        batch.settings = settings.model_copy(update={"title": previous.title})
-    batch.save_report(force=True)
+        live.settings = settings.model_copy(update={"title": previous.title})
+    live.save_report(force=True)
     return Rerun(old=old, new=new, calls=calls)
 
 
