@@ -183,17 +183,17 @@ class RunStore:
     @_guarded
     def lookup(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
         """The latest valid brief for this paper, prompt and model, if one was paid for."""
-        row = self.db.execute(
-            "SELECT brief_json FROM runs WHERE sha256=? AND fingerprint=? AND model=? AND ok=1 ORDER BY id DESC LIMIT 1",
-            (sha256, fingerprint, model),
-        ).fetchone()
-        return Brief.model_validate_json(row[0]).model_copy(update={"cached": True}) if row else None
+        brief = self._latest(sha256, fingerprint, model, "AND ok=1")
+        return brief.model_copy(update={"cached": True}) if brief else None
 
     @_guarded
     def latest(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
         """The latest brief for this paper, prompt and model, passed or failed."""
+        return self._latest(sha256, fingerprint, model, "")
+
+    def _latest(self, sha256: str, fingerprint: str, model: str, only: str) -> Brief | None:
         row = self.db.execute(
-            "SELECT brief_json FROM runs WHERE sha256=? AND fingerprint=? AND model=? ORDER BY id DESC LIMIT 1",
+            f"SELECT brief_json FROM runs WHERE sha256=? AND fingerprint=? AND model=? {only} ORDER BY id DESC LIMIT 1",
             (sha256, fingerprint, model),
         ).fetchone()
         return Brief.model_validate_json(row[0]) if row else None
