@@ -109,15 +109,16 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
 
     from .brief import write_brief
     from .grounding import published
-    from .llm import LLMClient
+    from .llm import client_for
     from .prompts import load_prompt, render_prompt
+    from .settings import Settings
     from .standin import StandIn
 
     readings, carried, total = _truth_readings(papers, truth)
     prompt = load_prompt()
 
     async def go(base_url: str):
-        client = LLMClient(base_url, "bench", concurrency=8)
+        client = client_for(Settings(base_url=base_url, api_key="bench", concurrency=8))  # the defaults, no user file
         gate = asyncio.Semaphore(8)
 
         async def one(paper: Paper):
