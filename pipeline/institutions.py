@@ -10,6 +10,7 @@ import functools
 import re
 import unicodedata
 from importlib import resources
+from typing import NamedTuple
 
 from . import registry
 
@@ -230,56 +231,172 @@ def _campuses(parts: list[str]) -> list[str]:
     return out
 
 
+class EntryReading(NamedTuple):
+    """One affiliation entry read: each organisation kept with the rule that chose it, and each
+    part passed over with the rule that passed it over."""
+
+    kept: list[tuple[str, str]]  # (name, rule)
+    dropped: list[tuple[str, str]]  # (part as printed, rule)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.kept]
+
+
 def organisation_of(entry: str) -> list[str]:
     """The organisation-level names in one affiliation entry."""
+    return read_entry(entry).names
+
+
+def read_entry(entry: str) -> EntryReading:
+    """Read one entry: clean its parts, then try the stages of `_STAGES` in order; the first that
+    names an organisation decides, and the rule that decided is kept with each name."""
     entry = _strip_noise(entry)
-    if not entry or _PLACEHOLDER.search(entry):
-        return []
-    parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])  # '苏州大学自然语言处理实验室' -> '苏州大学'
+    if not entry:
+        return EntryReading([], [])
+    if _PLACEHOLDER.search(entry):
+        return EntryReading([], [(entry, "placeholder")])
+    parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])
     if _is_place(parts):
-        return []  # 'Halifax, Canada': an address line read as an entry of its own
-    parts = [p for p in parts if p.strip().upper() not in _LABELS]
-    parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
+        return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
+    parts, dropped = _clean_parts(parts)
     parts = _academy_institutes(parts)
+    kept: list[tuple[str, str]] = []
+    for stage in _STAGES:
+        kept = stage(parts)
+        if kept:
+            break
+    return EntryReading(_dedupe_kept(kept), dropped + _passed_over(parts, [n for n, _ in kept]))
+
+
+def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Drop a page's labels, addresses and bare generic words ('University' alone)."""
+    dropped = [(p, "page-label") for p in parts if p.strip().upper() in _LABELS]
+    kept = []
+    for i, part in enumerate(p for p in parts if p.strip().upper() not in _LABELS):
+        if not part:
+            continue
+        if _is_address(part, first=i == 0):
+            dropped.append((part, "address"))
+        elif _GENERIC_ALONE.match(part):
+            dropped.append((part, "generic-word"))
+        else:
+            kept.append(part)
+    return kept, dropped
+
+
+def _passed_over(parts: list[str], names: list[str]) -> list[tuple[str, str]]:
+    """The parts no kept name stands for, each with why: a unit of the organisation kept, an
+    organisation outranked by another in the entry, or a part that names nothing."""
+    keys = [fold(n) for n in names]
+    out = []
+    for part in parts:
+        key = fold(part)
+        if any(k and (k in key or key in k) for k in keys):
+            continue
+        rule = "unit-of-organisation" if _is_unit(part) else \
+            "outranked" if _STRONG.search(part) or _WEAK.search(part) else "not-an-organisation"
+        out.append((part, rule))
+    return out
+
+
+def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
+    """One organisation per entry by rank: a university over the units it hosts ('University +
+    School'), a company over its labs and divisions ('Research Division, Brightwave Systems Inc.',
+    '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
+    keep their own entry ('LAAS-CNRS, Université de Toulouse')."""
     strong_parts = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
     strong = [_inner_org(p) for p in strong_parts]
-    # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
-    # a company over its divisions ('Research Division, Brightwave Systems Inc.')
-    strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
-    # 'LKC Medicine, Nanyang Technological University', 'DSA Thrust, HKUST (GZ)': an acronym-and-word
-    # part before another organisation is a school's short name ('KU Leuven' comes last)
-    strong = [p for p in strong if _TOP_WORDS.search(p) or not _TOP_ACRONYM.match(p.strip())
-              or not any(_TOP_WORDS.search(q) or _NAMED_INSTITUTE.match(q) for q in parts[_index(parts, p) + 1:])]
-    # named research institutes printed beside their university keep their own entry:
-    # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
-    beside_university = any(_TOP.search(p) for p in strong)
+    ranked = [(p, "university-over-units") for p in strong if _TOP.search(p)] \
+        or [(p, "company-over-labs") for p in strong if _CORP.search(p)] \
+        or [(p, "organisation-word") for p in strong]
+    ranked = [(p, rule) for p, rule in ranked if not _school_short_name(p, parts)]
+    rules = dict(ranked)
+    named = _institutes_beside_university(parts, list(rules))
+    out = []
+    for part in parts:  # in printed order
+        inner = _inner_org(part) if part in strong_parts else part
+        if part in strong_parts and inner in rules:
+            out.append((inner, rules[inner]))
+        elif part in named:
+            out.append((inner, "institute-beside-university"))
+    return out
+
+
+def _is_company(name: str) -> bool:
+    """A company by its legal form ('Inc.', 'Co., Ltd.') or by its brand ('<Brand> Group')."""
+    return bool(_CORP.search(name) or companies_in(name))
+
+
+def _school_short_name(part: str, parts: list[str]) -> bool:
+    """An acronym-and-word part before another organisation is a school's short name ('<ABC>
+    Medicine, <Name> University'); the same form printed last is a university ('KU Leuven')."""
+    if _TOP_WORDS.search(part) or not _TOP_ACRONYM.match(part.strip()):
+        return False
+    return any(_TOP_WORDS.search(q) or _NAMED_INSTITUTE.match(q) for q in parts[_index(parts, part) + 1:])
+
+
+def _institutes_beside_university(parts: list[str], strong: list[str]) -> list[str]:
+    """Research institutes by their own short name, beside a university kept: printed after it
+    ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
+    university is its own school ('<ABC>, <Name> University')."""
+    if not any(_TOP.search(p) for p in strong):
+        return []
     first_top = next((i for i, p in enumerate(parts) if _TOP.search(p)), len(parts))
-    # after the university ('Université Paris-Est, LIGM, ENPC') or hyphenated ('LAAS-CNRS'); an acronym
-    # before it is the university's own school ('IIIS, Tsinghua University')
-    named = [p for i, p in enumerate(parts) if beside_university and _NAMED_INSTITUTE.match(p) and p not in strong
-             and not _is_unit(p) and (i > first_top or "-" in p or _STRONG.search(p))]
-    strong = [_inner_org(p) if p in strong_parts else p for p in parts
-              if (p in strong_parts and _inner_org(p) in strong) or p in named]  # in printed order
-    if not strong:
-        strong = [_inner_org(p) for p in parts if _is_unit(p) and _parenthesised_org(p)]
-    if not strong:
-        strong = [u for u in (_university_inside(p) for p in parts if _is_unit(p)) if u]
-    if strong:
-        return _dedupe_within(strong)
+    return [p for i, p in enumerate(parts) if _NAMED_INSTITUTE.match(p) and p not in strong and not _is_unit(p)
+            and (i > first_top or "-" in p or _STRONG.search(p))]
+
+
+def _bracketed_in_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'Key Laboratory of X (<Name> University)': a unit naming its organisation in brackets."""
+    return [(_inner_org(p), "organisation-in-brackets") for p in parts if _is_unit(p) and _parenthesised_org(p)]
+
+
+def _university_of_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'AI Institute of <Name> University': a unit naming its university after 'of'."""
+    return [(u, "university-named-in-unit") for u in (_university_inside(p) for p in parts if _is_unit(p)) if u]
+
+
+def _last_weak(parts: list[str]) -> list[tuple[str, str]]:
+    """'<Name> Head and Neck Center, <Name> Medical Center': with weak words only, the unit
+    comes first and the organisation last."""
     weak = [p for p in parts if _WEAK.search(p) and not _is_unit(p)]
-    if weak:
-        return weak[-1:]  # 'X Head and Neck Center, Greater Baltimore Medical Center': the unit comes first
+    return [(weak[-1], "weak-word-last")] if weak else []
+
+
+def _known_after_units(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ABC>, <DEF>, <GHI>, <Known>': short units, then the organisation the table knows."""
     others = [p for p in parts if not _is_unit(p)]
     known_parts = [p for p in others if known(p)]
     if len(others) > 1 and known_parts and known_parts[-1] == others[-1]:
-        return others[-1:]  # 'CMS, GALCIT, JPL, Caltech': the units, then the organisation the table knows
-    # 'SSE, CUHKSZ', 'Department of CSE, HKUST, DSA Thrust, HKUST (GZ)': an acronym after a unit is its organisation
+        return [(others[-1], "known-after-units")]
+    return []
+
+
+def _acronym_after_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ABC>, <UNIVXYZ>', 'Department of X, <ABC>': an acronym after a unit is its organisation
+    (not in a line with numbers, where it is a postcode's or a room's)."""
     after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
     if after_unit and not any(re.search(r"[\d:]", p) for p in parts):
-        return _dedupe_within(after_unit)
-    if known_parts:
-        return known_parts[:1]  # the part the table knows
-    return others[:1]  # a department alone names no organisation
+        return [(p, "acronym-after-unit") for p in after_unit]
+    return []
+
+
+def _first_known(parts: list[str]) -> list[tuple[str, str]]:
+    """The first part the table or the registry knows."""
+    found = [p for p in parts if not _is_unit(p) and known(p)]
+    return [(found[0], "known-part")] if found else []
+
+
+def _first_other(parts: list[str]) -> list[tuple[str, str]]:
+    """The first part that is not a unit (a department alone names no organisation)."""
+    others = [p for p in parts if not _is_unit(p)]
+    return [(others[0], "first-non-unit")] if others else []
+
+
+# Tried in order; the first stage that names an organisation decides the entry.
+_STAGES = (_by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
+           _acronym_after_unit, _first_known, _first_other)
 
 
 # '苏州大学自然语言处理实验室' -> '苏州大学'; '复旦大学义乌研究院人工智能实验室' -> '复旦大学义乌研究院': the last
@@ -408,11 +525,12 @@ def _inner_org(part: str) -> str:
     return part
 
 
-def _dedupe_within(names: list[str]) -> list[str]:
-    out: list[str] = []
-    for name in names:
-        if not any(_repeats(name, o) for o in out):
-            out.append(name)
+def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each organisation of one entry once (its first rule kept)."""
+    out: list[tuple[str, str]] = []
+    for name, rule in kept:
+        if not any(_repeats(name, o) for o, _ in out):
+            out.append((name, rule))
     return out
 
 
