@@ -153,28 +153,47 @@ def company_labs(entries: list[str]) -> list[str]:
 def organisations(entries: list[str]) -> list[str]:
     """Each distinct organisation once, in printed order; a university's unit that the registry
     lists under it stands for the university."""
-    seen: dict[str, str] = {}
+    return [name for name, _ in explain_organisations(entries)[0]]
+
+
+def explain_organisations(entries: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """`organisations` with its reasons: ((name, rule) kept, (part, rule) dropped), in printed order."""
+    seen: dict[str, tuple[str, str]] = {}
+    dropped: list[tuple[str, str]] = []
     for entry in (piece for e in entries for piece in _split_joined(e)):
-        for name in organisation_of(entry):
+        reading = read_entry(entry)
+        dropped += reading.dropped
+        for name, rule in reading.kept:
             key = fold(name)
-            if key and not any(_repeats(name, other) for other in seen.values()):
-                seen[key] = name
-    return _lift_units(list(seen.values()))
+            if key and not any(_repeats(name, other) for other, _ in seen.values()):
+                seen[key] = (name, rule)
+            else:
+                dropped.append((name, "duplicate"))
+    kept, lifted = _lift_units(list(seen.values()))
+    return kept, dropped + lifted
 
 
-def _lift_units(names: list[str]) -> list[str]:
-    """'Tsinghua Shenzhen International Graduate School' is Tsinghua University's: the unit is read
+def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """'<Name> Shenzhen International Graduate School' is <Name> University's: the unit is read
     as the university, once (dropped when the university is printed too). A university the
     registry files under a system ('University of California, Berkeley') is not a unit, nor is a
-    medical centre ('SUNY Downstate Medical Center'): only schools, colleges, institutes and labs."""
-    out: list[str] = []
-    for name in names:
-        unit_word = re.search(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院", name)
+    medical centre ('<Town> Medical Center'): only schools, colleges, institutes and labs."""
+    out: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
+    for name, rule in names:
+        unit_word = _LIFTED_UNIT_WORD.search(name)
         up = registry.lifted(name) if unit_word and not (_TOP.search(name) or _hand_row(name)) else None
-        name = up.name if up is not None else name
-        if not any(_repeats(name, other) for other in out):
-            out.append(name)
-    return out
+        if up is not None:
+            dropped.append((name, "unit-lifted"))
+            name, rule = up.name, "unit-lifted-to-organisation"
+        if not any(_repeats(name, other) for other, _ in out):
+            out.append((name, rule))
+        elif up is None:
+            dropped.append((name, "duplicate"))
+    return out, dropped
+
+
+_LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院")
 
 
 def _split_joined(entry: str) -> list[str]:
