@@ -115,12 +115,17 @@ def looks_like_affiliation(text: str) -> bool:
                 or _NAMED_INSTITUTE.match(text))
 
 
-_ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
-_ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
+_ACRONYM = re.compile(r"^[A-Z][A-Z&*]{2,7}$")  # 'KAIST', 'AT&T', and an agency's 'A*STAR'
+_ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&*]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
+_STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
 # CNRS, LAAS-CNRS, imec-DistriNet, Inria: a research body named by its own short name
 _NAMED_INSTITUTE = re.compile(  # 'PUC-Rio', 'HKUST (GZ)'
     r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|[A-Z]{3,}-[A-Z][a-z]+|Inria|INRIA)(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
-_TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven', 'ETH Zürich'
+# 'KU Leuven', 'ETH Zürich': an acronym and its town; an acronym and an organisation word is a lab
+# or a company's academy ('<ABCD> Academy', '<ABC> Research'), not a university
+_TOP_ACRONYM = re.compile(
+    r"^[A-Z]{2,4} (?!(?:Academy|Research|Labs?|Laborator\w*|Institute|Group|Cent(?:er|re)|Foundation|College|"
+    r"School|Hospital|Technologies|Systems|Networks|Robotics|Council|Agency|Ministry)$)[A-Z][a-zäöüéè]+$")
 
 
 
@@ -285,7 +290,7 @@ def read_entry(entry: str) -> EntryReading:
         kept = stage(parts)
         if kept:
             break
-    return EntryReading(_dedupe_kept(kept), dropped + _passed_over(parts, [n for n, _ in kept]))
+    return EntryReading(_dedupe_kept(kept), dropped + _passed_over(parts, kept))
 
 
 def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -304,17 +309,23 @@ def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     return kept, dropped
 
 
-def _passed_over(parts: list[str], names: list[str]) -> list[tuple[str, str]]:
-    """The parts no kept name stands for, each with why: a unit of the organisation kept, an
-    organisation outranked by another in the entry, or a part that names nothing."""
-    keys = [fold(n) for n in names]
+def _passed_over(parts: list[str], kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts no kept name stands for, each with why: a unit of the organisation kept, a lab
+    of the company kept, an organisation outranked by another in the entry, or a part that names
+    nothing."""
+    keys = [fold(n) for n, _ in kept]
+    by_company = any(rule == "company-over-labs" for _, rule in kept)
     out = []
     for part in parts:
         key = fold(part)
         if any(k and (k in key or key in k) for k in keys):
             continue
-        rule = "unit-of-organisation" if _is_unit(part) else \
-            "outranked" if _STRONG.search(part) or _WEAK.search(part) else "not-an-organisation"
+        if _is_unit(part):
+            rule = "unit-of-organisation"
+        elif _STRONG.search(part) or _WEAK.search(part):
+            rule = "lab-of-company" if by_company else "outranked"
+        else:
+            rule = "not-an-organisation"
         out.append((part, rule))
     return out
 
@@ -327,7 +338,7 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     strong_parts = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
     strong = [_inner_org(p) for p in strong_parts]
     ranked = [(p, "university-over-units") for p in strong if _TOP.search(p)] \
-        or [(p, "company-over-labs") for p in strong if _CORP.search(p)] \
+        or [(p, "company-over-labs") for p in strong if _is_company(p)] \
         or [(p, "organisation-word") for p in strong]
     ranked = [(p, rule) for p, rule in ranked if not _school_short_name(p, parts)]
     rules = dict(ranked)
@@ -444,7 +455,8 @@ def _strip_noise(entry: str) -> str:
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
-    entry = re.sub(r"[*∗†‡§¶#]+", " ", entry)
+    entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
+    entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")
     for pattern, full in _ABBREVIATIONS:
         entry = pattern.sub(full, entry)
     return re.sub(r"\s+", " ", entry).strip(" ,;")
