@@ -21,6 +21,8 @@ from .title import explain_title
 
 __all__ = ["read_metadata"]
 
+MAX_CITED_MARK = 20  # a higher mark beside a name is a footnote's number or stray digits, not an affiliation's
+
 
 def _is_signature(name: str) -> bool:
     """A team or a company where a person's name would stand: 'BitNet Team', 'LLM-Core Xiaomi'
@@ -81,7 +83,7 @@ def read_metadata(doc: Document) -> Paper:
     decisions += [Decision(field="institutions", value=name, rule="not-an-organisation", kept=False) for name in dropped]
     decisions += [Decision(field="institutions", value=part, rule=rule, kept=False) for part, rule in passed_over]
     names = shown
-    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0,
+    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= MAX_CITED_MARK else 0,
                         inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
