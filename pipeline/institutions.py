@@ -498,6 +498,9 @@ def _trim(part: str) -> str:
     return part
 
 
+TOWN_MAX_WORDS = 2  # capitalised words of a town ('Porto', 'Ann Arbor'); a longer part names more
+
+
 def is_place(text: str) -> bool:
     """A country or a US state code alone ('Singapore', 'Portugal', 'CA'): never a name."""
     return text.strip(" .,").lower() in _COUNTRIES or bool(_US_STATE.match(text.strip()))
@@ -513,7 +516,7 @@ def _is_place(parts: list[str]) -> bool:
         return False
     town = parts[0].strip()
     return not (_STRONG.search(town) or _WEAK.search(town) or _ACRONYM.match(town) or _NAMED_INSTITUTE.match(town)) \
-        and 1 <= len(town.split()) <= 2 and all(w[:1].isupper() for w in town.split())
+        and 1 <= len(town.split()) <= TOWN_MAX_WORDS and all(w[:1].isupper() for w in town.split())
 
 
 def _is_address(part: str, first: bool = False) -> bool:
@@ -527,7 +530,7 @@ def _is_address(part: str, first: bool = False) -> bool:
     if _POSTCODE.search(part):
         return True
     words = part.split()
-    return len(words) <= 2 and all(w[:1].isupper() for w in words) and not _is_unit(part)
+    return len(words) <= TOWN_MAX_WORDS and all(w[:1].isupper() for w in words) and not _is_unit(part)
 
 
 def _parenthesised_org(part: str) -> str:
@@ -565,6 +568,7 @@ def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+SAME_NAME_SHARE = 0.75  # of the longer folded name: a name inside another this long is a repeat of it
 FOLD_CACHE = 16384  # distinct phrases folded per process: a page's parts are folded again by each check
 
 
@@ -584,7 +588,7 @@ def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return bool(short) and short in long_ and len(short) >= 0.75 * len(long_)
+    return bool(short) and short in long_ and len(short) >= SAME_NAME_SHARE * len(long_)
 
 
 def _campus_of(name: str, other: str) -> bool:
