@@ -1,7 +1,12 @@
 """Affiliation strings -> organisation names: the organisation, not its department or address.
 
-Used by the metadata stage. Kept apart because it is pure string work with its own vocabulary
-and its own tests, and the benchmark reuses `fold` to compare names.
+Used by the metadata stage (and by grounding and the checks). Kept apart because it is pure string
+work with its own vocabulary and its own tests. The benchmark does not use `fold`: it folds names
+its own way, so a change here cannot make the score more lenient.
+
+Each entry is read by `read_entry`: its parts are cleaned, then the stages of `_STAGES` are tried
+in order and the first that names an organisation decides; every name kept and every part
+passed over carries the name of the rule that decided it (see `inspect --explain`).
 """
 
 from __future__ import annotations
@@ -37,12 +42,12 @@ _BRAND_WORD = re.compile(rf"\b({_BRAND_NAMES})\b")
 
 
 def companies_in(text: str) -> list[str]:
-    """Company names anywhere in the text, as printed ('LLM-Core Xiaomi' names Xiaomi)."""
+    """Company names anywhere in the text, as printed ('<CODE-Name> <Brand>', a group's code name before its company, names the company)."""
     return [m.group(1) for m in _BRAND_WORD.finditer(text)]
 
 
 class _Top:
-    """A university by its word, or by the acronym-and-town form ('KU Leuven', 'ETH Zürich')."""
+    """A university by its word, or by the acronym-and-town form ('<AB> <Town>', '<ABC> <Town>')."""
 
     @staticmethod
     def search(text: str):
@@ -90,18 +95,18 @@ _ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.co
 
 def _is_unit(part: str) -> bool:
     """'Department of X', 'School of Y', 'Research Division': a part of an organisation
-    (but an academy's institute, 'Institute of Automation, Chinese Academy of Sciences', is not)."""
+    (but an academy's institute, 'Institute of <Subject>, <Country> Academy of Sciences', is not)."""
     part = part.strip()
     return bool(_UNIT.search(part)) and not (_ACADEMY.search(part) and _INSTITUTE_OF.search(part))
 
 
-# Capitals that label a page, never an organisation: 'DOI' in a sidebar, 'IEEE' after a member grade
+# Capitals that label a page, never an organisation: 'DOI' in a sidebar, 'IEEE' after a member grade (labels, not corpus text)
 _LABELS = {"DOI", "ISSN", "ISBN", "URL", "PDF", "HTML", "ORCID", "IEEE", "ACM", "PACS", "MSC", "JEL", "ABSTRACT"}
 
 
 def stands_alone(name: str) -> bool:
     """An organisation that is nobody's unit: a university, a company, a national laboratory, or
-    one the table knows ('Digital Metropolis Institute' or 'X NLP Group' may be a university's)."""
+    one the table knows (a named institute or 'X NLP Group' may be a university's)."""
     return bool(_TOP.search(name) or _CORP.search(name) or companies_in(name)
                 or re.search(r"\bNational Laborator", name) or known(name))
 
@@ -118,10 +123,10 @@ def looks_like_affiliation(text: str) -> bool:
 _ACRONYM = re.compile(r"^[A-Z][A-Z&*]{2,7}$")  # 'KAIST', 'AT&T', and an agency's 'A*STAR'
 _ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&*]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
 _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
-# CNRS, LAAS-CNRS, imec-DistriNet, Inria: a research body named by its own short name
-_NAMED_INSTITUTE = re.compile(  # 'PUC-Rio', 'HKUST (GZ)'
+# '<ABCD>', '<LAB>-CNRS', '<lab>-<Name>', 'Inria': a research body named by its own short name
+_NAMED_INSTITUTE = re.compile(  # '<ABC>-<Town>', '<ABCDE> (<XY>)': a short name, its campus in brackets
     r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|[A-Z]{3,}-[A-Z][a-z]+|Inria|INRIA)(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
-# 'KU Leuven', 'ETH Zürich': an acronym and its town; an acronym and an organisation word is a lab
+# '<AB> <Town>', '<ABC> <Town>': an acronym and its town; an acronym and an organisation word is a lab
 # or a company's academy ('<ABCD> Academy', '<ABC> Research'), not a university
 _TOP_ACRONYM = re.compile(
     r"^[A-Z]{2,4} (?!(?:Academy|Research|Labs?|Laborator\w*|Institute|Group|Cent(?:er|re)|Foundation|College|"
@@ -131,8 +136,8 @@ _TOP_ACRONYM = re.compile(
 
 def reads_as_organisation(name: str) -> bool:
     """Whether a name carries any sign of an organisation: its vocabulary, a company, a row of the
-    table or an entry of the registry, or an acronym the registry knows ('Informatics
-    Superintendence', 'Halifax' and 'YOAV ZURIEL', a name in capitals, carry none)."""
+    table or an entry of the registry, or an acronym the registry knows (an agency's '<Subject>
+    Superintendence', a town alone and a person's name in capitals carry none)."""
     name = name.strip()
     if len(name.split()) == 1:
         return True  # one word: a company's own name ('Airbus') as often as anything
@@ -142,7 +147,7 @@ def reads_as_organisation(name: str) -> bool:
 
 
 def company_labs(entries: list[str]) -> list[str]:
-    """Named labs printed before the company that keeps them ('WeChat AI, Tencent Inc.'): the
+    """Named labs printed before the company that keeps them ('<Name> AI, <Brand> Inc.'): the
     company alone is kept, but the paper may mean the lab, so the reading is doubtful."""
     labs = []
     for entry in (piece for e in entries for piece in _split_joined(e)):
@@ -181,7 +186,7 @@ def explain_organisations(entries: list[str]) -> tuple[list[tuple[str, str]], li
 def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """'<Name> Shenzhen International Graduate School' is <Name> University's: the unit is read
     as the university, once (dropped when the university is printed too). A university the
-    registry files under a system ('University of California, Berkeley') is not a unit, nor is a
+    registry files under a system ('University of <State>, <Campus>') is not a unit, nor is a
     medical centre ('<Town> Medical Center'): only schools, colleges, institutes and labs."""
     out: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
@@ -202,15 +207,15 @@ _LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator
 
 
 def _split_joined(entry: str) -> list[str]:
-    """'Zhejiang Lab/Zhejiang University', 'X University and the Y Institute': two organisations
+    """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
     printed as one entry."""
     pair = re.fullmatch(r"(\S+)\s+&\s+(\S+)", entry.strip())
     if pair and any(_ACRONYM.match(p) for p in pair.groups()):
-        return list(pair.groups())  # 'UIUC & UChicago': two organisations, each by its short name
+        return list(pair.groups())  # '<ABCD> & <UName>': two organisations, each by its short name
     slash = re.split(r"\s*/\s*(?=[A-Z])", entry.strip(), maxsplit=1)
     if len(slash) == 2 and _TOP.search(slash[1]) and re.fullmatch(r"[A-Z][\w-]+(?: [A-Z][\w-]+)?", slash[0]) \
             and slash[0].lower() not in _COUNTRIES:
-        return [slash[0], *_split_joined(slash[1])]  # 'Mila/ Université de Montréal': an institute and its university
+        return [slash[0], *_split_joined(slash[1])]  # '<Name>/ Université de <Town>': an institute and its university
     for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
         pieces = re.split(joint, entry, maxsplit=1)
         if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) or _NAMED_INSTITUTE.match(p.strip()) for p in pieces):
@@ -224,7 +229,7 @@ _INSTITUTE_OF = re.compile(r"^(?:the\s+)?Institut(?:e|ion) (?:of|for)\b|研究�
 
 
 def _academy_institutes(parts: list[str]) -> list[str]:
-    """'Institute of Automation, Chinese Academy of Sciences' is one organisation: an academy's
+    """'Institute of <Subject>, <Country> Academy of Sciences' is one organisation: an academy's
     institutes are what papers name, the academy alone is too coarse."""
     out: list[str] = []
     for part in parts:
@@ -235,7 +240,7 @@ def _academy_institutes(parts: list[str]) -> list[str]:
     return out
 
 
-# University systems whose campuses are named after a comma: 'University of California, Berkeley'
+# University systems whose campuses are named after a comma: 'University of <State>, <Campus>'
 _SYSTEMS = re.compile(
     r"^(?:the )?(?:University of (?:California|Illinois|Wisconsin|Massachusetts|Maryland|Colorado|Missouri|"
     r"Nebraska|Hawai[i']i?|Minnesota|North Carolina|Texas|Tennessee)|"
@@ -334,7 +339,7 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     """One organisation per entry by rank: a university over the units it hosts ('University +
     School'), a company over its labs and divisions ('Research Division, Brightwave Systems Inc.',
     '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
-    keep their own entry ('LAAS-CNRS, Université de Toulouse')."""
+    keep their own entry ('<LAB>-CNRS, Université de <Town>')."""
     strong_parts = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
     strong = [_inner_org(p) for p in strong_parts]
     ranked = [(p, "university-over-units") for p in strong if _TOP.search(p)] \
@@ -429,8 +434,8 @@ _STAGES = (_by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known
            _acronym_after_unit, _first_known, _first_other)
 
 
-# '苏州大学自然语言处理实验室' -> '苏州大学'; '复旦大学义乌研究院人工智能实验室' -> '复旦大学义乌研究院': the last
-# organisation-level word before a trailing unit
+# '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院': a Chinese name run into
+# its unit without a break is cut after its last organisation-level word
 _CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$")
 _TEAM_END = re.compile(r"\s+Team$")
 
@@ -450,7 +455,7 @@ def _undouble(entry: str) -> str:
 def _strip_noise(entry: str) -> str:
     entry = _undouble(entry)
     if _TEAM_END.search(entry) and companies_in(entry):
-        entry = companies_in(entry)[0]  # 'Meituan LongCat Team': the company signs through its team
+        entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
@@ -469,8 +474,8 @@ def _split_parts(entry: str) -> list[str]:
     """Split on commas and semicolons that are not inside parentheses or a company form
     ('Co., Ltd.' stays whole); 'and the' joins units."""
     entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
-    entry = re.sub(r"\s+/\s+", ", ", entry)  # 'Information Sciences Institute / Marina del Rey'
-    # 'Liechtenstein Business School – University of Liechtenstein' (but 'Université Toulouse III – Paul Sabatier' is one name)
+    entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
+    # '<Name> Business School – University of <Town>' splits at the dash (but 'Université <Town> III – <Person>', a university named after a person, is one name)
     entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + _TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
     parts, depth, current = [], 0, []
     for ch in entry:
@@ -492,7 +497,7 @@ def _split_parts(entry: str) -> list[str]:
 
 def _trim(part: str) -> str:
     """Drop edge punctuation but keep the full stop of 'Inc.', 'Ltd.', 'Co.'."""
-    part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # 'LIGM (UMR CNRS 8049)': a unit code
+    part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # '<LAB> (UMR CNRS <number>)': a unit code
     if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
         part = part.rstrip(".").strip()
     return part
@@ -539,7 +544,7 @@ def _parenthesised_org(part: str) -> str:
 
 
 def _university_inside(unit: str) -> str:
-    """'AI Institute of Fudan University', 'School of X of the University of Y': the university a
+    """'AI Institute of <Name> University', 'School of X of the University of Y': the university a
     unit names after 'of' (the shortest such tail), or ''."""
     cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
     for cut in reversed(cuts):
@@ -551,8 +556,8 @@ def _university_inside(unit: str) -> str:
 
 
 def _inner_org(part: str) -> str:
-    """'Key Laboratory of X (Southeast University)' names Southeast University; so does a wrapped
-    '... Technologies (Peking University)'. A university's own bracket ('(Guangzhou)') stays."""
+    """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
+    '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
     outside = re.sub(r"\([^)]*\)", " ", part)
     if _is_unit(part) or not _TOP.search(outside):
         return _parenthesised_org(part) or part
@@ -592,7 +597,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def _campus_of(name: str, other: str) -> bool:
-    """'X (Guangzhou)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
+    """'X (<Town>)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
     match = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name.strip())
     return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
 
@@ -665,13 +670,13 @@ def chinese_names() -> list[str]:
 
 # ---- short forms read as the registry's name ----
 
-_SHORT_FORM = re.compile(r"^[A-Z][\w&-]{2,11}$")  # one token: 'CUHKSZ', 'Uchicago', 'UIUC'
-_ACRONYM_AND_TOWN = re.compile(r"^([A-Z][A-Z&-]{1,7})\s+([A-Z][\w-]+)$")  # 'EPFL Lausanne': the acronym and its own town
+_SHORT_FORM = re.compile(r"^[A-Z][\w&-]{2,11}$")  # one token: '<ABCDE>', '<Uname>'
+_ACRONYM_AND_TOWN = re.compile(r"^([A-Z][A-Z&-]{1,7})\s+([A-Z][\w-]+)$")  # '<ABCD> <Town>': the acronym and its own town
 _SHORT_KINDS = (registry.KIND["alias"], registry.KIND["acronym"])
 
 
 def registry_forms(names: list[str], page_text: str) -> list[str]:
-    """A short form printed alone ('CUHKSZ', 'EPFL Lausanne') read as the registry's name, the
+    """A short form printed alone ('<ABCDE>', '<ABCD> <Town>') read as the registry's name, the
     printed form kept in brackets: readers and the scorer know the organisation by either. Only a
     form that narrows to one organisation by what page 1 prints, and never a company (its brand
     is its name)."""
@@ -695,7 +700,7 @@ def _spelt_out(name: str, context: registry.Context) -> registry.Organisation | 
     if org is None or org.type == "company" or not set(org.keys(*_SHORT_KINDS)) & {fold(short)}:
         return None
     if short != name and fold(town.group(2)) not in fold(org.name):
-        return None  # 'EPFL Lausanne' is EPFL only when Lausanne is in its name
+        return None  # '<ABCD> <Town>' is that organisation only when the town is in its name
     return org
 
 
@@ -716,5 +721,5 @@ def is_unit_or_generic(part: str) -> bool:
 
 
 def has_organisation_word(part: str) -> bool:
-    """A word that makes a phrase an organisation, or the acronym-and-town form ('LMU Munich')."""
+    """A word that makes a phrase an organisation, or the acronym-and-town form ('<ABC> <Town>')."""
     return bool(_STRONG.search(part))

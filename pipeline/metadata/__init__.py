@@ -25,7 +25,7 @@ MAX_CITED_MARK = 20  # a higher mark beside a name is a footnote's number or str
 
 
 def _is_signature(name: str) -> bool:
-    """A team or a company where a person's name would stand: 'BitNet Team', 'LLM-Core Xiaomi'
+    """A team or a company where a person's name would stand: '<Name> Team', '<CODE-Name> <Brand>'
     (a company beside a group's code name; 'Ruth Apple' stays a person)."""
     if TEAM_RE.search(name):
         return True
@@ -38,8 +38,8 @@ def _is_signature(name: str) -> bool:
 
 def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list[str], bool]:
     """(people, affiliation entries, signed by a team). 'Kimi Team' as the author, or 'LongCat
-    Team, Meituan' as the only line: an organisation signs, so there is no count of people, and
-    a signature such as 'LLM-Core Xiaomi' names the company when no affiliation is printed."""
+    Team, <Brand>' as the only line: an organisation signs, so there is no count of people, and
+    a signature such as '<CODE-Name> <Brand>' names the company when no affiliation is printed."""
     people = [a for a in authors if not _is_signature(a)]
     signed = any(TEAM_RE.search(part.strip()) for entry in entries for part in entry.split(","))
     team = (bool(authors) and not people) or (not authors and signed)

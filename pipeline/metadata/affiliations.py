@@ -26,7 +26,7 @@ _NOTE_RE = re.compile(
 )
 
 
-_ACRONYMS_ONLY = re.compile(  # 'HKUST & HKUST(GZ)', 'UIUC / UChicago': organisations by their short names
+_ACRONYMS_ONLY = re.compile(  # '<ABCDE> & <ABCDE>(<XY>)', '<ABCD> / <UName>': organisations by their short names
     r"^[A-Z][A-Z0-9]{1,7}(?:\s*\([A-Z]{1,5}\))?(?:\s*(?:&|/|,|and)\s*[A-Z][A-Za-z0-9]{1,9}(?:\s*\([A-Z]{1,5}\))?)+$")
 _ACRONYM_FIRST = re.compile(r"^[A-Z]{2,6}\s+(?=\S*[a-zäöüéè])")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -46,7 +46,7 @@ _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\
 
 
 def _leading_name(cell: Cell) -> tuple[str, str]:
-    """acmsmall prints 'XUAN LUO, Simon Fraser University, Canada': a name in capitals, then its
+    """acmsmall prints '<GIVEN FAMILY>, <Name> University, <Country>': a name in capitals, then its
     affiliation on the same line. Returns (name, affiliation) or ('', '')."""
     text = re.sub(r"\s+", " ", " ".join("," if is_marker else t for t, is_marker in cell.parts)).strip()
     match = _CAPS_NAME.match(text)
@@ -85,7 +85,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
             elif kind == "authors" and len(line.cells) > 1 and _under_a_name(cell, names_above):
-                kind = "affiliation"  # 'INESC TEC' under a name in a grid: what comes under a name is its affiliation
+                kind = "affiliation"  # '<ABCDE> <ABC>' under a name in a grid: what comes under a name is its affiliation
             if kind == "authors" and len(line.cells) > 1:
                 grid_names.append(cell)
             name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
@@ -107,8 +107,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
 
 
 def _under_a_name(cell: Cell, names_above: list[Cell]) -> bool:
-    """An unmarked cell in capitals right under a name cell in ordinary case ('INESC TEC' under
-    'José Silva'): a grid's affiliation. (Under a name, a name in the same case is the next name.)"""
+    """An unmarked cell in capitals right under a name cell in ordinary case ('<ABCDE> <ABC>' under
+    '<Given> <Family>'): a grid's affiliation. (Under a name, a name in the same case is the next name.)"""
     if any(is_marker for _, is_marker in cell.parts) or not _ALL_CAPS.match(cell.plain):
         return False
     return any(min(cell.x1, above.x1) - max(cell.x0, above.x0) > COLUMN_OVERLAP * min(cell.x1 - cell.x0, above.x1 - above.x0)
@@ -127,8 +127,8 @@ def _mark_value(mark: str, entries: int) -> int:
 def _is_address_cell(cell: Cell) -> bool:
     text = ORCID_RE.sub("", cell.plain)
     if "," in text and inst.is_place(text.rsplit(",", 1)[1]):
-        return True  # 'Porto, Portugal'
-    if re.fullmatch(r"[\d\s]*[\u4e00-\u9fff·]{2,5}[\d\s]*", text):  # '2018202177 官佳薇': a student number and a name
+        return True  # '<Town>, <Country>'
+    if re.fullmatch(r"[\d\s]*[\u4e00-\u9fff·]{2,5}[\d\s]*", text):  # '<student number> <Chinese name>': a student number and a name
         return False
     return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", text))
 
@@ -144,7 +144,7 @@ def _cell_kind(cell: Cell) -> str:
     if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain) or _ACRONYMS_ONLY.match(plain):
         return "affiliation"
     if cell.parts and cell.parts[0][1] and not _NOTE_RE.search(plain):
-        return "affiliation"  # '¹ Informatics Superintendence': a numbered entry; names carry their marks after them
+        return "affiliation"  # '¹ <Subject> Superintendence': a numbered entry; names carry their marks after them
     if _NOTE_RE.search(plain):
         return "other"
     return "authors"
@@ -156,7 +156,7 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     starts_with_marker = bool(cell.parts) and (cell.parts[0][1] or bool(_TEXT_MARKER.match(cell.parts[0][0])))
     above = _entry_above(cell, line, pending)
     if above is not None and pieces and _second_affiliation(entries[above], pieces[0]):
-        above = None  # 'Oak Ridge National Laboratory' then 'Australian National University': two affiliations
+        above = None  # '<Town> National Laboratory' then '<Country> National University': two affiliations
     if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
         entries[above] = _continue(entries[above], pieces[0])
         pending.append((cell, line, above))
@@ -188,11 +188,11 @@ _OPEN_END = re.compile(r"\b(?:of|and|for|the|de|di|del|des|du|la|le|für|and the
 
 
 def _continue(entry: str, more: str) -> str:
-    """Join a wrapped line to its entry: 'Beijing University of Posts' + 'and Telecommunications' is
-    one name, 'School of Software, Nanchang' + 'University' too; 'HKUST' + 'Hong Kong' is an address."""
+    """Join a wrapped line to its entry: '<Town> University of <Subject>' + 'and <Subject>' is one
+    name, 'School of X, <Town>' + 'University' too; '<ABCDE>' + '<Town>' is an address."""
     last = re.split(r"[,;]", entry)[-1]
     if _FULL_UNIVERSITY.match(more):
-        return f"{entry}, {more}"  # 'Electronics and Computer Science' + 'University of Southampton'
+        return f"{entry}, {more}"  # '<Subject> and <Subject>' + 'University of <Town>': a unit, then its university
     if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
         return f"{entry} {more}"
     return f"{entry}, {more}"
@@ -225,7 +225,7 @@ def _split_at_markers(cell: Cell) -> list[str]:
 
 
 def _split_inline_markers(text: str) -> list[str]:
-    """'1 Tsinghua University 2 ModelBest Inc.' printed without superscript fonts."""
+    """'1 <Name> University 2 <Name> Inc.' printed without superscript fonts."""
     parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?", text.strip())
     return [p for p in parts if p.strip(" ,;")]
 

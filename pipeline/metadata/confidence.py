@@ -83,7 +83,7 @@ MAX_NAME_WORDS = 8  # an organisation's name printed in the header is shorter; l
 
 
 def _is_name(part: str) -> bool:
-    """A printed name: capitals but for connectives, no digits ('Kyushu University', not 'the grant 731')."""
+    """A printed name: capitals but for connectives, no digits ('<Name> University', not 'the grant <number>')."""
     words = part.split()
     return (len(words) <= MAX_NAME_WORDS and not re.search(r"\d", part) and bool(re.match(r"[A-Z\u4e00-\u9fff]", part))
             and all(w[:1].isupper() or w.lower() in _CONNECTIVE or not w[:1].isalpha() or _WIDE.match(w) for w in words))
@@ -113,7 +113,7 @@ def _covers(text: str, kept: list[tuple[set[str], str]]) -> bool:
     return any(folded in whole or any(f in folded for f in forms) for forms, whole in kept)
 
 
-_MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ IIES. name@iies.su.se': an author's affiliation note
+_MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ <ABCD>. name@<abcd>.<domain>': an author's affiliation note
 
 
 def unread_organisations(header: str, kept: list[str]) -> list[str]:
@@ -143,7 +143,7 @@ def _below_title(header: str, title: str) -> bool:
 
 def glued_names(kept: list[str]) -> list[str]:
     """Kept names that are an organisation the registry knows with a person's name before it
-    ('Ana Ruiz-Sola University College London': a name cell run into an affiliation)."""
+    ('<Given> <Family> University College <Town>': a name cell run into an affiliation)."""
     glued = []
     for name in kept:
         words = name.split()

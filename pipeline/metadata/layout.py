@@ -106,7 +106,7 @@ _LEADING_NUMBER = re.compile(r"^(\d{1,3})(?:\s+|$)")
 
 def _without_number_column(spans: list[Span]) -> list[Span]:
     """Review copies number their lines in a column of their own: numbers that start spans at one
-    x position and grow down the page. They are dropped, so '1 Hippocampal' reads 'Hippocampal'."""
+    x position and grow down the page. They are dropped, so '1 <Title word>' reads '<Title word>'."""
     numbered: dict[int, list[tuple[float, int, Span]]] = {}
     for span in spans:
         match = _LEADING_NUMBER.match(span.text)
