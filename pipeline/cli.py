@@ -366,9 +366,14 @@ def _inspect(args: argparse.Namespace) -> int:
     if args.json:
         fields["affiliation_lines"] = paper.affiliation_lines
         fields["header_text"] = paper.header_text
+        if args.explain:
+            fields["decisions"] = [d.model_dump() for d in paper.decisions]
         print(json.dumps(fields, ensure_ascii=False, indent=2))
     else:
         _print_fields(fields)
+        if args.explain:
+            for d in paper.decisions:  # one line per decision of the rules: what, kept or dropped, by which rule
+                print(terminal_line(f'{d.field}: {"kept" if d.kept else "dropped"} "{d.value}" (rule: {d.rule})'))
     return EXIT_OK
 
 
@@ -485,6 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect = sub.add_parser("inspect", help=_first_line(_inspect), description=_inspect.__doc__)
     inspect.add_argument("pdf")
     inspect.add_argument("--json", action="store_true", help="print JSON")
+    inspect.add_argument("--explain", action="store_true",
+                         help="also print each decision of the rules and the rule that made it (with --json: a decisions list)")
     inspect.add_argument("--llm", action="store_true",
                          help="also make the brief call and show the model's reading beside the rules' (or replay --cassette)")
     inspect.add_argument("--cassette", type=Path, help="with --llm: replay the answer from this cassette")

@@ -1,7 +1,12 @@
 """Affiliation strings -> organisation names: the organisation, not its department or address.
 
-Used by the metadata stage. Kept apart because it is pure string work with its own vocabulary
-and its own tests, and the benchmark reuses `fold` to compare names.
+Used by the metadata stage (and by grounding and the checks). Kept apart because it is pure string
+work with its own vocabulary and its own tests. The benchmark does not use `fold`: it folds names
+its own way, so a change here cannot make the score more lenient.
+
+Each entry is read by `read_entry`: its parts are cleaned, then the stages of `_STAGES` are tried
+in order and the first that names an organisation decides; every name kept and every part
+passed over carries the name of the rule that decided it (see `inspect --explain`).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import functools
 import re
 import unicodedata
 from importlib import resources
+from typing import NamedTuple
 
 from . import registry
 
@@ -36,12 +42,12 @@ _BRAND_WORD = re.compile(rf"\b({_BRAND_NAMES})\b")
 
 
 def companies_in(text: str) -> list[str]:
-    """Company names anywhere in the text, as printed ('LLM-Core Xiaomi' names Xiaomi)."""
+    """Company names anywhere in the text, as printed ('<CODE-Name> <Brand>', a group's code name before its company, names the company)."""
     return [m.group(1) for m in _BRAND_WORD.finditer(text)]
 
 
 class _Top:
-    """A university by its word, or by the acronym-and-town form ('KU Leuven', 'ETH Zürich')."""
+    """A university by its word, or by the acronym-and-town form ('<AB> <Town>', '<ABC> <Town>')."""
 
     @staticmethod
     def search(text: str):
@@ -89,18 +95,18 @@ _ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.co
 
 def _is_unit(part: str) -> bool:
     """'Department of X', 'School of Y', 'Research Division': a part of an organisation
-    (but an academy's institute, 'Institute of Automation, Chinese Academy of Sciences', is not)."""
+    (but an academy's institute, 'Institute of <Subject>, <Country> Academy of Sciences', is not)."""
     part = part.strip()
     return bool(_UNIT.search(part)) and not (_ACADEMY.search(part) and _INSTITUTE_OF.search(part))
 
 
-# Capitals that label a page, never an organisation: 'DOI' in a sidebar, 'IEEE' after a member grade
+# Capitals that label a page, never an organisation: 'DOI' in a sidebar, 'IEEE' after a member grade (labels, not corpus text)
 _LABELS = {"DOI", "ISSN", "ISBN", "URL", "PDF", "HTML", "ORCID", "IEEE", "ACM", "PACS", "MSC", "JEL", "ABSTRACT"}
 
 
 def stands_alone(name: str) -> bool:
     """An organisation that is nobody's unit: a university, a company, a national laboratory, or
-    one the table knows ('Digital Metropolis Institute' or 'X NLP Group' may be a university's)."""
+    one the table knows (a named institute or 'X NLP Group' may be a university's)."""
     return bool(_TOP.search(name) or _CORP.search(name) or companies_in(name)
                 or re.search(r"\bNational Laborator", name) or known(name))
 
@@ -114,19 +120,24 @@ def looks_like_affiliation(text: str) -> bool:
                 or _NAMED_INSTITUTE.match(text))
 
 
-_ACRONYM = re.compile(r"^[A-Z][A-Z&]{2,7}$")
-_ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
-# CNRS, LAAS-CNRS, imec-DistriNet, Inria: a research body named by its own short name
-_NAMED_INSTITUTE = re.compile(  # 'PUC-Rio', 'HKUST (GZ)'
+_ACRONYM = re.compile(r"^[A-Z][A-Z&*]{2,7}$")  # 'KAIST', 'AT&T', and an agency's 'A*STAR'
+_ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&*]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
+_STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
+# '<ABCD>', '<LAB>-CNRS', '<lab>-<Name>', 'Inria': a research body named by its own short name
+_NAMED_INSTITUTE = re.compile(  # '<ABC>-<Town>', '<ABCDE> (<XY>)': a short name, its campus in brackets
     r"^(?:[A-Z]{3,}|[a-z]+-[A-Z]\w+|[A-Z]{2,}-[A-Z]{2,}|[A-Z]{3,}-[A-Z][a-z]+|Inria|INRIA)(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
-_TOP_ACRONYM = re.compile(r"^[A-Z]{2,4} [A-Z][a-zäöüéè]+$")  # 'KU Leuven', 'ETH Zürich'
+# '<AB> <Town>', '<ABC> <Town>': an acronym and its town; an acronym and an organisation word is a lab
+# or a company's academy ('<ABCD> Academy', '<ABC> Research'), not a university
+_TOP_ACRONYM = re.compile(
+    r"^[A-Z]{2,4} (?!(?:Academy|Research|Labs?|Laborator\w*|Institute|Group|Cent(?:er|re)|Foundation|College|"
+    r"School|Hospital|Technologies|Systems|Networks|Robotics|Council|Agency|Ministry)$)[A-Z][a-zäöüéè]+$")
 
 
 
 def reads_as_organisation(name: str) -> bool:
     """Whether a name carries any sign of an organisation: its vocabulary, a company, a row of the
-    table or an entry of the registry, or an acronym the registry knows ('Informatics
-    Superintendence', 'Halifax' and 'YOAV ZURIEL', a name in capitals, carry none)."""
+    table or an entry of the registry, or an acronym the registry knows (an agency's '<Subject>
+    Superintendence', a town alone and a person's name in capitals carry none)."""
     name = name.strip()
     if len(name.split()) == 1:
         return True  # one word: a company's own name ('Airbus') as often as anything
@@ -136,7 +147,7 @@ def reads_as_organisation(name: str) -> bool:
 
 
 def company_labs(entries: list[str]) -> list[str]:
-    """Named labs printed before the company that keeps them ('WeChat AI, Tencent Inc.'): the
+    """Named labs printed before the company that keeps them ('<Name> AI, <Brand> Inc.'): the
     company alone is kept, but the paper may mean the lab, so the reading is doubtful."""
     labs = []
     for entry in (piece for e in entries for piece in _split_joined(e)):
@@ -152,40 +163,59 @@ def company_labs(entries: list[str]) -> list[str]:
 def organisations(entries: list[str]) -> list[str]:
     """Each distinct organisation once, in printed order; a university's unit that the registry
     lists under it stands for the university."""
-    seen: dict[str, str] = {}
+    return [name for name, _ in explain_organisations(entries)[0]]
+
+
+def explain_organisations(entries: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """`organisations` with its reasons: ((name, rule) kept, (part, rule) dropped), in printed order."""
+    seen: dict[str, tuple[str, str]] = {}
+    dropped: list[tuple[str, str]] = []
     for entry in (piece for e in entries for piece in _split_joined(e)):
-        for name in organisation_of(entry):
+        reading = read_entry(entry)
+        dropped += reading.dropped
+        for name, rule in reading.kept:
             key = fold(name)
-            if key and not any(_repeats(name, other) for other in seen.values()):
-                seen[key] = name
-    return _lift_units(list(seen.values()))
+            if key and not any(_repeats(name, other) for other, _ in seen.values()):
+                seen[key] = (name, rule)
+            else:
+                dropped.append((name, "duplicate"))
+    kept, lifted = _lift_units(list(seen.values()))
+    return kept, dropped + lifted
 
 
-def _lift_units(names: list[str]) -> list[str]:
-    """'Tsinghua Shenzhen International Graduate School' is Tsinghua University's: the unit is read
+def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """'<Name> Shenzhen International Graduate School' is <Name> University's: the unit is read
     as the university, once (dropped when the university is printed too). A university the
-    registry files under a system ('University of California, Berkeley') is not a unit, nor is a
-    medical centre ('SUNY Downstate Medical Center'): only schools, colleges, institutes and labs."""
-    out: list[str] = []
-    for name in names:
-        unit_word = re.search(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院", name)
+    registry files under a system ('University of <State>, <Campus>') is not a unit, nor is a
+    medical centre ('<Town> Medical Center'): only schools, colleges, institutes and labs."""
+    out: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
+    for name, rule in names:
+        unit_word = _LIFTED_UNIT_WORD.search(name)
         up = registry.lifted(name) if unit_word and not (_TOP.search(name) or _hand_row(name)) else None
-        name = up.name if up is not None else name
-        if not any(_repeats(name, other) for other in out):
-            out.append(name)
-    return out
+        if up is not None:
+            dropped.append((name, "unit-lifted"))
+            name, rule = up.name, "unit-lifted-to-organisation"
+        if not any(_repeats(name, other) for other, _ in out):
+            out.append((name, rule))
+        elif up is None:
+            dropped.append((name, "duplicate"))
+    return out, dropped
+
+
+_LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院")
 
 
 def _split_joined(entry: str) -> list[str]:
-    """'Zhejiang Lab/Zhejiang University', 'X University and the Y Institute': two organisations
+    """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
     printed as one entry."""
     pair = re.fullmatch(r"(\S+)\s+&\s+(\S+)", entry.strip())
     if pair and any(_ACRONYM.match(p) for p in pair.groups()):
-        return list(pair.groups())  # 'UIUC & UChicago': two organisations, each by its short name
+        return list(pair.groups())  # '<ABCD> & <UName>': two organisations, each by its short name
     slash = re.split(r"\s*/\s*(?=[A-Z])", entry.strip(), maxsplit=1)
     if len(slash) == 2 and _TOP.search(slash[1]) and re.fullmatch(r"[A-Z][\w-]+(?: [A-Z][\w-]+)?", slash[0]) \
             and slash[0].lower() not in _COUNTRIES:
-        return [slash[0], *_split_joined(slash[1])]  # 'Mila/ Université de Montréal': an institute and its university
+        return [slash[0], *_split_joined(slash[1])]  # '<Name>/ Université de <Town>': an institute and its university
     for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
         pieces = re.split(joint, entry, maxsplit=1)
         if len(pieces) > 1 and all(_STRONG.search(p) or _WEAK.search(p) or _NAMED_INSTITUTE.match(p.strip()) for p in pieces):
@@ -199,7 +229,7 @@ _INSTITUTE_OF = re.compile(r"^(?:the\s+)?Institut(?:e|ion) (?:of|for)\b|研究�
 
 
 def _academy_institutes(parts: list[str]) -> list[str]:
-    """'Institute of Automation, Chinese Academy of Sciences' is one organisation: an academy's
+    """'Institute of <Subject>, <Country> Academy of Sciences' is one organisation: an academy's
     institutes are what papers name, the academy alone is too coarse."""
     out: list[str] = []
     for part in parts:
@@ -210,7 +240,7 @@ def _academy_institutes(parts: list[str]) -> list[str]:
     return out
 
 
-# University systems whose campuses are named after a comma: 'University of California, Berkeley'
+# University systems whose campuses are named after a comma: 'University of <State>, <Campus>'
 _SYSTEMS = re.compile(
     r"^(?:the )?(?:University of (?:California|Illinois|Wisconsin|Massachusetts|Maryland|Colorado|Missouri|"
     r"Nebraska|Hawai[i']i?|Minnesota|North Carolina|Texas|Tennessee)|"
@@ -230,60 +260,182 @@ def _campuses(parts: list[str]) -> list[str]:
     return out
 
 
+class EntryReading(NamedTuple):
+    """One affiliation entry read: each organisation kept with the rule that chose it, and each
+    part passed over with the rule that passed it over."""
+
+    kept: list[tuple[str, str]]  # (name, rule)
+    dropped: list[tuple[str, str]]  # (part as printed, rule)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.kept]
+
+
 def organisation_of(entry: str) -> list[str]:
     """The organisation-level names in one affiliation entry."""
+    return read_entry(entry).names
+
+
+def read_entry(entry: str) -> EntryReading:
+    """Read one entry: clean its parts, then try the stages of `_STAGES` in order; the first that
+    names an organisation decides, and the rule that decided is kept with each name."""
     entry = _strip_noise(entry)
-    if not entry or _PLACEHOLDER.search(entry):
-        return []
-    parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])  # '苏州大学自然语言处理实验室' -> '苏州大学'
+    if not entry:
+        return EntryReading([], [])
+    if _PLACEHOLDER.search(entry):
+        return EntryReading([], [(entry, "placeholder")])
+    parts = _campuses([_CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", _trim(p)) for p in _split_parts(entry)])
     if _is_place(parts):
-        return []  # 'Halifax, Canada': an address line read as an entry of its own
-    parts = [p for p in parts if p.strip().upper() not in _LABELS]
-    parts = [p for i, p in enumerate(parts) if p and not _is_address(p, first=i == 0) and not _GENERIC_ALONE.match(p)]
+        return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
+    parts, dropped = _clean_parts(parts)
     parts = _academy_institutes(parts)
+    kept: list[tuple[str, str]] = []
+    for stage in _STAGES:
+        kept = stage(parts)
+        if kept:
+            break
+    return EntryReading(_dedupe_kept(kept), dropped + _passed_over(parts, kept))
+
+
+def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Drop a page's labels, addresses and bare generic words ('University' alone)."""
+    dropped = [(p, "page-label") for p in parts if p.strip().upper() in _LABELS]
+    kept = []
+    for i, part in enumerate(p for p in parts if p.strip().upper() not in _LABELS):
+        if not part:
+            continue
+        if _is_address(part, first=i == 0):
+            dropped.append((part, "address"))
+        elif _GENERIC_ALONE.match(part):
+            dropped.append((part, "generic-word"))
+        else:
+            kept.append(part)
+    return kept, dropped
+
+
+def _passed_over(parts: list[str], kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts no kept name stands for, each with why: a unit of the organisation kept, a lab
+    of the company kept, an organisation outranked by another in the entry, or a part that names
+    nothing."""
+    keys = [fold(n) for n, _ in kept]
+    by_company = any(rule == "company-over-labs" for _, rule in kept)
+    out = []
+    for part in parts:
+        key = fold(part)
+        if any(k and (k in key or key in k) for k in keys):
+            continue
+        if _is_unit(part):
+            rule = "unit-of-organisation"
+        elif _STRONG.search(part) or _WEAK.search(part):
+            rule = "lab-of-company" if by_company else "outranked"
+        else:
+            rule = "not-an-organisation"
+        out.append((part, rule))
+    return out
+
+
+def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
+    """One organisation per entry by rank: a university over the units it hosts ('University +
+    School'), a company over its labs and divisions ('Research Division, Brightwave Systems Inc.',
+    '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
+    keep their own entry ('<LAB>-CNRS, Université de <Town>')."""
     strong_parts = [p for p in parts if _STRONG.search(p) and not _is_unit(p)]
     strong = [_inner_org(p) for p in strong_parts]
-    # one organisation per entry, by rank: a university over the units it hosts ('大学 + 学院'),
-    # a company over its divisions ('Research Division, Brightwave Systems Inc.')
-    strong = [p for p in strong if _TOP.search(p)] or [p for p in strong if _CORP.search(p)] or strong
-    # 'LKC Medicine, Nanyang Technological University', 'DSA Thrust, HKUST (GZ)': an acronym-and-word
-    # part before another organisation is a school's short name ('KU Leuven' comes last)
-    strong = [p for p in strong if _TOP_WORDS.search(p) or not _TOP_ACRONYM.match(p.strip())
-              or not any(_TOP_WORDS.search(q) or _NAMED_INSTITUTE.match(q) for q in parts[_index(parts, p) + 1:])]
-    # named research institutes printed beside their university keep their own entry:
-    # 'LAAS-CNRS, Université de Toulouse', 'imec-DistriNet, KU Leuven'
-    beside_university = any(_TOP.search(p) for p in strong)
+    ranked = [(p, "university-over-units") for p in strong if _TOP.search(p)] \
+        or [(p, "company-over-labs") for p in strong if _is_company(p)] \
+        or [(p, "organisation-word") for p in strong]
+    ranked = [(p, rule) for p, rule in ranked if not _school_short_name(p, parts)]
+    rules = dict(ranked)
+    named = _institutes_beside_university(parts, list(rules))
+    out = []
+    for part in parts:  # in printed order
+        inner = _inner_org(part) if part in strong_parts else part
+        if part in strong_parts and inner in rules:
+            out.append((inner, rules[inner]))
+        elif part in named:
+            out.append((inner, "institute-beside-university"))
+    return out
+
+
+def _is_company(name: str) -> bool:
+    """A company by its legal form ('Inc.', 'Co., Ltd.') or by its brand ('<Brand> Group')."""
+    return bool(_CORP.search(name) or companies_in(name))
+
+
+def _school_short_name(part: str, parts: list[str]) -> bool:
+    """An acronym-and-word part before another organisation is a school's short name ('<ABC>
+    Medicine, <Name> University'); the same form printed last is a university ('KU Leuven')."""
+    if _TOP_WORDS.search(part) or not _TOP_ACRONYM.match(part.strip()):
+        return False
+    return any(_TOP_WORDS.search(q) or _NAMED_INSTITUTE.match(q) for q in parts[_index(parts, part) + 1:])
+
+
+def _institutes_beside_university(parts: list[str], strong: list[str]) -> list[str]:
+    """Research institutes by their own short name, beside a university kept: printed after it
+    ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
+    university is its own school ('<ABC>, <Name> University')."""
+    if not any(_TOP.search(p) for p in strong):
+        return []
     first_top = next((i for i, p in enumerate(parts) if _TOP.search(p)), len(parts))
-    # after the university ('Université Paris-Est, LIGM, ENPC') or hyphenated ('LAAS-CNRS'); an acronym
-    # before it is the university's own school ('IIIS, Tsinghua University')
-    named = [p for i, p in enumerate(parts) if beside_university and _NAMED_INSTITUTE.match(p) and p not in strong
-             and not _is_unit(p) and (i > first_top or "-" in p or _STRONG.search(p))]
-    strong = [_inner_org(p) if p in strong_parts else p for p in parts
-              if (p in strong_parts and _inner_org(p) in strong) or p in named]  # in printed order
-    if not strong:
-        strong = [_inner_org(p) for p in parts if _is_unit(p) and _parenthesised_org(p)]
-    if not strong:
-        strong = [u for u in (_university_inside(p) for p in parts if _is_unit(p)) if u]
-    if strong:
-        return _dedupe_within(strong)
+    return [p for i, p in enumerate(parts) if _NAMED_INSTITUTE.match(p) and p not in strong and not _is_unit(p)
+            and (i > first_top or "-" in p or _STRONG.search(p))]
+
+
+def _bracketed_in_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'Key Laboratory of X (<Name> University)': a unit naming its organisation in brackets."""
+    return [(_inner_org(p), "organisation-in-brackets") for p in parts if _is_unit(p) and _parenthesised_org(p)]
+
+
+def _university_of_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'AI Institute of <Name> University': a unit naming its university after 'of'."""
+    return [(u, "university-named-in-unit") for u in (_university_inside(p) for p in parts if _is_unit(p)) if u]
+
+
+def _last_weak(parts: list[str]) -> list[tuple[str, str]]:
+    """'<Name> Head and Neck Center, <Name> Medical Center': with weak words only, the unit
+    comes first and the organisation last."""
     weak = [p for p in parts if _WEAK.search(p) and not _is_unit(p)]
-    if weak:
-        return weak[-1:]  # 'X Head and Neck Center, Greater Baltimore Medical Center': the unit comes first
+    return [(weak[-1], "weak-word-last")] if weak else []
+
+
+def _known_after_units(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ABC>, <DEF>, <GHI>, <Known>': short units, then the organisation the table knows."""
     others = [p for p in parts if not _is_unit(p)]
     known_parts = [p for p in others if known(p)]
     if len(others) > 1 and known_parts and known_parts[-1] == others[-1]:
-        return others[-1:]  # 'CMS, GALCIT, JPL, Caltech': the units, then the organisation the table knows
-    # 'SSE, CUHKSZ', 'Department of CSE, HKUST, DSA Thrust, HKUST (GZ)': an acronym after a unit is its organisation
+        return [(others[-1], "known-after-units")]
+    return []
+
+
+def _acronym_after_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ABC>, <UNIVXYZ>', 'Department of X, <ABC>': an acronym after a unit is its organisation
+    (not in a line with numbers, where it is a postcode's or a room's)."""
     after_unit = [p for i, p in enumerate(parts) if i > 0 and _ACRONYM_WITH_CAMPUS.match(p)]
     if after_unit and not any(re.search(r"[\d:]", p) for p in parts):
-        return _dedupe_within(after_unit)
-    if known_parts:
-        return known_parts[:1]  # the part the table knows
-    return others[:1]  # a department alone names no organisation
+        return [(p, "acronym-after-unit") for p in after_unit]
+    return []
 
 
-# '苏州大学自然语言处理实验室' -> '苏州大学'; '复旦大学义乌研究院人工智能实验室' -> '复旦大学义乌研究院': the last
-# organisation-level word before a trailing unit
+def _first_known(parts: list[str]) -> list[tuple[str, str]]:
+    """The first part the table or the registry knows."""
+    found = [p for p in parts if not _is_unit(p) and known(p)]
+    return [(found[0], "known-part")] if found else []
+
+
+def _first_other(parts: list[str]) -> list[tuple[str, str]]:
+    """The first part that is not a unit (a department alone names no organisation)."""
+    others = [p for p in parts if not _is_unit(p)]
+    return [(others[0], "first-non-unit")] if others else []
+
+
+# Tried in order; the first stage that names an organisation decides the entry.
+_STAGES = (_by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
+           _acronym_after_unit, _first_known, _first_other)
+
+
+# '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院': a Chinese name run into
+# its unit without a break is cut after its last organisation-level word
 _CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$")
 _TEAM_END = re.compile(r"\s+Team$")
 
@@ -303,12 +455,13 @@ def _undouble(entry: str) -> str:
 def _strip_noise(entry: str) -> str:
     entry = _undouble(entry)
     if _TEAM_END.search(entry) and companies_in(entry):
-        entry = companies_in(entry)[0]  # 'Meituan LongCat Team': the company signs through its team
+        entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
-    entry = re.sub(r"[*∗†‡§¶#]+", " ", entry)
+    entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
+    entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")
     for pattern, full in _ABBREVIATIONS:
         entry = pattern.sub(full, entry)
     return re.sub(r"\s+", " ", entry).strip(" ,;")
@@ -321,8 +474,8 @@ def _split_parts(entry: str) -> list[str]:
     """Split on commas and semicolons that are not inside parentheses or a company form
     ('Co., Ltd.' stays whole); 'and the' joins units."""
     entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
-    entry = re.sub(r"\s+/\s+", ", ", entry)  # 'Information Sciences Institute / Marina del Rey'
-    # 'Liechtenstein Business School – University of Liechtenstein' (but 'Université Toulouse III – Paul Sabatier' is one name)
+    entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
+    # '<Name> Business School – University of <Town>' splits at the dash (but 'Université <Town> III – <Person>', a university named after a person, is one name)
     entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + _TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
     parts, depth, current = [], 0, []
     for ch in entry:
@@ -344,10 +497,13 @@ def _split_parts(entry: str) -> list[str]:
 
 def _trim(part: str) -> str:
     """Drop edge punctuation but keep the full stop of 'Inc.', 'Ltd.', 'Co.'."""
-    part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # 'LIGM (UMR CNRS 8049)': a unit code
+    part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # '<LAB> (UMR CNRS <number>)': a unit code
     if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
         part = part.rstrip(".").strip()
     return part
+
+
+TOWN_MAX_WORDS = 2  # capitalised words of a town ('Porto', 'Ann Arbor'); a longer part names more
 
 
 def is_place(text: str) -> bool:
@@ -365,7 +521,7 @@ def _is_place(parts: list[str]) -> bool:
         return False
     town = parts[0].strip()
     return not (_STRONG.search(town) or _WEAK.search(town) or _ACRONYM.match(town) or _NAMED_INSTITUTE.match(town)) \
-        and 1 <= len(town.split()) <= 2 and all(w[:1].isupper() for w in town.split())
+        and 1 <= len(town.split()) <= TOWN_MAX_WORDS and all(w[:1].isupper() for w in town.split())
 
 
 def _is_address(part: str, first: bool = False) -> bool:
@@ -379,7 +535,7 @@ def _is_address(part: str, first: bool = False) -> bool:
     if _POSTCODE.search(part):
         return True
     words = part.split()
-    return len(words) <= 2 and all(w[:1].isupper() for w in words) and not _is_unit(part)
+    return len(words) <= TOWN_MAX_WORDS and all(w[:1].isupper() for w in words) and not _is_unit(part)
 
 
 def _parenthesised_org(part: str) -> str:
@@ -388,7 +544,7 @@ def _parenthesised_org(part: str) -> str:
 
 
 def _university_inside(unit: str) -> str:
-    """'AI Institute of Fudan University', 'School of X of the University of Y': the university a
+    """'AI Institute of <Name> University', 'School of X of the University of Y': the university a
     unit names after 'of' (the shortest such tail), or ''."""
     cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
     for cut in reversed(cuts):
@@ -400,22 +556,24 @@ def _university_inside(unit: str) -> str:
 
 
 def _inner_org(part: str) -> str:
-    """'Key Laboratory of X (Southeast University)' names Southeast University; so does a wrapped
-    '... Technologies (Peking University)'. A university's own bracket ('(Guangzhou)') stays."""
+    """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
+    '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
     outside = re.sub(r"\([^)]*\)", " ", part)
     if _is_unit(part) or not _TOP.search(outside):
         return _parenthesised_org(part) or part
     return part
 
 
-def _dedupe_within(names: list[str]) -> list[str]:
-    out: list[str] = []
-    for name in names:
-        if not any(_repeats(name, o) for o in out):
-            out.append(name)
+def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each organisation of one entry once (its first rule kept)."""
+    out: list[tuple[str, str]] = []
+    for name, rule in kept:
+        if not any(_repeats(name, o) for o, _ in out):
+            out.append((name, rule))
     return out
 
 
+SAME_NAME_SHARE = 0.75  # of the longer folded name: a name inside another this long is a repeat of it
 FOLD_CACHE = 16384  # distinct phrases folded per process: a page's parts are folded again by each check
 
 
@@ -435,11 +593,11 @@ def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return bool(short) and short in long_ and len(short) >= 0.75 * len(long_)
+    return bool(short) and short in long_ and len(short) >= SAME_NAME_SHARE * len(long_)
 
 
 def _campus_of(name: str, other: str) -> bool:
-    """'X (Guangzhou)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
+    """'X (<Town>)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
     match = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name.strip())
     return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
 
@@ -512,13 +670,13 @@ def chinese_names() -> list[str]:
 
 # ---- short forms read as the registry's name ----
 
-_SHORT_FORM = re.compile(r"^[A-Z][\w&-]{2,11}$")  # one token: 'CUHKSZ', 'Uchicago', 'UIUC'
-_ACRONYM_AND_TOWN = re.compile(r"^([A-Z][A-Z&-]{1,7})\s+([A-Z][\w-]+)$")  # 'EPFL Lausanne': the acronym and its own town
+_SHORT_FORM = re.compile(r"^[A-Z][\w&-]{2,11}$")  # one token: '<ABCDE>', '<Uname>'
+_ACRONYM_AND_TOWN = re.compile(r"^([A-Z][A-Z&-]{1,7})\s+([A-Z][\w-]+)$")  # '<ABCD> <Town>': the acronym and its own town
 _SHORT_KINDS = (registry.KIND["alias"], registry.KIND["acronym"])
 
 
 def registry_forms(names: list[str], page_text: str) -> list[str]:
-    """A short form printed alone ('CUHKSZ', 'EPFL Lausanne') read as the registry's name, the
+    """A short form printed alone ('<ABCDE>', '<ABCD> <Town>') read as the registry's name, the
     printed form kept in brackets: readers and the scorer know the organisation by either. Only a
     form that narrows to one organisation by what page 1 prints, and never a company (its brand
     is its name)."""
@@ -542,7 +700,7 @@ def _spelt_out(name: str, context: registry.Context) -> registry.Organisation | 
     if org is None or org.type == "company" or not set(org.keys(*_SHORT_KINDS)) & {fold(short)}:
         return None
     if short != name and fold(town.group(2)) not in fold(org.name):
-        return None  # 'EPFL Lausanne' is EPFL only when Lausanne is in its name
+        return None  # '<ABCD> <Town>' is that organisation only when the town is in its name
     return org
 
 
@@ -563,5 +721,5 @@ def is_unit_or_generic(part: str) -> bool:
 
 
 def has_organisation_word(part: str) -> bool:
-    """A word that makes a phrase an organisation, or the acronym-and-town form ('LMU Munich')."""
+    """A word that makes a phrase an organisation, or the acronym-and-town form ('<ABC> <Town>')."""
     return bool(_STRONG.search(part))

@@ -74,6 +74,16 @@ class Dropped(Frozen):
     reason: str
 
 
+class Decision(Frozen):
+    """One decision of the layout rules: the field, the value kept or dropped, and the rule that
+    made it (what `inspect --explain` prints, so a new rule shows what it displaces)."""
+
+    field: str  # title | author_count | affiliation_lines | institutions
+    value: str
+    rule: str
+    kept: bool = True
+
+
 class Paper(Frozen):
     """The metadata a reader needs to write and print a brief."""
 
@@ -94,6 +104,7 @@ class Paper(Frozen):
     disagreements: list[str] = Field(default_factory=list)  # fields where the readings differ, and what won
     metadata_usage: Usage | None = None  # only in reports written while a separate metadata pass existed
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1's header block, for the prompt and grounding
+    decisions: list[Decision] = Field(default_factory=list, exclude=True, repr=False)  # the rules' reasons, for inspect --explain
 
     def sure(self, field: str) -> bool:
         """Whether the named field may be printed as read."""

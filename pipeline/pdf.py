@@ -19,6 +19,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from .metadata.layout import FOOT_BAND  # body-text pages still keep their foot notes, where the metadata reads them
 from .models import Document, Span
 from .text import SPACING_ACCENTS, join_spacing_accents
 
@@ -135,9 +136,8 @@ def _pdfium_cause(message: str) -> str:
 
 
 _BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
-FOOT_BAND = 0.6
 BODY_SAMPLES = 9  # landings in the body whose font size decides the body's size
-BODY_STEP = 12  # characters skipped at a time through body text that is not read  # below this share of the page height, body-text pages still keep their footnotes
+BODY_STEP = 12  # characters skipped at a time through body text that is not read
 
 
 def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tuple[list[Span], float]:

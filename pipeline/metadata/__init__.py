@@ -10,20 +10,22 @@ from __future__ import annotations
 import re
 
 from .. import institutions as inst
-from ..models import Document, Paper
+from ..models import Decision, Document, Paper
 from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import foot_notes, footnote_affiliations, read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE
 from .confidence import LOW, doubts, institution_doubts
 from .header import header_block
 from .layout import body_size, page_lines, sidebar_edge
-from .title import read_title
+from .title import explain_title
 
 __all__ = ["read_metadata"]
 
+MAX_CITED_MARK = 20  # a higher mark beside a name is a footnote's number or stray digits, not an affiliation's
+
 
 def _is_signature(name: str) -> bool:
-    """A team or a company where a person's name would stand: 'BitNet Team', 'LLM-Core Xiaomi'
+    """A team or a company where a person's name would stand: '<Name> Team', '<CODE-Name> <Brand>'
     (a company beside a group's code name; 'Ruth Apple' stays a person)."""
     if TEAM_RE.search(name):
         return True
@@ -36,8 +38,8 @@ def _is_signature(name: str) -> bool:
 
 def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list[str], bool]:
     """(people, affiliation entries, signed by a team). 'Kimi Team' as the author, or 'LongCat
-    Team, Meituan' as the only line: an organisation signs, so there is no count of people, and
-    a signature such as 'LLM-Core Xiaomi' names the company when no affiliation is printed."""
+    Team, <Brand>' as the only line: an organisation signs, so there is no count of people, and
+    a signature such as '<CODE-Name> <Brand>' names the company when no affiliation is printed."""
     people = [a for a in authors if not _is_signature(a)]
     signed = any(TEAM_RE.search(part.strip()) for entry in entries for part in entry.split(","))
     team = (bool(authors) and not people) or (not authors and signed)
@@ -50,23 +52,38 @@ def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
     body = body_size(doc.spans)  # the size of most text read: title block and abstract
-    title, title_start, title_end = read_title(lines, doc.page_height, doc.meta_title)
+    title, title_start, title_end, title_rule = explain_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
     column_x0 = sidebar_edge(lines[title_start:title_end], doc.page_width)
     authors, aff_entries, cited = read_header(lines[title_end:abstract_at], column_x0)
+    entries_rule = "header-cells"
     if not aff_entries:
         # notes are told from the body text by size; the body's own size, when the reader measured it
         aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, doc.body_size or body)
+        entries_rule = "foot-notes"
+    printed = bool(aff_entries)
     authors, aff_entries, team = _signatures(authors, aff_entries)
+    if aff_entries and not printed:
+        entries_rule = "company-in-signature"
     anonymous = any(PLACEHOLDER_RE.search(line.plain) for line in lines[title_end:abstract_at])
     if anonymous:  # an anonymous submission names nobody: other header lines are notes, not names
         authors = []
-    names, dropped = institution_doubts(inst.organisations(aff_entries), authors)
+    read, passed_over = inst.explain_organisations(aff_entries)
+    names, dropped = institution_doubts([name for name, _ in read], authors)
     header = header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, doc.body_size or body), column_x0)
-    names = inst.registry_forms(names, header)
+    rules = dict(read)
+    shown = inst.registry_forms(names, header)
+    decisions = [Decision(field="title", value=title, rule=title_rule, kept=bool(title))]
     abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
     count = None if team else len(authors)
-    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= 20 else 0,
+    decisions += [Decision(field="author_count", value=str(count), rule=_count_rule(team, anonymous))]
+    decisions += [Decision(field="affiliation_lines", value=e, rule=entries_rule) for e in aff_entries]
+    decisions += [Decision(field="institutions", value=shown_name, rule=_with_form(rules[name], name, shown_name))
+                  for name, shown_name in zip(names, shown)]
+    decisions += [Decision(field="institutions", value=name, rule="not-an-organisation", kept=False) for name in dropped]
+    decisions += [Decision(field="institutions", value=part, rule=rule, kept=False) for part, rule in passed_over]
+    names = shown
+    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= MAX_CITED_MARK else 0,
                         inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
@@ -81,4 +98,16 @@ def read_metadata(doc: Document) -> Paper:
         confident=all(d.confidence >= LOW for d in confidence.values()) and bool(names or not authors) and bool(authors or anonymous),
         confidence=confidence,
         header_text=header,
+        decisions=decisions,
     )
+
+
+def _count_rule(team: bool, anonymous: bool) -> str:
+    """How the author count was reached: none for a team's signature, zero for an anonymous
+    submission, else the names read from the header."""
+    return "team-signature" if team else "anonymous-submission" if anonymous else "names-in-header"
+
+
+def _with_form(rule: str, read: str, shown: str) -> str:
+    """A short form spelt out by the registry keeps the rule that read it, and says so."""
+    return rule if read == shown else f"{rule}, then registry-short-form"

@@ -7,6 +7,28 @@ import re
 from .. import institutions as inst
 from .layout import Cell, Line, cell_size
 
+HEADING_MAX_CHARS = 40  # an 'Abstract' cell this short is a heading; a longer one starts the paragraph itself
+CAPTION_SAME_PT = 0.3  # points: a line this close in size right under a caption runs the caption on
+CAPTION_GAP_SIZES = 0.8  # of the font size: a line under a caption no further below than this runs it on
+SMALLER_THAN_BODY_PT = 1.5  # points: an unlabelled abstract may be set this much smaller than the body
+LARGER_THAN_BODY_PT = 0.6  # points: an unlabelled abstract is never set this much larger than the body
+PARAGRAPH_MIN_CHARS = 90  # printed width, in Latin characters: a shorter line is not a paragraph's
+NUMBERED_MIN_LINES = 8  # lines that must start with a number before a page counts as line-numbered
+NUMBERED_RISING = 0.6  # of the numbers: this many must step up by one for the lines to be numbered
+NO_END_CHARS = 2500  # with no end found, the abstract is cut here: longer than any abstract
+TAIL_WORDS = 4  # words of the abstract's last line looked for in the page text
+TAIL_AFTER_SHARE = 0.3  # of the text: the last line found earlier than this is a repeat, not the end
+MIN_WORD_CHARS = 20  # word characters an abstract needs: fewer is a placeholder ('...')
+FIND_PREFIX_CHARS = 40  # characters of a layout line looked up as they are in the page text
+FIND_WORDS = 8  # words of a layout line matched loosely when its start is not found as is
+FIND_MIN_WORDS = 4  # fewer words match too much
+COLUMN_SLACK_PT = 2  # points: the heading's centre may fall this far outside the paragraph's cell
+PARAGRAPH_CELL_CHARS = 20  # a shorter cell under the heading is a label, not the paragraph
+HEADING_GAP_SIZES = 3  # of the heading's size: no paragraph this far below it means none is found
+SAME_SIZE_PT = 0.6  # points: a line of the abstract's column differing more in size ends it
+PARAGRAPH_GAP_SIZES = 1.1  # of the font size: a wider gap between lines ends the paragraph
+IN_COLUMN_SHARE = 0.6  # of a cell's width: overlapping the column this much puts it in the column
+
 _HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要)\s*[:.—–\-：]?\s*"  # '1 Abstract', '摘 要'
 _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 
@@ -26,7 +48,7 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
     """Index of the abstract heading, or of the first paragraph-like line when there is none."""
     for i in range(start, len(lines)):
         first = lines[i].cells[0].plain if lines[i].cells else ""
-        if _ABSTRACT_RE.match(first) or any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < 40 for c in lines[i].cells):
+        if _ABSTRACT_RE.match(first) or any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < HEADING_MAX_CHARS for c in lines[i].cells):
             return i
     in_caption = False
     for i in range(start, len(lines)):
@@ -34,11 +56,11 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         if _CAPTION_RE.match(line.plain):
             in_caption = True  # a teaser's caption runs on over the next lines of its size
             continue
-        if in_caption and abs(line.size - lines[i - 1].size) < 0.3 and line.y0 - lines[i - 1].y1 < 0.8 * line.size:
+        if in_caption and abs(line.size - lines[i - 1].size) < CAPTION_SAME_PT and line.y0 - lines[i - 1].y1 < CAPTION_GAP_SIZES * line.size:
             continue
         in_caption = False
         # an unlabelled abstract is often set a little smaller than the body (journals), never much larger
-        if -1.5 < line.size - body < 0.6 and visual_length(line.plain) > 90 and not inst.looks_like_affiliation(line.plain):
+        if -SMALLER_THAN_BODY_PT < line.size - body < LARGER_THAN_BODY_PT and visual_length(line.plain) > PARAGRAPH_MIN_CHARS and not inst.looks_like_affiliation(line.plain):
             return i
     return len(lines)
 
@@ -52,11 +74,11 @@ _WIDE_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _NUMBERED_LINE = re.compile(r"(?m)^\s*(\d{1,3})(?:\s+|$)")
 
 
-def _without_line_numbers(text: str) -> str:
+def _without_numbered_lines(text: str) -> str:
     """Review copies start each line with its number; when most lines rise 1, 2, 3 ... drop them."""
     values = [int(m.group(1)) for m in _NUMBERED_LINE.finditer(text)]
     rising = sum(b == a + 1 for a, b in zip(values, values[1:]))
-    if len(values) < 8 or rising < 0.6 * len(values):
+    if len(values) < NUMBERED_MIN_LINES or rising < NUMBERED_RISING * len(values):
         return text
     return _NUMBERED_LINE.sub("", text)
 
@@ -70,7 +92,7 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
     keywords heading when the layout gives no answer.
     """
     text = "\n".join(pages)
-    text = _without_line_numbers(re.sub(r"(?m)^\s*\d{3}\s*$\n?", "", text))
+    text = _without_numbered_lines(re.sub(r"(?m)^\s*\d{3}\s*$\n?", "", text))
     match = _ABSTRACT_ANY_RE.search(text)
     if match:
         rest = text[match.end():]
@@ -80,27 +102,27 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
     else:
         rest = ""
     end = _END_RE.search(rest)
-    body = rest[: end.start()] if end else rest[:2500]
+    body = rest[: end.start()] if end else rest[:NO_END_CHARS]
     tail = _last_abstract_line(from_heading)
     if tail:
-        words = re.findall(r"\S+", tail)[-4:]
+        words = re.findall(r"\S+", tail)[-TAIL_WORDS:]
         matches = list(re.finditer(r"\s+".join(map(re.escape, words)), body))
         found = matches[-1] if matches else None
-        if found and found.end() > 0.3 * len(body):
+        if found and found.end() > TAIL_AFTER_SHARE * len(body):
             body = body[: found.end()]
     body = tidy_paragraph(body)
-    return body if len(re.findall(r"\w", body)) >= 20 else ""  # '...': a placeholder, not an abstract
+    return body if len(re.findall(r"\w", body)) >= MIN_WORD_CHARS else ""  # '...': a placeholder, not an abstract
 
 
 def _find_line(text: str, line: str) -> int:
     """Where a line read from the layout starts in the page text. Glyphs without Unicode can read
     differently in the two ('(??, ??)-core'), so words with symbols match any run of non-spaces."""
-    at = text.find(line[:40])
+    at = text.find(line[:FIND_PREFIX_CHARS])
     if at >= 0:
         return at
-    words = line.split()[:8]
+    words = line.split()[:FIND_WORDS]
     pattern = r"\s*".join(re.escape(w) if re.fullmatch(r"[\w.,'’-]+", w) else r"\S*" for w in words)
-    match = re.search(pattern, text) if len(words) >= 4 else None
+    match = re.search(pattern, text) if len(words) >= FIND_MIN_WORDS else None
     return match.start() if match else -1
 
 
@@ -112,16 +134,16 @@ def _last_abstract_line(lines: list[Line]) -> str:
     first_cell = heading.cells[0] if heading.cells else None
     if first_cell is None:
         return ""
-    inline = len(first_cell.plain) > 40  # 'Abstract—Backscatter ...' starts the paragraph itself
+    inline = len(first_cell.plain) > HEADING_MAX_CHARS  # 'Abstract—We ...' starts the paragraph itself
     column: tuple[float, float] | None = (first_cell.x0, first_cell.x1) if inline else None
     size = cell_size(first_cell) if inline else 0.0
     last, last_y1 = (first_cell.plain if inline else ""), heading.y1
     centre = (first_cell.x0 + first_cell.x1) / 2
     for line in lines[1:]:
         if column is None:
-            cell = next((c for c in line.cells if c.x0 - 2 <= centre <= c.x1 + 2 and len(c.plain) > 20), None)
+            cell = next((c for c in line.cells if c.x0 - COLUMN_SLACK_PT <= centre <= c.x1 + COLUMN_SLACK_PT and len(c.plain) > PARAGRAPH_CELL_CHARS), None)
             if cell is None:
-                if line.y0 - last_y1 > 3 * heading.size:
+                if line.y0 - last_y1 > HEADING_GAP_SIZES * heading.size:
                     return ""
                 continue
             column, size = (cell.x0, cell.x1), cell_size(cell)
@@ -129,7 +151,7 @@ def _last_abstract_line(lines: list[Line]) -> str:
             cell = next((c for c in line.cells if _inside(c, column)), None)
             if cell is None:
                 continue
-            if abs(cell_size(cell) - size) > 0.6 or cell.y0_gap(last_y1) > 1.1 * size:
+            if abs(cell_size(cell) - size) > SAME_SIZE_PT or cell.y0_gap(last_y1) > PARAGRAPH_GAP_SIZES * size:
                 break
         last, last_y1 = cell.plain, line.y1
     return re.sub(r"[\s\d*†‡]+$", "", last)
@@ -138,7 +160,7 @@ def _last_abstract_line(lines: list[Line]) -> str:
 def _inside(cell: Cell, column: tuple[float, float]) -> bool:
     width = cell.x1 - cell.x0
     overlap = min(cell.x1, column[1]) - max(cell.x0, column[0])
-    return width > 0 and overlap >= 0.6 * width
+    return width > 0 and overlap >= IN_COLUMN_SHARE * width
 
 
 def tidy_paragraph(text: str) -> str:

@@ -7,7 +7,17 @@ import statistics
 
 from .. import institutions as inst
 from .authors import CIRCLED, ORCID_RE, add_authors
-from .layout import MARKER_RE, Cell, Line, cell_size
+from .layout import FOOT_BAND, MARKER_RE, Cell, Line, cell_size
+
+NAMES_SMALLER_PT = 1.0  # points: a cell this much smaller than the first names is a figure's label, not a name
+COLUMN_OVERLAP = 0.3  # of the narrower cell: two cells overlapping this much stand in one column
+ENTRY_GAP_SIZES = 1.0  # of the larger font size: a line no further below continues the entry above
+SAME_BLOCK_PT = 1.0  # points: a line larger than this below an entry starts a new block (names)
+SINGLE_DIGIT_MARKS = 9  # marks up to this are one number each; '12' beyond the entries printed is marks 1 and 2
+NOTE_SMALLER_PT = 0.4  # points: text this much below the body size is a note's
+ACROSS_MIDDLE_PT = 20  # points: a span reaching this far over the page's middle runs across both columns
+NOTE_LINE_SIZES = 0.5  # of the font size: a note span whose top is further off starts another printed line
+NOTE_MARKER_PT = 0.5  # points: a marker in the foot is set this much below the notes' size
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -16,7 +26,7 @@ _NOTE_RE = re.compile(
 )
 
 
-_ACRONYMS_ONLY = re.compile(  # 'HKUST & HKUST(GZ)', 'UIUC / UChicago': organisations by their short names
+_ACRONYMS_ONLY = re.compile(  # '<ABCDE> & <ABCDE>(<XY>)', '<ABCD> / <UName>': organisations by their short names
     r"^[A-Z][A-Z0-9]{1,7}(?:\s*\([A-Z]{1,5}\))?(?:\s*(?:&|/|,|and)\s*[A-Z][A-Za-z0-9]{1,9}(?:\s*\([A-Z]{1,5}\))?)+$")
 _ACRONYM_FIRST = re.compile(r"^[A-Z]{2,6}\s+(?=\S*[a-zäöüéè])")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -36,7 +46,7 @@ _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\
 
 
 def _leading_name(cell: Cell) -> tuple[str, str]:
-    """acmsmall prints 'XUAN LUO, Simon Fraser University, Canada': a name in capitals, then its
+    """acmsmall prints '<GIVEN FAMILY>, <Name> University, <Country>': a name in capitals, then its
     affiliation on the same line. Returns (name, affiliation) or ('', '')."""
     text = re.sub(r"\s+", " ", " ".join("," if is_marker else t for t, is_marker in cell.parts)).strip()
     match = _CAPS_NAME.match(text)
@@ -75,7 +85,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
             elif kind == "authors" and len(line.cells) > 1 and _under_a_name(cell, names_above):
-                kind = "affiliation"  # 'INESC TEC' under a name in a grid: what comes under a name is its affiliation
+                kind = "affiliation"  # '<ABCDE> <ABC>' under a name in a grid: what comes under a name is its affiliation
             if kind == "authors" and len(line.cells) > 1:
                 grid_names.append(cell)
             name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
@@ -87,7 +97,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
                 size = cell_size(cell)
-                if names_size and size < names_size - 1.0:
+                if names_size and size < names_size - NAMES_SMALLER_PT:
                     continue
                 names_size = names_size or size
                 names_tail = add_authors(cell, authors, names_tail)
@@ -97,11 +107,11 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
 
 
 def _under_a_name(cell: Cell, names_above: list[Cell]) -> bool:
-    """An unmarked cell in capitals right under a name cell in ordinary case ('INESC TEC' under
-    'José Silva'): a grid's affiliation. (Under a name, a name in the same case is the next name.)"""
+    """An unmarked cell in capitals right under a name cell in ordinary case ('<ABCDE> <ABC>' under
+    '<Given> <Family>'): a grid's affiliation. (Under a name, a name in the same case is the next name.)"""
     if any(is_marker for _, is_marker in cell.parts) or not _ALL_CAPS.match(cell.plain):
         return False
-    return any(min(cell.x1, above.x1) - max(cell.x0, above.x0) > 0.3 * min(cell.x1 - cell.x0, above.x1 - above.x0)
+    return any(min(cell.x1, above.x1) - max(cell.x0, above.x0) > COLUMN_OVERLAP * min(cell.x1 - cell.x0, above.x1 - above.x0)
                and not _ALL_CAPS.match(above.plain) for above in names_above)
 
 
@@ -111,14 +121,14 @@ _ALL_CAPS = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*$")
 def _mark_value(mark: str, entries: int) -> int:
     """'12' beside a name is affiliations 1 and 2 when fewer than 12 entries are printed."""
     value = int(mark)
-    return max(int(d) for d in mark) if value > max(entries, 9) else value
+    return max(int(d) for d in mark) if value > max(entries, SINGLE_DIGIT_MARKS) else value
 
 
 def _is_address_cell(cell: Cell) -> bool:
     text = ORCID_RE.sub("", cell.plain)
     if "," in text and inst.is_place(text.rsplit(",", 1)[1]):
-        return True  # 'Porto, Portugal'
-    if re.fullmatch(r"[\d\s]*[\u4e00-\u9fff·]{2,5}[\d\s]*", text):  # '2018202177 官佳薇': a student number and a name
+        return True  # '<Town>, <Country>'
+    if re.fullmatch(r"[\d\s]*[\u4e00-\u9fff·]{2,5}[\d\s]*", text):  # '<student number> <Chinese name>': a student number and a name
         return False
     return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", text))
 
@@ -134,7 +144,7 @@ def _cell_kind(cell: Cell) -> str:
     if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain) or _ACRONYMS_ONLY.match(plain):
         return "affiliation"
     if cell.parts and cell.parts[0][1] and not _NOTE_RE.search(plain):
-        return "affiliation"  # '¹ Informatics Superintendence': a numbered entry; names carry their marks after them
+        return "affiliation"  # '¹ <Subject> Superintendence': a numbered entry; names carry their marks after them
     if _NOTE_RE.search(plain):
         return "other"
     return "authors"
@@ -146,7 +156,7 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     starts_with_marker = bool(cell.parts) and (cell.parts[0][1] or bool(_TEXT_MARKER.match(cell.parts[0][0])))
     above = _entry_above(cell, line, pending)
     if above is not None and pieces and _second_affiliation(entries[above], pieces[0]):
-        above = None  # 'Oak Ridge National Laboratory' then 'Australian National University': two affiliations
+        above = None  # '<Town> National Laboratory' then '<Country> National University': two affiliations
     if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
         entries[above] = _continue(entries[above], pieces[0])
         pending.append((cell, line, above))
@@ -178,11 +188,11 @@ _OPEN_END = re.compile(r"\b(?:of|and|for|the|de|di|del|des|du|la|le|für|and the
 
 
 def _continue(entry: str, more: str) -> str:
-    """Join a wrapped line to its entry: 'Beijing University of Posts' + 'and Telecommunications' is
-    one name, 'School of Software, Nanchang' + 'University' too; 'HKUST' + 'Hong Kong' is an address."""
+    """Join a wrapped line to its entry: '<Town> University of <Subject>' + 'and <Subject>' is one
+    name, 'School of X, <Town>' + 'University' too; '<ABCDE>' + '<Town>' is an address."""
     last = re.split(r"[,;]", entry)[-1]
     if _FULL_UNIVERSITY.match(more):
-        return f"{entry}, {more}"  # 'Electronics and Computer Science' + 'University of Southampton'
+        return f"{entry}, {more}"  # '<Subject> and <Subject>' + 'University of <Town>': a unit, then its university
     if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
         return f"{entry} {more}"
     return f"{entry}, {more}"
@@ -192,10 +202,10 @@ def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) 
     for other, other_line, index in reversed(pending):
         if other_line is line or index < 0:
             continue
-        close = 0 <= line.y0 - other_line.y1 <= 1.0 * max(line.size, other_line.size)
-        close = close and abs(cell_size(cell) - cell_size(other)) <= 1.0  # a larger line below starts a new block (names)
+        close = 0 <= line.y0 - other_line.y1 <= ENTRY_GAP_SIZES * max(line.size, other_line.size)
+        close = close and abs(cell_size(cell) - cell_size(other)) <= SAME_BLOCK_PT  # a larger line below starts a new block (names)
         overlap = min(cell.x1, other.x1) - max(cell.x0, other.x0)
-        if close and overlap > 0.3 * min(cell.x1 - cell.x0, other.x1 - other.x0):
+        if close and overlap > COLUMN_OVERLAP * min(cell.x1 - cell.x0, other.x1 - other.x0):
             return index
     return None
 
@@ -215,7 +225,7 @@ def _split_at_markers(cell: Cell) -> list[str]:
 
 
 def _split_inline_markers(text: str) -> list[str]:
-    """'1 Tsinghua University 2 ModelBest Inc.' printed without superscript fonts."""
+    """'1 <Name> University 2 <Name> Inc.' printed without superscript fonts."""
     parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?", text.strip())
     return [p for p in parts if p.strip(" ,;")]
 
@@ -226,9 +236,9 @@ def _note_spans(spans: list, body: float) -> list:
     chars: dict[float, int] = {}
     for span in spans:
         chars[span.size] = chars.get(span.size, 0) + len(span.text)
-    if not chars or max(chars, key=chars.get) >= body - 0.4:
+    if not chars or max(chars, key=chars.get) >= body - NOTE_SMALLER_PT:
         return []
-    return [s for s in spans if s.size < body - 0.4]
+    return [s for s in spans if s.size < body - NOTE_SMALLER_PT]
 
 
 def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
@@ -236,7 +246,7 @@ def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
     stands; between such notes, the left column's notes come before the right column's."""
     ordered, left, right = [], [], []
     for line in foot_lines:
-        if any(s.x0 < middle - 20 and s.x1 > middle + 20 for s in line.spans):  # across the page
+        if any(s.x0 < middle - ACROSS_MIDDLE_PT and s.x1 > middle + ACROSS_MIDDLE_PT for s in line.spans):  # across the page
             ordered += left + right + _note_spans(line.spans, body)
             left, right = [], []
         else:
@@ -250,8 +260,8 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
     string per printed line, in reading order, markers kept."""
     out: list[str] = []
     last = None
-    for span in _reading_order([ln for ln in lines if ln.y0 > 0.62 * page_height], body, page_width / 2):
-        if last is None or abs(span.y0 - last.y0) > 0.5 * span.size or span.x0 < last.x0:
+    for span in _reading_order([ln for ln in lines if ln.y0 > FOOT_BAND * page_height], body, page_width / 2):
+        if last is None or abs(span.y0 - last.y0) > NOTE_LINE_SIZES * span.size or span.x0 < last.x0:
             out.append(span.text.strip())
         else:
             out[-1] += ("" if MARKER_RE.match(span.text) and span.size < last.size else " ") + span.text.strip()
@@ -261,12 +271,12 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
 
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
-    foot_lines = [ln for ln in lines if ln.y0 > 0.62 * page_height]  # in page order; spans in x order
+    foot_lines = [ln for ln in lines if ln.y0 > FOOT_BAND * page_height]  # in page order; spans in x order
     foot = _reading_order(foot_lines, body, page_width / 2)
     if not foot:
         return []
     note_size = statistics.median(s.size for s in foot)
-    is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - 0.5 for s in foot]
+    is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - NOTE_MARKER_PT for s in foot]
     text = " ".join(s.text for s, marker in zip(foot, is_marker) if not marker)
     entries = [m.group(1).strip(" ,;.") for m in re.finditer(
         r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text)]

@@ -16,6 +16,18 @@ from ..models import LOW_CONFIDENCE, FieldDoubt
 from .title import is_multiword
 
 LOW = LOW_CONFIDENCE
+TITLE_MAX_WORDS = 40  # a longer title is the abstract read as one
+TITLE_MAX_CHARS = 300  # likewise in characters
+PERSON_MAX_WORDS = 5  # an author name with more words is not a person's
+ORG_MAX_WORDS = 12  # an organisation's name with more words is a sentence or a run of entries
+SENTENCE_MIN_WORDS = 6  # a name this long with a sentence's words is a sentence
+ABSTRACT_MIN_CHARS = 120  # printed width: a shorter abstract is a fragment
+# How far a field is trusted when a check fails (all below LOW: the field is not printed as read)
+FAILED_CHECK = 0.2  # a check on the title, authors or abstract failed
+NOT_ORGANISATIONS = 0.3  # names were dropped as not organisations
+GLUED_OR_UNREAD = 0.35  # a person's name run into an organisation, or organisations left unread
+NO_SIGN_OR_UNCOUNTED = 0.4  # no sign of an organisation, more affiliations cited than read, or nothing read
+COMPANY_LAB = 0.45  # a company printed with its lab: which one the paper means is unsure
 _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b|^articles?$", re.I)
 _SENTENCE = re.compile(r"[。！？]|\b(?:we|our|this paper|is|are|was|were|to)\b", re.I)
@@ -28,7 +40,7 @@ def title_doubt(title: str) -> str:
     if not title:
         return "no title found on page 1"
     words = len(title.split()) + len(_WIDE.findall(title)) // 2
-    if words > 40 or len(title) > 300:
+    if words > TITLE_MAX_WORDS or len(title) > TITLE_MAX_CHARS:
         return "too long for a title (likely the abstract)"
     if _VENUE.search(title):
         return "reads like a journal name or running header"
@@ -44,7 +56,7 @@ def author_doubt(authors: list[str], count: int | None, anonymous: bool) -> str:
         return ""
     if count == 0:
         return "no author names found"  # often an anonymous submission: said, but not doubted
-    odd = [a for a in authors if len(a.split()) > 5 or re.search(r"[\d@:;()\[\]]", a)]
+    odd = [a for a in authors if len(a.split()) > PERSON_MAX_WORDS or re.search(r"[\d@:;()\[\]]", a)]
     if odd:
         return f"names that do not look like people: {', '.join(odd[:3])}"
     return ""
@@ -57,8 +69,8 @@ def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str],
     kept, dropped = [], []
     for name in names:
         bad = (
-            _NOT_ORG.search(name) or len(name.split()) > 12 or inst.fold(name) in people
-            or (len(name.split()) > 6 and _SENTENCE.search(name)) or _DEPARTMENT.match(name)
+            _NOT_ORG.search(name) or len(name.split()) > ORG_MAX_WORDS or inst.fold(name) in people
+            or (len(name.split()) > SENTENCE_MIN_WORDS and _SENTENCE.search(name)) or _DEPARTMENT.match(name)
         )
         (dropped if bad else kept).append(name)
     return kept, dropped
@@ -71,7 +83,7 @@ MAX_NAME_WORDS = 8  # an organisation's name printed in the header is shorter; l
 
 
 def _is_name(part: str) -> bool:
-    """A printed name: capitals but for connectives, no digits ('Kyushu University', not 'the grant 731')."""
+    """A printed name: capitals but for connectives, no digits ('<Name> University', not 'the grant <number>')."""
     words = part.split()
     return (len(words) <= MAX_NAME_WORDS and not re.search(r"\d", part) and bool(re.match(r"[A-Z\u4e00-\u9fff]", part))
             and all(w[:1].isupper() or w.lower() in _CONNECTIVE or not w[:1].isalpha() or _WIDE.match(w) for w in words))
@@ -101,7 +113,7 @@ def _covers(text: str, kept: list[tuple[set[str], str]]) -> bool:
     return any(folded in whole or any(f in folded for f in forms) for forms, whole in kept)
 
 
-_MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ IIES. name@iies.su.se': an author's affiliation note
+_MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ <ABCD>. name@<abcd>.<domain>': an author's affiliation note
 
 
 def unread_organisations(header: str, kept: list[str]) -> list[str]:
@@ -131,7 +143,7 @@ def _below_title(header: str, title: str) -> bool:
 
 def glued_names(kept: list[str]) -> list[str]:
     """Kept names that are an organisation the registry knows with a person's name before it
-    ('Ana Ruiz-Sola University College London': a name cell run into an affiliation)."""
+    ('<Given> <Family> University College <Town>': a name cell run into an affiliation)."""
     glued = []
     for name in kept:
         words = name.split()
@@ -147,7 +159,7 @@ def glued_names(kept: list[str]) -> list[str]:
 def abstract_doubt(abstract: str) -> str:
     if not abstract:
         return "no abstract found"
-    if len(abstract) + len(_WIDE.findall(abstract)) < 120:
+    if len(abstract) + len(_WIDE.findall(abstract)) < ABSTRACT_MIN_CHARS:
         return "too short for an abstract"
     if re.match(r"[a-z]{2,}\b(?![-’'])", abstract):
         return "starts mid-sentence (likely body text, not the abstract)"
@@ -166,20 +178,20 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         "abstract": _doubt(abstract_doubt(abstract)),
     }
     if dropped:
-        out["institutions"] = FieldDoubt(confidence=0.3, reason=f"dropped as not organisations: {'; '.join(dropped)}")
+        out["institutions"] = FieldDoubt(confidence=NOT_ORGANISATIONS, reason=f"dropped as not organisations: {'; '.join(dropped)}")
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]
-        out["institutions"] = FieldDoubt(confidence=0.4, reason=f"no sign of an organisation in: {'; '.join(plain)}")
+        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"no sign of an organisation in: {'; '.join(plain)}")
     elif glued := glued_names(kept):
-        out["institutions"] = FieldDoubt(confidence=0.35, reason=f"a person's name run into an organisation: {'; '.join(glued)}")
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a person's name run into an organisation: {'; '.join(glued)}")
     elif labs:
-        out["institutions"] = FieldDoubt(confidence=0.45, reason=f"a company is printed with its lab ({'; '.join(labs)}); which one the paper means is unsure")
+        out["institutions"] = FieldDoubt(confidence=COMPANY_LAB, reason=f"a company is printed with its lab ({'; '.join(labs)}); which one the paper means is unsure")
     elif cited > max(len(kept), entries) and not anonymous:
-        out["institutions"] = FieldDoubt(confidence=0.4, reason=f"the authors cite affiliation {cited}, but only {max(len(kept), entries)} were read")
+        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"the authors cite affiliation {cited}, but only {max(len(kept), entries)} were read")
     elif unread := unread_organisations(header, kept):
-        out["institutions"] = FieldDoubt(confidence=0.35, reason=f"page 1 prints organisations none of the names read accounts for: {'; '.join(unread[:3])}")
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"page 1 prints organisations none of the names read accounts for: {'; '.join(unread[:3])}")
     elif not kept and count == 0 and not anonymous and _below_title(header, title):
-        out["institutions"] = FieldDoubt(confidence=0.4, reason="neither authors nor institutions read: the header may be laid out as the rules do not expect")
+        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason="neither authors nor institutions read: the header may be laid out as the rules do not expect")
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
     else:
@@ -188,4 +200,4 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
 
 
 def _doubt(reason: str) -> FieldDoubt:
-    return FieldDoubt(confidence=0.2 if reason else 1.0, reason=reason)
+    return FieldDoubt(confidence=FAILED_CHECK if reason else 1.0, reason=reason)

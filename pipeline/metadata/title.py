@@ -1,8 +1,8 @@
 """The title: the largest multi-word text near the top of page 1.
 
 Mastheads and running headers are set large too, so a candidate line is passed over when the
-page repeats it inside another line (a running header 'Journal Name 250 (2024) 123948'), when
-venue lines stand on both sides of it (an Elsevier masthead box), or when it is a figure
+page repeats it inside another line (a running header '<Journal Name> <volume> (<year>) <page>'), when
+venue lines stand on both sides of it (a publisher's masthead box), or when it is a figure
 caption. The PDF's own Title metadata is a tie-breaker only: it picks among candidates the page
 itself offers, and is never printed unless the page agrees.
 """
@@ -18,25 +18,40 @@ _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|a
 _CAPTION_RE = re.compile(r"^(fig\.|figure|table|图|表)\s*\d", re.I)
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
+TOP_SHARE = 0.5  # of the page height: a title starts in the top half
+SAME_SIZE_PT = 0.5  # points: lines this close in size are set in one size (one title, wrapped)
+LINE_GAP_SIZES = 1.2  # of the font size: a wider gap between lines ends the title block
+META_TITLE_MIN_CHARS = 12  # a shorter Title metadata ('Untitled', 'paper.dvi') picks nothing
+AGREES_SHARE = 0.8  # of the longer text: the shorter must cover this much to be the same title
+MASTHEAD_MIN_CHARS = 8  # a shorter line inside another is a word, not a repeated journal name
+MIN_LETTERS = 4  # letters a title line needs: fewer is a page number or a symbol
+CJK_MULTIWORD = 4  # Chinese or Japanese characters that count as several words
+
 
 def is_multiword(text: str) -> bool:
     """Two words or more; in Chinese or Japanese, four characters or more."""
-    return len(text.split()) >= 2 or len(_CJK_RE.findall(text)) >= 4
+    return len(text.split()) >= 2 or len(_CJK_RE.findall(text)) >= CJK_MULTIWORD
 
 
 def read_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int, int]:
     """The title text, the index of its first line and of the first line after it."""
+    return explain_title(lines, page_height, meta_title)[:3]
+
+
+def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int, int, str]:
+    """`read_title` and the rule that picked the title: the candidate the PDF's Title metadata
+    agrees with, else the largest candidate (the first of that size)."""
     groups = [g for g in _title_groups(lines, page_height) if not _is_masthead(lines, g[0], g[1])]
     if not groups:
-        return "", 0, 0
+        return "", 0, 0, "no-title-candidate"
     wanted = _fold(meta_title)
-    if len(wanted) >= 12:
+    if len(wanted) >= META_TITLE_MIN_CHARS:
         for start, end, _size in groups:
             if _agrees(_fold(_join(lines, start, end)), wanted):
-                return _join(lines, start, end), start, end
+                return _join(lines, start, end), start, end, "agrees-with-pdf-title"
     size = max(g[2] for g in groups)
-    start, end, _ = next(g for g in groups if abs(g[2] - size) < 0.5)
-    return _join(lines, start, end), start, end
+    start, end, _ = next(g for g in groups if abs(g[2] - size) < SAME_SIZE_PT)
+    return _join(lines, start, end), start, end, "largest-text"
 
 
 def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int, float]]:
@@ -51,7 +66,7 @@ def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int,
         size, end = main_size(line), i + 1
         while end < len(lines):
             nxt, prev = lines[end], lines[end - 1]
-            if abs(main_size(nxt) - size) >= 0.5 or nxt.y0 - prev.y1 > 1.2 * size:
+            if abs(main_size(nxt) - size) >= SAME_SIZE_PT or nxt.y0 - prev.y1 > LINE_GAP_SIZES * size:
                 break
             end += 1
         groups.append((i, end, size))
@@ -62,15 +77,15 @@ def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int,
 def _candidate(line: Line, page_height: float) -> bool:
     plain = line.plain
     return (
-        line.y0 < 0.5 * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
-        and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= 4
+        line.y0 < TOP_SHARE * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
+        and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= MIN_LETTERS
     )
 
 
 def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
     """A journal name: repeated inside another line of the page, or boxed by venue lines."""
     text = _fold(" ".join(ln.plain for ln in lines[start:end]))
-    if len(text) >= 8 and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text) for ln in lines[:start]):
+    if len(text) >= MASTHEAD_MIN_CHARS and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text) for ln in lines[:start]):
         return True
     above = start > 0 and bool(_VENUE_RE.search(lines[start - 1].plain))
     below = end < len(lines) and bool(_VENUE_RE.search(lines[end].plain))
@@ -79,7 +94,7 @@ def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
 
 def _agrees(found: str, wanted: str) -> bool:
     short, long_ = sorted((found, wanted), key=len)
-    return bool(short) and short in long_ and len(short) >= 0.8 * len(long_)
+    return bool(short) and short in long_ and len(short) >= AGREES_SHARE * len(long_)
 
 
 def _join(lines: list[Line], start: int, end: int) -> str:
