@@ -345,15 +345,12 @@ def _inspect(args: argparse.Namespace) -> int:
     """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
     from .models import ReadFailure
     from .readers import read_one
-    from .settings import Settings, SettingsError
+    from .settings import Settings
 
     if not Path(args.pdf).exists():
         return _usage(f"{args.pdf}: no such file")
-    try:
-        paper = asyncio.run(read_one(Path(args.pdf), Settings.build()))  # bounded, as in a run
-    except SettingsError as exc:
-        return _usage(str(exc))
-    if isinstance(paper, ReadFailure) and paper.paper is not None:
+    paper = asyncio.run(read_one(Path(args.pdf), Settings.build()))  # bounded, as in a run
+    if isinstance(paper, ReadFailure) and paper.paper is not None and not args.llm:
         paper = paper.paper  # no title on page 1: inspect shows what was read all the same
     if isinstance(paper, ReadFailure):
         print(terminal_line(f"paperbrief: {args.pdf}: {paper.reason}"), file=sys.stderr)
@@ -362,7 +359,7 @@ def _inspect(args: argparse.Namespace) -> int:
               "institutions": paper.institutions, "abstract": paper.abstract}
     fields["confidence"] = {name: doubt.model_dump() for name, doubt in paper.confidence.items()}
     if args.llm:
-        return _inspect_with_model(args, fields)
+        return _inspect_with_model(args, paper, fields)
     if args.json:
         fields["affiliation_lines"] = paper.affiliation_lines
         fields["header_text"] = paper.header_text
@@ -372,9 +369,14 @@ def _inspect(args: argparse.Namespace) -> int:
     else:
         _print_fields(fields)
         if args.explain:
-            for d in paper.decisions:  # one line per decision of the rules: what, kept or dropped, by which rule
-                print(terminal_line(f'{d.field}: {"kept" if d.kept else "dropped"} "{d.value}" (rule: {d.rule})'))
+            _print_decisions(paper.decisions)
     return EXIT_OK
+
+
+def _print_decisions(decisions) -> None:
+    """One line per decision of the rules: what, kept or dropped, by which rule."""
+    for d in decisions:
+        print(terminal_line(f'{d.field}: {"kept" if d.kept else "dropped"} "{d.value}" (rule: {d.rule})'))
 
 
 def _print_fields(fields: dict) -> None:
@@ -384,23 +386,19 @@ def _print_fields(fields: dict) -> None:
         print(terminal_line(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"))
 
 
-def _inspect_with_model(args: argparse.Namespace, rules: dict) -> int:
+def _inspect_with_model(args: argparse.Namespace, read, rules: dict) -> int:
     """Both readings of one paper: the rules', the model's after grounding, what was dropped, what is published."""
-    from .pdf import PdfError
     from .runner import read_with_model
     from .settings import Settings
 
-    try:
-        settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette, base_url=args.base_url,
-                                  api_key=args.api_key, api_key_file=args.api_key_file)
-        settings.require_endpoint()
-        result = asyncio.run(read_with_model(settings, Path(args.pdf)))
-    except PdfError as exc:
-        print(f"paperbrief: {args.pdf}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette, base_url=args.base_url,
+                              api_key=args.api_key, api_key_file=args.api_key_file)
+    settings.require_endpoint()
+    result = asyncio.run(read_with_model(settings, read))
     paper, brief = result.paper, result.brief
     model = paper.model_reading.model_dump() if paper.model_reading else None
     shown = {"rules": {k: rules[k] for k in ("title", "authors", "institutions")}, "model": model,
+             "decisions": [d.model_dump() for d in read.decisions] if args.explain else [],
              "dropped": [d.model_dump() for d in brief.dropped] if brief else [],
              "disagreements": paper.disagreements,
              "published": {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
@@ -415,6 +413,8 @@ def _inspect_with_model(args: argparse.Namespace, rules: dict) -> int:
             print("(no usable answer)")
             continue
         _print_fields(shown[name])
+        if name == "rules" and args.explain:
+            _print_decisions(read.decisions)
     for drop in shown["dropped"]:
         print(terminal(f"dropped {drop['field']}: {drop['name']} ({drop['reason']})"))
     for note in paper.disagreements:

@@ -24,7 +24,7 @@ from .grounding import published
 from .llm import EndpointUnusable, LLMClient, LLMError, client_for, counting
 from .models import Brief, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
-from .prompts import PromptFile, RenderedPrompt, load_prompt, render_prompt
+from .prompts import PromptFile, RenderedPrompt, render_prompt
 from .readers import AlreadyRead, PdfReaders, display_names, read_one, readers_for
 from .report import load_report, write_report
 from .settings import Settings
@@ -350,11 +350,8 @@ def rerun_name(pdf: Path, results: dict[str, PaperResult], old: PaperResult | No
     return str(pdf.absolute())
 
 
-async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
-    """One paper read by the rules and by the model (one brief call, or its cassette): `inspect --llm`."""
-    read = await read_one(pdf, settings)
-    if isinstance(read, ReadFailure):
-        raise PdfError(read.reason)
+async def read_with_model(settings: Settings, read: Paper) -> PaperResult:
+    """A paper the rules read, read by the model too (one brief call, or its cassette): `inspect --llm`."""
     rendered = render_prompt(settings.prompt_file(), read, settings.model)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
@@ -362,9 +359,9 @@ async def read_with_model(settings: Settings, pdf: Path) -> PaperResult:
         with context:
             brief = await write_brief(read, rendered, client)
     except LLMError as exc:
-        return PaperResult(file=pdf.name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
+        return PaperResult(file=read.file, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
     finally:
         await client.close()
-    return PaperResult(file=pdf.name, sha256=read.sha256, paper=published(read, brief), brief=brief,
+    return PaperResult(file=read.file, sha256=read.sha256, paper=published(read, brief), brief=brief,
                        error="" if brief.ok else brief.error)
 

@@ -138,3 +138,22 @@ def test_compare_counts_the_names_a_sloppy_variant_loses_to_grounding(samples, t
     lost = [int(line.split(" name(s) lost")[0].rsplit(" ", 1)[-1]) for line in said.splitlines() if "lost to grounding" in line]
     assert len(lost) == 2 and all(n >= 1 for n in lost)
     assert "首页未印出而删去的名称" in (out / "compare.md").read_text(encoding="utf-8")
+
+
+def test_compare_reads_each_pdf_once_for_all_its_variants(samples, tmp_path, standin, monkeypatch):
+    from pipeline import readers
+
+    starts, reads = [], []
+    real_init = readers.PdfReaders.__init__
+    monkeypatch.setattr(readers.PdfReaders, "__init__", lambda self, *a, **k: starts.append(1) or real_init(self, *a, **k))
+    real_read = readers.PdfReaders.read
+
+    async def counted(self, function, path, *args):
+        reads.append(path.name)
+        return await real_read(self, function, path, *args)
+
+    monkeypatch.setattr(readers.PdfReaders, "read", counted)
+    out = tmp_path / "out"
+    assert main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(standin)]) == 0
+    assert len(starts) == 1  # one reader pool for the command
+    assert sorted(reads) == sorted(p.name for p in samples.iterdir())  # each PDF read once, not once per variant

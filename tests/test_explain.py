@@ -76,3 +76,20 @@ def test_an_agency_short_name_with_a_star_is_its_institute_organisation():
 def test_placeholder_and_address_entries_name_their_rule():
     assert read_entry("Anonymous Institution").dropped == [("Anonymous Institution", "placeholder")]
     assert read_entry("Tarvel, Portugal").dropped == [("Tarvel, Portugal", "address-line")]
+
+
+def test_inspect_llm_explain_reads_the_pdf_once_and_names_the_rules_beside_the_models_reading(sample_dir, capsys,
+                                                                                            monkeypatch):
+    import make_samples
+    from pipeline import readers
+
+    starts = []
+    real = readers.PdfReaders.__init__
+    monkeypatch.setattr(readers.PdfReaders, "__init__", lambda self, *a, **k: starts.append(1) or real(self, *a, **k))
+    pdf = sample_dir / make_samples.SAMPLES[0].file
+    cassette = make_samples.ROOT / "tests" / "cassettes" / "samples.yaml"
+    assert main(["inspect", str(pdf), "--llm", "--explain", "--json", "--cassette", str(cassette)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    kept = {d["value"] for d in shown["decisions"] if d["field"] == "institutions" and d["kept"]}
+    assert kept == set(shown["rules"]["institutions"]) and all(d["rule"] for d in shown["decisions"])
+    assert shown["model"] is not None and len(starts) == 1  # one read, through the one read path
