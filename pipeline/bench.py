@@ -23,7 +23,6 @@ from .metadata.confidence import LOW as _LOW
 from .models import FieldDoubt, Paper
 from .pdf import PdfError, extract
 
-
 # The scorer keeps its own folding, apart from the reader's (institutions.fold), so a change in
 # the reader can never make the benchmark more lenient. It follows the corpus README's rules.
 _BENCH_ABBREVIATIONS = [(r"\buniv\b\.?", "university"), (r"\binst\b\.", "institute"),
@@ -98,7 +97,7 @@ def _truth_readings(papers: dict[str, Paper], truth: dict) -> tuple[dict[str, di
         forms = [_printed_form(n, page) for n in expected["institutions"]]
         carried, total = carried + sum(f is not None for f in forms), total + len(forms)
         readings[expected["title"]] = {"title": expected["title"], "authors": expected.get("authors") or [],
-                                       "institutions": [f or n for f, n in zip(forms, expected["institutions"])]}
+                                       "institutions": [f or n for f, n in zip(forms, expected["institutions"], strict=False)]}
     return readings, carried, total
 
 
@@ -131,8 +130,8 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
 
     with StandIn(readings=readings, sloppy=sloppy) as server:
         briefs = asyncio.run(go(server.base_url))
-    out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs)}
-    published = [name for (name, paper), brief in zip(out.items(), briefs) if brief.ok and _planted(paper, brief.text)]
+    out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs, strict=False)}
+    published = [name for (name, paper), brief in zip(out.items(), briefs, strict=False) if brief.ok and _planted(paper, brief.text)]
     return out, {"carried": carried, "truth_institutions": total, "briefed": sum(b.ok for b in briefs),
                  "planted_published": len(published), "repaired": sum(b.attempts > 1 for b in briefs),
                  "calls": server.completed}

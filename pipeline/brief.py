@@ -34,7 +34,8 @@ def tidy_answer(text: str) -> str:
     return _WRAPPERS.sub("", text.strip()).strip()
 
 
-_CHECK_NAMES = {CUT_OFF: "回答被截断", "answer": "回答格式", "shape": "格式", "one_sentence": "句子", "length": "长度", "institution": "机构",
+_CHECK_NAMES = {CUT_OFF: "回答被截断", "answer": "回答格式", "shape": "格式", "one_sentence": "句子", "length": "长度",
+                "institution": "机构",
                 "title": "标题", "numbers": "数字"}
 _FIELD_NAMES = {"title": "标题", "authors": "作者", "institutions": "机构"}
 
@@ -70,7 +71,8 @@ def assess(answer: str, paper: Paper) -> Assessment:
         parsed = parse_answer(answer)
     except AnswerError as exc:
         contract = CheckResult(name="answer", ok=False, detail=str(exc))
-        return Assessment(text=tidy_answer(answer[:ECHO_LIMIT]), paper=decide(paper, None, []), reading=None, dropped=[], results=[contract],
+        return Assessment(text=tidy_answer(answer[:ECHO_LIMIT]), paper=decide(paper, None, []), reading=None, dropped=[],
+                          results=[contract],
                           failed=[contract])
     reading, dropped = ground(parsed, paper.header_text, paper)
     final = decide(paper, reading, dropped)
@@ -105,7 +107,8 @@ def repair_message(judged: Assessment) -> str:
     if judged.cut_off:
         return ("上一条回答太长，在生成上限处被截断（只保留了开头）：\n" + numbered +
                 "\n请只输出简短的 JSON 对象，恰好包含 title、authors、institutions、brief 四个键，不要缩进或换行，"
-                "不要任何解释；brief 只写一句话（不超过 150 字），格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
+                "不要任何解释；brief 只写一句话（不超过 150 字），"
+                "格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
     return ("上一条回答有以下问题，请改正：\n" + numbered +
             "\n请重新读取 <header> 中的首页信息，只输出一个 JSON 对象，恰好包含 title、authors、institutions、brief 四个键；"
             "brief 的格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")

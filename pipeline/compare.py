@@ -5,7 +5,8 @@ briefs side by side per paper.
 A variant is a (prompt, model) pair. A brief that passed its checks and is already in the run
 store for a paper and a prompt fingerprint costs no call, so comparing a new prompt against one
 already run pays for the new one only; a stored brief that failed is sent again (a model may do
-better on another try). The table counts every request sent: first answers, repairs and retries. Each answer also reads page 1's header, so the summary says how well each variant reads:
+better on another try). The table counts every request sent: first answers, repairs and retries.
+Each answer also reads page 1's header, so the summary says how well each variant reads:
 the names its answers lost to grounding, and the papers where its reading and the rules' differ.
 """
 
@@ -156,7 +157,7 @@ def compare_reports(settings: Settings, chosen: list[Variant], reports: list[Rep
     files = sorted(set().union(*by_file), key=lambda f: (_title(by_file, f).casefold(), f))
     rows = [_row(f, _title(by_file, f), [results.get(f) for results in by_file]) for f in files]
     summaries = [_summary(settings, variant, [row.cells[i] for row in rows], [results.get(f) for f in files], report.requests)
-                 for i, (variant, results, report) in enumerate(zip(chosen, by_file, reports))]
+                 for i, (variant, results, report) in enumerate(zip(chosen, by_file, reports, strict=False))]
     return Comparison(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"), summaries=summaries, rows=rows)
 
 
@@ -227,17 +228,19 @@ def comparison_markdown(comparison: Comparison) -> str:
     from .escape import markdown_code as code
 
     out = ["# 提示词与模型对比", f"生成时间: {comparison.generated_at}", "",
-           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 首页未印出而删去的名称 | 与规则读取不一致的论文 | 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 新简报 | 本次请求 |",
+           "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 首页未印出而删去的名称 | 与规则读取不一致的论文 "
+           "| 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 新简报 | 本次请求 |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in comparison.summaries:
         checks = "、".join(f"{k} {v}" for k, v in s.checks_failed.items()) or "-"
         cost = "-" if s.cost_usd is None else f"{s.cost_usd:.4f}"
         out.append(f"| {s.variant.name}: {md(s.variant.label)} | {s.first_answer} | {s.after_repair} | {s.failed} | "
-                   f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} | {cost} | {s.wait_s:.1f} | {s.new_calls} | {s.requests} |")
+                   f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} "
+                   f"| {cost} | {s.wait_s:.1f} | {s.new_calls} | {s.requests} |")
     out.append("")
     for i, row in enumerate(comparison.rows, 1):
         out += [f"## {i}. {md(row.title)}", "", code(row.file), ""]
-        for summary, cell in zip(comparison.summaries, row.cells):
+        for summary, cell in zip(comparison.summaries, row.cells, strict=False):
             state = "通过" if cell.ok else "失败"
             worse = f"（比其他变体差：{md('、'.join(cell.worse))}）" if cell.worse else ""
             checks = " ".join(f"{k}:{'ok' if v else 'FAIL'}" for k, v in cell.checks.items())

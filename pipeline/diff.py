@@ -63,7 +63,7 @@ def side_by_side(old: PaperResult | None, new: PaperResult | None, width: int | 
     column = max(24, (width - 3) // 2)
     left, right = _block("old", old, column), _block("new", new, column)
     rows = [f"{_pad(a, column)} │ {b}" for a, b in zip(left + [""] * (len(right) - len(left)),
-                                                      right + [""] * (len(left) - len(right)))]
+                                                      right + [""] * (len(left) - len(right)), strict=False)]
     a = old.brief.text if old and old.brief else ""
     b = new.brief.text if new and new.brief else ""
     if a == b or alike(a, b):

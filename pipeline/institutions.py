@@ -475,7 +475,8 @@ def _split_parts(entry: str) -> list[str]:
     ('Co., Ltd.' stays whole); 'and the' joins units."""
     entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
     entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
-    # '<Name> Business School – University of <Town>' splits at the dash (but 'Université <Town> III – <Person>', a university named after a person, is one name)
+    # '<Name> Business School – University of <Town>' splits at the dash
+    # (but 'Université <Town> III – <Person>', a university named after a person, is one name)
     entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + _TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
     parts, depth, current = [], 0, []
     for ch in entry:

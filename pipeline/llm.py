@@ -22,13 +22,12 @@ import json
 import logging
 import re
 import time
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, TypeVar
 
 from .models import BatchState, Completion, Usage
-
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -401,7 +400,8 @@ class LLMClient:
         if not _retryable(exc):
             status = getattr(exc, "status_code", None)
             if status in _REFUSALS:
-                raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None  # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
+                # the SDK's errors and vcrpy's "no recording" alike end the paper, not the run
+                raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None
             if call.last and _no_recording(exc):  # a replayed failure, retried: say what failed, not "re-record"
                 raise LLMError(f"{call.last}; the cassette holds no further answer to this request") from None
             raise LLMError(_describe(exc)) from None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import math
 import hashlib
+import math
 import re
 import stat
 import unicodedata

@@ -29,9 +29,9 @@ from .escape import terminal_line
 from .grounding import published
 from .llm import LLMClient, LLMError, batch_line, client_for
 from .models import BatchRequest, BatchState, Brief, Completion, Paper, PaperResult, ReadFailure, Report, Usage
-from .prompts import PromptFile, RenderedPrompt, load_prompt, render_prompt
-from .report import write_report
+from .prompts import PromptFile, RenderedPrompt, render_prompt
 from .readers import readers_for
+from .report import write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore
 

@@ -12,7 +12,6 @@ from .metadata import read_metadata
 from .models import Paper
 from .pdf import PdfError, extract
 
-
 _memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
 
 

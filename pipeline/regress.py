@@ -70,14 +70,14 @@ def describe_change(rendered: RenderedPrompt, recorded: list[dict]) -> str:
     for key in sorted(set(rendered.parameters) | {k for k in best if k not in ("model", "messages", "response_format")}):
         if best.get(key) != rendered.parameters.get(key):
             parts.append(f"parameter {key} {best.get(key)} -> {rendered.parameters.get(key)}")
-    for old, new in zip(best["messages"], rendered.messages):
+    for old, new in zip(best["messages"], rendered.messages, strict=False):
         if old.get("content") != new["content"]:
             parts.append(f"{new['role']} message: {_first_difference(old.get('content', ''), new['content'])}")
     return "; ".join(parts) or "request differs"
 
 
 def _first_difference(old: str, new: str) -> str:
-    for a, b in zip(old.splitlines(), new.splitlines()):
+    for a, b in zip(old.splitlines(), new.splitlines(), strict=False):
         if a != b:
             return f"'{a.strip()[:60]}' -> '{b.strip()[:60]}'"
     return "lines added or removed"

@@ -86,8 +86,9 @@ def one_line(exc: ValidationError) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _shipped_prices() -> dict[str, ModelPrice]:
-    import yaml
     from importlib import resources
+
+    import yaml
 
     text = resources.files("pipeline").joinpath("data/prices.yaml").read_text(encoding="utf-8")
     return {name: ModelPrice(**value) for name, value in (yaml.safe_load(text) or {}).items()}

@@ -21,7 +21,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .models import BatchRequest, BatchState, Brief, Usage
+from .models import BatchRequest, BatchState, Brief
 
 STORE_NAME = "runs.sqlite"
 LOCK_NAME = ".paperbrief.lock"

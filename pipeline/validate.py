@@ -99,7 +99,7 @@ def split_names(org: str, paper: Paper) -> list[str]:
     for piece in _CONJUNCTIONS.split(masked):
         parts: list[str] = []
         pieces = _LATIN_JOINS.split(piece)
-        for joint, part in zip([""] + pieces[1::2], pieces[::2]):
+        for joint, part in zip([""] + pieces[1::2], pieces[::2], strict=False):
             if parts and not _HEAD.search(part) and "\x00" not in part:
                 parts[-1] += joint + part  # 'Science and Technology', 'California, Berkeley': one name
             else:

@@ -79,7 +79,7 @@ def read_metadata(doc: Document) -> Paper:
     decisions += [Decision(field="author_count", value=str(count), rule=_count_rule(team, anonymous))]
     decisions += [Decision(field="affiliation_lines", value=e, rule=entries_rule) for e in aff_entries]
     decisions += [Decision(field="institutions", value=shown_name, rule=_with_form(rules[name], name, shown_name))
-                  for name, shown_name in zip(names, shown)]
+                  for name, shown_name in zip(names, shown, strict=False)]
     decisions += [Decision(field="institutions", value=name, rule="not-an-organisation", kept=False) for name in dropped]
     decisions += [Decision(field="institutions", value=part, rule=rule, kept=False) for part, rule in passed_over]
     names = shown

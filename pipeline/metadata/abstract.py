@@ -56,11 +56,13 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         if _CAPTION_RE.match(line.plain):
             in_caption = True  # a teaser's caption runs on over the next lines of its size
             continue
-        if in_caption and abs(line.size - lines[i - 1].size) < CAPTION_SAME_PT and line.y0 - lines[i - 1].y1 < CAPTION_GAP_SIZES * line.size:
+        same_size = abs(line.size - lines[i - 1].size) < CAPTION_SAME_PT
+        if in_caption and same_size and line.y0 - lines[i - 1].y1 < CAPTION_GAP_SIZES * line.size:
             continue
         in_caption = False
         # an unlabelled abstract is often set a little smaller than the body (journals), never much larger
-        if -SMALLER_THAN_BODY_PT < line.size - body < LARGER_THAN_BODY_PT and visual_length(line.plain) > PARAGRAPH_MIN_CHARS and not inst.looks_like_affiliation(line.plain):
+        body_sized = -SMALLER_THAN_BODY_PT < line.size - body < LARGER_THAN_BODY_PT
+        if body_sized and visual_length(line.plain) > PARAGRAPH_MIN_CHARS and not inst.looks_like_affiliation(line.plain):
             return i
     return len(lines)
 
@@ -77,7 +79,7 @@ _NUMBERED_LINE = re.compile(r"(?m)^\s*(\d{1,3})(?:\s+|$)")
 def _without_numbered_lines(text: str) -> str:
     """Review copies start each line with its number; when most lines rise 1, 2, 3 ... drop them."""
     values = [int(m.group(1)) for m in _NUMBERED_LINE.finditer(text)]
-    rising = sum(b == a + 1 for a, b in zip(values, values[1:]))
+    rising = sum(b == a + 1 for a, b in zip(values, values[1:], strict=False))
     if len(values) < NUMBERED_MIN_LINES or rising < NUMBERED_RISING * len(values):
         return text
     return _NUMBERED_LINE.sub("", text)
@@ -141,7 +143,8 @@ def _last_abstract_line(lines: list[Line]) -> str:
     centre = (first_cell.x0 + first_cell.x1) / 2
     for line in lines[1:]:
         if column is None:
-            cell = next((c for c in line.cells if c.x0 - COLUMN_SLACK_PT <= centre <= c.x1 + COLUMN_SLACK_PT and len(c.plain) > PARAGRAPH_CELL_CHARS), None)
+            cell = next((c for c in line.cells
+                         if c.x0 - COLUMN_SLACK_PT <= centre <= c.x1 + COLUMN_SLACK_PT and len(c.plain) > PARAGRAPH_CELL_CHARS), None)
             if cell is None:
                 if line.y0 - last_y1 > HEADING_GAP_SIZES * heading.size:
                     return ""

@@ -277,12 +277,12 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
         return []
     note_size = statistics.median(s.size for s in foot)
     is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - NOTE_MARKER_PT for s in foot]
-    text = " ".join(s.text for s, marker in zip(foot, is_marker) if not marker)
+    text = " ".join(s.text for s, marker in zip(foot, is_marker, strict=False) if not marker)
     entries = [m.group(1).strip(" ,;.") for m in re.finditer(
         r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text)]
     if entries:
         return entries
-    numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker))
+    numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker, strict=False))
     pieces = numbered.split("\x00")
     if is_marker and not is_marker[0]:  # the first note's marker can sit in the margin, unread
         pieces[0] = pieces[0] if inst.looks_like_affiliation(pieces[0]) and pieces[0].strip()[:1].isupper() else ""

@@ -60,7 +60,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
     text = ORCID_RE.sub(" , ", text)
     text = _LABEL_RE.sub("", text)
-    text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']' 
+    text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']'
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]

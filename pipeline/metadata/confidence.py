@@ -185,13 +185,17 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif glued := glued_names(kept):
         out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a person's name run into an organisation: {'; '.join(glued)}")
     elif labs:
-        out["institutions"] = FieldDoubt(confidence=COMPANY_LAB, reason=f"a company is printed with its lab ({'; '.join(labs)}); which one the paper means is unsure")
+        out["institutions"] = FieldDoubt(confidence=COMPANY_LAB, reason=f"a company is printed with its lab ({'; '.join(labs)}); "
+                                                                    "which one the paper means is unsure")
     elif cited > max(len(kept), entries) and not anonymous:
-        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"the authors cite affiliation {cited}, but only {max(len(kept), entries)} were read")
+        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"the authors cite affiliation {cited}, "
+                                                                             f"but only {max(len(kept), entries)} were read")
     elif unread := unread_organisations(header, kept):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"page 1 prints organisations none of the names read accounts for: {'; '.join(unread[:3])}")
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason="page 1 prints organisations none of the names read "
+                                                                        f"accounts for: {'; '.join(unread[:3])}")
     elif not kept and count == 0 and not anonymous and _below_title(header, title):
-        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason="neither authors nor institutions read: the header may be laid out as the rules do not expect")
+        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason="neither authors nor institutions read: the header "
+                                                                             "may be laid out as the rules do not expect")
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
     else:

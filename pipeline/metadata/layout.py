@@ -116,7 +116,7 @@ def _without_number_column(spans: list[Span]) -> list[Span]:
     for column in numbered.values():
         column.sort(key=lambda item: item[0])
         values = [value for _, value, _ in column]
-        rising = sum(b > a for a, b in zip(values, values[1:]))
+        rising = sum(b > a for a, b in zip(values, values[1:], strict=False))
         if len(column) >= NUMBER_COLUMN_MIN and rising >= NUMBER_COLUMN_RISING * (len(column) - 1):
             drop.update(id(span) for _, _, span in column)
     if not drop:
@@ -184,7 +184,8 @@ def _small_caps(span: Span, previous: Span, seen_size: float) -> str:
 
 
 def _is_superscript(span: Span, line: Line) -> bool:
-    return span.size < SUPERSCRIPT_SHARE * line.size and (span.y0 + span.y1) / 2 < (line.y0 + line.y1) / 2 + SUPERSCRIPT_RISE_SIZES * line.size
+    raised = (span.y0 + span.y1) / 2 < (line.y0 + line.y1) / 2 + SUPERSCRIPT_RISE_SIZES * line.size
+    return span.size < SUPERSCRIPT_SHARE * line.size and raised
 
 
 def body_size(spans: list[Span]) -> float:
