@@ -138,7 +138,8 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
     completion_tokens = sum(u.completion_tokens for u in usage)
     cost = "unknown price" if report.batch_cost_usd is None else f"about ${report.batch_cost_usd:.4f} at batch prices"
     print(f"{len(report.briefed)} briefed, {len(failed)} failed through provider batches "
-          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}) -> {output / 'report.md'}")
+          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}); "
+          f"{report.requests} request(s) sent by this run -> {output / 'report.md'}")
     for result in failed:
         print(terminal_line(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK

@@ -65,6 +65,7 @@ class ProviderBatchRun:
     results: dict[str, PaperResult] = field(default_factory=dict)  # unreadable files and duplicates, by report name
     files: dict[str, str] = field(default_factory=dict)  # report name (display_names) -> content hash, in input order
     submitted: int = 0  # batches created by this run
+    requests: int = 0  # model requests this run sent: lines of the batches it created, and live repairs
 
     def rendered(self, paper: Paper) -> RenderedPrompt:
         return render_prompt(self.prompt, paper, self.settings.model)
@@ -159,6 +160,7 @@ class _BatchWriter:
             state = await self.run.client.create_batch(file_id)
             self.run.store.add_batch(state, file_id, self.lines)
             self.run.submitted += 1
+            self.run.requests += len(self.lines)
             log.info("batch %s submitted: %d requests", state.id, len(self.lines))
         finally:
             self.path.unlink(missing_ok=True)
@@ -280,6 +282,7 @@ async def _repair_live(run: ProviderBatchRun, pending: Pending, rendered: Render
     """The repair request of a batch answer, asked live (repair_live), through the live brief path."""
     request, paper = pending.request, run.papers[pending.request.sha256]
     first = _first_answer(request)
+    run.requests += 1
     try:
         second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
     except LLMError as exc:
@@ -308,7 +311,7 @@ def _report(run: ProviderBatchRun) -> Report:
     return Report(title=run.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
                   prompt_id=run.prompt.id, prompt_version=run.prompt.version,
                   model=run.settings.model or run.prompt.model, results=list(results.values()),
-                  batch_cost_usd=cost)
+                  batch_cost_usd=cost, requests=run.requests)
 
 
 class _Progress:

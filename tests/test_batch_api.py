@@ -56,6 +56,7 @@ def test_a_batch_run_briefs_every_paper_with_one_request_each(samples, tmp_path,
     assert not [r for r in standin.requests if r["path"].endswith("/chat/completions")]  # no live call at all
     said = capsys.readouterr().out
     assert f"{N} briefed, 0 failed through provider batches" in said and "at batch prices" in said
+    assert f"{N} request(s) sent by this run" in said
     report = json.loads((out / "report.json").read_text())
     assert report["batch_cost_usd"] > 0
 
@@ -131,6 +132,8 @@ def test_repair_live_asks_the_repair_with_a_live_call(samples, tmp_path, standin
     results = outcome(out)
     assert "failed checks twice" in results[stubborn.file]["error"]
     assert sum(1 for r in results.values() if r["brief"] and r["brief"]["ok"]) == N - 1
+    sent = len(submitted_lines(standin)) + len(live)  # what the endpoint was sent: the batch's lines and the live repair
+    assert json.loads((out / "report.json").read_text())["requests"] == sent == N + 1
 
 
 def test_a_live_answer_and_a_batch_answer_that_fail_alike_get_the_same_repair_request(samples, tmp_path, standin,
