@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import foreground
 import hostile
 import make_samples
 from pipeline.cli import main
@@ -440,7 +441,7 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
               f"sys.exit(main(['run', {str(samples)!r}, '-o', {str(out)!r}, '--cassette', {str(CASSETTE)!r}]))\n")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")},
            "PYTHONPATH": str(ROOT / "tests")}
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    child = subprocess.Popen(foreground.command("-c", script), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
 
     def stored() -> int:
