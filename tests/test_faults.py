@@ -159,6 +159,21 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_done(samples, tmp_path):
     assert len(stored) == 1 and briefed_in_report == stored  # the report written on the way out holds every paid brief
 
 
+def test_ctrl_c_while_the_cli_starts_is_an_interrupt_not_a_traceback(samples, tmp_path, monkeypatch, capsys):
+    import pipeline.cli as cli
+
+    def pressed(_args):  # Ctrl-C during the logging setup's import of the client module
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_setup_logging", pressed)
+    try:
+        code = main(["run", str(samples), "-o", str(tmp_path / "out"), "--api-key", "k"])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped main: a traceback, not 'interrupted'")
+    assert code == 130
+    assert "paperbrief: interrupted" in capsys.readouterr().err
+
+
 def test_a_child_sent_ctrl_c_has_it_even_when_the_tests_run_as_a_background_job():
     """A script's background job (`pytest ... &`) ignores SIGINT and so would the runs it starts:
     then a Ctrl-C test sees the run finish (exit 0) or, with a stuck reader, never end."""
