@@ -157,6 +157,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_done(samples, tmp_path):
     stored = _stored(out)
     briefed_in_report = {f for f, r in results(out).items() if r["brief"] and r["brief"]["ok"]}
     assert len(stored) == 1 and briefed_in_report == stored  # the report written on the way out holds every paid brief
+    assert len(server.chat_requests()) == 2  # the one answered and the one cut short: none sent after Ctrl-C
 
 
 def test_ctrl_c_while_the_cli_starts_is_an_interrupt_not_a_traceback(samples, tmp_path, monkeypatch, capsys):
