@@ -561,8 +561,8 @@ def _setup_logging(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args)
     try:
+        _setup_logging(args)  # imports the client module: a second or more on a busy machine, Ctrl-C included
         return args.handler(args)
     except KeyboardInterrupt:
         print("paperbrief: interrupted", file=sys.stderr)

@@ -166,7 +166,10 @@ class PdfReaders:
         with _readable_main():
             future = asyncio.get_running_loop().run_in_executor(pool, function, str(path), *args)
         pool.started = list(pool._processes.values())  # the executor keeps no record of how they ended
-        return await asyncio.wait_for(future, self.timeout_s)
+        # not wait_for: on 3.11 it drops a cancel (Ctrl-C) that comes as the read finishes, and the
+        # paper would go on to a paid call the run then waits for; a timeout block always passes it on
+        async with asyncio.timeout(self.timeout_s):
+            return await future
 
     def _replace(self, pool: ProcessPoolExecutor) -> None:
         if self.pool is pool:

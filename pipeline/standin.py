@@ -55,6 +55,7 @@ class StandIn:
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
+    hold_after: int | None = None  # answer this many chat requests, then hold each later one until release()
     requests: list[dict] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0  # the most requests open at once: what a concurrency bound is tested against
@@ -67,6 +68,8 @@ class StandIn:
         self._lock = threading.Lock()
         self._slot = threading.Lock()  # held while a single-slot server works on a request
         self._server: ThreadingHTTPServer | None = None
+        self.holding = threading.Event()  # set once a request is being held (hold_after): a run is mid-call
+        self._released = threading.Event()
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> "StandIn":
@@ -77,7 +80,12 @@ class StandIn:
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
+    def release(self) -> None:
+        """Answer the held requests, and every later one at once."""
+        self._released.set()
+
     def stop(self) -> None:
+        self.release()  # a held handler thread ends instead of waiting forever
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -384,6 +392,9 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             entry = {"path": self.path, "body": body, "outcome": outcome, "status": 0,
                      "authorization": self.headers.get("authorization", ""), "at": time.time()}
             standin.log(entry)  # on arrival: a request queued or abandoned was still sent
+            if standin.hold_after is not None and len(standin.chat_requests()) > standin.hold_after:
+                standin.holding.set()
+                standin._released.wait()
             slot = standin._slot if standin.single_slot else contextlib.nullcontext()
             with slot:
                 try:

@@ -6,6 +6,7 @@ import asyncio
 
 import json
 import os
+import shlex
 import signal
 import socket
 import sqlite3
@@ -18,6 +19,7 @@ import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
+import foreground
 import make_samples
 from pipeline.cli import main
 from pipeline.pdf import PdfError, extract
@@ -71,7 +73,7 @@ def test_dead_endpoint_fails_fast_with_one_message(samples, tmp_path, capsys):
 def _start_run(samples: Path, out: Path, server: StandIn) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", str(samples), "-o", str(out), "--concurrency", "1", *live(server)],
+        foreground.command("-m", "pipeline.cli", "run", str(samples), "-o", str(out), "--concurrency", "1", *live(server)),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
 
@@ -144,14 +146,46 @@ def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_was_done(samples, tmp_path):
     out = tmp_path / "out"
-    with slow_server() as server:
-        proc = _signal_after(samples, out, server, 1, signal.SIGINT)
+    # the first answer is given and the second held: Ctrl-C lands mid-run however loaded the machine is
+    with StandIn(hold_after=1, replies={s.title: s.brief for s in make_samples.SAMPLES}) as server:
+        proc = _start_run(samples, out, server)
+        assert server.holding.wait(timeout=60)
+        proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     assert b"interrupted" in err and b"Traceback" not in err
     stored = _stored(out)
     briefed_in_report = {f for f, r in results(out).items() if r["brief"] and r["brief"]["ok"]}
-    assert stored and briefed_in_report == stored  # the report written on the way out holds every paid brief
+    assert len(stored) == 1 and briefed_in_report == stored  # the report written on the way out holds every paid brief
+    assert len(server.chat_requests()) == 2  # the one answered and the one cut short: none sent after Ctrl-C
+
+
+def test_ctrl_c_while_the_cli_starts_is_an_interrupt_not_a_traceback(samples, tmp_path, monkeypatch, capsys):
+    import pipeline.cli as cli
+
+    def pressed(_args):  # Ctrl-C during the logging setup's import of the client module
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_setup_logging", pressed)
+    try:
+        code = main(["run", str(samples), "-o", str(tmp_path / "out"), "--api-key", "k"])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped main: a traceback, not 'interrupted'")
+    assert code == 130
+    assert "paperbrief: interrupted" in capsys.readouterr().err
+
+
+def test_a_child_sent_ctrl_c_has_it_even_when_the_tests_run_as_a_background_job():
+    """A script's background job (`pytest ... &`) ignores SIGINT and so would the runs it starts:
+    then a Ctrl-C test sees the run finish (exit 0) or, with a stuck reader, never end."""
+    probe = foreground.command("-c", "import signal; print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)")
+
+    def in_background(argv: list[str]) -> str:
+        done = subprocess.run(["sh", "-c", f"{shlex.join(argv)} & wait"], capture_output=True, text=True, timeout=30)
+        return done.stdout.strip() + done.stderr
+
+    assert in_background(probe[:1] + probe[2:]) == "False"  # what a run started plainly would have inherited
+    assert in_background(probe) == "True"
 
 
 def test_no_pdfs_in_folder_is_a_usage_error(tmp_path, capsys):

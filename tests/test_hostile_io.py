@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import foreground
 import hostile
 import make_samples
 from pipeline.cli import main
@@ -428,6 +429,40 @@ def test_html_pages_drop_escapes_and_bidi_overrides_from_model_text():
     assert "one\ntwo" in page  # an ordinary line break stays
 
 
+def test_a_read_that_finishes_as_the_run_is_cancelled_goes_no_further():
+    """Ctrl-C cancels every paper's task; one whose read comes back at that moment must stop there
+    too, not go on to a paid call that the run then waits for (asyncio.wait_for on 3.11 let it)."""
+    import asyncio
+    import concurrent.futures
+
+    from pipeline.readers import PdfReaders
+
+    class Reader(concurrent.futures.Executor):  # a reader that answers when the test says
+        _processes: dict = {}
+
+        def submit(self, fn, *args, **kwargs):
+            self.future = concurrent.futures.Future()
+            return self.future
+
+    async def stops(turns: int) -> bool:
+        """The read's task, cancelled `turns` loop turns after its reader answered, ends cancelled."""
+        readers, pool = PdfReaders(1), Reader()
+        try:
+            task = asyncio.ensure_future(readers._call(pool, str, Path("x.pdf")))
+            await asyncio.sleep(0)
+            pool.future.set_result("read")
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            if not task.cancel():
+                return True  # finished before the cancel: nothing was dropped
+            await asyncio.gather(task, return_exceptions=True)
+            return task.cancelled()
+        finally:
+            readers.close()
+
+    assert all(asyncio.run(stops(turns)) for turns in range(6))
+
+
 def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
     import signal
     import sqlite3
@@ -440,7 +475,7 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
               f"sys.exit(main(['run', {str(samples)!r}, '-o', {str(out)!r}, '--cassette', {str(CASSETTE)!r}]))\n")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")},
            "PYTHONPATH": str(ROOT / "tests")}
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    child = subprocess.Popen(foreground.command("-c", script), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
 
     def stored() -> int:
