@@ -156,8 +156,8 @@ def _cancel(args: argparse.Namespace) -> int:
 
 
 def _provider_batches(args: argparse.Namespace, cancel: bool) -> int:
-    from .provider_batch import batch_states
     from .llm import LLMError
+    from .provider_batch import batch_states
     from .settings import Settings
 
     output = Path(args.output_dir)

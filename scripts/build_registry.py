@@ -7,7 +7,8 @@ active organisations with their name, type, country, one parent (only when the r
 one) and Chinese label, and every name form (name, aliases, acronyms, labels in Chinese or a Latin
 script) folded the way the reader folds them (`pipeline.institutions.fold`). The index holds an
 4-byte hash of each folded form; the forms themselves sit once, in the organisation's row, where a
-lookup confirms them. So a lookup is one indexed query and the table stays small. The output is deterministic: same input, same bytes. Rebuild it whenever `fold`
+lookup confirms them. So a lookup is one indexed query and the table stays small. The output is
+deterministic: same input, same bytes. Rebuild it whenever `fold`
 changes (the table records a fingerprint of `fold` that the reader checks).
 """
 
@@ -69,7 +70,7 @@ def _forms(r: dict, country_names: set[str]) -> dict[str, int]:
         add(alias, "alias")
     for acronym in r.get("acronyms") or []:
         add(acronym, "acronym")
-    for lang, label in sorted((r.get("labels") or {}).items()):
+    for _lang, label in sorted((r.get("labels") or {}).items()):
         if _latin_or_chinese(label):
             add(label, "label")
     for text in [r["name"], *(r.get("aliases") or [])]:

@@ -62,6 +62,7 @@ class Hostile:
     def good_text(self, body: str) -> str:
         """A capable model's answer (the project's stand-in answers the contract from the request)."""
         from make_samples import readings
+
         from pipeline.standin import StandIn
 
         if "<header>" not in body:  # a bare client call, not a paper's brief request

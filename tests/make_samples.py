@@ -92,7 +92,8 @@ SAMPLES = [
         title="Tidal Pruning: Structured Sparsity for Graph Neural Networks on Edge Devices",
         layout="two",
         authors=[("Wei Lanfeng", "1"), ("Zhou Mingyu", "1"), ("Chen Ruoxi", "2"), ("Liu Jiahao", "1†")],
-        affiliations=[("1", "清澜大学 计算机科学与技术学院"), ("2", "School of Software, Qinglan Institute of Technology, Hangzhou, China")],
+        affiliations=[("1", "清澜大学 计算机科学与技术学院"),
+                      ("2", "School of Software, Qinglan Institute of Technology, Hangzhou, China")],
         abstract=(
             "Graph neural networks are hard to deploy on edge devices because message passing touches "
             "irregular memory. Tidal Pruning removes whole neighbourhood blocks chosen by a tide schedule "
@@ -122,7 +123,8 @@ SAMPLES = [
             "keeping spectral efficiency within 2% of exhaustive search."
         ),
         brief=(
-            "Westmoor Institute of Technology与Fjordline Networks发布了Echo Channels论文，使用根据历史扫描回波预测下一波束并在置信度下降时才触发全扫描的循环模型，"
+            "Westmoor Institute of Technology与Fjordline Networks发布了Echo Channels论文，"
+            "使用根据历史扫描回波预测下一波束并在置信度下降时才触发全扫描的循环模型，"
             "解决了毫米波链路在用户移动时波束对准需要大量导频测量的问题，达成了对准开销降低73%、频谱效率与穷举搜索相差不超过2%的效果。"
         ),
         institutions=["Westmoor Institute of Technology", "Fjordline Networks"],
@@ -199,7 +201,7 @@ def _runs(c: canvas.Canvas, y: float, runs: list[tuple[str, float, bool]]) -> No
         _font(c, text, size)
         widths.append(c.stringWidth(text, c._fontname, size))
     x = W / 2 - sum(widths) / 2
-    for (text, size, sup), width in zip(runs, widths):
+    for (text, size, sup), width in zip(runs, widths, strict=False):
         _text(c, x, y - (3.5 if sup else 0), text, size)
         x += width
 
@@ -237,7 +239,7 @@ def write_pdf(sample: Sample, path: Path) -> None:
     y += 12
     if sample.style == "grid":
         xs = [W * (i + 1) / (len(sample.authors) + 1) for i in range(len(sample.authors))]
-        for x, (name, _), (_, aff), email in zip(xs, sample.authors, sample.affiliations, sample.emails):
+        for x, (name, _), (_, aff), email in zip(xs, sample.authors, sample.affiliations, sample.emails, strict=False):
             _text(c, x, y, name, 11, centre=True)
             parts = aff.split(", ")
             for k, part in enumerate(parts):

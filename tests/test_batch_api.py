@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import make_samples
+
 from pipeline.cli import main
 from pipeline.standin import Faults
 

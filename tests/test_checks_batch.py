@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from pages import paper_page
+
 from pipeline.cli import main
 
 pytest.importorskip("reportlab")
@@ -47,7 +47,8 @@ def test_correct_forms_publish_at_the_first_answer(tmp_path, standin):
     answers = {
         # acronym spelt out, 《short title》 before a comma, the whole answer in quotes, 73.0% for 73%
         "Lumen, Light-Weight Retrieval for Edge Search":
-            "“Korea Advanced Institute of Science and Technology" + SENTENCE.format(title="《Lumen》", effect="73.0%的查询在2.5毫秒内完成") + "”",
+            "“Korea Advanced Institute of Science and Technology"
+            + SENTENCE.format(title="《Lumen》", effect="73.0%的查询在2.5毫秒内完成") + "”",
         # a known Chinese name, a bold label, 3.1倍 for '3.1 times'
         "Orbit: Scheduling Satellites with Sparse Attention":
             "**简报**：清华大学" + SENTENCE.format(title="Orbit", effect="速度提升3.1倍"),

@@ -6,10 +6,10 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 import make_samples
+import pytest
 from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf, unsure_paper
+
 from pipeline.cli import main
 
 N = len(make_samples.SAMPLES)
@@ -19,7 +19,8 @@ def prompt_b(tmp_path: Path) -> Path:
     """The default prompt with one line changed: a new fingerprint for every paper."""
     path = tmp_path / "brief-b.yaml"
     text = (make_samples.ROOT / "prompts" / "brief.yaml").read_text(encoding="utf-8")
-    path.write_text(text.replace('version: "2.0"', 'version: "2.1"').replace("请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句周报简报。"))
+    path.write_text(text.replace('version: "2.0"', 'version: "2.1"')
+                    .replace("请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句周报简报。"))
     return path
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf
+
 from pipeline.cli import main
 from pipeline.escape import markdown, markdown_code, terminal
 

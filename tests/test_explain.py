@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from pages import paper_page
+
 from pipeline.cli import main
 from pipeline.institutions import organisation_of, read_entry
 
@@ -81,6 +81,7 @@ def test_placeholder_and_address_entries_name_their_rule():
 def test_inspect_llm_explain_reads_the_pdf_once_and_names_the_rules_beside_the_models_reading(sample_dir, capsys,
                                                                                             monkeypatch):
     import make_samples
+
     from pipeline import readers
 
     starts = []

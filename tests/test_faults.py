@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 import json
 import os
 import shlex
@@ -11,16 +10,15 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import foreground
+import make_samples
 import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-import foreground
-import make_samples
 from pipeline.cli import main
 from pipeline.pdf import PdfError, extract
 from pipeline.standin import Faults, StandIn
@@ -296,6 +294,7 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
 
 def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, standin, monkeypatch):
     import crashing_reader
+
     import pipeline.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", crashing_reader.read)  # the readers look it up at each read

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import make_samples
 import pytest
 
-import make_samples
 from pipeline.prompts import load_prompt
 from pipeline.regress import regress
 

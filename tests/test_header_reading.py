@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import make_samples
+import pytest
 from pages import abstract_rows, draw
-from pipeline.answer import AnswerError, parse_answer
-from pipeline.answer import ModelAnswer
-from pipeline.grounding import (ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, IS_PLACEHOLDER, IS_UNIT, NOT_PRINTED,
-                                decide, ground)
+
+from pipeline.answer import AnswerError, ModelAnswer, parse_answer
 from pipeline.cli import main
+from pipeline.grounding import ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, IS_PLACEHOLDER, IS_UNIT, NOT_PRINTED, decide, ground
 from pipeline.metadata import read_metadata
 from pipeline.pdf import extract
 

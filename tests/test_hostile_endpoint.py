@@ -14,10 +14,10 @@ import sqlite3
 import time
 from pathlib import Path
 
-import pytest
-
 import make_samples
+import pytest
 from hostile_endpoint import Hostile
+
 from pipeline import llm
 from pipeline.cassette import CassetteError, check_cassette
 from pipeline.cli import main
@@ -193,7 +193,8 @@ def test_scrub_and_the_log_filter_hide_the_key_and_auth_headers():
     assert llm.scrub(f"a {KEY} b") == "a *** b" and llm.scrub(KEY.encode()) == b"***"
     llm.add_secret("k")  # a placeholder key is too short to scrub: "check" stays "check"
     assert llm.scrub("check") == "check"
-    line = "receive_response_headers.complete return_value=(b'HTTP/1.1', 200, [(b'Authorization', b'Bearer other-token'), (b'api-key', b'abc')])"
+    line = ("receive_response_headers.complete return_value=(b'HTTP/1.1', 200, "
+            "[(b'Authorization', b'Bearer other-token'), (b'api-key', b'abc')])")
     record = logging.LogRecord("httpcore2.http11", logging.DEBUG, __file__, 1, "%s %s", (line, KEY), None)
     RedactingFilter().filter(record)
     said = record.getMessage()

@@ -13,11 +13,11 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import foreground
 import hostile
 import make_samples
+import pytest
+
 from pipeline.cli import main
 from pipeline.standin import StandIn
 
@@ -121,6 +121,7 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
 
 def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_path, monkeypatch):
     import hostile_reader
+
     import pipeline.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", hostile_reader.read)  # the readers look it up at each read
@@ -137,6 +138,7 @@ def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_pa
 
 def test_a_memory_error_in_the_reader_is_that_papers_failure(samples, tmp_path, monkeypatch):
     import hostile_reader
+
     import pipeline.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", hostile_reader.read)

@@ -12,10 +12,9 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import hostile
 import make_samples
+import pytest
 from hostile_endpoint import Hostile
 from pages import abstract_rows, draw
 

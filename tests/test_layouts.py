@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-
 import make_samples
+
 from pipeline.institutions import fold
 from pipeline.metadata import read_metadata
 from pipeline.pdf import extract
@@ -30,7 +30,8 @@ def test_three_line_title_is_joined(tmp_path):
 def test_fifteen_authors_over_three_lines(tmp_path):
     names = [f"{first} {last}" for first, last in zip(
         ["Ada", "Bram", "Cleo", "Dov", "Emil", "Faye", "Gil", "Hugo", "Iris", "Jon", "Kai", "Lia", "Milo", "Nia", "Otto"],
-        ["Abbot", "Brook", "Crane", "Dale", "Evans", "Frost", "Grant", "Hale", "Irving", "Joyce", "Kemp", "Lowe", "Moss", "Nash", "Oakes"])]
+        ["Abbot", "Brook", "Crane", "Dale", "Evans", "Frost", "Grant", "Hale", "Irving", "Joyce", "Kemp", "Lowe", "Moss", "Nash",
+         "Oakes"], strict=True)]
     authors = [(n, str(1 + i % 2)) for i, n in enumerate(names)]
     paper = read(tmp_path, authors=authors)
     assert paper.authors == names and paper.author_count == 15

@@ -8,9 +8,9 @@ import json
 import re
 from pathlib import Path
 
+import make_samples
 import pytest
 
-import make_samples
 from pipeline.cli import main
 from pipeline.compare import Variant, compare_reports
 from pipeline.diff import _display_width, side_by_side

@@ -7,9 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
+import make_samples
 import pytest
 
-import make_samples
 from pipeline.cli import main
 from pipeline.standin import Faults
 

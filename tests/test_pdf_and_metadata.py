@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import make_samples
 import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-import make_samples
 from pipeline.institutions import fold, organisation_of, organisations
 from pipeline.metadata import read_metadata
 from pipeline.pdf import PdfError, extract
@@ -96,6 +96,7 @@ def test_untyped_pdfium_calls_read_the_same_spans_as_the_typed_bindings(tmp_path
     the typed bindings read (sizes, boxes, superscript marks, the foot band)."""
     pytest.importorskip("reportlab")
     from pages import abstract_rows, draw
+
     from pipeline import pdf
 
     path = tmp_path / "p.pdf"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-
 import make_samples
+
 from pipeline.cli import main
 from pipeline.standin import Faults
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import make_samples
 import yaml
 
-import make_samples
 from pipeline.cli import main
 from pipeline.prompts import DEFAULT_PROMPT
 
@@ -172,7 +172,8 @@ def test_regress_replays_a_recording_of_a_paper_the_rules_misread(tmp_path, stan
     folder = tmp_path / "in"
     unsure_paper(folder, standin)
     standin.replies["Sparse Lanterns for Long Documents"] = (
-        "Bellwether Institute of Optics发布了Sparse Lanterns for Long Documents论文，使用稀疏路由，解决了长文档建模的问题，达成了更好的效果。")
+        "Bellwether Institute of Optics发布了Sparse Lanterns for Long Documents论文，"
+        "使用稀疏路由，解决了长文档建模的问题，达成了更好的效果。")
     cassette = tmp_path / "rec.yaml"
     assert main(["record", str(folder), "--cassette", str(cassette), "--base-url", standin.base_url, "--api-key", "k"]) == 0
     assert len(standin.requests) == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from pages import abstract_rows, draw
+
 from pipeline.metadata import read_metadata
 from pipeline.pdf import extract
 
@@ -337,7 +337,8 @@ def test_orcid_with_minus_signs_and_justified_single_names(tmp_path):
     """LNCS iDs printed with minus signs are not affiliations; one name per line spread by justified
     type ('Mira  Castellan') is one name, not two."""
     rows = [("Sparse Lanterns for Long Documents", 14, "c", 80),
-            ("Mira Castellan^1 [0009\u22120004\u22124575\u22120689] and Tobias Rennick^1 [0000\u22120002\u22124949\u22128271]", 10, "c", 105),
+            ("Mira Castellan^1 [0009\u22120004\u22124575\u22120689] and "
+             "Tobias Rennick^1 [0000\u22120002\u22124949\u22128271]", 10, "c", 105),
             ("^1Orchard University of Technology", 9, "c", 120)] + abstract_rows(170)
     paper = read(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
@@ -380,7 +381,8 @@ def test_journal_page_with_an_unlabelled_smaller_abstract_and_a_wrapped_country(
         "We study how small lanterns of attention can be lit across long documents without paying for",
         "the whole sequence, and show that a sparse schedule keeps accuracy while cutting memory use on",
         "every benchmark we tried, from short questions to book-length inputs."])]
-    rows += [("1 Introduction", 12, 72, 270, "Times-Bold")] + [(body[i:i + 90], 11, 72, 290 + 14 * (i // 90)) for i in range(0, len(body), 90)]
+    rows += [("1 Introduction", 12, 72, 270, "Times-Bold")]
+    rows += [(body[i:i + 90], 11, 72, 290 + 14 * (i // 90)) for i in range(0, len(body), 90)]
     paper = read(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
     assert paper.institutions == ["Orchard University", "Northlake University"]
@@ -419,7 +421,8 @@ def test_teaser_panels_and_caption_before_an_unlabelled_abstract(tmp_path):
     rows = [("Sparse Lanterns for Long Documents", 16, 54, 80),
             ("MIRA CASTELLAN, Orchard University, Portugal", 12, 54, 106), ("TOBIAS RENNICK, Quay Labs Inc., Portugal", 12, 54, 120),
             ("(a) Teacher", 9, 70, 170), ("(b) Ours", 9, 300, 170),
-            ("Fig. 1. We light lanterns of attention across a long document and show the teacher and our student side by side,", 8, 54, 260),
+            ("Fig. 1. We light lanterns of attention across a long document and show the teacher "
+             "and our student side by side,", 8, 54, 260),
             ("with the student running many times faster while keeping the quality of the teacher on every input we tried.", 8, 54, 270)]
     rows += [(line, 8, 54, 300 + 10 * i) for i, line in enumerate([
         "We study how small lanterns of attention can be lit across long documents without paying for the whole",

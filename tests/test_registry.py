@@ -10,8 +10,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from pipeline import institutions as inst
 from pipeline import registry
 from pipeline.grounding import Page

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import make_samples
 import pytest
 
-import make_samples
 from pipeline.cli import main
 
 CASSETTE = make_samples.ROOT / "tests" / "cassettes" / "samples.yaml"
