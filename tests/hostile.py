@@ -3,6 +3,7 @@ page tree nested thousands of levels deep."""
 
 from __future__ import annotations
 
+import struct
 import zlib
 from pathlib import Path
 
@@ -23,11 +24,19 @@ def write_pdf(path: Path, objects: list[bytes]) -> Path:
 
 
 def _deflated_spaces(megabytes: int) -> bytes:
-    """`megabytes` MiB of spaces (valid, empty page content), deflated: about 1,000 to 1."""
+    """`megabytes` MiB of spaces (valid, empty page content), deflated: about 200 to 1.
+
+    Each MiB is compressed once and ends at a full flush, after which the same input deflates to
+    the same bytes, so the stream is that segment repeated, a final empty block and the checksum
+    (quick to build; zlib itself inflates and checks it)."""
     block = b" " * (1 << 20)
     packer = zlib.compressobj(1)
-    parts = [packer.compress(block) for _ in range(megabytes)]
-    return b"".join(parts) + packer.flush()
+    first = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)  # with the zlib header
+    again = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    check = 1
+    for _ in range(megabytes):
+        check = zlib.adler32(block, check)
+    return first + again * (megabytes - 1) + b"\x03\x00" + struct.pack(">I", check)
 
 
 def bomb_pdf(path: Path, megabytes: int = 2048) -> Path:

@@ -118,14 +118,17 @@ def test_the_table_opens_lazily_in_a_reader_process(tmp_path):
 
 
 def test_a_wheel_installed_in_a_fresh_venv_finds_the_table(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+    # the test extra brings setuptools, so the wheel builds without an isolated build env; the venv
+    # gets no pip of its own: this pip installs into it (--python)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
                     str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
     wheel = next((tmp_path / "dist").glob("*.whl"))
     assert "pipeline/data/ror.sqlite" in zipfile.ZipFile(wheel).namelist()
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(tmp_path / "venv")], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(tmp_path / "venv")],
+                   check=True)
     python = tmp_path / "venv/bin/python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
+                    "--force-reinstall", str(wheel)], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     code = ("import pipeline, pipeline.registry as r; assert 'site-packages' in pipeline.__file__, pipeline.__file__; "
             "print(r.identify('北京大学').name)")
