@@ -25,12 +25,9 @@ SYSTEM_START = "你是一名科研论文分析助手"
 
 
 @pytest.fixture
-def server():
-    """A stand-in with the sample papers' readings; each test sets the mode it needs."""
-    standin = StandIn(replies={s.title: s.brief for s in make_samples.SAMPLES}, readings=make_samples.readings())
-    standin.start()
-    yield standin
-    standin.stop()
+def server(standin):
+    """The shared stand-in (conftest) with the sample papers' readings; each test sets the mode it needs."""
+    return standin
 
 
 def live(standin: StandIn, *extra: str) -> list[str]:
