@@ -194,7 +194,7 @@ def _rerun(args: argparse.Namespace) -> int:
     try:
         settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette,
                                   base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file,
-                                  wait=args.wait or None)
+                                  wait=args.wait or None, **_call_settings(args))
         if args.dry_run:
             paper = asyncio.run(read_one(Path(args.pdf), settings))
             if isinstance(paper, ReadFailure):
@@ -205,15 +205,16 @@ def _rerun(args: argparse.Namespace) -> int:
             print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")
             print(_stored_plan(Path(args.output), paper.sha256, rendered))
             return EXIT_OK
-        settings.require_endpoint()
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
     except PdfError as exc:
         print(terminal_line(f"paperbrief: {args.pdf}: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     print(terminal(side_by_side(outcome.old, outcome.new)))
     reused = outcome.new.brief is not None and outcome.new.brief.cached
+    where = (f"the new brief failed: the report in {args.output} keeps the earlier one" if outcome.kept_old
+             else f"report updated in {args.output}")
     print(f"{outcome.calls} LLM call(s)" + (" (a passing brief of this prompt was in the run store)" if reused else "")
-          + f"; report updated in {args.output}")
+          + f"; {where}")
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
 
 
@@ -253,7 +254,7 @@ def _compare(args: argparse.Namespace) -> int:
         return _usage(_folder_error(args.output))
     try:
         settings = Settings.build(concurrency=args.concurrency, cassette=args.cassette, base_url=args.base_url,
-                                  api_key=args.api_key, api_key_file=args.api_key_file, timeout=args.timeout)
+                                  api_key=args.api_key, api_key_file=args.api_key_file, **_call_settings(args))
         chosen = variants(settings, args.prompt or [settings.prompt], args.model or [])
         if len(chosen) < 2:
             return _usage("compare needs two variants at least: two --prompt files, or two --model names")
@@ -393,7 +394,7 @@ def _inspect_with_model(args: argparse.Namespace, read, rules: dict) -> int:
     from .settings import Settings
 
     settings = Settings.build(model=args.model, prompt=args.prompt, cassette=args.cassette, base_url=args.base_url,
-                              api_key=args.api_key, api_key_file=args.api_key_file)
+                              api_key=args.api_key, api_key_file=args.api_key_file, **_call_settings(args))
     settings.require_endpoint()
     result = asyncio.run(read_with_model(settings, read))
     paper, brief = result.paper, result.brief
@@ -455,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--cassette", type=Path, help="replay from this cassette instead of calling")
     rerun.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(rerun)
+    _call_options(rerun)
     _wait_option(rerun)
     rerun.set_defaults(handler=_rerun)
 
@@ -475,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default: 8)")
     compare.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(compare)
-    compare.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
+    _call_options(compare)
     compare.add_argument("--dry-run", action="store_true", help="say how many calls each variant would make; no call")
     compare.set_defaults(handler=_compare)
 
@@ -500,6 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--model", help="with --llm: model name")
     inspect.add_argument("--base-url", help="with --llm: endpoint (default: $OPENAI_BASE_URL)")
     _key_options(inspect)
+    _call_options(inspect)
     inspect.set_defaults(handler=_inspect)
     return parser
 
@@ -517,14 +520,24 @@ def _run_options(run: argparse.ArgumentParser, cassette_help: str, cassette_requ
     run.add_argument("--cassette", type=Path, required=cassette_required, help=cassette_help)
     run.add_argument("--base-url", help="endpoint (default: $OPENAI_BASE_URL)")
     _key_options(run)
-    run.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
-    run.add_argument("--json-mode", action=argparse.BooleanOptionalAction, default=None,
-                     help="ask for the provider's JSON mode (on by default; an endpoint that rejects it is "
-                          "asked without it, once per run)")
-    run.add_argument("--system-in-user", action=argparse.BooleanOptionalAction, default=None,
-                     help="send the system text at the top of the first user message, for a chat template "
-                          "without a system role (paperbrief.yaml: system_in_user)")
+    _call_options(run)
     _wait_option(run)
+
+
+def _call_options(parser: argparse.ArgumentParser) -> None:
+    """How each call is sent: the same for every command that calls the endpoint."""
+    parser.add_argument("--timeout", type=float, help="seconds to wait for one answer before retrying (default: 60)")
+    parser.add_argument("--json-mode", action=argparse.BooleanOptionalAction, default=None,
+                        help="ask for the provider's JSON mode (on by default; an endpoint that rejects it is "
+                             "asked without it, once per run)")
+    parser.add_argument("--system-in-user", action=argparse.BooleanOptionalAction, default=None,
+                        help="send the system text at the top of the first user message, for a chat template "
+                             "without a system role (paperbrief.yaml: system_in_user)")
+
+
+def _call_settings(args: argparse.Namespace) -> dict:
+    """The settings _call_options gives, for Settings.build (None: not given on the command line)."""
+    return {"timeout": args.timeout, "json_mode": args.json_mode, "system_in_user": args.system_in_user}
 
 
 def _wait_option(parser: argparse.ArgumentParser) -> None:

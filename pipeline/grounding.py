@@ -217,6 +217,10 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
             notes.append(f"{field}: the model's reading did not hold on page 1; the rules' reading stands"
                          if field in lost else f"{field}: the model read none; the rules' reading stands")
             continue
+        if field == "title" and _cut_short(theirs, ours) and rules.sure("title"):
+            notes.append(f"title: the model read {_show(theirs)}, the start of the title the rules read whole; "
+                         f"the rules' reading stands")
+            continue
         update[field] = theirs
         confidence[field] = SURE_MODEL
         won = True
@@ -226,6 +230,13 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
     update.update(confidence=confidence, disagreements=notes, metadata_source="model" if won else "rules+model")
     update["confident"] = all(d.confidence >= LOW for d in confidence.values())
     return base.model_copy(update=update)
+
+
+def _cut_short(theirs: str, ours: str) -> bool:
+    """A title stopped at a line break: the model's is the start of the rules' (a small model's
+    habit with a title printed on two lines)."""
+    short, whole = inst.fold(theirs), inst.fold(ours)
+    return bool(short) and len(short) < len(whole) and whole.startswith(short)
 
 
 def _same(a: str | list[str], b: str | list[str]) -> bool:

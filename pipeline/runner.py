@@ -289,6 +289,7 @@ class Rerun:
     old: PaperResult | None
     new: PaperResult
     calls: int
+    kept_old: bool = False  # the new brief failed: the report keeps the passing one it had
 
 
 async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
@@ -310,10 +311,16 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
     old = next((r for r in live.results.values() if r.sha256 == read.sha256), None)
     name = rerun_name(pdf, live.results, old)
     read = read.model_copy(update={"file": name})
+    rendered = render_prompt(prompt, read, settings.model)
+    if store.lookup(read.sha256, rendered.fingerprint, rendered.model) is None:
+        try:
+            settings.require_endpoint()  # only a brief that is not in the run store needs the endpoint
+        except Exception:
+            store.close()
+            raise
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:
-            rendered = render_prompt(prompt, read, settings.model)
             brief = await brief_paper(live, read, rendered, asyncio.Semaphore(1))
     except LLMError as exc:
         new = PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
@@ -326,13 +333,23 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
             await live.client.close()
         store.close()
     new = new.model_copy(update={"requests": calls})
-    if old is not None:
-        live.results.pop(old.file, None)
-    live.results[new.file] = new  # an entry of that name (the paper before an edit) is replaced
+    kept_old = old is not None and old.ok and not new.ok
+    if not kept_old:  # a failed try never replaces a brief the report publishes
+        if old is not None:
+            live.results.pop(old.file, None)
+        live.results[new.file] = new  # an entry of that name (the paper before an edit) is replaced
+    _write_rerun_report(live, previous)
+    return Rerun(old=old, new=new, calls=calls, kept_old=kept_old)
+
+
+def _write_rerun_report(live: LiveRun, previous: Report | None) -> None:
+    """The report with the one entry changed; its title, prompt and model stay the report's own
+    (each entry names the prompt and model of its brief)."""
+    report = live.report()
     if previous is not None:
-        live.settings = settings.model_copy(update={"title": previous.title})
-    live.save_report(force=True)
-    return Rerun(old=old, new=new, calls=calls)
+        report = report.model_copy(update={"title": previous.title, "prompt_id": previous.prompt_id,
+                                           "prompt_version": previous.prompt_version, "model": previous.model})
+    write_report(report, live.output)
 
 
 def rerun_name(pdf: Path, results: dict[str, PaperResult], old: PaperResult | None) -> str:

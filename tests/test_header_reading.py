@@ -135,6 +135,8 @@ def test_readings_agree_differ_or_fall_back_to_the_rules(tmp_path):
     assert any(d.startswith("institutions:") for d in better.disagreements)
     ungrounded = with_reading(title="Some Other Paper", institutions=["Invented Institute"])
     assert ungrounded.title == paper.title and ungrounded.institutions == paper.institutions
+    cut = with_reading(title=paper.title.rsplit(" ", 2)[0])  # a model that stopped at the title's line break
+    assert cut.title == paper.title and any("the rules' reading stands" in d for d in cut.disagreements)
 
 
 # ---- end to end against the stand-in ------------------------------------------------------------
