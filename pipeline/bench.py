@@ -504,26 +504,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     ext = sub.add_parser("extract", help="score metadata extraction against a ground-truth manifest")
-    ext.add_argument("folder", type=Path)
-    ext.add_argument("--truth", type=Path, required=True)
-    ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"))
+    ext.add_argument("folder", type=Path, help="folder of the PDFs (or of a pdfs/ folder holding them)")
+    ext.add_argument("--truth", type=Path, required=True, help="ground-truth manifest (JSON)")
+    ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"),
+                     help="where to write the table of misses (default: %(default)s)")
     ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy"), default="",
                      help="read every header through the brief call against the project's stand-in, answering each "
                           "paper's truth as page 1 prints it (truth), or with one planted reading error per first answer "
-                          "(sloppy); no network")
+                          "(sloppy); no network (default: off; --llm alone: truth)")
     run = sub.add_parser("run", help="throughput of the whole pipeline against a stand-in endpoint")
-    run.add_argument("--papers", type=int, default=200)
-    run.add_argument("--latency", type=float, default=0.5)
-    run.add_argument("--concurrency", type=int, default=16)
+    run.add_argument("--papers", type=int, default=200, help="generated papers to brief (default: %(default)s)")
+    run.add_argument("--latency", type=float, default=0.5,
+                     help="seconds the stand-in takes to answer one request (default: %(default)s)")
+    run.add_argument("--concurrency", type=int, default=16, help="LLM calls in flight at once (default: %(default)s)")
     run.add_argument("--folder", type=Path, help="real PDFs instead of the generated samples (e.g. the corpus)")
     run.add_argument("--truth", type=Path, help="with --folder: a manifest whose truth the stand-in answers")
     run.add_argument("--single-slot", action="store_true", help="the stand-in serves one request at a time (llama.cpp)")
-    run.add_argument("--timeout", type=float, default=60.0, help="seconds per call before it is retried")
+    run.add_argument("--timeout", type=float, default=60.0, help="seconds per call before it is retried (default: %(default)s)")
     run.add_argument("--batch", action="store_true", help="through the Batch API (the stand-in's files and batches)")
-    run.add_argument("--batch-delay", type=float, default=2.0, help="seconds the stand-in takes to complete a batch")
+    run.add_argument("--batch-delay", type=float, default=2.0,
+                     help="with --batch: seconds the stand-in takes to complete a batch (default: %(default)s)")
     reg = sub.add_parser("registry", help="the registry's lookup costs and the Chinese-label institution check")
-    reg.add_argument("folder", type=Path)
-    reg.add_argument("--truth", type=Path, required=True)
+    reg.add_argument("folder", type=Path, help="folder of the PDFs")
+    reg.add_argument("--truth", type=Path, required=True, help="ground-truth manifest (JSON)")
     args = parser.parse_args(argv)
     if args.command == "registry":
         f = bench_registry(args.folder, args.truth)
