@@ -165,7 +165,6 @@ def _provider_batches(args: argparse.Namespace, cancel: bool) -> int:
         return _usage(f"{output}: no run store here (runs.sqlite)")
     try:
         settings = Settings.build(base_url=args.base_url, api_key=args.api_key, api_key_file=args.api_key_file)
-        settings.require_endpoint()
         states = asyncio.run(batch_states(settings, output, cancel=cancel))
     except LLMError as exc:
         print(f"paperbrief: {exc}", file=sys.stderr)

@@ -345,12 +345,17 @@ class _Progress:
 
 
 async def batch_states(settings: Settings, output: Path, cancel: bool = False) -> list[BatchState]:
-    """Every batch of an output folder, refreshed from the provider (and cancelled, with cancel)."""
+    """Every batch of an output folder, refreshed from the provider (and cancelled, with cancel).
+    Only a batch still running needs the endpoint: finished ones are shown as the store has them."""
     store = RunStore(output / STORE_NAME)
-    client = client_for(settings)
+    client = None
     try:
+        known_batches = store.batches()
+        if any(not known.finished for known in known_batches):
+            settings.require_endpoint()
+            client = client_for(settings)
         states = []
-        for known in store.batches():
+        for known in known_batches:
             state = known
             if not known.finished:
                 state = await (client.cancel_batch(known.id) if cancel else client.batch_state(known.id))
@@ -361,6 +366,7 @@ async def batch_states(settings: Settings, output: Path, cancel: bool = False) -
             states.append(state)
         return states
     finally:
-        await client.close()
+        if client is not None:
+            await client.close()
         store.close()
 

@@ -52,3 +52,11 @@ def test_rerun_takes_system_in_user_as_run_does(samples, tmp_path, capsys):
     shown = capsys.readouterr().out
     assert re.search(r"fingerprint (\w+)", shown).group(1) != first  # the system text moved: another prompt
     assert "--- system ---" not in shown
+
+
+def test_status_of_a_folder_without_running_batches_needs_no_endpoint(samples, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--cassette", str(CASSETTE)]) == 0
+    capsys.readouterr()
+    assert main(["status", str(out)]) == 0
+    assert f"no provider batches in {out}" in capsys.readouterr().out
