@@ -110,11 +110,8 @@ class PdfReaders:
     `workers` papers are handed to the readers at once, so a paper's time starts when a worker
     takes it, not while it waits behind others."""
 
-    started = 0  # readers built in this process: a command builds one (a test counts them)
-
     def __init__(self, workers: int, memory_mb: int = READER_MEMORY_MB, timeout_s: float = READER_TIMEOUT_S,
                  names: dict[Path, str] | None = None, text_pages: int = 2):
-        PdfReaders.started += 1
         self.workers, self.memory_mb, self.timeout_s = workers, memory_mb, timeout_s
         self.names = names or {}  # the name each paper is reported under (display_names)
         self.text_pages = text_pages

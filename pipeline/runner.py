@@ -25,7 +25,7 @@ from .llm import EndpointUnusable, LLMClient, LLMError, client_for, counting
 from .models import Brief, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
 from .prompts import PromptFile, RenderedPrompt, render_prompt
-from .readers import AlreadyRead, PdfReaders, display_names, read_one, readers_for
+from .readers import AlreadyRead, PdfReaders, read_one, readers_for
 from .report import load_report, write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock
@@ -89,11 +89,7 @@ class LiveRun:
     stopped: str = ""  # why the endpoint is unusable; set once, read before every further call
     client_ready: asyncio.Future | None = None  # the client being built in a thread (SDK import included)
     write: bool = True  # write report.* into `output` as papers finish (compare keeps only the store there)
-    names: dict[Path, str] = field(default_factory=dict)  # each input's name in the report (display_names)
     previous: dict[str, PaperResult] = field(default_factory=dict)  # the report found in `output`, by file
-
-    def name_of(self, path: Path) -> str:
-        return self.names.get(path, path.name)
 
     def new_client(self) -> LLMClient:
         return client_for(self.settings)
@@ -172,14 +168,14 @@ async def _read_and_brief(live: LiveRun, path: Path, pool: PdfReaders | AlreadyR
 
 async def _result_of(live: LiveRun, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
                      seen: dict[str, str]) -> PaperResult:
-    name = live.name_of(path)
-    read = await pool.paper(path)
+    read = await pool.paper(path)  # under its report name (readers.display_names)
     if isinstance(read, ReadFailure):
-        return PaperResult(file=name, error=read.reason)
-    rendered = render_prompt(live.prompt, read, live.settings.model)
+        return PaperResult(file=read.file, error=read.reason)
+    name = read.file
     if read.sha256 in seen:
         return PaperResult(file=name, sha256=read.sha256, duplicate_of=seen[read.sha256])
     seen[read.sha256] = name
+    rendered = render_prompt(live.prompt, read, live.settings.model)
     try:
         brief = await brief_paper(live, read, rendered, gate)
     except EndpointUnusable:
@@ -216,7 +212,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store, write=write,
-                  names=display_names(files), previous=_previous_results(output) if write else {})
+                  previous=_previous_results(output) if write else {})
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)

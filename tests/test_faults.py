@@ -18,6 +18,7 @@ import make_samples
 import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
+from waiting import wait_for
 
 from pipeline.cli import main
 from pipeline.pdf import PdfError, extract
@@ -85,19 +86,10 @@ def _stored(out: Path) -> set[str]:
         return set()
 
 
-def _wait_for(predicate, limit=30.0):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def _signal_after(samples: Path, out: Path, server: StandIn, stored: int, sig: int) -> subprocess.Popen:
     """Start a run, wait until `stored` briefs are in its store, then send it `sig`."""
     proc = _start_run(samples, out, server)
-    assert _wait_for(lambda: (out / "runs.sqlite").exists() and len(_stored(out)) >= stored)
+    assert wait_for(lambda: (out / "runs.sqlite").exists() and len(_stored(out)) >= stored)
     proc.send_signal(sig)
     return proc
 
@@ -134,7 +126,7 @@ def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
         proc = _start_run(samples, out, server)
         assert proc.wait(timeout=60) == 0
         second = server.requests[first_run:]
-    assert _wait_for(lambda: not _orphans(out, before), limit=10)  # the killed run's PDF readers exited too
+    assert wait_for(lambda: not _orphans(out, before), limit=10)  # the killed run's PDF readers exited too
     asked_again = {s.file for s in make_samples.SAMPLES
                    if any(" ".join(s.title.split()[:2]) in json.dumps(r["body"], ensure_ascii=False) for r in second)}
     assert not asked_again & saved

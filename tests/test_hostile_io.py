@@ -17,6 +17,7 @@ import foreground
 import hostile
 import make_samples
 import pytest
+from waiting import wait_for
 
 from pipeline.cli import main
 from pipeline.standin import StandIn
@@ -314,15 +315,6 @@ def _start(samples: Path, out: Path, server: StandIn, *extra: str) -> subprocess
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for(predicate, limit: float = 30.0) -> bool:
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_second_run_on_one_folder_stops_or_waits_and_pays_nothing_twice(samples, tmp_path, capsys):
     out = tmp_path / "out"
     with StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES}) as server:
@@ -331,7 +323,7 @@ def test_a_second_run_on_one_folder_stops_or_waits_and_pays_nothing_twice(sample
         one_run = server.completed
         first = _start(samples, out, server)
         try:
-            assert _wait_for(lambda: server.completed > one_run)  # the first run holds the folder and is paying
+            assert wait_for(lambda: server.completed > one_run)  # the first run holds the folder and is paying
             assert main(["run", str(samples), "-o", str(out), "--base-url", server.base_url, "--api-key", "k"]) == 2
             line = one_line_error(capsys.readouterr().err)
             assert line == (f"paperbrief: {out}/ is in use by paperbrief run (pid {first.pid}); "
@@ -489,7 +481,7 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
 
     try:
         ahead = sum(1 for s in make_samples.SAMPLES if s.file < "zz-stuck.pdf")
-        assert _wait_for(lambda: stored() >= ahead, limit=40)  # the papers before it are done; it is being read
+        assert wait_for(lambda: stored() >= ahead, limit=40)  # the papers before it are done; it is being read
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=30)  # without the kill on the way out: waits for the reader
     finally:
