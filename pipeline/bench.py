@@ -107,7 +107,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
     import asyncio
 
     from .brief import write_brief
-    from .grounding import published
+    from .decide import published
     from .llm import client_for
     from .prompts import load_prompt, render_prompt
     from .settings import Settings

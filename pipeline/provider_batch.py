@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .brief import after_first, after_repair, unrepaired
+from .decide import published
 from .escape import terminal_line
-from .grounding import published
 from .llm import LLMClient, LLMError, batch_line, client_for
 from .models import BatchRequest, BatchState, Brief, Completion, Paper, PaperResult, ReadFailure, Report, Usage
 from .prompts import PromptFile, RenderedPrompt, render_prompt

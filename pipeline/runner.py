@@ -19,8 +19,8 @@ from pathlib import Path
 
 from . import cassette
 from .brief import write_brief
+from .decide import published
 from .escape import terminal_line
-from .grounding import published
 from .llm import EndpointUnusable, LLMClient, LLMError, client_for, counting
 from .models import Brief, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
