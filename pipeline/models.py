@@ -102,6 +102,8 @@ class Paper(Frozen):
     rules_reading: Reading | None = None  # both readings, once the model has read the header
     model_reading: Reading | None = None
     disagreements: list[str] = Field(default_factory=list)  # fields where the readings differ, and what won
+    unsettled: dict[str, str] = Field(default_factory=dict)  # field -> why neither reading is clearly better (the rules' stands, marked)
+    overruled: dict[str, str] = Field(default_factory=dict)  # field -> why the model's reading lost to the rules'
     metadata_usage: Usage | None = None  # only in reports written while a separate metadata pass existed
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1's header block, for the prompt and grounding
     decisions: list[Decision] = Field(default_factory=list, exclude=True, repr=False)  # the rules' reasons, for inspect --explain
@@ -222,6 +224,16 @@ class Report(Frozen):
     @property
     def briefed(self) -> list[PaperResult]:
         return sorted((r for r in self.results if r.ok), key=lambda r: sort_key(r.paper.title))
+
+    @property
+    def unsettled(self) -> int:
+        """Fields of the published papers whose two readings disagree and were not settled (marked in the report)."""
+        return sum(len(r.paper.unsettled) for r in self.results if r.paper is not None and not r.duplicate_of)
+
+    @property
+    def overruled(self) -> int:
+        """Fields where the model's reading failed a check the rules' passed, so the rules' was published."""
+        return sum(len(r.paper.overruled) for r in self.results if r.paper is not None and not r.duplicate_of)
 
     @property
     def failed(self) -> list[PaperResult]:
