@@ -238,6 +238,9 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
             unsettled[field] = verdict.note
         elif theirs:
             overruled[field] = verdict.note
+    spelt = _spelt_out(update.get("institutions", rules.institutions), reading.institutions)
+    if spelt != update.get("institutions", rules.institutions):
+        update["institutions"] = spelt
     if "authors" in update:
         update["author_count"] = len(reading.authors) if reading.authors or rules.author_count is not None else None
     update.update(confidence=confidence, disagreements=notes, metadata_source="model" if won else "rules+model",
@@ -370,6 +373,17 @@ def _published_form(field: str, value, rules: Paper, page: registry.Context):
 
 
 # ---- one form in 主要机构 ------------------------------------------------------------------------
+
+
+def _spelt_out(names: list[str], model_names: list[str]) -> list[str]:
+    """A short form read alone ('HKUST') as the model spells it out around the same short form
+    ('The Hong Kong University of Science and Technology (HKUST)'): the full name with page 1's form."""
+    out = []
+    for name in names:
+        full = [m for m in model_names if (match := re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", m))
+                and inst.fold(match.group(2)) == inst.fold(name) and " " in match.group(1).strip()]
+        out.append(full[0] if len(full) == 1 else name)
+    return out
 
 
 def _as_printed(names: list[str], rules_names: list[str], page: registry.Context) -> list[str]:
