@@ -164,10 +164,10 @@ def _organisation_fault(name: str, persons: set[str]) -> str:
         return PERSON_AS_ORGANISATION
     if len([p for p in _CELL_GAP.split(text) if p.strip() and _ORG_WORD.search(p)]) >= 2 or _run_together(text):
         return SEVERAL_ORGANISATIONS
-    if _GLUED_MARKER.search(text):
-        return MARKERS_KEPT
     if inst.is_place(text) or (_ADDRESS.search(text) and not _ORG_WORD.search(text)):
         return ADDRESS_ALONE
+    if _GLUED_MARKER.search(text):
+        return MARKERS_KEPT
     if len(text.split()) > 14 or re.search(r"\banonymous\b|匿名", text, re.I) or re.match(r"[a-z]{2,}\s+[a-z]", text) \
             or not inst.reads_as_organisation(text):
         return NO_ORGANISATION

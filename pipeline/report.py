@@ -20,6 +20,7 @@ from .models import PaperResult, Report
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
 NO_BRIEFS = "本次没有生成简报"
+UNSETTLED = "（待核实）"  # after a field whose two readings disagree and were not settled
 ANSWER_SHOWN = 600  # characters of a rejected answer the report shows (report.json keeps the whole brief)
 
 
@@ -108,21 +109,26 @@ def report_html(report: Report) -> str:
 def _title(result: PaperResult) -> str:
     """The title as read, or the file name when the title read is doubtful (never a masthead or caption)."""
     paper = result.paper
-    return paper.title if paper.title and paper.sure("title") else f"{paper.file}（未能可靠读取标题）"
+    return paper.title + _mark(result, "title") if paper.title and paper.sure("title") else f"{paper.file}（未能可靠读取标题）"
 
 
 def _institutions(result: PaperResult) -> str:
     names = result.paper.institutions
     if names:
-        return ", ".join(names)
-    return "未署名（匿名投稿）" if result.paper.author_count == 0 else "PDF 首页未列出机构"
+        return ", ".join(names) + _mark(result, "institutions")
+    return "未署名（匿名投稿）" if result.paper.author_count == 0 else "PDF 首页未列出机构" + _mark(result, "institutions")
 
 
 def _author_count(result: PaperResult) -> str:
     count = result.paper.author_count
     if not result.paper.sure("authors"):
         return "未能可靠读取"
-    return "团队署名" if count is None else f"{count}人"
+    return ("团队署名" if count is None else f"{count}人") + _mark(result, "authors")
+
+
+def _mark(result: PaperResult, field: str) -> str:
+    """'（待核实）' after a field the model read otherwise, where neither reading was clearly better."""
+    return UNSETTLED if field in result.paper.unsettled else ""
 
 
 def write_report(report: Report, folder: Path) -> None:
