@@ -185,6 +185,8 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         rules = papers
         papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy", by_position=llm == "position")
         model["against_rules"] = _against_rules(rules, papers, truth)
+        model["overruled"] = sum(len(p.overruled) for p in papers.values())
+        model["unsettled"] = sum(len(p.unsettled) for p in papers.values())
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
     flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
@@ -605,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"model calls            {f['calls']} for {f['papers']} papers ({f['repaired']} repaired), "
                   f"{f['briefed']} briefed")
             print(f"planted errors         {f['planted_published']} published")
+            print(f"decision               the model's reading overruled in {f['overruled']} fields, "
+                  f"{f['unsettled']} fields unsettled (marked)")
             for field, c in f["against_rules"].items():
                 print(f"  {field:<20} right as published {c['published']}, in the rules' own reading {c['rules']}; "
                       f"a right rules reading replaced by a wrong one {c['replaced']}")
