@@ -581,6 +581,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except _user_errors() as exc:  # the one exit path for what the user must fix: one line, exit 2
         return _usage(_os_message(exc))
+    except Exception as exc:  # a bug: one line (the traceback under -v), never a traceback on the terminal
+        from .failures import internal
+
+        print(terminal_line(f"paperbrief: {internal(exc).detail} (paperbrief -v shows where)"), file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
