@@ -68,6 +68,15 @@ class PaperFlow:
             return None
         return self.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
 
+    def plan(self, paper: Paper) -> str:
+        """What a run would do with this paper (the --dry-runs): "reuse" a passing stored brief,
+        send it "again" (its stored brief failed), or send it as "new"."""
+        rendered = self.render(paper)
+        if self.stored(paper, rendered) is not None:
+            return "reuse"
+        stored = self.store.latest(paper.sha256, rendered.fingerprint, rendered.model) if self.store else None
+        return "again" if stored is not None else "new"
+
     async def answer(self, prepared: Prepared, client: LLMClient) -> PaperResult:
         """The live (or replayed) answer, its one repair when needed, stored and published."""
         paper = prepared.paper

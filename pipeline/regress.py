@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from . import cassette
+from . import cassette, failures
 from .failures import KINDS
-from .flow import PaperFlow, Prepared, contained
+from .flow import PaperFlow, Prepared, contained, contained_call
 from .llm import client_for
 from .models import PaperResult, Report
 from .prompts import PromptFile, RenderedPrompt
@@ -102,7 +102,7 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
     rows = []
     try:
         for read in (await read_all(settings, discover(folder))).values():
-            started = flow.start(read)
+            started = contained_call(lambda failure, read=read: failures.failed(read.file, failure), lambda read=read: flow.start(read))
             if isinstance(started, PaperResult):
                 rows.append(_row(started, None, recorded))
                 continue

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from . import cassette
 from .escape import terminal_line
-from .failures import LLM_FAILED
-from .flow import PaperFlow, Prepared, contained
+from .failures import LLM_FAILED, failed
+from .flow import PaperFlow, Prepared, contained, contained_call
 from .llm import EndpointUnusable, LLMClient, client_for, counting
 from .models import FailureKind, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
@@ -289,7 +289,7 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
     old = next((r for r in live.results.values() if r.sha256 == read.sha256), None)
     name = rerun_name(pdf, live.results, old)
     read = read.model_copy(update={"file": name})
-    started = live.flow.start(read)
+    started = contained_call(lambda failure: failed(name, failure, read.sha256), lambda: live.flow.start(read))
     if isinstance(started, Prepared):
         try:
             settings.require_endpoint()  # only a brief that is not in the run store needs the endpoint
@@ -347,9 +347,11 @@ async def read_with_model(settings: Settings, read: Paper) -> PaperResult:
     flow = PaperFlow(settings.prompt_file(), settings.model, store=None)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
+    async def answer() -> PaperResult:
+        return await flow.answer(Prepared(paper=read, rendered=flow.render(read)), client)
+
     try:
         with context:
-            return await contained(read.file, flow.answer(Prepared(paper=read, rendered=flow.render(read)), client),
-                                   read.sha256)
+            return await contained(read.file, answer(), read.sha256)
     finally:
         await client.close()
