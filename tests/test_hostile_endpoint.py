@@ -163,6 +163,7 @@ def test_the_429s_of_one_call_stop_after_a_bounded_count():
     assert len(server.requests) == llm.MAX_RATE_LIMITS
 
 
+@pytest.mark.slow
 def test_a_dripping_body_fails_at_the_deadline_not_never():
     with Hostile(mode="drip") as server:
         result, elapsed = ask(server, timeout=1.5, attempts=2, max_wait=0.1)
