@@ -51,13 +51,14 @@ LOST_IN_GROUNDING = "partial: grounding dropped some of the model's names, and t
 
 _VENUE_LINE = re.compile(
     r"^(?:preprint|arxiv|under review|published as|accepted (?:at|to|as|for|by|in)|to appear|appears? in|in proceedings|"
-    r"proceedings|technical report|tech(?:nical)? rep|draft|working paper|manuscript|in submission|submitted to|"
-    r"camera[- ]ready|workshop|journal of|transactions on|research article|original article|article|letter|review)\b"
+    r"proceedings of|technical report|tech(?:nical)? rep|in submission|submitted to|camera[- ]ready|journal of|transactions on)\b"
+    r"|^(?:draft|working paper|manuscript|(?:research |original |review )?article|letter|review|short paper)\W*$"
     r"|\b(?:conference|symposium|workshop) (?:on|paper)\b|\bvol(?:ume)?\.?\s*\d|\bno\.\s*\d|\bissn\b|\bdoi\b|©|\bcopyright\b"
     r"|学报|期刊|杂志|第\s*\S{1,4}\s*[卷期]|文章编号|挑战赛|研讨会|论文集|年会|大会|中图分类号|文献标识码"
-    r"|\(\s*(?:19|20)\d\d\s*\)\s*\d|\b(?:19|20)\d\d\b.*\b\d{4,}\b|\d{4}\s*年\s*\d{1,2}\s*月|\|\s*\d+\s*$|^\d+\s*\|"
+    r"|\(\s*(?:19|20)\d\d\s*\)\s*\d|\d{4}\s*年\s*\d{1,2}\s*月|\|\s*\d+\s*$|^\d+\s*\|"
     r"|\bauthor(?:\(s\)| guidelines| instructions)|\brunning (?:title|head)|^(?:[A-Z][a-z]{0,5}\.\s*){2,}$",
     re.I)
+_BRACKETED = re.compile(r"\s*(.+?)\s*\(([^()]+)\)\s*")  # 'Full Name (Short)'
 _EMAIL_OR_LINK = re.compile(r"@|https?:|www\.")
 _MARKS = re.compile(r"^[\s\d*∗†‡§¶⋆,]+|[\s\d*∗†‡§¶⋆,]+$")
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "bin", "ibn",
@@ -344,7 +345,7 @@ def _one_organisation(a: str, b: str, page: registry.Context) -> bool:
 def _parts(name: str) -> list[str]:
     """A name, and for 'Full Name (Short)' its short form (not the full name alone: that would
     lose a campus, 'X (Guangzhou)')."""
-    match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+    match = _BRACKETED.fullmatch(name)
     return [name, match.group(2)] if match else [name]
 
 
@@ -352,7 +353,7 @@ def _forms(name: str) -> set[str]:
     """A name folded, and for 'Full Name (ACR)' its full name and its short form (a short form
     has two capitals, starts the full name or is an organisation the registry knows: '(Guangzhou)'
     is a campus, not a name)."""
-    match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+    match = _BRACKETED.fullmatch(name)
     forms = {inst.fold(name)}
     if match:
         forms.add(inst.fold(match.group(1)))
@@ -380,7 +381,7 @@ def _spelt_out(names: list[str], model_names: list[str]) -> list[str]:
     ('The Hong Kong University of Science and Technology (HKUST)'): the full name with page 1's form."""
     out = []
     for name in names:
-        full = [m for m in model_names if (match := re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", m))
+        full = [m for m in model_names if (match := _BRACKETED.fullmatch(m))
                 and inst.fold(match.group(2)) == inst.fold(name) and " " in match.group(1).strip()]
         out.append(full[0] if len(full) == 1 else name)
     return out
@@ -401,7 +402,7 @@ def _as_printed(names: list[str], rules_names: list[str], page: registry.Context
 def _printed_form(name: str, rules_names: list[str], page: registry.Context) -> str:
     if _printed(name, page):
         return name
-    match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+    match = _BRACKETED.fullmatch(name)
     if match and _printed(match.group(2), page):
         return name  # 'Full Name (ACR)' with the short form page 1 prints
     if match and _printed(match.group(1), page):
