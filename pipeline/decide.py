@@ -415,9 +415,19 @@ def _printed_form(name: str, rules_names: list[str], page: registry.Context) -> 
         return name
     if _printed(org.name, page):
         return org.name
-    short = next((w for w in re.findall(r"[A-Za-z][A-Za-z&-]*", page.text)
-                  if len(w) >= 2 and inst.fold(w) in org.keys(registry.ACRONYM)), None)
+    short = next((text for kind, key in org.forms if kind != registry.KIND["name"] and page.prints_key(key, kind)
+                  and (text := _printed_text(key, page))), "")
     return f"{org.name} ({short})" if short else name
+
+
+def _printed_text(key: str, page: registry.Context) -> str:
+    """The words of page 1 that fold to this key, as printed ('UC Berkeley' for 'ucberkeley')."""
+    words = re.findall(r"[^\s,;:()（）]+", page.text)
+    for size in range(1, 5):
+        for start in range(len(words) - size + 1):
+            if inst.fold(" ".join(words[start:start + size])) == key:
+                return " ".join(words[start:start + size])
+    return ""
 
 
 def _printed(name: str, page: registry.Context) -> bool:

@@ -237,3 +237,12 @@ def test_without_a_model_the_rules_reading_is_published_unchanged(tmp_path):
     shown = published(paper, None)
     assert (shown.title, shown.authors, shown.institutions) == (paper.title, paper.authors, paper.institutions)
     assert not shown.unsettled and not shown.overruled and shown.model_reading is None
+
+
+def test_a_usual_name_where_page_one_prints_a_short_form_is_published_as_full_name_and_short_form(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", [(TITLE, 16, "c", 80), ("Ada Quill^1", 11, "c", 105), ("^1EECS, UC Berkeley", 9, "c", 122)])
+    unread = paper.model_copy(update={"institutions": [], "confidence": {**paper.confidence,
+                                                                         "institutions": FieldDoubt(confidence=0.3, reason="x")}})
+    won = decide(unread, Reading(title=TITLE, authors=paper.authors, institutions=["University of California, Berkeley"]), [])
+    assert won.institutions == ["University of California, Berkeley (UC Berkeley)"]
+    assert won.model_reading.institutions == ["University of California, Berkeley"]
