@@ -36,6 +36,7 @@ from pipeline.pdf import extract
 from pipeline.report import UNSETTLED, report_html, report_markdown
 from pipeline.runner import read_with_model
 from pipeline.settings import Settings
+from pipeline.standin import read_by_position
 
 pytest.importorskip("reportlab")
 
@@ -129,6 +130,13 @@ def test_an_institution_is_one_organisation_not_a_run_a_person_or_an_address(nam
 
 
 # ---- the decision, against a model that reads by position ----------------------------------------
+
+
+def test_the_position_reader_copies_the_header_line_by_line_markers_included():
+    header = ("Preprint\nLantern Grids: Routing\nAttention Across Scrolls\nAda Quill1, Bram Oakes2\n"
+              "1 University of Westmarch2 Harborlight Inc.")
+    assert read_by_position(header) == {"title": "Preprint", "authors": ["Lantern Grids: Routing"],
+                                        "institutions": ["1 University of Westmarch2 Harborlight Inc."]}
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
