@@ -87,9 +87,18 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
     differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
     kind = "replayed" if settings.cassette and not record else "paid"
     print(f"{len(report.briefed)} briefed, {failed_line(report)}, {len(usage)} {kind} briefs ({tokens} tokens), "
-          f"{stored} from the run store, {differ} where the model's reading and the rules' differ; "
+          f"{stored} from the run store, {differ} where the model's reading and the rules' differ"
+          f"{readings_line(report)}; "
           f"{requests_line(report, settings.concurrency)} -> {output / 'report.md'}")
     return _list_failures(report)
+
+
+def readings_line(report) -> str:
+    """How often the model's reading lost to the rules' (a weak model's mark) and how many fields
+    were left unsettled (marked （待核实） in the report); empty when neither happened."""
+    parts = [f"{report.overruled} field(s) where the rules overruled the model's reading" if report.overruled else "",
+             f"{report.unsettled} unsettled field(s) marked （待核实）" if report.unsettled else ""]
+    return "".join(f", {p}" for p in parts if p)
 
 
 def failed_line(report) -> str:
@@ -152,7 +161,7 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
     completion_tokens = sum(u.completion_tokens for u in usage)
     cost = "unknown price" if report.batch_cost_usd is None else f"about ${report.batch_cost_usd:.4f} at batch prices"
     print(f"{len(report.briefed)} briefed, {failed_line(report)} through provider batches "
-          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}); "
+          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}){readings_line(report)}; "
           f"{report.requests} request(s) sent by this run -> {output / 'report.md'}")
     return _list_failures(report)
 

@@ -152,7 +152,7 @@ def test_a_model_reading_by_position_never_makes_the_reading_worse(tmp_path, sta
     assert all("the rules' reading stands" in note for note in shown.disagreements)
 
 
-def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fragment(tmp_path, standin):
+def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fragment(tmp_path, standin, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
     for page, rows in PAGES.items():
@@ -165,6 +165,8 @@ def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fra
     for page, (title, count, institutions) in RULES_READ.items():
         assert (papers[page].title, papers[page].author_count, papers[page].institutions) == (title, count, institutions)
     assert report.overruled >= 10 and report.unsettled == 0
+    said = capsys.readouterr().out  # the summary tells the user how often the model was overruled
+    assert f", {report.overruled} field(s) where the rules overruled the model's reading;" in said
     digest = (out / "report.md").read_text(encoding="utf-8")
     assert "Preprint" not in digest and "灯笼学报" not in digest
 
