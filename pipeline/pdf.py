@@ -21,7 +21,7 @@ import pypdfium2.raw as raw
 
 from .metadata.layout import FOOT_BAND  # body-text pages still keep their foot notes, where the metadata reads them
 from .models import Document, Span
-from .text import SPACING_ACCENTS, join_spacing_accents
+from .text import SPACING_ACCENTS, join_spacing_accents, valid_unicode
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
 _NEWLINES = {"\r", "\n"}
@@ -88,8 +88,14 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
 def _meta_title(pdf: "pdfium.PdfDocument") -> str:
     """The Info dictionary's Title: often a file name or a template default, so only a hint."""
     try:
-        return _clean(str(pdf.get_metadata_value("Title") or "")).strip()
-    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
+        size = raw.FPDF_GetMetaText(pdf, b"Title\x00", None, 0)
+        if size <= 2:
+            return ""
+        buffer = ctypes.create_string_buffer(size)
+        raw.FPDF_GetMetaText(pdf, b"Title\x00", buffer, size)
+        # UTF-16 as PDFium gives it: a lone half (a damaged Info string) is kept for _clean to replace
+        return _clean(buffer.raw[: size - 2].decode("utf-16-le", "surrogatepass")).strip()
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError, ctypes.ArgumentError):
         return ""
 
 
@@ -331,9 +337,11 @@ def _page_text(raw_text: str) -> str:
     return _clean(text)
 
 
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))  # valid_unicode keeps \r; a span does not
 
 
 def _clean(text: str) -> str:
-    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
+    """Text as it leaves the PDF library: valid Unicode (PDFium gives a character outside the Basic
+    Multilingual Plane as two UTF-16 halves), ligatures spelt out, accents back on their letters."""
+    text = valid_unicode(text).replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
     return join_spacing_accents(text).translate(_CONTROL)

@@ -23,6 +23,7 @@ from . import reading
 from .models import Paper, ReadFailure
 from .pdf import PdfError, check_regular
 from .settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
+from .text import readable_name
 
 NO_TITLE = "no title found on page 1"
 
@@ -44,7 +45,13 @@ def discover(inputs: Path | list[Path]) -> list[Path]:
 
 def display_names(files: list[Path]) -> dict[Path, str]:
     """Each file's name in the report: its bare name, or, when another input has the same name,
-    as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf)."""
+    as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf). A name that is
+    not UTF-8 (GBK bytes) is shown and stored with U+FFFD for those bytes; the Path reads the file."""
+    names = _distinct_names(files)
+    return {path: readable_name(name) for path, name in names.items()}
+
+
+def _distinct_names(files: list[Path]) -> dict[Path, str]:
     by_name: dict[str, list[Path]] = defaultdict(list)
     for path in files:
         by_name[path.name].append(path)
@@ -125,7 +132,7 @@ class PdfReaders:
     async def paper(self, path: Path) -> Paper | ReadFailure:
         """The one read path: a PDF path to its Paper (under its report name), or a named failure.
         A paper read without a title is a failure that still carries what was read (`inspect`)."""
-        name = self.names.get(path, path.name)
+        name = self.names.get(path) or readable_name(path.name)
         read = await self.read(reading.read_paper, path, self.text_pages)
         if isinstance(read, str):
             return ReadFailure(file=name, reason=read)
