@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -48,7 +48,18 @@ def display_names(files: list[Path]) -> dict[Path, str]:
     as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf). A name that is
     not UTF-8 (GBK bytes) is shown and stored with U+FFFD for those bytes; the Path reads the file."""
     names = _distinct_names(files)
-    return {path: readable_name(name) for path, name in names.items()}
+    shown = {path: readable_name(name) for path, name in names.items()}
+    taken = Counter(shown.values())
+    # two names that differ only in their undecodable bytes would read the same: those show the bytes
+    return {path: name if taken[name] == 1 else _escaped_bytes(names[path]) for path, name in shown.items()}
+
+
+def _escaped_bytes(name: str) -> str:
+    """'\\xc4\\xe3.pdf': a name with its undecodable bytes written out, so two such names stay apart."""
+    try:
+        return readable_name(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return readable_name(name.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _distinct_names(files: list[Path]) -> dict[Path, str]:

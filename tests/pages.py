@@ -121,3 +121,55 @@ def unsure_paper(folder, standin) -> None:
          + abstract_rows(160))
     standin.readings[UNSURE_TITLE] = {"authors": ["Mira Castellan", "Tobias Rennick"],
                                       "institutions": ["Orchard University", "Bellwether Institute of Optics"]}
+
+
+# -- text outside the Basic Multilingual Plane, as real PDFs carry it ------------------------------
+MATH_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf"  # has the mathematical italic letters
+VERA_FONT = "Vera.ttf"  # shipped with reportlab: the stand-in glyphs when the math font is missing
+
+
+def draw_text_layer(path, rows: list[tuple], info_title: str = "") -> None:
+    """rows: (text, size, x or 'c', y from the top), in an embedded TrueType font whose ToUnicode map
+    is written as LaTeX writes it: UTF-16, a character outside the BMP as a surrogate pair. The text
+    layer gives each row's text exactly; a character the font has no glyph for (an emoji, a CJK
+    extension B character, NUL, a bidi control) is drawn as a stand-in glyph the map reads back as
+    that character, as a PDF whose font maps glyphs to any Unicode does."""
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfgen import canvas
+
+    font = "PBMath" if Path(MATH_FONT).is_file() else "PBVera"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(ttfonts.TTFont(font, MATH_FONT if font == "PBMath" else VERA_FONT))
+    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    used = {ch for text, *_ in rows for ch in text}
+    spare = iter(ch for ch in map(chr, range(0xC0, 0x100)) if ord(ch) in glyphs and ch not in used)
+    stand_in = {ch: next(spare) for ch in sorted(used) if ord(ch) not in glyphs and ch != " "}
+    layer = {drawn: ch for ch, drawn in stand_in.items()}
+
+    def to_unicode(font_name: str, subset: list[int]) -> str:
+        pairs = "\n".join(f"<{code:02X}> <{layer.get(chr(cp), chr(cp)).encode('utf-16-be', 'surrogatepass').hex().upper()}>"
+                          for code, cp in enumerate(subset))
+        return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
+                "<< /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                f"/CMapName /{font_name} def\n/CMapType 2 def\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+                f"{len(subset)} beginbfchar\n{pairs}\nendbfchar\nendcmap\n"
+                "CMapName currentdict /CMap defineresource pop\nend\nend")
+
+    c = canvas.Canvas(str(path), pagesize=letter)
+    if info_title:
+        c.setTitle(info_title)
+    for text, size, x, y in rows:
+        drawn = "".join(stand_in.get(ch, ch) for ch in text)
+        width = c.stringWidth(drawn, font, size)
+        c.setFont(font, size)
+        c.drawString(306 - width / 2 if x == "c" else x, 792 - y, drawn)
+    c.showPage()
+    saved = ttfonts.makeToUnicodeCMap  # reportlab writes a code point above FFFF as five hex digits
+    ttfonts.makeToUnicodeCMap = to_unicode
+    try:
+        c.save()
+    finally:
+        ttfonts.makeToUnicodeCMap = saved
