@@ -144,6 +144,8 @@ def _pdfium_cause(message: str) -> str:
 _BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
 BODY_SAMPLES = 9  # landings in the body whose font size decides the body's size
 BODY_STEP = 12  # characters skipped at a time through body text that is not read
+MAX_SPAN_CHARS = 2000  # a run of text longer than any header line: the rest of its line is stepped over
+_LINE_END = re.compile(r"[\r\n]")
 
 
 def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tuple[list[Span], float]:
@@ -180,9 +182,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     samples: list[float] = []
 
     def flush() -> None:
-        text = "".join(chars).strip()
+        text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
         if text:
-            spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
+            spans.append(Span(text=text, size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
         chars.clear()
         lefts.clear()
 
@@ -194,6 +196,11 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             flush()
             continue
         if char in _SOFT_HYPHENS:
+            continue
+        if len(chars) >= MAX_SPAN_CHARS:  # no header line is this long: the rest of the line is not read
+            if same_length:  # straight to the line's end (a megabyte on one line costs no per-character calls)
+                end = _LINE_END.search(text, index)
+                index = end.start() - 1 if end else count - 1
             continue
         get_box(handle, index, out_left, out_right, out_bottom, out_top)
         y0, y1 = page_height - top.value, page_height - bottom.value
