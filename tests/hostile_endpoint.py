@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODES = ("good", "html", "list", "choices_str", "429_zero", "429_negative_ms", "429_huge", "drip", "key_error",
-         "echo", "no_json_mode", "huge_usage", "deep_body", "surrogate_body", "deep_answer", "long_line")
+         "echo", "no_json_mode", "huge_usage", "deep_body", "surrogate_body", "deep_answer", "long_line",
+         "escaped_answer")
 DEPTH = 990  # levels of [[[[: about 2 KB, deeper than Python's decoder recurses
 
 
@@ -163,6 +164,12 @@ def _handler_for(server: Hostile):
             answer["brief"] = answer["brief"].replace("使用", "使用\ud835\udc3a-\ud835", 1)
             answer["authors"] = [*answer["authors"], "\udfff"]
             self._send(200, json.dumps(server.completion(json.dumps(answer, ensure_ascii=False))).encode("ascii"))
+
+        def _escaped_answer(self, raw: str) -> None:
+            """A good answer whose own JSON escapes lone UTF-16 halves: "\\ud835" decodes into a lone surrogate."""
+            answer = json.loads(server.good_text(raw))
+            answer["brief"] = answer["brief"].replace("使用", "使用\ud835\udc3a-\udfff", 1)
+            self._json(200, server.completion(json.dumps(answer)))
 
         def _deep_answer(self, raw: str) -> None:
             self._json(200, server.completion('{"title": ' + "[" * DEPTH + "]" * DEPTH + "}"))
