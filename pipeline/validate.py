@@ -7,7 +7,7 @@ import re
 from . import institutions as inst
 from . import registry
 from .models import CheckResult, Paper
-from .text import for_matching
+from .text import for_matching, valid_unicode
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
 MIN_CHARS, MAX_CHARS = 40, 600
@@ -28,7 +28,8 @@ def check(text: str, paper: Paper) -> list[CheckResult]:
         results.append(_institution(match.group("org"), paper))
         results.append(_title(match.group("title"), paper))
     results.append(_numbers(text, paper))
-    return results
+    # a detail quotes the paper's names: valid Unicode, since it goes into the repair request
+    return [r if r.detail.isascii() else r.model_copy(update={"detail": valid_unicode(r.detail)}) for r in results]
 
 
 def failed_checks(results: list[CheckResult]) -> list[CheckResult]:

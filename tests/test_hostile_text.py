@@ -218,3 +218,49 @@ def test_full_width_and_mathematical_acronyms_are_printed_forms():
     paper = _paper("Graph Lanterns", header, institutions=["ＵＣＬ"])
     assert not failed_checks(check(brief, paper))
     assert failed_checks(check(brief.replace("UCL", "MIT"), paper))  # folding lets nothing else through
+
+
+# -- any Unicode at all, surrogates included ------------------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+HOSTILE = ["\ud835", "\udc3a", "\ud835\udc3a", "\x00", "\x1b[31m", "\u202e", "\u2066", "\u200b", "\ufeff", "\ufffe",
+           "\U0001fffe", "😀", "\U00020000", "𝐺", "Ｇ", "\n", "\r", "<script>", "{", "`", "发布了", "论文，使用", "，解决了", "大学"]
+CHARS = st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from(HOSTILE))
+TEXT = st.lists(CHARS, max_size=24).map("".join)
+NAMES = st.lists(TEXT, max_size=3)
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(title=TEXT, authors=NAMES, institutions=NAMES, abstract=TEXT, header=TEXT, file=TEXT, brief=TEXT)
+def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(title, authors, institutions, abstract,
+                                                                              header, file, brief):
+    from pipeline.answer import ModelAnswer
+    from pipeline.diff import side_by_side
+    from pipeline.escape import terminal, terminal_line
+    from pipeline.grounding import ground, published
+    from pipeline.models import PaperResult, Report
+    from pipeline.prompts import load_prompt, render_prompt
+    from pipeline.report import report_html, report_json, report_markdown
+    from pipeline.validate import check
+
+    paper = Paper(file=file, sha256="sha", title=title, authors=authors, author_count=len(authors),
+                  institutions=institutions, abstract=abstract, header_text=header)
+    rendered = render_prompt(load_prompt(), paper, "model")
+    assert _encodes(json.dumps(rendered.messages, ensure_ascii=False))
+    answer = ModelAnswer(title=title, authors=authors, institutions=institutions, brief=brief)
+    assert _encodes(answer.model_dump_json())
+    reading, dropped = ground(answer, header, paper)
+    assert _encodes(reading.model_dump_json()) and all(_encodes(d.name) for d in dropped)
+    results = check(brief, paper)
+    assert all(_encodes(r.detail) for r in results)
+    written = Brief(text=brief, ok=all(r.ok for r in results), checks=results, attempts=1, usage=Usage(), latency_s=0.0,
+                    prompt_id="p", prompt_version="1", fingerprint="f", model="m", reading=reading, dropped=dropped)
+    result = PaperResult(file=file, sha256="sha", paper=published(paper, written), brief=written,
+                         error="" if written.ok else brief)
+    report = Report(title=title, generated_at="2026-01-01", prompt_id="p", prompt_version="1", model="m",
+                    results=[result, PaperResult(file=file + "x", error=abstract)])
+    for text in (report_markdown(report), report_html(report), report_json(report), terminal_line(brief + file),
+                 terminal(side_by_side(result, result, width=80))):  # as rerun prints it
+        assert _encodes(text)
