@@ -173,3 +173,39 @@ def draw_text_layer(path, rows: list[tuple], info_title: str = "") -> None:
         c.save()
     finally:
         ttfonts.makeToUnicodeCMap = saved
+
+
+# -- one folder holding a drawn paper of each hostile class --------------------------------------------
+HOSTILE_PAPERS = {  # file -> (title, author line, affiliation line, the model's reading of the header)
+    "math.pdf": ("𝐺𝑟𝑎𝑝ℎ Lanterns: Sparse Retrieval over Long Pages", "Mira Castellan, Tobias Rennick", "Orchard University",
+                 {"title": "Graph Lanterns: Sparse Retrieval over Long Pages"}),
+    "emoji.pdf": ("Rocket Lanterns 😀: Retrieval over 𠀀 Glyph Archives", "Ada Quill, Wen Li", "Bellwether Institute of Optics", {}),
+    "controls.pdf": ("Mirror Lanterns: \u202eReversed\u202c Text and Zero\u200bWidth Joins", "Ada Quill, Tobias\x00 Rennick",
+                     "Orchard\u200b University", {"authors": ["Ada Quill", "Tobias Rennick"], "institutions": ["Orchard University"]}),
+    "deep.pdf": ("Deep Lanterns: Answers Nested Beyond Reason", "Ada Quill", "Orchard University", {}),
+    "wordy.pdf": ("Wordy Lanterns: A Megabyte of Answer", "Ada Quill", "Orchard University", {}),
+}
+
+
+def hostile_papers(folder) -> dict[str, dict]:
+    """Draw HOSTILE_PAPERS into `folder`, and a page with a megabyte on one line (long.pdf); returns
+    the readings a stand-in model gives of them (title -> title, authors, institutions)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    readings = {}
+    for name, (title, authors, affiliation, reading) in HOSTILE_PAPERS.items():
+        rows = [(title, 16, "c", 80), (authors, 11, "c", 105), (affiliation, 10, "c", 120)]
+        draw_text_layer(folder / name, rows + [row[:4] for row in abstract_rows(150)])
+        readings[title] = {"title": title, "authors": [a.strip() for a in authors.split(",")],
+                           "institutions": [affiliation], **reading}
+    chunk = "lantern " * 4096  # 32 KiB, drawn 32 times end to end on one baseline: a megabyte line
+    font = next(name for name in pdfmetrics.getRegisteredFontNames() if name in ("PBMath", "PBVera"))
+    width = pdfmetrics.getFont(font).stringWidth(chunk, 0.5)
+    rows = [(LONG_TITLE, 16, "c", 80), ("Ada Quill", 11, "c", 105), ("Orchard University", 10, "c", 120)]
+    rows += [(chunk, 0.5, 20 + k * width, 135) for k in range(32)] + [row[:4] for row in abstract_rows(150)]
+    draw_text_layer(folder / "long.pdf", rows)
+    readings[LONG_TITLE] = {"title": LONG_TITLE, "authors": ["Ada Quill"], "institutions": ["Orchard University"]}
+    return readings
+
+
+LONG_TITLE = "Long Lanterns: A Megabyte on One Line"

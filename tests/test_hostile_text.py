@@ -264,3 +264,117 @@ def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(tit
     for text in (report_markdown(report), report_html(report), report_json(report), terminal_line(brief + file),
                  terminal(side_by_side(result, result, width=80))):  # as rerun prints it
         assert _encodes(text)
+
+
+# -- the commands, end to end against a hostile endpoint --------------------------------------------------
+
+ANSWER_MODES = {"Sparse Lanterns: Attention": "huge_usage", "Echo Channels": "surrogate_body",
+                "Quiet Gradients": "escaped_answer", "Tidal Pruning": "deep_body", "Deep Lanterns": "deep_answer",
+                "Wordy Lanterns": "long_line"}  # a request naming the paper -> how the endpoint answers it
+BAD = {"清澜-graph-pruning.pdf": "not a chat completion", "deep.pdf": "嵌套过深", "wordy.pdf": "没有 JSON 对象"}
+
+
+@pytest.fixture(scope="module")
+def hostile_folder(tmp_path_factory, sample_dir):
+    """The six samples (one under a GBK name) and a drawn paper of each hostile class, and the readings
+    the stand-in model gives of the drawn ones."""
+    import shutil
+
+    import make_samples
+    from pages import hostile_papers
+
+    folder = tmp_path_factory.mktemp("hostile") / "in"
+    folder.mkdir()
+    readings = hostile_papers(folder)
+    for sample in make_samples.SAMPLES:
+        shutil.copy(sample_dir / sample.file, folder / (GBK_NAME if sample.file == "open-harbor-bench.pdf" else sample.file))
+    return folder, readings
+
+
+def _command(server, tmp_path, *args) -> tuple[int, str, str]:
+    """A paperbrief command in its own process (against `server` when one is given), which must end
+    without a traceback and print valid UTF-8."""
+    import subprocess
+    import sys
+
+    import make_samples
+
+    config = tmp_path / "paperbrief.yaml"
+    config.write_text("attempts: 2\n")
+    env = {**os.environ, "PAPERBRIEF_CONFIG": str(config), "OPENAI_API_KEY": "sk-hostile-text-0000"}
+    endpoint = ["--base-url", server.base_url] if server else []
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", *map(str, args), *endpoint],
+                         capture_output=True, env=env, cwd=make_samples.ROOT, timeout=180)
+    out, err = run.stdout.decode("utf-8"), run.stderr.decode("utf-8")  # valid UTF-8, or this raises
+    assert "Traceback" not in err and "internal error" not in err, err
+    return run.returncode, out, err
+
+
+def _results(out) -> dict:
+    return {r["file"]: r for r in json.loads((out / "report.json").read_text(encoding="utf-8"))["results"]}
+
+
+def test_a_run_over_every_hostile_class_briefs_the_good_papers_and_fails_the_bad_alone(hostile_folder, tmp_path):
+    import make_samples
+    from hostile_endpoint import Hostile
+
+    folder, readings = hostile_folder
+    out = tmp_path / "out"
+    with Hostile(targets=ANSWER_MODES, replies={s.title: s.brief for s in make_samples.SAMPLES}, readings=readings) as server:
+        code, stdout, stderr = _command(server, tmp_path, "run", folder, "-o", out, "--timeout", "10")
+        results = _results(out)
+        assert code == 1 and len(results) == 12
+        for name, why in BAD.items():  # each bad one fails alone, with a one-line reason
+            assert why in results[name]["error"] and "\n" not in results[name]["error"]
+            assert f"FAILED {name}" in stderr
+        good = {name: r for name, r in results.items() if name not in BAD}
+        assert all(r["brief"]["ok"] for r in good.values()), {n: r["error"] for n, r in good.items()}
+        assert readable_name(GBK_NAME) in good  # shown and stored with replacement characters
+        assert good["sparse-lanterns.pdf"]["brief"]["usage"]["prompt_tokens"] == llm.MAX_TOKENS
+        assert "𝐺-\ufffd" in good["echo-channels.pdf"]["brief"]["text"]  # a pair joined, a lone half replaced
+        assert "𝐺-\ufffd" in good["quiet-gradients.pdf"]["brief"]["text"]
+        assert good["math.pdf"]["brief"]["reading"]["title"] == PLAIN_TITLE
+        for name in ("report.md", "report.html"):
+            assert _encodes((out / name).read_text(encoding="utf-8"))
+
+        with sqlite3.connect(out / "runs.sqlite") as db:  # two rows damaged: those papers are briefed again
+            db.execute("UPDATE runs SET brief_json = '{not json' WHERE file = 'lattice-kv.pdf'")
+            db.execute("UPDATE runs SET brief_json = '{\"text\": 1}' WHERE file = 'math.pdf'")
+        before = len(server.requests)
+        code, stdout, stderr = _command(server, tmp_path, "run", folder, "-o", out, "--timeout", "10")
+        again = [r["body"] for r in server.requests[before:]]
+        assert code == 1 and all(r["brief"]["ok"] for n, r in _results(out).items() if n not in BAD)
+        assert any("LatticeKV" in body for body in again) and any("Lanterns: Sparse Retrieval" in body for body in again)
+        assert stderr.count("holds no readable brief") == 2 and "runs.sqlite: row" in stderr
+
+        gbk = folder / GBK_NAME
+        code, stdout, _ = _command(server, tmp_path, "rerun", gbk, "-o", out)  # its passing brief is in the store
+        assert code == 0 and "0 LLM call(s)" in stdout
+        code, stdout, _ = _command(server, tmp_path, "rerun", gbk, "-o", tmp_path / "elsewhere")
+        assert code == 0 and list(_results(tmp_path / "elsewhere")) == [readable_name(GBK_NAME)]
+    for paper in (gbk, folder / "math.pdf", folder / "controls.pdf", folder / "long.pdf"):
+        shown = json.loads(_command(None, tmp_path, "inspect", "--json", paper)[1])
+        assert shown["title"] and _encodes(json.dumps(shown, ensure_ascii=False))
+
+
+def test_hostile_text_records_and_replays(hostile_folder, tmp_path):
+    """record writes a cassette of answers carrying escaped surrogates and absurd counts for papers with
+    text outside the BMP and a GBK name; regress replays it offline and every paper holds."""
+    import shutil
+
+    import make_samples
+    from hostile_endpoint import Hostile
+
+    folder, readings = hostile_folder
+    good = tmp_path / "good"
+    good.mkdir()
+    for name in ("math.pdf", "emoji.pdf", "controls.pdf", "echo-channels.pdf", "sparse-lanterns.pdf", GBK_NAME):
+        shutil.copy(folder / name, good / name)
+    cassette = tmp_path / "hostile.yaml"
+    with Hostile(targets=ANSWER_MODES, replies={s.title: s.brief for s in make_samples.SAMPLES}, readings=readings) as server:
+        code, _, stderr = _command(server, tmp_path, "record", good, "-o", tmp_path / "out", "--cassette", cassette)
+        assert code == 0, stderr
+        code, stdout, stderr = _command(server, tmp_path, "inspect", "--llm", "--json", good / "math.pdf")
+        assert code == 0 and json.loads(stdout)["model"]["title"] == PLAIN_TITLE
+    code, stdout, stderr = _command(None, tmp_path, "regress", good, "--cassette", cassette)
+    assert code == 0 and "all 6 papers hold" in stderr and readable_name(GBK_NAME) in stdout
