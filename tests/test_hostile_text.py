@@ -352,7 +352,7 @@ def test_a_run_over_every_hostile_class_briefs_the_good_papers_and_fails_the_bad
         assert code == 0 and "0 LLM call(s)" in stdout
         code, stdout, _ = _command(server, tmp_path, "rerun", gbk, "-o", tmp_path / "elsewhere")
         assert code == 0 and list(_results(tmp_path / "elsewhere")) == [readable_name(GBK_NAME)]
-    for paper in (gbk, folder / "math.pdf", folder / "controls.pdf", folder / "long.pdf"):
+    for paper in (gbk, folder / "math.pdf"):
         shown = json.loads(_command(None, tmp_path, "inspect", "--json", paper)[1])
         assert shown["title"] and _encodes(json.dumps(shown, ensure_ascii=False))
 
