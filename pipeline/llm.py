@@ -21,6 +21,7 @@ import contextvars
 import json
 import logging
 import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -64,6 +65,10 @@ class RetryBudgetExceeded(EndpointUnusable):
 
 class MalformedAnswer(LLMError):
     """A 200 whose body is not what was asked for (HTML, a list, wrong types): retried like a 5xx."""
+
+
+class NotRecorded(LLMError):
+    """A replay: the cassette holds no answer to this request (the prompt or the paper changed)."""
 
 
 class CallTimedOut(LLMError):
@@ -406,7 +411,7 @@ class LLMClient:
                 raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None
             if call.last and _no_recording(exc):  # a replayed failure, retried: say what failed, not "re-record"
                 raise LLMError(f"{call.last}; the cassette holds no further answer to this request") from None
-            raise LLMError(_describe(exc)) from None
+            raise (NotRecorded if _no_recording(exc) else LLMError)(_describe(exc)) from None
         call.last = _describe(exc)
         if _timed_out(exc):
             self.pacer.timed_out()
@@ -648,7 +653,9 @@ def _printable(text: str) -> str:
 
 
 def _no_recording(exc: BaseException) -> bool:
-    return type(exc).__name__ == "CannotOverwriteExistingCassetteException"
+    """vcrpy's answer to a request its cassette does not hold (vcrpy is imported only by replays)."""
+    errors = sys.modules.get("vcr.errors")
+    return errors is not None and isinstance(exc, errors.CannotOverwriteExistingCassetteException)
 
 
 def _describe(exc: BaseException) -> str:

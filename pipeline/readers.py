@@ -140,10 +140,14 @@ class PdfReaders:
         return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=reading.start_reader,
                                    initargs=(os.getpid(), self.memory_mb))
 
+    def name(self, path: Path) -> str:
+        """The name this paper is reported under (display_names)."""
+        return self.names.get(path) or readable_name(path.name)
+
     async def paper(self, path: Path) -> Paper | ReadFailure:
         """The one read path: a PDF path to its Paper (under its report name), or a named failure.
         A paper read without a title is a failure that still carries what was read (`inspect`)."""
-        name = self.names.get(path) or readable_name(path.name)
+        name = self.name(path)
         read = await self.read(reading.read_paper, path, self.text_pages)
         if isinstance(read, str):
             return ReadFailure(file=name, reason=read)
@@ -226,6 +230,9 @@ class AlreadyRead:
 
     def __init__(self, reads: dict[Path, Paper | ReadFailure]) -> None:
         self.reads = reads
+
+    def name(self, path: Path) -> str:
+        return self.reads[path].file
 
     async def paper(self, path: Path) -> Paper | ReadFailure:
         return self.reads[path]

@@ -16,6 +16,7 @@ from pydantic_core import PydanticSerializationError
 
 from .escape import markdown as md
 from .escape import markdown_code as code
+from .failures import KINDS
 from .models import PaperResult, Report
 from .text import valid_unicode
 
@@ -38,6 +39,7 @@ class Entry(BaseModel):
 
 class Failure(BaseModel):
     file: str
+    kind: str = ""  # what kind of failure, as a reader says it (failures.KINDS)
     reason: str
     answer: str = ""  # the start of the model's rejected answer, when there was one (untrusted text)
     answer_length: int = 0  # characters of the whole answer
@@ -56,7 +58,8 @@ def failed_papers(report: Report) -> list[Failure]:
     out = []
     for r in report.failed:
         answer = r.brief.text if r.brief and not r.brief.ok else ""
-        out.append(Failure(file=r.file, reason=r.error or (r.brief.error if r.brief else ""),
+        out.append(Failure(file=r.file, kind=KINDS[r.failure.kind].label if r.failure else "",
+                           reason=r.error or (r.brief.error if r.brief else ""),
                            answer=answer[:ANSWER_SHOWN], answer_length=len(answer)))
     return out
 
@@ -87,7 +90,8 @@ def report_markdown(report: Report) -> str:
     failed = failed_papers(report)
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
-        out += [f"- {code(f.file)}: {md(f.reason)}" for f in failed]  # a rejected answer is never published: report.html shows it
+        # a rejected answer is never published: report.html shows it
+        out += [f"- {code(f.file)}" + (f"（{f.kind}）" if f.kind else "") + f": {md(f.reason)}" for f in failed]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -70,6 +70,7 @@ def test_characters_outside_the_bmp_leave_the_pdf_whole(tmp_path):
     assert not any("\x00" in text for text in texts)
 
 
+@pytest.mark.slow
 def test_a_megabyte_on_one_line_is_bounded_in_the_spans(tmp_path):
     from reportlab.pdfbase import pdfmetrics
 
@@ -271,7 +272,8 @@ def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(tit
 ANSWER_MODES = {"Sparse Lanterns: Attention": "huge_usage", "Echo Channels": "surrogate_body",
                 "Quiet Gradients": "escaped_answer", "Tidal Pruning": "deep_body", "Deep Lanterns": "deep_answer",
                 "Wordy Lanterns": "long_line"}  # a request naming the paper -> how the endpoint answers it
-BAD = {"清澜-graph-pruning.pdf": "not a chat completion", "deep.pdf": "嵌套过深", "wordy.pdf": "没有 JSON 对象"}
+BAD = {"清澜-graph-pruning.pdf": ("endpoint", "not a chat completion"), "deep.pdf": ("answer", "嵌套过深"),
+       "wordy.pdf": ("answer", "没有 JSON 对象")}  # file -> its failure's kind, and words of its one line
 
 
 @pytest.fixture(scope="module")
@@ -314,6 +316,7 @@ def _results(out) -> dict:
     return {r["file"]: r for r in json.loads((out / "report.json").read_text(encoding="utf-8"))["results"]}
 
 
+@pytest.mark.slow
 def test_a_run_over_every_hostile_class_briefs_the_good_papers_and_fails_the_bad_alone(hostile_folder, tmp_path):
     import make_samples
     from hostile_endpoint import Hostile
@@ -324,7 +327,8 @@ def test_a_run_over_every_hostile_class_briefs_the_good_papers_and_fails_the_bad
         code, stdout, stderr = _command(server, tmp_path, "run", folder, "-o", out, "--timeout", "10")
         results = _results(out)
         assert code == 1 and len(results) == 12
-        for name, why in BAD.items():  # each bad one fails alone, with a one-line reason
+        for name, (kind, why) in BAD.items():  # each bad one fails alone, with its kind and a one-line reason
+            assert results[name]["failure"]["kind"] == kind, results[name]
             assert why in results[name]["error"] and "\n" not in results[name]["error"]
             assert f"FAILED {name}" in stderr
         good = {name: r for name, r in results.items() if name not in BAD}
@@ -357,6 +361,7 @@ def test_a_run_over_every_hostile_class_briefs_the_good_papers_and_fails_the_bad
         assert shown["title"] and _encodes(json.dumps(shown, ensure_ascii=False))
 
 
+@pytest.mark.slow
 def test_hostile_text_records_and_replays(hostile_folder, tmp_path):
     """record writes a cassette of answers carrying escaped surrogates and absurd counts for papers with
     text outside the BMP and a GBK name; regress replays it offline and every paper holds."""
