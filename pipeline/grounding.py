@@ -15,6 +15,7 @@ from . import institutions as inst
 from . import registry
 from .answer import ModelAnswer
 from .models import Dropped, Paper, Reading
+from .text import for_matching
 
 # why a name was dropped; the first group earns the one repair request, the second is only tidied
 NOT_PRINTED = "论文首页没有印出这个名称"
@@ -41,6 +42,7 @@ class Page:
     """Page 1's header text, folded once, for the lookups every name of an answer makes."""
 
     def __init__(self, text: str) -> None:
+        text = for_matching(text)  # '𝐺raph', 'ＵＣＬ': compatibility forms are their plain letters here
         self.text = text
         self.folded = inst.fold(text)
         self.tokens = set(_WORD.findall(text)) | set(re.findall(r"[A-Z][A-Za-z&]*(?:-[A-Za-z]+)*", text))
@@ -48,6 +50,7 @@ class Page:
 
     def prints(self, name: str) -> bool:
         """Whether the page prints this name in any form a reader would accept."""
+        name = for_matching(name)
         return (self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
                 or self._as_registered(name))
 

@@ -12,11 +12,13 @@ import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from .escape import markdown as md
 from .escape import markdown_code as code
 from .failures import KINDS
 from .models import PaperResult, Report
+from .text import valid_unicode
 
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
@@ -137,9 +139,28 @@ def _mark(result: PaperResult, field: str) -> str:
 
 def write_report(report: Report, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / JSON_NAME, report.model_dump_json(indent=2))
+    write_atomic(folder / JSON_NAME, report_json(report))
     write_atomic(folder / MD_NAME, report_markdown(report))
     write_atomic(folder / HTML_NAME, report_html(report))
+
+
+def report_json(report: Report) -> str:
+    """report.json: every field as stored. Text is valid Unicode from the boundary on; a string that
+    is not (a lone surrogate no encoder takes) is made valid here rather than failing the write."""
+    try:
+        return report.model_dump_json(indent=2)
+    except PydanticSerializationError:
+        return Report.model_validate(_valid_strings(report.model_dump())).model_dump_json(indent=2)
+
+
+def _valid_strings(value):
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, dict):
+        return {_valid_strings(k): _valid_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_valid_strings(v) for v in value]
+    return value
 
 
 def load_report(folder: Path) -> Report | None:

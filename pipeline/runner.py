@@ -29,6 +29,7 @@ from .readers import AlreadyRead, PdfReaders, read_one, readers_for
 from .report import load_report, write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock
+from .text import readable_name
 
 log = logging.getLogger("paperbrief")
 REPORT_EVERY_S = 2.0
@@ -332,13 +333,13 @@ def rerun_name(pdf: Path, results: dict[str, PaperResult], old: PaperResult | No
     else that tail."""
     if old is not None:
         return old.file
-    parts = pdf.absolute().parts
+    parts = [readable_name(part) for part in pdf.absolute().parts]  # a name that is not UTF-8, as display_names gives it
     for depth in range(1, len(parts)):
         name = "/".join(parts[-depth:])
         taken = [f for f in results if f == name or f.endswith("/" + name)]
         if len(taken) <= 1:
             return taken[0] if taken else name
-    return str(pdf.absolute())
+    return readable_name(str(pdf.absolute()))
 
 
 async def read_with_model(settings: Settings, read: Paper) -> PaperResult:
