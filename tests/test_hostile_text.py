@@ -240,7 +240,8 @@ def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(tit
     from pipeline.answer import ModelAnswer
     from pipeline.diff import side_by_side
     from pipeline.escape import terminal, terminal_line
-    from pipeline.grounding import ground, published
+    from pipeline.decide import published
+    from pipeline.grounding import ground
     from pipeline.models import PaperResult, Report
     from pipeline.prompts import load_prompt, render_prompt
     from pipeline.report import report_html, report_json, report_markdown
