@@ -173,10 +173,14 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     body_raw: float | None = None
     samples: list[float] = []
 
+    substitutes = _Substitutes(textpage, page_height)
+    run_start = 0  # the index of the current run's first character
+
     def flush() -> None:
         text = "".join(chars).strip()
         if text:
-            spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
+            y0, y1 = substitutes.extent(run_start, size) or (box[1], box[3])
+            spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=y0, x1=box[2], y1=y1))
         chars.clear()
         lefts.clear()
 
@@ -256,6 +260,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
                 continue
             size = char_size
             box = [x0, y0, x1, y1]
+            run_start = index
             last_x1 = x1
         else:
             if y0 < box[1]:
@@ -271,6 +276,50 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         last_x0 = x0
     flush()
     return spans, float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+
+
+SUBSTITUTE_ASCENT, SUBSTITUTE_DESCENT = 0.75, 0.15  # of the font size: a substituted run's extent about its baseline
+# fonts PDFium draws with its own built-in faces when they are not embedded (the standard 14 and their
+# usual aliases): the same on every machine
+_BUILT_IN = re.compile(r"^(?:Times|Helvetica|Courier|Arial|Symbol|ZapfDingbats)", re.I)
+
+
+class _Substitutes:
+    """Runs set in a font that is neither embedded nor built into PDFium (a Chinese journal's
+    SimSun, reportlab's STSong-Light): PDFium draws them with whatever font the machine has, or
+    with none, so their glyph boxes differ between machines (tall boxes with Noto CJK installed,
+    empty ones at the baseline without). Such a run's vertical extent is taken from its baseline
+    and font size instead, which the PDF alone fixes: its lines and superscript markers then read
+    the same everywhere."""
+
+    def __init__(self, textpage: "pdfium.PdfTextPage", page_height: float) -> None:
+        self.raw = textpage.raw
+        self.page_height = page_height
+        self.fonts: dict[int, bool] = {}  # font handle -> substituted from the machine's fonts
+        self.x, self.y = ctypes.c_double(), ctypes.c_double()
+
+    def extent(self, index: int, size: float) -> tuple[float, float] | None:
+        """(top, bottom) of a substituted run starting at character `index`; None for any other run."""
+        if not self._substituted(index) or not raw.FPDFText_GetCharOrigin(self.raw, index, self.x, self.y):
+            return None
+        baseline = self.page_height - self.y.value
+        return baseline - SUBSTITUTE_ASCENT * size, baseline + SUBSTITUTE_DESCENT * size
+
+    def _substituted(self, index: int) -> bool:
+        obj = raw.FPDFText_GetTextObject(self.raw, index)
+        font = raw.FPDFTextObj_GetFont(obj) if obj else None
+        if not font:
+            return False
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key not in self.fonts:
+            self.fonts[key] = not raw.FPDFFont_GetIsEmbedded(font) and not _BUILT_IN.match(_base_font_name(font))
+        return self.fonts[key]
+
+
+def _base_font_name(font) -> str:
+    buffer = ctypes.create_string_buffer(128)
+    length = raw.FPDFFont_GetBaseFontName(font, buffer, len(buffer))
+    return buffer.value.decode("latin-1") if 0 < length <= len(buffer) else ""
 
 
 class _CharCalls:
