@@ -3,6 +3,9 @@
 Each paper is replayed through the real brief path under `record_mode="none"`. A request the
 cassette does not hold means the rendered prompt changed; the cassette's recorded requests are
 then compared field by field to say which part (model, a parameter, system or user message).
+A paper whose prompt is unchanged but which reads differently today (a reader change, another
+machine's fonts) replays its recorded answer, checked against today's reading, and gets a
+verdict of its own: its reading changed, which is not a prompt change.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class RegressRow(BaseModel):
     golden_matches: bool | None = None
     brief: str = ""
     error: str = ""
+    reading_changed: str = ""  # where today's reading of the paper differs from the recorded request ("header lines 7-8")
 
     @property
     def ok(self) -> bool:
@@ -113,7 +117,7 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
 async def _row(paper: Paper, rendered: RenderedPrompt, cassette_path: Path, recorded: list[dict],
                client: LLMClient) -> RegressRow:
     try:
-        with cassette.replay(cassette_path):
+        with cassette.replay(cassette_path) as replayed:
             brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
     except LLMError as exc:
         if "no recorded response" in str(exc):
@@ -121,7 +125,23 @@ async def _row(paper: Paper, rendered: RenderedPrompt, cassette_path: Path, reco
         return RegressRow(file=paper.file, prompt_matches=False, error=str(exc))
     failed = [f"{c.name}: {c.detail}" for c in failed_checks(brief.checks)]
     return RegressRow(file=paper.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
-                      brief=brief.text)
+                      brief=brief.text, reading_changed=reading_change_of(paper, replayed))
+
+
+def reading_change_of(paper: Paper, replayed: cassette.Replay) -> str:
+    """Where the paper's reading changed since its recording (its recorded answer was replayed
+    and checked against today's reading), or "": a verdict of its own, apart from prompt changes."""
+    return replayed.reading_changes.get(paper.sha256, "")
+
+
+def prompt_verdict(row: RegressRow) -> str:
+    """The prompt column of regress: same, READING (the prompt is the same, the paper reads
+    differently than when it was recorded), CHANGED or ERROR."""
+    if row.error:
+        return "ERROR"
+    if not row.prompt_matches:
+        return "CHANGED"
+    return "READING" if row.reading_changed else "same"
 
 
 def _against_golden(row: RegressRow, paper: Paper, golden_by_sha: dict, has_golden: bool) -> RegressRow:
