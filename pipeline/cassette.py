@@ -166,6 +166,7 @@ class Replay:
     path: Path
     match: str = "paper"
     reading_changes: dict[str, str] = field(default_factory=dict)
+    _said: set[tuple[str, str]] = field(default_factory=set, repr=False)  # (paper, attempt) already named in a log line
 
     def matches(self, live, recorded) -> bool:
         """vcrpy's matcher: the same body, or (by paper) the same paper, prompt, model and attempt."""
@@ -177,17 +178,25 @@ class Replay:
         sent, kept = _json_body(live), _json_body(recorded)
         if sent is None or kept is None or _settings(sent) != _settings(kept) or _roles(sent) != _roles(kept):
             return False  # another model, parameter or JSON mode, or another conversation
-        self._note(about[0], reading_change(kept["messages"], sent["messages"]))
+        self._note(about, reading_change(kept["messages"], sent["messages"]))
         return True
 
-    def _note(self, paper: str, where: str) -> None:
-        if paper in self.reading_changes:
+    def _note(self, about: tuple[str, str, str], where: str) -> None:
+        """Say once per paper that its reading changed (and keep it), or once per request that only
+        the repair instructions did (the checks of the first answer found something else today)."""
+        paper, _prompt, attempt = about
+        if (paper, attempt) in self._said:
             return
-        self.reading_changes[paper] = where
+        self._said.add((paper, attempt))
         known = request_about()
         name = known.file if known is not None and known.file else f"paper {paper[:12]}"
-        log.warning("%s: the reading of this paper changed since it was recorded: %s; the recorded answer is "
-                    "replayed and checked against today's reading (re-record to refresh it)", name, where)
+        if not _PAPER_TEXT.search(where):
+            log.warning("%s: the %s request differs from its recording only in %s; the recorded answer is replayed "
+                        "and checked against today's reading", name, attempt, where)
+        elif paper not in self.reading_changes:
+            self.reading_changes[paper] = where
+            log.warning("%s: the reading of this paper changed since it was recorded: %s; the recorded answer is "
+                        "replayed and checked against today's reading (re-record to refresh it)", name, where)
 
 
 def _same_body(live, recorded) -> bool:
@@ -228,13 +237,23 @@ def _roles(body: dict) -> list:
 _HEADER_BLOCK = re.compile(r"<header>\n(.*?)\n?</header>", re.S)
 
 
+_PAPER_TEXT = re.compile(r"(?:^|; )(?:header |the abstract|(?:user|system) message)")  # parts of the paper's request
+
+
 def reading_change(recorded: list[dict], sent: list[dict]) -> str:
     """Where the messages sent today differ from the recorded ones, in the paper's terms: the
-    header lines that changed (numbered as sent today), the abstract, or a message's lines."""
+    header lines that changed (numbered as sent today), the abstract, or a message's lines; in a
+    repair request, the answer echoed back or the repair instructions after it."""
     parts = []
+    answered = False  # past the recorded answer: the rest is the repair conversation
     for old, new in zip(recorded, sent, strict=False):
         before, after = str(old.get("content", "")), str(new.get("content", ""))
+        if new.get("role") == "assistant":
+            answered = True
         if before == after:
+            continue
+        if answered:
+            parts.append("the answer echoed back" if new.get("role") == "assistant" else "the repair instructions")
             continue
         old_header, new_header = _HEADER_BLOCK.search(before), _HEADER_BLOCK.search(after)
         if old_header and new_header:

@@ -145,3 +145,32 @@ def test_reading_change_names_the_header_lines_as_sent_today():
     abstract = user("T")
     abstract[1] = {"role": "user", "content": abstract[1]["content"].replace("\nA\n</abstract>", "\nB\n</abstract>")}
     assert cassette.reading_change(user("T"), abstract) == "the abstract"
+
+
+def _request(messages: list[dict], attempt: str, paper: str = "abc", model: str = "m"):
+    from vcr.request import Request
+
+    headers = {PAPER_HEADER: paper, PROMPT_HEADER: "p", ATTEMPT_HEADER: attempt, "content-type": "application/json"}
+    body = json.dumps({"model": model, "messages": messages}, ensure_ascii=False)
+    return Request("POST", "http://x.invalid/v1/chat/completions", body, headers)
+
+
+def test_a_repair_request_that_differs_only_in_its_instructions_is_no_reading_change(caplog):
+    first = [{"role": "system", "content": "s"}, {"role": "user", "content": "<header>\nT\n</header>"}]
+    recorded = [*first, {"role": "assistant", "content": "{}"}, {"role": "user", "content": "1. title: missing"}]
+    sent = [*first, {"role": "assistant", "content": "{}"}, {"role": "user", "content": "1. title: cut"}]
+    assert cassette.reading_change(recorded, sent) == "the repair instructions"
+    replayed = cassette.Replay(path=CASSETTE)
+    with caplog.at_level(logging.WARNING, logger="paperbrief.cassette"):
+        assert replayed.matches(_request(sent, "repair"), _request(recorded, "repair"))
+        assert replayed.matches(_request(sent, "repair"), _request(recorded, "repair"))  # said once
+        assert not replayed.matches(_request(sent, "repair"), _request(recorded, "first"))
+        assert not replayed.matches(_request(sent, "repair", model="n"), _request(recorded, "repair"))
+        assert not replayed.matches(_request(sent, "repair", paper="def"), _request(recorded, "repair"))
+    assert replayed.reading_changes == {}
+    assert [r.getMessage() for r in caplog.records] == [
+        "paper abc: the repair request differs from its recording only in the repair instructions; the recorded "
+        "answer is replayed and checked against today's reading"]
+    today = [first[0], {"role": "user", "content": "<header>\nT2\n</header>"}]
+    assert replayed.matches(_request(today, "first"), _request(first, "first"))
+    assert replayed.reading_changes == {"abc": "header line 1"}
