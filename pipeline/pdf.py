@@ -174,13 +174,13 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     samples: list[float] = []
 
     substitutes = _Substitutes(textpage, page_height)
-    run_start = 0  # the index of the current run's first character
+    run_start = run_last = 0  # the indexes of the current run's first and last (non-space) characters
 
     def flush() -> None:
         text = "".join(chars).strip()
         if text:
-            y0, y1 = substitutes.extent(run_start, size) or (box[1], box[3])
-            spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=y0, x1=box[2], y1=y1))
+            x0, y0, x1, y1 = substitutes.box(run_start, run_last, size) or box
+            spans.append(Span(text=_clean(text), size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1))
         chars.clear()
         lefts.clear()
 
@@ -274,6 +274,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         chars.append(char)
         lefts.append(x0)
         last_x0 = x0
+        run_last = index
     flush()
     return spans, float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
 
@@ -290,20 +291,24 @@ class _Substitutes:
     with none, so their glyph boxes differ between machines (tall boxes with Noto CJK installed,
     empty ones at the baseline without). Such a run's vertical extent is taken from its baseline
     and font size instead, which the PDF alone fixes: its lines and superscript markers then read
-    the same everywhere."""
+    the same everywhere. Its horizontal extent is PDFium's loose box, from the PDF's own widths."""
 
     def __init__(self, textpage: "pdfium.PdfTextPage", page_height: float) -> None:
         self.raw = textpage.raw
         self.page_height = page_height
         self.fonts: dict[int, bool] = {}  # font handle -> substituted from the machine's fonts
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
+        self.first, self.last = raw.FS_RECTF(), raw.FS_RECTF()
 
-    def extent(self, index: int, size: float) -> tuple[float, float] | None:
-        """(top, bottom) of a substituted run starting at character `index`; None for any other run."""
-        if not self._substituted(index) or not raw.FPDFText_GetCharOrigin(self.raw, index, self.x, self.y):
+    def box(self, first: int, last: int, size: float) -> list[float] | None:
+        """[x0, y0, x1, y1] of a substituted run from character `first` to `last`; None for any other run."""
+        if not self._substituted(first) or not raw.FPDFText_GetCharOrigin(self.raw, first, self.x, self.y):
+            return None
+        if not (raw.FPDFText_GetLooseCharBox(self.raw, first, self.first) and
+                raw.FPDFText_GetLooseCharBox(self.raw, last, self.last)):
             return None
         baseline = self.page_height - self.y.value
-        return baseline - SUBSTITUTE_ASCENT * size, baseline + SUBSTITUTE_DESCENT * size
+        return [self.first.left, baseline - SUBSTITUTE_ASCENT * size, self.last.right, baseline + SUBSTITUTE_DESCENT * size]
 
     def _substituted(self, index: int) -> bool:
         obj = raw.FPDFText_GetTextObject(self.raw, index)
