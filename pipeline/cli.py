@@ -310,7 +310,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
-    from .regress import regress
+    from .regress import prompt_verdict, regress
     from .settings import Settings
 
     folder = Path(args.input_dir)
@@ -332,7 +332,7 @@ def _regress(args: argparse.Namespace) -> int:
     else:
         print(f"{'paper':40} {'prompt':10} {'validators':10} {'golden':8}")
         for r in rows:
-            prompt_state = "same" if r.prompt_matches else ("ERROR" if r.error else "CHANGED")
+            prompt_state = prompt_verdict(r)
             golden_state = "-" if r.golden_matches is None else ("same" if r.golden_matches else "DIFFERS")
             valid_state = "pass" if r.validators_pass else ("-" if not r.prompt_matches else "FAIL")
             print(terminal(f"{r.file[:40]:40} {prompt_state:10} {valid_state:10} {golden_state:8}"))
@@ -340,6 +340,9 @@ def _regress(args: argparse.Namespace) -> int:
                 print(terminal(f"    error: {r.error}"))
             if r.prompt_diff:
                 print(f"    prompt changed, re-record: {r.prompt_diff}")
+            if r.reading_changed:
+                print(f"    reading changed since recorded ({r.reading_changed}): the recorded answer was checked "
+                      f"against today's reading; re-record to refresh it")
             for failed in r.failed_checks:
                 print(terminal(f"    validator failed: {failed}"))
     bad = [r.file for r in rows if not r.ok]
@@ -465,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="send the requests through the provider's Batch API (about half the price, within 24 h)")
     run.add_argument("--repair", choices=("batch", "live"), default=None,
                      help="with --batch: ask for a failed answer's repair in a follow-up batch (default) or live")
+    _match_option(run)
     run.set_defaults(handler=_run)
 
     record = sub.add_parser("record", help=_first_line(_record), description=_record.__doc__)
@@ -482,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     _key_options(rerun)
     _call_options(rerun)
     _wait_option(rerun)
+    _match_option(rerun)
     rerun.set_defaults(handler=_rerun)
 
     for name, handler in (("status", _status), ("cancel", _cancel)):
@@ -503,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     _key_options(compare)
     _call_options(compare)
     compare.add_argument("--dry-run", action="store_true", help="say how many calls each variant would make; no call")
+    _match_option(compare)
     compare.set_defaults(handler=_compare)
 
     regress = sub.add_parser("regress", help=_first_line(_regress), description=_regress.__doc__)
@@ -512,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     regress.add_argument("--model", help="model name (default: the prompt's)")
     regress.add_argument("--golden", help="a report.json whose briefs the recordings must equal")
     regress.add_argument("--json", action="store_true", help="machine-readable output")
+    _match_option(regress)
     regress.set_defaults(handler=_regress)
 
     inspect = sub.add_parser("inspect", help=_first_line(_inspect), description=_inspect.__doc__)
@@ -527,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--base-url", help="with --llm: endpoint (default: $OPENAI_BASE_URL)")
     _key_options(inspect)
     _call_options(inspect)
+    _match_option(inspect)
     inspect.set_defaults(handler=_inspect)
     return parser
 
@@ -569,6 +577,12 @@ def _wait_option(parser: argparse.ArgumentParser) -> None:
                         help="when another paperbrief run is using the output folder, wait for it instead of stopping")
 
 
+def _match_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--match", choices=("paper", "exact"), default="paper",
+                        help="with --cassette: find a recording by paper, prompt and model, replaying it when only the "
+                             "paper's reading changed and saying so (paper, the default), or by the exact request (exact)")
+
+
 def _key_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY). Other local users can read it "
                                           "in the process list: prefer the environment or --api-key-file")
@@ -600,7 +614,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _setup_logging(args)  # imports the client module: a second or more on a busy machine, Ctrl-C included
-        return args.handler(args)
+        from .cassette import matching
+
+        with matching(getattr(args, "match", None) or "paper"):  # every replay of this command (--match)
+            return args.handler(args)
     except KeyboardInterrupt:
         print("paperbrief: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

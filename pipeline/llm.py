@@ -246,6 +246,37 @@ class Pacer:
             self._answers = 0
 
 
+# -- what a brief request is about: sent as headers, so a replay finds its recording (cassette.py) ---
+
+PAPER_HEADER, PROMPT_HEADER, ATTEMPT_HEADER = "X-Paperbrief-Paper", "X-Paperbrief-Prompt", "X-Paperbrief-Attempt"
+
+
+@dataclass(frozen=True)
+class RequestAbout:
+    """The paper (content hash), prompt (template fingerprint) and attempt ("first" or "repair")
+    of one brief request. They go out as headers, so a recording is found by them and not only by
+    the exact text of the paper as read today; `file` only names the paper in replay messages."""
+
+    paper: str
+    prompt: str
+    attempt: str = "first"
+    file: str = ""
+
+    def headers(self) -> dict[str, str]:
+        return {PAPER_HEADER: self.paper, PROMPT_HEADER: self.prompt, ATTEMPT_HEADER: self.attempt}
+
+    def repair(self) -> "RequestAbout":
+        return RequestAbout(paper=self.paper, prompt=self.prompt, attempt="repair", file=self.file)
+
+
+_ABOUT: contextvars.ContextVar[RequestAbout | None] = contextvars.ContextVar("paperbrief_about", default=None)
+
+
+def request_about() -> RequestAbout | None:
+    """What the request being sent by this task is about (a replay names the paper's file)."""
+    return _ABOUT.get()
+
+
 # requests sent while a paper is being briefed, counted by the paper's task (see counting())
 _SENT: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("paperbrief_sent", default=None)
 
@@ -459,8 +490,9 @@ class LLMClient:
             call.rate_waited += time.monotonic() - start
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
-                       json_object: bool = False) -> Completion:
-        """One chat completion; with `json_object`, asks for a JSON object while `json_mode` holds."""
+                       json_object: bool = False, about: RequestAbout | None = None) -> Completion:
+        """One chat completion; with `json_object`, asks for a JSON object while `json_mode` holds;
+        `about` goes out as the X-Paperbrief-* headers a replay matches on."""
         start = time.perf_counter()
 
         def asks_json() -> bool:
@@ -468,8 +500,13 @@ class LLMClient:
 
         async def request() -> Completion:
             extra = {"response_format": {"type": "json_object"}} if asks_json() else {}
-            raw = await self._completions.with_raw_response.create(**{**parameters, **extra}, model=model,
-                                                                   messages=messages)
+            token = _ABOUT.set(about)
+            try:
+                raw = await self._completions.with_raw_response.create(
+                    **{**parameters, **extra}, model=model, messages=messages,
+                    extra_headers=about.headers() if about is not None else None)
+            finally:
+                _ABOUT.reset(token)
             return completion_of(_answer_body(raw), model, time.perf_counter() - start)
 
         return await self._call(request, asks_json)

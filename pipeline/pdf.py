@@ -181,10 +181,14 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     body_raw: float | None = None
     samples: list[float] = []
 
+    substitutes = _Substitutes(textpage, page_height)
+    run_start = run_last = 0  # the indexes of the current run's first and last (non-space) characters
+
     def flush() -> None:
         text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
         if text:
-            spans.append(Span(text=text, size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
+            x0, y0, x1, y1 = substitutes.box(run_start, run_last, size) or box
+            spans.append(Span(text=text, size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1))
         chars.clear()
         lefts.clear()
 
@@ -269,6 +273,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
                 continue
             size = char_size
             box = [x0, y0, x1, y1]
+            run_start = index
             last_x1 = x1
         else:
             if y0 < box[1]:
@@ -282,8 +287,57 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         chars.append(char)
         lefts.append(x0)
         last_x0 = x0
+        run_last = index
     flush()
     return spans, float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+
+
+SUBSTITUTE_ASCENT, SUBSTITUTE_DESCENT = 0.75, 0.15  # of the font size: a substituted run's extent about its baseline
+# fonts PDFium draws with its own built-in faces when they are not embedded (the standard 14 and their
+# usual aliases): the same on every machine
+_BUILT_IN = re.compile(r"^(?:Times|Helvetica|Courier|Arial|Symbol|ZapfDingbats)", re.I)
+
+
+class _Substitutes:
+    """Runs set in a font that is neither embedded nor built into PDFium (a Chinese journal's
+    SimSun, reportlab's STSong-Light): PDFium draws them with whatever font the machine has, or
+    with none, so their glyph boxes differ between machines (tall boxes with Noto CJK installed,
+    empty ones at the baseline without). Such a run's vertical extent is taken from its baseline
+    and font size instead, which the PDF alone fixes: its lines and superscript markers then read
+    the same everywhere. Its horizontal extent is PDFium's loose box, from the PDF's own widths."""
+
+    def __init__(self, textpage: "pdfium.PdfTextPage", page_height: float) -> None:
+        self.raw = textpage.raw
+        self.page_height = page_height
+        self.fonts: dict[int, bool] = {}  # font handle -> substituted from the machine's fonts
+        self.x, self.y = ctypes.c_double(), ctypes.c_double()
+        self.first, self.last = raw.FS_RECTF(), raw.FS_RECTF()
+
+    def box(self, first: int, last: int, size: float) -> list[float] | None:
+        """[x0, y0, x1, y1] of a substituted run from character `first` to `last`; None for any other run."""
+        if not self._substituted(first) or not raw.FPDFText_GetCharOrigin(self.raw, first, self.x, self.y):
+            return None
+        if not (raw.FPDFText_GetLooseCharBox(self.raw, first, self.first) and
+                raw.FPDFText_GetLooseCharBox(self.raw, last, self.last)):
+            return None
+        baseline = self.page_height - self.y.value
+        return [self.first.left, baseline - SUBSTITUTE_ASCENT * size, self.last.right, baseline + SUBSTITUTE_DESCENT * size]
+
+    def _substituted(self, index: int) -> bool:
+        obj = raw.FPDFText_GetTextObject(self.raw, index)
+        font = raw.FPDFTextObj_GetFont(obj) if obj else None
+        if not font:
+            return False
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key not in self.fonts:
+            self.fonts[key] = not raw.FPDFFont_GetIsEmbedded(font) and not _BUILT_IN.match(_base_font_name(font))
+        return self.fonts[key]
+
+
+def _base_font_name(font) -> str:
+    buffer = ctypes.create_string_buffer(128)
+    length = raw.FPDFFont_GetBaseFontName(font, buffer, len(buffer))
+    return buffer.value.decode("latin-1") if 0 < length <= len(buffer) else ""
 
 
 class _CharCalls:

@@ -61,6 +61,7 @@ class RenderedPrompt(BaseModel):
     parameters: dict[str, Any]
     messages: list[dict[str, str]]
     fingerprint: str
+    template: str = ""  # the prompt's template fingerprint (template_fingerprint): the same for every paper
 
 
 def load_prompt(path: str | Path | None = None) -> PromptFile:
@@ -130,6 +131,7 @@ def render_prompt(prompt: PromptFile, paper: Paper, model: str | None = None) ->
         parameters=dict(prompt.parameters),
         messages=messages,
         fingerprint=fingerprint(messages, chosen, prompt.parameters),
+        template=template_fingerprint(prompt),
     )
 
 
@@ -143,4 +145,13 @@ def as_messages(system: str, user: str, system_in_user: bool = False) -> list[di
 
 def fingerprint(messages: list[dict[str, Any]], model: str, parameters: dict[str, Any]) -> str:
     payload = json.dumps({"messages": messages, "model": model, "parameters": parameters}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def template_fingerprint(prompt: PromptFile) -> str:
+    """The hash of the prompt file's messages as templates (before any paper fills them) and its
+    parameters: what a replay matches a recording on, so a paper read differently today still
+    finds its recording, while an edited template or parameter does not."""
+    payload = json.dumps({"system": prompt.system, "user": prompt.user, "system_in_user": prompt.system_in_user,
+                          "parameters": prompt.parameters}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

@@ -3,6 +3,9 @@
 Each paper is replayed through the real brief path under `record_mode="none"`. A request the
 cassette does not hold means the rendered prompt changed; the cassette's recorded requests are
 then compared field by field to say which part (model, a parameter, system or user message).
+A paper whose prompt is unchanged but which reads differently today (a reader change, another
+machine's fonts) replays its recorded answer, checked against today's reading, and gets a
+verdict of its own: its reading changed, which is not a prompt change.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class RegressRow(BaseModel):
     golden_matches: bool | None = None
     brief: str = ""
     error: str = ""
+    reading_changed: str = ""  # where today's reading of the paper differs from the recorded request ("header lines 7-8")
 
     @property
     def ok(self) -> bool:
@@ -106,15 +110,17 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
             if isinstance(started, PaperResult):
                 rows.append(_row(started, None, recorded))
                 continue
-            with cassette.replay(settings.cassette):
+            with cassette.replay(settings.cassette) as replayed:
                 result = await contained(read.file, flow.answer(started, client), read.sha256)
-            rows.append(_against_golden(_row(result, started, recorded), read.sha256, golden_by_sha, golden is not None))
+            row = _row(result, started, recorded, replayed)
+            rows.append(_against_golden(row, read.sha256, golden_by_sha, golden is not None))
     finally:
         await client.close()
     return rows
 
 
-def _row(result: PaperResult, prepared: Prepared | None, recorded: list[dict]) -> RegressRow:
+def _row(result: PaperResult, prepared: Prepared | None, recorded: list[dict],
+         replayed: cassette.Replay | None = None) -> RegressRow:
     """A replayed paper's verdicts, read from its failure's kind (failures.KINDS) or its brief's checks."""
     verdict = KINDS[result.failure.kind].verdict if result.failure else ""
     if verdict == "prompt" and prepared is not None:
@@ -122,8 +128,19 @@ def _row(result: PaperResult, prepared: Prepared | None, recorded: list[dict]) -
     if result.brief is None:
         return RegressRow(file=result.file, prompt_matches=False, error=result.error)
     failed = [f"{c.name}: {c.detail}" for c in failed_checks(result.brief.checks)]
+    changed = replayed.reading_changes.get(result.sha256, "") if replayed is not None else ""
     return RegressRow(file=result.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
-                      brief=result.brief.text)
+                      brief=result.brief.text, reading_changed=changed)
+
+
+def prompt_verdict(row: RegressRow) -> str:
+    """The prompt column of regress: same, READING (the prompt is the same, the paper reads
+    differently than when it was recorded), CHANGED or ERROR."""
+    if row.error:
+        return "ERROR"
+    if not row.prompt_matches:
+        return "CHANGED"
+    return "READING" if row.reading_changed else "same"
 
 
 def _against_golden(row: RegressRow, sha256: str, golden_by_sha: dict, has_golden: bool) -> RegressRow:

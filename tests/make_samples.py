@@ -6,6 +6,12 @@
 Layouts are chosen to be hard: one and two columns, superscript-numbered and letter-keyed
 affiliations, an author grid, an IEEE-style footnote affiliation, a Chinese institution, a single
 author with no "Abstract" heading, fourteen authors over three lines.
+
+The PDFs read the same on every machine: the Chinese text is set in an embedded font (cjk_font.py)
+and the files are written byte for byte the same each time (reportlab's invariant mode), so a
+paper's content hash, which the cassette records, does not change when they are written again.
+This script is the one way to remake the samples and their cassette: after a change to the
+sample texts, the prompt or the reader, run it and commit inputs/ and the cassette together.
 """
 
 from __future__ import annotations
@@ -17,14 +23,15 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from cjk_font import cjk_font, is_cjk  # noqa: E402
+
 CASSETTE = ROOT / "tests" / "cassettes" / "samples.yaml"
 W, H = letter
-CJK = "STSong-Light"
 
 
 @dataclass
@@ -178,8 +185,8 @@ SAMPLES = [
 
 
 def _font(c: canvas.Canvas, text: str, size: float, bold: bool = False) -> None:
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        c.setFont(CJK, size)
+    if is_cjk(text):
+        c.setFont(cjk_font([text]), size)
     else:
         c.setFont("Times-Bold" if bold else "Times-Roman", size)
 
@@ -229,8 +236,7 @@ def _paragraph(c: canvas.Canvas, x: float, y: float, width: float, text: str, si
 
 
 def write_pdf(sample: Sample, path: Path) -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK))
-    c = canvas.Canvas(str(path), pagesize=letter)
+    c = canvas.Canvas(str(path), pagesize=letter, invariant=True)
     c.setTitle("")
     y = 90.0
     for line in simpleSplit(sample.title, "Times-Bold", 17, W - 160):

@@ -11,17 +11,19 @@ ABSTRACT = ("We study how small lanterns of attention can be lit across long doc
 
 def draw(path, rows: list[tuple], matrix_font: bool = False) -> None:
     """rows: (text, size, x or 'c', y from the top[, font]). With matrix_font, text is set at size 1
-    and scaled by the text matrix, as some publishers' PDFs do."""
+    and scaled by the text matrix, as some publishers' PDFs do. Chinese text is set in an embedded
+    font unless a row names cjk_font.NON_EMBEDDED, whose glyphs each machine substitutes."""
+    from cjk_font import NON_EMBEDDED, cjk_font, is_cjk
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    c = canvas.Canvas(str(path), pagesize=letter)
+    pdfmetrics.registerFont(UnicodeCIDFont(NON_EMBEDDED))
+    c = canvas.Canvas(str(path), pagesize=letter, invariant=True)
     for row in rows:
         text, size, x, y = row[:4]
-        font = row[4] if len(row) > 4 else ("STSong-Light" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "Times-Roman")
+        font = row[4] if len(row) > 4 else (cjk_font([text]) if is_cjk(text) else "Times-Roman")
         width = c.stringWidth(re.sub(r"\^[\d,]+", "", text), font, size)
         left = 306 - width / 2 if x == "c" else x
         if matrix_font:
