@@ -77,7 +77,7 @@ def test_match_exact_keeps_exact_body_matching(samples, tmp_path, capsys):
     older = tmp_path / "older.yaml"
     _rewrite(CASSETTE, older, _older_reader)
     assert main(["run", str(samples), "-o", str(tmp_path / "out"), "--cassette", str(older), "--match", "exact"]) == 1
-    assert f"FAILED {QINGLAN}: LLM call failed: no recorded response" in capsys.readouterr().err
+    assert f"FAILED {QINGLAN} [not_recorded]: LLM call failed: no recorded response" in capsys.readouterr().err
 
 
 def test_a_cassette_recorded_before_the_headers_matches_exact_bodies(samples, tmp_path, capsys):
