@@ -196,7 +196,7 @@ class StandIn:
         if title in self.always_off_template:
             return json.dumps({**self.reading_of(header, title), "brief": "这篇论文很有意思，值得一读。"}, ensure_ascii=False)
         reading = self.reading_of(header, title)
-        brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0)
+        brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0, byline=byline_team(header))
         if self.sloppy and not repair:
             reading = plant_error(reading, header)
         return json.dumps({**reading, "brief": brief}, ensure_ascii=False)
@@ -295,10 +295,17 @@ def plant_error(reading: dict, header: str) -> dict:
     return wrong
 
 
-def brief_for(reading: dict, variant: int = 0) -> str:
-    """A template-shaped brief naming the paper's first institution and short title, no numbers."""
+def byline_team(header: str) -> str:
+    """The team a byline signs with ('Kimi Team'), or ''."""
+    match = re.search(r"\b(?:[A-Z][\w.-]*\s+){1,3}Team\b", header)
+    return match.group(0) if match else ""
+
+
+def brief_for(reading: dict, variant: int = 0, byline: str = "") -> str:
+    """A template-shaped brief naming the paper's first institution (else the team its byline
+    signs with, else the generic 研究团队) and its short title, no numbers."""
     names = reading.get("institutions") or []
-    institution = names[0] if names else ("作者" if reading.get("authors") else "")
+    institution = names[0] if names else (byline or "研究团队")
     title = reading.get("title", "")
     short = title.split(":")[0].strip() if ":" in title else title
     method = "论文提出的新方法" if variant == 0 else "论文所提出的方法"
