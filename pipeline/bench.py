@@ -101,9 +101,10 @@ def _truth_readings(papers: dict[str, Paper], truth: dict) -> tuple[dict[str, di
     return readings, carried, total
 
 
-def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple[dict[str, Paper], dict]:
+def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, usual: str = "") -> tuple[dict[str, Paper], dict]:
     """Every paper through the brief call against the project's stand-in answering the truth (and,
-    when sloppy, one planted reading error in each first answer): the published papers and counts."""
+    when sloppy, one planted reading error in each first answer; with usual "en" or "zh", the
+    institutions in their usual full or Chinese forms): the published papers and counts."""
     import asyncio
 
     from .brief import write_brief
@@ -128,7 +129,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
         finally:
             await client.close()
 
-    with StandIn(readings=readings, sloppy=sloppy) as server:
+    with StandIn(readings=readings, sloppy=sloppy, usual_names=usual) as server:
         briefs = asyncio.run(go(server.base_url))
     out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs, strict=False)}
     published = [name for (name, paper), brief in zip(out.items(), briefs, strict=False) if brief.ok and _planted(paper, brief.text)]
@@ -181,7 +182,7 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     tokens = _prompt_tokens(papers)
     model: dict = {}
     if llm:
-        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy")
+        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy", usual={"usual": "en", "usual-zh": "zh"}.get(llm, ""))
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
     flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
@@ -508,10 +509,11 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("--truth", type=Path, required=True, help="ground-truth manifest (JSON)")
     ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"),
                      help="where to write the table of misses (default: %(default)s)")
-    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy"), default="",
+    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy", "usual", "usual-zh"), default="",
                      help="read every header through the brief call against the project's stand-in, answering each "
-                          "paper's truth as page 1 prints it (truth), or with one planted reading error per first answer "
-                          "(sloppy); no network (default: off; --llm alone: truth)")
+                          "paper's truth as page 1 prints it (truth), with one planted reading error per first answer "
+                          "(sloppy), or with the institutions in their usual full forms (usual) or Chinese names (usual-zh); "
+                          "no network (default: off; --llm alone: truth)")
     run = sub.add_parser("run", help="throughput of the whole pipeline against a stand-in endpoint")
     run.add_argument("--papers", type=int, default=200, help="generated papers to brief (default: %(default)s)")
     run.add_argument("--latency", type=float, default=0.5,

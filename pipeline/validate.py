@@ -92,7 +92,7 @@ def _not_a_byline(org: str, paper: Paper) -> str:
     """'' when the subject is a team or an organisation page 1 prints as an affiliation, else why not."""
     if org in PLACEHOLDERS or org in ("作者", "作者们", "本文作者", "论文作者") or inst.is_placeholder(org):
         return f"“{org}”不是署名团队或机构"
-    if any(inst.fold(org) == inst.fold(a) for a in paper.authors):
+    if any(inst.fold(org) == inst.fold(a) for a in paper.authors) and not _TEAM.search(org):  # 'Kimi Team' signs as the author
         return f"“{org}”是作者姓名，不是机构"
     if inst.is_unit_or_generic(org):
         return f"“{org}”只是院系或部门，不是机构"
@@ -110,7 +110,7 @@ _TEAM = re.compile(r"\b(?:Team|Group|Lab|Labs)$|团队$")
 def byline_teams(paper: Paper) -> list[str]:
     """The teams and companies page 1 signs with ('Kimi Team', '<Brand>'), for the repair request."""
     text = inst.affiliation_text(paper.header_text)
-    teams = re.findall(r"\b(?:[A-Z][\w.-]*\s+){1,3}Team\b", text) + inst.companies_in(text)
+    teams = re.findall(r"\b(?:[A-Z][\w.-]*[ \t]+){1,3}Team\b", text) + inst.companies_in(text)
     return list(dict.fromkeys(t.strip() for t in teams))[:3]
 _HEAD = re.compile(r"\b(Universit\w*|Institut\w*|College|Academy|Lab|Labs|Laborator\w+|Inc\.?|Corp\w*|Ltd\.?|"
                    r"Company|Group|Research|Cent(?:er|re)|School|Hospital|Foundation|Polytechnic|AI)\b|"
@@ -274,6 +274,8 @@ def _title(named: str, paper: Paper) -> CheckResult:
 
 
 def _title_form(named: str, paper: Paper) -> bool:
+    if _bare_title_form(named, paper):
+        return True
     bracket = re.fullmatch(r"(.+?)\s*[(（]([^()（）]+)[)）]", named)
     if bracket:  # 'Delta Velocity Rectified Flow (DVRF)', 'DVRF (Delta Velocity Rectified Flow)'
         outer, inner = bracket.groups()
