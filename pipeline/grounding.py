@@ -52,6 +52,9 @@ class Page:
         """Whether the page prints this name in any form a reader would accept: as printed, as an
         acronym printed there, or as another usual form of it (a system campus spelt out or short,
         the table's or the registry's forms, Chinese included)."""
+        bracket = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        if bracket and self._another(*bracket.groups()):
+            return False  # 'University of X (UY)' names two organisations
         return any(self._prints_form(form) for form in [name, *inst.usual_forms(name)])
 
     def _prints_form(self, name: str) -> bool:
@@ -100,10 +103,11 @@ class Page:
 
     def _another(self, printed: str, other: str) -> bool:
         """Whether `other` names an organisation that `printed` is not (by the table or the registry)."""
+        mine, theirs = registry.identify(printed, self.context), registry.identify(other, self.context)
+        if mine is not None and theirs is not None:
+            return mine.id != theirs.id
         mine, theirs = inst.known(printed), inst.known(other)
-        if mine is not None and theirs is not None and inst.fold(mine.name) != inst.fold(theirs.name):
-            return not registry.same_organisation(printed, other, self.context)
-        return False
+        return mine is not None and theirs is not None and inst.fold(mine.name) != inst.fold(theirs.name)
 
     def _as_acronym(self, name: str) -> bool:
         """A spelt-out name whose initials the page prints ('Korea Advanced Institute of Science
@@ -145,6 +149,8 @@ def _ground_authors(names: list[str], page: Page, dropped: list[Dropped]) -> lis
         reason = ""
         if not page.prints(name) or len(inst.fold(name)) < 2:
             reason = NOT_PRINTED
+        elif inst.is_placeholder(name):
+            reason = IS_PLACEHOLDER  # 'Anonymous Authors' is nobody
         elif inst.stands_alone(name) and not re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+$", name):
             reason = IS_ORGANISATION
         if reason:

@@ -340,7 +340,9 @@ def usual_name(name: str, context, chinese: bool = False) -> str:
 def brief_for(reading: dict, variant: int = 0, byline: str = "") -> str:
     """A template-shaped brief naming the paper's first institution (else the team its byline
     signs with, else the generic 研究团队) and its short title, no numbers."""
-    names = reading.get("institutions") or []
+    from .institutions import is_placeholder
+
+    names = [n for n in reading.get("institutions") or [] if not is_placeholder(n)]  # 'No Institute Given' names nobody
     institution = names[0] if names else (byline or "研究团队")
     title = reading.get("title", "")
     short = title.split(":")[0].strip() if ":" in title else title
