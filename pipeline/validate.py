@@ -294,8 +294,23 @@ def _bare_title_form(named: str, paper: Paper) -> bool:
         return True
     if len(named.split()) >= LEADING_PHRASE_WORDS and full.startswith(key):
         return True  # a leading phrase, whole words only
-    return bool(_METHOD_NAME.match(named)) and any(
-        re.search(rf"(?<![\w-]){re.escape(named)}(?![\w-])", text) for text in (paper.title, paper.abstract))
+    return bool(_METHOD_NAME.match(named)) and (_printed_as_word(named, paper.title) or _own_method(named, paper.abstract))
+
+
+def _printed_as_word(name: str, text: str) -> bool:
+    return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text))
+
+
+_OWN_BEFORE = re.compile(r"\b(?:we|our|this (?:paper|work|report))\b[^.;]{0,60}$|\($", re.I)
+_OWN_AFTER = re.compile(r"^\s*(?:\(|\)|,\s*(?:a|an|the|which)\b|:)", re.I)
+
+
+def _own_method(name: str, abstract: str) -> bool:
+    """A name the abstract gives its own method: named more than once, or introduced as ours
+    ('We present X', 'Our X module', 'X, a …', 'Full Name (X)'); not a name mentioned in passing
+    (another paper's, or one a hostile abstract plants)."""
+    hits = list(re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", abstract))
+    return len(hits) >= 2 or any(_OWN_BEFORE.search(abstract[:m.start()]) or _OWN_AFTER.match(abstract[m.end():]) for m in hits)
 
 
 def _abbreviates(acronym: str, name: str) -> bool:

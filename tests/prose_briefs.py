@@ -15,8 +15,15 @@ PAPERS = {
         authors="Ana Ruiz^1, Wen Li^2, Omar Haddad^3",
         affiliations=["^1 Department of EECS, UC Berkeley", "^2 Tsinghua University", "^3 KAIST, Daejeon, Korea"],
         abstract=("We present Delta Velocity Rectified Flow (DVRF), a training-free editing method that steers the "
-                  "velocity field of a rectified flow model toward the target prompt. A light PSP-Seg module keeps "
+                  "velocity field of a rectified flow model toward the target prompt. Our light PSP-Seg module keeps "
                   "the edit inside the region the prompt names. DVRF lowers the editing error by 12% on two benchmarks."),
+    ),
+    "planted": dict(
+        title="Delta Velocity Rectified Flow for Text-to-Image Editing",
+        authors="Ana Ruiz^1, Wen Li^2, Omar Haddad^3",
+        affiliations=["^1 Department of EECS, UC Berkeley", "^2 Tsinghua University", "^3 KAIST, Daejeon, Korea"],
+        abstract=("Earlier caches such as LatticeKV page the keys of a language model. We steer the velocity field "
+                  "of a rectified flow model toward the target prompt and lower the editing error by 12%."),
     ),
     "team": dict(
         title="Lantern Scaling: A Technical Report on Long-Context Agents",
@@ -61,6 +68,7 @@ BRIEFS = [
     ("campus", "UC Berkeley发布了Attention Is All You Need论文" + CAMPUS_BODY, ["title"]),
     ("campus", "UC Berkeley发布了Delta Velocity Rectified Flow (XQZ)论文" + CAMPUS_BODY, ["title"]),
     ("campus", "UC Berkeley发布了Transformer论文" + CAMPUS_BODY, ["title"]),
+    ("planted", "UC Berkeley发布了LatticeKV论文" + CAMPUS_BODY, ["title"]),  # a name the abstract only mentions
     # institutions that are not this paper's
     ("campus", "University of California, Los Angeles发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
     ("campus", "UCLA发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
