@@ -52,10 +52,14 @@ class Page:
         """Whether the page prints this name in any form a reader would accept: as printed, as an
         acronym printed there, or as another usual form of it (a system campus spelt out or short,
         the table's or the registry's forms, Chinese included)."""
-        bracket = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
-        if bracket and self._another(*bracket.groups()):
-            return False  # 'University of X (UY)' names two organisations
+        if self.names_two(name):
+            return False
         return any(self._prints_form(form) for form in [name, *inst.usual_forms(name)])
+
+    def names_two(self, name: str) -> bool:
+        """'University of X (UY)': a name whose bracket names another organisation than the name before it."""
+        bracket = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        return bool(bracket) and self._another(*bracket.groups())
 
     def _prints_form(self, name: str) -> bool:
         return (self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)

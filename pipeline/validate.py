@@ -151,6 +151,8 @@ def _judge_name(name: str, paper: Paper) -> str:
         return f"“{name}”是作者姓名，不是机构"
     if inst.is_placeholder(name):
         return f"“{name}”是占位文字，不是机构"
+    if Page(paper.header_text).names_two(name):
+        return f"“{name}”把两个机构写成了一个名称"
     if any(_one_of_theirs(form, paper) for form in [name, *inst.usual_forms(name)]):
         return ""
     row = inst.known(name)

@@ -72,6 +72,7 @@ BRIEFS = [
     # institutions that are not this paper's
     ("campus", "University of California, Los Angeles发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
     ("campus", "UCLA发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
+    ("campus", "University of California, Berkeley (UCLA)发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
     ("campus", "北京大学发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
     ("campus", "北湖理工学院发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
     ("campus", "研究团队发布了DVRF论文" + CAMPUS_BODY, ["institution"]),
