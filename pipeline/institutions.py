@@ -745,7 +745,7 @@ def has_organisation_word(part: str) -> bool:
 _NOT_AFFILIATION_LINE = re.compile(
     r"\b(?:sponsor(?:s|ed|ship)?|supported (?:in part )?by|funded by|funding|grants?\b|granted|thanks?|thanking|"
     r"thankful|grateful|acknowledg\w*|courtesy of|donat(?:ed|ion)s?|provided by|gifts? from|compute (?:credits|time)|"
-    r"credits? from|powered by|in (?:collaboration|partnership) with)\b|资助|支持|感谢|致谢", re.I)
+    r"credits? from|in (?:collaboration|partnership) with)\b|资助|支持|感谢|致谢", re.I)
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu|github\.io)/\S*", re.I)
 
 
@@ -753,8 +753,11 @@ def affiliation_text(header: str) -> str:
     """The header block without what names an organisation only in passing: a line that thanks,
     sponsors or funds (a sponsor is no affiliation), and links. Author lines, affiliation lines,
     their footnotes and correspondence lines stay, e-mail addresses with them."""
-    kept = [_LINK.sub(" ", line) for line in header.splitlines() if not _NOT_AFFILIATION_LINE.search(line)]
-    return "\n".join(kept)
+    lines = []
+    for line in header.splitlines():
+        cells = [c for c in re.split(r"\s{3,}", line) if not _NOT_AFFILIATION_LINE.search(c)]  # cells apart, as the header prints them
+        lines.append(_LINK.sub(" ", "   ".join(cells)))
+    return "\n".join(line for line in lines if line.strip())
 
 
 # ---- usual forms of one name ----
