@@ -94,7 +94,7 @@ _PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b|^no (?:inst
 # a whole name that stands where an institution would and names none (Springer's anonymous template)
 _PLACEHOLDER_NAME = re.compile(
     r"^(?:the\s+)?(?:no (?:institutes?|institutions?|affiliations?|organi[sz]ations?) (?:given|provided|listed)|"
-    r"anonymous(?: \w+){0,2}|(?:authors?|affiliations?|institutions?) (?:withheld|omitted|removed|hidden)(?: for [\w -]+)?|"
+    r"anonymous(?:[ -][\w()]+){0,4}|(?:authors?|affiliations?|institutions?) (?:withheld|omitted|removed|hidden)(?: for [\w -]+)?|"
     r"independent(?: researchers?)?|none|n/?a|unknown|affiliations?|institutions?|匿名\w{0,4})\.?$", re.I)
 
 
