@@ -101,10 +101,12 @@ def _truth_readings(papers: dict[str, Paper], truth: dict) -> tuple[dict[str, di
     return readings, carried, total
 
 
-def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_position: bool = False) -> tuple[dict[str, Paper], dict]:
+def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_position: bool = False,
+                   usual: str = "") -> tuple[dict[str, Paper], dict]:
     """Every paper through the brief call against the project's stand-in answering the truth (and,
-    when sloppy, one planted reading error in each first answer), or reading each header by position
-    as a small model does: the published papers and counts."""
+    when sloppy, one planted reading error in each first answer; with usual "en" or "zh", the
+    institutions in their usual full or Chinese forms), or reading each header by position as a
+    small model does: the published papers and counts."""
     import asyncio
 
     from .brief import write_brief
@@ -129,7 +131,8 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_posit
         finally:
             await client.close()
 
-    with StandIn(readings={} if by_position else readings, sloppy=sloppy, by_position=by_position) as server:
+    with StandIn(readings={} if by_position else readings, sloppy=sloppy, by_position=by_position,
+                 usual_names=usual) as server:
         briefs = asyncio.run(go(server.base_url))
     out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs, strict=False)}
     published = [name for (name, paper), brief in zip(out.items(), briefs, strict=False) if brief.ok and _planted(paper, brief.text)]
@@ -183,7 +186,8 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     model: dict = {}
     if llm:
         rules = papers
-        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy", by_position=llm == "position")
+        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy", by_position=llm == "position",
+                                       usual={"usual": "en", "usual-zh": "zh"}.get(llm, ""))
         model["against_rules"] = _against_rules(rules, papers, truth)
         model["overruled"] = sum(len(p.overruled) for p in papers.values())
         model["unsettled"] = sum(len(p.unsettled) for p in papers.values())
@@ -536,10 +540,12 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("--truth", type=Path, required=True, help="ground-truth manifest (JSON)")
     ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"),
                      help="where to write the table of misses (default: %(default)s)")
-    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy", "position"), default="",
+    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy", "position", "usual", "usual-zh"),
+                     default="",
                      help="read every header through the brief call against the project's stand-in, answering each "
-                          "paper's truth as page 1 prints it (truth), or with one planted reading error per first answer "
-                          "(sloppy), or reading each header line by line as a small model does (position); no network "
+                          "paper's truth as page 1 prints it (truth), with one planted reading error per first answer "
+                          "(sloppy), reading each header line by line as a small model does (position), or with the "
+                          "institutions in their usual full forms (usual) or Chinese names (usual-zh); no network "
                           "(default: off; --llm alone: truth)")
     run = sub.add_parser("run", help="throughput of the whole pipeline against a stand-in endpoint")
     run.add_argument("--papers", type=int, default=200, help="generated papers to brief (default: %(default)s)")

@@ -37,7 +37,7 @@ def tidy_answer(text: str) -> str:
 
 _CHECK_NAMES = {CUT_OFF: "回答被截断", "answer": "回答格式", "shape": "格式", "one_sentence": "句子", "length": "长度",
                 "institution": "机构",
-                "title": "标题", "numbers": "数字"}
+                "title": "标题", "content": "内容", "numbers": "数字"}
 _FIELD_NAMES = {"title": "标题", "authors": "作者", "institutions": "机构"}
 
 

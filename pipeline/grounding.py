@@ -29,8 +29,6 @@ IS_SENTENCE = "这是一句话，不是机构名"
 IS_ORGANISATION = "这是机构名，不是作者"
 REPAIRABLE = {NOT_PRINTED, IS_PERSON, IS_AUTHOR_LINE, ALL_LOST}
 
-_PLACEHOLDERS = re.compile(r"^(?:no (?:institute|institution|affiliation)s? given|anonymous(?: \w+)?|"
-                           r"independent(?: researcher)?|none|n/?a|unknown)\.?$", re.I)
 _UNIT_ALONE = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|division|chair|group) (?:of|for)\b(?!.*,)", re.I)
 _NOT_A_NAME = re.compile(r"[。！？@=]|https?:|\b(?:19|20)\d\d\b.*\b\d{1,2}\b|^\W")  # a sentence, a link, a date
 _SENTENCE_WORDS = re.compile(r"\b(?:we|our|this paper|is|are|was|were|to|that|which|propose|show)\b", re.I)
@@ -49,10 +47,35 @@ class Page:
         self.folded_tokens = {t.casefold() for t in self.tokens}
 
     def prints(self, name: str) -> bool:
-        """Whether the page prints this name in any form a reader would accept."""
+        """Whether the page prints this name in any form a reader would accept: as printed, as an
+        acronym printed there, or as another usual form of it (a system campus spelt out or short,
+        the table's or the registry's forms, Chinese included)."""
         name = for_matching(name)
+        if self.names_two(name):
+            return False
+        return any(self._prints_form(form) for form in [name, *inst.usual_forms(name)])
+
+    def names_two(self, name: str) -> bool:
+        """'University of X (UY)': a name whose bracket names another organisation than the name before it."""
+        bracket = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+        return bool(bracket) and self._another(*bracket.groups())
+
+    def _prints_form(self, name: str) -> bool:
         return (self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
                 or self._as_registered(name))
+
+    @property
+    def affiliations(self) -> "Page":
+        """The page as institutions ground in it: its affiliation lines, author lines, their notes
+        and correspondence lines, without thanks, sponsor and funding lines or links (built on first use)."""
+        if not hasattr(self, "_affiliations"):
+            self._affiliations = Page(inst.affiliation_text(self.text))
+        return self._affiliations
+
+    def times_printed(self, name: str) -> int:
+        """How often the page prints this name (two co-authors who share it print it twice)."""
+        key = inst.fold(name)
+        return self.folded.count(key) if key else 0
 
     @property
     def context(self) -> registry.Context:
@@ -71,9 +94,23 @@ class Page:
         return key in self.folded
 
     def _in_brackets(self, name: str) -> bool:
-        """'The Hong Kong University of Science and Technology (HKUST)': either half printed."""
+        """'The Hong Kong University of Science and Technology (HKUST)': either half printed, and
+        the other half no other organisation ('University of X (UY)' names two)."""
         match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
-        return bool(match) and (self._as_printed(match.group(1)) or self._as_printed(match.group(2)))
+        if not match:
+            return False
+        outer, inner = match.groups()
+        if self._as_printed(outer) or self._as_acronym(outer):
+            return not self._another(outer, inner)
+        return self._as_printed(inner) and not self._another(inner, outer)
+
+    def _another(self, printed: str, other: str) -> bool:
+        """Whether `other` names an organisation that `printed` is not (by the table or the registry)."""
+        mine, theirs = registry.identify(printed, self.context), registry.identify(other, self.context)
+        if mine is not None and theirs is not None:
+            return mine.id != theirs.id
+        mine, theirs = inst.known(printed), inst.known(other)
+        return mine is not None and theirs is not None and inst.fold(mine.name) != inst.fold(theirs.name)
 
     def _as_acronym(self, name: str) -> bool:
         """A spelt-out name whose initials the page prints ('Korea Advanced Institute of Science
@@ -105,7 +142,7 @@ def ground(answer: ModelAnswer, header: str, rules: Paper) -> tuple[Reading, lis
     authors = _ground_authors(answer.authors, page, dropped)
     title = _ground_title(answer.title, authors, page, dropped)
     people = authors + [a for a in rules.authors if a not in authors]
-    institutions = _ground_institutions(answer.institutions, people, page, dropped)
+    institutions = _ground_institutions(answer.institutions, people, page.affiliations, dropped)
     return Reading(title=title, authors=authors, institutions=institutions), dropped
 
 
@@ -115,9 +152,14 @@ def _ground_authors(names: list[str], page: Page, dropped: list[Dropped]) -> lis
         reason = ""
         if not page.prints(name) or len(inst.fold(name)) < 2:
             reason = NOT_PRINTED
+        elif inst.is_placeholder(name):
+            reason = IS_PLACEHOLDER  # 'Anonymous Authors' is nobody
         elif inst.stands_alone(name) and not re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+$", name):
             reason = IS_ORGANISATION
-        _keep(kept, name, "authors", reason, dropped)
+        if reason:
+            dropped.append(Dropped(field="authors", name=name, reason=reason))
+        elif sum(inst.fold(k) == inst.fold(name) for k in kept) < max(1, page.times_printed(name)):
+            kept.append(name)  # a name printed twice is two co-authors who share it; a repeat beyond that is one
     return kept
 
 
@@ -143,7 +185,7 @@ def _ground_institutions(names: list[str], people: list[str], page: Page, droppe
         if reason:
             _keep(kept, name, "institutions", reason, dropped)
             continue
-        for organisation in inst.organisations([name]) or [name]:  # a unit is lifted to its organisation
+        for organisation in _lifted(name):
             if page.prints(organisation):
                 _keep(kept, organisation, "institutions", "", dropped)
     if names and not kept and not any(d.field == "institutions" and d.reason in (IS_UNIT, IS_PLACE, IS_PLACEHOLDER)
@@ -152,9 +194,22 @@ def _ground_institutions(names: list[str], people: list[str], page: Page, droppe
     return kept
 
 
+def _lifted(name: str) -> list[str]:
+    """The organisations a name stands for: a unit is lifted to its organisation; a whole
+    organisation stays as written, its bracketed acronym kept ('University of California,
+    Riverside (UC Riverside)' is one name, not 'University of California')."""
+    bare = re.sub(r"\s*\([^()]+\)\s*$", "", name).strip() or name
+    if inst.known(bare) is not None:  # one organisation by name ('Technion – Israel Institute of Technology')
+        return [name]
+    lifted = inst.organisations([bare])
+    if not lifted or (len(lifted) == 1 and inst.fold(lifted[0]) == inst.fold(bare)):
+        return [name]
+    return lifted
+
+
 def _implausible(name: str, people: list[str]) -> str:
     """Why a printed name is still no organisation: a person, a unit alone, a place, a sentence."""
-    if _PLACEHOLDERS.match(name.strip()):
+    if inst.is_placeholder(name):
         return IS_PLACEHOLDER
     if inst.fold(name) in {inst.fold(p) for p in people}:
         return IS_PERSON

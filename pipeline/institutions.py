@@ -88,7 +88,20 @@ _COUNTRIES = {
 }
 _US_STATE = re.compile(r"^[A-Z]{2}(\s+\d{5}(-\d{4})?)?$")
 _POSTCODE = re.compile(r"\d{3,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]-\d{4}\b")
-_PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b", re.I)
+_PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b|^no (?:institutes?|institutions?|affiliations?|"
+                          r"organi[sz]ations?) (?:given|provided|listed)\b|\b(?:affiliations?|institutions?) (?:withheld|"
+                          r"omitted|removed|hidden)\b|匿名", re.I)
+# a whole name that stands where an institution would and names none (Springer's anonymous template)
+_PLACEHOLDER_NAME = re.compile(
+    r"^(?:the\s+)?(?:no (?:institutes?|institutions?|affiliations?|organi[sz]ations?) (?:given|provided|listed)|"
+    r"anonymous(?:[ -][\w()]+){0,4}|(?:authors?|affiliations?|institutions?) (?:withheld|omitted|removed|hidden)(?: for [\w -]+)?|"
+    r"independent(?: researchers?)?|none|n/?a|unknown|affiliations?|institutions?|匿名\w{0,4})\.?$", re.I)
+
+
+def is_placeholder(name: str) -> bool:
+    """'No Institute Given', 'Anonymous Institution', 'Anonymous Authors': text that stands where
+    an institution would and names none, in any reading (the rules', the model's, a brief's)."""
+    return bool(_PLACEHOLDER_NAME.match(re.sub(r"^[\s\d*∗†‡§¶#,]+", "", name).strip()))
 _ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.compile(r"\bInst\.(?=\s|$)"), "Institute"),
                   (re.compile(r"\bTech\.(?=\s|$)"), "Technology"), (re.compile(r"\bNat\.(?=\s|$)"), "National")]
 
@@ -724,3 +737,56 @@ def is_unit_or_generic(part: str) -> bool:
 def has_organisation_word(part: str) -> bool:
     """A word that makes a phrase an organisation, or the acronym-and-town form ('<ABC> <Town>')."""
     return bool(_STRONG.search(part))
+
+
+# ---- where page 1 prints affiliations ----
+
+# a sentence about the paper, not an affiliation: thanks, sponsorship, funding, a compute donation
+_NOT_AFFILIATION_LINE = re.compile(
+    r"\b(?:sponsor(?:s|ed|ship)?|supported (?:in part )?by|funded by|funding|grants?\b|granted|thanks?|thanking|"
+    r"thankful|grateful|acknowledg\w*|courtesy of|donat(?:ed|ion)s?|provided by|gifts? from|compute (?:credits|time)|"
+    r"credits? from|in (?:collaboration|partnership) with)\b|资助|支持|感谢|致谢", re.I)
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu|github\.io)/\S*", re.I)
+
+
+def affiliation_text(header: str) -> str:
+    """The header block without what names an organisation only in passing: a line that thanks,
+    sponsors or funds (a sponsor is no affiliation), and links. Author lines, affiliation lines,
+    their footnotes and correspondence lines stay, e-mail addresses with them."""
+    lines = []
+    for line in header.splitlines():
+        cells = [c for c in re.split(r"\s{3,}", line) if not _NOT_AFFILIATION_LINE.search(c)]  # cells apart, as the header prints them
+        lines.append(_LINK.sub(" ", "   ".join(cells)))
+    return "\n".join(line for line in lines if line.strip())
+
+
+# ---- usual forms of one name ----
+
+# university systems whose campuses are known by a short form: 'UC Berkeley' is 'University of California, Berkeley'
+_SYSTEM_SHORT = {"UC": "University of California", "UT": "University of Texas at", "UMass": "University of Massachusetts",
+                 "UNC": "University of North Carolina at", "UW": "University of Wisconsin–"}
+_SYSTEM_SHORT_FORM = re.compile(rf"^(?:[Tt]he\s+)?({'|'.join(_SYSTEM_SHORT)})\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)$")
+_SYSTEM_FULL_FORM = re.compile(
+    r"^(?:[Tt]he\s+)?(University of California|University of Texas|University of Massachusetts|University of North Carolina|"
+    r"University of Wisconsin)\s*(?:,|at|[-–])\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)$")
+
+
+def usual_forms(name: str) -> list[str]:
+    """Other forms a reader takes for the same organisation, by spelling alone: the name and its
+    bracketed acronym apart ('Full Name (ACR)'), a university system's campus spelt out or short
+    ('UC Berkeley' <-> 'University of California, Berkeley'). The registry adds the rest."""
+    name = re.sub(r"\s+", " ", name).strip()
+    forms: list[str] = []
+    bracket = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", name)
+    if bracket:
+        forms += [bracket.group(1), bracket.group(2)]
+    for form in [name, *forms]:
+        short = _SYSTEM_SHORT_FORM.match(form)
+        if short:
+            forms.append(f"{_SYSTEM_SHORT[short.group(1)]}, {short.group(2)}".replace(" at,", " at").replace("–,", "–"))
+            forms.append(f"{_SYSTEM_SHORT[short.group(1)].removesuffix(' at').rstrip('–')}, {short.group(2)}")
+        full = _SYSTEM_FULL_FORM.match(form)
+        if full:
+            system = next(k for k, v in _SYSTEM_SHORT.items() if v.removesuffix(" at").rstrip("–") == full.group(1))
+            forms += [f"{system} {full.group(2)}", f"{full.group(1)}, {full.group(2)}"]
+    return [f for f in dict.fromkeys(forms) if f and fold(f) != fold(name)]

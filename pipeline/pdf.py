@@ -180,13 +180,15 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     foot_from = page_height * FOOT_BAND
     body_raw: float | None = None
     samples: list[float] = []
+    text_object = _text_object_function()
+    last_object, unseen, run_unseen = None, False, False
 
     substitutes = _Substitutes(textpage, page_height)
     run_start = run_last = 0  # the indexes of the current run's first and last (non-space) characters
 
     def flush() -> None:
         text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
-        if text:
+        if text and not run_unseen:  # text no reader can see is no part of the page as read
             x0, y0, x1, y1 = substitutes.box(run_start, run_last, size) or box
             spans.append(Span(text=text, size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1))
         chars.clear()
@@ -266,11 +268,15 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             scale = math.hypot(matrix.c, matrix.d) or 1.0
             last_raw = raw_size
         char_size = raw_size * scale
-        new_run = jump or abs(char_size - size) > 0.6
+        obj = text_object(handle, index)
+        if obj != last_object:  # one text object, one colour and render mode: asked once per object
+            last_object, unseen = obj, _unseen(obj)
+        new_run = jump or abs(char_size - size) > 0.6 or (unseen or char_size < TINY_TEXT_PT) != run_unseen
         if new_run:
             flush()
             if get_angle(handle, index) > 0.01:  # rotated text: arXiv side stamps, margin notes
                 continue
+            run_unseen = unseen or char_size < TINY_TEXT_PT
             size = char_size
             box = [x0, y0, x1, y1]
             run_start = index
@@ -338,6 +344,37 @@ def _base_font_name(font) -> str:
     buffer = ctypes.create_string_buffer(128)
     length = raw.FPDFFont_GetBaseFontName(font, buffer, len(buffer))
     return buffer.value.decode("latin-1") if 0 < length <= len(buffer) else ""
+
+
+TINY_TEXT_PT = 2.0  # points: text set smaller than this cannot be read on the page
+WHITE = 250  # of 255 in each channel: text this light is white on the white page
+
+
+def _unseen(text_object: int | None) -> bool:
+    """Whether a text object is drawn so that no reader sees it: the invisible render mode (an
+    OCR layer's or a hidden note's), a fully transparent or white fill."""
+    if not text_object:
+        return False
+    obj = ctypes.cast(ctypes.c_void_p(text_object), raw.FPDF_PAGEOBJECT)
+    if raw.FPDFTextObj_GetTextRenderMode(obj) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+        return True
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(v) for v in (r, g, b, a))):
+        return False
+    return a.value == 0 or min(r.value, g.value, b.value) >= WHITE
+
+
+@functools.lru_cache(maxsize=1)
+def _text_object_function():
+    """FPDFText_GetTextObject returning the object's address (compared per character, so untyped when it can be)."""
+    try:
+        from pypdfium2_raw.bindings import _libs
+
+        function = _libs["pdfium"]["FPDFText_GetTextObject"]
+        function.restype = ctypes.c_void_p
+        return function
+    except (ImportError, KeyError, AttributeError):
+        return lambda handle, index: ctypes.cast(raw.FPDFText_GetTextObject(handle, index), ctypes.c_void_p).value
 
 
 class _CharCalls:

@@ -126,6 +126,8 @@ class Context:
     def __init__(self, text: str) -> None:
         self.folded = _fold(text)
         self.words = {w.casefold() for w in re.findall(r"[A-Za-z][A-Za-z&]*", for_matching(text))}  # 'ＭＩＴ' is MIT
+        # a campus or branch in brackets is part of the short form: 'HKUST(GZ)' prints the acronym 'hkustgz'
+        self.words |= {re.sub(r"[\W_]+", "", w).casefold() for w in re.findall(r"\b[A-Z][A-Za-z&]*\s?\([A-Z][A-Za-z]{0,5}\)", text)}
         self.text = text
 
     def prints_key(self, key: str, kind: int) -> bool:

@@ -53,6 +53,7 @@ class StandIn:
     by_position: bool = False  # read every header as a small model does, line by line (see read_by_position)
     single_slot: bool = False  # serve one chat request at a time, the rest queued (a llama.cpp server with one slot)
     cut_off: bool = False  # first answers run long and are cut at max_tokens, finish_reason "length" (a small model)
+    usual_names: str = ""  # "en": institutions in their usual full forms ("Full Name (ACR)"); "zh": Chinese names where known
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
@@ -197,9 +198,12 @@ class StandIn:
         if title in self.always_off_template:
             return json.dumps({**self.reading_of(header, title), "brief": "这篇论文很有意思，值得一读。"}, ensure_ascii=False)
         reading = self.reading_of(header, title)
-        brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0)
+        brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0, byline=byline_team(header))
         if self.sloppy and not repair:
             reading = plant_error(reading, header)
+        if self.usual_names:
+            reading = in_usual_names(reading, header, chinese=self.usual_names == "zh")
+            brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0, byline=byline_team(header))
         return json.dumps({**reading, "brief": brief}, ensure_ascii=False)
 
     def scripted_title(self, header: str) -> str:
@@ -311,10 +315,51 @@ def plant_error(reading: dict, header: str) -> dict:
     return wrong
 
 
-def brief_for(reading: dict, variant: int = 0) -> str:
-    """A template-shaped brief naming the paper's first institution and short title, no numbers."""
-    names = reading.get("institutions") or []
-    institution = names[0] if names else ("作者" if reading.get("authors") else "")
+def byline_team(header: str) -> str:
+    """The team a byline signs with ('Kimi Team'), or ''."""
+    match = re.search(r"\b(?:[A-Z][\w.-]*[ \t]+){1,3}Team\b", header)
+    return match.group(0) if match else ""
+
+
+def in_usual_names(reading: dict, header: str, chinese: bool = False) -> dict:
+    """The reading as a capable model writes it: each institution in its usual form rather than
+    as printed (the spelt-out name with the printed short form in brackets, the name with its
+    acronym, a system campus spelt out), or, with `chinese`, its usual Chinese name where one is known."""
+    from . import registry
+
+    context = registry.Context(header)
+    names = [usual_name(name, context, chinese) for name in reading.get("institutions") or []]
+    return {**reading, "institutions": names}
+
+
+def usual_name(name: str, context, chinese: bool = False) -> str:
+    """One printed institution in the form a capable model writes it (see in_usual_names)."""
+    from . import institutions as inst
+    from . import registry
+
+    row, org = inst.known(name), registry.identify(name, context)
+    if chinese:
+        zh = next(iter(row.chinese), "") if row is not None else ""
+        if zh or (org is not None and org.zh):
+            return zh or org.zh
+    spelt = next((f for f in inst.usual_forms(name) if len(f) > len(name) and "," in f), "")
+    full = spelt or (org.name if org is not None and org.type != "company" else "") or (row.name if row is not None else "")
+    full = re.sub(r"\s*\([^()]*\)$", "", full)  # the registry's '(United States)'
+    if full and _fold(full) != _fold(name) and len(name) < len(full):
+        return f"{full} ({name})"  # 'University of California, Berkeley (UC Berkeley)'
+    acronym = next((k.upper() for k in (org.keys(registry.ACRONYM) if org is not None else []) if k.isascii() and k.isalpha()), "")
+    if acronym and "(" not in name and registry.identify(acronym, context) == org:
+        return f"{name} ({acronym})"  # 'Tsinghua University (THU)'
+    return name
+
+
+def brief_for(reading: dict, variant: int = 0, byline: str = "") -> str:
+    """A template-shaped brief naming the paper's first institution (else the team its byline
+    signs with, else the generic 研究团队) and its short title, no numbers."""
+    from .institutions import is_placeholder
+
+    names = [n for n in reading.get("institutions") or [] if not is_placeholder(n)]  # 'No Institute Given' names nobody
+    institution = names[0] if names else (byline or "研究团队")
     title = reading.get("title", "")
     short = title.split(":")[0].strip() if ":" in title else title
     method = "论文提出的新方法" if variant == 0 else "论文所提出的方法"

@@ -6,12 +6,16 @@ import re
 
 from . import institutions as inst
 from . import registry
+from .grounding import Page
 from .models import CheckResult, Paper
 from .text import for_matching, valid_unicode
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
 MIN_CHARS, MAX_CHARS = 40, 600
 PLACEHOLDERS = ("研究团队", "研究人员", "作者团队", "该团队", "某机构", "未知机构", "研究者", "相关机构", "团队")
+# the subjects a paper with no institution may take when its byline prints no team or company either
+GENERIC_SUBJECT = "研究团队"
+GENERIC_SUBJECTS = (GENERIC_SUBJECT, "研究人员", "研究者", "作者团队", "匿名作者", "匿名研究团队", "该研究团队")
 
 
 def check(text: str, paper: Paper) -> list[CheckResult]:
@@ -27,6 +31,7 @@ def check(text: str, paper: Paper) -> list[CheckResult]:
     if match:
         results.append(_institution(match.group("org"), paper))
         results.append(_title(match.group("title"), paper))
+        results.append(_content(match, paper))
     results.append(_numbers(text, paper))
     # a detail quotes the paper's names: valid Unicode, since it goes into the repair request
     return [r if r.detail.isascii() else r.model_copy(update={"detail": valid_unicode(r.detail)}) for r in results]
@@ -58,27 +63,57 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     Only a Chinese name both lack passes, marked unverified.
     """
     org = org.strip().strip("*").strip()
-    if not paper.institutions:  # an anonymous paper (nobody named) may be briefed without an institution
-        ok = bool(org) or not paper.authors
-        return CheckResult(name="institution", ok=ok, detail="" if ok else "缺少机构")
+    if not paper.institutions:
+        return _subject_without_institution(org, paper)
     listed = "；".join(paper.institutions)
     if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in PLACEHOLDERS):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
-    wrong, unverified = [], []
-    for name in split_names(org, paper):
-        verdict = _judge_name(name, paper)
-        if verdict == _UNVERIFIED:
-            unverified.append(name)
-        elif verdict:
-            wrong.append(verdict)
+    wrong = [verdict for verdict in (_judge_name(name, paper) for name in split_names(org, paper)) if verdict]
     if wrong:
         return CheckResult(name="institution", ok=False, detail=f"{'；'.join(wrong)}。请只写论文署名机构：{listed}")
-    return CheckResult(name="institution", ok=True,
-                       detail=f"未能核实的中文机构名：{'、'.join(unverified)}" if unverified else "")
+    return CheckResult(name="institution", ok=True)
 
 
-_UNVERIFIED = "unverified"
+def _subject_without_institution(org: str, paper: Paper) -> CheckResult:
+    """A paper with no institution (a team's byline, an anonymous paper) is published by the team
+    or company its byline prints, else by the generic subject; never by nobody, by 作者, by a
+    department or by an organisation page 1 does not print."""
+    teams = byline_teams(paper)
+    usual = f"首页署名的团队或公司（{'、'.join(teams)}）" if teams else f"“{GENERIC_SUBJECT}”"
+    instead = f"论文首页未列出机构，主语请写{usual}"
+    if not org:
+        return CheckResult(name="institution", ok=False, detail=f"缺少主语。{instead}")
+    if org in GENERIC_SUBJECTS:
+        return CheckResult(name="institution", ok=True)
+    why = _not_a_byline(org, paper)
+    return CheckResult(name="institution", ok=not why, detail=f"{why}。{instead}" if why else "")
+
+
+def _not_a_byline(org: str, paper: Paper) -> str:
+    """'' when the subject is a team or an organisation page 1 prints as an affiliation, else why not."""
+    if org in PLACEHOLDERS or org in ("作者", "作者们", "本文作者", "论文作者") or inst.is_placeholder(org):
+        return f"“{org}”不是署名团队或机构"
+    if any(inst.fold(org) == inst.fold(a) for a in paper.authors) and not _TEAM.search(org):  # 'Kimi Team' signs as the author
+        return f"“{org}”是作者姓名，不是机构"
+    if inst.is_unit_or_generic(org):
+        return f"“{org}”只是院系或部门，不是机构"
+    if not Page(paper.header_text).affiliations.prints(org):
+        return f"“{org}”不是论文首页署名的团队或机构"
+    if not (_TEAM.search(org) or inst.reads_as_organisation(org) and (inst.looks_like_affiliation(org) or inst.companies_in(org)
+                                                                    or inst.known(org) is not None or registry.knows(org))):
+        return f"“{org}”不是署名团队或机构"
+    return ""
+
+
+_TEAM = re.compile(r"\b(?:Team|Group|Lab|Labs)$|团队$")
+
+
+def byline_teams(paper: Paper) -> list[str]:
+    """The teams and companies page 1 signs with ('Kimi Team', '<Brand>'), for the repair request."""
+    text = inst.affiliation_text(paper.header_text)
+    teams = re.findall(r"\b(?:[A-Z][\w.-]*[ \t]+){1,3}Team\b", text) + inst.companies_in(text)
+    return list(dict.fromkeys(t.strip() for t in teams))[:3]
 _HEAD = re.compile(r"\b(Universit\w*|Institut\w*|College|Academy|Lab|Labs|Laborator\w+|Inc\.?|Corp\w*|Ltd\.?|"
                    r"Company|Group|Research|Cent(?:er|re)|School|Hospital|Foundation|Polytechnic|AI)\b|"
                    r"^[A-Z][A-Za-z]*[A-Z][A-Za-z()&-]*$|[\u4e00-\u9fff]")
@@ -112,36 +147,51 @@ def split_names(org: str, paper: Paper) -> list[str]:
 
 
 def _judge_name(name: str, paper: Paper) -> str:
-    """'' when the name is one of the paper's institutions, _UNVERIFIED, or why it is not."""
+    """'' when the name is one of the paper's institutions in a usual form, else why it is not."""
     name = for_matching(name)  # '𝑈𝐶𝐿', 'ＵＣＬ': compatibility forms compare as their plain letters
     key = inst.fold(name)
     if any(key == inst.fold(a) for a in paper.authors):
         return f"“{name}”是作者姓名，不是机构"
-    forms = _paper_forms(paper)
-    if key in forms["folded"] or name in forms["acronyms"]:
+    if inst.is_placeholder(name):
+        return f"“{name}”是占位文字，不是机构"
+    if Page(paper.header_text).names_two(name):
+        return f"“{name}”把两个机构写成了一个名称"
+    if any(_one_of_theirs(form, paper) for form in [name, *inst.usual_forms(name)]):
         return ""
     row = inst.known(name)
     if re.search(r"[\u4e00-\u9fff]", name):
-        if any(len(f) >= 2 and (key in f or f in key) for f in forms["chinese"]):
-            return ""
         other = registry.by_chinese(name)
         if other:
             return f"“{name}”是{other[0].name}，不是本文机构"
         if row is not None:
             return f"“{name}”是{row.name}，不是本文机构"
-        return _UNVERIFIED
+        return f"中文机构名“{name}”无法核实为本文机构，请照论文首页的写法写出机构名"
+    if _ACRONYM.match(name):
+        return f"缩写“{name}”不是本文机构"
+    return f"“{name}”（{row.name}）不是本文机构" if row is not None else f"“{name}”不在论文署名机构中"
+
+
+def _one_of_theirs(name: str, paper: Paper) -> bool:
+    """Whether this form names one of the paper's institutions: as listed, its acronym or
+    spelt-out form, its table or registry forms (Chinese included), or an organisation page 1
+    prints as an affiliation though the readings did not list it."""
+    key = inst.fold(name)
+    forms = _paper_forms(paper)
+    if key in forms["folded"] or name in forms["acronyms"]:
+        return True
+    row = inst.known(name)
+    if re.search(r"[\u4e00-\u9fff]", name):
+        return any(len(f) >= 2 and (key in f or f in key) for f in forms["chinese"])
     page_tokens = _page_tokens(paper)
     if _ACRONYM.match(name):  # acronyms match as whole tokens: 'UCL' is not 'UCLA'
-        return "" if name in page_tokens else f"缩写“{name}”不是本文机构"
+        return name in page_tokens
     if _initials(name) in forms["acronyms"] or _initials(name) in page_tokens:
-        return ""  # spelt out: 'Shanghai Innovation Institute' for a page printing 'SII'
+        return True  # spelt out: 'Shanghai Innovation Institute' for a page printing 'SII'
     if _within(name, paper.institutions) or (row is not None and inst.fold(row.name) in forms["folded"]):
-        return ""
+        return True
     if any(registry.same_organisation(name, own, _context(paper)) for own in paper.institutions):
-        return ""  # an acronym or alias the registry gives to one of the paper's institutions
-    if key in inst.fold(paper.header_text) and (row is not None or inst.looks_like_affiliation(name)):
-        return ""  # printed on page 1 though the rules did not list it
-    return f"“{name}”（{row.name}）不是本文机构" if row is not None else f"“{name}”不在论文署名机构中"
+        return True  # an acronym or alias the registry gives to one of the paper's institutions
+    return key in inst.fold(inst.affiliation_text(paper.header_text)) and (row is not None or inst.looks_like_affiliation(name))
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]*[A-Z][A-Za-z&()-]*$")
@@ -197,7 +247,7 @@ def _initials(name: str) -> str:
 
 
 def _page_tokens(paper: Paper) -> set[str]:
-    return set(re.findall(r"[A-Za-z][A-Za-z&()-]*", for_matching(paper.header_text)))
+    return set(re.findall(r"[A-Za-z][A-Za-z&()-]*", for_matching(inst.affiliation_text(paper.header_text))))
 
 
 def _within(name: str, institutions: list[str]) -> bool:
@@ -209,15 +259,93 @@ def _within(name: str, institutions: list[str]) -> bool:
     return any(words <= set(re.findall(r"\w+", for_matching(other).casefold())) for other in institutions)
 
 
+LEADING_PHRASE_WORDS = 3  # words of a title's start, at least, that name the paper ('Delta Velocity Rectified Flow')
+_GENERIC_TITLES = re.compile(r"^(?:相关|该|本|这篇|此|一篇|新|最新)?(?:研究|论文|文章|工作)?$")
+_METHOD_NAME = re.compile(r"^(?=[A-Za-z0-9-]*(?:[A-Z][A-Za-z0-9-]*[A-Z]|\d))[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$")
+_TITLE_HEAD = re.compile(r"[:：,，]|\s[-–—]\s|—")
+
+
 def _title(named: str, paper: Paper) -> CheckResult:
-    """Names the paper by its full title, or by the short name before a colon, comma or dash."""
-    named_key = inst.fold(named.strip("《》“”\"'*「」 "))
-    full = inst.fold(paper.title)
-    head = re.split(r"[:：,，]|\s[-–—]\s|—", paper.title, maxsplit=1)
+    """Names the paper honestly: its title as printed, the part before the colon, a leading
+    phrase of three words or more, any of these with the acronym in brackets, or the method name
+    or acronym the paper prints in its title or abstract ('MemMamba', 'PSP-Seg')."""
+    named = named.strip("《》“”\"'*「」 ")
+    ok = bool(named) and not _GENERIC_TITLES.match(named) and _title_form(named, paper)
+    head = _TITLE_HEAD.split(paper.title, maxsplit=1)
+    hint = f"或简称“{head[0].strip()}”" if len(head) > 1 else ""
+    why = "论文标题请照首页原文（不要翻译）写" if re.search(r"[\u4e00-\u9fff]", named) and not re.search(
+        r"[\u4e00-\u9fff]", paper.title) else "论文标题应写"
+    return CheckResult(name="title", ok=ok, detail="" if ok else f"{why}“{paper.title}”{hint}")
+
+
+def _title_form(named: str, paper: Paper) -> bool:
+    if _bare_title_form(named, paper):
+        return True
+    bracket = re.fullmatch(r"(.+?)\s*[(（]([^()（）]+)[)）]", named)
+    if bracket:  # 'Delta Velocity Rectified Flow (DVRF)', 'DVRF (Delta Velocity Rectified Flow)'
+        outer, inner = bracket.groups()
+        return (_bare_title_form(outer, paper) and (_bare_title_form(inner, paper) or _abbreviates(inner, outer))
+                or _bare_title_form(inner, paper) and _abbreviates(outer, inner))
+    return _bare_title_form(named, paper)
+
+
+def _bare_title_form(named: str, paper: Paper) -> bool:
+    key, full = inst.fold(named), inst.fold(paper.title)
+    if not key or not full:
+        return False
+    head = _TITLE_HEAD.split(paper.title, maxsplit=1)
     short = inst.fold(head[0]) if len(head) > 1 else ""
-    ok = bool(named_key) and (named_key == full or (short and short in named_key) or (full and full in named_key))
-    hint = f"或简称“{head[0].strip()}”" if short else ""
-    return CheckResult(name="title", ok=ok, detail="" if ok else f"论文标题应写“{paper.title}”{hint}")
+    if key == full or full in key or (short and short in key):
+        return True
+    if len(named.split()) >= LEADING_PHRASE_WORDS and full.startswith(key):
+        return True  # a leading phrase, whole words only
+    return bool(_METHOD_NAME.match(named)) and (_printed_as_word(named, paper.title) or _own_method(named, paper.abstract))
+
+
+def _printed_as_word(name: str, text: str) -> bool:
+    return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text))
+
+
+_OWN_BEFORE = re.compile(r"\b(?:we|our|this (?:paper|work|report))\b[^.;]{0,60}$|\($", re.I)
+_OWN_AFTER = re.compile(r"^\s*(?:\(|\)|,\s*(?:a|an|the|which)\b|:)", re.I)
+
+
+def _own_method(name: str, abstract: str) -> bool:
+    """A name the abstract gives its own method: named more than once, or introduced as ours
+    ('We present X', 'Our X module', 'X, a …', 'Full Name (X)'); not a name mentioned in passing
+    (another paper's, or one a hostile abstract plants)."""
+    hits = list(re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", abstract))
+    return len(hits) >= 2 or any(_OWN_BEFORE.search(abstract[:m.start()]) or _OWN_AFTER.match(abstract[m.end():]) for m in hits)
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """'DVRF' for 'Delta Velocity Rectified Flow': the acronym's capitals are, in order, among the
+    name's word initials and inner capitals."""
+    letters = [c for c in acronym if c.isupper()]
+    marks = iter(c for word in re.findall(r"[A-Za-z][\w'-]*", name) for c in word[0].upper() + "".join(filter(str.isupper, word[1:])))
+    return len(letters) >= 2 and all(c in marks for c in letters)  # 'in' on an iterator consumes it: a subsequence test
+
+
+_URL_OR_MAIL = re.compile(r"(?:https?|ftp)://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|org|net|io|ai|cn|edu|sh|exe|zip)\b", re.I)
+_MARKUP = re.compile(r"<[A-Za-z/!][^>]*>|\*\*|__|`|\[[^\]]*\]\([^)]*\)|^\s*#|&[a-z]+;|\{\{|\}\}", re.M)
+_INSTRUCTION = re.compile(
+    r"(?<![申邀])请(?!求)|务必|点击|扫码|以管理员身份|(?:下载|安装|运行|执行|打开|访问)(?:并|后|该|此|以下)?\S{0,8}?(?:脚本|命令|程序|安装包|链接|网址|网站|文件)|"
+    r"忽略(?:之前|以上|上述|前面)|\b(?:ignore (?:all |the )?(?:previous|above)|click|download|install|visit|run the)\b", re.I)
+
+
+def _content(match: re.Match, paper: Paper) -> CheckResult:
+    """The method, problem and effect describe the paper: no link, e-mail address, markup or
+    instruction to the reader ('请从http://…下载并以管理员身份运行install脚本')."""
+    found = []
+    for part in ("method", "problem", "effect"):
+        text = match.group(part)
+        for kind, pattern in (("网址或邮箱", _URL_OR_MAIL), ("标记", _MARKUP), ("对读者的指令", _INSTRUCTION)):
+            hit = pattern.search(text)
+            if hit:
+                found.append(f"“{hit.group(0)[:40]}”（{kind}）")
+    ok = not found
+    return CheckResult(name="content", ok=ok, detail="" if ok else
+                       f"方法、问题、效果只应描述论文本身，不得包含{'、'.join(dict.fromkeys(found))}；请删去")
 
 
 _NUMBER = re.compile(r"(?<![A-Za-z\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![A-Za-z\d.])\d+(?:\.\d+)?")

@@ -108,7 +108,7 @@ SAMPLES = [
             "4.6 times speedup on a mobile processor with an average accuracy loss of 0.8%."
         ),
         brief=(
-            "清澜大学与青澜理工学院发布了Tidal Pruning论文，使用按潮汐调度交替剪枝与再生长的邻域块结构化稀疏方法，"
+            "清澜大学与Qinglan Institute of Technology发布了Tidal Pruning论文，使用按潮汐调度交替剪枝与再生长的邻域块结构化稀疏方法，"
             "解决了图神经网络因不规则访存难以部署到边缘设备的问题，达成了在移动处理器上加速4.6倍、平均精度损失仅0.8%的效果。"
         ),
         institutions=["清澜大学", "Qinglan Institute of Technology"],

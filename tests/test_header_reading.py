@@ -189,7 +189,8 @@ def test_an_anonymous_paper_is_briefed_without_an_institution(tmp_path, standin)
     folder.mkdir()
     draw(folder / "p.pdf", [(TITLE, 16, "c", 80), ("Anonymous Authors", 11, "c", 105), *abstract_rows(160)])
     standin.readings[TITLE] = {"authors": [], "institutions": []}
-    standin.replies[TITLE] = "发布了Lantern Grids论文，使用灯格路由注意力的方法，解决了长文档注意力开销大的问题，达成了更低显存占用的效果。"
+    standin.replies[TITLE] = ("研究团队发布了Lantern Grids论文，使用灯格路由注意力的方法，解决了长文档注意力开销大的问题，"
+                              "达成了更低显存占用的效果。")
     out = tmp_path / "out"
     assert main(["run", str(folder), "-o", str(out), *live(standin)]) == 0
     assert len(standin.requests) == 1

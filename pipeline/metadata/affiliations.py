@@ -138,6 +138,8 @@ def _cell_kind(cell: Cell) -> str:
     if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain) \
             or FUNDING_RE.search(plain):
         return "other"
+    if inst.is_placeholder(plain):
+        return "other"  # 'No Institute Given': the anonymous template's line names no organisation
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
         return "other"
