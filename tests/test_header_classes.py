@@ -132,3 +132,43 @@ def test_icml_footnote_affiliations_reach_the_header_block(tmp_path):
     paper = read_metadata(extract(path))
     for name in ("Orchard University", "Tidewater Institute", "Harbour Quiet Systems Lab"):
         assert name in paper.header_text
+
+
+def read_title_page(tmp_path, title_rows):
+    path = tmp_path / "t.pdf"
+    draw(path, title_rows + [("Mira Castellan", 11, "c", 130), ("Orchard University", 10, "c", 145)] + abstract_rows(180))
+    return read_metadata(extract(path))
+
+
+def test_title_broken_at_a_hyphen_joins_its_next_line(tmp_path):
+    paper = read_title_page(tmp_path, [("Quiet Routing of Sparse Lanterns using P4-", 18, "c", 80),
+                                       ("based Programmable Switches", 18, "c", 102)])
+    assert paper.title == "Quiet Routing of Sparse Lanterns using P4-based Programmable Switches"
+    assert paper.sure("title")
+
+
+@pytest.mark.parametrize("first", ["Lanterns", "Latency-"])
+def test_a_one_word_first_title_line_stays_in_the_title(tmp_path, first):
+    paper = read_title_page(tmp_path, [(first, 18, 40, 80), ("aware Routing of Sparse Lanterns", 18, 40, 102)])
+    assert paper.title.startswith(first.rstrip("-"))
+    assert paper.title.endswith("aware Routing of Sparse Lanterns")
+    assert paper.sure("title")
+
+
+@pytest.mark.parametrize("title, why", [("Quiet Routing of Sparse Lanterns using P4-", "ends with '-'"),
+                                        ("Quiet Routing of Sparse Lanterns using", "ends with 'using'"),
+                                        ("based Programmable Switches for Lanterns", "starts with 'based'")])
+def test_a_cut_title_is_told_and_doubted(title, why):
+    from pipeline.metadata.confidence import title_doubt
+    from pipeline.metadata.title import cut_title
+
+    assert cut_title(title) == why
+    assert title_doubt(title).startswith("cut at a line break")
+
+
+@pytest.mark.parametrize("title", ["egg: Fast and Extensible Equality Saturation", "Attention Is All You Need",
+                                   "Lanterns for the Rest of Us", "ghOSt: Fast & Flexible Delegation"])
+def test_a_whole_title_is_not_told_cut(title):
+    from pipeline.metadata.title import cut_title
+
+    assert cut_title(title) == ""

@@ -13,7 +13,7 @@ import re
 from .. import institutions as inst
 from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
-from .title import is_multiword
+from .title import cut_title, is_multiword
 
 LOW = LOW_CONFIDENCE
 TITLE_MAX_WORDS = 40  # a longer title is the abstract read as one
@@ -48,6 +48,8 @@ def title_doubt(title: str) -> str:
         return "reads like a figure caption"
     if not is_multiword(title):
         return "a single word"
+    if cut := cut_title(title):
+        return f"cut at a line break ({cut})"
     return ""
 
 
