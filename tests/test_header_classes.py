@@ -172,3 +172,49 @@ def test_a_whole_title_is_not_told_cut(title):
     from pipeline.metadata.title import cut_title
 
     assert cut_title(title) == ""
+
+
+def test_author_column_beside_the_abstract_is_read(tmp_path):
+    """CHI Extended Abstracts: names and affiliations in a column left of the abstract, starting
+    on the abstract heading's line."""
+    rows = [("Quiet Lanterns for Sparse", 20, 300, 60), ("Routing in Long Documents", 20, 300, 84),
+            ("Mira Castellan", 9.5, 40, 130), ("Abstract", 9.5, 300, 130), ("Orchard University", 8.5, 40, 143),
+            ("mira@orchard.example", 7.6, 40, 152), ("Tobias Rennick", 9.5, 40, 175),
+            ("Tidewater Institute of Technology", 8.5, 40, 188), ("tobias@tidewater.example", 7.6, 40, 197)]
+    rows += [(f"We study how small lanterns of attention can be lit {i}", 8.5, 300, 143 + 12 * i) for i in range(14)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert "Tidewater Institute of Technology" in paper.header_text
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_an_article_info_column_beside_the_abstract_names_nobody(tmp_path):
+    rows = [(PAPER_TITLE, 16, "c", 60), ("Mira Castellan", 11, "c", 85), ("Orchard University", 9, "c", 100),
+            ("A R T I C L E  I N F O", 8, 40, 140), ("A B S T R A C T", 8, 250, 140), ("Keywords:", 8, 40, 160),
+            ("Sparse lanterns", 8, 40, 172), ("Quiet routing", 8, 40, 184)]
+    rows += [(f"We study how small lanterns of attention can be lit {i}", 9, 250, 155 + 12 * i) for i in range(10)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert "Keywords" not in paper.header_text and paper.institutions == ["Orchard University"]
+
+
+def test_a_sidebar_does_not_interleave_a_wrapped_affiliation(tmp_path):
+    """bioRxiv: a margin of notes beside a centred title block; an affiliation wrapped over two
+    lines must read whole in the header block, the margin's cells kept apart."""
+    rows = [("Quiet Lanterns for Sparse", 21, 172, 60), ("Routing in Documents", 21, 172, 88),
+            ("Mira Castellan^1 , Tobias Rennick^2", 10, 172, 125),
+            ("*For correspondence:", 7, 42, 150), ("mira@orchard.example", 10, 42, 162),
+            ("^1 Dept. of Optics, Orchard University; ^2 School of Light, Tidewater", 10, 172, 162),
+            ("Funding:", 10, 42, 176), ("Institute of Technology", 10, 172, 176),
+            ("Quiet Grant 12 to MC", 7, 42, 190), ("Lantern Fund to TR", 7, 42, 200),
+            ("Abstract We study how small lanterns of attention can be lit across long documents", 10, 172, 230)]
+    rows += [("without paying for the whole sequence, and show that a sparse schedule keeps it", 9, 172, 243 + 13 * i) for i in range(8)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    from pipeline.grounding import Page
+
+    assert Page(paper.header_text).prints("Tidewater Institute of Technology")
+    assert "Quiet Grant" in paper.header_text  # the margin is kept, after the header's own lines
