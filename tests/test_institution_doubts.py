@@ -70,3 +70,20 @@ def test_an_independent_researcher_counts_as_a_cited_affiliation():
     assert institutions_doubt(["Orchard University", "Tidewater Institute"], header, cited=3, entries=2).confidence >= LOW
     assert institutions_doubt(["Orchard University", "Tidewater Institute"], header.replace("3Independent Researcher", ""),
                               cited=3, entries=2).confidence < LOW
+
+
+def test_a_unit_kept_before_its_university_is_doubted():
+    header = "The authors are with the Quiet Systems Laboratory, Stanford Univer\nsity, Stanford, CA 94305."
+    doubt = institutions_doubt(["Quiet Systems Laboratory"], header)
+    assert doubt.confidence < LOW and "Stanford University" in doubt.reason
+    assert institutions_doubt(["Stanford University"], header).confidence >= LOW
+
+
+def test_a_ministrys_research_center_left_unread_is_doubted():
+    header = "1 Orchard Institute of Light, Shanghai Jiao Tong University\n2 Engineering Research Center for Quiet Systems, Ministry of Education, China"
+    doubt = institutions_doubt(["Shanghai Jiao Tong University"], header)
+    assert doubt.confidence < LOW and "Ministry of Education" in doubt.reason
+
+
+def test_a_legal_form_is_no_company_lab():
+    assert institutions_doubt(["Google", "Stanford University"], "1 Google, Inc. 2 Stanford University", labs=["Inc."]).confidence >= LOW

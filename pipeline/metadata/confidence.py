@@ -210,6 +210,7 @@ def _printed_pairs(header: str) -> list[tuple[str, str]]:
     part that opens a line ('Technology, <Academy>') ends a name wrapped from the line above, and
     takes that line's last part ('... with the <X> Institutes of Advanced' + 'Technology')."""
     out, last, comma = [], "", False
+    header = re.sub(r"(?<=[a-z])[-\u00ad]?\n(?=[a-z]+[,.;])", "", header)  # 'Univer-' / 'sity,': one word, its hyphen dropped or not
     for line in header.splitlines():
         for k, cell in enumerate(_CELL_GAP.split(line)):
             parts = [_WITH.sub("", part) for part in inst.entry_parts(cell)]
@@ -235,11 +236,33 @@ def unread_institutes(header: str, kept: list[str]) -> list[str]:
     forms = _kept_forms(kept)
     named = {f for group, _ in forms for f in group}
     return [f"{before}, {after}" for before, after in _printed_pairs(header)
-            if _parent_body(after) and inst.known(after) is not None and _organisation_like(before) and _is_name(before)
+            if _parent_body(after) and len(after.split()) <= PARENT_MAX_WORDS and _organisation_like(before) and _is_name(before)
             and not _ACADEMIC_UNIT.match(before) and not _covers(before, forms) and inst.fold(after) not in named]
 
 
 _PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm)\b", re.I)
+# 'X Research & Y Lab' is two organisations, and 'Google, Inc.' a legal form: neither is a company's lab
+_NOT_A_LAB = re.compile(r"(?:&|\band)\s*$|^\W*(?:inc|ltd|llc|corp|gmbh)\W*$", re.I)
+PARENT_MAX_WORDS = 6  # 'Chinese Academy of Sciences', 'Ministry of Education': a longer part is a sentence
+
+
+def unit_before_its_organisation(kept: list[str], header: str) -> list[str]:
+    """Kept names printed as '<kept>, <Organisation>' where the organisation was not kept ('The
+    authors are with the <Name> Laboratory, <Name> University'): the kept name is its unit."""
+    forms = _kept_forms(kept)
+    named = {f for group, _ in forms for f in group}
+    return [f"{before}, {after}" for before, after in _printed_pairs(header)
+            if inst.fold(before) in named and not _covers(after, forms) and _is_name(after)
+            and len(after.split()) > 1 and _organisation_not_company(after)]
+
+
+def _organisation_not_company(name: str) -> bool:
+    """The registry's one organisation of that name, unless a company (a lab before its company
+    is the company-lab doubt's case, not this one)."""
+    org = registry.identify(name)
+    return org is not None and org.type != "company"
+
+
 _COMPANY = re.compile(r"^[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3},?\s+(?:Inc|Ltd|LLC|GmbH|Corp|Co\.,? Ltd)\.?$")
 
 
@@ -331,15 +354,16 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"{'; '.join(parents)} is printed after an organisation "
                                                                         "of its own, which was not read")
     elif again := short_form_again(kept):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a short form read beside the name it stands for: "
-                                                                        f"{'; '.join(again)}")
-    elif labs := [lab for lab in labs if not re.search(r"(?:&|\band)\s*$", lab)]:  # 'X Research & Y Lab': two organisations, not a lab
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD,
+                                         reason=f"a short form read beside the name it stands for: {'; '.join(again)}")
+    elif labs := [lab for lab in labs if not _NOT_A_LAB.search(lab)]:
         out["institutions"] = FieldDoubt(confidence=COMPANY_LAB, reason=f"a company is printed with its lab ({'; '.join(labs)}); "
                                                                     "which one the paper means is unsure")
     elif cited > max(len(kept), entries) + len(_INDEPENDENT.findall(header)) and not anonymous:
         out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"the authors cite affiliation {cited}, "
                                                                              f"but only {max(len(kept), entries)} were read")
-    elif unread := unread_organisations(header, kept) + unread_institutes(header, kept) + unread_companies(header, kept):
+    elif unread := (unread_organisations(header, kept) + unread_institutes(header, kept) + unread_companies(header, kept)
+                    + unit_before_its_organisation(kept, header)):
         out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason="page 1 prints organisations none of the names read "
                                                                         f"accounts for: {'; '.join(unread[:3])}")
     elif not kept and count == 0 and not anonymous and _below_title(header, title):
