@@ -218,3 +218,17 @@ def test_a_sidebar_does_not_interleave_a_wrapped_affiliation(tmp_path):
 
     assert Page(paper.header_text).prints("Tidewater Institute of Technology")
     assert "Quiet Grant" in paper.header_text  # the margin is kept, after the header's own lines
+
+
+def test_an_affiliation_wrapped_inside_an_author_grid_reads_whole(tmp_path):
+    """ACM sigconf: three columns of authors, one affiliation wrapped over three lines with the
+    other columns' e-mail and address lines between."""
+    rows = [(PAPER_TITLE, 16, "c", 60),
+            ("Mira Castellan", 11, 90, 100), ("Tobias Rennick", 11, 260, 100), ("Ilse Marrow", 11, 430, 100),
+            ("State Key Laboratory of Lantern", 9, 60, 114), ("tobias@orchard.example", 9, 245, 114), ("Orchard University", 9, 420, 114),
+            ("Optics and Sparse", 9, 80, 126), ("Orchard University", 9, 250, 126), ("Lisbon, Portugal", 9, 425, 126),
+            ("Routing", 9, 100, 138), ("Lisbon, Portugal", 9, 255, 138)] + abstract_rows(180)
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert "State Key Laboratory of Lantern Optics and Sparse Routing" in paper.header_text

@@ -80,7 +80,8 @@ def test_a_unit_kept_before_its_university_is_doubted():
 
 
 def test_a_ministrys_research_center_left_unread_is_doubted():
-    header = "1 Orchard Institute of Light, Shanghai Jiao Tong University\n2 Engineering Research Center for Quiet Systems, Ministry of Education, China"
+    header = ("1 Orchard Institute of Light, Shanghai Jiao Tong University\n"
+              "2 Engineering Research Center for Quiet Systems, Ministry of Education, China")
     doubt = institutions_doubt(["Shanghai Jiao Tong University"], header)
     assert doubt.confidence < LOW and "Ministry of Education" in doubt.reason
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .. import registry
 from .layout import Line
 
 LIMIT = 3000  # characters: a header with every affiliation, far less than a page
@@ -41,7 +42,8 @@ def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, lim
         main.append(line_text(line, [c for c in line.cells if c.x1 > column_x0]))
         side.append(line_text(line, [c for c in line.cells if c.x1 <= column_x0]))
     note_lines = _capped([n for n in notes if n.strip() and not STAMP_RE.search(n)], int(limit * NOTES_SHARE))
-    head_lines = _capped([t for t in main + side + [line_text(line) for line in beside] if t], limit - _size(note_lines))
+    lines = main + wrapped_grid_cells(head) + side + [line_text(line) for line in beside]
+    head_lines = _capped([t for t in lines if t], limit - _size(note_lines))
     return valid_text("\n".join(head_lines + note_lines))
 
 
@@ -112,4 +114,34 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
             out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
     if out and _ARTICLE_INFO.match(out[0].plain):
         return []
+    return out
+
+
+_OPENS_ORGANISATION = re.compile(r"^(?:the\s+)?(?:state\s+)?(?:key\s+)?(?:laborator(?:y|ies)|lab|institute|university|school|college|"
+                                 r"cent(?:er|re)|department|faculty|academy)\b", re.I)
+SAME_COLUMN_PT = 12.0  # points: cells whose centres are this close stand in one column of a grid
+
+
+def wrapped_grid_cells(head: list[Line]) -> list[str]:
+    """An affiliation wrapped over lines inside an author grid ('State Key Laboratory of <Field>' /
+    '<Field> and <Field>' / 'Computing'), whose lines the grid's other columns stand between: the
+    cell's lines joined, as one more line of the block, so the name reads whole."""
+    out = []
+    for i, line in enumerate(head):
+        if len(line.cells) < 2:
+            continue
+        for cell in line.cells:
+            if not _OPENS_ORGANISATION.match(cell.plain) or re.search(r"[,.;@\d]$", cell.plain) or registry.identify(cell.plain):
+                continue  # not an organisation's name, or one that ends whole on its line
+            parts = [cell.plain]
+            centre = (cell.x0 + cell.x1) / 2
+            for below_line in head[i + 1:]:
+                below = next((c for c in below_line.cells if abs((c.x0 + c.x1) / 2 - centre) < SAME_COLUMN_PT), None)
+                if below is None or not below.plain[:1].isupper() or re.search(r"[,@\d]", below.plain):
+                    break
+                parts.append(below.plain)
+                if re.search(r"[.;]$", below.plain):
+                    break
+            if len(parts) > 1:
+                out.append(" ".join(parts))
     return out
