@@ -2,8 +2,9 @@
 
 The brief prompt asks the model to read page 1's header and write the brief in one call. The
 answer is data from outside: it is parsed leniently (a code fence or words around the object are
-fine) but typed strictly, and every text in it is capped, so a malformed or huge answer is a
-named failure of that paper, never a crash or a 50 MB string carried along.
+fine) but typed strictly, and every text in it is capped and made valid Unicode (an escaped
+lone surrogate, "\\ud835", decodes into a string no encoder takes), so a malformed, deeply nested
+or huge answer is a named failure of that paper, never a crash or a 50 MB string carried along.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import re
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .text import MAX_JSON_DEPTH, json_depth, valid_unicode
 
 KEYS = ("title", "authors", "institutions", "brief")
 MAX_NAME = 300  # characters in one title, author or institution
@@ -37,23 +40,26 @@ class ModelAnswer(BaseModel):
     @field_validator("title", "brief")
     @classmethod
     def _capped(cls, value: str, info) -> str:
-        return value.strip()[: MAX_BRIEF if info.field_name == "brief" else MAX_NAME]
+        return valid_unicode(value[:_SCAN]).strip()[: MAX_BRIEF if info.field_name == "brief" else MAX_NAME]
 
     @field_validator("authors", "institutions")
     @classmethod
     def _names(cls, value: list[str]) -> list[str]:
-        return [" ".join(v.split())[:MAX_NAME] for v in value[:MAX_NAMES] if v.strip()]
+        names = (" ".join(valid_unicode(v[: MAX_NAME * 4]).split())[:MAX_NAME] for v in value[:MAX_NAMES])
+        return [name for name in names if name]
 
 
 def parse_answer(text: str) -> ModelAnswer:
     """The first JSON object in the answer that holds the contract; AnswerError otherwise."""
     text = text[:_SCAN]
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise AnswerError("回答里的 JSON 嵌套过深，不是所要的 JSON 对象")
     decoder = json.JSONDecoder()
     found_object = False
     for match in re.finditer(r"\{", text):
         try:
             value, _end = decoder.raw_decode(text, match.start())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(value, dict):
             continue

@@ -101,13 +101,14 @@ def _truth_readings(papers: dict[str, Paper], truth: dict) -> tuple[dict[str, di
     return readings, carried, total
 
 
-def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple[dict[str, Paper], dict]:
+def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_position: bool = False) -> tuple[dict[str, Paper], dict]:
     """Every paper through the brief call against the project's stand-in answering the truth (and,
-    when sloppy, one planted reading error in each first answer): the published papers and counts."""
+    when sloppy, one planted reading error in each first answer), or reading each header by position
+    as a small model does: the published papers and counts."""
     import asyncio
 
     from .brief import write_brief
-    from .grounding import published
+    from .decide import published
     from .llm import client_for
     from .prompts import load_prompt, render_prompt
     from .settings import Settings
@@ -128,7 +129,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool) -> tuple
         finally:
             await client.close()
 
-    with StandIn(readings=readings, sloppy=sloppy) as server:
+    with StandIn(readings={} if by_position else readings, sloppy=sloppy, by_position=by_position) as server:
         briefs = asyncio.run(go(server.base_url))
     out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs, strict=False)}
     published = [name for (name, paper), brief in zip(out.items(), briefs, strict=False) if brief.ok and _planted(paper, brief.text)]
@@ -181,7 +182,11 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
     tokens = _prompt_tokens(papers)
     model: dict = {}
     if llm:
-        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy")
+        rules = papers
+        papers, model = _read_by_model(papers, truth, sloppy=llm == "sloppy", by_position=llm == "position")
+        model["against_rules"] = _against_rules(rules, papers, truth)
+        model["overruled"] = sum(len(p.overruled) for p in papers.values())
+        model["unsettled"] = sum(len(p.unsettled) for p in papers.values())
     tp = nf = nt = 0
     title_ok = title_case_ok = count_ok = count_n = abstract_ok = inst_exact = 0
     flags = {"wrong": 0, "wrong_flagged": 0, "right": 0, "right_flagged": 0}
@@ -256,6 +261,29 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
 
 
 _SURE = FieldDoubt()
+
+
+def _right_fields(paper: Paper, expected: dict) -> dict[str, bool]:
+    """Whether a paper's title, author count and institutions (every one, exactly) are right."""
+    hits, found, want = score_institutions(paper.institutions, expected["institutions"])
+    out = {"title": _fold_text(paper.title) == _fold_text(expected["title"]), "institutions": hits == found == want}
+    if expected.get("author_count") is not None:
+        out["author_count"] = paper.author_count == expected["author_count"]
+    return out
+
+
+def _against_rules(rules: dict[str, Paper], published: dict[str, Paper], truth: dict) -> dict[str, dict[str, int]]:
+    """Per field: papers the rules alone read right, papers published right, and papers where a
+    right rules reading was replaced by a wrong one (what a weak model must never do)."""
+    out: dict[str, dict[str, int]] = {}
+    for name, paper in published.items():
+        before, after = _right_fields(rules[name], truth[name]), _right_fields(paper, truth[name])
+        for field, right in after.items():
+            counts = out.setdefault(field, {"rules": 0, "published": 0, "replaced": 0})
+            counts["rules"] += before[field]
+            counts["published"] += right
+            counts["replaced"] += before[field] and not right
+    return out
 
 
 def _sample_pdfs(folder: Path, count: int) -> None:
@@ -508,10 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("--truth", type=Path, required=True, help="ground-truth manifest (JSON)")
     ext.add_argument("--misses", type=Path, default=Path("outputs/bench-misses.json"),
                      help="where to write the table of misses (default: %(default)s)")
-    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy"), default="",
+    ext.add_argument("--llm", nargs="?", const="truth", choices=("truth", "sloppy", "position"), default="",
                      help="read every header through the brief call against the project's stand-in, answering each "
                           "paper's truth as page 1 prints it (truth), or with one planted reading error per first answer "
-                          "(sloppy); no network (default: off; --llm alone: truth)")
+                          "(sloppy), or reading each header line by line as a small model does (position); no network "
+                          "(default: off; --llm alone: truth)")
     run = sub.add_parser("run", help="throughput of the whole pipeline against a stand-in endpoint")
     run.add_argument("--papers", type=int, default=200, help="generated papers to brief (default: %(default)s)")
     run.add_argument("--latency", type=float, default=0.5,
@@ -578,6 +607,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"model calls            {f['calls']} for {f['papers']} papers ({f['repaired']} repaired), "
                   f"{f['briefed']} briefed")
             print(f"planted errors         {f['planted_published']} published")
+            print(f"decision               the model's reading overruled in {f['overruled']} fields, "
+                  f"{f['unsettled']} fields unsettled (marked)")
+            for field, c in f["against_rules"].items():
+                print(f"  {field:<20} right as published {c['published']}, in the rules' own reading {c['rules']}; "
+                      f"a right rules reading replaced by a wrong one {c['replaced']}")
         print(f"misses                 {len(result['misses'])} papers, table in {args.misses}")
         for row in result["misses"]:
             print(f"  {row['file']}: " + "; ".join(k for k in row if k != "file"))

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from .answer import AnswerError, parse_answer
-from .grounding import decide, ground, needs_repair
+from .decide import decide
+from .grounding import ground, needs_repair
 from .llm import EndpointUnusable, LLMClient, LLMError
 from .models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
 from .prompts import RenderedPrompt

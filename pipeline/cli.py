@@ -81,18 +81,42 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
     except KeyboardInterrupt:
         print(f"paperbrief: interrupted; finished papers are kept in {output}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    failed = report.failed
     usage = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
     tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage)
     stored = sum(1 for r in report.results if r.brief and r.brief.cached)
     differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
     kind = "replayed" if settings.cassette and not record else "paid"
-    print(f"{len(report.briefed)} briefed, {len(failed)} failed, {len(usage)} {kind} briefs ({tokens} tokens), "
-          f"{stored} from the run store, {differ} where the model's reading and the rules' differ; "
+    print(f"{len(report.briefed)} briefed, {failed_line(report)}, {len(usage)} {kind} briefs ({tokens} tokens), "
+          f"{stored} from the run store, {differ} where the model's reading and the rules' differ"
+          f"{readings_line(report)}; "
           f"{requests_line(report, settings.concurrency)} -> {output / 'report.md'}")
-    for result in failed:
-        print(terminal_line(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+    return _list_failures(report)
+
+
+def readings_line(report) -> str:
+    """How often the model's reading lost to the rules' (a weak model's mark) and how many fields
+    were left unsettled (marked （待核实） in the report); empty when neither happened."""
+    parts = [f"{report.overruled} field(s) where the rules overruled the model's reading" if report.overruled else "",
+             f"{report.unsettled} unsettled field(s) marked （待核实）" if report.unsettled else ""]
+    return "".join(f", {p}" for p in parts if p)
+
+
+def failed_line(report) -> str:
+    """'N failed', with the count of each kind of failure (failures.KINDS) when there are any."""
+    from .failures import counts
+
+    by_kind = counts(report.results)
+    return f"{len(report.failed)} failed" + (f" ({', '.join(f'{n} {k}' for k, n in by_kind.items())})" if by_kind else "")
+
+
+def _list_failures(report) -> int:
+    """One line per failed paper (kind and reason) on stderr; the exit code their kinds give."""
+    from .failures import exit_code
+
+    for result in report.failed:
+        kind = f" [{result.failure.kind}]" if result.failure else ""
+        print(terminal_line(f"  FAILED {result.file}{kind}: {result.error}"), file=sys.stderr)
+    return exit_code(report.results)
 
 
 def requests_line(report, concurrency: int) -> str:
@@ -132,17 +156,14 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
     except (EndpointUnusable, LLMError) as exc:
         print(f"paperbrief: {exc}; what was submitted is kept in {output / 'runs.sqlite'}", file=sys.stderr)
         return EXIT_FAILED
-    failed = report.failed
     usage = [r.brief.usage for r in report.results if r.brief]
     prompt_tokens = sum(u.prompt_tokens for u in usage)
     completion_tokens = sum(u.completion_tokens for u in usage)
     cost = "unknown price" if report.batch_cost_usd is None else f"about ${report.batch_cost_usd:.4f} at batch prices"
-    print(f"{len(report.briefed)} briefed, {len(failed)} failed through provider batches "
-          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}); "
+    print(f"{len(report.briefed)} briefed, {failed_line(report)} through provider batches "
+          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}){readings_line(report)}; "
           f"{report.requests} request(s) sent by this run -> {output / 'report.md'}")
-    for result in failed:
-        print(terminal_line(f"  FAILED {result.file}: {result.error}"), file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+    return _list_failures(report)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -198,11 +219,12 @@ def _rerun(args: argparse.Namespace) -> int:
             paper = asyncio.run(read_one(Path(args.pdf), settings))
             if isinstance(paper, ReadFailure):
                 raise PdfError(paper.reason)
-            rendered = render_prompt(settings.prompt_file(), paper, settings.model)
+            prompt = settings.prompt_file()
+            rendered = render_prompt(prompt, paper, settings.model)
             for message in rendered.messages:
                 print(terminal(f"--- {message['role']} ---\n{message['content']}"))
             print(f"--- model {rendered.model} {rendered.parameters}\nfingerprint {rendered.fingerprint}")
-            print(_stored_plan(Path(args.output), paper.sha256, rendered))
+            print(_stored_plan(Path(args.output), paper, prompt, settings.model))
             return EXIT_OK
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
     except PdfError as exc:
@@ -217,22 +239,22 @@ def _rerun(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.new.ok else EXIT_FAILED
 
 
-def _stored_plan(output: Path, sha256: str, rendered) -> str:
+def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
     """What `rerun` would do with this prompt: reuse a passing stored brief, or send the paper
     (again, when its stored brief failed)."""
+    from .flow import PaperFlow
     from .store import STORE_NAME, RunStore
 
-    stored = None
+    plan = "new"
     if (output / STORE_NAME).is_file():
         store = RunStore(output / STORE_NAME)
         try:
-            stored = store.latest(sha256, rendered.fingerprint, rendered.model)
-            passing = store.lookup(sha256, rendered.fingerprint, rendered.model)
+            plan = PaperFlow(prompt, model, store).plan(paper)
         finally:
             store.close()
-        if passing is not None:
-            return f"a passing brief of this prompt is in {output / STORE_NAME}: rerun reuses it, no call"
-    again = "its stored brief of this prompt failed, so " if stored is not None else ""
+    if plan == "reuse":
+        return f"a passing brief of this prompt is in {output / STORE_NAME}: rerun reuses it, no call"
+    again = "its stored brief of this prompt failed, so " if plan == "again" else ""
     return f"{again}rerun sends 1 request (2 when the answer needs the repair request)"
 
 
@@ -389,6 +411,7 @@ def _print_fields(fields: dict) -> None:
 
 def _inspect_with_model(args: argparse.Namespace, read, rules: dict) -> int:
     """Both readings of one paper: the rules', the model's after grounding, what was dropped, what is published."""
+    from .failures import exit_code
     from .runner import read_with_model
     from .settings import Settings
 
@@ -396,7 +419,7 @@ def _inspect_with_model(args: argparse.Namespace, read, rules: dict) -> int:
                               api_key=args.api_key, api_key_file=args.api_key_file, **_call_settings(args))
     settings.require_endpoint()
     result = asyncio.run(read_with_model(settings, read))
-    paper, brief = result.paper, result.brief
+    paper, brief = result.paper or read, result.brief  # an internal failure publishes nothing: the rules' reading
     model = paper.model_reading.model_dump() if paper.model_reading else None
     shown = {"rules": {k: rules[k] for k in ("title", "authors", "institutions")}, "model": model,
              "decisions": [d.model_dump() for d in read.decisions] if args.explain else [],
@@ -404,10 +427,12 @@ def _inspect_with_model(args: argparse.Namespace, read, rules: dict) -> int:
              "disagreements": paper.disagreements,
              "published": {"title": paper.title, "authors": paper.authors, "author_count": paper.author_count,
                            "institutions": paper.institutions},
-             "brief": brief.text if brief else "", "error": result.error}
+             "brief": brief.text if brief else "", "error": result.error,
+             "failure": result.failure.kind if result.failure else None}
+    code = exit_code([result])
     if args.json:
         print(json.dumps(shown, ensure_ascii=False, indent=2))
-        return EXIT_OK if not result.error else EXIT_FAILED
+        return code
     for name in ("rules", "model", "published"):
         print(f"--- {name} reading ---" if name != "published" else "--- published ---")
         if shown[name] is None:
@@ -421,7 +446,7 @@ def _inspect_with_model(args: argparse.Namespace, read, rules: dict) -> int:
     for note in paper.disagreements:
         print(terminal(f"differs: {note}"))
     print(terminal(f"brief: {shown['brief'] or result.error}"))
-    return EXIT_OK if not result.error else EXIT_FAILED
+    return code
 
 
 def _usage(message: str) -> int:
@@ -581,6 +606,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except _user_errors() as exc:  # the one exit path for what the user must fix: one line, exit 2
         return _usage(_os_message(exc))
+    except Exception as exc:  # a bug: one line (the traceback under -v), never a traceback on the terminal
+        from .failures import internal
+
+        print(terminal_line(f"paperbrief: {internal(exc).detail} (paperbrief -v shows where)"), file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

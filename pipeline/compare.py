@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from .diff import Piece, alike, pieces
 from .models import Paper, PaperResult, Report
-from .prompts import load_prompt, render_prompt
+from .prompts import load_prompt
 from .readers import read_all
 from .settings import Settings
 
@@ -103,8 +103,8 @@ class Plan(BaseModel):
 
 def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> dict[str, Plan]:
     """For --dry-run: per variant, the papers it would send and the passing briefs it would reuse."""
-    from .runner import STORE_NAME
-    from .store import RunStore
+    from .flow import PaperFlow
+    from .store import STORE_NAME, RunStore
 
     papers = [p for p in asyncio.run(read_all(settings, files)).values() if isinstance(p, Paper)]
     papers = list({p.sha256: p for p in papers}.values())
@@ -112,16 +112,10 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
     try:
         plans = {}
         for variant in chosen:
-            prompt = settings.prompt_file(variant.prompt)
-            plan = Plan()
-            for paper in papers:
-                rendered = render_prompt(prompt, paper, variant.model)
-                if store.lookup(paper.sha256, rendered.fingerprint, rendered.model) is not None:
-                    plan.reused += 1
-                    continue
-                plan.to_send += 1
-                plan.failed_before += store.latest(paper.sha256, rendered.fingerprint, rendered.model) is not None
-            plans[variant.name] = plan
+            flow = PaperFlow(settings.prompt_file(variant.prompt), variant.model, store)
+            planned = [flow.plan(paper) for paper in papers]
+            plans[variant.name] = Plan(to_send=len(planned) - planned.count("reuse"), failed_before=planned.count("again"),
+                                       reused=planned.count("reuse"))
         return plans
     finally:
         store.close()

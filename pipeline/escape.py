@@ -6,12 +6,15 @@ it cannot start a heading or a list, and its first character is escaped when it 
 reads the same once rendered. Terminal: control characters and ANSI escape sequences are dropped,
 and a one-line message (a progress line) has its line breaks made spaces, so a file name cannot
 forge a line. HTML outputs are rendered by Jinja2 with autoescaping, and every value printed in a
-page loses the same control characters (`html_text`). JSON keeps the raw text (it is safe).
+page loses the same control characters (`html_text`). JSON keeps the raw text (it is safe). Every
+writer's text is valid Unicode first (text.valid_unicode), so no output fails to encode.
 """
 
 from __future__ import annotations
 
 import re
+
+from .text import valid_unicode
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # incl. bidi overrides
@@ -21,8 +24,9 @@ _LINE_START = re.compile(r"^(\s*)([-+=#>]|\d+[.)])")  # a heading, a list, a quo
 
 
 def terminal(text: str) -> str:
-    """Paper or model text made safe to print: no escape sequences, no control characters."""
-    return _CONTROL.sub("", _ANSI.sub("", str(text)))
+    """Paper or model text made safe to print: no escape sequences, no control characters, and
+    valid Unicode (a file name that is not UTF-8 shows U+FFFD where stdout would refuse it)."""
+    return _CONTROL.sub("", valid_unicode(_ANSI.sub("", str(text))))
 
 
 def terminal_line(text: str) -> str:
@@ -35,7 +39,7 @@ def html_text(value):
     and line breaks stay (a page shows them as spaces). Escaped text (Markup) keeps its type."""
     if not isinstance(value, str):
         return value
-    return type(value)(_HTML_CONTROL.sub("", _ANSI.sub("", value)))
+    return type(value)(_HTML_CONTROL.sub("", valid_unicode(_ANSI.sub("", value))))
 
 
 def markdown(text: str) -> str:

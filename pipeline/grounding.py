@@ -1,12 +1,10 @@
-"""The page keeps the model honest, and two readings make one decision.
+"""The page keeps the model honest.
 
 The model reads page 1's header in the call that writes the brief. Every name it returns is
 kept only if page 1 prints it: folded (case, accents, spaces, line-break hyphens), as an acronym
 printed there, or as a usual form (spelt out, short, Chinese) of an organisation printed there.
 The plausibility checks the rules use still reject a department alone, a person, a sentence, a
-place or a placeholder. Then the grounded model reading and the rules' reading are compared:
-agreement makes a field sure, a grounded model reading wins a disagreement, and where the model
-left nothing usable the rules' reading stands with its own confidence. Both are kept.
+place or a placeholder. What the grounded reading and the rules' make together is decide.py's.
 """
 
 from __future__ import annotations
@@ -16,8 +14,8 @@ import re
 from . import institutions as inst
 from . import registry
 from .answer import ModelAnswer
-from .metadata.confidence import LOW
-from .models import Brief, Dropped, FieldDoubt, Paper, Reading
+from .models import Dropped, Paper, Reading
+from .text import for_matching
 
 # why a name was dropped; the first group earns the one repair request, the second is only tidied
 NOT_PRINTED = "论文首页没有印出这个名称"
@@ -38,13 +36,13 @@ _NOT_A_NAME = re.compile(r"[。！？@=]|https?:|\b(?:19|20)\d\d\b.*\b\d{1,2}\b|
 _SENTENCE_WORDS = re.compile(r"\b(?:we|our|this paper|is|are|was|were|to|that|which|propose|show)\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
 
 
 class Page:
     """Page 1's header text, folded once, for the lookups every name of an answer makes."""
 
     def __init__(self, text: str) -> None:
+        text = for_matching(text)  # '𝐺raph', 'ＵＣＬ': compatibility forms are their plain letters here
         self.text = text
         self.folded = inst.fold(text)
         self.tokens = set(_WORD.findall(text)) | set(re.findall(r"[A-Z][A-Za-z&]*(?:-[A-Za-z]+)*", text))
@@ -52,6 +50,7 @@ class Page:
 
     def prints(self, name: str) -> bool:
         """Whether the page prints this name in any form a reader would accept."""
+        name = for_matching(name)
         return (self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
                 or self._as_registered(name))
 
@@ -179,73 +178,3 @@ def _keep(kept: list[str], name: str, field: str, reason: str, dropped: list[Dro
 def needs_repair(dropped: list[Dropped]) -> list[Dropped]:
     """The drops that mean the model misread the header (not a unit it was lifted from)."""
     return [d for d in dropped if d.reason in REPAIRABLE]
-
-
-# ---- two readings, one decision ---------------------------------------------------------------
-
-
-def rules_reading(paper: Paper) -> Reading:
-    return Reading(title=paper.title, authors=paper.authors, institutions=paper.institutions)
-
-
-def published(rules: Paper, brief: Brief | None) -> Paper:
-    """The paper as a report shows it, from the rules' reading and the brief's grounded one."""
-    return decide(rules, brief.reading, brief.dropped) if brief is not None else decide(rules, None, [])
-
-
-def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Paper:
-    """The paper as published: the grounded model reading where it has one, else the rules'.
-
-    An empty list from the model wins only over a doubtful or empty rules reading: saying nothing
-    is not a reading. Every disagreement is kept, with what won.
-    """
-    base = rules.model_copy(update={"rules_reading": rules_reading(rules)})
-    if reading is None:
-        return base
-    update: dict = {"model_reading": reading}
-    lost = {d.field for d in dropped}  # a field the model filled with names the page does not back
-    confidence = dict(rules.confidence)
-    notes: list[str] = []
-    won = False
-    for field, ours, theirs in (("title", rules.title, reading.title),
-                                ("authors", rules.authors, reading.authors),
-                                ("institutions", rules.institutions, reading.institutions)):
-        if _same(ours, theirs):
-            confidence[field] = FieldDoubt()
-            continue
-        if not theirs and (field in lost or field == "title" or ours and rules.sure(field)):
-            notes.append(f"{field}: the model's reading did not hold on page 1; the rules' reading stands"
-                         if field in lost else f"{field}: the model read none; the rules' reading stands")
-            continue
-        if field == "title" and _cut_short(theirs, ours) and rules.sure("title"):
-            notes.append(f"title: the model read {_show(theirs)}, the start of the title the rules read whole; "
-                         f"the rules' reading stands")
-            continue
-        update[field] = theirs
-        confidence[field] = SURE_MODEL
-        won = True
-        notes.append(f"{field}: the rules read {_show(ours)}, the model {_show(theirs)}; the model's grounded reading is kept")
-    if "authors" in update:
-        update["author_count"] = len(reading.authors) if reading.authors or rules.author_count is not None else None
-    update.update(confidence=confidence, disagreements=notes, metadata_source="model" if won else "rules+model")
-    update["confident"] = all(d.confidence >= LOW for d in confidence.values())
-    return base.model_copy(update=update)
-
-
-def _cut_short(theirs: str, ours: str) -> bool:
-    """A title stopped at a line break: the model's is the start of the rules' (a small model's
-    habit with a title printed on two lines)."""
-    short, whole = inst.fold(theirs), inst.fold(ours)
-    return bool(short) and len(short) < len(whole) and whole.startswith(short)
-
-
-def _same(a: str | list[str], b: str | list[str]) -> bool:
-    if isinstance(a, str):
-        return inst.fold(a) == inst.fold(b)
-    return sorted(inst.fold(x) for x in a) == sorted(inst.fold(x) for x in b)
-
-
-def _show(value: str | list[str]) -> str:
-    if isinstance(value, str):
-        return f"“{value[:120]}”" if value else "nothing"
-    return "[" + "; ".join(v[:80] for v in value[:12]) + (" …" if len(value) > 12 else "") + "]" if value else "nothing"

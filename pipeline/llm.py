@@ -21,6 +21,7 @@ import contextvars
 import json
 import logging
 import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, TypeVar
 
 from .models import BatchState, Completion, Usage
+from .text import MAX_JSON_DEPTH, json_depth, valid_unicode
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -41,6 +43,7 @@ RATE_LIMIT_CEILING = 30.0  # the floor stops doubling here
 MAX_RATE_LIMITS = 30  # 429 answers one call accepts before it gives up, whatever the waits were
 MAX_TEXT = 20_000  # characters of an answer's text kept; a longer answer is cut, never carried whole
 MAX_RAW = 40_000  # characters of an answer's raw JSON kept
+MAX_TOKENS = 100_000_000  # a token count above this is no count any endpoint meant: it is stored as this
 
 
 class LLMError(Exception):
@@ -62,6 +65,10 @@ class RetryBudgetExceeded(EndpointUnusable):
 
 class MalformedAnswer(LLMError):
     """A 200 whose body is not what was asked for (HTML, a list, wrong types): retried like a 5xx."""
+
+
+class NotRecorded(LLMError):
+    """A replay: the cassette holds no answer to this request (the prompt or the paper changed)."""
 
 
 class CallTimedOut(LLMError):
@@ -93,9 +100,9 @@ def scrub(text: _Text) -> _Text:
 
 
 def _capped(text: str, limit: int) -> str:
-    """At most `limit` characters, scrubbed: cut with room for a key on the edge, then cut again."""
+    """At most `limit` characters, scrubbed and valid Unicode: cut with room for a key on the edge, then cut again."""
     room = max((len(s) for s in _SECRETS), default=0)
-    return scrub(text[:limit + room])[:limit]
+    return valid_unicode(scrub(text[:limit + room]))[:limit]
 
 
 _HEADER_VALUE = re.compile(
@@ -404,7 +411,7 @@ class LLMClient:
                 raise EndpointUnusable(f"{_describe(exc)}: {_REFUSALS[status]}") from None
             if call.last and _no_recording(exc):  # a replayed failure, retried: say what failed, not "re-record"
                 raise LLMError(f"{call.last}; the cassette holds no further answer to this request") from None
-            raise LLMError(_describe(exc)) from None
+            raise (NotRecorded if _no_recording(exc) else LLMError)(_describe(exc)) from None
         call.last = _describe(exc)
         if _timed_out(exc):
             self.pacer.timed_out()
@@ -530,15 +537,29 @@ def _answer_body(raw) -> object:
     """The JSON value of a 200, or MalformedAnswer naming what came instead (an HTML page, not JSON)."""
     kind = str(raw.headers.get("content-type") or "no content type").split(";")[0].strip()[:60]
     try:
-        return json.loads(raw.content)
+        return _json_value(raw.content)
     except (ValueError, UnicodeDecodeError):
         raise MalformedAnswer(f"the endpoint's answer is not a chat completion ({_printable(kind)})") from None
+
+
+def _json_value(text: str | bytes) -> object:
+    """json.loads, with a value nested deeper than any completion refused (ValueError) before the
+    decoder recurses into it: a body of 990 brackets is a malformed answer, never a RecursionError."""
+    if isinstance(text, bytes):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")  # as json.loads decodes bytes
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise ValueError("nested too deep")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
 
 
 def completion_of(body: object, model: str, latency_s: float) -> Completion:
     """A chat-completion body (live, or one line of a batch's output file) as a Completion.
 
-    Any JSON value is accepted; one that is not a chat completion raises MalformedAnswer."""
+    Any JSON value is accepted; one that is not a chat completion raises MalformedAnswer. The
+    text kept is valid Unicode (an escaped lone surrogate in the body is replaced)."""
     text = _message_text(body)
     choice = body["choices"][0]
     finish = choice.get("finish_reason") if isinstance(choice.get("finish_reason"), str) else ""
@@ -580,8 +601,8 @@ class BatchLine:
 def batch_line(text: str) -> BatchLine:
     """Any line, as data: a line that is not JSON, not an object or of the wrong types says so in `error`."""
     try:
-        item = json.loads(text)
-    except ValueError:
+        item = _json_value(text)
+    except (ValueError, UnicodeDecodeError):
         return BatchLine(None, error="a line that is not JSON in the batch's files")
     if not isinstance(item, dict) or not isinstance(item.get("custom_id"), str):
         return BatchLine(None, error="a line without a custom_id in the batch's files")
@@ -603,7 +624,8 @@ def _json_kind(value: object) -> str:
 
 
 def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    """A count from an answer, bounded before anything stores it (SQLite holds 64 bits: 10**23 would not fit)."""
+    return min(value, MAX_TOKENS) if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _field(obj: object, name: str) -> str:
@@ -631,7 +653,9 @@ def _printable(text: str) -> str:
 
 
 def _no_recording(exc: BaseException) -> bool:
-    return type(exc).__name__ == "CannotOverwriteExistingCassetteException"
+    """vcrpy's answer to a request its cassette does not hold (vcrpy is imported only by replays)."""
+    errors = sys.modules.get("vcr.errors")
+    return errors is not None and isinstance(exc, errors.CannotOverwriteExistingCassetteException)
 
 
 def _describe(exc: BaseException) -> str:

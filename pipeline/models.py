@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 
 class Frozen(BaseModel):
@@ -102,6 +104,8 @@ class Paper(Frozen):
     rules_reading: Reading | None = None  # both readings, once the model has read the header
     model_reading: Reading | None = None
     disagreements: list[str] = Field(default_factory=list)  # fields where the readings differ, and what won
+    unsettled: dict[str, str] = Field(default_factory=dict)  # field -> why neither reading is clearly better (the rules' stands, marked)
+    overruled: dict[str, str] = Field(default_factory=dict)  # field -> why the model's reading lost to the rules'
     metadata_usage: Usage | None = None  # only in reports written while a separate metadata pass existed
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1's header block, for the prompt and grounding
     decisions: list[Decision] = Field(default_factory=list, exclude=True, repr=False)  # the rules' reasons, for inspect --explain
@@ -192,20 +196,66 @@ class Brief(Frozen):
     raw_response: str = Field(default="", exclude=True, repr=False)  # kept in the run store, not the report
 
 
+class FailureKind(StrEnum):
+    """Why a paper has no brief: a closed set (pipeline/failures.py says what each means where)."""
+
+    UNREADABLE = "unreadable"  # the PDF could not be read into a paper
+    ENDPOINT = "endpoint"  # the endpoint gave no answer (after its retries)
+    NOT_RECORDED = "not_recorded"  # a replay: the cassette holds no answer to this request
+    ANSWER = "answer"  # the answers were not the JSON object the prompt asks for
+    CUT_OFF = "cut_off"  # the answer was cut off at max_tokens
+    CHECKS = "checks"  # the brief failed its checks, after the repair request
+    BATCH = "batch"  # the provider batch returned no answer for the paper
+    INTERNAL = "internal"  # a fault of paperbrief's own while handling this paper (a bug): the run went on
+
+
+class Failure(Frozen):
+    """A paper's failure: its kind, and the one line a person reads."""
+
+    kind: FailureKind
+    detail: str
+
+
 class PaperResult(Frozen):
-    """One PDF's line in the report: its metadata and brief, or the error that stopped it."""
+    """One PDF's line in the report: its metadata and brief, or the failure that stopped it."""
 
     file: str
     sha256: str = ""
     paper: Paper | None = None
     brief: Brief | None = None
-    error: str = ""
+    failure: Failure | None = None
     duplicate_of: str = ""  # same bytes as an earlier file: briefed once, reported once
     requests: int = 0  # requests sent to the endpoint for this entry when it was briefed (first answer, repair, retries)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_failure(cls, data: object) -> object:
+        """report.json carries `error` (the failure's line) for its readers; a report written before
+        failures were typed carries only that, read back as the kind its words name."""
+        if isinstance(data, dict) and "error" in data:
+            data = dict(data)
+            line = data.pop("error")
+            if line and not data.get("failure"):
+                data["failure"] = {"kind": _legacy_kind(str(line)), "detail": str(line)}
+        return data
+
+    @computed_field
+    @property
+    def error(self) -> str:
+        return self.failure.detail if self.failure else ""
+
     @property
     def ok(self) -> bool:
-        return self.paper is not None and self.brief is not None and self.brief.ok
+        return self.paper is not None and self.brief is not None and self.brief.ok and self.failure is None
+
+
+def _legacy_kind(line: str) -> FailureKind:
+    """The kind of a failure line in a report written before kinds (read back, never decided by)."""
+    for start, kind in (("LLM call failed", FailureKind.ENDPOINT), ("batch request failed", FailureKind.BATCH),
+                        ("brief failed checks", FailureKind.CHECKS), ("internal error", FailureKind.INTERNAL)):
+        if line.startswith(start):
+            return kind
+    return FailureKind.UNREADABLE
 
 
 class Report(Frozen):
@@ -222,6 +272,16 @@ class Report(Frozen):
     @property
     def briefed(self) -> list[PaperResult]:
         return sorted((r for r in self.results if r.ok), key=lambda r: sort_key(r.paper.title))
+
+    @property
+    def unsettled(self) -> int:
+        """Fields of the published papers whose two readings disagree and were not settled (marked in the report)."""
+        return sum(len(r.paper.unsettled) for r in self.results if r.paper is not None and not r.duplicate_of)
+
+    @property
+    def overruled(self) -> int:
+        """Fields where the model's reading failed a check the rules' passed, so the rules' was published."""
+        return sum(len(r.paper.overruled) for r in self.results if r.paper is not None and not r.duplicate_of)
 
     @property
     def failed(self) -> list[PaperResult]:

@@ -21,7 +21,7 @@ import pypdfium2.raw as raw
 
 from .metadata.layout import FOOT_BAND  # body-text pages still keep their foot notes, where the metadata reads them
 from .models import Document, Span
-from .text import SPACING_ACCENTS, join_spacing_accents
+from .text import SPACING_ACCENTS, join_spacing_accents, valid_unicode
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
 _NEWLINES = {"\r", "\n"}
@@ -134,8 +134,14 @@ def _page_behind_cover(pdf: "pdfium.PdfDocument") -> tuple | None:
 def _meta_title(pdf: "pdfium.PdfDocument") -> str:
     """The Info dictionary's Title: often a file name or a template default, so only a hint."""
     try:
-        return _clean(str(pdf.get_metadata_value("Title") or "")).strip()
-    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
+        size = raw.FPDF_GetMetaText(pdf, b"Title\x00", None, 0)
+        if size <= 2:
+            return ""
+        buffer = ctypes.create_string_buffer(size)
+        raw.FPDF_GetMetaText(pdf, b"Title\x00", buffer, size)
+        # UTF-16 as PDFium gives it: a lone half (a damaged Info string) is kept for _clean to replace
+        return _clean(buffer.raw[: size - 2].decode("utf-16-le", "surrogatepass")).strip()
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError, ctypes.ArgumentError):
         return ""
 
 
@@ -184,6 +190,8 @@ def _pdfium_cause(message: str) -> str:
 _BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
 BODY_SAMPLES = 9  # landings in the body whose font size decides the body's size
 BODY_STEP = 12  # characters skipped at a time through body text that is not read
+MAX_SPAN_CHARS = 2000  # a run of text longer than any header line: the rest of its line is stepped over
+_LINE_END = re.compile(r"[\r\n]")
 
 
 def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tuple[list[Span], float]:
@@ -220,9 +228,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     samples: list[float] = []
 
     def flush() -> None:
-        text = "".join(chars).strip()
+        text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
         if text:
-            spans.append(Span(text=_clean(text), size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
+            spans.append(Span(text=text, size=round(size, 2), x0=box[0], y0=box[1], x1=box[2], y1=box[3]))
         chars.clear()
         lefts.clear()
 
@@ -234,6 +242,11 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             flush()
             continue
         if char in _SOFT_HYPHENS:
+            continue
+        if len(chars) >= MAX_SPAN_CHARS:  # no header line is this long: the rest of the line is not read
+            if same_length:  # straight to the line's end (a megabyte on one line costs no per-character calls)
+                end = _LINE_END.search(text, index)
+                index = end.start() - 1 if end else count - 1
             continue
         get_box(handle, index, out_left, out_right, out_bottom, out_top)
         y0, y1 = page_height - top.value, page_height - bottom.value
@@ -377,9 +390,11 @@ def _page_text(raw_text: str) -> str:
     return _clean(text)
 
 
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))  # valid_unicode keeps \r; a span does not
 
 
 def _clean(text: str) -> str:
-    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
+    """Text as it leaves the PDF library: valid Unicode (PDFium gives a character outside the Basic
+    Multilingual Plane as two UTF-16 halves), ligatures spelt out, accents back on their letters."""
+    text = valid_unicode(text).replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
     return join_spacing_accents(text).translate(_CONTROL)

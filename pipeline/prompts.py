@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .files import FileProblem, read_yaml
 from .models import Paper
+from .text import valid_unicode
 
 # prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
 # pyproject.toml), so a wheel installed anywhere finds its default prompts; a checkout reads prompts/.
@@ -95,7 +96,7 @@ def paper_variables(paper: Paper) -> dict[str, str]:
         "author_count": str(paper.author_count if paper.author_count is not None else ""),
         "header_text": paper.header_text,
     }
-    return {k: _defang(v[:LIMITS.get(k, len(v))]) for k, v in values.items()}
+    return {k: _defang(valid_unicode(v[:LIMITS.get(k, len(v))])) for k, v in values.items()}  # valid: the fingerprint encodes it
 
 
 _TAGS = re.compile(r"<(/?)(paper|header|abstract)>", re.I)

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .brief import after_first, after_repair, unrepaired
+from . import failures
 from .escape import terminal_line
-from .grounding import published
+from .flow import PaperFlow, Prepared, contained_call
 from .llm import LLMClient, LLMError, batch_line, client_for
-from .models import BatchRequest, BatchState, Brief, Completion, Paper, PaperResult, ReadFailure, Report, Usage
-from .prompts import PromptFile, RenderedPrompt, render_prompt
+from .models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
+from .prompts import PromptFile, RenderedPrompt
 from .readers import readers_for
 from .report import write_report
 from .settings import Settings
@@ -66,12 +66,17 @@ class ProviderBatchRun:
     files: dict[str, str] = field(default_factory=dict)  # report name (display_names) -> content hash, in input order
     submitted: int = 0  # batches created by this run
     requests: int = 0  # model requests this run sent: lines of the batches it created, and live repairs
+    failures: dict[str, Failure] = field(default_factory=dict)  # by content hash: papers whose lines this run could not handle
+    flow: PaperFlow = field(init=False)  # the per-paper pipeline (the same steps as a live run)
 
-    def rendered(self, paper: Paper) -> RenderedPrompt:
-        return render_prompt(self.prompt, paper, self.settings.model)
+    def __post_init__(self) -> None:
+        self.flow = PaperFlow(self.prompt, self.settings.model, self.store)
+
+    def prepared(self, paper: Paper) -> Prepared:
+        return Prepared(paper=paper, rendered=self.flow.render(paper))
 
     def key(self, paper: Paper) -> tuple[str, str, str]:
-        rendered = self.rendered(paper)
+        rendered = self.flow.render(paper)
         return paper.sha256, rendered.fingerprint, rendered.model
 
 
@@ -97,24 +102,24 @@ async def _read_and_submit(run: ProviderBatchRun, files: list[Path]) -> None:
     live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
     writer = _BatchWriter(run)
     readers = readers_for(run.settings, files)
+    seen: dict[str, str] = {}  # content hash -> the first file that had it
     try:
         for path in files:
-            paper = await readers.paper(path)
-            if isinstance(paper, ReadFailure):
-                run.results[paper.file] = PaperResult(file=paper.file, error=paper.reason)
+            read = await readers.paper(path)
+            started = contained_call(lambda failure, path=path: failures.failed(readers.name(path), failure),
+                                     lambda read=read: run.flow.start(read, seen))
+            if isinstance(started, PaperResult) and (started.failure or started.duplicate_of):
+                run.results[started.file] = started  # unreadable, a duplicate, or its steps failed
                 continue
-            name, rendered = paper.file, run.rendered(paper)
-            if paper.sha256 in run.papers:
-                first = next(f for f, sha in run.files.items() if sha == paper.sha256)
-                run.results[name] = PaperResult(file=name, sha256=paper.sha256, duplicate_of=first)
-                continue
+            paper = read  # read, and no duplicate: the report shows it, from the store or the batch
             run.papers[paper.sha256] = paper
-            run.files[name] = paper.sha256
-            key = (paper.sha256, rendered.fingerprint, rendered.model)
-            if run.store.lookup(*key) is not None:
-                continue
+            run.files[paper.file] = paper.sha256
+            if isinstance(started, PaperResult):
+                continue  # a passing brief of this prompt is stored
+            key = run.key(paper)
             if key in live:
                 continue  # already in a live batch: wait for it, never send it twice
+            rendered = started.rendered
             request = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, 1, 1), sha256=paper.sha256,
                                    file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model, attempt=1, round=1)
             await writer.add(Pending(request=request, messages=rendered.messages), rendered)
@@ -207,12 +212,22 @@ async def _collect(run: ProviderBatchRun, state: BatchState) -> list[tuple[Pendi
                     log.warning("batch %s: a result line was skipped: %s", state.id, line.error)
                 continue
             if line.completion is not None:
-                again += _judge(run, request, line.completion)
+                again += _judged(run, request, line.completion)
             else:
                 again += _retry_or_fail(run, request, line.error)
     for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
         again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
     return again
+
+
+def _judged(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
+    """`_judge`, with any exception nobody foresaw settling that line (and its paper) as `internal`."""
+    def fail(failure: Failure) -> list:
+        run.failures[request.sha256] = failure
+        run.store.settle_request(request.custom_id, "failed", failure.detail)
+        return []
+
+    return contained_call(fail, lambda: _judge(run, request, answer))
 
 
 def _judge(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
@@ -221,15 +236,16 @@ def _judge(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> 
     if paper is None:  # a paper no longer among the inputs
         run.store.settle_request(request.custom_id, "failed", "paper not among the inputs")
         return []
-    rendered = run.rendered(paper)
+    prepared = run.prepared(paper)
     if request.first_answer:  # this was the repair request
-        _keep(run, request, paper, after_repair(paper, rendered, _first_answer(request), answer))
+        _settle(run, request, run.flow.repair_answer(prepared, _first_answer(request), answer).error, done=True)
         return []
-    step = after_first(paper, rendered, answer)
+    step = run.flow.first_answer(prepared, answer)
     if step.brief is not None:
-        _keep(run, request, paper, step.brief)
+        _settle(run, request, step.brief.error, done=step.brief.ok)
         return []
     run.store.settle_request(request.custom_id, "retried", "to repair")
+    rendered = prepared.rendered
     repair = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, request.attempt + 1, request.round + 1),
                           sha256=paper.sha256, file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model,
                           attempt=request.attempt + 1, round=request.round + 1,
@@ -237,9 +253,9 @@ def _judge(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> 
     return [(Pending(request=repair, messages=step.repair), rendered)]
 
 
-def _keep(run: ProviderBatchRun, request: BatchRequest, paper: Paper, brief: Brief) -> None:
-    run.store.save(paper.sha256, paper.file, brief)
-    run.store.settle_request(request.custom_id, "done" if brief.ok else "failed", brief.error)
+def _settle(run: ProviderBatchRun, request: BatchRequest, error: str, done: bool) -> None:
+    """A line whose brief is stored: done when it passed, failed (with why) when not."""
+    run.store.settle_request(request.custom_id, "done" if done and not error else "failed", error)
 
 
 def _first_answer(request: BatchRequest) -> Completion:
@@ -257,13 +273,14 @@ def _retry_or_fail(run: ProviderBatchRun, request: BatchRequest, why: str) -> li
         run.store.settle_request(request.custom_id, "failed", why)
         return []
     run.store.settle_request(request.custom_id, "retried", why)
-    rendered = run.rendered(paper)
+    prepared = run.prepared(paper)
+    rendered = prepared.rendered
     again = request.model_copy(update={"custom_id": custom_id(paper.sha256, rendered.fingerprint, request.attempt,
                                                                request.round + 1), "round": request.round + 1,
                                        "state": "pending", "detail": ""})
     messages = rendered.messages
     if request.first_answer:  # the lost line was a repair request: ask the same repair again
-        messages = after_first(paper, rendered, _first_answer(request)).repair or messages
+        messages = run.flow.repair_request(prepared, _first_answer(request))
     return [(Pending(request=again, messages=messages), rendered)]
 
 
@@ -281,29 +298,22 @@ async def _send_again(run: ProviderBatchRun, follow_up: list[tuple[Pending, Rend
 async def _repair_live(run: ProviderBatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
     """The repair request of a batch answer, asked live (repair_live), through the live brief path."""
     request, paper = pending.request, run.papers[pending.request.sha256]
-    first = _first_answer(request)
+    prepared, first = run.prepared(paper), _first_answer(request)
     run.requests += 1
     try:
         second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
     except LLMError as exc:
-        brief = unrepaired(paper, rendered, first, f"the live repair request failed: {exc}")
+        run.flow.unrepaired(prepared, first, f"the live repair request failed: {exc}")
     else:
-        brief = after_repair(paper, rendered, first, second)
-    run.store.save(paper.sha256, paper.file, brief)
+        run.flow.repair_answer(prepared, first, second)
 
 
 def _report(run: ProviderBatchRun) -> Report:
     results = dict(run.results)
     for file, sha in run.files.items():
         paper = run.papers[sha]
-        brief = run.store.lookup(*run.key(paper)) or run.store.latest(*run.key(paper))
-        if brief is None:
-            failed = [r for r in run.store.batch_requests(state="failed") if r.sha256 == sha]
-            why = failed[-1].detail if failed else "no answer from the batch"
-            results[file] = PaperResult(file=file, sha256=sha, paper=published(paper, None), error=f"batch request failed: {why}")
-        else:
-            results[file] = PaperResult(file=file, sha256=sha, paper=published(paper, brief), brief=brief,
-                                        error="" if brief.ok else brief.error)
+        results[file] = contained_call(lambda failure, file=file, sha=sha: failures.failed(file, failure, sha),
+                                       lambda paper=paper: _result(run, paper))
     usage = sum((r.brief.usage for r in results.values() if r.brief), Usage())
     price = run.settings.price_of(run.settings.model or run.prompt.model)
     cost = None if price is None else BATCH_DISCOUNT * (usage.prompt_tokens * price.input +
@@ -312,6 +322,18 @@ def _report(run: ProviderBatchRun) -> Report:
                   prompt_id=run.prompt.id, prompt_version=run.prompt.version,
                   model=run.settings.model or run.prompt.model, results=list(results.values()),
                   batch_cost_usd=cost, requests=run.requests)
+
+
+def _result(run: ProviderBatchRun, paper: Paper) -> PaperResult:
+    """A paper's result from what the store holds: its brief, or why its lines got none."""
+    key = run.key(paper)
+    brief = run.store.lookup(*key) or run.store.latest(*key)
+    if brief is not None:
+        return run.flow.publish(paper, brief)
+    if paper.sha256 in run.failures:
+        return run.flow.without_answer(paper, run.failures[paper.sha256])
+    failed = [r for r in run.store.batch_requests(state="failed") if r.sha256 == paper.sha256]
+    return run.flow.without_answer(paper, failures.batch(failed[-1].detail if failed else "no answer from the batch"))
 
 
 class _Progress:

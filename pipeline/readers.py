@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -23,6 +23,7 @@ from . import reading
 from .models import Paper, ReadFailure
 from .pdf import PdfError, check_regular
 from .settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
+from .text import readable_name
 
 NO_TITLE = "no title found on page 1"
 
@@ -44,7 +45,24 @@ def discover(inputs: Path | list[Path]) -> list[Path]:
 
 def display_names(files: list[Path]) -> dict[Path, str]:
     """Each file's name in the report: its bare name, or, when another input has the same name,
-    as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf)."""
+    as many of its last path parts as tell them apart (a/paper.pdf, b/paper.pdf). A name that is
+    not UTF-8 (GBK bytes) is shown and stored with U+FFFD for those bytes; the Path reads the file."""
+    names = _distinct_names(files)
+    shown = {path: readable_name(name) for path, name in names.items()}
+    taken = Counter(shown.values())
+    # two names that differ only in their undecodable bytes would read the same: those show the bytes
+    return {path: name if taken[name] == 1 else _escaped_bytes(names[path]) for path, name in shown.items()}
+
+
+def _escaped_bytes(name: str) -> str:
+    """'\\xc4\\xe3.pdf': a name with its undecodable bytes written out, so two such names stay apart."""
+    try:
+        return readable_name(name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return readable_name(name.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def _distinct_names(files: list[Path]) -> dict[Path, str]:
     by_name: dict[str, list[Path]] = defaultdict(list)
     for path in files:
         by_name[path.name].append(path)
@@ -122,10 +140,14 @@ class PdfReaders:
         return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=reading.start_reader,
                                    initargs=(os.getpid(), self.memory_mb))
 
+    def name(self, path: Path) -> str:
+        """The name this paper is reported under (display_names)."""
+        return self.names.get(path) or readable_name(path.name)
+
     async def paper(self, path: Path) -> Paper | ReadFailure:
         """The one read path: a PDF path to its Paper (under its report name), or a named failure.
         A paper read without a title is a failure that still carries what was read (`inspect`)."""
-        name = self.names.get(path, path.name)
+        name = self.name(path)
         read = await self.read(reading.read_paper, path, self.text_pages)
         if isinstance(read, str):
             return ReadFailure(file=name, reason=read)
@@ -208,6 +230,9 @@ class AlreadyRead:
 
     def __init__(self, reads: dict[Path, Paper | ReadFailure]) -> None:
         self.reads = reads
+
+    def name(self, path: Path) -> str:
+        return self.reads[path].file
 
     async def paper(self, path: Path) -> Paper | ReadFailure:
         return self.reads[path]

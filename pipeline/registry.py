@@ -21,6 +21,8 @@ import sqlite3
 from collections.abc import Iterable
 from importlib import resources
 
+from .text import for_matching
+
 # kinds of name form, strongest first (the build script stores the number)
 KIND = {"name": 0, "alias": 1, "label": 2, "acronym": 3, "qualified": 4}
 ACRONYM = KIND["acronym"]
@@ -123,7 +125,7 @@ class Context:
 
     def __init__(self, text: str) -> None:
         self.folded = _fold(text)
-        self.words = {w.casefold() for w in re.findall(r"[A-Za-z][A-Za-z&]*", text)}
+        self.words = {w.casefold() for w in re.findall(r"[A-Za-z][A-Za-z&]*", for_matching(text))}  # 'ＭＩＴ' is MIT
         self.text = text
 
     def prints_key(self, key: str, kind: int) -> bool:

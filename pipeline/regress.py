@@ -15,11 +15,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from . import cassette
-from .brief import write_brief
-from .llm import LLMClient, LLMError, client_for
-from .models import Paper, ReadFailure, Report
-from .prompts import PromptFile, RenderedPrompt, render_prompt
+from . import cassette, failures
+from .failures import KINDS
+from .flow import PaperFlow, Prepared, contained, contained_call
+from .llm import client_for
+from .models import PaperResult, Report
+from .prompts import PromptFile, RenderedPrompt
 from .readers import discover, read_all
 from .settings import Settings
 from .validate import failed_checks
@@ -97,35 +98,36 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
     golden_by_sha = {r.sha256: r for r in golden.results} if golden else {}
     replaying = settings.model_copy(update={"base_url": "http://replay.invalid/v1", "api_key": "replay"})
     client = client_for(replaying, pause=False)
+    flow = PaperFlow(prompt, settings.model, store=None)  # a replay pays for nothing: nothing to store
     rows = []
     try:
         for read in (await read_all(settings, discover(folder))).values():
-            if isinstance(read, ReadFailure):
-                rows.append(RegressRow(file=read.file, prompt_matches=False, error=read.reason))
+            started = contained_call(lambda failure, read=read: failures.failed(read.file, failure), lambda read=read: flow.start(read))
+            if isinstance(started, PaperResult):
+                rows.append(_row(started, None, recorded))
                 continue
-            row = await _row(read, render_prompt(prompt, read, settings.model), settings.cassette, recorded, client)
-            rows.append(_against_golden(row, read, golden_by_sha, golden is not None))
+            with cassette.replay(settings.cassette):
+                result = await contained(read.file, flow.answer(started, client), read.sha256)
+            rows.append(_against_golden(_row(result, started, recorded), read.sha256, golden_by_sha, golden is not None))
     finally:
         await client.close()
     return rows
 
 
-async def _row(paper: Paper, rendered: RenderedPrompt, cassette_path: Path, recorded: list[dict],
-               client: LLMClient) -> RegressRow:
-    try:
-        with cassette.replay(cassette_path):
-            brief = await write_brief(paper, rendered, client)  # raises only if the first request is not recorded
-    except LLMError as exc:
-        if "no recorded response" in str(exc):
-            return RegressRow(file=paper.file, prompt_matches=False, prompt_diff=describe_change(rendered, recorded))
-        return RegressRow(file=paper.file, prompt_matches=False, error=str(exc))
-    failed = [f"{c.name}: {c.detail}" for c in failed_checks(brief.checks)]
-    return RegressRow(file=paper.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
-                      brief=brief.text)
+def _row(result: PaperResult, prepared: Prepared | None, recorded: list[dict]) -> RegressRow:
+    """A replayed paper's verdicts, read from its failure's kind (failures.KINDS) or its brief's checks."""
+    verdict = KINDS[result.failure.kind].verdict if result.failure else ""
+    if verdict == "prompt" and prepared is not None:
+        return RegressRow(file=result.file, prompt_matches=False, prompt_diff=describe_change(prepared.rendered, recorded))
+    if result.brief is None:
+        return RegressRow(file=result.file, prompt_matches=False, error=result.error)
+    failed = [f"{c.name}: {c.detail}" for c in failed_checks(result.brief.checks)]
+    return RegressRow(file=result.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
+                      brief=result.brief.text)
 
 
-def _against_golden(row: RegressRow, paper: Paper, golden_by_sha: dict, has_golden: bool) -> RegressRow:
+def _against_golden(row: RegressRow, sha256: str, golden_by_sha: dict, has_golden: bool) -> RegressRow:
     if not has_golden or not row.prompt_matches:
         return row
-    entry = golden_by_sha.get(paper.sha256)
+    entry = golden_by_sha.get(sha256)
     return row.model_copy(update={"golden_matches": bool(entry and entry.brief and entry.brief.text == row.brief)})

@@ -12,14 +12,18 @@ import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from .escape import markdown as md
 from .escape import markdown_code as code
+from .failures import KINDS
 from .models import PaperResult, Report
+from .text import valid_unicode
 
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
 NO_BRIEFS = "本次没有生成简报"
+UNSETTLED = "（待核实）"  # after a field whose two readings disagree and were not settled
 ANSWER_SHOWN = 600  # characters of a rejected answer the report shows (report.json keeps the whole brief)
 
 
@@ -36,6 +40,7 @@ class Entry(BaseModel):
 
 class Failure(BaseModel):
     file: str
+    kind: str = ""  # what kind of failure, as a reader says it (failures.KINDS)
     reason: str
     answer: str = ""  # the start of the model's rejected answer, when there was one (untrusted text)
     answer_length: int = 0  # characters of the whole answer
@@ -54,7 +59,8 @@ def failed_papers(report: Report) -> list[Failure]:
     out = []
     for r in report.failed:
         answer = r.brief.text if r.brief and not r.brief.ok else ""
-        out.append(Failure(file=r.file, reason=r.error or (r.brief.error if r.brief else ""),
+        out.append(Failure(file=r.file, kind=KINDS[r.failure.kind].label if r.failure else "",
+                           reason=r.error or (r.brief.error if r.brief else ""),
                            answer=answer[:ANSWER_SHOWN], answer_length=len(answer)))
     return out
 
@@ -85,7 +91,8 @@ def report_markdown(report: Report) -> str:
     failed = failed_papers(report)
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
-        out += [f"- {code(f.file)}: {md(f.reason)}" for f in failed]  # a rejected answer is never published: report.html shows it
+        # a rejected answer is never published: report.html shows it
+        out += [f"- {code(f.file)}" + (f"（{f.kind}）" if f.kind else "") + f": {md(f.reason)}" for f in failed]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -108,28 +115,52 @@ def report_html(report: Report) -> str:
 def _title(result: PaperResult) -> str:
     """The title as read, or the file name when the title read is doubtful (never a masthead or caption)."""
     paper = result.paper
-    return paper.title if paper.title and paper.sure("title") else f"{paper.file}（未能可靠读取标题）"
+    return paper.title + _mark(result, "title") if paper.title and paper.sure("title") else f"{paper.file}（未能可靠读取标题）"
 
 
 def _institutions(result: PaperResult) -> str:
     names = result.paper.institutions
     if names:
-        return ", ".join(names)
-    return "未署名（匿名投稿）" if result.paper.author_count == 0 else "PDF 首页未列出机构"
+        return ", ".join(names) + _mark(result, "institutions")
+    return "未署名（匿名投稿）" if result.paper.author_count == 0 else "PDF 首页未列出机构" + _mark(result, "institutions")
 
 
 def _author_count(result: PaperResult) -> str:
     count = result.paper.author_count
     if not result.paper.sure("authors"):
         return "未能可靠读取"
-    return "团队署名" if count is None else f"{count}人"
+    return ("团队署名" if count is None else f"{count}人") + _mark(result, "authors")
+
+
+def _mark(result: PaperResult, field: str) -> str:
+    """'（待核实）' after a field the model read otherwise, where neither reading was clearly better."""
+    return UNSETTLED if field in result.paper.unsettled else ""
 
 
 def write_report(report: Report, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / JSON_NAME, report.model_dump_json(indent=2))
+    write_atomic(folder / JSON_NAME, report_json(report))
     write_atomic(folder / MD_NAME, report_markdown(report))
     write_atomic(folder / HTML_NAME, report_html(report))
+
+
+def report_json(report: Report) -> str:
+    """report.json: every field as stored. Text is valid Unicode from the boundary on; a string that
+    is not (a lone surrogate no encoder takes) is made valid here rather than failing the write."""
+    try:
+        return report.model_dump_json(indent=2)
+    except PydanticSerializationError:
+        return Report.model_validate(_valid_strings(report.model_dump())).model_dump_json(indent=2)
+
+
+def _valid_strings(value):
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if isinstance(value, dict):
+        return {_valid_strings(k): _valid_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_valid_strings(v) for v in value]
+    return value
 
 
 def load_report(folder: Path) -> Report | None:

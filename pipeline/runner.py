@@ -18,23 +18,23 @@ from datetime import datetime
 from pathlib import Path
 
 from . import cassette
-from .brief import write_brief
 from .escape import terminal_line
-from .grounding import published
-from .llm import EndpointUnusable, LLMClient, LLMError, client_for, counting
-from .models import Brief, Paper, PaperResult, ReadFailure, Report
+from .failures import LLM_FAILED, failed
+from .flow import PaperFlow, Prepared, contained, contained_call
+from .llm import EndpointUnusable, LLMClient, client_for, counting
+from .models import FailureKind, Paper, PaperResult, ReadFailure, Report
 from .pdf import PdfError
-from .prompts import PromptFile, RenderedPrompt, render_prompt
+from .prompts import PromptFile
 from .readers import AlreadyRead, PdfReaders, read_one, readers_for
 from .report import load_report, write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock
+from .text import readable_name
 
 log = logging.getLogger("paperbrief")
 REPORT_EVERY_S = 2.0
 
-
-LLM_FAILED = "LLM call failed"
+__all__ = ["LLM_FAILED", "RunAborted", "LiveRun", "run_live", "rerun_paper", "read_with_model"]
 
 
 class RunAborted(Exception):
@@ -90,6 +90,10 @@ class LiveRun:
     client_ready: asyncio.Future | None = None  # the client being built in a thread (SDK import included)
     write: bool = True  # write report.* into `output` as papers finish (compare keeps only the store there)
     previous: dict[str, PaperResult] = field(default_factory=dict)  # the report found in `output`, by file
+    flow: PaperFlow = field(init=False)  # the per-paper pipeline under this run's prompt, model and store
+
+    def __post_init__(self) -> None:
+        self.flow = PaperFlow(self.prompt, self.settings.model, self.store, reuse=not self.settings.record)
 
     def new_client(self) -> LLMClient:
         return client_for(self.settings)
@@ -126,23 +130,16 @@ class LiveRun:
             self.last_write = now
 
 
-async def brief_paper(live: LiveRun, paper: Paper, rendered: RenderedPrompt, gate: asyncio.Semaphore) -> Brief:
-    """The stored brief when this exact prompt already ran on this paper, else one paid call."""
-    cached = None if live.settings.record else live.store.lookup(paper.sha256, rendered.fingerprint, rendered.model)
-    if cached is not None:
-        return cached
+async def answer_paper(live: LiveRun, prepared: Prepared, gate: asyncio.Semaphore) -> PaperResult:
+    """One paid answer (and its repair) for a paper the run store cannot serve, under the run's gate."""
     async with gate:
         if live.stopped:  # checked after the wait: no call leaves once the endpoint is known unusable
             raise EndpointUnusable(live.stopped)
         try:
-            brief = await write_brief(paper, rendered, await live.llm())
+            return await live.flow.answer(prepared, await live.llm())
         except EndpointUnusable as exc:
             live.stopped = live.stopped or str(exc)
-            if exc.partial is not None:  # paid for: stored before the run stops
-                live.store.save(paper.sha256, paper.file, exc.partial)
             raise
-    live.store.save(paper.sha256, paper.file, brief)
-    return brief
 
 
 async def _process(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
@@ -160,30 +157,16 @@ async def _process(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, ga
 
 async def _read_and_brief(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
-    """The paper's result, with the requests sent for it (this task's own count)."""
+    """The paper's result (its `internal` failure if its steps raise), with the requests sent for it."""
     sent = counting()
-    result = await _result_of(live, path, pool, gate, seen)
+    result = await contained(pool.name(path), _result_of(live, path, pool, gate, seen))
     return result.model_copy(update={"requests": sent[0]}) if sent[0] else result
 
 
-async def _result_of(live: LiveRun, path: Path, pool: PdfReaders, gate: asyncio.Semaphore,
+async def _result_of(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                      seen: dict[str, str]) -> PaperResult:
-    read = await pool.paper(path)  # under its report name (readers.display_names)
-    if isinstance(read, ReadFailure):
-        return PaperResult(file=read.file, error=read.reason)
-    name = read.file
-    if read.sha256 in seen:
-        return PaperResult(file=name, sha256=read.sha256, duplicate_of=seen[read.sha256])
-    seen[read.sha256] = name
-    rendered = render_prompt(live.prompt, read, live.settings.model)
-    try:
-        brief = await brief_paper(live, read, rendered, gate)
-    except EndpointUnusable:
-        raise
-    except LLMError as exc:
-        return PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
-    return PaperResult(file=name, sha256=read.sha256, paper=published(read, brief), brief=brief,
-                       error="" if brief.ok else brief.error)
+    started = live.flow.start(await pool.paper(path), seen)  # under its report name (readers.display_names)
+    return started if isinstance(started, PaperResult) else await answer_paper(live, started, gate)
 
 
 async def run_live(settings: Settings, files: list[Path], output: Path, write: bool = True,
@@ -236,7 +219,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
                     result = await next_done
                     progress.step(result)
                     live.save_report()
-                    if settings.record and result.error.startswith(LLM_FAILED):
+                    if settings.record and result.failure and result.failure.kind == FailureKind.ENDPOINT:
                         recording.keep = False  # a cassette of failed calls must not replace a good one
             except EndpointUnusable as exc:
                 for task in tasks:
@@ -307,8 +290,8 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
     old = next((r for r in live.results.values() if r.sha256 == read.sha256), None)
     name = rerun_name(pdf, live.results, old)
     read = read.model_copy(update={"file": name})
-    rendered = render_prompt(prompt, read, settings.model)
-    if store.lookup(read.sha256, rendered.fingerprint, rendered.model) is None:
+    started = contained_call(lambda failure: failed(name, failure, read.sha256), lambda: live.flow.start(read))
+    if isinstance(started, Prepared):
         try:
             settings.require_endpoint()  # only a brief that is not in the run store needs the endpoint
         except Exception:
@@ -317,12 +300,8 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     try:
         with context:
-            brief = await brief_paper(live, read, rendered, asyncio.Semaphore(1))
-    except LLMError as exc:
-        new = PaperResult(file=name, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
-    else:
-        new = PaperResult(file=name, sha256=read.sha256, paper=published(read, brief), brief=brief,
-                          error="" if brief.ok else brief.error)
+            new = started if isinstance(started, PaperResult) else await contained(
+                name, answer_paper(live, started, asyncio.Semaphore(1)), read.sha256)
     finally:
         calls = live.client.calls if live.client else 0
         if live.client is not None:
@@ -354,27 +333,26 @@ def rerun_name(pdf: Path, results: dict[str, PaperResult], old: PaperResult | No
     else that tail."""
     if old is not None:
         return old.file
-    parts = pdf.absolute().parts
+    parts = [readable_name(part) for part in pdf.absolute().parts]  # a name that is not UTF-8, as display_names gives it
     for depth in range(1, len(parts)):
         name = "/".join(parts[-depth:])
         taken = [f for f in results if f == name or f.endswith("/" + name)]
         if len(taken) <= 1:
             return taken[0] if taken else name
-    return str(pdf.absolute())
+    return readable_name(str(pdf.absolute()))
 
 
 async def read_with_model(settings: Settings, read: Paper) -> PaperResult:
-    """A paper the rules read, read by the model too (one brief call, or its cassette): `inspect --llm`."""
-    rendered = render_prompt(settings.prompt_file(), read, settings.model)
+    """A paper the rules read, read by the model too (one brief call, or its cassette): `inspect --llm`.
+    Nothing is stored: inspecting is not a run."""
+    flow = PaperFlow(settings.prompt_file(), settings.model, store=None)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
+    async def answer() -> PaperResult:
+        return await flow.answer(Prepared(paper=read, rendered=flow.render(read)), client)
+
     try:
         with context:
-            brief = await write_brief(read, rendered, client)
-    except LLMError as exc:
-        return PaperResult(file=read.file, sha256=read.sha256, paper=published(read, None), error=f"{LLM_FAILED}: {exc}")
+            return await contained(read.file, answer(), read.sha256)
     finally:
         await client.close()
-    return PaperResult(file=read.file, sha256=read.sha256, paper=published(read, brief), brief=brief,
-                       error="" if brief.ok else brief.error)
-

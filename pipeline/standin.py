@@ -50,6 +50,7 @@ class StandIn:
     raw_replies: dict[str, str] = field(default_factory=dict)  # title -> the whole answer, verbatim (broken contracts)
     always_off_template: set[str] = field(default_factory=set)  # titles whose brief is off-template every time
     sloppy: bool = False  # every paper's first answer carries one reading error (see plant_error)
+    by_position: bool = False  # read every header as a small model does, line by line (see read_by_position)
     single_slot: bool = False  # serve one chat request at a time, the rest queued (a llama.cpp server with one slot)
     cut_off: bool = False  # first answers run long and are cut at max_tokens, finish_reason "length" (a small model)
     seed: int = 7
@@ -211,7 +212,7 @@ class StandIn:
     def reading_of(self, header: str, title: str) -> dict:
         if title in self.readings:
             return {"title": title, "authors": [], "institutions": [], **self.readings[title]}
-        return read_header(header)
+        return read_by_position(header) if self.by_position else read_header(header)
 
     def chat_requests(self) -> list[dict]:
         """The chat-completion requests received so far, answered or not (what a command sent)."""
@@ -275,6 +276,21 @@ def read_header(header: str) -> dict:
             if named and len(named[-1].split()) <= 10 and "@" not in named[-1]:
                 institutions.append(named[-1])
     return {"title": title, "authors": authors, "institutions": list(dict.fromkeys(institutions))}
+
+
+_LIST_SEPARATORS = re.compile(r",|;|\s+and\s+|\s&\s|\s{3,}|·")
+
+
+def read_by_position(header: str) -> dict:
+    """The header as a small model reads it by position, markers and running heads included: the
+    first line is the title, the next line's comma-separated parts the authors, and the first later
+    line with an organisation word (else the third line) the one institution, whole."""
+    lines = [line.strip() for line in header.splitlines() if line.strip()]
+    title = lines[0] if lines else ""
+    authors = [part.strip() for part in _LIST_SEPARATORS.split(lines[1])] if len(lines) > 1 else []
+    later = lines[2:]
+    institution = next((line for line in later if _ORG_WORDS.search(line)), later[0] if later else "")
+    return {"title": title, "authors": [a for a in authors if a], "institutions": [institution] if institution else []}
 
 
 def plant_error(reading: dict, header: str) -> dict:
@@ -461,10 +477,11 @@ def main() -> None:
     parser.add_argument("--single-slot", action="store_true", help="serve one request at a time, like a llama.cpp server")
     parser.add_argument("--cut-off", action="store_true", help="cut first answers off at max_tokens (finish_reason length)")
     parser.add_argument("--readings", help="a JSON file: title -> the header as read (title, authors, institutions)")
+    parser.add_argument("--by-position", action="store_true", help="read each header line by line, as a small model does")
     args = parser.parse_args()
     readings = json.loads(open(args.readings, encoding="utf-8").read()) if args.readings else {}
     server = StandIn(latency=args.latency, faults=Faults(batch_delay=args.batch_delay), readings=readings,
-                     single_slot=args.single_slot, cut_off=args.cut_off).start(args.port)
+                     single_slot=args.single_slot, cut_off=args.cut_off, by_position=args.by_position).start(args.port)
     print(server.base_url, flush=True)
     threading.Event().wait()
 

@@ -5,8 +5,9 @@ resumable (each brief is committed the moment it is paid for) and a prompt's his
 Migrations are an append-only list of named functions; applied names are kept in a table.
 
 A store that cannot be used (damaged, on a full disk, in a read-only folder) raises StoreError:
-one line naming the file and the cause. The output folder is held by one run at a time
-(folder_lock), so two runs never pay for the same paper twice.
+one line naming the file and the cause. A row that cannot be read back (its brief not valid JSON,
+or not a valid Brief) is treated as absent, with one warning, so that paper is briefed again. The
+output folder is held by one run at a time (folder_lock), so two runs never pay for the same paper twice.
 """
 
 from __future__ import annotations
@@ -15,13 +16,19 @@ import asyncio
 import contextlib
 import fcntl
 import functools
+import logging
 import os
 import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .models import BatchRequest, BatchState, Brief
+from .text import valid_unicode
+
+log = logging.getLogger("paperbrief.store")
 
 STORE_NAME = "runs.sqlite"
 LOCK_NAME = ".paperbrief.lock"
@@ -158,12 +165,14 @@ class RunStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = None
+        self.damaged: set[int] = set()  # rows found unreadable (each warned about once)
         self._open()
 
     @_guarded
     def _open(self) -> None:
         """Connect, check every page (a damaged store is refused before the run writes anything), migrate."""
         self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.text_factory = _text  # a row damaged into bytes that are not UTF-8 reads as a damaged brief, not an error
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # survives a killed process; one fsync per checkpoint
         problems = [row[0] for row in self.db.execute("PRAGMA quick_check(1)")]
@@ -192,18 +201,35 @@ class RunStore:
         return self._latest(sha256, fingerprint, model, "")
 
     def _latest(self, sha256: str, fingerprint: str, model: str, only: str) -> Brief | None:
-        row = self.db.execute(
-            f"SELECT brief_json FROM runs WHERE sha256=? AND fingerprint=? AND model=? {only} ORDER BY id DESC LIMIT 1",
+        """The newest row that reads back as a Brief; a damaged row is passed over as if absent."""
+        rows = self.db.execute(
+            f"SELECT id, brief_json FROM runs WHERE sha256=? AND fingerprint=? AND model=? {only} ORDER BY id DESC",
             (sha256, fingerprint, model),
-        ).fetchone()
-        return Brief.model_validate_json(row[0]) if row else None
+        )
+        for row_id, brief_json in rows:
+            brief = self._brief(row_id, brief_json)
+            if brief is not None:
+                return brief
+        return None
+
+    def _brief(self, row_id: int, brief_json: object) -> Brief | None:
+        """A stored brief, or None (and one warning naming the file and the row) when the row is damaged."""
+        try:
+            return Brief.model_validate_json(brief_json if isinstance(brief_json, (str, bytes)) else "")
+        except (ValidationError, ValueError):
+            if row_id in self.damaged:
+                return None
+            self.damaged.add(row_id)
+            log.warning("%s: row %s of the run store holds no readable brief; that paper is briefed again",
+                        self.path, row_id)
+            return None
 
     @_guarded
     def save(self, sha256: str, file: str, brief: Brief) -> None:
         self.db.execute(
             "INSERT INTO runs (sha256, fingerprint, model, file, prompt_id, prompt_version, ok, brief_json,"
             " raw_response, prompt_tokens, completion_tokens, latency_s, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (sha256, brief.fingerprint, brief.model, file, brief.prompt_id, brief.prompt_version, int(brief.ok),
+            (sha256, brief.fingerprint, brief.model, valid_unicode(file), brief.prompt_id, brief.prompt_version, int(brief.ok),
              brief.model_dump_json(), brief.raw_response, brief.usage.prompt_tokens, brief.usage.completion_tokens,
              brief.latency_s, _now()),
         )
@@ -248,13 +274,18 @@ class RunStore:
 
     @_guarded
     def history(self, sha256: str) -> list[Brief]:
-        rows = self.db.execute("SELECT brief_json FROM runs WHERE sha256=? ORDER BY id", (sha256,)).fetchall()
-        return [Brief.model_validate_json(r[0]) for r in rows]
+        rows = self.db.execute("SELECT id, brief_json FROM runs WHERE sha256=? ORDER BY id", (sha256,)).fetchall()
+        return [brief for brief in (self._brief(row_id, brief_json) for row_id, brief_json in rows) if brief is not None]
 
     def close(self) -> None:
         if self.db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
+
+
+def _text(value: bytes) -> str:
+    """SQLite TEXT as str: bytes that are not UTF-8 (a damaged row) become U+FFFD instead of an error."""
+    return value.decode("utf-8", "replace")
 
 
 def _now() -> str:

@@ -7,6 +7,7 @@ import re
 from . import institutions as inst
 from . import registry
 from .models import CheckResult, Paper
+from .text import for_matching, valid_unicode
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
 MIN_CHARS, MAX_CHARS = 40, 600
@@ -27,7 +28,8 @@ def check(text: str, paper: Paper) -> list[CheckResult]:
         results.append(_institution(match.group("org"), paper))
         results.append(_title(match.group("title"), paper))
     results.append(_numbers(text, paper))
-    return results
+    # a detail quotes the paper's names: valid Unicode, since it goes into the repair request
+    return [r if r.detail.isascii() else r.model_copy(update={"detail": valid_unicode(r.detail)}) for r in results]
 
 
 def failed_checks(results: list[CheckResult]) -> list[CheckResult]:
@@ -111,6 +113,7 @@ def split_names(org: str, paper: Paper) -> list[str]:
 
 def _judge_name(name: str, paper: Paper) -> str:
     """'' when the name is one of the paper's institutions, _UNVERIFIED, or why it is not."""
+    name = for_matching(name)  # '𝑈𝐶𝐿', 'ＵＣＬ': compatibility forms compare as their plain letters
     key = inst.fold(name)
     if any(key == inst.fold(a) for a in paper.authors):
         return f"“{name}”是作者姓名，不是机构"
@@ -149,7 +152,7 @@ _GENERIC = {"university", "institute", "college", "academy", "lab", "labs", "lab
 def _paper_forms(paper: Paper) -> dict[str, set[str]]:
     """Every folded form, short form and Chinese name of the paper's institutions."""
     folded, acronyms, chinese = set(), set(), set()
-    for name in paper.institutions:
+    for name in map(for_matching, paper.institutions):
         folded.add(inst.fold(name))
         bracket = re.search(r"\(([^()]+)\)\s*$", name)
         if bracket:
@@ -194,16 +197,16 @@ def _initials(name: str) -> str:
 
 
 def _page_tokens(paper: Paper) -> set[str]:
-    return set(re.findall(r"[A-Za-z][A-Za-z&()-]*", paper.header_text))
+    return set(re.findall(r"[A-Za-z][A-Za-z&()-]*", for_matching(paper.header_text)))
 
 
 def _within(name: str, institutions: list[str]) -> bool:
     """'Tsinghua' for 'Tsinghua University': every word of the name is in one institution, and
     one of them is not a generic word."""
-    words = set(re.findall(r"\w+", name.casefold()))
+    words = set(re.findall(r"\w+", for_matching(name).casefold()))
     if not words - _GENERIC:
         return False
-    return any(words <= set(re.findall(r"\w+", other.casefold())) for other in institutions)
+    return any(words <= set(re.findall(r"\w+", for_matching(other).casefold())) for other in institutions)
 
 
 def _title(named: str, paper: Paper) -> CheckResult:

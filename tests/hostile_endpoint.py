@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODES = ("good", "html", "list", "choices_str", "429_zero", "429_negative_ms", "429_huge", "drip", "key_error",
-         "echo", "no_json_mode")
+         "echo", "no_json_mode", "huge_usage", "deep_body", "surrogate_body", "deep_answer", "long_line",
+         "escaped_answer")
+DEPTH = 990  # levels of [[[[: about 2 KB, deeper than Python's decoder recurses
 
 
 class _Server(ThreadingHTTPServer):
@@ -147,6 +149,34 @@ def _handler_for(server: Hostile):
         def _json_rejected(self, raw: str) -> None:
             self._json(400, {"error": {"message": "response_format is not supported", "type": "invalid_request_error",
                                        "code": "unsupported_parameter"}})
+
+        def _huge_usage(self, raw: str) -> None:
+            body = server.completion(server.good_text(raw))
+            body["usage"] = {"prompt_tokens": 10**23, "completion_tokens": -5, "total_tokens": 1e300}
+            self._json(200, body)
+
+        def _deep_body(self, raw: str) -> None:
+            self._send(200, b'{"choices": ' + b"[" * DEPTH + b"]" * DEPTH + b"}")
+
+        def _surrogate_body(self, raw: str) -> None:
+            """A good answer whose body escapes lone UTF-16 halves (ASCII JSON, as json.dumps writes them)."""
+            answer = json.loads(server.good_text(raw))
+            answer["brief"] = answer["brief"].replace("使用", "使用\ud835\udc3a-\ud835", 1)
+            answer["authors"] = [*answer["authors"], "\udfff"]
+            self._send(200, json.dumps(server.completion(json.dumps(answer, ensure_ascii=False))).encode("ascii"))
+
+        def _escaped_answer(self, raw: str) -> None:
+            """A good answer whose own JSON escapes lone UTF-16 halves: "\\ud835" decodes into a lone surrogate."""
+            answer = json.loads(server.good_text(raw))
+            answer["brief"] = answer["brief"].replace("使用", "使用\ud835\udc3a-\udfff", 1)
+            self._json(200, server.completion(json.dumps(answer)))
+
+        def _deep_answer(self, raw: str) -> None:
+            self._json(200, server.completion('{"title": ' + "[" * DEPTH + "]" * DEPTH + "}"))
+
+        def _long_line(self, raw: str) -> None:
+            """An answer that is one line of a megabyte."""
+            self._json(200, server.completion(server.good_text(raw).replace("使用", "使用" + "长" * (1 << 20), 1)))
 
         def _drip(self, raw: str) -> None:
             self.send_response(200)

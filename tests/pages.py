@@ -121,3 +121,91 @@ def unsure_paper(folder, standin) -> None:
          + abstract_rows(160))
     standin.readings[UNSURE_TITLE] = {"authors": ["Mira Castellan", "Tobias Rennick"],
                                       "institutions": ["Orchard University", "Bellwether Institute of Optics"]}
+
+
+# -- text outside the Basic Multilingual Plane, as real PDFs carry it ------------------------------
+MATH_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf"  # has the mathematical italic letters
+VERA_FONT = "Vera.ttf"  # shipped with reportlab: the stand-in glyphs when the math font is missing
+
+
+def draw_text_layer(path, rows: list[tuple], info_title: str = "") -> None:
+    """rows: (text, size, x or 'c', y from the top), in an embedded TrueType font whose ToUnicode map
+    is written as LaTeX writes it: UTF-16, a character outside the BMP as a surrogate pair. The text
+    layer gives each row's text exactly; a character the font has no glyph for (an emoji, a CJK
+    extension B character, NUL, a bidi control) is drawn as a stand-in glyph the map reads back as
+    that character, as a PDF whose font maps glyphs to any Unicode does."""
+    from pathlib import Path
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfgen import canvas
+
+    font = "PBMath" if Path(MATH_FONT).is_file() else "PBVera"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(ttfonts.TTFont(font, MATH_FONT if font == "PBMath" else VERA_FONT))
+    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    used = {ch for text, *_ in rows for ch in text}
+    spare = iter(ch for ch in map(chr, range(0xC0, 0x100)) if ord(ch) in glyphs and ch not in used)
+    stand_in = {ch: next(spare) for ch in sorted(used) if ord(ch) not in glyphs and ch != " "}
+    layer = {drawn: ch for ch, drawn in stand_in.items()}
+
+    def to_unicode(font_name: str, subset: list[int]) -> str:
+        pairs = "\n".join(f"<{code:02X}> <{layer.get(chr(cp), chr(cp)).encode('utf-16-be', 'surrogatepass').hex().upper()}>"
+                          for code, cp in enumerate(subset))
+        return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo\n"
+                "<< /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                f"/CMapName /{font_name} def\n/CMapType 2 def\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+                f"{len(subset)} beginbfchar\n{pairs}\nendbfchar\nendcmap\n"
+                "CMapName currentdict /CMap defineresource pop\nend\nend")
+
+    c = canvas.Canvas(str(path), pagesize=letter)
+    if info_title:
+        c.setTitle(info_title)
+    for text, size, x, y in rows:
+        drawn = "".join(stand_in.get(ch, ch) for ch in text)
+        width = c.stringWidth(drawn, font, size)
+        c.setFont(font, size)
+        c.drawString(306 - width / 2 if x == "c" else x, 792 - y, drawn)
+    c.showPage()
+    saved = ttfonts.makeToUnicodeCMap  # reportlab writes a code point above FFFF as five hex digits
+    ttfonts.makeToUnicodeCMap = to_unicode
+    try:
+        c.save()
+    finally:
+        ttfonts.makeToUnicodeCMap = saved
+
+
+# -- one folder holding a drawn paper of each hostile class --------------------------------------------
+HOSTILE_PAPERS = {  # file -> (title, author line, affiliation line, the model's reading of the header)
+    "math.pdf": ("𝐺𝑟𝑎𝑝ℎ Lanterns: Sparse Retrieval over Long Pages", "Mira Castellan, Tobias Rennick", "Orchard University",
+                 {"title": "Graph Lanterns: Sparse Retrieval over Long Pages"}),
+    "emoji.pdf": ("Rocket Lanterns 😀: Retrieval over 𠀀 Glyph Archives", "Ada Quill, Wen Li", "Bellwether Institute of Optics", {}),
+    "controls.pdf": ("Mirror Lanterns: \u202eReversed\u202c Text and Zero\u200bWidth Joins", "Ada Quill, Tobias\x00 Rennick",
+                     "Orchard\u200b University", {"authors": ["Ada Quill", "Tobias Rennick"], "institutions": ["Orchard University"]}),
+    "deep.pdf": ("Deep Lanterns: Answers Nested Beyond Reason", "Ada Quill", "Orchard University", {}),
+    "wordy.pdf": ("Wordy Lanterns: A Megabyte of Answer", "Ada Quill", "Orchard University", {}),
+}
+
+
+def hostile_papers(folder) -> dict[str, dict]:
+    """Draw HOSTILE_PAPERS into `folder`, and a page with a megabyte on one line (long.pdf); returns
+    the readings a stand-in model gives of them (title -> title, authors, institutions)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    readings = {}
+    for name, (title, authors, affiliation, reading) in HOSTILE_PAPERS.items():
+        rows = [(title, 16, "c", 80), (authors, 11, "c", 105), (affiliation, 10, "c", 120)]
+        draw_text_layer(folder / name, rows + [row[:4] for row in abstract_rows(150)])
+        readings[title] = {"title": title, "authors": [a.strip() for a in authors.split(",")],
+                           "institutions": [affiliation], **reading}
+    chunk = "lantern " * 4096  # 32 KiB, drawn 32 times end to end on one baseline: a megabyte line
+    font = next(name for name in pdfmetrics.getRegisteredFontNames() if name in ("PBMath", "PBVera"))
+    width = pdfmetrics.getFont(font).stringWidth(chunk, 0.5)
+    rows = [(LONG_TITLE, 16, "c", 80), ("Ada Quill", 11, "c", 105), ("Orchard University", 10, "c", 120)]
+    rows += [(chunk, 0.5, 20 + k * width, 135) for k in range(32)] + [row[:4] for row in abstract_rows(150)]
+    draw_text_layer(folder / "long.pdf", rows)
+    readings[LONG_TITLE] = {"title": LONG_TITLE, "authors": ["Ada Quill"], "institutions": ["Orchard University"]}
+    return readings
+
+
+LONG_TITLE = "Long Lanterns: A Megabyte on One Line"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import make_samples
+import pytest
 
 from pipeline.cli import main
 from pipeline.standin import Faults
@@ -88,6 +89,7 @@ def test_failed_expired_and_off_template_lines_end_as_briefs_or_listed_failures(
     assert "这篇论文很有意思" not in md
 
 
+@pytest.mark.slow
 def test_a_run_killed_while_waiting_resumes_without_submitting_again(samples, tmp_path, standin, monkeypatch):
     fast_polls(tmp_path, monkeypatch)
     standin.faults = Faults(batch_delay=3.0)

@@ -45,6 +45,7 @@ def test_hung_and_dropped_responses_are_retried(samples, tmp_path, standin):
     assert len(results(out)) == N and all(r["brief"]["ok"] for r in results(out).values())
 
 
+@pytest.mark.slow
 def test_mixed_faults_end_briefed_or_listed(samples, tmp_path, standin):
     standin.faults = Faults(rate_limit=0.2, server_error=0.1, hang=0.05, drop=0.05, off_template=0.1,
                             retry_after=0.01, hang_s=2.0)
@@ -115,6 +116,7 @@ def _orphans(out: Path, before: set[str] = frozenset()) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
     out = tmp_path / "out"
     before = set(_orphans(Path("/nowhere")))
@@ -134,6 +136,7 @@ def test_sigkill_then_same_command_repeats_no_paid_call(samples, tmp_path):
     assert len(results(out)) == N
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_what_was_done(samples, tmp_path):
     out = tmp_path / "out"
     # the first answer is given and the second held: Ctrl-C lands mid-run however loaded the machine is
@@ -213,6 +216,7 @@ def test_thousand_page_pdf_reads_only_the_pages_needed(tmp_path, sample_dir):
     assert doc.page_count == 1000 and len(doc.pages) == 2
 
 
+@pytest.mark.slow
 def test_hostile_abstract_cannot_change_other_entries(samples, tmp_path, standin):
     hostile = make_samples.Sample(
         file="hostile.pdf", title="Harmless Looking Paper on Caching", layout="one",

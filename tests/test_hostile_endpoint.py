@@ -163,6 +163,7 @@ def test_the_429s_of_one_call_stop_after_a_bounded_count():
     assert len(server.requests) == llm.MAX_RATE_LIMITS
 
 
+@pytest.mark.slow
 def test_a_dripping_body_fails_at_the_deadline_not_never():
     with Hostile(mode="drip") as server:
         result, elapsed = ask(server, timeout=1.5, attempts=2, max_wait=0.1)
@@ -251,7 +252,7 @@ def test_a_run_with_one_hostile_answer_briefs_the_rest(samples, tmp_path, capsys
     with Hostile(mode=mode, key=KEY, status=422, target=bad.title.split(":")[0], replies=replies) as server:
         code, results, err, out = _run(samples, tmp_path, server, capsys)
     assert code == 1 and "Traceback" not in err
-    assert results[bad.file]["error"] == f"LLM call failed: {reason}" and f"FAILED {bad.file}: LLM call failed: {reason}" in err
+    assert results[bad.file]["error"] == f"LLM call failed: {reason}" and f"FAILED {bad.file} [endpoint]: LLM call failed: {reason}" in err
     assert all(r["brief"]["ok"] for f, r in results.items() if f != bad.file)
     _key_nowhere(out, err)
 

@@ -53,6 +53,7 @@ def one_line_error(err: str) -> str:
 
 # -- every reader is bounded -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_fifo_named_pdf_is_a_named_bad_input_and_the_run_ends(samples, tmp_path):
     os.mkfifo(samples / "x.pdf")
     out = tmp_path / "out"
@@ -98,6 +99,7 @@ def bomb(tmp_path_factory) -> Path:
     return hostile.bomb_pdf(tmp_path_factory.mktemp("bomb") / "bomb.pdf", megabytes=1024)
 
 
+@pytest.mark.slow
 def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_limit(samples, tmp_path, bomb):
     shutil.copy(bomb, samples / "bomb.pdf")
     config = tmp_path / "paperbrief.yaml"
@@ -120,6 +122,7 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
     assert watch.peak_mb < 400, watch.peak_mb
 
 
+@pytest.mark.slow
 def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_path, monkeypatch):
     import hostile_reader
 
@@ -284,6 +287,7 @@ def _mount_tmpfs(target: Path, options: str) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options, cause", [("ro,size=1m", "Read-only"), ("size=16k", "disk full|No space")])
 def test_a_read_only_or_tiny_output_folder_is_one_line(samples, tmp_path, options, cause):
     import re
@@ -315,6 +319,7 @@ def _start(samples: Path, out: Path, server: StandIn, *extra: str) -> subprocess
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_a_second_run_on_one_folder_stops_or_waits_and_pays_nothing_twice(samples, tmp_path, capsys):
     out = tmp_path / "out"
     with StandIn(latency=0.3, replies={s.title: s.brief for s in make_samples.SAMPLES}) as server:
@@ -457,6 +462,7 @@ def test_a_read_that_finishes_as_the_run_is_cancelled_goes_no_further():
     assert all(asyncio.run(stops(turns)) for turns in range(6))
 
 
+@pytest.mark.slow
 def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
     import signal
     import sqlite3

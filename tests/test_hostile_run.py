@@ -59,6 +59,7 @@ def _folders(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path]:
     return first, second
 
 
+@pytest.mark.slow
 def test_a_run_against_everything_at_once_ends_by_itself_and_keeps_what_it_can(sample_dir, tmp_path):
     first, second = _folders(tmp_path, sample_dir)
     samples = make_samples.SAMPLES

@@ -44,6 +44,7 @@ def body_size(request: dict) -> int:
 
 # -- a slow endpoint is paced, not declared dead ------------------------------------------------
 
+@pytest.mark.slow
 def test_single_slot_server_at_default_concurrency_and_short_timeout_briefs_every_paper(samples, tmp_path, server, capsys):
     """8 calls in flight against a server that works one request at a time (0.3 s each) and keeps
     working on abandoned ones: timeouts lower the calls in flight until answers come back."""
@@ -97,6 +98,7 @@ def test_timeouts_and_5xx_count_toward_the_stop_only_while_nothing_succeeds():
     assert not RetryBudget(left=0).take(slow=True)  # the run's retry budget still bounds it
 
 
+@pytest.mark.slow
 def test_a_stop_after_timeouts_names_the_settings_in_force(samples, tmp_path, server, capsys):
     server.faults = Faults(hang=1.0, hang_s=0.4)
     assert main(["run", str(samples), "-o", str(tmp_path / "out"), *live(server, "--timeout", "0.2", "--concurrency", "3")]) == 1

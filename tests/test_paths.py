@@ -154,6 +154,7 @@ def test_an_answer_paid_for_is_stored_whatever_stops_the_run(sample_dir, tmp_pat
     assert json.loads(rows[0][1])["text"] == "我无法按要求回答。"
 
 
+@pytest.mark.slow
 def test_a_script_piped_to_python_can_run_a_batch(sample_dir, tmp_path):
     """Reader processes import the parent's main module; a piped script has none on disk."""
     import subprocess

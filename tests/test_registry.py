@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from pipeline import institutions as inst
 from pipeline import registry
 from pipeline.grounding import Page
@@ -117,6 +119,7 @@ def test_the_table_opens_lazily_in_a_reader_process(tmp_path):
     assert after_kb - before_kb < table_kb // 4  # a few pages of the index, not the table
 
 
+@pytest.mark.slow
 def test_a_wheel_installed_in_a_fresh_venv_finds_the_table(tmp_path):
     # the test extra brings setuptools, so the wheel builds without an isolated build env; the venv
     # gets no pip of its own: this pip installs into it (--python)

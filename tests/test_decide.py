@@ -1,0 +1,258 @@
+"""Two readings, one decision: a weak model never makes the reading worse (pages drawn here, text invented)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from pages import abstract_rows, draw
+
+from pipeline.answer import ModelAnswer
+from pipeline.cli import main
+from pipeline.decide import (
+    ADDRESS_ALONE,
+    AUTHOR_LINE,
+    MARKERS_KEPT,
+    NAMES_RUN_TOGETHER,
+    NO_ORGANISATION,
+    NOT_A_PERSON,
+    ORGANISATION_AS_AUTHOR,
+    PART_OF_TITLE,
+    PERSON_AS_ORGANISATION,
+    RUNNING_HEAD,
+    SEVERAL_ORGANISATIONS,
+    TITLE_FRAGMENT,
+    author_faults,
+    decide,
+    institution_faults,
+    published,
+    title_faults,
+)
+from pipeline.grounding import ground
+from pipeline.metadata import read_metadata
+from pipeline.models import Brief, FieldDoubt, PaperResult, Reading, Report, Usage
+from pipeline.pdf import extract
+from pipeline.report import UNSETTLED, report_html, report_markdown
+from pipeline.runner import read_with_model
+from pipeline.settings import Settings
+from pipeline.standin import read_by_position
+
+pytest.importorskip("reportlab")
+
+TITLE = "Lantern Grids: Routing Attention Across Long Scrolls"
+AFFILIATIONS = [("^1University of Westmarch", 9, "c", 137), ("^2Harborlight Systems Inc.", 9, "c", 150)]
+
+# the pages a small model misreads by position: each a class of layout, not a paper
+PAGES = {
+    "running-head": [("Preprint. Under review.", 9, "c", 50), (TITLE, 16, "c", 80), ("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
+                     *AFFILIATIONS],
+    "two-line-title": [("Lantern Grids: Routing Attention", 16, "c", 80), ("Across Long Scrolls", 16, "c", 100),
+                       ("Ada Quill^1, Bram Oakes^2", 11, "c", 122), *AFFILIATIONS],
+    "two-line-authors": [(TITLE, 16, "c", 80), ("Ada Quill^1, Bram Oakes^1, Cora Lind^2", 11, "c", 105),
+                         ("Dov Pratt^2, Esme Rowe^1", 11, "c", 120), *AFFILIATIONS],
+    "glued-markers": [(TITLE, 16, "c", 80), ("Ada Quill^1, Bram Oakes^2, Cora Lind^3", 11, "c", 105),
+                      ("^1University of Westmarch ^2Harborlight Systems Inc. ^3Eastbrook University", 9, "c", 122)],
+    "chinese-masthead": [("第 12 卷 第 3 期   灯笼学报   Vol. 12, No. 3", 9, "c", 40), ("长文档注意力的灯格路由方法", 16, "c", 80),
+                         ("林小灯  王北辰", 11, "c", 105), ("（西湖大学 计算机学院，杭州 310000）", 9, "c", 122)],
+}
+RULES_READ = {  # what the rules read on each page (and what must be published)
+    "running-head": (TITLE, 2, ["University of Westmarch", "Harborlight Systems Inc."]),
+    "two-line-title": (TITLE, 2, ["University of Westmarch", "Harborlight Systems Inc."]),
+    "two-line-authors": (TITLE, 5, ["University of Westmarch", "Harborlight Systems Inc."]),
+    "glued-markers": (TITLE, 3, ["University of Westmarch", "Harborlight Systems Inc.", "Eastbrook University"]),
+    "chinese-masthead": ("长文档注意力的灯格路由方法", 2, ["西湖大学"]),
+}
+
+
+def drawn(path, rows):
+    draw(path, [*rows, *abstract_rows(200)])
+    return read_metadata(extract(path))
+
+
+def by_position(paper, standin):
+    standin.by_position = True
+    return asyncio.run(read_with_model(Settings(base_url=standin.base_url, api_key="k"), paper))
+
+
+# ---- the checks, one by one ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title, why", [
+    ("Preprint. Under review.", RUNNING_HEAD),
+    ("Under review as a conference paper at ICLR 2031", RUNNING_HEAD),
+    ("Journal of Lantern Studies 41 (2031) 102938", RUNNING_HEAD),
+    ("第 12 卷 第 3 期   灯笼学报   Vol. 12, No. 3", RUNNING_HEAD),
+    ("Ada Quill, Bram Oakes", AUTHOR_LINE),
+    ("Lantern Grids: Routing Attention", TITLE_FRAGMENT),
+    (TITLE, ""),
+    ("长文档注意力的灯格路由方法", ""),
+])
+def test_a_title_is_no_running_head_venue_author_line_or_fragment(title, why):
+    other = TITLE if title != TITLE else ""  # the other reading's title, which a fragment is a piece of
+    found = title_faults(title, ["Ada Quill", "Bram Oakes"], other)
+    assert found.startswith(why) if why else found == ""
+
+
+@pytest.mark.parametrize("name, why", [
+    ("Across Long Scrolls", PART_OF_TITLE),
+    ("University of Westmarch", ORGANISATION_AS_AUTHOR),
+    ("Ada Quill Bram Oakes Cora Lind", NAMES_RUN_TOGETHER),
+    ("Ada Quill and Bram Oakes", NAMES_RUN_TOGETHER),
+    ("林小灯 王北辰", NAMES_RUN_TOGETHER),
+    ("Preliminary", NOT_A_PERSON),
+    ("ada@westmarch.edu", NOT_A_PERSON),
+    ("Ada Quill1∗", ""),
+    ("Jan van der Berg", ""),
+    ("Lun Du", ""),
+    ("林小灯", ""),
+])
+def test_an_author_is_a_person_not_the_title_an_organisation_or_a_list(name, why):
+    found = author_faults([name], [TITLE], ["University of Westmarch"])
+    assert found.startswith(why) if why else found == ""
+
+
+@pytest.mark.parametrize("name, why", [
+    ("University of Westmarch2 Harborlight Systems Inc.3 Eastbrook University", SEVERAL_ORGANISATIONS),
+    ("University of Westmarch   Harborlight Systems Inc.", SEVERAL_ORGANISATIONS),
+    ("1 University of Westmarch", MARKERS_KEPT),
+    ("Ada Quill", PERSON_AS_ORGANISATION),
+    ("12 Lantern Street, Westmarch 310000", ADDRESS_ALONE),
+    ("Portugal", ADDRESS_ALONE),
+    ("formed in the lantern facilities", NO_ORGANISATION),
+    ("University of Westmarch", ""),
+    ("University College London", ""),
+    ("Tencent (WeChat AI)", ""),
+])
+def test_an_institution_is_one_organisation_not_a_run_a_person_or_an_address(name, why):
+    found = institution_faults([name], ["Ada Quill"])
+    assert found.startswith(why) if why else found == ""
+
+
+# ---- the decision, against a model that reads by position ----------------------------------------
+
+
+def test_the_position_reader_copies_the_header_line_by_line_markers_included():
+    header = ("Preprint\nLantern Grids: Routing\nAttention Across Scrolls\nAda Quill1, Bram Oakes2\n"
+              "1 University of Westmarch2 Harborlight Inc.")
+    assert read_by_position(header) == {"title": "Preprint", "authors": ["Lantern Grids: Routing"],
+                                        "institutions": ["1 University of Westmarch2 Harborlight Inc."]}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_a_model_reading_by_position_never_makes_the_reading_worse(tmp_path, standin, page):
+    paper = drawn(tmp_path / f"{page}.pdf", PAGES[page])
+    title, count, institutions = RULES_READ[page]
+    assert (paper.title, paper.author_count, paper.institutions) == (title, count, institutions)  # the rules read it right
+    result = by_position(paper, standin)
+    shown = result.paper
+    assert shown.model_reading is not None and shown.model_reading != shown.rules_reading  # the model misread the page
+    assert (shown.title, shown.author_count, shown.institutions) == (title, count, institutions)
+    assert shown.overruled and not shown.unsettled  # each misreading failed a check the rules' reading passed
+    assert all("the rules' reading stands" in note for note in shown.disagreements)
+
+
+def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fragment(tmp_path, standin, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for page, rows in PAGES.items():
+        draw(folder / f"{page}.pdf", [*rows, *abstract_rows(200)])
+    standin.by_position = True
+    out = tmp_path / "out"
+    main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"])
+    report = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
+    papers = {r.file.removesuffix(".pdf"): r.paper for r in report.results}
+    for page, (title, count, institutions) in RULES_READ.items():
+        assert (papers[page].title, papers[page].author_count, papers[page].institutions) == (title, count, institutions)
+    assert report.overruled >= 10 and report.unsettled == 0
+    said = capsys.readouterr().out  # the summary tells the user how often the model was overruled
+    assert f", {report.overruled} field(s) where the rules overruled the model's reading;" in said
+    digest = (out / "report.md").read_text(encoding="utf-8")
+    assert "Preprint" not in digest and "灯笼学报" not in digest
+
+
+# ---- the rules' confidence, a partial reading, doubt shown ---------------------------------------
+
+
+def test_a_sure_rules_field_changes_only_when_the_rules_fail_a_check_the_model_passes(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", PAGES["running-head"])
+    misread = paper.model_copy(update={"title": "Preprint. Under review."})  # the rules, sure, read the running head
+    fixed = decide(misread, Reading(title=TITLE, authors=paper.authors, institutions=paper.institutions), [])
+    assert fixed.title == TITLE and "title" not in fixed.unsettled
+    other = decide(paper, Reading(title="Routing Attention for Scrolls of Any Length", authors=paper.authors,
+                                  institutions=paper.institutions), [])
+    assert other.title == TITLE and "both readings pass" in other.unsettled["title"]  # the sure rules stand, unsettled
+    assert other.rules_reading.title == TITLE and other.model_reading.title.startswith("Routing")
+    doubted = paper.model_copy(update={"confidence": {**paper.confidence, "title": FieldDoubt(confidence=0.2, reason="x")}})
+    assert decide(doubted, other.model_reading, []).title == other.model_reading.title  # a doubted rules field gives way
+
+
+def test_a_partial_model_reading_never_beats_the_rules_complete_one(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", PAGES["running-head"])
+    answer = ModelAnswer(title=TITLE, authors=["Ada Quill", "Bram Oakes"], brief="x",
+                         institutions=["University of Westmarch", "Invented Institute of Lanterns"])
+    reading, dropped = ground(answer, paper.header_text, paper)
+    assert reading.institutions == ["University of Westmarch"] and dropped
+    shown = decide(paper, reading, dropped)
+    assert shown.institutions == ["University of Westmarch", "Harborlight Systems Inc."] and "institutions" in shown.overruled
+    fuller = decide(paper, Reading(title=TITLE, authors=["Ada Quill", "Bram Oakes", "Cora Lind"],
+                                   institutions=paper.institutions), [])
+    assert fuller.author_count == 3  # the complete reading wins whichever reading it is
+
+
+def test_an_unsettled_field_is_marked_in_the_report_and_both_readings_kept(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", PAGES["running-head"])
+    shown = decide(paper, Reading(title=TITLE, authors=["Ada Quill", "Bram Oakes"], institutions=["Eastbrook University"]), [])
+    assert shown.institutions == paper.institutions and "institutions" in shown.unsettled
+    brief = Brief(text="University of Westmarch发布了Lantern Grids论文，使用灯格，解决了长文档，达成了省显存。", ok=True, checks=[],
+                  attempts=1, usage=Usage(), latency_s=0.0, prompt_id="brief", prompt_version="1", fingerprint="f", model="m")
+    report = Report(title="t", generated_at="now", prompt_id="brief", prompt_version="1", model="m",
+                    results=[PaperResult(file="p.pdf", paper=shown, brief=brief)])
+    assert report.unsettled == 1 and report.overruled == 0
+    assert f"**主要机构**: University of Westmarch, Harborlight Systems Inc.{UNSETTLED}" in report_markdown(report)
+    assert "**作者数量**: 2人\n" in report_markdown(report)  # the fields the readings agree on carry no mark
+    assert f"Harborlight Systems Inc.{UNSETTLED}" in report_html(report)
+    kept = json.loads(report.model_dump_json())["results"][0]["paper"]
+    assert kept["rules_reading"]["institutions"] == paper.institutions
+    assert kept["model_reading"]["institutions"] == ["Eastbrook University"] and kept["unsettled"]["institutions"]
+
+
+# ---- one form in 主要机构 ------------------------------------------------------------------------
+
+
+def test_institutions_are_published_as_page_one_prints_them_whatever_form_the_model_answered(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", [(TITLE, 16, "c", 80), ("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
+                                       ("^1Tsinghua University", 9, "c", 122), ("^2Peking University", 9, "c", 135)])
+    assert paper.institutions == ["Tsinghua University", "Peking University"]
+    agreed = decide(paper, Reading(title=TITLE, authors=paper.authors, institutions=["清华大学", "北京大学"]), [])
+    assert agreed.institutions == ["Tsinghua University", "Peking University"] and not agreed.disagreements
+    assert agreed.model_reading.institutions == ["清华大学", "北京大学"]  # report.json keeps the model's form
+    unread = paper.model_copy(update={"institutions": [], "confidence": {**paper.confidence,
+                                                                         "institutions": FieldDoubt(confidence=0.3, reason="x")}})
+    won = decide(unread, Reading(title=TITLE, authors=paper.authors, institutions=["北京大学", "Tsinghua University"]), [])
+    assert won.institutions == ["Peking University", "Tsinghua University"]
+
+
+def test_a_short_form_read_alone_is_published_with_the_full_name_the_model_gives_it(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", [(TITLE, 16, "c", 80), ("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
+                                       ("^1KAIST", 9, "c", 122), ("^2Harborlight Systems Inc.", 9, "c", 135)])
+    assert "KAIST" in " ".join(paper.institutions)
+    full = "Korea Advanced Institute of Science and Technology (KAIST)"
+    shown = decide(paper, Reading(title=TITLE, authors=paper.authors, institutions=[full, "Harborlight Systems Inc."]), [])
+    assert shown.institutions[0] == full and shown.model_reading.institutions[0] == full
+
+
+def test_without_a_model_the_rules_reading_is_published_unchanged(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", PAGES["two-line-authors"])
+    shown = published(paper, None)
+    assert (shown.title, shown.authors, shown.institutions) == (paper.title, paper.authors, paper.institutions)
+    assert not shown.unsettled and not shown.overruled and shown.model_reading is None
+
+
+def test_a_usual_name_where_page_one_prints_a_short_form_is_published_as_full_name_and_short_form(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", [(TITLE, 16, "c", 80), ("Ada Quill^1", 11, "c", 105), ("^1EECS, UC Berkeley", 9, "c", 122)])
+    unread = paper.model_copy(update={"institutions": [], "confidence": {**paper.confidence,
+                                                                         "institutions": FieldDoubt(confidence=0.3, reason="x")}})
+    won = decide(unread, Reading(title=TITLE, authors=paper.authors, institutions=["University of California, Berkeley"]), [])
+    assert won.institutions == ["University of California, Berkeley (UC Berkeley)"]
+    assert won.model_reading.institutions == ["University of California, Berkeley"]
