@@ -57,16 +57,23 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
             first = pdf[0]
         except pdfium.PdfiumError:  # e.g. a page tree nested deeper than PDFium follows
             raise PdfError("damaged PDF (page 1 cannot be loaded)") from None
-        width, height = first.get_size()
         textpage = first.get_textpage()
         raw_text = textpage.get_text_range()
+        start = 0
+        if count > 1 and is_cover_sheet(raw_text):
+            behind = _page_behind_cover(pdf)
+            if behind is not None:
+                textpage.close()
+                first.close()
+                first, textpage, raw_text, start = *behind, 1
+        width, height = first.get_size()
         spans, body = _spans(textpage, height, raw_text)
         texts = [_page_text(raw_text)]
         textpage.close()
         first.close()
         # page 2 holds a spilled abstract or the introduction's start; skip it when page 1 has both
         if count > 1 and text_pages > 1 and not _BODY_START.search(raw_text.replace("\r\n", "\n")):
-            for index in range(1, min(text_pages, count)):
+            for index in range(start + 1, min(start + text_pages, count)):
                 try:
                     page = pdf[index]
                 except pdfium.PdfiumError:
@@ -83,6 +90,45 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
         )
     finally:
         pdf.close()
+
+
+# A generated cover sheet (a digital library's "Latest updates" page, a proceedings' open-access
+# page, a repository's download stamp) prints the paper's title and names but is not its page 1.
+# Each sign is a phrase such pages print and papers do not put above their abstract.
+_COVER_SIGNS = [re.compile(p, re.I) for p in (
+    r"\blatest updates\b", r"\bpdf download\b", r"\btotal (?:citations|downloads)\b", r"\bcitation in bibtex format\b",
+    r"\bthis paper is included in the proceedings of\b", r"\bopen access to the proceedings\b", r"\bis sponsored by\b",
+    r"\bhal id\b", r"\bopen access archive for the deposit\b", r"\bsubmitted on \d",
+    r"\bcitation for (?:the )?published version\b", r"\btake ?down policy\b", r"\bgeneral rights\b", r"\blink to publication\b",
+    r"\bthis is a repository copy of\b", r"\bdownloaded from\b", r"\bterms of use\b", r"\bdocument version\b",
+)]
+COVER_SIGNS_MIN = 2  # one sign alone is a stamp on the paper's own page (IEEE Xplore's "Downloaded on")
+_PAPER_START = re.compile(r"(?:^|\n)\s*(?:abstract\b|a b s t r a c t\b|摘\s*要)", re.I)
+
+
+def is_cover_sheet(page_text: str) -> bool:
+    """A generated cover sheet: two or more of the phrases such sheets print, and no abstract or
+    first section, which a paper's own page 1 has."""
+    text = page_text.replace("\r\n", "\n").replace("\r", "\n")
+    if _PAPER_START.search(text) or _BODY_START.search(text):
+        return False
+    return sum(bool(sign.search(text)) for sign in _COVER_SIGNS) >= COVER_SIGNS_MIN
+
+
+def _page_behind_cover(pdf: "pdfium.PdfDocument") -> tuple | None:
+    """Page 2 opened as the paper's page 1 (page, text page, text); None when it cannot be loaded
+    or is blank, and page 1 is read as it is."""
+    try:
+        page = pdf[1]
+    except pdfium.PdfiumError:
+        return None
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    if not text.strip():
+        textpage.close()
+        page.close()
+        return None
+    return page, textpage, text
 
 
 def _meta_title(pdf: "pdfium.PdfDocument") -> str:

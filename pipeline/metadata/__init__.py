@@ -15,8 +15,8 @@ from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import foot_notes, footnote_affiliations, read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE
 from .confidence import LOW, doubts, institution_doubts
-from .header import header_block
-from .layout import body_size, page_lines, sidebar_edge
+from .header import beside_abstract, header_block
+from .layout import FOOT_BAND, body_size, page_lines, sidebar_edge, text_body_size
 from .title import explain_title
 
 __all__ = ["read_metadata"]
@@ -52,14 +52,19 @@ def read_metadata(doc: Document) -> Paper:
     """Title, authors, institutions and abstract of one paper, read from its layout."""
     lines = page_lines(doc.spans, doc.page_width)
     body = body_size(doc.spans)  # the size of most text read: title block and abstract
+    text_body = doc.body_size or text_body_size(lines, doc.page_height, body)  # what the foot's notes are set below
     title, title_start, title_end, title_rule = explain_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
     column_x0 = sidebar_edge(lines[title_start:title_end], doc.page_width)
+    beside = beside_abstract(lines, abstract_at, FOOT_BAND * doc.page_height)  # an author column beside the abstract
     authors, aff_entries, cited = read_header(lines[title_end:abstract_at], column_x0)
+    if beside:  # left of the abstract's column: not a sidebar beside the title, the header's own column
+        more_authors, more_entries, more_cited = read_header(beside)
+        authors, aff_entries, cited = authors + more_authors, aff_entries + more_entries, max(cited, more_cited)
     entries_rule = "header-cells"
     if not aff_entries:
-        # notes are told from the body text by size; the body's own size, when the reader measured it
-        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, doc.body_size or body)
+        # notes are told from the body text by size
+        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, text_body)
         entries_rule = "foot-notes"
     printed = bool(aff_entries)
     authors, aff_entries, team = _signatures(authors, aff_entries)
@@ -70,7 +75,8 @@ def read_metadata(doc: Document) -> Paper:
         authors = []
     read, passed_over = inst.explain_organisations(aff_entries)
     names, dropped = institution_doubts([name for name, _ in read], authors)
-    header = header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, doc.body_size or body), column_x0)
+    header = header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, text_body), column_x0,
+                          beside=beside)
     rules = dict(read)
     shown = inst.registry_forms(names, header)
     decisions = [Decision(field="title", value=title, rule=title_rule, kept=bool(title))]

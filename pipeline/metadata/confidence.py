@@ -13,7 +13,7 @@ import re
 from .. import institutions as inst
 from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
-from .title import is_multiword
+from .title import cut_title, is_multiword
 
 LOW = LOW_CONFIDENCE
 TITLE_MAX_WORDS = 40  # a longer title is the abstract read as one
@@ -48,6 +48,8 @@ def title_doubt(title: str) -> str:
         return "reads like a figure caption"
     if not is_multiword(title):
         return "a single word"
+    if cut := cut_title(title):
+        return f"cut at a line break ({cut})"
     return ""
 
 
@@ -146,6 +148,8 @@ def glued_names(kept: list[str]) -> list[str]:
     ('<Given> <Family> University College <Town>': a name cell run into an affiliation)."""
     glued = []
     for name in kept:
+        if registry.identify(name) is not None:  # 'The Chinese University of Hong Kong' is one organisation
+            continue
         words = name.split()
         for cut in range(2, len(words) - 1):
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
@@ -154,6 +158,165 @@ def glued_names(kept: list[str]) -> list[str]:
                 glued.append(name)
                 break
     return glued
+
+
+# an affiliation's number that names no organisation
+_INDEPENDENT = re.compile(r"(?<![A-Za-z])(?:independent researcher|unaffiliated|independent scholar)\b", re.I)
+_NOTE_START = re.compile(r"^(?:equal(?:ly)? contribut\w*|corresponding authors?|work done\b|these authors\b|contributed equally)", re.I)
+
+
+def note_run_in(kept: list[str]) -> list[str]:
+    """Kept names a note's words run into ('Equal contribution <Name> Institute of Technology'):
+    a footnote's marker was not seen, so the note and the affiliation read as one name."""
+    return [name for name in kept if _NOTE_START.match(name)]
+
+
+_ORG_END = re.compile(r"\b(?:University|Universit[éà]|Institute|Institutes|Laboratory|Laboratories|Lab|Labs|College|Center|Centre|"
+                      r"Academy|Research|Inc\.?|Ltd\.?|Corporation|Company|Group|Hospital|Foundation)$")
+
+
+def two_run_together(kept: list[str]) -> list[str]:
+    """Kept names that are two organisations printed without a separator ('<A> University <B>
+    Institute'): the registry knows the first whole, and the rest ends as an organisation does."""
+    out = []
+    for name in kept:
+        words = name.split()
+        if registry.identify(name) is not None:
+            continue
+        for cut in range(2, len(words) - 1):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            if (_ORG_END.search(head) and tail[:1].isupper() and _ORG_END.search(tail) and registry.identify(head) is not None
+                    and not inst.is_unit_or_generic(tail)):
+                out.append(name)
+                break
+    return out
+
+
+_PARENT_BODY = re.compile(r"\b(?:academy|academia|ministry)\b", re.I)
+_ACADEMIC_UNIT = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|college|division|chair)\b", re.I)
+
+
+def _parent_body(name: str) -> bool:
+    """An academy or a ministry, by its name or by the name its short form stands for ('CAS')."""
+    row = inst.known(name) if re.fullmatch(r"[A-Z]{2,6}", name) else None
+    return bool(_PARENT_BODY.search(name) or (row is not None and _PARENT_BODY.search(row.name)))
+
+
+_WITH = re.compile(r"^.*\b(?:is|are)\s+(?:also\s+)?(?:now\s+)?with\s+(?:the\s+)?", re.I)
+
+
+def _printed_pairs(header: str) -> list[tuple[str, str]]:
+    """Each part of the header's cells and the part printed after it ('<X>, <Y>'). A one-word
+    part that opens a line ('Technology, <Academy>') ends a name wrapped from the line above, and
+    takes that line's last part ('... with the <X> Institutes of Advanced' + 'Technology')."""
+    out, last, comma = [], "", False
+    header = re.sub(r"(?<=[a-z])[-\u00ad]?\n(?=[a-z]+[,.;])", "", header)  # 'Univer-' / 'sity,': one word, its hyphen dropped or not
+    for line in header.splitlines():
+        for k, cell in enumerate(_CELL_GAP.split(line)):
+            parts = [_WITH.sub("", part) for part in inst.entry_parts(cell)]
+            if k == 0 and parts and last and comma:  # '<X> Institute of Technology (SIAT),' / '<Academy>, ...'
+                out.append((last, parts[0]))
+            elif k == 0 and parts and last and re.fullmatch(r"[A-Z][a-z]+", parts[0]):
+                parts[0] = f"{last} {parts[0]}"
+            out += list(zip(parts, parts[1:], strict=False))
+        tail = inst.entry_parts(_CELL_GAP.split(line)[-1])
+        last = _WITH.sub("", tail[-1]) if tail and not re.search(r"[.;:]\s*$", line) else ""
+        comma = line.rstrip().endswith(",")
+    return out
+
+
+def _before_parent(header: str, name: str) -> list[str]:
+    """The parts printed just before ', <name>' in the header (where it closes a longer name)."""
+    return [before for before, after in _printed_pairs(header) if inst.fold(after) == inst.fold(name)]
+
+
+def unread_institutes(header: str, kept: list[str]) -> list[str]:
+    """'<Institute>, <Academy>' printed where no kept name is either: an academy's institute
+    ('ICT, CAS') that was not read."""
+    forms = _kept_forms(kept)
+    named = {f for group, _ in forms for f in group}
+    return [f"{before}, {after}" for before, after in _printed_pairs(header)
+            if _parent_body(after) and len(after.split()) <= PARENT_MAX_WORDS and _organisation_like(before) and _is_name(before)
+            and not _ACADEMIC_UNIT.match(before) and not _covers(before, forms) and inst.fold(after) not in named]
+
+
+_PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm)\b", re.I)
+# 'X Research & Y Lab' is two organisations, and 'Google, Inc.' a legal form: neither is a company's lab
+_NOT_A_LAB = re.compile(r"(?:&|\band)\s*$|^\W*(?:inc|ltd|llc|corp|gmbh)\W*$", re.I)
+PARENT_MAX_WORDS = 6  # 'Chinese Academy of Sciences', 'Ministry of Education': a longer part is a sentence
+
+
+def unit_before_its_organisation(kept: list[str], header: str) -> list[str]:
+    """Kept names printed as '<kept>, <Organisation>' where the organisation was not kept ('The
+    authors are with the <Name> Laboratory, <Name> University'): the kept name is its unit."""
+    forms = _kept_forms(kept)
+    named = {f for group, _ in forms for f in group}
+    return [f"{before}, {after}" for before, after in _printed_pairs(header)
+            if inst.fold(before) in named and not _covers(after, forms) and _is_name(after)
+            and len(after.split()) > 1 and _organisation_not_company(after)]
+
+
+def _organisation_not_company(name: str) -> bool:
+    """The registry's one organisation of that name, unless a company (a lab before its company
+    is the company-lab doubt's case, not this one)."""
+    org = registry.identify(name)
+    return org is not None and org.type != "company"
+
+
+_COMPANY = re.compile(r"^[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3},?\s+(?:Inc|Ltd|LLC|GmbH|Corp|Co\.,? Ltd)\.?$")
+
+
+def unread_companies(header: str, kept: list[str]) -> list[str]:
+    """Companies page 1 prints by their legal form ('<Name> Inc.') that no kept name accounts for."""
+    forms = _kept_forms(kept)
+    found, previous = [], ""
+    for line in header.splitlines():
+        wrapped, previous = bool(re.search(r"(?:\b[a-z]+|\bfor|\bof|\bthe)\s*$", previous)), line
+        if wrapped or _PUBLISHER.search(line):  # a sentence run on from the line above, a copyright line
+            continue
+        cell = _CELL_GAP.split(line)[0]
+        for part in re.split(r"(?<=\.)\s+|[;]|\s{2,}", re.sub(r"[\d*∗†‡§¶⋄ˇ“(]+(?=\s|$)", " ", cell)):
+            part = part.strip(" ,")
+            if _COMPANY.match(part) and not _covers(part, forms) and not _covers(re.sub(r",?\s+\S+$", "", part), forms):
+                found.append(part)
+    return found
+
+
+def parent_for_its_institute(kept: list[str], header: str) -> list[str]:
+    """Kept academies or ministries that page 1 prints only after an organisation of their own
+    ('<X> Institutes of Advanced Technology, Chinese Academy of Sciences', '<X> Research Center,
+    Ministry of Education'): the paper's organisation is the institute, which was not kept."""
+    forms = _kept_forms(kept)
+    out = []
+    for name in kept:
+        if not _parent_body(name):
+            continue
+        before = _before_parent(header, name)
+        if before and all(not _ACADEMIC_UNIT.match(part) and not _covers(part, forms) and _organisation_like(part) for part in before):
+            out.append(name)
+    return out
+
+
+def _organisation_like(part: str) -> bool:
+    """A short form, or a name with an organisation's word, ending or registry entry."""
+    part = re.sub(r"\s*\([^()]*\)$", "", part)  # '<Name> (<ABBR>)'
+    return (bool(re.fullmatch(r"[A-Z]{2,6}", part)) or inst.has_organisation_word(part) or _ORG_END.search(part) is not None
+            or registry.identify(part) is not None)
+
+
+def short_form_again(kept: list[str]) -> list[str]:
+    """A kept short form that spells another kept name's initials ('UPB' beside 'University
+    Politehnica of Bucharest'): one organisation read twice."""
+    out = []
+    for name in kept:
+        if not re.fullmatch(r"[A-Z]{2,6}", name):
+            continue
+        for other in kept:
+            initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'-]*", other) if w[0].isupper())
+            if other != name and initials == name:
+                out.append(name)
+                break
+    return out
 
 
 def abstract_doubt(abstract: str) -> str:
@@ -184,13 +347,23 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"no sign of an organisation in: {'; '.join(plain)}")
     elif glued := glued_names(kept):
         out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a person's name run into an organisation: {'; '.join(glued)}")
-    elif labs:
+    elif glued := note_run_in(kept) + two_run_together(kept):
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a note or a second organisation run into a name: "
+                                                                        f"{'; '.join(glued)}")
+    elif parents := parent_for_its_institute(kept, header):
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"{'; '.join(parents)} is printed after an organisation "
+                                                                        "of its own, which was not read")
+    elif again := short_form_again(kept):
+        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD,
+                                         reason=f"a short form read beside the name it stands for: {'; '.join(again)}")
+    elif labs := [lab for lab in labs if not _NOT_A_LAB.search(lab)]:
         out["institutions"] = FieldDoubt(confidence=COMPANY_LAB, reason=f"a company is printed with its lab ({'; '.join(labs)}); "
                                                                     "which one the paper means is unsure")
-    elif cited > max(len(kept), entries) and not anonymous:
+    elif cited > max(len(kept), entries) + len(_INDEPENDENT.findall(header)) and not anonymous:
         out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"the authors cite affiliation {cited}, "
                                                                              f"but only {max(len(kept), entries)} were read")
-    elif unread := unread_organisations(header, kept):
+    elif unread := (unread_organisations(header, kept) + unread_institutes(header, kept) + unread_companies(header, kept)
+                    + unit_before_its_organisation(kept, header)):
         out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason="page 1 prints organisations none of the names read "
                                                                         f"accounts for: {'; '.join(unread[:3])}")
     elif not kept and count == 0 and not anonymous and _below_title(header, title):

@@ -7,10 +7,17 @@ same text grounds the model's answer, so a name counts as printed only if the mo
 
 from __future__ import annotations
 
+import re
+
+from .. import registry
 from .layout import Line
 
 LIMIT = 3000  # characters: a header with every affiliation, far less than a page
 NOTES_SHARE = 0.4  # of the limit, kept for the foot's notes when the header above is long
+# A library's download stamp at the foot names the reader's institution, not the authors' one
+# ('Authorized licensed use limited to: <University>. Downloaded on ... from IEEE Xplore.')
+STAMP_RE = re.compile(r"authori[sz]ed licensed use limited to|\bdownloaded (?:on|from)\b.{0,120}\b(?:xplore|library|restrictions apply)|"
+                      r"personal use is permitted, but republication", re.I)
 
 
 def line_text(line: Line, cells=None) -> str:
@@ -24,16 +31,28 @@ def line_text(line: Line, cells=None) -> str:
     return "   ".join(t for t in texts if t)
 
 
-def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, limit: int = LIMIT) -> str:
+def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, limit: int = LIMIT,
+                 beside: list[Line] = ()) -> str:
     """The lines above the abstract, then a sidebar's lines (cells left of `column_x0`, which a
-    line would otherwise interleave with the header's), then the foot's notes, cut at a line."""
+    line would otherwise interleave with the header's), then what is set beside the abstract
+    (`beside`), then the foot's notes, cut at a line."""
+    column_x0 = column_x0 or sidebar_column(head)
     main, side = [], []
     for line in head:
         main.append(line_text(line, [c for c in line.cells if c.x1 > column_x0]))
         side.append(line_text(line, [c for c in line.cells if c.x1 <= column_x0]))
-    note_lines = _capped([n for n in notes if n.strip()], int(limit * NOTES_SHARE))
-    head_lines = _capped([t for t in main + side if t], limit - _size(note_lines))
-    return "\n".join(head_lines + note_lines)
+    note_lines = _capped([n for n in notes if n.strip() and not STAMP_RE.search(n)], int(limit * NOTES_SHARE))
+    lines = main + wrapped_grid_cells(head) + side + [line_text(line) for line in beside]
+    head_lines = _capped([t for t in lines if t], limit - _size(note_lines))
+    return valid_text("\n".join(head_lines + note_lines))
+
+
+def valid_text(text: str) -> str:
+    """PDFium gives a character outside the BMP (a mathematical italic 'a' in a note) as two
+    surrogate halves: joined here, since the block goes into a request that is encoded as UTF-8."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _capped(lines: list[str], limit: int) -> list[str]:
@@ -49,3 +68,80 @@ def _capped(lines: list[str], limit: int) -> list[str]:
 
 def _size(lines: list[str]) -> int:
     return sum(len(line) + 1 for line in lines)
+
+
+SIDEBAR_LINES_MIN = 3  # lines with a cell left of the title's column: fewer is a stray cell, not a column
+COLUMN_EDGE_PT = 2.0  # points: a cell ending this far left of the title's column stands outside it
+
+
+def sidebar_column(head: list[Line]) -> float:
+    """The left edge of the title's column when a sidebar runs beside the header (a bioRxiv-style
+    margin of notes, whose cells would otherwise interleave with a wrapped affiliation line); 0
+    when there is none. A sidebar has lines of its own as well as cells beside the header's lines,
+    which an author grid (every row in both columns) does not."""
+    sized = [line for line in head if line.cells]
+    if not sized:
+        return 0.0
+    title_size = max(line.size for line in sized)
+    edge = min(c.x0 for line in sized if line.size == title_size for c in line.cells) - COLUMN_EDGE_PT
+    outside = [line for line in sized if line.cells[0].x1 < edge]
+    alone = [line for line in outside if all(c.x1 < edge for c in line.cells)]
+    beside_main = [line for line in outside if any(c.x0 >= edge for c in line.cells)]
+    if len(outside) >= SIDEBAR_LINES_MIN and alone and beside_main:
+        return edge
+    return 0.0
+
+
+_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b", re.I)
+_ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords)\b", re.I)
+
+
+def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[Line]:
+    """The cells set left of the abstract's column, on its lines above the foot band, as lines of
+    their own: an author column beside the abstract (CHI Extended Abstracts set names and
+    affiliations there). A journal's article-info column (history, keywords) names nobody."""
+    if abstract_at >= len(lines):
+        return []
+    heading = next((c for c in lines[abstract_at].cells if _ABSTRACT_HEADING.match(c.plain)), None)
+    if heading is None or heading is lines[abstract_at].cells[0]:
+        return []
+    out = []
+    for line in lines[abstract_at:]:
+        if line.y0 > foot_y:
+            break
+        cells = [c for c in line.cells if c.x1 < heading.x0 - COLUMN_EDGE_PT]
+        if cells:
+            out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
+    if out and _ARTICLE_INFO.match(out[0].plain):
+        return []
+    return out
+
+
+_OPENS_ORGANISATION = re.compile(r"^(?:the\s+)?(?:state\s+)?(?:key\s+)?(?:laborator(?:y|ies)|lab|institute|university|school|college|"
+                                 r"cent(?:er|re)|department|faculty|academy)\b", re.I)
+SAME_COLUMN_PT = 12.0  # points: cells whose centres are this close stand in one column of a grid
+
+
+def wrapped_grid_cells(head: list[Line]) -> list[str]:
+    """An affiliation wrapped over lines inside an author grid ('State Key Laboratory of <Field>' /
+    '<Field> and <Field>' / 'Computing'), whose lines the grid's other columns stand between: the
+    cell's lines joined, as one more line of the block, so the name reads whole."""
+    out = []
+    for i, line in enumerate(head):
+        if len(line.cells) < 2:
+            continue
+        for cell in line.cells:
+            if not _OPENS_ORGANISATION.match(cell.plain) or re.search(r"[,.;@\d]$", cell.plain) or registry.identify(cell.plain):
+                continue  # not an organisation's name, or one that ends whole on its line
+            parts = [cell.plain]
+            centre = (cell.x0 + cell.x1) / 2
+            for below_line in head[i + 1:]:
+                below = next((c for c in below_line.cells if abs((c.x0 + c.x1) / 2 - centre) < SAME_COLUMN_PT), None)
+                if below is None or not below.plain[:1].isupper() or re.search(r"[,@\d]", below.plain):
+                    break
+                parts.append(below.plain)
+                if re.search(r"[.;]$", below.plain):
+                    break
+            if len(parts) > 1:
+                out.append(" ".join(parts))
+    return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..models import Span
 from ..text import join_spacing_accents
 
-MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆♠♣♢♡♦✉a-j\s]+$")
+MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆⋄◇♠♣♢♡♦✉a-j\s]+$")
 
 FOOT_BAND = 0.62  # of the page height: below it, page 1's notes (affiliations in IEEE, ICML, journals)
 SAME_LINE_SIZES = 0.45  # of the larger font size: centres this close are on one line (a superscript joins it)
@@ -228,3 +228,18 @@ def sidebar_edge(title_lines: list[Line], page_width: float) -> float:
     flush = max(lefts) - min(lefts) < FLUSH_PT
     centred = abs((x0 + x1) / 2 - page_width / 2) < CENTRED_SHARE * page_width
     return x0 - COLUMN_MARGIN_PT if flush and not centred and x0 > SIDEBAR_SHARE * page_width else 0.0
+
+
+def text_body_size(lines: list[Line], page_height: float, fallback: float) -> float:
+    """The body text's size when the reader could not measure it (fonts set at size 1 and scaled
+    by the text matrix, as IEEE Xplore does): the size most characters in the foot band are set
+    in, where the body's columns run beside and above page 1's notes. A smaller size than
+    `fallback` (the size most text read is in) is never taken: notes are set below the body."""
+    chars: dict[float, int] = {}
+    for line in lines:
+        if line.y0 > FOOT_BAND * page_height:
+            for span in line.spans:
+                chars[round(span.size, 1)] = chars.get(round(span.size, 1), 0) + len(span.text)
+    if not chars:
+        return fallback
+    return max(max(chars, key=chars.get), fallback)

@@ -69,9 +69,45 @@ def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int,
             if abs(main_size(nxt) - size) >= SAME_SIZE_PT or nxt.y0 - prev.y1 > LINE_GAP_SIZES * size:
                 break
             end += 1
-        groups.append((i, end, size))
+        groups.append((_first_title_line(lines, i, size, groups[-1][1] if groups else 0), end, size))
         i = end
     return groups
+
+
+def _first_title_line(lines: list[Line], start: int, size: float, floor: int) -> int:
+    """A title's first line may hold one word ('Lanterns' over 'for Sparse Routing', 'Latency-'
+    over 'aware Routing'): a line set in the title's size just above its first candidate line
+    belongs to it, so the title is not read from its second line on."""
+    while start > floor:
+        above, below = lines[start - 1], lines[start]
+        if (abs(main_size(above) - size) >= SAME_SIZE_PT or below.y0 - above.y1 > LINE_GAP_SIZES * size
+                or _VENUE_RE.search(above.plain) or sum(ch.isalpha() for ch in above.plain) < MIN_LETTERS):
+            break
+        start -= 1
+    return start
+
+
+# Words a title does not end on (it goes on in the next line), or start with (it began in the line above)
+_ENDS_OPEN = {"a", "an", "the", "of", "for", "with", "using", "and", "or", "in", "on", "to", "via", "from", "by", "at", "towards",
+              "toward", "through", "into", "versus", "vs"}
+_STARTS_CUT = {"and", "or", "of", "for", "with", "in", "on", "to", "via", "by", "based", "aware", "driven", "guided", "free",
+               "level", "wise", "scale", "grained", "efficient", "agnostic", "specific", "oriented"}
+
+
+def cut_title(title: str) -> str:
+    """Why a title reads as cut at a line break ('... using P4-', '... Routing of', 'based
+    Switches ...'), or '' when it reads whole. The decision between two readings can tell a cut
+    title from this; the rules' confidence in the title says it."""
+    words = title.split()
+    if not words:
+        return ""
+    if title.rstrip().endswith(("-", "‐", ":", ",")):
+        return f"ends with '{title.rstrip()[-1]}'"
+    if len(words) > 1 and words[-1].lower() in _ENDS_OPEN:
+        return f"ends with '{words[-1]}'"
+    if words[0] in _STARTS_CUT:  # in lower case: a title's first word is capitalised unless it is a name ('egg', 'ghOSt')
+        return f"starts with '{words[0]}'"
+    return ""
 
 
 def _candidate(line: Line, page_height: float) -> bool:

@@ -1,0 +1,234 @@
+"""Every affiliation page 1 prints reaches the header block: one drawn page per layout class
+(every text here is invented for the test)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pages import abstract_rows, draw
+
+from pipeline.metadata import read_metadata
+from pipeline.pdf import extract, is_cover_sheet
+
+pytest.importorskip("reportlab")
+
+PAPER_TITLE = "Quiet Lanterns for Sparse Routing"
+
+
+def draw_pages(path, pages: list[list[tuple]]) -> None:
+    """Several pages, each as `pages.draw` takes its rows: (text, size, x or 'c', y from the top[, font])."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=letter)
+    for rows in pages:
+        for text, size, x, y, *font in rows:
+            face = font[0] if font else "Times-Roman"
+            left = 306 - c.stringWidth(re.sub(r"\^[\d,]+", "", text), face, size) / 2 if x == "c" else x
+            for i, piece in enumerate(re.split(r"\^([\d,]+)", text)):  # '^2' draws a superscript marker
+                c.setFont(face, size * 0.6 if i % 2 else size)
+                c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
+                left += c.stringWidth(piece, face, size * 0.6 if i % 2 else size)
+        c.showPage()
+    c.save()
+
+
+def own_first_page() -> list[tuple]:
+    """The paper's own page 1: two authors of two organisations, then the abstract."""
+    return [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan^1 Tobias Rennick^2", 11, "c", 105),
+            ("^1Orchard University ^2Tidewater Institute of Technology", 10, "c", 120)] + abstract_rows(160)
+
+
+def read_pages(tmp_path, pages):
+    path = tmp_path / "p.pdf"
+    draw_pages(path, pages)
+    return read_metadata(extract(path))
+
+
+LIBRARY_COVER = [("Latest updates: https://dl.example.org/doi/10.5555/0000001", 8, 40, 40),
+                 ("RESEARCH-ARTICLE", 8, 40, 60),
+                 ("Quiet Lanterns for Sparse Routing using P4-", 18, 40, 90), ("based Switches", 18, 40, 112),
+                 ("MIRA CASTELLAN, Orchard University, Lisbon, Portugal", 9, 40, 140),
+                 ("PDF Download", 10, 400, 180), ("0000001.pdf", 8, 400, 195), ("Total Citations: 0", 8, 400, 210),
+                 ("Total Downloads: 12", 8, 400, 225), ("Published: 03 March 2031", 8, 400, 240),
+                 ("Citation in BibTeX format", 8, 400, 255)]
+PROCEEDINGS_COVER = [("This paper is included in the Proceedings of the", 12, 60, 100),
+                     ("9th Symposium on Quiet Systems", 14, 60, 120), ("March 3-5, 2031", 10, 60, 140),
+                     (PAPER_TITLE, 18, 60, 220), ("Mira Castellan, Orchard University", 11, 60, 250),
+                     ("Open access to the Proceedings of the 9th Symposium", 10, 60, 600),
+                     ("on Quiet Systems is sponsored by the Orchard Foundation", 10, 60, 614)]
+REPOSITORY_STAMP = [("Orchard University Research Portal", 12, 60, 60),
+                    (PAPER_TITLE, 14, 60, 100), ("Castellan, M., Rennick, T.", 10, 60, 120),
+                    ("Document Version: Peer reviewed version", 10, 60, 160),
+                    ("Citation for published version (APA):", 10, 60, 190),
+                    ("Castellan, M. (2031). Quiet Lanterns. Journal of Quiet Systems, 4, 1-9.", 10, 60, 204),
+                    ("General rights", 11, 60, 260), ("Copyright and moral rights are retained by the authors.", 9, 60, 276),
+                    ("Take down policy", 11, 60, 320), ("Contact us with details of the breach.", 9, 60, 336)]
+
+
+@pytest.mark.parametrize("cover", [LIBRARY_COVER, PROCEEDINGS_COVER, REPOSITORY_STAMP],
+                         ids=["library-latest-updates", "proceedings-open-access", "repository-download-stamp"])
+def test_generated_cover_sheet_is_passed_over_for_the_papers_own_page(tmp_path, cover):
+    paper = read_pages(tmp_path, [cover, own_first_page(), [("2 Related Work", 12, 60, 80)]])
+    assert paper.title == PAPER_TITLE
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+    assert paper.abstract.startswith("We study how small lanterns")
+    assert "Tidewater Institute of Technology" in paper.header_text
+    assert not re.search(r"Downloads|Proceedings|Take down", paper.header_text)
+
+
+def test_a_stamp_on_the_papers_own_page_is_no_cover_sheet(tmp_path):
+    stamped = own_first_page() + [("Downloaded on March 3, 2031 from the Quiet Library.", 7, 60, 760),
+                                  ("Terms of use apply.", 7, 60, 770)]
+    paper = read_pages(tmp_path, [stamped, [("A second page that is not page 1", 16, "c", 80)]])
+    assert paper.title == PAPER_TITLE
+    assert not is_cover_sheet("Downloaded on March 3, 2031 from the Quiet Library.\nTerms of use apply.\nAbstract\nWe study")
+
+
+def test_a_cover_sheet_alone_is_read_as_it_is(tmp_path):
+    paper = read_pages(tmp_path, [PROCEEDINGS_COVER])
+    assert paper.title == PAPER_TITLE
+
+
+def two_column_body(top: float, bottom: float, x: float) -> list[tuple]:
+    words = "the lanterns are lit one by one along the document and each keeps a little of the light it saw".split()
+    return [(" ".join(words[(i % 5):(i % 5) + 9]), 10, x, y) for i, y in enumerate(range(int(top), int(bottom), 12))]
+
+
+def test_ieee_transactions_footnote_with_fonts_scaled_by_the_matrix(tmp_path):
+    """IEEE Xplore sets every font at size 1 and scales it: the body's size is not measured, and
+    the notes at the foot of the left column (the only place affiliations are printed) must still
+    be told from the body beside and above them."""
+    rows = [("Quiet Lanterns for Sparse Routing in", 22, "c", 70), ("Long Documents", 22, "c", 96),
+            ("Mira Castellan, Member, IEEE, Tobias Rennick, and Ilse Marrow, Fellow, IEEE", 11, "c", 125),
+            ("Abstract—We study how small lanterns of attention can be lit across long documents without paying", 8, 60, 160)]
+    # the abstract is set in the notes' size, and runs longer than the body the foot band holds
+    rows += [("for the whole sequence, and show that a sparse schedule keeps accuracy while cutting memory use on every", 8, 60, y)
+             for y in range(170, 290, 10)]
+    rows += [("1 INTRODUCTION", 10, 40, 310)] + two_column_body(325, 560, 40) + two_column_body(325, 700, 320)
+    rows += [("M. Castellan and T. Rennick are with the Department of Optics, Orchard", 8, 40, 600),
+             ("University, Lisbon 1000, Portugal. E-mail: {mira, tobias}@orchard.example.", 8, 40, 610),
+             ("I. Marrow is with the Tidewater Institute of Technology, Porto 4000, Portugal.", 8, 40, 620),
+             ("Manuscript received 3 Mar. 2031; revised 4 Apr. 2031.", 8, 40, 640),
+             ("Authorized licensed use limited to: Harbour College. Downloaded on May 3, 2031 from the Quiet Library.", 6, 60, 770)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows, matrix_font=True)
+    paper = read_metadata(extract(path))
+    assert paper.title == "Quiet Lanterns for Sparse Routing in Long Documents"
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+    assert "Tidewater Institute of Technology" in paper.header_text
+    assert "Harbour College" not in paper.header_text  # the library's stamp names the reader, not the authors
+
+
+def test_icml_footnote_affiliations_reach_the_header_block(tmp_path):
+    rows = [(PAPER_TITLE, 14, "c", 80), ("Mira Castellan^1 Tobias Rennick^2 Ilse Marrow^3", 10, "c", 105),
+            ("Abstract", 11, 150, 140)] + two_column_body(155, 560, 60) + two_column_body(140, 740, 320)
+    rows += [("*Equal contribution ^1Orchard University ^2Tidewater Institute", 8, 60, 620),
+             ("of Technology ^3Harbour Quiet Systems Lab. Correspondence to:", 8, 60, 630),
+             ("Mira Castellan <mira@orchard.example>.", 8, 60, 640)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    for name in ("Orchard University", "Tidewater Institute", "Harbour Quiet Systems Lab"):
+        assert name in paper.header_text
+
+
+def read_title_page(tmp_path, title_rows):
+    path = tmp_path / "t.pdf"
+    draw(path, title_rows + [("Mira Castellan", 11, "c", 130), ("Orchard University", 10, "c", 145)] + abstract_rows(180))
+    return read_metadata(extract(path))
+
+
+def test_title_broken_at_a_hyphen_joins_its_next_line(tmp_path):
+    paper = read_title_page(tmp_path, [("Quiet Routing of Sparse Lanterns using P4-", 18, "c", 80),
+                                       ("based Programmable Switches", 18, "c", 102)])
+    assert paper.title == "Quiet Routing of Sparse Lanterns using P4-based Programmable Switches"
+    assert paper.sure("title")
+
+
+@pytest.mark.parametrize("first", ["Lanterns", "Latency-"])
+def test_a_one_word_first_title_line_stays_in_the_title(tmp_path, first):
+    paper = read_title_page(tmp_path, [(first, 18, 40, 80), ("aware Routing of Sparse Lanterns", 18, 40, 102)])
+    assert paper.title.startswith(first.rstrip("-"))
+    assert paper.title.endswith("aware Routing of Sparse Lanterns")
+    assert paper.sure("title")
+
+
+@pytest.mark.parametrize("title, why", [("Quiet Routing of Sparse Lanterns using P4-", "ends with '-'"),
+                                        ("Quiet Routing of Sparse Lanterns using", "ends with 'using'"),
+                                        ("based Programmable Switches for Lanterns", "starts with 'based'")])
+def test_a_cut_title_is_told_and_doubted(title, why):
+    from pipeline.metadata.confidence import title_doubt
+    from pipeline.metadata.title import cut_title
+
+    assert cut_title(title) == why
+    assert title_doubt(title).startswith("cut at a line break")
+
+
+@pytest.mark.parametrize("title", ["egg: Fast and Extensible Equality Saturation", "Attention Is All You Need",
+                                   "Lanterns for the Rest of Us", "ghOSt: Fast & Flexible Delegation"])
+def test_a_whole_title_is_not_told_cut(title):
+    from pipeline.metadata.title import cut_title
+
+    assert cut_title(title) == ""
+
+
+def test_author_column_beside_the_abstract_is_read(tmp_path):
+    """CHI Extended Abstracts: names and affiliations in a column left of the abstract, starting
+    on the abstract heading's line."""
+    rows = [("Quiet Lanterns for Sparse", 20, 300, 60), ("Routing in Long Documents", 20, 300, 84),
+            ("Mira Castellan", 9.5, 40, 130), ("Abstract", 9.5, 300, 130), ("Orchard University", 8.5, 40, 143),
+            ("mira@orchard.example", 7.6, 40, 152), ("Tobias Rennick", 9.5, 40, 175),
+            ("Tidewater Institute of Technology", 8.5, 40, 188), ("tobias@tidewater.example", 7.6, 40, 197)]
+    rows += [(f"We study how small lanterns of attention can be lit {i}", 8.5, 300, 143 + 12 * i) for i in range(14)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert "Tidewater Institute of Technology" in paper.header_text
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_an_article_info_column_beside_the_abstract_names_nobody(tmp_path):
+    rows = [(PAPER_TITLE, 16, "c", 60), ("Mira Castellan", 11, "c", 85), ("Orchard University", 9, "c", 100),
+            ("A R T I C L E  I N F O", 8, 40, 140), ("A B S T R A C T", 8, 250, 140), ("Keywords:", 8, 40, 160),
+            ("Sparse lanterns", 8, 40, 172), ("Quiet routing", 8, 40, 184)]
+    rows += [(f"We study how small lanterns of attention can be lit {i}", 9, 250, 155 + 12 * i) for i in range(10)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert "Keywords" not in paper.header_text and paper.institutions == ["Orchard University"]
+
+
+def test_a_sidebar_does_not_interleave_a_wrapped_affiliation(tmp_path):
+    """bioRxiv: a margin of notes beside a centred title block; an affiliation wrapped over two
+    lines must read whole in the header block, the margin's cells kept apart."""
+    rows = [("Quiet Lanterns for Sparse", 21, 172, 60), ("Routing in Documents", 21, 172, 88),
+            ("Mira Castellan^1 , Tobias Rennick^2", 10, 172, 125),
+            ("*For correspondence:", 7, 42, 150), ("mira@orchard.example", 10, 42, 162),
+            ("^1 Dept. of Optics, Orchard University; ^2 School of Light, Tidewater", 10, 172, 162),
+            ("Funding:", 10, 42, 176), ("Institute of Technology", 10, 172, 176),
+            ("Quiet Grant 12 to MC", 7, 42, 190), ("Lantern Fund to TR", 7, 42, 200),
+            ("Abstract We study how small lanterns of attention can be lit across long documents", 10, 172, 230)]
+    rows += [("without paying for the whole sequence, and show that a sparse schedule keeps it", 9, 172, 243 + 13 * i) for i in range(8)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    from pipeline.grounding import Page
+
+    assert Page(paper.header_text).prints("Tidewater Institute of Technology")
+    assert "Quiet Grant" in paper.header_text  # the margin is kept, after the header's own lines
+
+
+def test_an_affiliation_wrapped_inside_an_author_grid_reads_whole(tmp_path):
+    """ACM sigconf: three columns of authors, one affiliation wrapped over three lines with the
+    other columns' e-mail and address lines between."""
+    rows = [(PAPER_TITLE, 16, "c", 60),
+            ("Mira Castellan", 11, 90, 100), ("Tobias Rennick", 11, 260, 100), ("Ilse Marrow", 11, 430, 100),
+            ("State Key Laboratory of Lantern", 9, 60, 114), ("tobias@orchard.example", 9, 245, 114), ("Orchard University", 9, 420, 114),
+            ("Optics and Sparse", 9, 80, 126), ("Orchard University", 9, 250, 126), ("Lisbon, Portugal", 9, 425, 126),
+            ("Routing", 9, 100, 138), ("Lisbon, Portugal", 9, 255, 138)] + abstract_rows(180)
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert "State Key Laboratory of Lantern Optics and Sparse Routing" in paper.header_text
