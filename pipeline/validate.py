@@ -69,10 +69,26 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in PLACEHOLDERS):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
+    if _with_markers(org, paper):
+        return CheckResult(name="institution", ok=False,
+                           detail=f"机构名连同首页的上标标记写在了一起，请去掉标记并用顿号分开：{listed}")
     wrong = [verdict for verdict in (_judge_name(name, paper) for name in split_names(org, paper)) if verdict]
     if wrong:
         return CheckResult(name="institution", ok=False, detail=f"{'；'.join(wrong)}。请只写论文署名机构：{listed}")
     return CheckResult(name="institution", ok=True)
+
+
+_MARKS = "*†‡§¶∗⋄"
+
+
+def _with_markers(org: str, paper: Paper) -> bool:
+    """'1 University of X2 Company Y3': the paper's names copied with the markers that tie them to
+    authors (a small model copying the affiliation line by position), which 主要机构 never shows."""
+    rest = org
+    for name in sorted(paper.institutions, key=len, reverse=True):
+        rest = re.sub(re.escape(name), "\x00", rest, flags=re.I)
+    between = rest.replace("\x00", " ")
+    return "\x00" in rest and bool(re.search(rf"[\d{_MARKS}]", between)) and not re.sub(rf"[\d\s,;、{_MARKS}]", "", between)
 
 
 def _subject_without_institution(org: str, paper: Paper) -> CheckResult:

@@ -160,3 +160,15 @@ def test_repair_request_names_each_failure_as_an_instruction():
     assert "1. 机构" in message and "Tsinghua University" in message
     assert "2. 标题" in message and "Lumen" in message
     assert "3. 数字" in message and "99" in message
+
+
+def test_names_copied_with_their_markers_are_not_a_subject():
+    """A small model copies the affiliation line by position, markers and all: the brief must name
+    the organisations, not the line."""
+    two = PAPER.model_copy(update={"institutions": ["Northlake University", "Harborlight Systems Inc."]})
+    rest = GOOD.removeprefix("Northlake University")
+    assert "institution" in failed_names("1 Northlake University2 Harborlight Systems Inc." + rest, two)
+    assert "institution" in failed_names("Northlake University∗ Harborlight Systems Inc.†" + rest, two)
+    assert failed_names("Northlake University、Harborlight Systems Inc." + rest, two) == []
+    three_m = PAPER.model_copy(update={"institutions": ["3M Company"]})  # a digit inside a name is no marker
+    assert "institution" not in failed_names("3M Company" + rest, three_m)
