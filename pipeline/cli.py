@@ -60,6 +60,8 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
         return _usage(f"{missing[0]}: no such file or folder")
     if _folder_error(args.output):
         return _usage(_folder_error(args.output))
+    if getattr(args, "repair", None) and not args.batch:
+        return _usage("--repair only applies to run --batch (a live run repairs with a live call)")
     settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                               cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
                               api_key_file=args.api_key_file, record=record, timeout=args.timeout,
