@@ -226,7 +226,7 @@ def _stored_plan(output: Path, sha256: str, rendered) -> str:
 
     stored = None
     if (output / STORE_NAME).is_file():
-        store = RunStore(output / STORE_NAME)
+        store = RunStore(output / STORE_NAME, readonly=True)
         try:
             stored = store.latest(sha256, rendered.fingerprint, rendered.model)
             passing = store.lookup(sha256, rendered.fingerprint, rendered.model)

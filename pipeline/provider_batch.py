@@ -347,7 +347,7 @@ class _Progress:
 async def batch_states(settings: Settings, output: Path, cancel: bool = False) -> list[BatchState]:
     """Every batch of an output folder, refreshed from the provider (and cancelled, with cancel).
     Only a batch still running needs the endpoint: finished ones are shown as the store has them."""
-    store = RunStore(output / STORE_NAME)
+    store = RunStore(output / STORE_NAME) if cancel else RunStore.for_looking(output / STORE_NAME)
     client = None
     try:
         known_batches = store.batches()
@@ -359,7 +359,8 @@ async def batch_states(settings: Settings, output: Path, cancel: bool = False) -
             state = known
             if not known.finished:
                 state = await (client.cancel_batch(known.id) if cancel else client.batch_state(known.id))
-                store.update_batch(state)
+                if not store.readonly:  # status in a read-only folder shows the fresh state without keeping it
+                    store.update_batch(state)
                 if cancel:  # cancelled on purpose: its unanswered lines are not sent again by a waiting run
                     for request in store.batch_requests(known.id, state="pending"):
                         store.settle_request(request.custom_id, "cancelled", "batch cancelled")

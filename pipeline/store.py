@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import functools
 import os
 import shutil
 import sqlite3
+import stat
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,19 +47,41 @@ async def folder_lock(folder: Path, command: str, wait: bool = False):
     path = folder / LOCK_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"{exc.filename or path}: cannot write the output folder ({exc.strerror or exc})") from None
+        raise StoreError(f"{exc.filename or folder}: cannot write the output folder ({exc.strerror or exc})") from None
+    fd = _open_lock(path)
     try:
         while not _try_lock(fd):
             if not wait:
                 raise FolderInUse(f"{folder}/ is in use by {_holder(path)}; use --wait to wait for it")
             await asyncio.sleep(LOCK_POLL_S)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
+        except OSError as exc:  # a full disk: name the file, as every other write does
+            raise StoreError(f"{path}: cannot write the lock file ({exc.strerror or exc})") from None
         yield
     finally:
         os.close(fd)  # releases the lock; the file stays (removing it would race the next holder)
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file, ours and regular: created exclusively, or opened without following a symbolic
+    link (whose target would be overwritten) and without blocking on a FIFO; anything else is refused."""
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(f"{path}: is a symbolic link; paperbrief does not follow it (remove it)") from None
+        raise StoreError(f"{path}: cannot write the output folder ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StoreError(f"{path}: not a regular file (a FIFO, device or folder); remove it")
+    return fd
 
 
 def _try_lock(fd: int) -> bool:
@@ -154,11 +179,41 @@ MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_me
 
 
 class RunStore:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, readonly: bool = False):
+        """`readonly`: only look (status, the --dry-runs), which works in a folder that cannot be written."""
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.readonly = readonly
         self.db = None
-        self._open()
+        if readonly:
+            self._open_readonly()
+        else:
+            self._open()
+
+    @classmethod
+    def for_looking(cls, path: Path) -> "RunStore":
+        """The store opened to write when its folder allows it, else read-only (status in a read-only folder)."""
+        writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK) and not _read_only_mount(path)
+        return cls(path, readonly=not writable)
+
+    @_guarded
+    def _open_readonly(self) -> None:
+        """Read-only; a WAL store in a folder that cannot be written opens only as immutable (SQLite
+        cannot make the -shm file there), which is safe for looking: no run can be writing it. A store
+        that does not exist yet looks empty."""
+        if not self.path.exists():
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate()
+            return
+        target = "file:" + urllib.parse.quote(str(self.path.absolute()))
+        try:
+            self.db = sqlite3.connect(f"{target}?mode=ro", uri=True, isolation_level=None)
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            self.close()
+            self.db = sqlite3.connect(f"{target}?mode=ro&immutable=1", uri=True, isolation_level=None)
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
     @_guarded
     def _open(self) -> None:
@@ -255,6 +310,14 @@ class RunStore:
         if self.db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
+
+
+def _read_only_mount(path: Path) -> bool:
+    """Whether the folder is on a read-only mount (root passes os.access checks even there)."""
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _now() -> str:
