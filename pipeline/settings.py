@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .files import FileProblem, read_yaml
-from .llm import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
+from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT
 from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 
 
@@ -59,6 +59,9 @@ class ConfigFile(BaseModel):
     batch_max_bytes: Positive | None = None
     reader_memory_mb: ReaderMemory | None = None
     reader_timeout_s: PositiveSeconds | None = None
+    answer_limit_mb: Positive | None = None
+    batch_file_limit_mb: Positive | None = None
+    batch_download_timeout: PositiveSeconds | None = None
 
 
 def _config_file(path: Path, required: bool) -> dict:
@@ -156,6 +159,9 @@ class Settings(BaseModel):
     batch_max_lines: Positive = 50_000  # requests per batch file (the provider's limit)
     batch_max_bytes: Positive = 190 * 1024 * 1024  # bytes per batch file (the provider allows 200 MB)
     repair_live: bool = False  # repair a failed batch answer with a live call instead of a follow-up batch
+    answer_limit_mb: Positive = DEFAULT_ANSWER_LIMIT_MB  # a larger answer (decompressed) is that paper's failure
+    batch_file_limit_mb: Positive = DEFAULT_FILE_LIMIT_MB  # a batch result file is read up to this, line by line
+    batch_download_timeout: PositiveSeconds = 600.0  # seconds to download one batch result or error file
 
     def prompt_file(self, path: Path | None = None) -> PromptFile:
         """The prompt file (`path`, else the configured one) as this endpoint is sent it."""

@@ -175,7 +175,25 @@ def _m003_metadata(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_metadata", _m003_metadata)]
+def _m004_batch_intents(db: sqlite3.Connection) -> None:
+    """A batch is created once: its intent (a client-side key, sent as the batch's metadata, and the
+    input file) is stored before the create call, so a create whose answer never came is looked up
+    by key instead of made again. A batch is read once: `collected` says its files were read (a
+    batch finished in its create answer was never read before; those with pending lines still are)."""
+    db.execute(
+        """CREATE TABLE batch_intents (
+            key TEXT PRIMARY KEY, input_file_id TEXT NOT NULL, requests INTEGER NOT NULL,
+            created_at TEXT NOT NULL, batch_id TEXT
+        )"""
+    )
+    db.execute("ALTER TABLE batches ADD COLUMN collected INTEGER NOT NULL DEFAULT 0")
+    db.execute(f"UPDATE batches SET collected=1 WHERE status IN {_FINISHED} AND id NOT IN "
+               "(SELECT batch_id FROM batch_requests WHERE state='pending')")
+
+
+_FINISHED = "('completed','failed','expired','cancelled')"
+MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_metadata", _m003_metadata),
+              ("004_batch_intents", _m004_batch_intents)]
 
 
 class RunStore:
@@ -227,13 +245,24 @@ class RunStore:
         self._migrate()
 
     def _migrate(self) -> None:
+        """Each migration in a transaction of its own, with its name: one that fails leaves nothing behind."""
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
         for name, migrate in MIGRATIONS:
-            if name not in done:
-                with self.db:
+            with self._transaction():
+                if self.db.execute("SELECT 1 FROM migrations WHERE name=?", (name,)).fetchone() is None:
                     migrate(self.db)
                     self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """An explicit transaction (the connection autocommits otherwise): all of it, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     @_guarded
     def lookup(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
@@ -266,25 +295,43 @@ class RunStore:
     # -- provider batches ------------------------------------------------------------------
 
     @_guarded
-    def add_batch(self, state: BatchState, input_file_id: str, requests: list[BatchRequest]) -> None:
-        """A submitted batch and its request lines, in one transaction: a restart sees both or neither."""
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.execute("INSERT INTO batches VALUES (?,?,?,?,?,?)",
-                            (state.id, input_file_id, state.status, len(requests), _now(), state.model_dump_json()))
+    def add_intent(self, key: str, input_file_id: str, requests: list[BatchRequest]) -> None:
+        """A batch about to be created, before the create call, and its request lines (filed under the
+        key until the batch is known), in one transaction: a restart sees both or neither."""
+        with self._transaction():
+            self.db.execute("INSERT INTO batch_intents VALUES (?,?,?,?,NULL)", (key, input_file_id, len(requests), _now()))
             self.db.executemany(
                 "INSERT OR REPLACE INTO batch_requests VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(r.custom_id, state.id, r.sha256, r.file, r.fingerprint, r.model, r.attempt, r.round, "pending",
+                [(r.custom_id, key, r.sha256, r.file, r.fingerprint, r.model, r.attempt, r.round, "pending",
                   r.first_answer, "") for r in requests])
 
     @_guarded
-    def update_batch(self, state: BatchState) -> None:
-        self.db.execute("UPDATE batches SET status=?, state_json=? WHERE id=?", (state.status, state.model_dump_json(), state.id))
+    def open_intents(self) -> list[tuple[str, str]]:
+        """(key, input file id) of every batch whose create call was made but never confirmed."""
+        return list(self.db.execute("SELECT key, input_file_id FROM batch_intents WHERE batch_id IS NULL ORDER BY created_at"))
+
+    @_guarded
+    def add_batch(self, state: BatchState, key: str) -> None:
+        """The batch created for intent `key`: stored, its lines moved under its id, the intent closed."""
+        with self._transaction():
+            input_file_id, requests = self.db.execute(
+                "SELECT input_file_id, requests FROM batch_intents WHERE key=?", (key,)).fetchone()
+            self.db.execute("INSERT OR REPLACE INTO batches (id, input_file_id, status, requests, created_at, state_json)"
+                            " VALUES (?,?,?,?,?,?)",
+                            (state.id, input_file_id, state.status, requests, _now(), state.model_dump_json()))
+            self.db.execute("UPDATE batch_requests SET batch_id=? WHERE batch_id=?", (state.id, key))
+            self.db.execute("UPDATE batch_intents SET batch_id=? WHERE key=?", (state.id, key))
+
+    @_guarded
+    def update_batch(self, state: BatchState, collected: bool = False) -> None:
+        """The batch's last state; `collected` once its files have been read (then it is waited for no more)."""
+        self.db.execute("UPDATE batches SET status=?, state_json=?, collected=max(collected, ?) WHERE id=?",
+                        (state.status, state.model_dump_json(), int(collected), state.id))
 
     @_guarded
     def batches(self, live_only: bool = False) -> list[BatchState]:
-        query = "SELECT state_json FROM batches" + (" WHERE status NOT IN ('completed','failed','expired','cancelled')"
-                                                    if live_only else "") + " ORDER BY created_at, id"
+        """Every batch, or with `live_only` those not yet read (running, or finished but unread)."""
+        query = "SELECT state_json FROM batches" + (" WHERE collected=0" if live_only else "") + " ORDER BY created_at, id"
         return [BatchState.model_validate_json(row[0]) for row in self.db.execute(query)]
 
     @_guarded
