@@ -685,8 +685,8 @@ class LLMClient:
                 except TimeoutError:
                     raise DownloadCut(f"the batch file {file_id} did not arrive within {deadline_s:g} s "
                                       "(batch_download_timeout)") from None
-                except BodyTooLarge as exc:
-                    raise DownloadCut(f"the batch file {file_id} was cut: {exc}") from None
+                except Exception as exc:  # past the file limit, damaged, a dropped connection
+                    raise DownloadCut(f"the batch file {file_id} was cut: {_describe(exc)}") from None
                 for line in lines.feed(chunk) if chunk is not None else lines.end():
                     yield line
                 if chunk is None:
@@ -823,47 +823,41 @@ def batch_line(text: str) -> BatchLine:
 
 
 class _LineSplitter:
-    """Bytes into BatchLines, one line at most `limit` bytes: a longer line is kept only as far as
-    its custom_id (read from its start) and becomes that request's failure."""
-
-    HEAD = 4096  # bytes of an overlong line kept to find its custom_id
+    """Bytes into BatchLines, one line at most `limit` bytes: a longer line becomes that request's
+    failure as soon as it passes the limit (its custom_id read from its start), and the rest of it
+    is skipped unread."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.buffer = bytearray()
-        self.overlong = False
+        self.skipping = False  # inside a line already reported as too long
 
     def feed(self, chunk: bytes) -> list["BatchLine"]:
-        out = []
+        out: list[BatchLine] = []
         while chunk:
             end = chunk.find(b"\n")
             part, chunk = (chunk, b"") if end < 0 else (chunk[:end], chunk[end + 1:])
-            self._take(part)
+            if not self.skipping:
+                self.buffer += part
+                if len(self.buffer) > self.limit:
+                    out.append(self._too_long())
             if end >= 0:
-                out += self._line()
+                out += self.end()
         return out
 
     def end(self) -> list["BatchLine"]:
-        return self._line()
-
-    def _take(self, part: bytes) -> None:
-        if self.overlong:
-            return
-        self.buffer += part
-        if len(self.buffer) > self.limit:
-            del self.buffer[self.HEAD:]
-            self.overlong = True
-
-    def _line(self) -> list["BatchLine"]:
-        data, overlong = bytes(self.buffer), self.overlong
-        self.buffer, self.overlong = bytearray(), False
-        if overlong:
-            found = re.search(rb'"custom_id"\s*:\s*"([^"\\]{1,200})"', data)
-            custom_id = _capped(found.group(1).decode("utf-8", "replace"), 200) if found else None
-            return [BatchLine(custom_id, error=f"an answer larger than {self.limit >> 20} MB in the batch "
-                                               "(answer_limit_mb)", final=True)]
+        """The line in hand, at a newline or the end of the file."""
+        data, skipped = bytes(self.buffer), self.skipping
+        self.buffer, self.skipping = bytearray(), False
         text = data.decode("utf-8", "replace")
-        return [batch_line(scrub(text))] if text.strip() else []
+        return [batch_line(scrub(text))] if text.strip() and not skipped else []
+
+    def _too_long(self) -> "BatchLine":
+        found = re.search(rb'"custom_id"\s*:\s*"([^"\\]{1,200})"', bytes(self.buffer[:4096]))
+        self.buffer, self.skipping = bytearray(), True
+        custom_id = _capped(found.group(1).decode("utf-8", "replace"), 200) if found else None
+        return BatchLine(custom_id, error=f"an answer larger than {self.limit >> 20} MB in the batch (answer_limit_mb)",
+                         final=True)
 
 
 def _json_kind(value: object) -> str:

@@ -229,7 +229,7 @@ async def _collect(run: ProviderBatchRun, state: BatchState) -> tuple[list[tuple
         await _read_files(run, state, requests, again)
     except DownloadCut as exc:
         log.warning("batch %s: %s; %d answer(s) not read are read by the next run", state.id, exc, len(requests))
-        return again, False
+        return again, not requests  # with nothing left unanswered, the batch is read
     for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
         again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
     return again, True
