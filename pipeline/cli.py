@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .escape import terminal, terminal_line
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+_terminated: list[bool] = []  # SIGTERM arrived (the exit code says so: 143, not Ctrl-C's 130)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -572,14 +576,46 @@ def _setup_logging(args: argparse.Namespace) -> None:
             handler.addFilter(RedactingFilter())
 
 
+def _on_sigterm(_signum, frame) -> None:
+    """SIGTERM is Ctrl-C: handed to the SIGINT handler asyncio installed (it cancels the run's main
+    task, and the run stops in order), or raised as KeyboardInterrupt where there is none."""
+    _terminated.append(True)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler) and handler is not signal.default_int_handler:
+        handler(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """Within the command (main thread only), SIGTERM stops the run as Ctrl-C does; the handler
+    before is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _terminated.clear()
+    before = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _sigterm_as_ctrl_c():
+        code = _main(args)
+    return EXIT_TERMINATED if code == EXIT_INTERRUPTED and _terminated else code
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         _setup_logging(args)  # imports the client module: a second or more on a busy machine, Ctrl-C included
         return args.handler(args)
     except KeyboardInterrupt:
-        print("paperbrief: interrupted", file=sys.stderr)
+        print("paperbrief: interrupted" + (" (SIGTERM)" if _terminated else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     except _user_errors() as exc:  # the one exit path for what the user must fix: one line, exit 2
         return _usage(_os_message(exc))

@@ -470,6 +470,7 @@ class LLMClient:
         self.json_mode = json_mode
         self.pacer = Pacer(concurrency, hold_cap=timeout, sleep=lambda seconds: self.sleep(seconds))
         self.calls = 0
+        self.stopping = False  # set when the run is being stopped: calls in flight finish, no new request leaves
         if not pause:
             self.sleep = _no_pause
 
@@ -498,6 +499,8 @@ class LLMClient:
         carried = asks_json()
         try:
             async with self.pacer:
+                if self.stopping:
+                    raise EndpointUnusable("the run is stopping: no new request is sent")
                 self.calls += 1
                 counter = _SENT.get()
                 if counter is not None:

@@ -77,10 +77,10 @@ class HostileApi(StandIn):
         for number, line in enumerate(lines):
             if line and self.bomb_title.encode() in json.dumps(json.loads(line), ensure_ascii=False).encode():
                 item = json.loads(line)
-                prefix = b"\n".join(lines[:number]) + (b"\n" if number else b"")
+                rest = [other for other in lines[:number] + lines[number + 1:] if other]
+                prefix = b"".join(other + b"\n" for other in rest)  # the bomb comes last: the file limit cuts it
                 prefix += json.dumps({"id": item["id"], "custom_id": item["custom_id"]})[:-1].encode() + b', "pad": "'
-                suffix = b'"}\n' + b"\n".join(lines[number + 1:])
-                return gzip_bomb(prefix, self.bomb_mib, suffix)
+                return gzip_bomb(prefix, self.bomb_mib, b'"}\n')
         return data
 
 
