@@ -6,7 +6,8 @@ name), `quota_429`, `quota_200` (an insufficient_quota error in a status-200 bod
 Batch API: a create call that creates the batch at once but answers `create_late` seconds later,
 a batch already `completed` in its create answer (`create_terminal`), a batch list (looked up by
 metadata), and result files that drip (`drip_s` between lines), stall after their first line
-(`stall`), come gzip-encoded (`gzip_files`), or carry one line inflating to 1 GiB (`bomb_title`).
+(`stall`), come gzip-encoded (`gzip_files`), carry one line inflating to 1 GiB (`bomb_title`), or
+inflate to 1 GiB after their last line (`bomb_tail`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class HostileApi(StandIn):
     stall: bool = False
     gzip_files: bool = False
     bomb_title: str | None = None
+    bomb_tail: bool = False  # every line, then 1 GiB of blanks: the whole file is a gzip bomb
     creates: int = 0  # create calls received
     modes: list[str] = field(default_factory=list)  # the chat modes answered, in order
 
@@ -71,6 +73,8 @@ class HostileApi(StandIn):
     def content(self, file_id: str) -> bytes:
         """A file as served: with bomb_title, that paper's output line inflates to 1 GiB."""
         data = self.files[file_id]
+        if self.bomb_tail:
+            return gzip_bomb(data, self.bomb_mib, b"\n")
         if self.bomb_title is None:
             return data
         lines = data.split(b"\n")
@@ -98,7 +102,7 @@ def _hostile_handler(api: HostileApi):
 
         def _file(self, file_id: str) -> None:
             data = api.content(file_id)
-            bombed = api.bomb_title is not None and data is not api.files[file_id]
+            bombed = data is not api.files[file_id]
             gzipped = bombed or api.gzip_files
             if api.gzip_files and not bombed:
                 compressor = zlib.compressobj(6, zlib.DEFLATED, 31)

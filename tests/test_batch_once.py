@@ -172,18 +172,20 @@ def test_done_when_one_batch_every_answer_briefed_under_a_gigabyte(samples, tmp_
     """The issue's check: a create answered late, a batch already completed, a dripping result file
     and a gzip bomb; a run and its re-run create one batch, brief every paper answered, and the
     process tree stays under 1 GB."""
-    config = _config(tmp_path, monkeypatch, batch_file_limit_mb=2048)
-    api.create_late, api.create_terminal, api.drip_s, api.bomb_title = 2.0, True, 0.002, LAST.title
+    config = _config(tmp_path, monkeypatch, batch_file_limit_mb=256)
+    api.create_late, api.create_terminal, api.drip_s, api.bomb_tail = 2.0, True, 0.002, True
     out = tmp_path / "out"
     script = ("import resource, sys\nfrom pipeline.cli import main\ncode = main(sys.argv[1:])\n"
               "peak = max(resource.getrusage(r).ru_maxrss for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
               "print('PEAK_KB', peak, file=sys.stderr)\nsys.exit(code)\n")
-    for _ in range(2):
+    for run in range(2):
         done = subprocess.run([sys.executable, "-c", script, *_argv(samples, out, api, "--timeout", "1")],
                               cwd=make_samples.ROOT, env={**_env(), "PAPERBRIEF_CONFIG": str(config)},
                               capture_output=True, text=True, timeout=300)
-        assert done.returncode == 1, done.stderr  # the bombed paper fails, and says why
+        assert done.returncode == 0, done.stderr
         peak_kb = int(done.stderr.split("PEAK_KB")[1].split()[0])
         assert peak_kb < 1024 * 1024, peak_kb
-        assert api.creates == 1
-        assert _briefed(out) == {s.file for s in make_samples.SAMPLES} - {LAST.file}
+        assert api.creates == 1, done.stderr
+        assert _briefed(out) == {s.file for s in make_samples.SAMPLES}
+        if run == 0:  # the create went unanswered, and the result file was cut at its limit, not inflated whole
+            assert "looking for the batch" in done.stderr and "larger than 256 MB" in done.stderr, done.stderr
