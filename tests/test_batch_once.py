@@ -173,13 +173,13 @@ def test_done_when_one_batch_every_answer_briefed_under_a_gigabyte(samples, tmp_
     and a gzip bomb; a run and its re-run create one batch, brief every paper answered, and the
     process tree stays under 1 GB."""
     config = _config(tmp_path, monkeypatch, batch_file_limit_mb=256)
-    api.create_late, api.create_terminal, api.drip_s, api.bomb_tail = 2.0, True, 0.002, True
+    api.create_late, api.create_terminal, api.drip_s, api.bomb_tail = 5.0, True, 0.002, True
     out = tmp_path / "out"
     script = ("import resource, sys\nfrom pipeline.cli import main\ncode = main(sys.argv[1:])\n"
               "peak = max(resource.getrusage(r).ru_maxrss for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
               "print('PEAK_KB', peak, file=sys.stderr)\nsys.exit(code)\n")
     for run in range(2):
-        done = subprocess.run([sys.executable, "-c", script, *_argv(samples, out, api, "--timeout", "1")],
+        done = subprocess.run([sys.executable, "-c", script, *_argv(samples, out, api, "--timeout", "3")],
                               cwd=make_samples.ROOT, env={**_env(), "PAPERBRIEF_CONFIG": str(config)},
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
