@@ -179,12 +179,13 @@ async def _create(run: ProviderBatchRun, key: str, file_id: str) -> None:
 async def _resolve_intents(run: ProviderBatchRun) -> None:
     """Batches whose create call never answered (a timeout, a stop): found at the provider by their
     key or input file and stored; created only when the provider has no such batch."""
-    for key, file_id in run.store.open_intents():
+    for key, file_id, lines in run.store.open_intents():
         found = await run.client.find_batch(key, file_id)
         if found is not None:
             run.store.add_batch(found, key)
             log.info("batch %s found at the provider: its create call had not answered", found.id)
         else:
+            run.requests += lines
             await _create(run, key, file_id)
 
 

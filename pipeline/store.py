@@ -306,9 +306,10 @@ class RunStore:
                   r.first_answer, "") for r in requests])
 
     @_guarded
-    def open_intents(self) -> list[tuple[str, str]]:
-        """(key, input file id) of every batch whose create call was made but never confirmed."""
-        return list(self.db.execute("SELECT key, input_file_id FROM batch_intents WHERE batch_id IS NULL ORDER BY created_at"))
+    def open_intents(self) -> list[tuple[str, str, int]]:
+        """(key, input file id, request lines) of every batch whose create call was made but never confirmed."""
+        return list(self.db.execute(
+            "SELECT key, input_file_id, requests FROM batch_intents WHERE batch_id IS NULL ORDER BY created_at"))
 
     @_guarded
     def add_batch(self, state: BatchState, key: str) -> None:

@@ -51,6 +51,8 @@ class HostileApi(StandIn):
     gzip_files: bool = False
     bomb_title: str | None = None
     bomb_tail: bool = False  # every line, then 1 GiB of blanks: the whole file is a gzip bomb
+    drop_creates: int = 0  # create calls dropped (connection closed, nothing created) before one is served
+    lists: int = 0  # batch list calls received
     creates: int = 0  # create calls received
     modes: list[str] = field(default_factory=list)  # the chat modes answered, in order
 
@@ -95,6 +97,8 @@ def _hostile_handler(api: HostileApi):
         def do_GET(self) -> None:
             parts = self.path.split("?")[0].rstrip("/").split("/")
             if parts[-1] == "batches":
+                with api._lock:
+                    api.lists += 1
                 return self._json(200, api.batch_list())
             if len(parts) >= 4 and parts[-1] == "content" and parts[-2] in api.files:
                 return self._file(parts[-2])
@@ -133,6 +137,12 @@ def _hostile_handler(api: HostileApi):
             body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
             with api._lock:
                 api.creates += 1
+                drop = api.drop_creates > 0
+                api.drop_creates -= drop
+            if drop:  # the request arrived; the connection drops before anything is created
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return True
             view = api.create_batch(body)
             with api._lock:
                 api.batches[view["id"]]["metadata"] = body.get("metadata")

@@ -68,6 +68,15 @@ def test_a_create_answered_late_is_looked_up_not_made_again(samples, tmp_path, a
     assert main(_argv(samples, out, api, "--timeout", "1")) == 0 and api.creates == 1  # the re-run sends nothing
 
 
+def test_a_create_that_failed_is_made_again_only_after_the_lookup_finds_nothing(samples, tmp_path, api, monkeypatch):
+    _config(tmp_path, monkeypatch)
+    api.drop_creates = 1
+    out = tmp_path / "out"
+    assert main(_argv(samples, out, api)) == 0
+    assert api.creates == 2 and api.lists == 1 and len(api.batches) == 1
+    assert len(_briefed(out)) == N
+
+
 def test_a_batch_finished_in_its_create_answer_is_read(samples, tmp_path, api, monkeypatch):
     _config(tmp_path, monkeypatch)
     api.create_terminal = True
