@@ -397,7 +397,7 @@ class _LimitedStream:
         if len(encodings) > 1 or (encodings and encodings[0] not in ("gzip", "x-gzip", "deflate")):
             raise MalformedAnswer(f"the endpoint's answer is compressed as {_printable(', '.join(encodings)[:40])}, "
                                   "which was not asked for")
-        self.inflater = _inflater(encodings[0]) if encodings else None
+        self.inflater = _inflater() if encodings else None
 
     @property
     def elapsed(self):
@@ -430,7 +430,7 @@ class _LimitedStream:
         await self.raw.aclose()
 
 
-def _inflater(_encoding: str):
+def _inflater():
     """gzip, or deflate with its zlib header (the header is detected, so a mislabelled one reads too)."""
     return zlib.decompressobj(zlib.MAX_WBITS | 32)
 
