@@ -83,11 +83,21 @@ def _scrub_value(value):
     return value
 
 
+def without_userinfo(uri: str) -> str:
+    """The URI with any `user:password@` taken out of its host part: a cassette never stores it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def _scrub_request(request):
     """The request as recorded: the key's value gone from its headers, URI and body."""
     for name in list(request.headers):
         request.headers[name] = _scrub_value(request.headers[name])
-    request.uri = _scrub_value(request.uri)
+    request.uri = _scrub_value(without_userinfo(request.uri))
     request.body = _scrub_value(request.body)
     return request
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .escape import terminal, terminal_line
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+_terminated: list[bool] = []  # SIGTERM arrived (the exit code says so: 143, not Ctrl-C's 130)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -60,6 +64,8 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
         return _usage(f"{missing[0]}: no such file or folder")
     if _folder_error(args.output):
         return _usage(_folder_error(args.output))
+    if getattr(args, "repair", None) and not args.batch:
+        return _usage("--repair only applies to run --batch (a live run repairs with a live call)")
     settings = Settings.build(model=args.model, prompt=args.prompt, concurrency=args.concurrency, title=args.title,
                               cassette=args.cassette, base_url=args.base_url, api_key=args.api_key,
                               api_key_file=args.api_key_file, record=record, timeout=args.timeout,
@@ -247,7 +253,7 @@ def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
 
     plan = "new"
     if (output / STORE_NAME).is_file():
-        store = RunStore(output / STORE_NAME)
+        store = RunStore(output / STORE_NAME, readonly=True)
         try:
             plan = PaperFlow(prompt, model, store).plan(paper)
         finally:
@@ -609,9 +615,41 @@ def _setup_logging(args: argparse.Namespace) -> None:
             handler.addFilter(RedactingFilter())
 
 
+def _on_sigterm(_signum, frame) -> None:
+    """SIGTERM is Ctrl-C: handed to the SIGINT handler asyncio installed (it cancels the run's main
+    task, and the run stops in order), or raised as KeyboardInterrupt where there is none."""
+    _terminated.append(True)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler) and handler is not signal.default_int_handler:
+        handler(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """Within the command (main thread only), SIGTERM stops the run as Ctrl-C does; the handler
+    before is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _terminated.clear()
+    before = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _sigterm_as_ctrl_c():
+        code = _main(args)
+    return EXIT_TERMINATED if code == EXIT_INTERRUPTED and _terminated else code
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         _setup_logging(args)  # imports the client module: a second or more on a busy machine, Ctrl-C included
         from .cassette import matching
@@ -619,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
         with matching(getattr(args, "match", None) or "paper"):  # every replay of this command (--match)
             return args.handler(args)
     except KeyboardInterrupt:
-        print("paperbrief: interrupted", file=sys.stderr)
+        print("paperbrief: interrupted" + (" (SIGTERM)" if _terminated else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     except _user_errors() as exc:  # the one exit path for what the user must fix: one line, exit 2
         return _usage(_os_message(exc))

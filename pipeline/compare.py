@@ -108,7 +108,7 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
 
     papers = [p for p in asyncio.run(read_all(settings, files)).values() if isinstance(p, Paper)]
     papers = list({p.sha256: p for p in papers}.values())
-    store = RunStore(output / STORE_NAME)
+    store = RunStore(output / STORE_NAME, readonly=True)  # a dry run writes nothing, even in a read-only folder
     try:
         plans = {}
         for variant in chosen:

@@ -17,12 +17,15 @@ HTTP call, body included. Every string that leaves this module is scrubbed of th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import functools
 import json
 import logging
 import re
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,9 +44,14 @@ DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429
 RATE_LIMIT_FLOOR = 1.0  # the least wait after a 429, doubled with each 429 of the same call
 RATE_LIMIT_CEILING = 30.0  # the floor stops doubling here
 MAX_RATE_LIMITS = 30  # 429 answers one call accepts before it gives up, whatever the waits were
+BATCH_KEY = "paperbrief_key"  # the batch metadata field holding the client-side key of its intent
+FIND_PAGES = 10  # pages of 100 batches searched for a batch whose create answer never came
 MAX_TEXT = 20_000  # characters of an answer's text kept; a longer answer is cut, never carried whole
 MAX_RAW = 40_000  # characters of an answer's raw JSON kept
 MAX_TOKENS = 100_000_000  # a token count above this is no count any endpoint meant: it is stored as this
+DEFAULT_ANSWER_LIMIT_MB = 4  # a chat answer (or any API answer but a file) larger than this, decompressed, is refused
+DEFAULT_FILE_LIMIT_MB = 2048  # a batch result or error file larger than this, decompressed, is cut there
+INFLATE_STEP = 64 * 1024  # bytes decompressed at a time: a bomb never inflates past the limit in memory
 
 
 class LLMError(Exception):
@@ -73,6 +81,32 @@ class NotRecorded(LLMError):
 
 class CallTimedOut(LLMError):
     """The whole call (headers and body) overran its deadline: retried like any timeout."""
+
+
+class Unconfirmed(LLMError):
+    """A call that may have taken effect though no good answer came (timeout, 5xx, dropped connection):
+    never retried blindly."""
+
+
+class DownloadCut(LLMError):
+    """A batch file whose download ran out of time or past its limit: the lines not read stay unanswered."""
+
+
+class BodyTooLarge(LLMError):
+    """An answer larger than its limit once decompressed: that paper's failure, never retried (the
+    same request would get the same answer)."""
+
+
+class Refused(LLMError):
+    """The model declined to answer (a refusal, or a content filter): not retried."""
+
+
+class QuotaSpent(EndpointUnusable):
+    """The account's quota is used up (insufficient_quota): no paper can succeed, nothing is retried."""
+
+
+class RedirectRefused(EndpointUnusable):
+    """The endpoint redirected to another host: the paper's text is not sent there."""
 
 
 # -- secrets: scrubbed by value from every string that leaves this module -------------------------
@@ -341,6 +375,104 @@ def _finite(seconds: float) -> float | None:
     return max(0.0, seconds) if seconds == seconds and seconds not in (float("inf"), float("-inf")) else None
 
 
+# -- the HTTP layer: every body decompressed under a limit, no redirect to another host ---------------
+
+def guarded_http_client(timeout: float, answer_limit: int, file_limit: int):
+    """The SDK's default HTTP client, but every response body is decompressed here, a bounded step
+    at a time, up to its limit (a file's content up to `file_limit`, any other answer up to
+    `answer_limit`), and a redirect to another host is refused (RedirectRefused names both)."""
+    return _guarded_client_class()(timeout=timeout, headers={"Accept-Encoding": "gzip, deflate"},
+                                   answer_limit=answer_limit, file_limit=file_limit)
+
+
+@functools.lru_cache(maxsize=1)
+def _guarded_client_class():
+    import httpx2
+    import openai
+
+    class LimitedStream(_LimitedStream, httpx2.AsyncByteStream):
+        """What the HTTP library accepts as an async body."""
+
+    class GuardedClient(openai.DefaultAsyncHttpxClient):
+        def __init__(self, answer_limit: int, file_limit: int, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.answer_limit, self.file_limit = answer_limit, file_limit
+
+        async def _send_single_request(self, request):
+            response = await super()._send_single_request(request)
+            try:
+                _refuse_other_host(request, response)
+                limit = self.file_limit if request.url.path.endswith("/content") else self.answer_limit
+                encodings = [e.strip().lower() for e in response.headers.get("content-encoding", "").split(",")
+                             if e.strip() and e.strip().lower() != "identity"]
+                response.stream = LimitedStream(response.stream, limit, encodings)
+                if encodings:  # decoded here, under the limit: the HTTP library must not decode it again
+                    del response.headers["content-encoding"]
+            except BaseException:
+                await response.aclose()
+                raise
+            return response
+
+    return GuardedClient
+
+
+def _refuse_other_host(request, response) -> None:
+    if not response.has_redirect_location:
+        return
+    target = request.url.join(response.headers["location"])
+    if (target.host or "").lower() != (request.url.host or "").lower():
+        raise RedirectRefused(f"the endpoint {_printable(request.url.host)} redirected to another host, "
+                              f"{_printable(target.host[:100])} (HTTP {response.status_code}); the paper's text "
+                              f"is not sent there: set the base URL to the host that answers")
+
+
+class _LimitedStream:
+    """A response body, decompressed (gzip or deflate) in steps of INFLATE_STEP bytes and stopped
+    with BodyTooLarge past `limit` bytes; the HTTP library reads it as plain bytes."""
+
+    def __init__(self, raw, limit: int, encodings: list[str]) -> None:
+        self.raw, self.limit, self.seen = raw, limit, 0
+        if len(encodings) > 1 or (encodings and encodings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise MalformedAnswer(f"the endpoint's answer is compressed as {_printable(', '.join(encodings)[:40])}, "
+                                  "which was not asked for")
+        self.inflater = _inflater() if encodings else None
+
+    @property
+    def elapsed(self):
+        return getattr(self.raw, "elapsed", None)
+
+    async def __aiter__(self):
+        async for chunk in self.raw:
+            for piece in self._decoded(chunk):
+                self.seen += len(piece)
+                if self.seen > self.limit:
+                    raise BodyTooLarge(f"the endpoint's answer is larger than {self.limit >> 20} MB "
+                                       f"(the limit; see answer_limit_mb and batch_file_limit_mb)")
+                yield piece
+
+    def _decoded(self, chunk: bytes):
+        if self.inflater is None:
+            yield chunk
+            return
+        data = chunk
+        while data and not self.inflater.eof:
+            try:
+                piece = self.inflater.decompress(data, INFLATE_STEP)
+            except zlib.error:
+                raise MalformedAnswer("the endpoint's compressed answer is damaged") from None
+            if piece:
+                yield piece
+            data = self.inflater.unconsumed_tail
+
+    async def aclose(self) -> None:
+        await self.raw.aclose()
+
+
+def _inflater():
+    """gzip, or deflate with its zlib header (the header is detected, so a mislabelled one reads too)."""
+    return zlib.decompressobj(zlib.MAX_WBITS | 32)
+
+
 async def _no_pause(_seconds: float) -> None:
     """A replay has nothing to wait for: recorded 429s and errors are stepped through at once."""
 
@@ -357,11 +489,15 @@ class LLMClient:
     def __init__(self, base_url: str | None, api_key: str | None, timeout: float = 60.0,
                  attempts: int = DEFAULT_ATTEMPTS, budget: RetryBudget | None = None, max_wait: float = 60.0,
                  rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT, concurrency: int = 8, pause: bool = True,
-                 json_mode: bool = True, rate_limit_floor: float = RATE_LIMIT_FLOOR):
+                 json_mode: bool = True, rate_limit_floor: float = RATE_LIMIT_FLOOR,
+                 answer_limit: int = DEFAULT_ANSWER_LIMIT_MB << 20, file_limit: int = DEFAULT_FILE_LIMIT_MB << 20):
+        with contextlib.suppress(ImportError):  # the SDK looks into a loaded legacy httpx: when another thread
+            import httpx  # noqa: F401  (vcrpy) is importing it, wait for that import to finish
         import openai  # ~0.4 s: imported only when a run actually calls the endpoint
 
         add_secret(api_key)
-        self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout)
+        self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "no-key", max_retries=0, timeout=timeout,
+                                          http_client=guarded_http_client(timeout, answer_limit, file_limit))
         self._completions = self._client.chat.completions  # built here (the run builds clients in a thread), not on the first call
         self.timeout = timeout
         self.attempts = attempts
@@ -372,10 +508,11 @@ class LLMClient:
         self.json_mode = json_mode
         self.pacer = Pacer(concurrency, hold_cap=timeout, sleep=lambda seconds: self.sleep(seconds))
         self.calls = 0
+        self.stopping = False  # set when the run is being stopped: calls in flight finish, no new request leaves
         if not pause:
             self.sleep = _no_pause
 
-    async def _call(self, request, asks_json=lambda: False, deadline: bool = True):
+    async def _call(self, request, asks_json=lambda: False, deadline: bool = True, idempotent: bool = True):
         """Run `request()` (one HTTP call, parsed) under the retry policy; errors become one-line LLMErrors.
 
         tenacity drives the attempts; `_next_wait` is the policy (how long to wait, or the error
@@ -383,7 +520,7 @@ class LLMClient:
         an attempt carries response_format, so a 400 to it turns JSON mode off instead of failing."""
         from tenacity import AsyncRetrying, retry_if_exception
 
-        call = _CallState()
+        call = _CallState(idempotent=idempotent)
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(lambda exc: isinstance(exc, Exception) and not isinstance(exc, EndpointUnusable)),
             wait=lambda state: self._next_wait(call, state.outcome.exception()),
@@ -400,6 +537,8 @@ class LLMClient:
         carried = asks_json()
         try:
             async with self.pacer:
+                if self.stopping:
+                    raise EndpointUnusable("the run is stopping: no new request is sent")
                 self.calls += 1
                 counter = _SENT.get()
                 if counter is not None:
@@ -431,10 +570,14 @@ class LLMClient:
 
     def _next_wait(self, call: "_CallState", exc: BaseException | None) -> float:
         """Seconds to wait before the next attempt, or the LLMError that ends this call."""
+        if _quota_spent(exc):
+            raise QuotaSpent(f"{_describe(exc)}: the account's quota is spent; add credit or use another key") from None
         call.rate_limited = _rate_limited(exc)
         if call.rate_limited:
             self.pacer.rate_limited()
             return self._rate_limit_wait(call, exc)
+        if not call.idempotent and _retryable(exc):  # the endpoint may have acted on it: the caller looks first
+            raise Unconfirmed(_describe(exc)) from None
         if not _retryable(exc):
             status = getattr(exc, "status_code", None)
             if status in _REFUSALS:
@@ -520,11 +663,43 @@ class LLMClient:
                 return _field(await self._client.files.create(file=(path.name, fh), purpose="batch"), "id")
         return await self._call(upload, deadline=False)
 
-    async def create_batch(self, file_id: str) -> BatchState:
+    async def create_batch(self, file_id: str, key: str) -> BatchState:
+        """Create the batch of `file_id` once. `key` goes into the batch's metadata (and the
+        Idempotency-Key header); a create that fails in a way that may have reached the provider
+        (timeout, 5xx, dropped connection) is looked up by key or input file before another is made."""
         async def create():
             return _batch_state(await self._client.batches.create(
-                input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h"))
-        return await self._call(create)
+                input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h",
+                metadata={BATCH_KEY: key}, extra_headers={"Idempotency-Key": key}))
+
+        last = ""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await self._call(create, idempotent=False)
+            except Unconfirmed as exc:
+                last = str(exc)
+                log.warning("the batch create got no answer (%s); looking for the batch before creating another", exc)
+            await self.sleep(min(0.5 * 2 ** (attempt - 1), self.max_wait))  # a late create lands meanwhile
+            found = await self.find_batch(key, file_id)
+            if found is not None:
+                return found
+        raise LLMError(f"the batch could not be created ({last}); its intent is kept: the next run looks it up first")
+
+    async def find_batch(self, key: str, file_id: str) -> BatchState | None:
+        """The batch whose metadata holds `key`, or whose input file is `file_id`, among the newest
+        FIND_PAGES pages of the provider's list, or None."""
+        after = None
+        for _ in range(FIND_PAGES):
+            page = await self._call(lambda after=after: self._client.batches.list(limit=100, **({"after": after} if after else {})))
+            batches = list(getattr(page, "data", None) or [])
+            for batch in batches:
+                metadata = getattr(batch, "metadata", None)
+                if (isinstance(metadata, dict) and metadata.get(BATCH_KEY) == key) or getattr(batch, "input_file_id", None) == file_id:
+                    return _batch_state(batch)
+            if not batches or not getattr(page, "has_more", False):
+                return None
+            after = getattr(batches[-1], "id", None)
+        return None
 
     async def batch_state(self, batch_id: str) -> BatchState:
         async def retrieve():
@@ -536,13 +711,33 @@ class LLMClient:
             return _batch_state(await self._client.batches.cancel(batch_id))
         return await self._call(cancel)
 
-    async def file_lines(self, file_id: str) -> AsyncIterator[str]:
-        """The lines of a result file, streamed and scrubbed: a batch of thousands is never held in memory."""
-        stream = await self._call(lambda: self._client.files.with_streaming_response.content(file_id).__aenter__())
+    async def batch_lines(self, file_id: str, line_limit: int, deadline_s: float) -> AsyncIterator["BatchLine"]:
+        """The lines of a result or error file, streamed, each as a BatchLine: never held whole in
+        memory, each line at most `line_limit` bytes (a longer one is that request's failure), the
+        file decompressed up to the client's file limit, the whole download within `deadline_s`
+        seconds. A download cut short raises DownloadCut after the lines that came."""
+        stop = asyncio.get_running_loop().time() + deadline_s
         try:
-            async for line in stream.iter_lines():
-                if line.strip():
-                    yield scrub(line)
+            async with asyncio.timeout_at(stop):
+                stream = await self._call(lambda: self._client.files.with_streaming_response.content(file_id).__aenter__())
+        except TimeoutError:
+            raise DownloadCut(f"the batch file {file_id} did not start within {deadline_s:g} s") from None
+        lines = _LineSplitter(line_limit)
+        chunks = stream.iter_bytes().__aiter__()
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout_at(stop):
+                        chunk = await anext(chunks, None)
+                except TimeoutError:
+                    raise DownloadCut(f"the batch file {file_id} did not arrive within {deadline_s:g} s "
+                                      "(batch_download_timeout)") from None
+                except Exception as exc:  # past the file limit, damaged, a dropped connection
+                    raise DownloadCut(f"the batch file {file_id} was cut: {_describe(exc)}") from None
+                for line in lines.feed(chunk) if chunk is not None else lines.end():
+                    yield line
+                if chunk is None:
+                    return
         finally:
             await stream.close()
 
@@ -555,7 +750,8 @@ def client_for(settings: "Settings", pause: bool = True) -> LLMClient:
     pause=False: a recorded failure is not waited for)."""
     return LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts,
                      budget=RetryBudget(left=settings.retry_budget), rate_limit_wait=settings.rate_limit_wait,
-                     concurrency=settings.concurrency, json_mode=settings.json_mode, pause=pause)
+                     concurrency=settings.concurrency, json_mode=settings.json_mode, pause=pause,
+                     answer_limit=settings.answer_limit_mb << 20, file_limit=settings.batch_file_limit_mb << 20)
 
 
 @dataclass
@@ -568,6 +764,7 @@ class _CallState:
     rate_waited: float = 0.0
     rate_limited: bool = False  # the wait being slept is a 429's
     last: str = ""  # the last retried failure, for the message when a replay runs out of answers
+    idempotent: bool = True  # False for a create: a failure that may have reached the endpoint is not retried
 
 
 def _answer_body(raw) -> object:
@@ -595,8 +792,10 @@ def _json_value(text: str | bytes) -> object:
 def completion_of(body: object, model: str, latency_s: float) -> Completion:
     """A chat-completion body (live, or one line of a batch's output file) as a Completion.
 
-    Any JSON value is accepted; one that is not a chat completion raises MalformedAnswer. The
-    text kept is valid Unicode (an escaped lone surrogate in the body is replaced)."""
+    Any JSON value is accepted; one that is not a chat completion raises MalformedAnswer, an error
+    object saying the quota is spent raises QuotaSpent, a refusal raises Refused. The text kept is
+    valid Unicode (an escaped lone surrogate in the body is replaced)."""
+    _raise_error_object(body)
     text = _message_text(body)
     choice = body["choices"][0]
     finish = choice.get("finish_reason") if isinstance(choice.get("finish_reason"), str) else ""
@@ -621,9 +820,36 @@ def _message_text(body: object) -> str:
     if not isinstance(choices, list) or not choices:
         raise bad("no choices")
     message = choices[0].get("message") if isinstance(choices[0], dict) else None
+    if isinstance(message, dict) and not message.get("content") and isinstance(message.get("refusal"), str):
+        raise Refused(f"the model refused to answer ({_printable(message['refusal'][:120])})")
+    filtered = isinstance(choices[0], dict) and choices[0].get("finish_reason") == "content_filter"
+    if filtered and not (isinstance(message, dict) and message.get("content")):
+        raise Refused("the model's answer was withheld by its content filter")
     if not isinstance(message, dict) or not isinstance(message.get("content"), str):
         raise bad("no message text")
     return message["content"]
+
+
+def _raise_error_object(body: object) -> None:
+    """A status-200 body that is an error object: the quota spent ends the run; others are malformed."""
+    error = body.get("error") if isinstance(body, dict) and "choices" not in body else None
+    if not isinstance(error, dict):
+        return
+    code = error.get("code") if isinstance(error.get("code"), str) else error.get("type")
+    if code == "insufficient_quota":
+        raise QuotaSpent("the endpoint answered insufficient_quota (HTTP 200): the account's quota is spent; "
+                         "add credit or use another key")
+    raise MalformedAnswer(f"the endpoint's answer is an error ({_printable(str(code)[:80]) if code else 'no code'})")
+
+
+def _quota_spent(exc: BaseException | None) -> bool:
+    """An HTTP error whose code (or type) says the quota is used up, whatever its status (429 or 403)."""
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    fields = [getattr(exc, "code", None), getattr(exc, "type", None)]
+    if isinstance(error, dict):
+        fields += [error.get("code"), error.get("type")]
+    return "insufficient_quota" in fields
 
 
 @dataclass
@@ -633,6 +859,7 @@ class BatchLine:
     custom_id: str | None
     completion: Completion | None = None
     error: str = ""
+    final: bool = False  # no point sending it again (its answer is over the limit)
 
 
 def batch_line(text: str) -> BatchLine:
@@ -647,13 +874,51 @@ def batch_line(text: str) -> BatchLine:
     if isinstance(response, dict) and response.get("status_code") == 200:
         try:
             return BatchLine(custom_id, completion_of(response.get("body"), "", 0.0))
-        except MalformedAnswer as exc:
+        except LLMError as exc:  # malformed, refused, an error object: that line's failure
             return BatchLine(custom_id, error=f"{exc} in the batch")
     if isinstance(error, dict):
         code = error.get("code")
         return BatchLine(custom_id, error=f"{_printable(code[:80]) if isinstance(code, str) and code else 'error'} in the batch")
     status = response.get("status_code") if isinstance(response, dict) else None
     return BatchLine(custom_id, error=f"HTTP {status if isinstance(status, int) else '?'} in the batch")
+
+
+class _LineSplitter:
+    """Bytes into BatchLines, one line at most `limit` bytes: a longer line becomes that request's
+    failure as soon as it passes the limit (its custom_id read from its start), and the rest of it
+    is skipped unread."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.buffer = bytearray()
+        self.skipping = False  # inside a line already reported as too long
+
+    def feed(self, chunk: bytes) -> list["BatchLine"]:
+        out: list[BatchLine] = []
+        while chunk:
+            end = chunk.find(b"\n")
+            part, chunk = (chunk, b"") if end < 0 else (chunk[:end], chunk[end + 1:])
+            if not self.skipping:
+                self.buffer += part
+                if len(self.buffer) > self.limit:
+                    out.append(self._too_long())
+            if end >= 0:
+                out += self.end()
+        return out
+
+    def end(self) -> list["BatchLine"]:
+        """The line in hand, at a newline or the end of the file."""
+        data, skipped = bytes(self.buffer), self.skipping
+        self.buffer, self.skipping = bytearray(), False
+        text = data.decode("utf-8", "replace")
+        return [batch_line(scrub(text))] if text.strip() and not skipped else []
+
+    def _too_long(self) -> "BatchLine":
+        found = re.search(rb'"custom_id"\s*:\s*"([^"\\]{1,200})"', bytes(self.buffer[:4096]))
+        self.buffer, self.skipping = bytearray(), True
+        custom_id = _capped(found.group(1).decode("utf-8", "replace"), 200) if found else None
+        return BatchLine(custom_id, error=f"an answer larger than {self.limit >> 20} MB in the batch (answer_limit_mb)",
+                         final=True)
 
 
 def _json_kind(value: object) -> str:

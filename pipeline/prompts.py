@@ -76,11 +76,30 @@ def load_prompt(path: str | Path | None = None) -> PromptFile:
         fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PromptError(f"{path}: {fields}") from None
     for role in ("system", "user"):
+        problem = placeholder_problem(getattr(prompt, role))
+        if problem:
+            raise PromptError(f"{path}: {role}: {problem}")
         unknown = template_variables(getattr(prompt, role)) - set(VARIABLES)
         if unknown:
             raise PromptError(f"{path}: {role}: unknown template variable(s) {', '.join(sorted(unknown))}; "
                               f"available: {', '.join(VARIABLES)}")
     return prompt
+
+
+def placeholder_problem(template: str) -> str:
+    """Why a template cannot be rendered safely, or "": each placeholder must be a bare name. A format
+    spec (`{abstract:>400000000}` pads a prompt to 400 MB), a conversion, an attribute or an index
+    (`{paper.x}`, `{a[0]}`) is refused, as is a brace the formatter cannot read."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)
+                  if name is not None]
+    except ValueError as exc:
+        return f"not a valid template ({exc}); write a literal brace as {{{{ or }}}}"
+    for name, spec, conversion in fields:
+        if not name.isidentifier() or spec or conversion:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return f"placeholder {{{shown[:60]}}} is not a bare name; write {{abstract}}, {{title}}, ..."
+    return ""
 
 
 def template_variables(template: str) -> set[str]:

@@ -20,6 +20,7 @@ import os
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from pathlib import Path
 from . import failures
 from .escape import terminal_line
 from .flow import PaperFlow, Prepared, contained_call
-from .llm import LLMClient, LLMError, batch_line, client_for
+from .llm import DownloadCut, LLMClient, LLMError, client_for
 from .models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
 from .prompts import PromptFile, RenderedPrompt
 from .readers import readers_for
@@ -87,6 +88,7 @@ async def run_provider_batches(settings: Settings, files: list[Path], output: Pa
     client = client_for(settings)
     run = ProviderBatchRun(settings=settings, output=output, prompt=settings.prompt_file(), store=store, client=client)
     try:
+        await _resolve_intents(run)
         await _read_and_submit(run, files)
         await _wait(run)
         report = _report(run)
@@ -162,30 +164,55 @@ class _BatchWriter:
         self.file.close()
         try:
             file_id = await self.run.client.upload_batch_file(self.path)
-            state = await self.run.client.create_batch(file_id)
-            self.run.store.add_batch(state, file_id, self.lines)
-            self.run.submitted += 1
+            key = f"pb-{uuid.uuid4().hex}"
+            self.run.store.add_intent(key, file_id, self.lines)  # before the create: a stop during it is looked up
             self.run.requests += len(self.lines)
-            log.info("batch %s submitted: %d requests", state.id, len(self.lines))
+            await _create(self.run, key, file_id)
         finally:
             self.path.unlink(missing_ok=True)
             self.file, self.path, self.lines, self.size = None, None, [], 0
 
 
+async def _create(run: ProviderBatchRun, key: str, file_id: str) -> None:
+    """Create the batch of an intent once (the client looks a create without answer up by key) and store it."""
+    state = await run.client.create_batch(file_id, key)
+    run.store.add_batch(state, key)
+    run.submitted += 1
+    log.info("batch %s submitted (%s)", state.id, state.status)
+
+
+async def _resolve_intents(run: ProviderBatchRun) -> None:
+    """Batches whose create call never answered (a timeout, a stop): found at the provider by their
+    key or input file and stored; created only when the provider has no such batch."""
+    for key, file_id, lines in run.store.open_intents():
+        found = await run.client.find_batch(key, file_id)
+        if found is not None:
+            run.store.add_batch(found, key)
+            log.info("batch %s found at the provider: its create call had not answered", found.id)
+        else:
+            run.requests += lines
+            await _create(run, key, file_id)
+
+
 async def _wait(run: ProviderBatchRun) -> None:
     """Poll the live batches until every request is settled; finished batches are read as they end."""
     progress = _Progress()
+    cut: set[str] = set()  # batches whose files could not be read whole in this run: read again by the next
     while True:
-        live = run.store.batches(live_only=True)
+        live = [b for b in run.store.batches(live_only=True) if b.id not in cut]
         if not live:
             break
         states = [await run.client.batch_state(b.id) for b in live]
         progress.show(states)
         follow_up: list[tuple[Pending, RenderedPrompt]] = []
         for state in states:
-            if state.finished:  # marked finished in the store only once read: a crash mid-read reads it again
-                follow_up += await _collect(run, state)
-            run.store.update_batch(state)
+            read = False
+            if state.finished:  # marked read in the store only once read: a crash mid-read reads it again
+                again, read = await _collect(run, state)
+                follow_up += again
+                if not read:
+                    cut.add(state.id)
+            run.store.update_batch(state, collected=read)
         if follow_up:
             await _send_again(run, follow_up)
         if not any(not s.finished for s in states) and not follow_up:
@@ -194,18 +221,34 @@ async def _wait(run: ProviderBatchRun) -> None:
     progress.close()
 
 
-async def _collect(run: ProviderBatchRun, state: BatchState) -> list[tuple[Pending, RenderedPrompt]]:
-    """Read a finished batch's output and error files; returns the requests to send again.
+async def _collect(run: ProviderBatchRun, state: BatchState) -> tuple[list[tuple[Pending, RenderedPrompt]], bool]:
+    """Read a finished batch's output and error files; returns the requests to send again, and
+    whether the files were read whole. A download cut short (batch_download_timeout, the file
+    limit) leaves the requests it did not reach pending: the next run reads the files again,
+    and nothing is sent again for them.
 
     A malformed line (not JSON, not an object, wrong types) settles its request, when its
     custom_id can be read, as retried or failed with the reason; it never ends the run."""
     requests = {r.custom_id: r for r in run.store.batch_requests(state.id, state="pending")}
     again: list[tuple[Pending, RenderedPrompt]] = []
+    try:
+        await _read_files(run, state, requests, again)
+    except DownloadCut as exc:
+        log.warning("batch %s: %s; %d answer(s) not read are read by the next run", state.id, exc, len(requests))
+        return again, not requests  # with nothing left unanswered, the batch is read
+    for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
+        again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
+    return again, True
+
+
+async def _read_files(run: ProviderBatchRun, state: BatchState, requests: dict[str, BatchRequest],
+                      again: list[tuple[Pending, RenderedPrompt]]) -> None:
+    """Each line of the batch's files judged as it comes (`requests` loses the ones answered)."""
+    settings = run.settings
     for file_id in (state.output_file_id, state.error_file_id):
         if not file_id:
             continue
-        async for text in run.client.file_lines(file_id):
-            line = batch_line(text)
+        async for line in run.client.batch_lines(file_id, settings.answer_limit_mb << 20, settings.batch_download_timeout):
             request = requests.pop(line.custom_id, None) if line.custom_id else None
             if request is None:
                 if line.custom_id is None:
@@ -213,11 +256,10 @@ async def _collect(run: ProviderBatchRun, state: BatchState) -> list[tuple[Pendi
                 continue
             if line.completion is not None:
                 again += _judged(run, request, line.completion)
+            elif line.final:  # sending it again would buy the same answer
+                run.store.settle_request(request.custom_id, "failed", line.error)
             else:
                 again += _retry_or_fail(run, request, line.error)
-    for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
-        again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
-    return again
 
 
 def _judged(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
@@ -369,7 +411,7 @@ class _Progress:
 async def batch_states(settings: Settings, output: Path, cancel: bool = False) -> list[BatchState]:
     """Every batch of an output folder, refreshed from the provider (and cancelled, with cancel).
     Only a batch still running needs the endpoint: finished ones are shown as the store has them."""
-    store = RunStore(output / STORE_NAME)
+    store = RunStore(output / STORE_NAME) if cancel else RunStore.for_looking(output / STORE_NAME)
     client = None
     try:
         known_batches = store.batches()
@@ -381,7 +423,8 @@ async def batch_states(settings: Settings, output: Path, cancel: bool = False) -
             state = known
             if not known.finished:
                 state = await (client.cancel_batch(known.id) if cancel else client.batch_state(known.id))
-                store.update_batch(state)
+                if not store.readonly:  # status in a read-only folder shows the fresh state without keeping it
+                    store.update_batch(state)
                 if cancel:  # cancelled on purpose: its unanswered lines are not sent again by a waiting run
                     for request in store.batch_requests(known.id, state="pending"):
                         store.settle_request(request.custom_id, "cancelled", "batch cancelled")

@@ -226,7 +226,9 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise RunAborted(f"stopped: {exc}") from None
-            except BaseException:  # Ctrl-C, a store that cannot be written, a full disk: no more calls
+            except BaseException as exc:  # Ctrl-C or SIGTERM, a store that cannot be written, a full disk: no more calls
+                if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
+                    await _finish_calls_in_flight(live)
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -242,6 +244,26 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
                 await live.client.close()
             store.close()
     return live.report()
+
+
+STOP_GRACE_S = 10.0  # at most this long (and never past --timeout) a stopped run waits for answers in flight
+
+
+async def _finish_calls_in_flight(live: LiveRun) -> None:
+    """On Ctrl-C or SIGTERM: no new request leaves, and the answers already being paid for are awaited
+    (a little while) and kept, instead of being abandoned and bought again by the next run."""
+    client = live.client
+    if client is None:
+        return
+    client.stopping = True
+    live.stopped = live.stopped or "the run was stopped"
+    if client.pacer.in_flight:
+        grace = min(STOP_GRACE_S, live.settings.timeout)
+        log.warning("stopping: waiting up to %.0f s for %d answer(s) in flight (press Ctrl-C again to stop at once)",
+                    grace, client.pacer.in_flight)
+        end = time.monotonic() + grace
+        while client.pacer.in_flight and time.monotonic() < end:
+            await asyncio.sleep(0.05)
 
 
 @contextlib.contextmanager

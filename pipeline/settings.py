@@ -6,11 +6,12 @@ import functools
 import os
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .files import FileProblem, read_yaml
-from .llm import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
+from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT
 from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 
 
@@ -29,9 +30,9 @@ class ModelPrice(BaseModel):
 
 # numbers that make no sense at zero or below are refused where they are read, file or flag
 Positive = Annotated[int, Field(ge=1)]
-PositiveSeconds = Annotated[float, Field(gt=0)]
+PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # `inf` is no deadline
 NonNegative = Annotated[int, Field(ge=0)]
-NonNegativeSeconds = Annotated[float, Field(ge=0)]
+NonNegativeSeconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 ReaderMemory = Annotated[int, Field(ge=64)]  # MB: below this no reader process can start
 READER_MEMORY_MB, READER_TIMEOUT_S = 1536, 60.0
 
@@ -58,6 +59,9 @@ class ConfigFile(BaseModel):
     batch_max_bytes: Positive | None = None
     reader_memory_mb: ReaderMemory | None = None
     reader_timeout_s: PositiveSeconds | None = None
+    answer_limit_mb: Positive | None = None
+    batch_file_limit_mb: Positive | None = None
+    batch_download_timeout: PositiveSeconds | None = None
 
 
 def _config_file(path: Path, required: bool) -> dict:
@@ -92,6 +96,26 @@ def _shipped_prices() -> dict[str, ModelPrice]:
 
     text = resources.files("pipeline").joinpath("data/prices.yaml").read_text(encoding="utf-8")
     return {name: ModelPrice(**value) for name, value in (yaml.safe_load(text) or {}).items()}
+
+
+def check_base_url(url: str | None) -> None:
+    """An http(s) URL with a host and a valid port, and no user information: a password in it would
+    be sent as Basic auth instead of the key and written into cassettes. The message never repeats it."""
+    if url is None:
+        return
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises ValueError past 65535 or when it is not a number
+    except ValueError:
+        raise SettingsError("base_url: not a URL with a valid port (e.g. http://127.0.0.1:8080/v1)") from None
+    if "@" in parts.netloc:
+        raise SettingsError("base_url: user information (user:password@) is not allowed in the URL; "
+                            "give the key with OPENAI_API_KEY or --api-key-file")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = "".join(c if c.isprintable() else "?" for c in url[:80])
+        raise SettingsError(f"base_url: {shown!r} is not an http(s) URL (e.g. http://127.0.0.1:8080/v1)")
+    if port == 0:
+        raise SettingsError("base_url: port 0 is not a port")
 
 
 def read_key(source: str) -> str:
@@ -135,6 +159,9 @@ class Settings(BaseModel):
     batch_max_lines: Positive = 50_000  # requests per batch file (the provider's limit)
     batch_max_bytes: Positive = 190 * 1024 * 1024  # bytes per batch file (the provider allows 200 MB)
     repair_live: bool = False  # repair a failed batch answer with a live call instead of a follow-up batch
+    answer_limit_mb: Positive = DEFAULT_ANSWER_LIMIT_MB  # a larger answer (decompressed) is that paper's failure
+    batch_file_limit_mb: Positive = DEFAULT_FILE_LIMIT_MB  # a batch result file is read up to this, line by line
+    batch_download_timeout: PositiveSeconds = 600.0  # seconds to download one batch result or error file
 
     def prompt_file(self, path: Path | None = None) -> PromptFile:
         """The prompt file (`path`, else the configured one) as this endpoint is sent it."""
@@ -160,6 +187,7 @@ class Settings(BaseModel):
         }
         values = {**file_values, **{k: v for k, v in env.items() if v},
                   **{k: v for k, v in flags.items() if v is not None}}
+        check_base_url(values.get("base_url"))  # before pydantic, whose messages would echo a password
         try:
             settings = cls(**values)
         except ValidationError as exc:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import functools
 import logging
 import os
 import shutil
 import sqlite3
+import stat
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,19 +54,41 @@ async def folder_lock(folder: Path, command: str, wait: bool = False):
     path = folder / LOCK_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"{exc.filename or path}: cannot write the output folder ({exc.strerror or exc})") from None
+        raise StoreError(f"{exc.filename or folder}: cannot write the output folder ({exc.strerror or exc})") from None
+    fd = _open_lock(path)
     try:
         while not _try_lock(fd):
             if not wait:
                 raise FolderInUse(f"{folder}/ is in use by {_holder(path)}; use --wait to wait for it")
             await asyncio.sleep(LOCK_POLL_S)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {command}\n".encode(), 0)
+        except OSError as exc:  # a full disk: name the file, as every other write does
+            raise StoreError(f"{path}: cannot write the lock file ({exc.strerror or exc})") from None
         yield
     finally:
         os.close(fd)  # releases the lock; the file stays (removing it would race the next holder)
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file, ours and regular: created exclusively, or opened without following a symbolic
+    link (whose target would be overwritten) and without blocking on a FIFO; anything else is refused."""
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(f"{path}: is a symbolic link; paperbrief does not follow it (remove it)") from None
+        raise StoreError(f"{path}: cannot write the output folder ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StoreError(f"{path}: not a regular file (a FIFO, device or folder); remove it")
+    return fd
 
 
 def _try_lock(fd: int) -> bool:
@@ -157,16 +182,64 @@ def _m003_metadata(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_metadata", _m003_metadata)]
+def _m004_batch_intents(db: sqlite3.Connection) -> None:
+    """A batch is created once: its intent (a client-side key, sent as the batch's metadata, and the
+    input file) is stored before the create call, so a create whose answer never came is looked up
+    by key instead of made again. A batch is read once: `collected` says its files were read (a
+    batch finished in its create answer was never read before; those with pending lines still are)."""
+    db.execute(
+        """CREATE TABLE batch_intents (
+            key TEXT PRIMARY KEY, input_file_id TEXT NOT NULL, requests INTEGER NOT NULL,
+            created_at TEXT NOT NULL, batch_id TEXT
+        )"""
+    )
+    db.execute("ALTER TABLE batches ADD COLUMN collected INTEGER NOT NULL DEFAULT 0")
+    db.execute(f"UPDATE batches SET collected=1 WHERE status IN {_FINISHED} AND id NOT IN "
+               "(SELECT batch_id FROM batch_requests WHERE state='pending')")
+
+
+_FINISHED = "('completed','failed','expired','cancelled')"
+MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_metadata", _m003_metadata),
+              ("004_batch_intents", _m004_batch_intents)]
 
 
 class RunStore:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, readonly: bool = False):
+        """`readonly`: only look (status, the --dry-runs), which works in a folder that cannot be written."""
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.readonly = readonly
         self.db = None
         self.damaged: set[int] = set()  # rows found unreadable (each warned about once)
-        self._open()
+        if readonly:
+            self._open_readonly()
+        else:
+            self._open()
+
+    @classmethod
+    def for_looking(cls, path: Path) -> "RunStore":
+        """The store opened to write when its folder allows it, else read-only (status in a read-only folder)."""
+        writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK) and not _read_only_mount(path)
+        return cls(path, readonly=not writable)
+
+    @_guarded
+    def _open_readonly(self) -> None:
+        """Read-only; a WAL store in a folder that cannot be written opens only as immutable (SQLite
+        cannot make the -shm file there), which is safe for looking: no run can be writing it. A store
+        that does not exist yet looks empty."""
+        if not self.path.exists():
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate()
+            return
+        target = "file:" + urllib.parse.quote(str(self.path.absolute()))
+        try:
+            self.db = sqlite3.connect(f"{target}?mode=ro", uri=True, isolation_level=None)
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            self.close()
+            self.db = sqlite3.connect(f"{target}?mode=ro&immutable=1", uri=True, isolation_level=None)
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
     @_guarded
     def _open(self) -> None:
@@ -181,13 +254,24 @@ class RunStore:
         self._migrate()
 
     def _migrate(self) -> None:
+        """Each migration in a transaction of its own, with its name: one that fails leaves nothing behind."""
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
         for name, migrate in MIGRATIONS:
-            if name not in done:
-                with self.db:
+            with self._transaction():
+                if self.db.execute("SELECT 1 FROM migrations WHERE name=?", (name,)).fetchone() is None:
                     migrate(self.db)
                     self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        """An explicit transaction (the connection autocommits otherwise): all of it, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     @_guarded
     def lookup(self, sha256: str, fingerprint: str, model: str) -> Brief | None:
@@ -237,25 +321,44 @@ class RunStore:
     # -- provider batches ------------------------------------------------------------------
 
     @_guarded
-    def add_batch(self, state: BatchState, input_file_id: str, requests: list[BatchRequest]) -> None:
-        """A submitted batch and its request lines, in one transaction: a restart sees both or neither."""
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.execute("INSERT INTO batches VALUES (?,?,?,?,?,?)",
-                            (state.id, input_file_id, state.status, len(requests), _now(), state.model_dump_json()))
+    def add_intent(self, key: str, input_file_id: str, requests: list[BatchRequest]) -> None:
+        """A batch about to be created, before the create call, and its request lines (filed under the
+        key until the batch is known), in one transaction: a restart sees both or neither."""
+        with self._transaction():
+            self.db.execute("INSERT INTO batch_intents VALUES (?,?,?,?,NULL)", (key, input_file_id, len(requests), _now()))
             self.db.executemany(
                 "INSERT OR REPLACE INTO batch_requests VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(r.custom_id, state.id, r.sha256, r.file, r.fingerprint, r.model, r.attempt, r.round, "pending",
+                [(r.custom_id, key, r.sha256, r.file, r.fingerprint, r.model, r.attempt, r.round, "pending",
                   r.first_answer, "") for r in requests])
 
     @_guarded
-    def update_batch(self, state: BatchState) -> None:
-        self.db.execute("UPDATE batches SET status=?, state_json=? WHERE id=?", (state.status, state.model_dump_json(), state.id))
+    def open_intents(self) -> list[tuple[str, str, int]]:
+        """(key, input file id, request lines) of every batch whose create call was made but never confirmed."""
+        return list(self.db.execute(
+            "SELECT key, input_file_id, requests FROM batch_intents WHERE batch_id IS NULL ORDER BY created_at"))
+
+    @_guarded
+    def add_batch(self, state: BatchState, key: str) -> None:
+        """The batch created for intent `key`: stored, its lines moved under its id, the intent closed."""
+        with self._transaction():
+            input_file_id, requests = self.db.execute(
+                "SELECT input_file_id, requests FROM batch_intents WHERE key=?", (key,)).fetchone()
+            self.db.execute("INSERT OR REPLACE INTO batches (id, input_file_id, status, requests, created_at, state_json)"
+                            " VALUES (?,?,?,?,?,?)",
+                            (state.id, input_file_id, state.status, requests, _now(), state.model_dump_json()))
+            self.db.execute("UPDATE batch_requests SET batch_id=? WHERE batch_id=?", (state.id, key))
+            self.db.execute("UPDATE batch_intents SET batch_id=? WHERE key=?", (state.id, key))
+
+    @_guarded
+    def update_batch(self, state: BatchState, collected: bool = False) -> None:
+        """The batch's last state; `collected` once its files have been read (then it is waited for no more)."""
+        self.db.execute("UPDATE batches SET status=?, state_json=?, collected=max(collected, ?) WHERE id=?",
+                        (state.status, state.model_dump_json(), int(collected), state.id))
 
     @_guarded
     def batches(self, live_only: bool = False) -> list[BatchState]:
-        query = "SELECT state_json FROM batches" + (" WHERE status NOT IN ('completed','failed','expired','cancelled')"
-                                                    if live_only else "") + " ORDER BY created_at, id"
+        """Every batch, or with `live_only` those not yet read (running, or finished but unread)."""
+        query = "SELECT state_json FROM batches" + (" WHERE collected=0" if live_only else "") + " ORDER BY created_at, id"
         return [BatchState.model_validate_json(row[0]) for row in self.db.execute(query)]
 
     @_guarded
@@ -286,6 +389,14 @@ class RunStore:
 def _text(value: bytes) -> str:
     """SQLite TEXT as str: bytes that are not UTF-8 (a damaged row) become U+FFFD instead of an error."""
     return value.decode("utf-8", "replace")
+
+
+def _read_only_mount(path: Path) -> bool:
+    """Whether the folder is on a read-only mount (root passes os.access checks even there)."""
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _now() -> str:

@@ -110,22 +110,21 @@ def test_a_batch_whose_output_holds_garbage_settles_it_and_goes_on(samples, tmp_
     config = tmp_path / "paperbrief.yaml"
     config.write_text("batch_poll: 0.05\n")
     monkeypatch.setenv("PAPERBRIEF_CONFIG", str(config))
-    real = LLMClient.file_lines
+    real = LLMClient.batch_lines
     spoiled: list[str] = []
 
-    async def garbage_first(self, file_id):
+    async def garbage_first(self, file_id, *limits):
         first = True
-        async for line in real(self, file_id):
-            item = json.loads(line)
-            if first and not spoiled and item.get("response"):
-                yield "this is not json"
-                yield "[1, 2, 3]"
-                item["response"]["body"] = {"choices": "x"}
-                spoiled.append(item["custom_id"])
-                line, first = json.dumps(item), False
+        async for line in real(self, file_id, *limits):
+            if first and not spoiled and line.completion is not None:
+                yield batch_line("this is not json")
+                yield batch_line("[1, 2, 3]")
+                spoiled.append(line.custom_id)
+                item = {"custom_id": line.custom_id, "response": {"status_code": 200, "body": {"choices": "x"}}}
+                line, first = batch_line(json.dumps(item)), False
             yield line
 
-    monkeypatch.setattr(LLMClient, "file_lines", garbage_first)
+    monkeypatch.setattr(LLMClient, "batch_lines", garbage_first)
     out = tmp_path / "out"
     assert main(["run", str(samples), "-o", str(out), "--batch", "--base-url", standin.base_url, "--api-key", "k"]) == 0
     with sqlite3.connect(out / "runs.sqlite") as db:
