@@ -151,10 +151,32 @@ def _run_into(name: str, mine: list[str], others: list[str]) -> str:
     Xiaomi' where it has 'Xiaomi' (and this reading does not list that name on its own)."""
     key, own = inst.fold(name), {inst.fold(m) for m in mine}
     inside = [o for o in others if len(inst.fold(o)) >= 3 and inst.fold(o) != key and inst.fold(o) in key
-              and inst.fold(o) not in own and not _forms(o) & _forms(name)]
+              and _whole_words_in(o, name) and inst.fold(o) not in own and not _forms(o) & _forms(name)
+              and not _institute_of(name, o)]
     if len(inside) >= 2:
         return SEVERAL_ORGANISATIONS
     return RUN_INTO if inside else ""
+
+
+def _whole_words_in(part: str, name: str) -> bool:
+    """`part` in `name` as whole words ('University of Leed' is not inside 'University of Leeds')."""
+    words = [re.escape(w) for w in re.findall(r"\w+", part)]
+    return not words or bool(re.search(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)", name, re.I))
+
+
+_INSTITUTE = re.compile(r"\b(?:Institutes?|Laborator(?:y|ies)|Labs?|Cent(?:er|re)s?)\b|研究所|研究院|实验室|中心", re.I)
+_UNIT_HEAD = re.compile(r"^(?:the\s+)?(?:department|dept\b|school|faculty|division|college)", re.I)
+
+
+def _institute_of(name: str, org: str) -> bool:
+    """'Institute of Information Engineering, CAS' around the other reading's 'CAS' (or 'Chinese
+    Academy'), '<Engineering Research Center>, Ministry of Education' around 'Ministry of
+    Education': an academy's or a ministry's institute is an organisation of its own (the corpus
+    keeps it whole), not words run into the other's name."""
+    words = [re.escape(w) for w in org.split()]
+    rest = re.sub(r"\W+".join(words), " ", name, flags=re.I).strip(" ,;()（）") if words else ""
+    return (rest != name.strip(" ,;()（）") and inst.institute_of_academy(name)
+            and bool(_INSTITUTE.search(rest)) and not _UNIT_HEAD.match(rest))
 
 
 def _organisation_fault(name: str, persons: set[str]) -> str:
@@ -339,7 +361,18 @@ def _one_organisation(a: str, b: str, page: registry.Context) -> bool:
     company: 'Tencent (WeChat AI)' is not 'Tencent Inc.')."""
     if _forms(a) & _forms(b):
         return True
-    return any(registry.same_organisation(x, y, page) for x in _parts(a) for y in _parts(b))
+    if any(registry.same_organisation(x, y, page) for x in _parts(a) for y in _parts(b)):
+        return True
+    if not (_CJK.search(a) or _CJK.search(b)):
+        return False
+    one, other = _chinese_row(a), _chinese_row(b)  # a Chinese name and its organisation ('知乎', 'Zhihu Inc.')
+    return one is not None and other is not None and inst.fold(one.name) == inst.fold(other.name)
+
+
+def _chinese_row(name: str):
+    """The organisation table's row for a name (the hand table, else the registry's one organisation
+    of that name); a lab in brackets is not its company, so a bracketed name has none."""
+    return None if _BRACKETED.fullmatch(name) else inst.known(name)
 
 
 def _parts(name: str) -> list[str]:
@@ -403,13 +436,18 @@ def _printed_form(name: str, rules_names: list[str], page: registry.Context) -> 
     if _printed(name, page):
         return name
     match = _BRACKETED.fullmatch(name)
-    if match and _printed(match.group(2), page):
-        return name  # 'Full Name (ACR)' with the short form page 1 prints
+    if match and _printed(match.group(2), page):  # 'Full Name (ACR)' with the short form page 1 prints; a
+        short = match.group(2).strip()  # whole name in brackets ('<registry name> (<name as printed>)') is page 1's form
+        return name if " " not in short or short.isupper() else short
     if match and _printed(match.group(1), page):
         return match.group(1)
     same = next((r for r in rules_names if _one_organisation(name, r, page)), None)
     if same is not None:
         return same
+    row = _chinese_row(name) if _CJK.search(name) else None  # a Chinese name ('耶鲁大学') whose table name page 1 prints
+    printed = next((form for form in (row.names if row is not None else []) if _printed(form, page)), "")
+    if printed:  # the table's name, or with only a short form printed 'Full Name (ACR)'
+        return row.name if _printed(row.name, page) else f"{row.name} ({printed})"
     org = next((o for o in (registry.identify(f, page) for f in [name, *(match.groups() if match else ())]) if o), None)
     if org is None:
         return name

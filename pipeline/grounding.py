@@ -199,8 +199,8 @@ def _lifted(name: str) -> list[str]:
     organisation stays as written, its bracketed acronym kept ('University of California,
     Riverside (UC Riverside)' is one name, not 'University of California')."""
     bare = re.sub(r"\s*\([^()]+\)\s*$", "", name).strip() or name
-    if inst.known(bare) is not None:  # one organisation by name ('Technion – Israel Institute of Technology')
-        return [name]
+    if inst.known(bare) is not None or inst.institute_of_academy(bare):  # one organisation by name
+        return [name]  # ('Technion – Israel Institute of Technology'; an academy's institute, named at its own level)
     lifted = inst.organisations([bare])
     if not lifted or (len(lifted) == 1 and inst.fold(lifted[0]) == inst.fold(bare)):
         return [name]

@@ -790,3 +790,16 @@ def usual_forms(name: str) -> list[str]:
             system = next(k for k, v in _SYSTEM_SHORT.items() if v.removesuffix(" at").rstrip("–") == full.group(1))
             forms += [f"{system} {full.group(2)}", f"{full.group(1)}, {full.group(2)}"]
     return [f for f in dict.fromkeys(forms) if f and fold(f) != fold(name)]
+
+
+_ACADEMY_OR_MINISTRY = re.compile(r"\b(?:Academy|Academia|Ministry)\b|\bCAS\b|科学院|部$", re.I)
+_INSTITUTE_HEAD = re.compile(r"^(?!(?:the\s+)?(?:department|dept\b|school|faculty|division|college))"
+                             r"[^,]*\b(?:Institutes?|Laborator(?:y|ies)|Labs?|Cent(?:er|re)s?)\b[^,]*,\s*(?P<tail>.+)$", re.I)
+
+
+def institute_of_academy(name: str) -> bool:
+    """'Institute of Computing Technology, Chinese Academy of Sciences', '<X> Research Center,
+    Ministry of Education': an institute, laboratory or centre of an academy or a ministry, which
+    is named at its own level (a university's lab is lifted to the university instead)."""
+    match = _INSTITUTE_HEAD.match(re.sub(r"\s*\([^()]*\)\s*$", "", name.strip()))
+    return bool(match) and bool(_ACADEMY_OR_MINISTRY.search(match.group("tail")))

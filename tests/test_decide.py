@@ -31,7 +31,7 @@ from pipeline.decide import (
 )
 from pipeline.grounding import ground
 from pipeline.metadata import read_metadata
-from pipeline.models import Brief, FieldDoubt, PaperResult, Reading, Report, Usage
+from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Report, Usage
 from pipeline.pdf import extract
 from pipeline.report import UNSETTLED, report_html, report_markdown
 from pipeline.runner import read_with_model
@@ -256,3 +256,42 @@ def test_a_usual_name_where_page_one_prints_a_short_form_is_published_as_full_na
     won = decide(unread, Reading(title=TITLE, authors=paper.authors, institutions=["University of California, Berkeley"]), [])
     assert won.institutions == ["University of California, Berkeley (UC Berkeley)"]
     assert won.model_reading.institutions == ["University of California, Berkeley"]
+
+
+# ---- an academy's institute, whole words, a Chinese name in page 1's form ------------------------------
+
+def _paper(header: str, institutions: list[str], doubt: str = "") -> Paper:
+    confidence = {"institutions": FieldDoubt(confidence=0.3, reason=doubt)} if doubt else {}
+    return Paper(file="p.pdf", sha256="s", title="Quiet Lanterns for Long Documents", authors=["Ada Quill", "Bo Lin"],
+                 author_count=2, institutions=institutions, abstract="x", header_text=header, confidence=confidence)
+
+
+def test_an_academy_institute_is_named_at_its_own_level_not_as_words_run_into_the_academy():
+    header = ("Quiet Lanterns for Long Documents\nAda Quill1 Bo Lin2\n1 Institute of Lantern Engineering, "
+              "Chinese Academy of Sciences\n2 Northlake University\nAbstract")
+    answer = ModelAnswer(title="Quiet Lanterns for Long Documents", authors=["Ada Quill", "Bo Lin"],
+                         institutions=["Institute of Lantern Engineering, Chinese Academy of Sciences", "Northlake University"],
+                         brief="x")
+    rules = _paper(header, ["Chinese Academy", "Northlake University"], doubt="an academy kept where page 1 prints its institute")
+    reading, dropped = ground(answer, header, rules)
+    assert reading.institutions[0] == "Institute of Lantern Engineering, Chinese Academy of Sciences"  # not lifted
+    assert decide(rules, reading, dropped).institutions == answer.institutions
+    lab = "Lantern Lab, Northlake University"  # a university's lab is lifted to the university, as before
+    assert ground(answer.model_copy(update={"institutions": [lab]}), header.replace("Northlake University", lab),
+                  rules)[0].institutions == ["Northlake University"]
+
+
+def test_a_name_inside_another_only_as_whole_words():
+    header = "Quiet Lanterns for Long Documents\nAda Quill1 Bo Lin1\n1 University of Westmarchs\nAbstract"
+    rules = _paper(header, ["University of Westmarch"])  # the text layer lost a letter
+    model = Reading(title=rules.title, authors=rules.authors, institutions=["University of Westmarchs"])
+    assert decide(rules.model_copy(update={"confidence": {"institutions": FieldDoubt(confidence=0.3, reason="x")}}),
+                  model, []).institutions == ["University of Westmarchs"]
+
+
+def test_a_chinese_name_is_published_in_page_ones_form():
+    header = "Quiet Lanterns for Long Documents\nAda Quill1 Bo Lin2\n1 Zhihu Inc.\n2 MIT\nAbstract"
+    rules = _paper(header, ["Zhihu Inc."])
+    shown = decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=["知乎", "麻省理工学院"]), [])
+    assert shown.institutions == ["Zhihu Inc.", "Massachusetts Institute of Technology (MIT)"]
+    assert shown.model_reading.institutions == ["知乎", "麻省理工学院"]  # the model's form is kept beside it
