@@ -31,6 +31,7 @@ ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole
 LIMITS = {"title": 500, "institutions": 1500, "authors": 1500, "header_text": 3000}
 VARIABLES = ("title", "institutions", "abstract", "authors", "author_count", "header_text")
 REPAIR_VARIABLES = ("problems",)  # what the repair templates may name: the numbered list of what was wrong
+REPAIR_KEYS = ("repair", "repair_cut_off")  # the repair request's templates; a prompt file may leave them to the shipped one
 
 
 class PromptError(Exception):
@@ -91,7 +92,7 @@ def load_prompt(path: str | Path | None = None) -> PromptFile:
     except FileProblem as exc:
         raise PromptError(f"{path}: {exc}") from None
     try:
-        prompt = PromptFile.model_validate(data)
+        prompt = PromptFile.model_validate(with_shipped_repair(data, path))
     except ValidationError as exc:
         fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PromptError(f"{path}: {fields}") from None
@@ -101,6 +102,16 @@ def load_prompt(path: str | Path | None = None) -> PromptFile:
         if problem:
             raise PromptError(f"{path}: {role}: {problem}")
     return prompt
+
+
+def with_shipped_repair(data: object, path: Path) -> object:
+    """A prompt file that leaves out the repair request (one written before it moved into the file)
+    asks for repairs with the shipped prompt's templates, which its fingerprint then covers."""
+    missing = [key for key in REPAIR_KEYS if key not in data] if isinstance(data, dict) else []
+    if not missing or path.resolve() == DEFAULT_PROMPT.resolve():
+        return data
+    shipped = read_yaml(DEFAULT_PROMPT, "prompt file")
+    return {**data, **{key: shipped[key] for key in missing}}
 
 
 def template_problem(template: str, available: tuple[str, ...]) -> str:

@@ -91,10 +91,10 @@ def test_a_repair_template_mistake_is_an_error_naming_the_field(tmp_path, old, n
     assert said in str(caught.value)
 
 
-def test_a_prompt_file_without_the_repair_request_is_refused(tmp_path):
+def test_a_prompt_file_without_the_repair_request_asks_with_the_shipped_one(tmp_path, paper):
     text = DEFAULT_PROMPT.read_text(encoding="utf-8")
-    path = tmp_path / "old.yaml"
+    path = tmp_path / "older.yaml"
     path.write_text(text[:text.index("repair:")], encoding="utf-8")
-    with pytest.raises(PromptError) as caught:
-        load_prompt(path)
-    assert "repair: Field required" in str(caught.value) and "repair_cut_off: Field required" in str(caught.value)
+    older, shipped = load_prompt(path), load_prompt()
+    assert (older.repair, older.repair_cut_off) == (shipped.repair, shipped.repair_cut_off)
+    assert render_prompt(older, paper).fingerprint == render_prompt(shipped, paper).fingerprint
