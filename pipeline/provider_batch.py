@@ -142,7 +142,7 @@ class _BatchWriter:
 
     async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
         body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
-        if self.run.settings.json_mode:  # the same request a live run sends (a provider batch supports JSON mode)
+        if self.run.settings.json_mode != "off":  # JSON mode: no line of a batch can step down from a schema refused
             body["response_format"] = {"type": "json_object"}
         line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",
                            "body": body}, ensure_ascii=False) + "\n"
