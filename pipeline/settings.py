@@ -155,7 +155,7 @@ class Settings(BaseModel):
     reader_timeout_s: PositiveSeconds = READER_TIMEOUT_S  # time to read one paper before its reader is killed
     wait: bool = False  # wait for another run holding the output folder instead of stopping (--wait)
     # the answer's form asked for: its JSON schema, JSON mode, or none; a 400 steps down to the next, once per run
-    json_mode: JsonModeSetting = "object"
+    json_mode: JsonModeSetting = "schema"
     system_in_user: bool = False  # send the system text inside the first user message (a template without a system role)
     prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
     batch_poll: PositiveSeconds = 30.0  # seconds between looks at a provider batch while waiting

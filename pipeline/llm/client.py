@@ -43,7 +43,7 @@ class LLMClient(BatchTransport):
     def __init__(self, base_url: str | None, api_key: str | None, timeout: float = 60.0,
                  attempts: int = DEFAULT_ATTEMPTS, budget: RetryBudget | None = None, max_wait: float = 60.0,
                  rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT, concurrency: int = 8, pause: bool = True,
-                 json_mode: bool | JsonMode = "object", rate_limit_floor: float = RATE_LIMIT_FLOOR,
+                 json_mode: bool | JsonMode = "schema", rate_limit_floor: float = RATE_LIMIT_FLOOR,
                  answer_limit: int = DEFAULT_ANSWER_LIMIT_MB << 20, file_limit: int = DEFAULT_FILE_LIMIT_MB << 20):
         with contextlib.suppress(ImportError):  # the SDK looks into a loaded legacy httpx: when another thread
             import httpx  # noqa: F401  (vcrpy) is importing it, wait for that import to finish
