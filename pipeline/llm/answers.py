@@ -16,6 +16,7 @@ MAX_TEXT = 20_000  # characters of an answer's text kept; a longer answer is cut
 MAX_RAW = 40_000  # characters of an answer's raw JSON kept
 MAX_TOKENS = 100_000_000  # a token count above this is no count any endpoint meant: it is stored as this
 
+
 def answer_body(raw) -> object:
     """The JSON value of a 200, or MalformedAnswer naming what came instead (an HTML page, not JSON)."""
     kind = str(raw.headers.get("content-type") or "no content type").split(";")[0].strip()[:60]
@@ -89,7 +90,6 @@ def _raise_error_object(body: object) -> None:
         raise QuotaSpent("the endpoint answered insufficient_quota (HTTP 200): the account's quota is spent; "
                          "add credit or use another key")
     raise MalformedAnswer(f"the endpoint's answer is an error ({printable(str(code)[:80]) if code else 'no code'})")
-
 
 
 @dataclass

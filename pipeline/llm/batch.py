@@ -25,7 +25,6 @@ class BatchTransport:
     """The Batch API half of LLMClient: every call goes through the client's `_call` (its retry
     policy and pacing) on its SDK client `_client`."""
 
-
     async def upload_batch_file(self, path: Path) -> str:
         """Upload a JSONL file of requests; returns its file id (no overall deadline: files can be large)."""
         async def upload():

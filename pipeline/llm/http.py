@@ -12,6 +12,7 @@ DEFAULT_ANSWER_LIMIT_MB = 4  # a chat answer (or any API answer but a file) larg
 DEFAULT_FILE_LIMIT_MB = 2048  # a batch result or error file larger than this, decompressed, is cut there
 INFLATE_STEP = 64 * 1024  # bytes decompressed at a time: a bomb never inflates past the limit in memory
 
+
 def guarded_http_client(timeout: float, answer_limit: int, file_limit: int):
     """The SDK's default HTTP client, but every response body is decompressed here, a bounded step
     at a time, up to its limit (a file's content up to `file_limit`, any other answer up to

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 log = logging.getLogger("paperbrief.llm")
 
+
 @dataclass
 class RetryBudget:
     """Retries left for the whole run, shared by every call, and a breaker for a dead endpoint.

@@ -60,7 +60,6 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-
 def printable(text: str) -> str:
     """One line of printable characters, scrubbed: what an endpoint says goes into messages only so."""
     return scrub("".join(c if c.isprintable() else "?" for c in text))
