@@ -30,7 +30,7 @@ def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
     from ..diff import side_by_side
     from ..pdf import PdfError
-    from ..runner import rerun_paper
+    from ..runner import NotInReport, rerun_paper
 
     if folder_error(args.output):
         return usage(folder_error(args.output))
@@ -40,7 +40,9 @@ def _rerun(args: argparse.Namespace) -> int:
         settings = build_settings(args)
         if args.dry_run:
             return _dry_rerun(args, settings)
-        outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output)))
+        outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output), add=args.add))
+    except NotInReport as exc:
+        return usage(str(exc))
     except PdfError as exc:
         print(terminal_line(f"paperbrief: {args.pdf}: {exc}"), file=sys.stderr)
         return EXIT_FAILED
@@ -222,6 +224,8 @@ def add_rerun(sub, first_line) -> None:
     prompt_option(rerun)
     model_option(rerun, "model name")
     dry_run_option(rerun, "print the rendered prompt and its fingerprint; no call")
+    rerun.add_argument("--add", action="store_true",
+                       help="add the paper to the report when the report does not hold it (default: refuse)")
     cassette_option(rerun, "replay from this cassette instead of calling")
     endpoint_options(rerun)
     call_options(rerun)
