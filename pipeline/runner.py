@@ -301,16 +301,16 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path, add: bool = F
     """Brief one paper with the current prompt (free if already run) and update its report entry in place.
     A paper the report does not hold is added only with `add`: a mistyped -o or PDF never grows a report."""
     prompt = settings.prompt_file()
-    if not add and load_report(output) is None:  # before the lock: a mistyped -o leaves no folder behind
-        raise NotInReport(f"{pdf}: not in {output} (it holds no report); brief it with paperbrief run, or pass --add to add it")
-    async with folder_lock(output, "paperbrief rerun", settings.wait):
-        return await _rerun_locked(settings, prompt, pdf, output, add)
-
-
-async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, output: Path, add: bool) -> Rerun:
     read = await read_one(pdf, settings)
     if isinstance(read, ReadFailure):
         raise PdfError(read.reason)
+    if not add and load_report(output) is None:  # before the lock: a mistyped -o leaves no folder behind
+        raise NotInReport(f"{pdf}: not in {output} (it holds no report); brief it with paperbrief run, or pass --add to add it")
+    async with folder_lock(output, "paperbrief rerun", settings.wait):
+        return await _rerun_locked(settings, prompt, read, pdf, output, add)
+
+
+async def _rerun_locked(settings: Settings, prompt: PromptFile, read: Paper, pdf: Path, output: Path, add: bool) -> Rerun:
     store = RunStore(output / STORE_NAME)
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store)
     previous = load_report(output)

@@ -40,6 +40,10 @@ def _rerun(args: argparse.Namespace) -> int:
         settings = build_settings(args)
         if args.dry_run:
             return _dry_rerun(args, settings)
+        if settings.cassette:  # a cassette that cannot be used is named before the PDF is read
+            from ..cassette import check_cassette
+
+            check_cassette(settings.cassette)
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output), add=args.add))
     except NotInReport as exc:
         return usage(str(exc))
