@@ -69,6 +69,9 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in PLACEHOLDERS):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
+    if _BYLINE_SENTENCE.search(org):
+        return CheckResult(name="institution", ok=False,
+                           detail=f"主语抄入了首页的句子或项目符号（“{org[:60]}”），请只写机构名：{listed}")
     if _with_markers(org, paper):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构名连同首页的上标标记写在了一起，请去掉标记并用顿号分开：{listed}")
@@ -79,6 +82,8 @@ def _institution(org: str, paper: Paper) -> CheckResult:
 
 
 _MARKS = "*†‡§¶∗⋄"
+# a footnote's sentence copied as the subject: '• X. Zhang is with <University>', 'The authors are with …'
+_BYLINE_SENTENCE = re.compile(r"\b(?:is|are)(?:\s+(?:also|now))?\s+with\b|^\s*[•▪◦‣]|\bauthors?\b", re.I)
 
 
 def _with_markers(org: str, paper: Paper) -> bool:

@@ -172,3 +172,11 @@ def test_names_copied_with_their_markers_are_not_a_subject():
     assert failed_names("Northlake University、Harborlight Systems Inc." + rest, two) == []
     three_m = PAPER.model_copy(update={"institutions": ["3M Company"]})  # a digit inside a name is no marker
     assert "institution" not in failed_names("3M Company" + rest, three_m)
+
+
+def test_a_footnote_sentence_copied_as_the_subject_fails():
+    rest = GOOD.removeprefix("Northlake University")
+    for subject in ("• A. Bo is with Northlake University", "A. Bo is also with Northlake University",
+                    "The authors are with Northlake University"):
+        assert "institution" in failed_names(subject + rest), subject
+    assert failed_names(GOOD) == []
