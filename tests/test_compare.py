@@ -89,6 +89,7 @@ def test_compare_needs_two_variants(samples, tmp_path, capsys):
     assert "two variants at least" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
     """Runs where Chromium is installed (.ci/run installs Debian's and then requires this test to run)."""
     import subprocess

@@ -168,6 +168,7 @@ def test_ctrl_c_while_the_cli_starts_is_an_interrupt_not_a_traceback(samples, tm
     assert "paperbrief: interrupted" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_child_sent_ctrl_c_has_it_even_when_the_tests_run_as_a_background_job():
     """A script's background job (`pytest ... &`) ignores SIGINT and so would the runs it starts:
     then a Ctrl-C test sees the run finish (exit 0) or, with a stuck reader, never end."""
@@ -276,6 +277,7 @@ def test_wrong_key_stops_the_run_with_one_message(samples, tmp_path, standin, ca
     assert len(standin.requests) <= 2  # the calls already in flight, then nothing more
 
 
+@pytest.mark.slow
 def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
     folder = tmp_path / "one"
     folder.mkdir()
