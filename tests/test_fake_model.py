@@ -10,6 +10,7 @@ from fake_model import FakeClient, install, sample_model
 
 from pipeline.cli import main
 from pipeline.llm import EndpointUnusable
+from pipeline.standin import Faults
 
 
 def briefs_of(out) -> dict[str, str]:
@@ -25,7 +26,8 @@ def test_a_run_on_the_fake_sends_and_briefs_what_a_run_on_the_stand_in_does(samp
     assert main(["run", str(samples), "-o", str(in_process), "--base-url", fake.base_url, "--api-key", "k"]) == 0
     assert briefs_of(in_process) == briefs_of(over_socket)
     sent = sorted(json.dumps(r["body"], sort_keys=True) for r in standin.chat_requests())
-    assert sorted(json.dumps(b, sort_keys=True) for b in fake.requests) == sent
+    assert sorted(json.dumps(r["body"], sort_keys=True) for r in fake.chat_requests()) == sent
+    assert {r["authorization"] for r in fake.requests} == {"Bearer k"}
     assert fake.clients and all(c.closed for c in fake.clients)
 
 
@@ -36,3 +38,11 @@ def test_a_stopping_fake_client_sends_nothing():
     with pytest.raises(EndpointUnusable):
         asyncio.run(client.complete([{"role": "user", "content": "x"}], "m", {}))
     assert model.requests == [] and client.calls == 0
+
+
+def test_a_fault_set_on_the_fake_is_refused_not_ignored(samples, tmp_path, fake_model):
+    fake_model.faults = Faults(server_error=0.5)
+    with pytest.raises(AssertionError, match="use the `standin` fixture"):
+        fake_model.reply({"messages": []})
+    with pytest.raises(TypeError):
+        fake_model.start()

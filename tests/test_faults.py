@@ -242,10 +242,10 @@ def test_hostile_abstract_cannot_change_other_entries(samples, tmp_path, standin
     assert md.count(lattice.brief) == 1
 
 
-def test_api_key_never_in_logs_or_store(samples, tmp_path, standin, capsys, caplog):
+def test_api_key_never_in_logs_or_store(samples, tmp_path, fake_model, capsys, caplog):
     caplog.set_level("DEBUG")
     out = tmp_path / "out"
-    assert main(["-v", "run", str(samples), "-o", str(out), *live(standin)]) == 0
+    assert main(["-v", "run", str(samples), "-o", str(out), *live(fake_model)]) == 0
     captured = capsys.readouterr()
     assert "test-secret-key-123" not in captured.out + captured.err + caplog.text
     for path in out.iterdir():
@@ -290,7 +290,7 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
     assert second["at"] - first["at"] >= 1.2  # the server's wait, not the 0.25 s default backoff
 
 
-def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, standin, monkeypatch):
+def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, fake_model, monkeypatch):
     import crashing_reader
 
     import pipeline.reading as reading
@@ -298,7 +298,7 @@ def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_
     monkeypatch.setattr(reading, "read_paper", crashing_reader.read)  # the readers look it up at each read
     (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")
     out = tmp_path / "out"
-    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 1
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 1
     entries = results(out)
     assert entries["crash.pdf"]["error"] == "the PDF crashed the PDF reader (its worker process died)"
     assert all(entries[s.file]["brief"]["ok"] for s in make_samples.SAMPLES)
