@@ -6,7 +6,9 @@ configured the same way (`replies`, `readings`, `raw_replies`, `always_off_templ
 `by_position`, `usual_names`, `cut_off`) and logs each request as the stand-in does (`requests`,
 `chat_requests()`, `completed`). Transport and fault tests (HTTP errors, hangs, drops, latency,
 held requests, the Batch API, a command in a child process) keep the real stand-in: the fake
-refuses those settings instead of ignoring them.
+refuses those settings instead of ignoring them. One thing the fake does not do: count each paper's
+requests (PaperResult.requests), whose counter is private to pipeline.llm; a test of those counts
+keeps the stand-in.
 """
 
 from __future__ import annotations
