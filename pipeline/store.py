@@ -172,7 +172,8 @@ def _m002_batches(db: sqlite3.Connection) -> None:
 
 
 def _m003_metadata(db: sqlite3.Connection) -> None:
-    """Answers of the retired metadata pass (the brief call reads the header now); kept so migrations stay append-only."""
+    """Answers of the retired metadata pass (the brief call reads the header now); kept so migrations stay
+    append-only, and dropped by 005."""
     db.execute(
         """CREATE TABLE metadata_answers (
             sha256 TEXT NOT NULL, fingerprint TEXT NOT NULL, model TEXT NOT NULL, answer TEXT NOT NULL,

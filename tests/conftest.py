@@ -1,4 +1,4 @@
-"""Shared fixtures: generated sample PDFs, a stand-in endpoint, and an environment with no real keys."""
+"""Shared fixtures: generated sample PDFs, a stand-in endpoint, an in-process fake model, and an environment with no real keys."""
 
 from __future__ import annotations
 
