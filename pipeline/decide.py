@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from . import institutions as inst
 from . import registry
 from .metadata.confidence import LOW, PERSON_MAX_WORDS, title_doubt
-from .models import Brief, Dropped, FieldDoubt, Paper, Reading
+from .models import Brief, Dropped, FieldDoubt, MetadataSource, Paper, Reading
 
 SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
 FIELDS = ("title", "authors", "institutions")
@@ -266,8 +266,8 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
         update["institutions"] = spelt
     if "authors" in update:
         update["author_count"] = len(reading.authors) if reading.authors or rules.author_count is not None else None
-    update.update(confidence=confidence, disagreements=notes, metadata_source="model" if won else "rules+model",
-                  unsettled=unsettled, overruled=overruled)
+    source = MetadataSource.MODEL if won else MetadataSource.RULES_AND_MODEL
+    update.update(confidence=confidence, disagreements=notes, metadata_source=source, unsettled=unsettled, overruled=overruled)
     update["confident"] = all(d.confidence >= LOW for d in confidence.values())
     return base.model_copy(update=update)
 

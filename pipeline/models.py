@@ -86,6 +86,14 @@ class Decision(Frozen):
     kept: bool = True
 
 
+class MetadataSource(StrEnum):
+    """Whose reading a paper's published fields come from (report.json keeps these strings)."""
+
+    RULES = "rules"  # no model reading
+    RULES_AND_MODEL = "rules+model"  # both read the header and they agree (or the rules' reading stands)
+    MODEL = "model"  # the model's reading won at least one field
+
+
 class Paper(Frozen):
     """The metadata a reader needs to write and print a brief."""
 
@@ -100,15 +108,22 @@ class Paper(Frozen):
     body_excerpt: str = ""
     confident: bool = True  # False when any field's confidence is below confidence.LOW
     confidence: dict[str, FieldDoubt] = Field(default_factory=dict)  # title, authors, institutions, abstract
-    metadata_source: str = "rules"  # rules (no model reading) | rules+model (they agree) | model (it won a field)
+    metadata_source: MetadataSource = MetadataSource.RULES
     rules_reading: Reading | None = None  # both readings, once the model has read the header
     model_reading: Reading | None = None
     disagreements: list[str] = Field(default_factory=list)  # fields where the readings differ, and what won
     unsettled: dict[str, str] = Field(default_factory=dict)  # field -> why neither reading is clearly better (the rules' stands, marked)
     overruled: dict[str, str] = Field(default_factory=dict)  # field -> why the model's reading lost to the rules'
-    metadata_usage: Usage | None = None  # only in reports written while a separate metadata pass existed
     header_text: str = Field(default="", exclude=True, repr=False)  # page 1's header block, for the prompt and grounding
     decisions: list[Decision] = Field(default_factory=list, exclude=True, repr=False)  # the rules' reasons, for inspect --explain
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_fields(cls, data: object) -> object:
+        """A report written while a separate metadata pass existed carries `metadata_usage`: dropped on read."""
+        if isinstance(data, dict) and "metadata_usage" in data:
+            data = {k: v for k, v in data.items() if k != "metadata_usage"}
+        return data
 
     def sure(self, field: str) -> bool:
         """Whether the named field may be printed as read."""

@@ -171,13 +171,7 @@ class StandIn:
                                "error": {"code": code, "message": code.replace("_", " ")}})
                 continue
             body = line["body"]
-            text, finish = self.finish(body, self.answer(body))
-            prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
-            completion = {"id": f"chatcmpl-{request_id}", "object": "chat.completion", "created": 0,
-                          "model": body.get("model", "standin"),
-                          "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
-                          "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": estimate_tokens(text),
-                                    "total_tokens": prompt_tokens + estimate_tokens(text)}}
+            completion = chat_completion(body, *self.finish(body, self.answer(body)), f"chatcmpl-{request_id}")
             out.append({"id": request_id, "custom_id": line["custom_id"], "error": None,
                         "response": {"status_code": 200, "request_id": request_id, "body": completion}})
         for name, rows in (("output_file_id", out), ("error_file_id", errors)):
@@ -380,6 +374,16 @@ def answer_form_taken(form: object, taken: set[str]) -> bool:
     return True
 
 
+def chat_completion(body: dict, text: str, finish: str, completion_id: str) -> dict:
+    """The chat-completion body answering `body` with `text` (live, in a batch line, or in-process)."""
+    prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
+    completion_tokens = estimate_tokens(text)
+    return {"id": completion_id, "object": "chat.completion", "created": 0, "model": body.get("model", "standin"),
+            "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens}}
+
+
 def estimate_tokens(text: str) -> int:
     """A BPE-like count: one token per CJK character, one per four other characters."""
     cjk = len(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", text))
@@ -508,15 +512,7 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             text, finish = ("我无法按要求回答。", "stop") if outcome == "off_template" else standin.finish(body, standin.answer(body))
             entry["status"] = 200
             entry["finish_reason"] = finish
-            prompt_tokens = sum(estimate_tokens(m.get("content", "")) + 4 for m in body.get("messages", []))
-            completion_tokens = estimate_tokens(text)
-            self._json(200, {
-                "id": f"chatcmpl-standin-{len(standin.requests)}", "object": "chat.completion", "created": 0,
-                "model": body.get("model", "standin"),
-                "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                          "total_tokens": prompt_tokens + completion_tokens},
-            })
+            self._json(200, chat_completion(body, text, finish, f"chatcmpl-standin-{len(standin.requests)}"))
 
         def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
             data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -172,7 +172,8 @@ def _m002_batches(db: sqlite3.Connection) -> None:
 
 
 def _m003_metadata(db: sqlite3.Connection) -> None:
-    """Answers of the retired metadata pass (the brief call reads the header now); kept so migrations stay append-only."""
+    """Answers of the retired metadata pass (the brief call reads the header now); kept so migrations stay
+    append-only, and dropped by 005."""
     db.execute(
         """CREATE TABLE metadata_answers (
             sha256 TEXT NOT NULL, fingerprint TEXT NOT NULL, model TEXT NOT NULL, answer TEXT NOT NULL,
@@ -198,9 +199,14 @@ def _m004_batch_intents(db: sqlite3.Connection) -> None:
                "(SELECT batch_id FROM batch_requests WHERE state='pending')")
 
 
+def _m005_drop_metadata(db: sqlite3.Connection) -> None:
+    """The retired metadata pass's table (003) goes: nothing reads it, and a store keeps no dead table."""
+    db.execute("DROP TABLE IF EXISTS metadata_answers")
+
+
 _FINISHED = "('completed','failed','expired','cancelled')"
 MIGRATIONS = [("001_runs", _m001_runs), ("002_batches", _m002_batches), ("003_metadata", _m003_metadata),
-              ("004_batch_intents", _m004_batch_intents)]
+              ("004_batch_intents", _m004_batch_intents), ("005_drop_metadata", _m005_drop_metadata)]
 
 
 class RunStore:

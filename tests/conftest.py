@@ -1,4 +1,4 @@
-"""Shared fixtures: generated sample PDFs, a stand-in endpoint, and an environment with no real keys."""
+"""Shared fixtures: generated sample PDFs, a stand-in endpoint, an in-process fake model, and an environment with no real keys."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import make_samples  # noqa: E402
+from fake_model import FakeModel, install, sample_model  # noqa: E402
 
 from pipeline import llm  # noqa: E402
 from pipeline.standin import StandIn  # noqa: E402
@@ -50,6 +51,12 @@ def standin():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fake_model(monkeypatch) -> FakeModel:
+    """The stand-in's answers in-process, at the client interface: for tests that need only answers."""
+    return install(monkeypatch, sample_model())
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def test_a_run_killed_while_waiting_resumes_without_submitting_again(samples, tm
     assert main(args) == 0 and len(standin.batches) == 1  # and a third run finds everything briefed
 
 
+@pytest.mark.slow
 def test_status_and_cancel(samples, tmp_path, standin, monkeypatch, capsys):
     fast_polls(tmp_path, monkeypatch)
     standin.faults = Faults(batch_delay=60.0)

@@ -86,6 +86,7 @@ def test_a_batch_finished_in_its_create_answer_is_read(samples, tmp_path, api, m
     assert main(_argv(samples, out, api)) == 0 and api.creates == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_a_run_stopped_during_the_create_is_resumed_by_lookup(samples, tmp_path, api, monkeypatch, how):
     config = _config(tmp_path, monkeypatch)
@@ -107,6 +108,7 @@ def test_a_run_stopped_during_the_create_is_resumed_by_lookup(samples, tmp_path,
     assert api.creates == 1 and len(_briefed(out)) == N
 
 
+@pytest.mark.slow
 def test_a_stalled_result_file_ends_the_run_in_time_and_the_next_run_reads_it(samples, tmp_path, api, monkeypatch):
     _config(tmp_path, monkeypatch, batch_download_timeout=1)
     api.stall = True
@@ -121,6 +123,7 @@ def test_a_stalled_result_file_ends_the_run_in_time_and_the_next_run_reads_it(sa
     assert len(_briefed(out)) == N and api.creates == 1  # read again, never sent again
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_line_fails_its_paper_and_the_rest_is_read(samples, tmp_path, api, monkeypatch):
     _config(tmp_path, monkeypatch, batch_file_limit_mb=64)
     api.bomb_title = LAST.title
@@ -177,6 +180,7 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
 
 
+@pytest.mark.slow
 def test_done_when_one_batch_every_answer_briefed_under_a_gigabyte(samples, tmp_path, api, monkeypatch):
     """The issue's check: a create answered late, a batch already completed, a dripping result file
     and a gzip bomb; a run and its re-run create one batch, brief every paper answered, and the

@@ -42,7 +42,7 @@ def run(folder, out, standin) -> int:
     return main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"])
 
 
-def test_correct_forms_publish_at_the_first_answer(tmp_path, standin):
+def test_correct_forms_publish_at_the_first_answer(tmp_path, fake_model):
     folder = folder_of_papers(tmp_path)
     answers = {
         # acronym spelt out, 《short title》 before a comma, the whole answer in quotes, 73.0% for 73%
@@ -58,15 +58,15 @@ def test_correct_forms_publish_at_the_first_answer(tmp_path, standin):
         # the acronym for a page that spells the name out
         "Quill: Sketching Proofs with Small Models": "KAIST" + SENTENCE.format(title="《Quill》", effect="73%的查询快速完成"),
     }
-    standin.replies.update(answers)
-    assert run(folder, tmp_path / "out", standin) == 0
+    fake_model.replies.update(answers)
+    assert run(folder, tmp_path / "out", fake_model) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert sorted(r["file"] for r in report["results"] if r["brief"] and r["brief"]["ok"]) == sorted(PAPERS)
-    assert len(brief_requests(standin)) == len(PAPERS)  # no repair request was needed
+    assert len(brief_requests(fake_model)) == len(PAPERS)  # no repair request was needed
     assert all(r["brief"]["attempts"] == 1 for r in report["results"])
 
 
-def test_planted_errors_are_never_published(tmp_path, standin):
+def test_planted_errors_are_never_published(tmp_path, fake_model):
     folder = folder_of_papers(tmp_path)
     planted = {
         "Lumen, Light-Weight Retrieval for Edge Search":  # an author as the institution
@@ -78,14 +78,14 @@ def test_planted_errors_are_never_published(tmp_path, standin):
         "Quill: Sketching Proofs with Small Models":  # an invented number and a wrong Chinese name
             "北京大学" + SENTENCE.format(title="Quill", effect="99.5%的查询快速完成"),
     }
-    standin.replies.update(planted)
-    assert run(folder, tmp_path / "out", standin) == 1
+    fake_model.replies.update(planted)
+    assert run(folder, tmp_path / "out", fake_model) == 1
     report_md = (tmp_path / "out" / "report.md").read_text()
     for answer in planted.values():
         assert answer not in report_md
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert not [r for r in report["results"] if r["brief"] and r["brief"]["ok"]]
-    repairs = [r["body"]["messages"][-1]["content"] for r in brief_requests(standin) if len(r["body"]["messages"]) > 2]
+    repairs = [r["body"]["messages"][-1]["content"] for r in brief_requests(fake_model) if len(r["body"]["messages"]) > 2]
     assert len(repairs) == len(PAPERS)
     joined = "\n".join(repairs)
     for words in ("作者姓名", "不在论文署名机构中", "论文标题应写", "99.5", "Peking University"):

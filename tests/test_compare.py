@@ -32,20 +32,20 @@ def brief_calls(standin) -> int:
     return sum(1 for r in standin.requests if "首页:" not in r["body"]["messages"][-1]["content"])
 
 
-def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, standin, capsys):
+def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, fake_model, capsys):
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
-    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 0
-    assert brief_calls(standin) == N
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
+    assert brief_calls(fake_model) == N
     b = prompt_b(tmp_path)
     capsys.readouterr()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), "--dry-run"]) == 0
     said = capsys.readouterr().out
     assert "A: brief v3.0 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v3.1 · gpt-4o-mini: {N} call(s)" in said
-    standin.requests.clear()
-    assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), *live(standin)]) == 0
-    assert brief_calls(standin) == N  # the request log: only prompt B's briefs were paid for
-    assert all("周报简报" in r["body"]["messages"][-1]["content"] for r in standin.requests)
+    fake_model.requests.clear()
+    assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), *live(fake_model)]) == 0
+    assert brief_calls(fake_model) == N  # the request log: only prompt B's briefs were paid for
+    assert all("周报简报" in r["body"]["messages"][-1]["content"] for r in fake_model.requests)
     page = (out / "compare.html").read_text()
     summary = page.split('<table id="summary">')[1].split("</table>")[0]
     rows = Elements(summary).visible
@@ -53,14 +53,14 @@ def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, sta
     assert (out / "compare.md").read_text().count("- **A** 通过") == N
 
 
-def test_summary_counts_match_the_per_paper_checks(samples, tmp_path, standin):
+def test_summary_counts_match_the_per_paper_checks(samples, tmp_path, fake_model):
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
-    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 0
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
     lattice = next(s for s in make_samples.SAMPLES if s.file == "lattice-kv.pdf")
-    standin.always_off_template.add(lattice.title)  # only prompt B's calls are made now: B fails this paper
+    fake_model.always_off_template.add(lattice.title)  # only prompt B's calls are made now: B fails this paper
     code = main(["compare", str(samples), "--prompt", str(default), "--prompt", str(prompt_b(tmp_path)), "-o", str(out),
-                 *live(standin)])
+                 *live(fake_model)])
     assert code == 1  # a paper failed in one variant; the page still lists it
     md = (out / "compare.md").read_text()
     assert md.count("- **B** 失败") == 1 and md.count("- **B** 通过") == N - 1
@@ -72,12 +72,12 @@ def test_summary_counts_match_the_per_paper_checks(samples, tmp_path, standin):
     assert page.count('class="marker"') == 1
 
 
-def test_a_hostile_paper_is_text_in_compare_html(tmp_path, standin):
+def test_a_hostile_paper_is_text_in_compare_html(tmp_path, fake_model):
     folder = tmp_path / "in"
     folder.mkdir()
     hostile_pdf(folder / "x.pdf")
     out = tmp_path / "out"
-    code = main(["compare", str(folder), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(standin)])
+    code = main(["compare", str(folder), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(fake_model)])
     assert code == 0
     page = (out / "compare.html").read_text()
     assert_page_is_inert(page, TITLE)
@@ -89,6 +89,7 @@ def test_compare_needs_two_variants(samples, tmp_path, capsys):
     assert "two variants at least" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
     """Runs where Chromium is installed (.ci/run installs Debian's and then requires this test to run)."""
     import subprocess
@@ -130,18 +131,18 @@ def test_one_call_per_paper_reads_the_header_in_run_and_compare(tmp_path, standi
     assert "0 name(s) lost to grounding, 1 paper(s) read unlike the rules" in said  # both variants fix the rules
 
 
-def test_compare_counts_the_names_a_sloppy_variant_loses_to_grounding(samples, tmp_path, standin, capsys):
-    standin.sloppy = True
+def test_compare_counts_the_names_a_sloppy_variant_loses_to_grounding(samples, tmp_path, fake_model, capsys):
+    fake_model.sloppy = True
     out = tmp_path / "out"
     assert main(["compare", str(samples), "--model", "sloppy-a", "--model", "sloppy-b", "-o", str(out),
-                 *live(standin)]) == 0
+                 *live(fake_model)]) == 0
     said = capsys.readouterr().out
     lost = [int(line.split(" name(s) lost")[0].rsplit(" ", 1)[-1]) for line in said.splitlines() if "lost to grounding" in line]
     assert len(lost) == 2 and all(n >= 1 for n in lost)
     assert "首页未印出而删去的名称" in (out / "compare.md").read_text(encoding="utf-8")
 
 
-def test_compare_reads_each_pdf_once_for_all_its_variants(samples, tmp_path, standin, monkeypatch):
+def test_compare_reads_each_pdf_once_for_all_its_variants(samples, tmp_path, fake_model, monkeypatch):
     from pipeline import readers
 
     starts, reads = [], []
@@ -155,6 +156,6 @@ def test_compare_reads_each_pdf_once_for_all_its_variants(samples, tmp_path, sta
 
     monkeypatch.setattr(readers.PdfReaders, "read", counted)
     out = tmp_path / "out"
-    assert main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(standin)]) == 0
+    assert main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(fake_model)]) == 0
     assert len(starts) == 1  # one reader pool for the command
     assert sorted(reads) == sorted(p.name for p in samples.iterdir())  # each PDF read once, not once per variant

@@ -140,11 +140,11 @@ def test_the_position_reader_copies_the_header_line_by_line_markers_included():
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
-def test_a_model_reading_by_position_never_makes_the_reading_worse(tmp_path, standin, page):
+def test_a_model_reading_by_position_never_makes_the_reading_worse(tmp_path, fake_model, page):
     paper = drawn(tmp_path / f"{page}.pdf", PAGES[page])
     title, count, institutions = RULES_READ[page]
     assert (paper.title, paper.author_count, paper.institutions) == (title, count, institutions)  # the rules read it right
-    result = by_position(paper, standin)
+    result = by_position(paper, fake_model)
     shown = result.paper
     assert shown.model_reading is not None and shown.model_reading != shown.rules_reading  # the model misread the page
     assert (shown.title, shown.author_count, shown.institutions) == (title, count, institutions)
@@ -152,14 +152,14 @@ def test_a_model_reading_by_position_never_makes_the_reading_worse(tmp_path, sta
     assert all("the rules' reading stands" in note for note in shown.disagreements)
 
 
-def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fragment(tmp_path, standin, capsys):
+def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fragment(tmp_path, fake_model, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
     for page, rows in PAGES.items():
         draw(folder / f"{page}.pdf", [*rows, *abstract_rows(200)])
-    standin.by_position = True
+    fake_model.by_position = True
     out = tmp_path / "out"
-    main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"])
+    main(["run", str(folder), "-o", str(out), "--base-url", fake_model.base_url, "--api-key", "k"])
     report = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
     papers = {r.file.removesuffix(".pdf"): r.paper for r in report.results}
     for page, (title, count, institutions) in RULES_READ.items():

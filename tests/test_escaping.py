@@ -23,13 +23,13 @@ def tokens(text: str) -> list:
 
 
 @pytest.fixture
-def hostile_run(tmp_path, standin) -> Path:
+def hostile_run(tmp_path, fake_model) -> Path:
     """The output folder of a run on the hostile paper."""
     folder = tmp_path / "in"
     folder.mkdir()
     hostile_pdf(folder / "safe-pages.pdf")
     out = tmp_path / "out"
-    assert main(["run", str(folder), "-o", str(out), "--base-url", standin.base_url, "--api-key", "k"]) == 0
+    assert main(["run", str(folder), "-o", str(out), "--base-url", fake_model.base_url, "--api-key", "k"]) == 0
     return out
 
 

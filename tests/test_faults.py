@@ -168,6 +168,7 @@ def test_ctrl_c_while_the_cli_starts_is_an_interrupt_not_a_traceback(samples, tm
     assert "paperbrief: interrupted" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_child_sent_ctrl_c_has_it_even_when_the_tests_run_as_a_background_job():
     """A script's background job (`pytest ... &`) ignores SIGINT and so would the runs it starts:
     then a Ctrl-C test sees the run finish (exit 0) or, with a stuck reader, never end."""
@@ -241,10 +242,10 @@ def test_hostile_abstract_cannot_change_other_entries(samples, tmp_path, standin
     assert md.count(lattice.brief) == 1
 
 
-def test_api_key_never_in_logs_or_store(samples, tmp_path, standin, capsys, caplog):
+def test_api_key_never_in_logs_or_store(samples, tmp_path, fake_model, capsys, caplog):
     caplog.set_level("DEBUG")
     out = tmp_path / "out"
-    assert main(["-v", "run", str(samples), "-o", str(out), *live(standin)]) == 0
+    assert main(["-v", "run", str(samples), "-o", str(out), *live(fake_model)]) == 0
     captured = capsys.readouterr()
     assert "test-secret-key-123" not in captured.out + captured.err + caplog.text
     for path in out.iterdir():
@@ -276,6 +277,7 @@ def test_wrong_key_stops_the_run_with_one_message(samples, tmp_path, standin, ca
     assert len(standin.requests) <= 2  # the calls already in flight, then nothing more
 
 
+@pytest.mark.slow
 def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
     folder = tmp_path / "one"
     folder.mkdir()
@@ -288,7 +290,7 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
     assert second["at"] - first["at"] >= 1.2  # the server's wait, not the 0.25 s default backoff
 
 
-def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, standin, monkeypatch):
+def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, fake_model, monkeypatch):
     import crashing_reader
 
     import pipeline.reading as reading
@@ -296,7 +298,7 @@ def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_
     monkeypatch.setattr(reading, "read_paper", crashing_reader.read)  # the readers look it up at each read
     (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")
     out = tmp_path / "out"
-    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 1
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 1
     entries = results(out)
     assert entries["crash.pdf"]["error"] == "the PDF crashed the PDF reader (its worker process died)"
     assert all(entries[s.file]["brief"]["ok"] for s in make_samples.SAMPLES)

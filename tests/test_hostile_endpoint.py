@@ -134,6 +134,7 @@ def test_a_batch_whose_output_holds_garbage_settles_it_and_goes_on(samples, tmp_
 
 # -- every wait is bounded ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["429_zero", "429_negative_ms"])
 def test_a_429_that_asks_for_no_wait_still_waits_a_growing_floor(mode):
     with Hostile(mode=mode) as server:
@@ -146,6 +147,7 @@ def test_a_429_that_asks_for_no_wait_still_waits_a_growing_floor(mode):
     assert min(gaps) >= 0.22
 
 
+@pytest.mark.slow
 def test_a_huge_retry_after_waits_what_the_budget_allows_and_says_so():
     with Hostile(mode="429_huge") as server:
         result, elapsed = ask(server, rate_limit_wait=1.0)

@@ -198,10 +198,10 @@ def test_two_files_of_one_name_are_two_papers_in_a_batch_run(sample_dir, tmp_pat
     assert entries["a/paper.pdf"]["brief"]["ok"] and entries["b/paper.pdf"]["brief"]["ok"]
 
 
-def test_rerun_updates_the_entry_of_that_file_only(sample_dir, tmp_path, standin):
+def test_rerun_updates_the_entry_of_that_file_only(sample_dir, tmp_path, fake_model):
     a, b = same_names(sample_dir, tmp_path)
     out = tmp_path / "out"
-    live = ["--base-url", standin.base_url, "--api-key", "k"]
+    live = ["--base-url", fake_model.base_url, "--api-key", "k"]
     assert main(["run", str(a), str(b), "-o", str(out), *live]) == 0
     before = results(out)
     assert main(["rerun", str(b / "paper.pdf"), "-o", str(out), *live]) == 0
@@ -253,16 +253,16 @@ def test_a_full_disk_is_one_line_and_the_report_never_shrinks(samples, tmp_path,
     assert report_files(out) == before
 
 
-def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_report(samples, tmp_path, standin, monkeypatch,
+def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_report(samples, tmp_path, fake_model, monkeypatch,
                                                                            capsys):
     import sqlite3
 
     import pipeline.store as store
 
     out = tmp_path / "out"
-    live = ["--concurrency", "1", "--base-url", standin.base_url, "--api-key", "k"]
+    live = ["--concurrency", "1", "--base-url", fake_model.base_url, "--api-key", "k"]
     assert main(["run", str(samples), "-o", str(out), *live]) == 0
-    paid = standin.completed
+    paid = fake_model.completed
     real_save = store.RunStore.save
     saved = []
 
@@ -277,7 +277,7 @@ def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_report(sampl
     assert main(["run", str(samples), "-o", str(out), "--model", "another-model", *live]) == 2  # every call new
     line = one_line_error(capsys.readouterr().err)
     assert line == f"paperbrief: {out / 'runs.sqlite'}: disk full (the run store cannot be written)"
-    assert standin.completed - paid <= 3  # the run stopped paying: one stored, one refused, at most one in flight
+    assert fake_model.completed - paid <= 3  # the run stopped paying: one stored, one refused, at most one in flight
     assert len(results(out)) == N  # the report still lists every paper: the stopped run did not shrink it
 
 

@@ -109,11 +109,11 @@ def test_a_stop_after_timeouts_names_the_settings_in_force(samples, tmp_path, se
 
 # -- finish_reason --------------------------------------------------------------------------------
 
-def test_a_cut_off_answer_is_named_and_its_repair_is_small(samples, tmp_path, server):
-    server.cut_off = True
+def test_a_cut_off_answer_is_named_and_its_repair_is_small(samples, tmp_path, fake_model):
+    fake_model.cut_off = True
     out = tmp_path / "out"
-    assert main(["run", str(samples), "-o", str(out), *live(server)]) == 0  # every repair answer is whole
-    sent = server.chat_requests()
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0  # every repair answer is whole
+    sent = fake_model.chat_requests()
     firsts = [r for r in sent if len(r["body"]["messages"]) == 2]
     repairs = [r for r in sent if len(r["body"]["messages"]) > 2]
     assert len(firsts) == len(repairs) == N and all(r["finish_reason"] == "length" for r in firsts)
@@ -146,18 +146,18 @@ def test_an_answer_cut_off_twice_fails_naming_max_tokens(samples, tmp_path, serv
 
 # -- system_in_user -------------------------------------------------------------------------------
 
-def test_system_in_user_moves_the_system_text_and_changes_the_fingerprint(samples, tmp_path, server, monkeypatch):
+def test_system_in_user_moves_the_system_text_and_changes_the_fingerprint(samples, tmp_path, fake_model, monkeypatch):
     plain = tmp_path / "plain"
-    assert main(["run", str(samples), "-o", str(plain), *live(server)]) == 0
-    assert [m["role"] for m in server.chat_requests()[0]["body"]["messages"]] == ["system", "user"]
+    assert main(["run", str(samples), "-o", str(plain), *live(fake_model)]) == 0
+    assert [m["role"] for m in fake_model.chat_requests()[0]["body"]["messages"]] == ["system", "user"]
     config = tmp_path / "paperbrief.yaml"
     config.write_text("system_in_user: true\n")
     monkeypatch.setenv("PAPERBRIEF_CONFIG", str(config))
     assert Settings.build().system_in_user
-    server.requests.clear()
+    fake_model.requests.clear()
     moved = tmp_path / "moved"
-    assert main(["run", str(samples), "-o", str(moved), *live(server)]) == 0
-    sent = server.chat_requests()
+    assert main(["run", str(samples), "-o", str(moved), *live(fake_model)]) == 0
+    sent = fake_model.chat_requests()
     assert len(sent) == N
     for request in sent:
         (only,) = request["body"]["messages"]
@@ -211,19 +211,19 @@ def test_rerun_counts_its_repair(samples, tmp_path, server, capsys):
     assert entry["requests"] == 2
 
 
-def test_compare_counts_every_request_and_resends_failed_briefs(samples, tmp_path, server, capsys):
+def test_compare_counts_every_request_and_resends_failed_briefs(samples, tmp_path, fake_model, capsys):
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
     other = tmp_path / "b.yaml"
     other.write_text(default.read_text(encoding="utf-8").replace('version: "3.0"', 'version: "3.1"')
                      .replace("并写一句简报。", "并写一句周报简报。"), encoding="utf-8")
     bad = make_samples.SAMPLES[0]
-    server.sloppy = True
-    server.always_off_template = {bad.title}
-    args = ["compare", str(samples), "--prompt", str(default), "--prompt", str(other), "-o", str(out), *live(server)]
+    fake_model.sloppy = True
+    fake_model.always_off_template = {bad.title}
+    args = ["compare", str(samples), "--prompt", str(default), "--prompt", str(other), "-o", str(out), *live(fake_model)]
     assert main(args) == 1
     said = capsys.readouterr().out
-    sent = server.chat_requests()
+    sent = fake_model.chat_requests()
     per_variant = [int(n) for n in re.findall(r"(\d+) request\(s\) sent", said)]
     assert per_variant == [2 * N, 2 * N] and sum(per_variant) == len(sent)
     table = (out / "compare.md").read_text(encoding="utf-8").splitlines()
@@ -234,18 +234,18 @@ def test_compare_counts_every_request_and_resends_failed_briefs(samples, tmp_pat
     plan = capsys.readouterr().out
     assert "A: " in plan and "1 call(s) for" in plan and "1 of them failed before and are sent again" in plan
     assert f"{N - 1} passing brief(s) reused" in plan
-    server.requests.clear()
+    fake_model.requests.clear()
     assert main(args) == 1
-    assert len(server.chat_requests()) == 2 * 2  # the failed paper again, first answer and repair, per variant
+    assert len(fake_model.chat_requests()) == 2 * 2  # the failed paper again, first answer and repair, per variant
 
 
 # -- what the model said is visible ---------------------------------------------------------------
 
-def test_an_all_failed_run_says_so_and_shows_the_rejected_answers_escaped(samples, tmp_path, server):
+def test_an_all_failed_run_says_so_and_shows_the_rejected_answers_escaped(samples, tmp_path, fake_model):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>\n第二行</details><b>粗</b>'
-    server.raw_replies = {s.title: hostile + "好" * 900 for s in make_samples.SAMPLES}
+    fake_model.raw_replies = {s.title: hostile + "好" * 900 for s in make_samples.SAMPLES}
     out = tmp_path / "out"
-    assert main(["run", str(samples), "-o", str(out), *live(server)]) == 1
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 1
     md = (out / "report.md").read_text(encoding="utf-8")
     assert md.count("本次没有生成简报") == 2 and f"{N} 篇论文都未通过检查" in md
     assert "<script" not in md and "alert" not in md  # a rejected answer is never published in the digest
@@ -337,11 +337,11 @@ def test_a_batch_answer_cut_off_is_repaired_with_the_short_form(samples, tmp_pat
     assert all(r["brief"]["ok"] and r["brief"]["attempts"] == 2 for r in report_json(out)["results"])
 
 
-def test_rerun_dry_run_says_whether_a_stored_brief_is_reused_or_sent_again(samples, tmp_path, server, capsys):
+def test_rerun_dry_run_says_whether_a_stored_brief_is_reused_or_sent_again(samples, tmp_path, fake_model, capsys):
     bad, good = make_samples.SAMPLES[0], make_samples.SAMPLES[1]
-    server.always_off_template = {bad.title}
+    fake_model.always_off_template = {bad.title}
     out = tmp_path / "out"
-    assert main(["run", str(samples), "-o", str(out), *live(server)]) == 1
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 1
     capsys.readouterr()
     assert main(["rerun", str(samples / good.file), "--dry-run", "-o", str(out)]) == 0
     assert "a passing brief of this prompt is in" in capsys.readouterr().out

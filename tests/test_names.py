@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from fake_model import FakeModel, install
 from pages import ABSTRACT, ABSTRACT_LINES, abstract_rows, draw, paper_page
 from prose_briefs import BRIEFS, PAPERS
 
@@ -108,24 +109,24 @@ def _no_institute_page(folder, title="Lantern Grids for Long Documents"):
     return title
 
 
-def test_an_anonymous_paper_is_briefed_with_a_generic_subject(tmp_path):
+def test_an_anonymous_paper_is_briefed_with_a_generic_subject(tmp_path, monkeypatch):
     title = _no_institute_page(tmp_path / "in")
-    with StandIn() as standin:
-        assert main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]) == 0
-        assert len(standin.chat_requests()) == 1
+    model = install(monkeypatch, FakeModel())
+    assert main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--base-url", model.base_url, "--api-key", "k"]) == 0
+    assert len(model.chat_requests()) == 1
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     (entry,) = report["results"]
     assert entry["brief"]["text"].startswith("研究团队发布了") and title in entry["brief"]["text"]
     assert entry["paper"]["institutions"] == [] and entry["paper"]["author_count"] == 0
 
 
-def test_a_planted_department_is_not_published_for_a_paper_without_institution(tmp_path):
+def test_a_planted_department_is_not_published_for_a_paper_without_institution(tmp_path, monkeypatch):
     title = _no_institute_page(tmp_path / "in")
     planted = (f"Department of Computer Science发布了{title}论文，使用灯格路由注意力的方法，"
                "解决了长文档注意力开销大的问题，达成了更低显存占用的效果。")
-    with StandIn(replies={title: planted}) as standin:
-        code = main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"])
-        assert len(standin.chat_requests()) == 2  # the one repair request
+    model = install(monkeypatch, FakeModel(replies={title: planted}))
+    code = main(["run", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--base-url", model.base_url, "--api-key", "k"])
+    assert len(model.chat_requests()) == 2  # the one repair request
     assert code == 1
     assert "Department of Computer Science发布了" not in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 

@@ -78,6 +78,7 @@ def test_report_files_have_the_folders_usual_permissions(samples, tmp_path):
     assert modes["runs.sqlite"] == 0o644
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_a_full_disk_names_the_file(samples, tmp_path):
     out = tmp_path / "out"
@@ -90,6 +91,7 @@ def test_a_full_disk_names_the_file(samples, tmp_path):
     assert f"{out}/" in line and ("No space left" in line or "disk full" in line), line
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_a_read_only_folder_allows_status_and_the_dry_runs(samples, tmp_path):
     out = tmp_path / "out"
@@ -105,6 +107,7 @@ def test_a_read_only_folder_allows_status_and_the_dry_runs(samples, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_a_read_only_folder_refuses_a_run_by_name(samples, tmp_path):
     out = tmp_path / "out"

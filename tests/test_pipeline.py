@@ -60,12 +60,12 @@ def test_faults_429_and_500_still_brief_every_paper(samples, tmp_path, standin, 
     assert len(virtual_waits) == failed and min(virtual_waits) >= 0.25  # each failure waited before the next try
 
 
-def test_off_template_twice_is_a_listed_failure(samples, tmp_path, standin, capsys):
+def test_off_template_twice_is_a_listed_failure(samples, tmp_path, fake_model, capsys):
     bad = make_samples.SAMPLES[0]
-    standin.always_off_template = {bad.title}
+    fake_model.always_off_template = {bad.title}
     out = tmp_path / "out"
-    assert run(["run", str(samples), "-o", str(out), *live(standin)]) == 1
-    asked = [r for r in standin.requests if bad.title.split(":")[0] in json.dumps(r["body"], ensure_ascii=False)]
+    assert run(["run", str(samples), "-o", str(out), *live(fake_model)]) == 1
+    asked = [r for r in fake_model.requests if bad.title.split(":")[0] in json.dumps(r["body"], ensure_ascii=False)]
     assert len(asked) == 2  # the first answer and one repair attempt, no more
     assert "上一条回答有以下问题" in asked[1]["body"]["messages"][-1]["content"]
     md = (out / "report.md").read_text()
@@ -75,18 +75,18 @@ def test_off_template_twice_is_a_listed_failure(samples, tmp_path, standin, caps
     assert f"FAILED {bad.file}" in capsys.readouterr().err
 
 
-def test_second_run_is_free(samples, tmp_path, standin):
+def test_second_run_is_free(samples, tmp_path, fake_model):
     out = tmp_path / "out"
-    assert run(["run", str(samples), "-o", str(out), *live(standin)]) == 0
-    first = len(standin.requests)
-    assert run(["run", str(samples), "-o", str(out), *live(standin)]) == 0
-    assert len(standin.requests) == first
+    assert run(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
+    first = len(fake_model.requests)
+    assert run(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
+    assert len(fake_model.requests) == first
 
 
-def test_secret_never_reaches_outputs(samples, tmp_path, standin):
+def test_secret_never_reaches_outputs(samples, tmp_path, fake_model):
     out = tmp_path / "out"
-    assert run(["run", str(samples), "-o", str(out), *live(standin)]) == 0
-    assert standin.requests[0]["authorization"] == "Bearer test-secret-key-123"  # it was really sent
+    assert run(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
+    assert fake_model.requests[0]["authorization"] == "Bearer test-secret-key-123"  # it was really sent
     for path in out.iterdir():
         assert b"test-secret-key-123" not in path.read_bytes(), path
 
@@ -97,19 +97,19 @@ def test_no_endpoint_is_a_one_line_usage_error(samples, tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "OPENAI_API_KEY" in err and "--cassette" in err
 
 
-def test_bad_files_are_listed_and_the_batch_goes_on(samples, tmp_path, standin):
+def test_bad_files_are_listed_and_the_batch_goes_on(samples, tmp_path, fake_model):
     (samples / "broken.pdf").write_text("not a pdf at all")
     (samples / "empty.pdf").write_bytes(b"")
     (samples / "copy of lattice.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes())
     out = tmp_path / "out"
-    assert run(["run", str(samples), "-o", str(out), *live(standin)]) == 1
+    assert run(["run", str(samples), "-o", str(out), *live(fake_model)]) == 1
     data = json.loads((out / "report.json").read_text())
     by_file = {r["file"]: r for r in data["results"]}
     assert by_file["broken.pdf"]["error"] == "not a PDF (no %PDF header)"
     assert by_file["empty.pdf"]["error"] == "empty file"
     duplicate = by_file["copy of lattice.pdf"]["duplicate_of"] or by_file["lattice-kv.pdf"]["duplicate_of"]
     assert duplicate in ("lattice-kv.pdf", "copy of lattice.pdf")
-    assert standin.completed == len(make_samples.SAMPLES)  # the duplicate cost nothing
+    assert fake_model.completed == len(make_samples.SAMPLES)  # the duplicate cost nothing
     md = (out / "report.md").read_text()
     assert md.count("LatticeKV: Paged") == 2  # once in briefs, once in details
     assert "## 重复文件（1个" in md
@@ -122,15 +122,15 @@ def test_inspect_prints_the_fields_as_json(sample_dir, capsys):
     assert data["author_count"] == 14 and data["institutions"][0] == "Riverside College of Arts"
 
 
-def test_config_file_is_read_and_flags_win(samples, tmp_path, standin, monkeypatch):
+def test_config_file_is_read_and_flags_win(samples, tmp_path, fake_model, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PAPERBRIEF_CONFIG")  # the default: paperbrief.yaml in the working directory
-    (tmp_path / "paperbrief.yaml").write_text(f"base_url: {standin.base_url}\ntitle: 配置文件标题\nmodel: from-config\n")
+    (tmp_path / "paperbrief.yaml").write_text(f"base_url: {fake_model.base_url}\ntitle: 配置文件标题\nmodel: from-config\n")
     monkeypatch.setenv("OPENAI_API_KEY", "k")
     out = tmp_path / "out"
     assert run(["run", str(samples), "-o", str(out), "--model", "from-flag"]) == 0
     assert (out / "report.md").read_text().startswith("# 配置文件标题\n")
-    assert {r["body"]["model"] for r in standin.requests} == {"from-flag"}
+    assert {r["body"]["model"] for r in fake_model.requests} == {"from-flag"}
 
 
 def test_config_file_typo_is_a_usage_error(samples, tmp_path, monkeypatch, capsys):

@@ -30,17 +30,17 @@ def entries(out: Path) -> dict[str, dict]:
     return {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
 
 
-def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, standin, capsys):
+def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, fake_model, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(samples), "-o", str(out), *live(standin)]) == 0
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
     before = entries(out)
     md_before = (out / "report.md").read_text()
-    standin.replies.clear()  # answers now come from the template-based generator
+    fake_model.replies.clear()  # answers now come from the template-based generator
     prompt = edited_prompt(tmp_path, "请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句准确的简报。")
-    calls = len(standin.requests)
+    calls = len(fake_model.requests)
     target = samples / "lattice-kv.pdf"
-    assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(standin)]) == 0
-    assert len(standin.requests) == calls + 1
+    assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(fake_model)]) == 0
+    assert len(fake_model.requests) == calls + 1
     printed = capsys.readouterr().out
     assert "old [brief" in printed and "new [brief" in printed and "[-" in printed and "{+" in printed
     after = entries(out)
@@ -62,8 +62,8 @@ def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, sta
     store.close()
     assert history == [before["lattice-kv.pdf"]["brief"]["text"], after["lattice-kv.pdf"]["brief"]["text"]]
     # the same prompt again: already paid for, no call
-    assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(standin)]) == 0
-    assert len(standin.requests) == calls + 1
+    assert main(["rerun", str(target), "--prompt", str(prompt), "-o", str(out), *live(fake_model)]) == 0
+    assert len(fake_model.requests) == calls + 1
 
 
 def test_rerun_dry_run_prints_prompt_and_fingerprint_without_calling(samples, capsys):

@@ -117,7 +117,7 @@ def test_confidence_flags_missing_affiliations_and_inspect_shows_it(tmp_path, ca
     assert shown["confidence"]["title"]["confidence"] == 1.0
 
 
-def test_the_grounded_model_reading_wins_where_the_rules_are_unsure(tmp_path, standin, capsys):
+def test_the_grounded_model_reading_wins_where_the_rules_are_unsure(tmp_path, fake_model, capsys):
     from pipeline.cli import main
 
     folder = tmp_path / "in"
@@ -125,13 +125,13 @@ def test_the_grounded_model_reading_wins_where_the_rules_are_unsure(tmp_path, st
     rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),
             ("^1Orchard University", 9, "c", 122), ("Bellwether Institute of Optics", 7, "c", 700)] + abstract_rows(160)
     draw(folder / "p.pdf", rows)
-    standin.readings["Sparse Lanterns for Long Documents"] = {
+    fake_model.readings["Sparse Lanterns for Long Documents"] = {
         "authors": ["Mira Castellan", "Tobias Rennick"],
         "institutions": ["Orchard University", "Bellwether Institute of Optics", "Invented Institute"]}
-    args = ["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", standin.base_url, "--api-key", "k"]
+    args = ["run", str(folder), "-o", str(tmp_path / "out"), "--base-url", fake_model.base_url, "--api-key", "k"]
     assert main(args) == 0
-    assert len(standin.requests) == 2  # one call, and one repair: the invented name is not on page 1
-    repair = standin.requests[1]["body"]["messages"][-1]["content"]
+    assert len(fake_model.requests) == 2  # one call, and one repair: the invented name is not on page 1
+    repair = fake_model.requests[1]["body"]["messages"][-1]["content"]
     assert "Invented Institute" in repair and "论文首页没有印出这个名称" in repair
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     paper = report["results"][0]["paper"]

@@ -24,17 +24,17 @@ def _one_line_exit_2(capsys, argv: list[str]) -> str:
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999/v1", "not a url", "ftp://127.0.0.1/v1", "http://:80/v1",
                                  "http://127.0.0.1:0/v1", "http://127.0.0.1:port/v1"])
-def test_a_base_url_that_is_not_an_http_url_with_a_valid_port_is_refused(samples, tmp_path, standin, capsys, url):
+def test_a_base_url_that_is_not_an_http_url_with_a_valid_port_is_refused(samples, tmp_path, fake_model, capsys, url):
     line = _one_line_exit_2(capsys, ["run", str(samples), "-o", str(tmp_path / "out"), "--base-url", url,
                                      "--api-key", "k"])
     assert "base_url" in line
-    assert not standin.requests and not (tmp_path / "out" / "report.md").exists()
+    assert not fake_model.requests and not (tmp_path / "out" / "report.md").exists()
 
 
 @pytest.mark.parametrize("where", ["flag", "environment", "config"])
-def test_a_base_url_with_user_information_is_refused_and_never_repeated(samples, tmp_path, standin, capsys,
+def test_a_base_url_with_user_information_is_refused_and_never_repeated(samples, tmp_path, fake_model, capsys,
                                                                         monkeypatch, where):
-    url = standin.base_url.replace("http://", f"http://alice:{PASSWORD}@")
+    url = fake_model.base_url.replace("http://", f"http://alice:{PASSWORD}@")
     argv = ["-v", "run", str(samples), "-o", str(tmp_path / "out"), "--api-key", "k"]
     if where == "flag":
         argv += ["--base-url", url]
@@ -46,7 +46,7 @@ def test_a_base_url_with_user_information_is_refused_and_never_repeated(samples,
         monkeypatch.setenv("PAPERBRIEF_CONFIG", str(config))
     line = _one_line_exit_2(capsys, argv)
     assert "user information" in line and PASSWORD not in line and "alice" not in line
-    assert not standin.requests
+    assert not fake_model.requests
 
 
 def test_status_refuses_user_information_too(tmp_path, capsys):
@@ -64,11 +64,11 @@ def test_a_cassette_uri_never_keeps_user_information():
 
 
 @pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
-def test_a_timeout_must_be_finite(samples, tmp_path, standin, capsys, value):
-    line = _one_line_exit_2(capsys, ["run", str(samples), "-o", str(tmp_path / "out"), "--base-url", standin.base_url,
+def test_a_timeout_must_be_finite(samples, tmp_path, fake_model, capsys, value):
+    line = _one_line_exit_2(capsys, ["run", str(samples), "-o", str(tmp_path / "out"), "--base-url", fake_model.base_url,
                                      "--api-key", "k", f"--timeout={value}"])
     assert "timeout" in line
-    assert not standin.requests
+    assert not fake_model.requests
 
 
 def test_repair_needs_batch(samples, tmp_path, standin, capsys):
@@ -80,11 +80,11 @@ def test_repair_needs_batch(samples, tmp_path, standin, capsys):
 
 @pytest.mark.parametrize("placeholder", ["{abstract:d}", "{abstract:>400000000}", "{paper.x}", "{a[0]}",
                                          "{abstract!r}", "{title", "{abstract:{title}}"])
-def test_a_prompt_placeholder_must_be_a_bare_name(samples, tmp_path, standin, capsys, placeholder):
+def test_a_prompt_placeholder_must_be_a_bare_name(samples, tmp_path, fake_model, capsys, placeholder):
     prompt = tmp_path / "prompt.yaml"
     prompt.write_text(yaml.safe_dump({"id": "p", "version": "1", "system": "You brief papers.",
                                       "user": f"Abstract: {placeholder}\n{{header_text}}"}))
     line = _one_line_exit_2(capsys, ["run", str(samples), "-o", str(tmp_path / "out"), "--prompt", str(prompt),
-                                     "--base-url", standin.base_url, "--api-key", "k"])
+                                     "--base-url", fake_model.base_url, "--api-key", "k"])
     assert str(prompt) in line and "user" in line
-    assert not standin.requests
+    assert not fake_model.requests

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import foreground
 import make_samples
+import pytest
 from waiting import wait_for
 
 from pipeline.standin import StandIn
@@ -34,6 +35,7 @@ def _asked(requests: list[dict]) -> set[str]:
             if any(" ".join(s.title.split()[:2]) in json.dumps(r["body"], ensure_ascii=False) for r in requests)}
 
 
+@pytest.mark.slow
 def test_sigterm_stops_in_order_keeping_the_answers_in_flight(samples, tmp_path):
     out = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}

@@ -40,6 +40,7 @@ def _title_key(sample) -> str:
     return " ".join(sample.title.split()[:2])  # the header block may wrap the title
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_answer_is_that_papers_failure_asked_once_and_never_inflated(samples, tmp_path, api):
     api.chat = {_title_key(FIRST): "bomb"}
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -52,6 +53,7 @@ def test_a_gzip_bomb_answer_is_that_papers_failure_asked_once_and_never_inflated
     assert grown_mb < 200  # 1 GiB inflated would show here
 
 
+@pytest.mark.slow
 def test_the_answer_limit_is_a_setting(samples, tmp_path, api, monkeypatch):
     config = tmp_path / "paperbrief.yaml"
     config.write_text("answer_limit_mb: 1\n")
@@ -98,6 +100,7 @@ def test_the_batch_file_splitter_bounds_each_line():
     assert "larger than" in lines[1].error
 
 
+@pytest.mark.slow
 def test_a_limited_stream_stops_a_bomb_after_the_limit():
     from hostile_api import gzip_bomb
 
