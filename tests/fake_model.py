@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from pipeline.llm import EndpointUnusable, Pacer, RequestAbout, completion_of
+from pipeline.llm.formats import json_mode_of, response_format
 from pipeline.models import Completion
 from pipeline.standin import Faults, StandIn, chat_completion
 
@@ -69,10 +70,10 @@ class FakeModel(StandIn):
 class FakeClient:
     """The LLMClient methods and fields the pipeline uses: complete, calls, pacer, json_mode, stopping, close."""
 
-    def __init__(self, model: FakeModel, concurrency: int = 8, json_mode: bool = True, api_key: str | None = None) -> None:
+    def __init__(self, model: FakeModel, concurrency: int = 8, json_mode: bool | str = True, api_key: str | None = None) -> None:
         self.model = model
         self.pacer = Pacer(concurrency)
-        self.json_mode = json_mode
+        self.json_mode = json_mode_of(json_mode)  # the form a live client starts with
         self.authorization = f"Bearer {api_key}" if api_key else ""
         self.calls = 0
         self.stopping = False
@@ -85,7 +86,8 @@ class FakeClient:
             if self.stopping:
                 raise EndpointUnusable("the run is stopping: no new request is sent")
             self.calls += 1
-            extra = {"response_format": {"type": "json_object"}} if json_object and self.json_mode else {}
+            form = response_format(self.json_mode if json_object else "off")  # what a live client sends
+            extra = {"response_format": form} if form else {}
             body = {**parameters, **extra, "model": model, "messages": messages}
             answer = completion_of(self.model.reply(body, self.authorization), model, 0.0)
             self.pacer.answered(0.0)
