@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from . import institutions as inst
 from . import registry
-from .metadata.confidence import LOW, PERSON_MAX_WORDS, title_doubt
+from .metadata.confidence import LOW, title_doubt
 from .models import Brief, Dropped, FieldDoubt, Paper, Reading
+from .rules import in_force
 
 SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
 FIELDS = ("title", "authors", "institutions")
@@ -120,7 +121,7 @@ def _person_fault(name: str, titles: list[str], organisations: set[str]) -> str:
     words = [w for w in bare.split() if w not in _PARTICLES]  # 'van', 'de' (written small; 'Du' is a family name)
     if _CJK.search(bare):
         return "" if len(key) <= 6 else NAMES_RUN_TOGETHER
-    if len(words) > PERSON_MAX_WORDS:
+    if len(words) > in_force().person_max_words:
         return NAMES_RUN_TOGETHER
     if inst.is_place(bare) or _VENUE_LINE.search(bare):
         return NOT_A_PERSON

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import NamedTuple
 
 from . import registry
+from .rules import in_force
 
 # Words that make a phrase an organisation on their own (any case), and company names (as printed:
 # a surname such as "Ai" or "Apple" must not make an author line an affiliation).
@@ -517,7 +518,6 @@ def _trim(part: str) -> str:
     return part
 
 
-TOWN_MAX_WORDS = 2  # capitalised words of a town ('Porto', 'Ann Arbor'); a longer part names more
 
 
 def is_place(text: str) -> bool:
@@ -535,7 +535,7 @@ def _is_place(parts: list[str]) -> bool:
         return False
     town = parts[0].strip()
     return not (_STRONG.search(town) or _WEAK.search(town) or _ACRONYM.match(town) or _NAMED_INSTITUTE.match(town)) \
-        and 1 <= len(town.split()) <= TOWN_MAX_WORDS and all(w[:1].isupper() for w in town.split())
+        and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split())
 
 
 def _is_address(part: str, first: bool = False) -> bool:
@@ -549,7 +549,7 @@ def _is_address(part: str, first: bool = False) -> bool:
     if _POSTCODE.search(part):
         return True
     words = part.split()
-    return len(words) <= TOWN_MAX_WORDS and all(w[:1].isupper() for w in words) and not _is_unit(part)
+    return len(words) <= in_force().town_max_words and all(w[:1].isupper() for w in words) and not _is_unit(part)
 
 
 def _parenthesised_org(part: str) -> str:
@@ -587,7 +587,6 @@ def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-SAME_NAME_SHARE = 0.75  # of the longer folded name: a name inside another this long is a repeat of it
 FOLD_CACHE = 16384  # distinct phrases folded per process: a page's parts are folded again by each check
 
 
@@ -607,7 +606,7 @@ def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
-    return bool(short) and short in long_ and len(short) >= SAME_NAME_SHARE * len(long_)
+    return bool(short) and short in long_ and len(short) >= in_force().same_name_share * len(long_)
 
 
 def _campus_of(name: str, other: str) -> bool:

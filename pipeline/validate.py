@@ -8,10 +8,10 @@ from . import institutions as inst
 from . import registry
 from .grounding import Page
 from .models import CheckResult, Paper
+from .rules import in_force
 from .text import for_matching, valid_unicode
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
-MIN_CHARS, MAX_CHARS = 40, 600
 PLACEHOLDERS = ("研究团队", "研究人员", "作者团队", "该团队", "某机构", "未知机构", "研究者", "相关机构", "团队")
 # the subjects a paper with no institution may take when its byline prints no team or company either
 GENERIC_SUBJECT = "研究团队"
@@ -49,8 +49,9 @@ def _one_sentence(text: str) -> CheckResult:
 
 
 def _length(text: str) -> CheckResult:
-    ok = MIN_CHARS <= len(text) <= MAX_CHARS
-    return CheckResult(name="length", ok=ok, detail="" if ok else f"长度 {len(text)} 字，应在 {MIN_CHARS}–{MAX_CHARS} 之间")
+    least, most = in_force().brief_min_chars, in_force().brief_max_chars
+    ok = least <= len(text) <= most
+    return CheckResult(name="length", ok=ok, detail="" if ok else f"长度 {len(text)} 字，应在 {least}–{most} 之间")
 
 
 def _institution(org: str, paper: Paper) -> CheckResult:
@@ -275,7 +276,6 @@ def _within(name: str, institutions: list[str]) -> bool:
     return any(words <= set(re.findall(r"\w+", for_matching(other).casefold())) for other in institutions)
 
 
-LEADING_PHRASE_WORDS = 3  # words of a title's start, at least, that name the paper ('Delta Velocity Rectified Flow')
 _GENERIC_TITLES = re.compile(r"^(?:相关|该|本|这篇|此|一篇|新|最新)?(?:研究|论文|文章|工作)?$")
 _METHOD_NAME = re.compile(r"^(?=[A-Za-z0-9-]*(?:[A-Z][A-Za-z0-9-]*[A-Z]|\d))[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$")
 _TITLE_HEAD = re.compile(r"[:：,，]|\s[-–—]\s|—")
@@ -313,7 +313,7 @@ def _bare_title_form(named: str, paper: Paper) -> bool:
     short = inst.fold(head[0]) if len(head) > 1 else ""
     if key == full or full in key or (short and short in key):
         return True
-    if len(named.split()) >= LEADING_PHRASE_WORDS and full.startswith(key):
+    if len(named.split()) >= in_force().leading_phrase_words and full.startswith(key):
         return True  # a leading phrase, whole words only
     return bool(_METHOD_NAME.match(named)) and (_printed_as_word(named, paper.title) or _own_method(named, paper.abstract))
 
