@@ -397,12 +397,29 @@ def _inspect(args: argparse.Namespace) -> int:
         fields["header_text"] = paper.header_text
         if args.explain:
             fields["decisions"] = [d.model_dump() for d in paper.decisions]
+            fields["rules"] = _thresholds()
         print(json.dumps(fields, ensure_ascii=False, indent=2))
     else:
         _print_fields(fields)
         if args.explain:
             _print_decisions(paper.decisions)
+            _print_thresholds()
     return EXIT_OK
+
+
+def _thresholds() -> list[dict]:
+    """The reading rules' thresholds in force (defaults, or paperbrief.yaml's `rules:`), with their reasons."""
+    from .rules import explained, in_force
+
+    return explained(in_force())
+
+
+def _print_thresholds() -> None:
+    """One line per threshold: name = value (its reason), marked where paperbrief.yaml changed it."""
+    print("thresholds in force:")
+    for rule in _thresholds():
+        changed = "" if rule["value"] == rule["default"] else f" [default {rule['default']}]"
+        print(terminal_line(f"  {rule['name']} = {rule['value']}{changed}  ({rule['reason']})"))
 
 
 def _print_decisions(decisions) -> None:
@@ -531,7 +548,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("pdf")
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.add_argument("--explain", action="store_true",
-                         help="also print each decision of the rules and the rule that made it (with --json: a decisions list)")
+                         help="also print each decision of the rules and the rule that made it, and the thresholds in force "
+                              "(with --json: decisions and rules lists)")
     inspect.add_argument("--llm", action="store_true",
                          help="also make the brief call and show the model's reading beside the rules' (or replay --cassette)")
     inspect.add_argument("--cassette", type=Path, help="with --llm: replay the answer from this cassette")
