@@ -11,7 +11,6 @@ from .vocabulary import (
     ACADEMY,
     ACRONYM,
     CAMPUS,
-    COUNTRIES,
     INSTITUTE_OF,
     NAMED_INSTITUTE,
     STRONG,
@@ -20,6 +19,7 @@ from .vocabulary import (
     TOP_WORDS,
     WEAK,
     companies_in,
+    countries,
 )
 
 _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
@@ -33,7 +33,7 @@ def split_joined(entry: str) -> list[str]:
         return list(pair.groups())  # '<ABCD> & <UName>': two organisations, each by its short name
     slash = re.split(r"\s*/\s*(?=[A-Z])", entry.strip(), maxsplit=1)
     if len(slash) == 2 and TOP.search(slash[1]) and re.fullmatch(r"[A-Z][\w-]+(?: [A-Z][\w-]+)?", slash[0]) \
-            and slash[0].lower() not in COUNTRIES:
+            and slash[0].lower() not in countries():
         return [slash[0], *split_joined(slash[1])]  # '<Name>/ Université de <Town>': an institute and its university
     for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
         pieces = re.split(joint, entry, maxsplit=1)
@@ -58,7 +58,7 @@ def campuses(parts: list[str]) -> list[str]:
     """Join a university system to the campus named right after it."""
     out: list[str] = []
     for part in parts:
-        if out and SYSTEMS.match(out[-1]) and CAMPUS.match(part) and part.lower() not in COUNTRIES:
+        if out and SYSTEMS.match(out[-1]) and CAMPUS.match(part) and part.lower() not in countries():
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)

@@ -18,9 +18,7 @@ from .vocabulary import (
     ACRONYM,
     ACRONYM_WITH_CAMPUS,
     CORP,
-    COUNTRIES,
     GENERIC_ALONE,
-    LABELS,
     NAMED_INSTITUTE,
     PLACEHOLDER,
     POSTCODE,
@@ -32,7 +30,9 @@ from .vocabulary import (
     US_STATE,
     WEAK,
     companies_in,
+    countries,
     is_unit,
+    page_labels,
 )
 
 
@@ -46,7 +46,7 @@ def stands_alone(name: str) -> bool:
 def looks_like_affiliation(text: str) -> bool:
     """True for text that names an organisation, a unit of one, or is a bare acronym (KAIST, MIT)."""
     text = text.strip()
-    if text.upper() in LABELS:
+    if text.upper() in page_labels():
         return False
     return bool(STRONG.search(text) or WEAK.search(text) or UNIT.search(text) or ACRONYM.match(text)
                 or NAMED_INSTITUTE.match(text))
@@ -164,9 +164,9 @@ def read_entry(entry: str) -> EntryReading:
 
 def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Drop a page's labels, addresses and bare generic words ('University' alone)."""
-    dropped = [(p, "page-label") for p in parts if p.strip().upper() in LABELS]
+    dropped = [(p, "page-label") for p in parts if p.strip().upper() in page_labels()]
     kept = []
-    for i, part in enumerate(p for p in parts if p.strip().upper() not in LABELS):
+    for i, part in enumerate(p for p in parts if p.strip().upper() not in page_labels()):
         if not part:
             continue
         if _is_address(part, first=i == 0):
@@ -304,7 +304,7 @@ def _index(parts: list[str], part: str) -> int:
 
 def _is_place(parts: list[str]) -> bool:
     """'Town, Country' and nothing else: no organisation is named."""
-    if len(parts) != 2 or parts[1].lower().strip(" .") not in COUNTRIES:
+    if len(parts) != 2 or parts[1].lower().strip(" .") not in countries():
         return False
     town = parts[0].strip()
     return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
@@ -313,7 +313,7 @@ def _is_place(parts: list[str]) -> bool:
 
 def _is_address(part: str, first: bool = False) -> bool:
     low = part.lower().strip(" .")
-    if low in COUNTRIES or US_STATE.match(part.strip()):
+    if low in countries() or US_STATE.match(part.strip()):
         return True
     if first:
         return False

@@ -9,6 +9,7 @@ from importlib import resources
 
 from . import registry
 from .folding import fold
+from .vocabulary import Pattern, mapping
 
 
 class KnownOrganisation:
@@ -113,17 +114,20 @@ def _without_country(org: registry.Organisation) -> str:
     return re.sub(rf"\s*\((?:{'|'.join(forms)})\)$", "", org.name) if forms else org.name
 
 
-# university systems whose campuses are known by a short form: 'UC Berkeley' is 'University of California, Berkeley'
-_SYSTEM_SHORT = {"UC": "University of California", "UT": "University of Texas at", "UMass": "University of Massachusetts",
-                 "UNC": "University of North Carolina at", "UW": "University of Wisconsin–"}
+def _system_short() -> dict[str, str]:
+    """University systems whose campuses are known by a short form ('UC Berkeley' is 'University of
+    California, Berkeley'): the short form and how the full name runs on (data/vocabulary.yaml)."""
+    return mapping("system_short_forms")
 
 
-_SYSTEM_SHORT_FORM = re.compile(rf"^(?:[Tt]he\s+)?({'|'.join(_SYSTEM_SHORT)})\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)$")
+def _system_names() -> list[str]:
+    """Each system's own name ('University of Texas'), without what joins its campus."""
+    return [v.removesuffix(" at").rstrip("–") for v in _system_short().values()]
 
 
-_SYSTEM_FULL_FORM = re.compile(
-    r"^(?:[Tt]he\s+)?(University of California|University of Texas|University of Massachusetts|University of North Carolina|"
-    r"University of Wisconsin)\s*(?:,|at|[-–])\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)$")
+_SYSTEM_SHORT_FORM = Pattern(lambda: rf"^(?:[Tt]he\s+)?({'|'.join(_system_short())})\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)$")
+_SYSTEM_FULL_FORM = Pattern(
+    lambda: rf"^(?:[Tt]he\s+)?({'|'.join(_system_names())})\s*(?:,|at|[-–])\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)$")
 
 
 def usual_forms(name: str) -> list[str]:
@@ -135,13 +139,14 @@ def usual_forms(name: str) -> list[str]:
     bracket = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", name)
     if bracket:
         forms += [bracket.group(1), bracket.group(2)]
+    systems = _system_short()
     for form in [name, *forms]:
         short = _SYSTEM_SHORT_FORM.match(form)
         if short:
-            forms.append(f"{_SYSTEM_SHORT[short.group(1)]}, {short.group(2)}".replace(" at,", " at").replace("–,", "–"))
-            forms.append(f"{_SYSTEM_SHORT[short.group(1)].removesuffix(' at').rstrip('–')}, {short.group(2)}")
+            forms.append(f"{systems[short.group(1)]}, {short.group(2)}".replace(" at,", " at").replace("–,", "–"))
+            forms.append(f"{systems[short.group(1)].removesuffix(' at').rstrip('–')}, {short.group(2)}")
         full = _SYSTEM_FULL_FORM.match(form)
         if full:
-            system = next(k for k, v in _SYSTEM_SHORT.items() if v.removesuffix(" at").rstrip("–") == full.group(1))
+            system = next(k for k, v in systems.items() if v.removesuffix(" at").rstrip("–") == full.group(1))
             forms += [f"{system} {full.group(2)}", f"{full.group(1)}, {full.group(2)}"]
     return [f for f in dict.fromkeys(forms) if f and fold(f) != fold(name)]

@@ -23,6 +23,7 @@ from importlib import resources
 
 from .folding import fold
 from .text import for_matching
+from .vocabulary import mapping  # printed country forms the registry's English names do not cover
 
 # kinds of name form, strongest first (the build script stores the number)
 KIND = {"name": 0, "alias": 1, "label": 2, "acronym": 3, "qualified": 4}
@@ -30,10 +31,7 @@ ACRONYM = KIND["acronym"]
 # the table stores folded keys: the reader's folding must give this probe the stored value
 FOLD_PROBE = "The Université Côte d'Azur, Univ. Tech. — 清华大学 (THU)"
 _DATA = "data/ror.sqlite"
-# printed country forms the registry's English country names do not cover
-_COUNTRY_FORMS = {"US": ["USA", "U.S.A.", "U.S.", "United States of America"], "GB": ["UK", "U.K.", "England", "Scotland", "Wales"],
-                  "CN": ["PR China", "P.R. China", "P. R. China", "People's Republic of China"],
-                  "KR": ["Korea", "Republic of Korea"], "HK": ["Hong Kong SAR"], "AE": ["UAE"], "NL": ["The Netherlands"]}
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,7 +167,7 @@ def _country_printed(code: str, context: Context) -> bool:
 def country_forms(code: str) -> list[str]:
     if not code:
         return []
-    return [*_countries().get(code, []), *_COUNTRY_FORMS.get(code, [])]
+    return [*_countries().get(code, []), *mapping("country_forms").get(code, [])]
 
 
 @functools.cache
