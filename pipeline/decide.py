@@ -27,6 +27,7 @@ from . import registry
 from .metadata.confidence import LOW, title_doubt
 from .models import Brief, Dropped, FieldDoubt, Paper, Reading
 from .rules import in_force
+from .vocabulary import word_set
 
 SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
 FIELDS = ("title", "authors", "institutions")
@@ -62,8 +63,6 @@ _VENUE_LINE = re.compile(
 _BRACKETED = re.compile(r"\s*(.+?)\s*\(([^()]+)\)\s*")  # 'Full Name (Short)'
 _EMAIL_OR_LINK = re.compile(r"@|https?:|www\.")
 _MARKS = re.compile(r"^[\s\d*∗†‡§¶⋆,]+|[\s\d*∗†‡§¶⋆,]+$")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "bin", "ibn",
-              "al", "el", "y", "ten", "ter", "zu"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _GLUED_MARKER = re.compile(r"[A-Za-z.)\u4e00-\u9fff][\d*∗†‡§¶]{1,3}\s+\S|^[\d*∗†‡§¶]{1,2}\s*[A-Z\u4e00-\u9fff]|"
                            r"\s\d{1,2}\s+[A-Z]|[a-z][*∗†‡§¶\d]{1,2}$|^[a-z]\)?\s+[A-Z]|^[)\]）】,.;:、]")
@@ -118,7 +117,7 @@ def _person_fault(name: str, titles: list[str], organisations: set[str]) -> str:
         return ORGANISATION_AS_AUTHOR
     if len(key) >= 6 and any(key in t for t in titles):
         return PART_OF_TITLE
-    words = [w for w in bare.split() if w not in _PARTICLES]  # 'van', 'de' (written small; 'Du' is a family name)
+    words = [w for w in bare.split() if w not in word_set("surname_particles")]  # 'van', 'de' (written small; 'Du' is a family name)
     if _CJK.search(bare):
         return "" if len(key) <= 6 else NAMES_RUN_TOGETHER
     if len(words) > in_force().person_max_words:

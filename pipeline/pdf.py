@@ -390,8 +390,6 @@ def _base_font_name(font) -> str:
     return buffer.value.decode("latin-1") if 0 < length <= len(buffer) else ""
 
 
-
-
 def _unseen(text_object: int | None) -> bool:
     """Whether a text object is drawn so that no reader sees it: the invisible render mode (an
     OCR layer's or a hidden note's), a fully transparent or white fill."""

@@ -33,7 +33,6 @@ FOLD_PROBE = "The Université Côte d'Azur, Univ. Tech. — 清华大学 (THU)"
 _DATA = "data/ror.sqlite"
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Organisation:
     """One active ROR organisation: its names (folded keys by kind), type, country and parent."""

@@ -10,12 +10,11 @@ from .grounding import Page
 from .models import CheckResult, Paper
 from .rules import in_force
 from .text import for_matching, valid_unicode
+from .vocabulary import word_set
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
-PLACEHOLDERS = ("研究团队", "研究人员", "作者团队", "该团队", "某机构", "未知机构", "研究者", "相关机构", "团队")
 # the subjects a paper with no institution may take when its byline prints no team or company either
 GENERIC_SUBJECT = "研究团队"
-GENERIC_SUBJECTS = (GENERIC_SUBJECT, "研究人员", "研究者", "作者团队", "匿名作者", "匿名研究团队", "该研究团队")
 
 
 def check(text: str, paper: Paper) -> list[CheckResult]:
@@ -67,7 +66,7 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not paper.institutions:
         return _subject_without_institution(org, paper)
     listed = "；".join(paper.institutions)
-    if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in PLACEHOLDERS):
+    if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in word_set("placeholder_subjects")):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
     if _with_markers(org, paper):
@@ -101,7 +100,7 @@ def _subject_without_institution(org: str, paper: Paper) -> CheckResult:
     instead = f"论文首页未列出机构，主语请写{usual}"
     if not org:
         return CheckResult(name="institution", ok=False, detail=f"缺少主语。{instead}")
-    if org in GENERIC_SUBJECTS:
+    if org in word_set("generic_subjects"):
         return CheckResult(name="institution", ok=True)
     why = _not_a_byline(org, paper)
     return CheckResult(name="institution", ok=not why, detail=f"{why}。{instead}" if why else "")
@@ -109,7 +108,7 @@ def _subject_without_institution(org: str, paper: Paper) -> CheckResult:
 
 def _not_a_byline(org: str, paper: Paper) -> str:
     """'' when the subject is a team or an organisation page 1 prints as an affiliation, else why not."""
-    if org in PLACEHOLDERS or org in ("作者", "作者们", "本文作者", "论文作者") or inst.is_placeholder(org):
+    if org in word_set("placeholder_subjects") or org in ("作者", "作者们", "本文作者", "论文作者") or inst.is_placeholder(org):
         return f"“{org}”不是署名团队或机构"
     if any(inst.fold(org) == inst.fold(a) for a in paper.authors) and not _TEAM.search(org):  # 'Kimi Team' signs as the author
         return f"“{org}”是作者姓名，不是机构"
@@ -212,8 +211,6 @@ def _one_of_theirs(name: str, paper: Paper) -> bool:
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]*[A-Z][A-Za-z&()-]*$")
-_GENERIC = {"university", "institute", "college", "academy", "lab", "labs", "laboratory", "research", "school",
-            "center", "centre", "inc", "the", "of", "and", "for", "group", "company", "ai"}
 
 
 def _paper_forms(paper: Paper) -> dict[str, set[str]]:
@@ -271,7 +268,7 @@ def _within(name: str, institutions: list[str]) -> bool:
     """'Tsinghua' for 'Tsinghua University': every word of the name is in one institution, and
     one of them is not a generic word."""
     words = set(re.findall(r"\w+", for_matching(name).casefold()))
-    if not words - _GENERIC:
+    if not words - word_set("generic_name_words"):
         return False
     return any(words <= set(re.findall(r"\w+", for_matching(other).casefold())) for other in institutions)
 

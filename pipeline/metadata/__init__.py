@@ -23,7 +23,6 @@ from .title import explain_title
 __all__ = ["read_metadata"]
 
 
-
 def _is_signature(name: str) -> bool:
     """A team or a company where a person's name would stand: '<Name> Team', '<CODE-Name> <Brand>'
     (a company beside a group's code name; 'Ruth Apple' stays a person)."""

@@ -6,14 +6,10 @@ import re
 
 from .. import institutions as inst
 from ..rules import in_force
+from ..vocabulary import word_set
 from .layout import Cell
 
 _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE", re.I)
-
-
-
-
-_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 
 
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
@@ -31,20 +27,6 @@ TEAM_RE = re.compile(r"\bTeam$")
 
 
 ORCID_RE = re.compile(r"\[?\(?\d{4}[-−‐–]\d{4}[-−‐–]\d{4}[-−‐–]\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names (some with minus signs)
-# Words printed between title and abstract that are never part of a person's name.
-
-
-_NOT_NAME_WORDS = {
-    "report", "technical", "preprint", "draft", "version", "paper", "supplementary", "appendix",
-    "workshop", "conference", "proceedings", "journal", "submission", "review", "abstract",
-    "introduction", "keywords", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "arxiv", "copyright", "volume",
-    "accepted", "published", "received", "revised", "author", "authors", "contents", "page",
-    "figure", "fig", "table", "input", "output", "ground", "truth",
-    # link buttons printed under the names: 'Website  Code  Demo'
-    "website", "code", "project", "homepage", "github", "demo", "dataset", "datasets", "models", "blog",
-    "huggingface", "leaderboard",
-}
 
 
 def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
@@ -93,7 +75,7 @@ def _split_run_of_names(token: str) -> list[str]:
 def _is_name(token: str) -> bool:
     if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token):
         return False
-    if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
+    if any(w.lower().strip(".,:") in word_set("not_name_words") for w in token.split()):
         return False
     if re.search(r"[\u4e00-\u9fff]", token):
         low, high = in_force().chinese_name_chars
@@ -103,6 +85,6 @@ def _is_name(token: str) -> bool:
         return False  # '(a) Teacher': a figure panel's label
     if len(words) == 1 and not (token[:1].isupper() and len(token) >= in_force().name_min_chars):
         return False
-    return all(w[:1].isupper() or w.lower() in _PARTICLES or w[:1] in "'’(" for w in words) and not any(
+    return all(w[:1].isupper() or w.lower() in word_set("name_particles") or w[:1] in "'’(" for w in words) and not any(
         ch.isdigit() for ch in token
     )

@@ -14,6 +14,7 @@ from .. import institutions as inst
 from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
 from ..rules import in_force
+from ..vocabulary import word_set
 from .title import cut_title, is_multiword
 
 LOW = LOW_CONFIDENCE
@@ -69,20 +70,19 @@ def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str],
 
 _CELL_GAP = re.compile(r"\s{3,}")  # header_block puts three spaces between a line's cells
 _NOTE_LETTER = re.compile(r"^(?:[a-z]\)?|\d*\))\s+")  # 'b College of ...', '1) 上海交通大学': a marker read as a word
-_CONNECTIVE = {"of", "and", "for", "de", "the", "at", "in", "du", "des", "di", "der", "für", "la", "le", "&", "y", "e", "on", "an"}
 
 
 def _is_name(part: str) -> bool:
     """A printed name: capitals but for connectives, no digits ('<Name> University', not 'the grant <number>')."""
     words = part.split()
     return (len(words) <= in_force().printed_org_max_words and not re.search(r"\d", part) and bool(re.match(r"[A-Z\u4e00-\u9fff]", part))
-            and all(w[:1].isupper() or w.lower() in _CONNECTIVE or not w[:1].isalpha() or _WIDE.match(w) for w in words))
+            and all(w[:1].isupper() or w.lower() in word_set("name_connectives") or not w[:1].isalpha() or _WIDE.match(w) for w in words))
 
 
 def _registered(part: str) -> bool:
     """The registry names one organisation so (two words at least: one word matches too much)."""
     bare = re.sub(r"\s*\([^)]*\)$", "", part)
-    words = [w for w in bare.split() if w.lower() not in _CONNECTIVE]
+    words = [w for w in bare.split() if w.lower() not in word_set("name_connectives")]
     return (len(words) > 1 or bool(_WIDE.search(bare))) and registry.identify(bare) is not None
 
 

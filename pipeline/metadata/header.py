@@ -70,8 +70,6 @@ def _size(lines: list[str]) -> int:
     return sum(len(line) + 1 for line in lines)
 
 
-
-
 def sidebar_column(head: list[Line]) -> float:
     """The left edge of the title's column when a sidebar runs beside the header (a bioRxiv-style
     margin of notes, whose cells would otherwise interleave with a wrapped affiliation line); 0

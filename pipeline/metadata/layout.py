@@ -16,7 +16,6 @@ from ..text import join_spacing_accents
 MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆⋄◇♠♣♢♡♦✉a-j\s]+$")
 
 
-
 @dataclass
 class Cell:
     """A run of spans on one line with no wide gap; markers kept apart from words."""

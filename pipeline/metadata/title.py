@@ -13,12 +13,12 @@ import re
 import unicodedata
 
 from ..rules import in_force
+from ..vocabulary import word_set
 from .layout import Line, main_size, text_cells
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
 _CAPTION_RE = re.compile(r"^(fig\.|figure|table|图|表)\s*\d", re.I)
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
 
 
 def is_multiword(text: str) -> bool:
@@ -80,13 +80,6 @@ def _first_title_line(lines: list[Line], start: int, size: float, floor: int) ->
     return start
 
 
-# Words a title does not end on (it goes on in the next line), or start with (it began in the line above)
-_ENDS_OPEN = {"a", "an", "the", "of", "for", "with", "using", "and", "or", "in", "on", "to", "via", "from", "by", "at", "towards",
-              "toward", "through", "into", "versus", "vs"}
-_STARTS_CUT = {"and", "or", "of", "for", "with", "in", "on", "to", "via", "by", "based", "aware", "driven", "guided", "free",
-               "level", "wise", "scale", "grained", "efficient", "agnostic", "specific", "oriented"}
-
-
 def cut_title(title: str) -> str:
     """Why a title reads as cut at a line break ('... using P4-', '... Routing of', 'based
     Switches ...'), or '' when it reads whole. The decision between two readings can tell a cut
@@ -96,9 +89,9 @@ def cut_title(title: str) -> str:
         return ""
     if title.rstrip().endswith(("-", "‐", ":", ",")):
         return f"ends with '{title.rstrip()[-1]}'"
-    if len(words) > 1 and words[-1].lower() in _ENDS_OPEN:
+    if len(words) > 1 and words[-1].lower() in word_set("title_open_ends"):
         return f"ends with '{words[-1]}'"
-    if words[0] in _STARTS_CUT:  # in lower case: a title's first word is capitalised unless it is a name ('egg', 'ghOSt')
+    if words[0] in word_set("title_cut_starts"):  # in lower case: a title's first word is capitalised unless it is a name ('egg', 'ghOSt')
         return f"starts with '{words[0]}'"
     return ""
 
