@@ -29,7 +29,6 @@ from .models import Brief, Dropped, FieldDoubt, Paper, Reading
 from .rules import in_force
 from .vocabulary import word_set
 
-SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
 FIELDS = ("title", "authors", "institutions")
 
 # what a field of its kind must not be (the reasons report.json keeps)
@@ -255,7 +254,8 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
         notes.append(f"{field}: the rules read {_show(ours)}, the model {_show(theirs)}; {verdict.note}")
         if verdict.model_wins:
             update[field] = _published_form(field, theirs, rules, page)
-            confidence[field] = SURE_MODEL
+            confidence[field] = FieldDoubt(confidence=in_force().model_reading_confidence,
+                                           reason="the model's reading, printed on page 1")
             won = True
         elif verdict.unsettled:
             unsettled[field] = verdict.note

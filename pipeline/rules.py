@@ -76,6 +76,9 @@ class Rules(BaseModel):
         0.45, description="confidence given when a company printed with its lab: which one the paper means is unsure")
     printed_org_max_words: int = Field(8, description="an organisation's name printed in the header is shorter; longer is a sentence")
     parent_max_words: int = Field(6, description="'Chinese Academy of Sciences', 'Ministry of Education': a longer part is a sentence")
+    # decide
+    model_reading_confidence: float = Field(
+        0.9, description="confidence given to a field of the model's reading that page 1 prints (grounded), where it is published")
     # metadata.header
     header_limit_chars: int = Field(3000, description="characters: a header with every affiliation, far less than a page")
     notes_share: float = Field(0.4, description="of the limit, kept for the foot's notes when the header above is long")
