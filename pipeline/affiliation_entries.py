@@ -68,8 +68,6 @@ def campuses(parts: list[str]) -> list[str]:
 # '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院': a Chinese name run into
 # its unit without a break is cut after its last organisation-level word
 CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$")
-
-
 _TEAM_END = re.compile(r"\s+Team$")
 
 

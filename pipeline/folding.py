@@ -10,10 +10,9 @@ import functools
 import re
 import unicodedata
 
+# short forms spelt out before folding (and in an entry before it is read)
 ABBREVIATIONS = [(re.compile(r"\bUniv\.?(?=\s|$)", re.I), "University"), (re.compile(r"\bInst\.(?=\s|$)"), "Institute"),
-                  (re.compile(r"\bTech\.(?=\s|$)"), "Technology"), (re.compile(r"\bNat\.(?=\s|$)"), "National")]
-
-
+                 (re.compile(r"\bTech\.(?=\s|$)"), "Technology"), (re.compile(r"\bNat\.(?=\s|$)"), "National")]
 FOLD_CACHE = 16384  # distinct phrases folded per process: a page's parts are folded again by each check
 
 

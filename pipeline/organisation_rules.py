@@ -1,7 +1,7 @@
 """Affiliation entries -> organisation names: the organisation, not its department or address.
 
 Each entry is read by `read_entry`: its parts are cleaned (affiliation_entries), then the stages of
-`STAGES` are tried in order and the first that names an organisation decides; every name kept and
+`_STAGES` are tried in order and the first that names an organisation decides; every name kept and
 every part passed over carries the name of the rule that decided it (see `inspect --explain`)."""
 
 from __future__ import annotations

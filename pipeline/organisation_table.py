@@ -71,11 +71,7 @@ def chinese_names() -> list[str]:
 
 
 _SHORT_FORM = re.compile(r"^[A-Z][\w&-]{2,11}$")  # one token: '<ABCDE>', '<Uname>'
-
-
 _ACRONYM_AND_TOWN = re.compile(r"^([A-Z][A-Z&-]{1,7})\s+([A-Z][\w-]+)$")  # '<ABCD> <Town>': the acronym and its own town
-
-
 _SHORT_KINDS = (registry.KIND["alias"], registry.KIND["acronym"])
 
 
