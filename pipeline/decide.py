@@ -27,7 +27,7 @@ from . import registry
 from .metadata.confidence import LOW, title_doubt
 from .models import Brief, Dropped, FieldDoubt, Paper, Reading
 from .rules import in_force
-from .vocabulary import word_set
+from .vocabulary import Pattern, either, word_set
 
 FIELDS = ("title", "authors", "institutions")
 
@@ -65,12 +65,9 @@ _MARKS = re.compile(r"^[\s\d*∗†‡§¶⋆,]+|[\s\d*∗†‡§¶⋆,]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _GLUED_MARKER = re.compile(r"[A-Za-z.)\u4e00-\u9fff][\d*∗†‡§¶]{1,3}\s+\S|^[\d*∗†‡§¶]{1,2}\s*[A-Z\u4e00-\u9fff]|"
                            r"\s\d{1,2}\s+[A-Z]|[a-z][*∗†‡§¶\d]{1,2}$|^[a-z]\)?\s+[A-Z]|^[)\]）】,.;:、]")
-_ORG_END = re.compile(r"(?:Universit(?:y|ät|é|à|at|ad)|Inc\.?|Ltd\.?|Corp(?:oration|\.)?|LLC|GmbH|Laboratory|Lab|Labs|Institute|"
-                      r"Academy|College|Company|大学|研究院|研究所|公司)$")
-_ORG_WORD = re.compile(r"\b(?:Universit(?:y|ät|é|à|at|ad)|Inc\b|Ltd\b|Corporation|LLC|GmbH|Laboratory|Labs?\b|Institute|Academy|"
-                       r"College)|大学|研究院|研究所|公司")
-_FIELD_WORD = re.compile(r"\b(?:Science|Sciences|Mathematics|Engineering|Physics|Chemistry|Biology|Informatics|Computing|"
-                         r"Department|School|Faculty|Cent(?:er|re)|Research|Preliminary|Draft|Abstract|Introduction|Anonymous|Preprint)\b|匿名")
+_ORG_END = Pattern(lambda: rf"(?:{either('decide_name_ends')})$")
+_ORG_WORD = Pattern(lambda: rf"\b(?:{either('decide_organisation_words')})|{either('chinese_organisation_heads')}")
+_FIELD_WORD = Pattern(lambda: rf"\b(?:{either('field_words')})\b|匿名")
 _CELL_GAP = re.compile(r"\s{3,}|;|；")
 _ADDRESS = re.compile(r"^\d+[\w\s,.-]*\b(?:street|st\.|road|rd\.|avenue|ave\.|boulevard|blvd|drive|way|lane)\b|"
                       r"^(?:p\.?o\.? box|room|building|floor)\b|\b\d{5,6}\b", re.I)

@@ -10,7 +10,7 @@ from .grounding import Page
 from .models import CheckResult, Paper
 from .rules import in_force
 from .text import for_matching, valid_unicode
-from .vocabulary import word_set
+from .vocabulary import Pattern, either, word_set
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
 # the subjects a paper with no institution may take when its byline prints no team or company either
@@ -130,9 +130,7 @@ def byline_teams(paper: Paper) -> list[str]:
     text = inst.affiliation_text(paper.header_text)
     teams = re.findall(r"\b(?:[A-Z][\w.-]*[ \t]+){1,3}Team\b", text) + inst.companies_in(text)
     return list(dict.fromkeys(t.strip() for t in teams))[:3]
-_HEAD = re.compile(r"\b(Universit\w*|Institut\w*|College|Academy|Lab|Labs|Laborator\w+|Inc\.?|Corp\w*|Ltd\.?|"
-                   r"Company|Group|Research|Cent(?:er|re)|School|Hospital|Foundation|Polytechnic|AI)\b|"
-                   r"^[A-Z][A-Za-z]*[A-Z][A-Za-z()&-]*$|[\u4e00-\u9fff]")
+_HEAD = Pattern(lambda: rf"\b({either('subject_head_words')})\b|^[A-Z][A-Za-z]*[A-Z][A-Za-z()&-]*$|[\u4e00-\u9fff]")
 _CONJUNCTIONS = re.compile(r"\s*(?:[、;；&]|以及|与|和|及)\s*")
 _LATIN_JOINS = re.compile(r"(\s*,\s*|\s+and\s+)")
 

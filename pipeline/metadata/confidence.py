@@ -14,7 +14,7 @@ from .. import institutions as inst
 from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
 from ..rules import in_force
-from ..vocabulary import word_set
+from ..vocabulary import Pattern, either, word_set
 from .title import cut_title, is_multiword
 
 LOW = LOW_CONFIDENCE
@@ -159,8 +159,7 @@ def note_run_in(kept: list[str]) -> list[str]:
     return [name for name in kept if _NOTE_START.match(name)]
 
 
-_ORG_END = re.compile(r"\b(?:University|Universit[éà]|Institute|Institutes|Laboratory|Laboratories|Lab|Labs|College|Center|Centre|"
-                      r"Academy|Research|Inc\.?|Ltd\.?|Corporation|Company|Group|Hospital|Foundation)$")
+_ORG_END = Pattern(lambda: rf"\b(?:{either('confidence_name_ends')})$")
 
 
 def two_run_together(kept: list[str]) -> list[str]:
