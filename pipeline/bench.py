@@ -109,15 +109,14 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_posit
     small model does: the published papers and counts."""
     import asyncio
 
-    from .brief import write_brief
-    from .decide import published
+    from .flow import PaperFlow, Prepared, contained
     from .llm import client_for
-    from .prompts import load_prompt, render_prompt
+    from .prompts import load_prompt
     from .settings import Settings
     from .standin import StandIn
 
     readings, carried, total = _truth_readings(papers, truth)
-    prompt = load_prompt()
+    flow = PaperFlow(load_prompt(), None, store=None)  # the per-paper pipeline every command drives, nothing stored
 
     async def go(base_url: str):
         client = client_for(Settings(base_url=base_url, api_key="bench", concurrency=8))  # the defaults, no user file
@@ -125,7 +124,7 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_posit
 
         async def one(paper: Paper):
             async with gate:
-                return await write_brief(paper, render_prompt(prompt, paper), client)
+                return await contained(paper.file, flow.answer(Prepared(paper=paper, rendered=flow.render(paper)), client))
         try:
             return await asyncio.gather(*(one(p) for p in papers.values()))
         finally:
@@ -133,11 +132,12 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_posit
 
     with StandIn(readings={} if by_position else readings, sloppy=sloppy, by_position=by_position,
                  usual_names=usual) as server:
-        briefs = asyncio.run(go(server.base_url))
-    out = {name: published(paper, brief) for (name, paper), brief in zip(papers.items(), briefs, strict=False)}
-    published = [name for (name, paper), brief in zip(out.items(), briefs, strict=False) if brief.ok and _planted(paper, brief.text)]
-    return out, {"carried": carried, "truth_institutions": total, "briefed": sum(b.ok for b in briefs),
-                 "planted_published": len(published), "repaired": sum(b.attempts > 1 for b in briefs),
+        results = asyncio.run(go(server.base_url))
+    out = {name: result.paper or paper for (name, paper), result in zip(papers.items(), results, strict=True)}
+    briefs = [r.brief for r in results if r.brief is not None]
+    planted = [r for r in results if r.ok and _planted(r.paper, r.brief.text)]
+    return out, {"carried": carried, "truth_institutions": total, "briefed": sum(r.ok for r in results),
+                 "planted_published": len(planted), "repaired": sum(b.attempts > 1 for b in briefs),
                  "calls": server.completed}
 
 

@@ -17,7 +17,7 @@ from .decide import decide
 from .grounding import ground, needs_repair
 from .llm import EndpointUnusable, LLMClient, LLMError, RequestAbout
 from .models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
-from .prompts import RenderedPrompt
+from .prompts import RenderedPrompt, RepairTemplates, load_prompt, repair_templates
 from .validate import check, failed_checks
 
 MAX_ATTEMPTS = 2
@@ -100,29 +100,23 @@ def judge(text: str, finish_reason: str, paper: Paper, rendered: RenderedPrompt)
     return judged
 
 
-def repair_message(judged: Assessment) -> str:
-    """What was wrong, as instructions the model can act on, one numbered line each."""
+def repair_message(judged: Assessment, templates: RepairTemplates | None = None) -> str:
+    """What was wrong, as instructions the model can act on, one numbered line each, in the prompt
+    file's repair template (the default prompt's when none is given)."""
     lines = [f"{_CHECK_NAMES.get(r.name, r.name)}：{r.detail}" for r in judged.failed]
     lines += [f"{_FIELD_NAMES.get(d.field, d.field)}“{d.name[:120]}”：{d.reason}，已删除" for d in judged.misread]
     numbered = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
-    if judged.cut_off:
-        return ("上一条回答太长，在生成上限处被截断（只保留了开头）：\n" + numbered +
-                "\n请只输出简短的 JSON 对象，恰好包含 title、authors、institutions、brief 四个键，不要缩进或换行，"
-                "不要任何解释；brief 只写一句话（不超过 150 字），"
-                "格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
-    return ("上一条回答有以下问题，请改正：\n" + numbered +
-            "\n请重新读取 <header> 中的首页信息，只输出一个 JSON 对象，恰好包含 title、authors、institutions、brief 四个键；"
-            "brief 的格式为：<机构>发布了<论文标题>论文，使用<方法>，解决了<问题>，达成了<效果>。")
+    return (templates or repair_templates(load_prompt())).render(numbered, judged.cut_off)
 
 
-def repair_messages(messages: list[dict], answer: str, judged: Assessment) -> list[dict]:
+def repair_messages(messages: list[dict], answer: str, judged: Assessment, templates: RepairTemplates) -> list[dict]:
     """The conversation for the one repair request: a bounded part of the answer, then what was wrong.
 
     An answer cut off at max_tokens is long by definition: only its start goes back, so the
     repair request does not grow by the whole cut text."""
     limit = CUT_ECHO_LIMIT if judged.cut_off else ECHO_LIMIT
     echo = answer if len(answer) <= limit else answer[:limit] + "…（后略）"
-    return [*messages, {"role": "assistant", "content": echo}, {"role": "user", "content": repair_message(judged)}]
+    return [*messages, {"role": "assistant", "content": echo}, {"role": "user", "content": repair_message(judged, templates)}]
 
 
 def failure_reason(judged: Assessment) -> str:
@@ -143,7 +137,7 @@ def after_first(paper: Paper, rendered: RenderedPrompt, answer: Completion) -> S
     judged = judge(answer.text, answer.finish_reason, paper, rendered)
     if judged.clean:
         return Step(brief=brief_of(rendered, judged, 1, answer.usage, answer.latency_s, raw=answer.raw))
-    return Step(repair=repair_messages(rendered.messages, answer.text, judged))
+    return Step(repair=repair_messages(rendered.messages, answer.text, judged, rendered.repair))
 
 
 def after_repair(paper: Paper, rendered: RenderedPrompt, first: Completion, second: Completion) -> Brief:

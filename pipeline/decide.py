@@ -148,7 +148,7 @@ def _run_into(name: str, mine: list[str], others: list[str]) -> str:
     key, own = inst.fold(name), {inst.fold(m) for m in mine}
     inside = [o for o in others if len(inst.fold(o)) >= 3 and inst.fold(o) != key and inst.fold(o) in key
               and _whole_words_in(o, name) and inst.fold(o) not in own and not _forms(o) & _forms(name)
-              and not _institute_of(name, o)]
+              and not _institute_of(name, o) and not _organisation_fault(o, set())]  # no organisation: nothing run into
     if len(inside) >= 2:
         return SEVERAL_ORGANISATIONS
     return RUN_INTO if inside else ""

@@ -205,7 +205,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     left, right, bottom, top = calls.left, calls.right, calls.bottom, calls.top
     out_left, out_right, out_bottom, out_top, out_matrix = calls.out
     matrix = calls.matrix_value
-    spans: list[Span] = []
+    spans: list[tuple[Span, bool]] = []  # each run, and whether a reader can see it (see _seen)
     chars: list[str] = []
     lefts: list[float] = []  # x0 of each character in `chars`, to put a spacing accent back on its letter
     after_accent = False
@@ -232,9 +232,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
 
     def flush() -> None:
         text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
-        if text and not run_unseen:  # text no reader can see is no part of the page as read
+        if text:
             x0, y0, x1, y1 = substitutes.box(run_start, run_last, size) or box
-            spans.append(Span(text=text, size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1))
+            spans.append((Span(text=text, size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1), run_unseen))
         chars.clear()
         lefts.clear()
 
@@ -339,7 +339,18 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         last_x0 = x0
         run_last = index
     flush()
-    return spans, float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+    return _seen(spans), float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+
+
+OCR_SHARE = 0.5  # of a page's characters: hidden text this common is a scan's OCR layer, the page's only text
+
+
+def _seen(runs: list[tuple[Span, bool]]) -> list[Span]:
+    """The runs a reader sees: text no reader can see (hidden, white, tiny) is no part of the page,
+    unless most of the page is such text: a scanned page's invisible OCR layer is all the text it has."""
+    hidden = sum(len(span.text) for span, unseen in runs if unseen)
+    ocr_layer = hidden > OCR_SHARE * sum(len(span.text) for span, _ in runs)
+    return [span for span, unseen in runs if ocr_layer or not unseen]
 
 
 SUBSTITUTE_ASCENT, SUBSTITUTE_DESCENT = 0.75, 0.15  # of the font size: a substituted run's extent about its baseline

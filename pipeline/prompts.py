@@ -30,6 +30,8 @@ ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole
 # characters of each other field a prompt may carry: a 50,000-character "title" costs no more than a real one
 LIMITS = {"title": 500, "institutions": 1500, "authors": 1500, "header_text": 3000}
 VARIABLES = ("title", "institutions", "abstract", "authors", "author_count", "header_text")
+REPAIR_VARIABLES = ("problems",)  # what the repair templates may name: the numbered list of what was wrong
+REPAIR_KEYS = ("repair", "repair_cut_off")  # the repair request's templates; a prompt file may leave them to the shipped one
 
 
 class PromptError(Exception):
@@ -45,9 +47,27 @@ class PromptFile(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     system: str
     user: str
+    repair: str  # the repair request's user message; {problems} is what was wrong, one numbered line each
+    repair_cut_off: str  # the same, for an answer cut off at max_tokens
     # the system text sent at the top of the first user message, for a chat template without a
     # system role (llama.cpp's gemma format drops it silently); set here or by paperbrief.yaml
     system_in_user: bool = False
+
+
+class RepairTemplates(BaseModel):
+    """The repair request's two user-message templates: sent only when an answer needs repair, yet
+    part of the fingerprint, since they change what the model is asked the second time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    repair: str
+    repair_cut_off: str
+
+    def render(self, problems: str, cut_off: bool) -> str:
+        """The repair request's text, by the formatter ChatPromptTemplate applies (see render_prompt)."""
+        from langchain_core.utils.formatting import formatter
+
+        return formatter.format(self.repair_cut_off if cut_off else self.repair, problems=problems)
 
 
 class RenderedPrompt(BaseModel):
@@ -62,6 +82,7 @@ class RenderedPrompt(BaseModel):
     messages: list[dict[str, str]]
     fingerprint: str
     template: str = ""  # the prompt's template fingerprint (template_fingerprint): the same for every paper
+    repair: RepairTemplates
 
 
 def load_prompt(path: str | Path | None = None) -> PromptFile:
@@ -71,19 +92,38 @@ def load_prompt(path: str | Path | None = None) -> PromptFile:
     except FileProblem as exc:
         raise PromptError(f"{path}: {exc}") from None
     try:
-        prompt = PromptFile.model_validate(data)
+        prompt = PromptFile.model_validate(with_shipped_repair(data, path))
     except ValidationError as exc:
         fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PromptError(f"{path}: {fields}") from None
-    for role in ("system", "user"):
-        problem = placeholder_problem(getattr(prompt, role))
+    for role, available in (("system", VARIABLES), ("user", VARIABLES), ("repair", REPAIR_VARIABLES),
+                            ("repair_cut_off", REPAIR_VARIABLES)):
+        problem = template_problem(getattr(prompt, role), available)
         if problem:
             raise PromptError(f"{path}: {role}: {problem}")
-        unknown = template_variables(getattr(prompt, role)) - set(VARIABLES)
-        if unknown:
-            raise PromptError(f"{path}: {role}: unknown template variable(s) {', '.join(sorted(unknown))}; "
-                              f"available: {', '.join(VARIABLES)}")
     return prompt
+
+
+def with_shipped_repair(data: object, path: Path) -> object:
+    """A prompt file that leaves out the repair request (one written before it moved into the file)
+    asks for repairs with the shipped prompt's templates, which its fingerprint then covers."""
+    missing = [key for key in REPAIR_KEYS if key not in data] if isinstance(data, dict) else []
+    if not missing or path.resolve() == DEFAULT_PROMPT.resolve():
+        return data
+    shipped = read_yaml(DEFAULT_PROMPT, "prompt file")
+    return {**data, **{key: shipped[key] for key in missing}}
+
+
+def template_problem(template: str, available: tuple[str, ...]) -> str:
+    """Why one message template cannot be used, or "": a placeholder that is no bare name, or one
+    naming a variable this message is not given."""
+    problem = placeholder_problem(template)
+    if problem:
+        return problem
+    unknown = template_variables(template) - set(available)
+    if unknown:
+        return f"unknown template variable(s) {', '.join(sorted(unknown))}; available: {', '.join(available)}"
+    return ""
 
 
 def placeholder_problem(template: str) -> str:
@@ -143,15 +183,21 @@ def render_prompt(prompt: PromptFile, paper: Paper, model: str | None = None) ->
         raise PromptError(f"prompt {prompt.id}: unknown template variable {exc}") from None
     messages = as_messages(system, user, prompt.system_in_user)
     chosen = model or prompt.model
+    repair = repair_templates(prompt)
     return RenderedPrompt(
         prompt_id=prompt.id,
         prompt_version=prompt.version,
         model=chosen,
         parameters=dict(prompt.parameters),
         messages=messages,
-        fingerprint=fingerprint(messages, chosen, prompt.parameters),
+        fingerprint=fingerprint(messages, chosen, prompt.parameters, repair),
         template=template_fingerprint(prompt),
+        repair=repair,
     )
+
+
+def repair_templates(prompt: PromptFile) -> RepairTemplates:
+    return RepairTemplates(repair=prompt.repair, repair_cut_off=prompt.repair_cut_off)
 
 
 def as_messages(system: str, user: str, system_in_user: bool = False) -> list[dict[str, str]]:
@@ -162,8 +208,11 @@ def as_messages(system: str, user: str, system_in_user: bool = False) -> list[di
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def fingerprint(messages: list[dict[str, Any]], model: str, parameters: dict[str, Any]) -> str:
-    payload = json.dumps({"messages": messages, "model": model, "parameters": parameters}, sort_keys=True, ensure_ascii=False)
+def fingerprint(messages: list[dict[str, Any]], model: str, parameters: dict[str, Any], repair: RepairTemplates) -> str:
+    """The hash of what this paper's conversation can send: its messages, the repair request's
+    templates, the model and the parameters."""
+    payload = json.dumps({"messages": messages, "repair": repair.model_dump(), "model": model, "parameters": parameters},
+                         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -171,6 +220,7 @@ def template_fingerprint(prompt: PromptFile) -> str:
     """The hash of the prompt file's messages as templates (before any paper fills them) and its
     parameters: what a replay matches a recording on, so a paper read differently today still
     finds its recording, while an edited template or parameter does not."""
-    payload = json.dumps({"system": prompt.system, "user": prompt.user, "system_in_user": prompt.system_in_user,
+    payload = json.dumps({"system": prompt.system, "user": prompt.user, "repair": prompt.repair,
+                          "repair_cut_off": prompt.repair_cut_off, "system_in_user": prompt.system_in_user,
                           "parameters": prompt.parameters}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

@@ -28,7 +28,7 @@ from pathlib import Path
 from . import failures
 from .escape import terminal_line
 from .flow import PaperFlow, Prepared, contained_call
-from .llm import DownloadCut, LLMClient, LLMError, client_for
+from .llm import DownloadCut, LLMClient, LLMError, client_for, response_format
 from .models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
 from .prompts import PromptFile, RenderedPrompt
 from .readers import readers_for
@@ -142,8 +142,9 @@ class _BatchWriter:
 
     async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
         body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
-        if self.run.settings.json_mode:  # the same request a live run sends (a provider batch supports JSON mode)
-            body["response_format"] = {"type": "json_object"}
+        form = response_format(self.run.settings.json_mode)  # the same request a live run sends first
+        if form is not None:
+            body["response_format"] = form
         line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",
                            "body": body}, ensure_ascii=False) + "\n"
         data = line.encode("utf-8")

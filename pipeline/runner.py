@@ -34,7 +34,7 @@ from .text import readable_name
 log = logging.getLogger("paperbrief")
 REPORT_EVERY_S = 2.0
 
-__all__ = ["LLM_FAILED", "RunAborted", "LiveRun", "run_live", "rerun_paper", "read_with_model"]
+__all__ = ["LLM_FAILED", "NotInReport", "RunAborted", "LiveRun", "run_live", "rerun_paper", "read_with_model"]
 
 
 class RunAborted(Exception):
@@ -293,17 +293,24 @@ class Rerun:
     kept_old: bool = False  # the new brief failed: the report keeps the passing one it had
 
 
-async def rerun_paper(settings: Settings, pdf: Path, output: Path) -> Rerun:
-    """Brief one paper with the current prompt (free if already run) and update its report entry in place."""
+class NotInReport(Exception):
+    """`rerun` of a paper the report in the output folder does not hold (or of a folder with no report)."""
+
+
+async def rerun_paper(settings: Settings, pdf: Path, output: Path, add: bool = False) -> Rerun:
+    """Brief one paper with the current prompt (free if already run) and update its report entry in place.
+    A paper the report does not hold is added only with `add`: a mistyped -o or PDF never grows a report."""
     prompt = settings.prompt_file()
-    async with folder_lock(output, "paperbrief rerun", settings.wait):
-        return await _rerun_locked(settings, prompt, pdf, output)
-
-
-async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, output: Path) -> Rerun:
     read = await read_one(pdf, settings)
     if isinstance(read, ReadFailure):
         raise PdfError(read.reason)
+    if not add and load_report(output) is None:  # before the lock: a mistyped -o leaves no folder behind
+        raise NotInReport(f"{pdf}: not in {output} (it holds no report); brief it with paperbrief run, or pass --add to add it")
+    async with folder_lock(output, "paperbrief rerun", settings.wait):
+        return await _rerun_locked(settings, prompt, read, pdf, output, add)
+
+
+async def _rerun_locked(settings: Settings, prompt: PromptFile, read: Paper, pdf: Path, output: Path, add: bool) -> Rerun:
     store = RunStore(output / STORE_NAME)
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store)
     previous = load_report(output)
@@ -311,6 +318,10 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, pdf: Path, outpu
         live.results = {r.file: r for r in previous.results}
     old = next((r for r in live.results.values() if r.sha256 == read.sha256), None)
     name = rerun_name(pdf, live.results, old)
+    if old is None and name not in live.results and not add:
+        store.close()
+        where = f"the report in {output}" if previous is not None else f"{output} (it holds no report)"
+        raise NotInReport(f"{pdf}: not in {where}; brief it with paperbrief run, or pass --add to add it")
     read = read.model_copy(update={"file": name})
     started = contained_call(lambda failure: failed(name, failure, read.sha256), lambda: live.flow.start(read))
     if isinstance(started, Prepared):

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .files import FileProblem, read_yaml
-from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT
+from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, JsonMode, json_mode_of
 from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 from .rules import Rules
 
@@ -36,6 +36,8 @@ NonNegative = Annotated[int, Field(ge=0)]
 NonNegativeSeconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 ReaderMemory = Annotated[int, Field(ge=64)]  # MB: below this no reader process can start
 READER_MEMORY_MB, READER_TIMEOUT_S = 1536, 60.0
+# schema|object|off; true (--json-mode) is schema, false (--no-json-mode) is off
+JsonModeSetting = Annotated[JsonMode, BeforeValidator(json_mode_of)]
 
 
 class ConfigFile(BaseModel):
@@ -52,7 +54,7 @@ class ConfigFile(BaseModel):
     attempts: Positive | None = None
     rate_limit_wait: NonNegativeSeconds | None = None
     retry_budget: NonNegative | None = None
-    json_mode: bool | None = None
+    json_mode: JsonModeSetting | None = None
     system_in_user: bool | None = None
     prices: dict[str, ModelPrice] | None = None
     batch_poll: PositiveSeconds | None = None
@@ -154,7 +156,8 @@ class Settings(BaseModel):
     reader_memory_mb: ReaderMemory = READER_MEMORY_MB  # address space of one reader process
     reader_timeout_s: PositiveSeconds = READER_TIMEOUT_S  # time to read one paper before its reader is killed
     wait: bool = False  # wait for another run holding the output folder instead of stopping (--wait)
-    json_mode: bool = True  # ask for the provider's JSON mode; an endpoint that answers 400 to it is asked without
+    # the answer's form asked for: its JSON schema, JSON mode, or none; a 400 steps down to the next, once per run
+    json_mode: JsonModeSetting = "schema"
     system_in_user: bool = False  # send the system text inside the first user message (a template without a system role)
     prices: dict[str, ModelPrice] = {}  # the user's prices, over the shipped table (see price_of)
     batch_poll: PositiveSeconds = 30.0  # seconds between looks at a provider batch while waiting

@@ -58,6 +58,7 @@ class StandIn:
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
     require_key: str | None = None  # answer 401 invalid_api_key to any other Authorization
     hold_after: int | None = None  # answer this many chat requests, then hold each later one until release()
+    answer_forms: set[str] = field(default_factory=lambda: {"json_schema", "json_object"})  # response_format types taken; others get 400
     requests: list[dict] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0  # the most requests open at once: what a concurrency bound is tested against
@@ -366,6 +367,19 @@ def brief_for(reading: dict, variant: int = 0, byline: str = "") -> str:
     return f"{institution}发布了{short}论文，使用{method}，解决了该领域中的关键问题，达成了优于现有方法的效果。"
 
 
+def answer_form_taken(form: object, taken: set[str]) -> bool:
+    """Whether a request's response_format is one this server takes: none, or a known type the
+    server was told to take; a json_schema form must carry its schema as an object."""
+    if form is None:
+        return True
+    if not isinstance(form, dict) or form.get("type") not in taken:
+        return False
+    if form["type"] == "json_schema":
+        spec = form.get("json_schema")
+        return isinstance(spec, dict) and isinstance(spec.get("name"), str) and isinstance(spec.get("schema"), dict)
+    return True
+
+
 def estimate_tokens(text: str) -> int:
     """A BPE-like count: one token per CJK character, one per four other characters."""
     cjk = len(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", text))
@@ -450,6 +464,8 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                         outcome = "rate_limit"
             if standin.require_key and self.headers.get("authorization") != f"Bearer {standin.require_key}":
                 outcome = "unauthorized"
+            if outcome != "not_found" and not answer_form_taken(body.get("response_format"), standin.answer_forms):
+                outcome = "form_refused"
             entry = {"path": self.path, "body": body, "outcome": outcome, "status": 0,
                      "authorization": self.headers.get("authorization", ""), "at": time.time()}
             standin.log(entry)  # on arrival: a request queued or abandoned was still sent
@@ -478,6 +494,10 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 entry["status"] = 429
                 return self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
                                   {"Retry-After": str(standin.faults.retry_after)})
+            if outcome == "form_refused":
+                entry["status"] = 400
+                return self._json(400, {"error": {"message": "response_format is not supported", "param": "response_format",
+                                                  "type": "invalid_request_error", "code": None}})
             if outcome == "unauthorized":
                 entry["status"] = 401
                 return self._json(401, {"error": {"message": "Incorrect API key provided: wr***ey",

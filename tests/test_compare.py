@@ -19,7 +19,7 @@ def prompt_b(tmp_path: Path) -> Path:
     """The default prompt with one line changed: a new fingerprint for every paper."""
     path = tmp_path / "brief-b.yaml"
     text = (make_samples.ROOT / "prompts" / "brief.yaml").read_text(encoding="utf-8")
-    path.write_text(text.replace('version: "2.0"', 'version: "2.1"')
+    path.write_text(text.replace('version: "3.0"', 'version: "3.1"')
                     .replace("请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句周报简报。"))
     return path
 
@@ -41,7 +41,7 @@ def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, sta
     capsys.readouterr()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), "--dry-run"]) == 0
     said = capsys.readouterr().out
-    assert "A: brief v2.0 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v2.1 · gpt-4o-mini: {N} call(s)" in said
+    assert "A: brief v3.0 · gpt-4o-mini: 0 call(s)" in said and f"B: brief-b v3.1 · gpt-4o-mini: {N} call(s)" in said
     standin.requests.clear()
     assert main(["compare", str(samples), "--prompt", str(default), "--prompt", str(b), "-o", str(out), *live(standin)]) == 0
     assert brief_calls(standin) == N  # the request log: only prompt B's briefs were paid for
@@ -49,7 +49,7 @@ def test_comparing_a_new_prompt_pays_only_for_the_new_one(samples, tmp_path, sta
     page = (out / "compare.html").read_text()
     summary = page.split('<table id="summary">')[1].split("</table>")[0]
     rows = Elements(summary).visible
-    assert "brief v2.0 · gpt-4o-mini" in rows and "brief-b v2.1 · gpt-4o-mini" in rows
+    assert "brief v3.0 · gpt-4o-mini" in rows and "brief-b v3.1 · gpt-4o-mini" in rows
     assert (out / "compare.md").read_text().count("- **A** 通过") == N
 
 

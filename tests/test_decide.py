@@ -295,3 +295,13 @@ def test_a_chinese_name_is_published_in_page_ones_form():
     shown = decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=["知乎", "麻省理工学院"]), [])
     assert shown.institutions == ["Zhihu Inc.", "Massachusetts Institute of Technology (MIT)"]
     assert shown.model_reading.institutions == ["知乎", "麻省理工学院"]  # the model's form is kept beside it
+
+
+def test_nothing_is_run_into_a_rules_name_that_is_no_organisation():
+    """The rules cut 'Engineering and Advanced' out of a laboratory's name: the model's whole name
+    is no organisation with words run into it, since the fragment is no organisation at all."""
+    whole = "State Key Laboratory of Lantern Engineering and Advanced Computing"
+    header = f"Quiet Lanterns for Long Documents\nAda Quill1 Bo Lin1\n1 {whole}\nAbstract"
+    rules = _paper(header, ["Engineering and Advanced"], doubt="no sign of an organisation in: Engineering and Advanced")
+    model = Reading(title=rules.title, authors=rules.authors, institutions=[whole])
+    assert decide(rules, model, []).institutions == [whole]

@@ -209,7 +209,7 @@ def test_a_batch_run_sends_the_header_in_each_line_and_reads_the_answers(samples
     assert len(first) == len(make_samples.SAMPLES)
     for line in first:
         user = line["body"]["messages"][1]["content"]
-        assert "<header>" in user and line["body"]["response_format"] == {"type": "json_object"}
+        assert "<header>" in user and line["body"]["response_format"]["type"] == "json_schema"
     assert any("Northlake University" in line["body"]["messages"][1]["content"] for line in first)
     assert len(lines) > len(first)  # the sloppy first answers were repaired in a follow-up batch
     published = (out / "report.md").read_text(encoding="utf-8")

@@ -282,7 +282,8 @@ def test_an_endpoint_without_json_mode_is_asked_again_without_it(caplog):
     caplog.set_level("WARNING", logger="paperbrief.llm")
 
     async def go(server):
-        client = LLMClient(server.base_url, KEY, attempts=2, budget=llm.RetryBudget(left=1, max_in_a_row=1))
+        client = LLMClient(server.base_url, KEY, attempts=2, budget=llm.RetryBudget(left=1, max_in_a_row=1),
+                           json_mode="object")  # the schema's step down: tests/test_retry_policy.py
         try:
             first = await asyncio.gather(*(client.complete(MESSAGES, "m", {}, json_object=True) for _ in range(3)))
             later = await client.complete(MESSAGES, "m", {}, json_object=True)
@@ -292,7 +293,7 @@ def test_an_endpoint_without_json_mode_is_asked_again_without_it(caplog):
 
     with Hostile(mode="no_json_mode") as server:
         json_mode, answers, budget = asyncio.run(asyncio.wait_for(go(server), OUTER_LIMIT))
-    assert json_mode is False and all(a.text == "好的。" for a in answers)
+    assert json_mode == "off" and all(a.text == "好的。" for a in answers)
     carried = ['"response_format"' in r["body"] for r in server.requests]
     assert 1 <= sum(carried) <= 3 and not carried[-1]  # only the first, concurrent, asks carried it
     assert len(server.requests) == 4 + sum(carried)  # each rejected ask was asked again once, without it
@@ -312,9 +313,9 @@ def test_json_mode_is_sent_only_when_asked_and_a_plain_400_stays_a_failure():
                 return client.json_mode
             finally:
                 await client.close()
-        assert asyncio.run(asyncio.wait_for(go(), OUTER_LIMIT)) is True
+        assert asyncio.run(asyncio.wait_for(go(), OUTER_LIMIT)) == "schema"
     bodies = [json.loads(r["body"]) for r in server.requests]
-    assert "response_format" not in bodies[0] and bodies[1]["response_format"] == {"type": "json_object"}
+    assert "response_format" not in bodies[0] and bodies[1]["response_format"]["type"] == "json_schema"
     with Hostile(mode="key_error", status=400, key="model_not_supported") as server:
         result, _ = ask(server)
     assert isinstance(result, LLMError) and str(result) == "HTTP 400 from the endpoint (model_not_supported)"

@@ -355,7 +355,9 @@ def test_a_run_over_every_hostile_class_briefs_the_good_papers_and_fails_the_bad
         gbk = folder / GBK_NAME
         code, stdout, _ = _command(server, tmp_path, "rerun", gbk, "-o", out)  # its passing brief is in the store
         assert code == 0 and "0 LLM call(s)" in stdout
-        code, stdout, _ = _command(server, tmp_path, "rerun", gbk, "-o", tmp_path / "elsewhere")
+        code, _, stderr = _command(server, tmp_path, "rerun", gbk, "-o", tmp_path / "elsewhere")
+        assert code == 2 and "holds no report" in stderr and "--add" in stderr  # a new folder is not grown silently
+        code, stdout, _ = _command(server, tmp_path, "rerun", gbk, "-o", tmp_path / "elsewhere", "--add")
         assert code == 0 and list(_results(tmp_path / "elsewhere")) == [readable_name(GBK_NAME)]
     for paper in (gbk, folder / "math.pdf"):
         shown = json.loads(_command(None, tmp_path, "inspect", "--json", paper)[1])

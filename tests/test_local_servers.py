@@ -215,7 +215,7 @@ def test_compare_counts_every_request_and_resends_failed_briefs(samples, tmp_pat
     out = tmp_path / "out"
     default = make_samples.ROOT / "prompts" / "brief.yaml"
     other = tmp_path / "b.yaml"
-    other.write_text(default.read_text(encoding="utf-8").replace('version: "2.0"', 'version: "2.1"')
+    other.write_text(default.read_text(encoding="utf-8").replace('version: "3.0"', 'version: "3.1"')
                      .replace("并写一句简报。", "并写一句周报简报。"), encoding="utf-8")
     bad = make_samples.SAMPLES[0]
     server.sloppy = True
@@ -377,4 +377,4 @@ def test_a_compare_stopped_in_its_second_variant_still_writes_the_first(samples,
     err = capsys.readouterr().err
     assert "variant B: stopped: endpoint failed (12 failures in a row)" in err
     assert "compare.html compares the 1 variant(s) that finished" in err
-    assert "A: brief v2.0" in (out / "compare.md").read_text(encoding="utf-8")
+    assert "A: brief v3.0" in (out / "compare.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pages import ABSTRACT, abstract_rows, draw, paper_page
+from pages import ABSTRACT, ABSTRACT_LINES, abstract_rows, draw, paper_page
 from prose_briefs import BRIEFS, PAPERS
 
 from pipeline.answer import ModelAnswer
@@ -251,3 +251,30 @@ def test_a_model_answering_usual_names_is_briefed_and_loses_no_institution(drawn
     assert named != paper.institutions  # the stand-in wrote them otherwise than printed
     judged = assess(text, paper)
     assert judged.ok and not judged.dropped and len(judged.reading.institutions) == 3
+
+
+def test_a_scanned_page_whose_only_text_is_an_invisible_ocr_layer_is_still_read(tmp_path):
+    """Hidden text is no part of a page that has visible text; on a scan, the invisible OCR layer
+    is all the text there is, and it is read."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    from pipeline.metadata import read_metadata
+    from pipeline.pdf import extract
+
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path), pagesize=letter, invariant=True)
+    rows = [("A Loop Lantern Theory for Parallel Scrolls", 16, 792 - 90), ("Ada Quill and Bo Lin", 11, 792 - 120),
+            ("Department of Lanterns, Northlake University", 10, 792 - 136), ("Abstract", 11, 792 - 170),
+            *[(line, 10, 792 - 186 - 13 * i) for i, line in enumerate(ABSTRACT_LINES)]]
+    for text, size, y in rows:
+        layer = c.beginText(72, y)
+        layer.setTextRenderMode(3)  # invisible: the OCR layer over a page image
+        layer.setFont("Times-Roman", size)
+        layer.textOut(text)
+        c.drawText(layer)
+    c.showPage()
+    c.save()
+    paper = read_metadata(extract(path))
+    assert paper.title == "A Loop Lantern Theory for Parallel Scrolls"
+    assert paper.institutions == ["Northlake University"]

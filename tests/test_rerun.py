@@ -60,3 +60,17 @@ def test_status_of_a_folder_without_running_batches_needs_no_endpoint(samples, t
     capsys.readouterr()
     assert main(["status", str(out)]) == 0
     assert f"no provider batches in {out}" in capsys.readouterr().out
+
+
+def test_a_rerun_of_a_paper_the_report_does_not_hold_is_refused_unless_added(samples, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--cassette", str(CASSETTE)]) == 0
+    entries = json.loads((out / "report.json").read_text())["results"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "extra.pdf").write_bytes((samples / PAPER.file).read_bytes() + b"\n% another paper's bytes\n")
+    assert main(["rerun", str(other / "extra.pdf"), "-o", str(out), "--cassette", str(CASSETTE)]) == 2
+    assert "not in the report in" in capsys.readouterr().err
+    assert json.loads((out / "report.json").read_text())["results"] == entries  # the report did not grow
+    assert main(["rerun", str(samples / PAPER.file), "-o", str(tmp_path / "typo"), "--cassette", str(CASSETTE)]) == 2
+    assert "holds no report" in capsys.readouterr().err and not (tmp_path / "typo").exists()

@@ -1,0 +1,217 @@
+"""run, record, and the provider batches of `run --batch` with their status and cancel."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from ..escape import terminal_line
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, folder_error, missing_input, store_path, usage
+from .options import (
+    build_settings,
+    call_options,
+    cassette_option,
+    concurrency_option,
+    endpoint_options,
+    match_option,
+    model_option,
+    output_option,
+    prompt_option,
+    wait_option,
+)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Summarize the PDFs named (files, or folders of PDFs) into OUTPUT_DIR/report.md and report.json."""
+    return _run_papers(args, record=False)
+
+
+def _record(args: argparse.Namespace) -> int:
+    """Run the prompt on the PDFs named (files or folders) against the live endpoint and write a vcrpy cassette."""
+    return _run_papers(args, record=True)
+
+
+def _run_papers(args: argparse.Namespace, record: bool) -> int:
+    from ..readers import discover
+    from ..runner import RunAborted, run_live
+
+    if missing_input(args.inputs):
+        return usage(missing_input(args.inputs))
+    if folder_error(args.output):
+        return usage(folder_error(args.output))
+    if getattr(args, "repair", None) and not args.batch:
+        return usage("--repair only applies to run --batch (a live run repairs with a live call)")
+    settings = build_settings(args, record=record,
+                              repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
+    settings.require_endpoint()
+    files = discover([Path(p) for p in args.inputs])
+    if not files:
+        return usage(f"{' '.join(args.inputs)}: no PDF files found")
+    output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="paperbrief-record-"))
+    if getattr(args, "batch", False):
+        return _provider_batch(settings, files, output)
+    try:
+        report = asyncio.run(run_live(settings, files, output))
+    except RunAborted as exc:
+        print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"paperbrief: interrupted; finished papers are kept in {output}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    usage_of = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
+    tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage_of)
+    stored = sum(1 for r in report.results if r.brief and r.brief.cached)
+    differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
+    kind = "replayed" if settings.cassette and not record else "paid"
+    print(f"{len(report.briefed)} briefed, {failed_line(report)}, {len(usage_of)} {kind} briefs ({tokens} tokens), "
+          f"{stored} from the run store, {differ} where the model's reading and the rules' differ"
+          f"{readings_line(report)}; "
+          f"{requests_line(report, settings.concurrency)} -> {output / 'report.md'}")
+    return _list_failures(report)
+
+
+def readings_line(report) -> str:
+    """How often the model's reading lost to the rules' (a weak model's mark) and how many fields
+    were left unsettled (marked （待核实） in the report); empty when neither happened."""
+    parts = [f"{report.overruled} field(s) where the rules overruled the model's reading" if report.overruled else "",
+             f"{report.unsettled} unsettled field(s) marked （待核实）" if report.unsettled else ""]
+    return "".join(f", {p}" for p in parts if p)
+
+
+def failed_line(report) -> str:
+    """'N failed', with the count of each kind of failure (failures.KINDS) when there are any."""
+    from ..failures import counts
+
+    by_kind = counts(report.results)
+    return f"{len(report.failed)} failed" + (f" ({', '.join(f'{n} {k}' for k, n in by_kind.items())})" if by_kind else "")
+
+
+def _list_failures(report) -> int:
+    """One line per failed paper (kind and reason) on stderr; the exit code their kinds give."""
+    from ..failures import exit_code
+
+    for result in report.failed:
+        kind = f" [{result.failure.kind}]" if result.failure else ""
+        print(terminal_line(f"  FAILED {result.file}{kind}: {result.error}"), file=sys.stderr)
+    return exit_code(report.results)
+
+
+def requests_line(report, concurrency: int) -> str:
+    """What was sent, as the endpoint counts it: every request, first answers, repairs and retries
+    apart, and the calls in flight the run was paced down to when that is fewer than asked."""
+    answers = sum(1 for r in report.results if r.requests)
+    repairs = sum(r.brief.attempts - 1 for r in report.results if r.requests and r.brief and not r.brief.cached)
+    retried = max(0, report.requests - answers - repairs)
+    line = (f"{report.requests} request(s) sent ({answers} first answer(s), {repairs} repair(s), "
+            f"{retried} retried)")
+    if report.concurrency is not None and report.concurrency < concurrency:
+        line += f", settled at {report.concurrency} call(s) in flight of --concurrency {concurrency}"
+    return line
+
+
+async def _locked_provider_batches(settings, files: list[Path], output: Path):
+    """`run --batch` holds the output folder like a live run: two never submit the same papers."""
+    from ..provider_batch import run_provider_batches
+    from ..store import folder_lock
+
+    async with folder_lock(output, "paperbrief run --batch", settings.wait):
+        return await run_provider_batches(settings, files, output)
+
+
+def _provider_batch(settings, files: list[Path], output: Path) -> int:
+    """`run --batch`: the provider's Batch API; resumable, so Ctrl-C only stops the waiting."""
+    from ..llm import EndpointUnusable, LLMError
+
+    if settings.cassette:
+        return usage("--batch needs a live endpoint; it cannot replay a cassette")
+    try:
+        report = asyncio.run(_locked_provider_batches(settings, files, output))
+    except KeyboardInterrupt:
+        print(f"paperbrief: stopped waiting; the batches go on at the provider. Run the same command again to "
+              f"collect them (paperbrief status {output})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (EndpointUnusable, LLMError) as exc:
+        print(f"paperbrief: {exc}; what was submitted is kept in {store_path(output)}", file=sys.stderr)
+        return EXIT_FAILED
+    usage_of = [r.brief.usage for r in report.results if r.brief]
+    prompt_tokens = sum(u.prompt_tokens for u in usage_of)
+    completion_tokens = sum(u.completion_tokens for u in usage_of)
+    cost = "unknown price" if report.batch_cost_usd is None else f"about ${report.batch_cost_usd:.4f} at batch prices"
+    print(f"{len(report.briefed)} briefed, {failed_line(report)} through provider batches "
+          f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}){readings_line(report)}; "
+          f"{report.requests} request(s) sent by this run -> {output / 'report.md'}")
+    return _list_failures(report)
+
+
+def _status(args: argparse.Namespace) -> int:
+    """Print the state of every provider batch of an output folder."""
+    return _provider_batches(args, cancel=False)
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    """Cancel every provider batch of an output folder that is still running."""
+    return _provider_batches(args, cancel=True)
+
+
+def _provider_batches(args: argparse.Namespace, cancel: bool) -> int:
+    from ..llm import LLMError
+    from ..provider_batch import batch_states
+
+    output = Path(args.output_dir)
+    if not store_path(output).exists():
+        return usage(f"{output}: no run store here ({store_path(output).name})")
+    try:
+        settings = build_settings(args)
+        states = asyncio.run(batch_states(settings, output, cancel=cancel))
+    except LLMError as exc:
+        print(f"paperbrief: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if not states:
+        print(f"no provider batches in {output}")
+    for state in states:
+        print(f"{state.id:40} {state.status:12} {state.completed} completed, {state.failed} failed of {state.total}")
+    return EXIT_OK
+
+
+def add_run(sub, first_line) -> None:
+    run = sub.add_parser("run", help=first_line(_run), description=_run.__doc__)
+    _run_options(run, cassette_help="replay recorded responses from this vcrpy cassette (no network, no key)")
+    run.add_argument("--batch", action="store_true",
+                     help="send the requests through the provider's Batch API (about half the price, within 24 h)")
+    run.add_argument("--repair", choices=("batch", "live"), default=None,
+                     help="with --batch: ask for a failed answer's repair in a follow-up batch (default) or live")
+    match_option(run)
+    run.set_defaults(handler=_run)
+
+
+def add_record(sub, first_line) -> None:
+    record = sub.add_parser("record", help=first_line(_record), description=_record.__doc__)
+    _run_options(record, cassette_help="cassette file to write (Authorization and keys filtered)", cassette_required=True)
+    record.set_defaults(handler=_record)
+
+
+def add_status_and_cancel(sub, first_line) -> None:
+    for name, handler in (("status", _status), ("cancel", _cancel)):
+        command = sub.add_parser(name, help=first_line(handler), description=handler.__doc__)
+        command.add_argument("output_dir", metavar="OUTPUT_DIR")
+        endpoint_options(command)
+        command.set_defaults(handler=handler)
+
+
+def _run_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
+    run.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
+    if cassette_required:  # record: the cassette is the product; its report must not replace outputs/
+        output_option(run, "folder for the recording run's report (default: a new temporary folder)", default=None)
+    else:
+        output_option(run, "output folder (default: outputs)")
+    prompt_option(run)
+    model_option(run, "model name (default: $PAPERBRIEF_MODEL or the prompt's model)")
+    concurrency_option(run)
+    run.add_argument("--title", help="report title")
+    cassette_option(run, cassette_help, required=cassette_required)
+    endpoint_options(run)
+    call_options(run)
+    wait_option(run)

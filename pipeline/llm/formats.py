@@ -1,0 +1,52 @@
+"""What a brief request asks the answer's form to be: the answer's JSON schema (`json_schema`),
+any JSON object (`json_object`, the provider's JSON mode), or nothing. An endpoint that answers
+HTTP 400 to one form is asked with the next, once per run (LLMClient)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+JsonMode = Literal["schema", "object", "off"]
+JSON_MODES: tuple[JsonMode, ...] = ("schema", "object", "off")  # in the order an endpoint's 400 steps down
+SCHEMA_NAME = "paper_brief"
+
+
+def json_mode_of(value: bool | str | None) -> JsonMode:
+    """A json_mode setting as a mode: true (the flag --json-mode) is the best form, false is off."""
+    if value is True:
+        return "schema"
+    if value is False or value is None:
+        return "off"
+    if value not in JSON_MODES:
+        raise ValueError(f"json_mode must be one of {', '.join(JSON_MODES)} (or true/false), not {value!r}")
+    return value
+
+
+def next_mode(mode: JsonMode) -> JsonMode:
+    """The form asked for after an endpoint refused `mode`."""
+    return JSON_MODES[min(JSON_MODES.index(mode) + 1, len(JSON_MODES) - 1)]
+
+
+@functools.lru_cache(maxsize=1)
+def answer_schema() -> dict:
+    """The JSON schema of the answer contract (pipeline.answer.ModelAnswer), closed to other keys."""
+    from ..answer import ModelAnswer
+
+    return {**ModelAnswer.model_json_schema(), "additionalProperties": False}
+
+
+def response_format(mode: JsonMode, schema: dict | None = None) -> dict | None:
+    """The `response_format` field for `mode`, or None (nothing is sent)."""
+    if mode == "schema":
+        return {"type": "json_schema",
+                "json_schema": {"name": SCHEMA_NAME, "schema": schema or answer_schema(), "strict": True}}
+    if mode == "object":
+        return {"type": "json_object"}
+    return None
+
+
+STEP_DOWN_WARNING = {
+    "schema": "the endpoint rejected the answer's JSON schema (HTTP 400); asking for JSON mode instead",
+    "object": "the endpoint rejected JSON mode (HTTP 400); asking without it",
+}
