@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 from . import institutions as inst
 from . import registry
-from .metadata.confidence import LOW, PERSON_MAX_WORDS, title_doubt
+from .metadata.confidence import LOW, title_doubt
 from .models import Brief, Dropped, FieldDoubt, MetadataSource, Paper, Reading
+from .rules import in_force
+from .vocabulary import Pattern, either, word_set
 
-SURE_MODEL = FieldDoubt(confidence=0.9, reason="the model's reading, printed on page 1")
 FIELDS = ("title", "authors", "institutions")
 
 # what a field of its kind must not be (the reasons report.json keeps)
@@ -61,17 +62,12 @@ _VENUE_LINE = re.compile(
 _BRACKETED = re.compile(r"\s*(.+?)\s*\(([^()]+)\)\s*")  # 'Full Name (Short)'
 _EMAIL_OR_LINK = re.compile(r"@|https?:|www\.")
 _MARKS = re.compile(r"^[\s\d*∗†‡§¶⋆,]+|[\s\d*∗†‡§¶⋆,]+$")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "bin", "ibn",
-              "al", "el", "y", "ten", "ter", "zu"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _GLUED_MARKER = re.compile(r"[A-Za-z.)\u4e00-\u9fff][\d*∗†‡§¶]{1,3}\s+\S|^[\d*∗†‡§¶]{1,2}\s*[A-Z\u4e00-\u9fff]|"
                            r"\s\d{1,2}\s+[A-Z]|[a-z][*∗†‡§¶\d]{1,2}$|^[a-z]\)?\s+[A-Z]|^[)\]）】,.;:、]")
-_ORG_END = re.compile(r"(?:Universit(?:y|ät|é|à|at|ad)|Inc\.?|Ltd\.?|Corp(?:oration|\.)?|LLC|GmbH|Laboratory|Lab|Labs|Institute|"
-                      r"Academy|College|Company|大学|研究院|研究所|公司)$")
-_ORG_WORD = re.compile(r"\b(?:Universit(?:y|ät|é|à|at|ad)|Inc\b|Ltd\b|Corporation|LLC|GmbH|Laboratory|Labs?\b|Institute|Academy|"
-                       r"College)|大学|研究院|研究所|公司")
-_FIELD_WORD = re.compile(r"\b(?:Science|Sciences|Mathematics|Engineering|Physics|Chemistry|Biology|Informatics|Computing|"
-                         r"Department|School|Faculty|Cent(?:er|re)|Research|Preliminary|Draft|Abstract|Introduction|Anonymous|Preprint)\b|匿名")
+_ORG_END = Pattern(lambda: rf"(?:{either('decide_name_ends')})$")
+_ORG_WORD = Pattern(lambda: rf"\b(?:{either('decide_organisation_words')})|{either('chinese_organisation_heads')}")
+_FIELD_WORD = Pattern(lambda: rf"\b(?:{either('field_words')})\b|匿名")
 _CELL_GAP = re.compile(r"\s{3,}|;|；")
 _ADDRESS = re.compile(r"^\d+[\w\s,.-]*\b(?:street|st\.|road|rd\.|avenue|ave\.|boulevard|blvd|drive|way|lane)\b|"
                       r"^(?:p\.?o\.? box|room|building|floor)\b|\b\d{5,6}\b", re.I)
@@ -117,10 +113,10 @@ def _person_fault(name: str, titles: list[str], organisations: set[str]) -> str:
         return ORGANISATION_AS_AUTHOR
     if len(key) >= 6 and any(key in t for t in titles):
         return PART_OF_TITLE
-    words = [w for w in bare.split() if w not in _PARTICLES]  # 'van', 'de' (written small; 'Du' is a family name)
+    words = [w for w in bare.split() if w not in word_set("surname_particles")]  # 'van', 'de' (written small; 'Du' is a family name)
     if _CJK.search(bare):
         return "" if len(key) <= 6 else NAMES_RUN_TOGETHER
-    if len(words) > PERSON_MAX_WORDS:
+    if len(words) > in_force().person_max_words:
         return NAMES_RUN_TOGETHER
     if inst.is_place(bare) or _VENUE_LINE.search(bare):
         return NOT_A_PERSON
@@ -255,7 +251,8 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
         notes.append(f"{field}: the rules read {_show(ours)}, the model {_show(theirs)}; {verdict.note}")
         if verdict.model_wins:
             update[field] = _published_form(field, theirs, rules, page)
-            confidence[field] = SURE_MODEL
+            confidence[field] = FieldDoubt(confidence=in_force().model_reading_confidence,
+                                           reason="the model's reading, printed on page 1")
             won = True
         elif verdict.unsettled:
             unsettled[field] = verdict.note

@@ -19,8 +19,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .metadata.layout import FOOT_BAND  # body-text pages still keep their foot notes, where the metadata reads them
 from .models import Document, Span
+from .rules import in_force
 from .text import SPACING_ACCENTS, join_spacing_accents, valid_unicode
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
@@ -102,7 +102,6 @@ _COVER_SIGNS = [re.compile(p, re.I) for p in (
     r"\bcitation for (?:the )?published version\b", r"\btake ?down policy\b", r"\bgeneral rights\b", r"\blink to publication\b",
     r"\bthis is a repository copy of\b", r"\bdownloaded from\b", r"\bterms of use\b", r"\bdocument version\b",
 )]
-COVER_SIGNS_MIN = 2  # one sign alone is a stamp on the paper's own page (IEEE Xplore's "Downloaded on")
 _PAPER_START = re.compile(r"(?:^|\n)\s*(?:abstract\b|a b s t r a c t\b|摘\s*要)", re.I)
 
 
@@ -112,7 +111,7 @@ def is_cover_sheet(page_text: str) -> bool:
     text = page_text.replace("\r\n", "\n").replace("\r", "\n")
     if _PAPER_START.search(text) or _BODY_START.search(text):
         return False
-    return sum(bool(sign.search(text)) for sign in _COVER_SIGNS) >= COVER_SIGNS_MIN
+    return sum(bool(sign.search(text)) for sign in _COVER_SIGNS) >= in_force().cover_signs_min
 
 
 def _page_behind_cover(pdf: "pdfium.PdfDocument") -> tuple | None:
@@ -188,7 +187,6 @@ def _pdfium_cause(message: str) -> str:
 
 
 _BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
-BODY_SAMPLES = 9  # landings in the body whose font size decides the body's size
 BODY_STEP = 12  # characters skipped at a time through body text that is not read
 MAX_SPAN_CHARS = 2000  # a run of text longer than any header line: the rest of its line is stepped over
 _LINE_END = re.compile(r"[\r\n]")
@@ -223,7 +221,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     if heading:  # the text's index maps to the character's (PDFium adds line breaks of its own)
         body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, heading.start())
         body_from = body_from if body_from >= 0 else count
-    foot_from = page_height * FOOT_BAND
+    foot_from = page_height * in_force().foot_band
     body_raw: float | None = None
     samples: list[float] = []
     text_object = _text_object_function()
@@ -268,7 +266,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
                 index += BODY_STEP
                 if body_raw is None:  # the body's font size (the commonest of a few landings), to know its lines in the foot band
                     samples.append(get_size(handle, index))
-                    if len(samples) >= BODY_SAMPLES:
+                    if len(samples) >= in_force().body_samples:
                         body_raw = max(set(samples), key=samples.count)
             continue
         raw_size = -1.0  # not read yet
@@ -317,12 +315,12 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         obj = text_object(handle, index)
         if obj != last_object:  # one text object, one colour and render mode: asked once per object
             last_object, unseen = obj, _unseen(obj)
-        new_run = jump or abs(char_size - size) > 0.6 or (unseen or char_size < TINY_TEXT_PT) != run_unseen
+        new_run = jump or abs(char_size - size) > 0.6 or (unseen or char_size < in_force().tiny_text_pt) != run_unseen
         if new_run:
             flush()
             if get_angle(handle, index) > 0.01:  # rotated text: arXiv side stamps, margin notes
                 continue
-            run_unseen = unseen or char_size < TINY_TEXT_PT
+            run_unseen = unseen or char_size < in_force().tiny_text_pt
             size = char_size
             box = [x0, y0, x1, y1]
             run_start = index
@@ -403,10 +401,6 @@ def _base_font_name(font) -> str:
     return buffer.value.decode("latin-1") if 0 < length <= len(buffer) else ""
 
 
-TINY_TEXT_PT = 2.0  # points: text set smaller than this cannot be read on the page
-WHITE = 250  # of 255 in each channel: text this light is white on the white page
-
-
 def _unseen(text_object: int | None) -> bool:
     """Whether a text object is drawn so that no reader sees it: the invisible render mode (an
     OCR layer's or a hidden note's), a fully transparent or white fill."""
@@ -418,7 +412,7 @@ def _unseen(text_object: int | None) -> bool:
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     if not raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(v) for v in (r, g, b, a))):
         return False
-    return a.value == 0 or min(r.value, g.value, b.value) >= WHITE
+    return a.value == 0 or min(r.value, g.value, b.value) >= in_force().white_text_level
 
 
 @functools.lru_cache(maxsize=1)

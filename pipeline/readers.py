@@ -22,6 +22,7 @@ from pathlib import Path
 from . import reading
 from .models import Paper, ReadFailure
 from .pdf import PdfError, check_regular
+from .rules import Rules, use
 from .settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
 from .text import readable_name
 
@@ -129,16 +130,17 @@ class PdfReaders:
     takes it, not while it waits behind others."""
 
     def __init__(self, workers: int, memory_mb: int = READER_MEMORY_MB, timeout_s: float = READER_TIMEOUT_S,
-                 names: dict[Path, str] | None = None, text_pages: int = 2):
+                 names: dict[Path, str] | None = None, text_pages: int = 2, rules: Rules | None = None):
         self.workers, self.memory_mb, self.timeout_s = workers, memory_mb, timeout_s
         self.names = names or {}  # the name each paper is reported under (display_names)
         self.text_pages = text_pages
+        self.rules = rules or Rules()  # handed to each reader process: the run's thresholds, not the defaults
         self.slots = asyncio.Semaphore(workers)
         self.pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=reading.start_reader,
-                                   initargs=(os.getpid(), self.memory_mb))
+                                   initargs=(os.getpid(), self.memory_mb, self.rules))
 
     def name(self, path: Path) -> str:
         """The name this paper is reported under (display_names)."""
@@ -242,10 +244,13 @@ class AlreadyRead:
 
 
 def readers_for(settings: Settings, files: list[Path]) -> PdfReaders:
-    """A command's one reader pool: as many readers as the files can use, one core kept for the event loop."""
+    """A command's one reader pool: as many readers as the files can use, one core kept for the event loop.
+    The settings' reading rules go to each reader and are in force in this process too (grounding,
+    the decision and the checks read them here)."""
+    use(settings.rules)
     workers = max(1, min((os.cpu_count() or 2) - 1, 4, len(files)))
     return PdfReaders(workers, settings.reader_memory_mb, settings.reader_timeout_s, display_names(files),
-                      settings.text_pages)
+                      settings.text_pages, settings.rules)
 
 
 async def read_one(path: Path, settings: Settings) -> Paper | ReadFailure:

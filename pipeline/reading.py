@@ -11,6 +11,7 @@ import time
 from .metadata import read_metadata
 from .models import Paper
 from .pdf import PdfError, extract
+from .rules import Rules, use
 
 _memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
 
@@ -31,10 +32,12 @@ def read_paper(path: str, text_pages: int = 2) -> Paper | str:
         return f"cannot read PDF ({type(exc).__name__}: {exc})"
 
 
-def start_reader(owner: int, memory_mb: int) -> None:
+def start_reader(owner: int, memory_mb: int, rules: Rules | None = None) -> None:
     """Worker initializer: a bounded address space (a decompression bomb fails its paper instead of
-    taking the machine), and an exit when the run that owns the pool is gone."""
+    taking the machine), the run's reading rules (the forkserver's copy holds the defaults), and an
+    exit when the run that owns the pool is gone."""
     global _memory_mb
+    use(rules or Rules())
     if memory_mb:
         limit = memory_mb << 20
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)

@@ -21,7 +21,9 @@ import sqlite3
 from collections.abc import Iterable
 from importlib import resources
 
+from .folding import fold
 from .text import for_matching
+from .vocabulary import mapping  # printed country forms the registry's English names do not cover
 
 # kinds of name form, strongest first (the build script stores the number)
 KIND = {"name": 0, "alias": 1, "label": 2, "acronym": 3, "qualified": 4}
@@ -29,10 +31,6 @@ ACRONYM = KIND["acronym"]
 # the table stores folded keys: the reader's folding must give this probe the stored value
 FOLD_PROBE = "The Université Côte d'Azur, Univ. Tech. — 清华大学 (THU)"
 _DATA = "data/ror.sqlite"
-# printed country forms the registry's English country names do not cover
-_COUNTRY_FORMS = {"US": ["USA", "U.S.A.", "U.S.", "United States of America"], "GB": ["UK", "U.K.", "England", "Scotland", "Wales"],
-                  "CN": ["PR China", "P.R. China", "P. R. China", "People's Republic of China"],
-                  "KR": ["Korea", "Republic of Korea"], "HK": ["Hong Kong SAR"], "AE": ["UAE"], "NL": ["The Netherlands"]}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,17 +65,9 @@ def _db() -> sqlite3.Connection:
     db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     db.execute("PRAGMA cache_size = -1024")  # 1 MB of pages at most: the index, not the table
     stored = db.execute("SELECT value FROM meta WHERE key = 'fold_probe'").fetchone()
-    from .institutions import fold
-
     if stored is None or stored[0] != fold(FOLD_PROBE):
         raise RuntimeError("pipeline/data/ror.sqlite was built with another fold(): run scripts/build_registry.py")
     return db
-
-
-def _fold(name: str) -> str:
-    from .institutions import fold
-
-    return fold(name)
 
 
 def key_hash(key: str) -> int:
@@ -87,7 +77,7 @@ def key_hash(key: str) -> int:
 
 def _org(row: tuple) -> Organisation:
     """A row back into an organisation; its own name's folded form is not stored twice."""
-    forms = ((KIND["name"], _fold(row[2])), *((int(item[0]), item[1:]) for item in row[7].split()))
+    forms = ((KIND["name"], fold(row[2])), *((int(item[0]), item[1:]) for item in row[7].split()))
     return Organisation(row[0], row[1], row[2], row[3], row[4], row[5], row[6], forms)
 
 
@@ -108,12 +98,12 @@ def _matches(key: str) -> tuple[tuple[Organisation, int], ...]:
 
 def candidates(name: str) -> list[Organisation]:
     """Every organisation one of whose forms this name is, full-name matches first."""
-    return [org for org, _ in sorted(_matches(_fold(name)), key=lambda m: m[1])]
+    return [org for org, _ in sorted(_matches(fold(name)), key=lambda m: m[1])]
 
 
 def knows(name: str) -> bool:
     """Whether the registry has an organisation by this name, alias, acronym or label."""
-    return bool(_matches(_fold(name)))
+    return bool(_matches(fold(name)))
 
 
 def parent(org: Organisation) -> Organisation | None:
@@ -124,7 +114,7 @@ class Context:
     """What page 1 prints, for narrowing a shared name: folded text and folded words."""
 
     def __init__(self, text: str) -> None:
-        self.folded = _fold(text)
+        self.folded = fold(text)
         self.words = {w.casefold() for w in re.findall(r"[A-Za-z][A-Za-z&]*", for_matching(text))}  # 'ＭＩＴ' is MIT
         # a campus or branch in brackets is part of the short form: 'HKUST(GZ)' prints the acronym 'hkustgz'
         self.words |= {re.sub(r"[\W_]+", "", w).casefold() for w in re.findall(r"\b[A-Z][A-Za-z&]*\s?\([A-Z][A-Za-z]{0,5}\)", text)}
@@ -142,7 +132,7 @@ def identify(name: str, context: Context | None = None) -> Organisation | None:
 
     A full name (name, alias, label) outranks organisations that only share it as an acronym;
     several left are narrowed by what the page prints besides the name itself."""
-    matches = _matches(_fold(name))
+    matches = _matches(fold(name))
     if not matches:
         return None
     best = min(kind for _, kind in matches)
@@ -151,7 +141,7 @@ def identify(name: str, context: Context | None = None) -> Organisation | None:
         return orgs[0]
     if context is None:
         return None
-    narrowed = _narrow(orgs, _fold(name), context)
+    narrowed = _narrow(orgs, fold(name), context)
     return narrowed[0] if len(narrowed) == 1 else None
 
 
@@ -176,7 +166,7 @@ def _country_printed(code: str, context: Context) -> bool:
 def country_forms(code: str) -> list[str]:
     if not code:
         return []
-    return [*_countries().get(code, []), *_COUNTRY_FORMS.get(code, [])]
+    return [*_countries().get(code, []), *mapping("country_forms").get(code, [])]
 
 
 @functools.cache
@@ -192,7 +182,7 @@ def chinese_label(name: str, context: Context | None = None) -> str:
 
 def by_chinese(name: str) -> list[Organisation]:
     """The organisations whose label (Chinese or other) is exactly this name."""
-    return [org for org, kind in _matches(_fold(name)) if kind != ACRONYM]
+    return [org for org, kind in _matches(fold(name)) if kind != ACRONYM]
 
 
 def same_organisation(a: str, b: str, context: Context | None = None) -> bool:
@@ -202,15 +192,15 @@ def same_organisation(a: str, b: str, context: Context | None = None) -> bool:
     if one is not None and other is not None:
         return one.id == other.id
     if one is not None:
-        return _fold(b) in one.keys() and _unambiguous_for(b, one, context)
+        return fold(b) in one.keys() and _unambiguous_for(b, one, context)
     if other is not None:
-        return _fold(a) in other.keys() and _unambiguous_for(a, other, context)
+        return fold(a) in other.keys() and _unambiguous_for(a, other, context)
     return False
 
 
 def _unambiguous_for(name: str, org: Organisation, context: Context | None) -> bool:
     """A shared acronym stands for `org` only when the page narrows it to `org`."""
-    return context is not None and [o.id for o in _narrow(candidates(name), _fold(name), context)] == [org.id]
+    return context is not None and [o.id for o in _narrow(candidates(name), fold(name), context)] == [org.id]
 
 
 def lifted(name: str, printed: Iterable[str] = (), context: Context | None = None) -> Organisation | None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from .files import FileProblem, read_yaml
 from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, JsonMode, json_mode_of
 from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
+from .rules import Rules
 
 
 class SettingsError(Exception):
@@ -64,6 +65,7 @@ class ConfigFile(BaseModel):
     answer_limit_mb: Positive | None = None
     batch_file_limit_mb: Positive | None = None
     batch_download_timeout: PositiveSeconds | None = None
+    rules: Rules | None = None  # thresholds of the reading rules (pipeline/rules.py); a misspelt one is an error
 
 
 def _config_file(path: Path, required: bool) -> dict:
@@ -165,6 +167,7 @@ class Settings(BaseModel):
     answer_limit_mb: Positive = DEFAULT_ANSWER_LIMIT_MB  # a larger answer (decompressed) is that paper's failure
     batch_file_limit_mb: Positive = DEFAULT_FILE_LIMIT_MB  # a batch result file is read up to this, line by line
     batch_download_timeout: PositiveSeconds = 600.0  # seconds to download one batch result or error file
+    rules: Rules = Rules()  # the reading rules' thresholds: the defaults, with paperbrief.yaml's `rules:` over them
 
     def prompt_file(self, path: Path | None = None) -> PromptFile:
         """The prompt file (`path`, else the configured one) as this endpoint is sent it."""

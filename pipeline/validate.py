@@ -8,14 +8,13 @@ from . import institutions as inst
 from . import registry
 from .grounding import Page
 from .models import CheckResult, Paper
+from .rules import in_force
 from .text import for_matching, valid_unicode
+from .vocabulary import Pattern, either, word_set
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
-MIN_CHARS, MAX_CHARS = 40, 600
-PLACEHOLDERS = ("研究团队", "研究人员", "作者团队", "该团队", "某机构", "未知机构", "研究者", "相关机构", "团队")
 # the subjects a paper with no institution may take when its byline prints no team or company either
 GENERIC_SUBJECT = "研究团队"
-GENERIC_SUBJECTS = (GENERIC_SUBJECT, "研究人员", "研究者", "作者团队", "匿名作者", "匿名研究团队", "该研究团队")
 
 
 def check(text: str, paper: Paper) -> list[CheckResult]:
@@ -49,8 +48,9 @@ def _one_sentence(text: str) -> CheckResult:
 
 
 def _length(text: str) -> CheckResult:
-    ok = MIN_CHARS <= len(text) <= MAX_CHARS
-    return CheckResult(name="length", ok=ok, detail="" if ok else f"长度 {len(text)} 字，应在 {MIN_CHARS}–{MAX_CHARS} 之间")
+    least, most = in_force().brief_min_chars, in_force().brief_max_chars
+    ok = least <= len(text) <= most
+    return CheckResult(name="length", ok=ok, detail="" if ok else f"长度 {len(text)} 字，应在 {least}–{most} 之间")
 
 
 def _institution(org: str, paper: Paper) -> CheckResult:
@@ -66,7 +66,7 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not paper.institutions:
         return _subject_without_institution(org, paper)
     listed = "；".join(paper.institutions)
-    if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in PLACEHOLDERS):
+    if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in word_set("placeholder_subjects")):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
     if _BYLINE_SENTENCE.search(org):
@@ -105,7 +105,7 @@ def _subject_without_institution(org: str, paper: Paper) -> CheckResult:
     instead = f"论文首页未列出机构，主语请写{usual}"
     if not org:
         return CheckResult(name="institution", ok=False, detail=f"缺少主语。{instead}")
-    if org in GENERIC_SUBJECTS:
+    if org in word_set("generic_subjects"):
         return CheckResult(name="institution", ok=True)
     why = _not_a_byline(org, paper)
     return CheckResult(name="institution", ok=not why, detail=f"{why}。{instead}" if why else "")
@@ -113,7 +113,7 @@ def _subject_without_institution(org: str, paper: Paper) -> CheckResult:
 
 def _not_a_byline(org: str, paper: Paper) -> str:
     """'' when the subject is a team or an organisation page 1 prints as an affiliation, else why not."""
-    if org in PLACEHOLDERS or org in ("作者", "作者们", "本文作者", "论文作者") or inst.is_placeholder(org):
+    if org in word_set("placeholder_subjects") or org in ("作者", "作者们", "本文作者", "论文作者") or inst.is_placeholder(org):
         return f"“{org}”不是署名团队或机构"
     if any(inst.fold(org) == inst.fold(a) for a in paper.authors) and not _TEAM.search(org):  # 'Kimi Team' signs as the author
         return f"“{org}”是作者姓名，不是机构"
@@ -135,9 +135,7 @@ def byline_teams(paper: Paper) -> list[str]:
     text = inst.affiliation_text(paper.header_text)
     teams = re.findall(r"\b(?:[A-Z][\w.-]*[ \t]+){1,3}Team\b", text) + inst.companies_in(text)
     return list(dict.fromkeys(t.strip() for t in teams))[:3]
-_HEAD = re.compile(r"\b(Universit\w*|Institut\w*|College|Academy|Lab|Labs|Laborator\w+|Inc\.?|Corp\w*|Ltd\.?|"
-                   r"Company|Group|Research|Cent(?:er|re)|School|Hospital|Foundation|Polytechnic|AI)\b|"
-                   r"^[A-Z][A-Za-z]*[A-Z][A-Za-z()&-]*$|[\u4e00-\u9fff]")
+_HEAD = Pattern(lambda: rf"\b({either('subject_head_words')})\b|^[A-Z][A-Za-z]*[A-Z][A-Za-z()&-]*$|[\u4e00-\u9fff]")
 _CONJUNCTIONS = re.compile(r"\s*(?:[、;；&]|以及|与|和|及)\s*")
 _LATIN_JOINS = re.compile(r"(\s*,\s*|\s+and\s+)")
 
@@ -216,8 +214,6 @@ def _one_of_theirs(name: str, paper: Paper) -> bool:
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]*[A-Z][A-Za-z&()-]*$")
-_GENERIC = {"university", "institute", "college", "academy", "lab", "labs", "laboratory", "research", "school",
-            "center", "centre", "inc", "the", "of", "and", "for", "group", "company", "ai"}
 
 
 def _paper_forms(paper: Paper) -> dict[str, set[str]]:
@@ -275,12 +271,11 @@ def _within(name: str, institutions: list[str]) -> bool:
     """'Tsinghua' for 'Tsinghua University': every word of the name is in one institution, and
     one of them is not a generic word."""
     words = set(re.findall(r"\w+", for_matching(name).casefold()))
-    if not words - _GENERIC:
+    if not words - word_set("generic_name_words"):
         return False
     return any(words <= set(re.findall(r"\w+", for_matching(other).casefold())) for other in institutions)
 
 
-LEADING_PHRASE_WORDS = 3  # words of a title's start, at least, that name the paper ('Delta Velocity Rectified Flow')
 _GENERIC_TITLES = re.compile(r"^(?:相关|该|本|这篇|此|一篇|新|最新)?(?:研究|论文|文章|工作)?$")
 _METHOD_NAME = re.compile(r"^(?=[A-Za-z0-9-]*(?:[A-Z][A-Za-z0-9-]*[A-Z]|\d))[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$")
 _TITLE_HEAD = re.compile(r"[:：,，]|\s[-–—]\s|—")
@@ -318,7 +313,7 @@ def _bare_title_form(named: str, paper: Paper) -> bool:
     short = inst.fold(head[0]) if len(head) > 1 else ""
     if key == full or full in key or (short and short in key):
         return True
-    if len(named.split()) >= LEADING_PHRASE_WORDS and full.startswith(key):
+    if len(named.split()) >= in_force().leading_phrase_words and full.startswith(key):
         return True  # a leading phrase, whole words only
     return bool(_METHOD_NAME.match(named)) and (_printed_as_word(named, paper.title) or _own_method(named, paper.abstract))
 

@@ -47,12 +47,29 @@ def _inspect(args: argparse.Namespace) -> int:
         fields["header_text"] = paper.header_text
         if args.explain:
             fields["decisions"] = [d.model_dump() for d in paper.decisions]
+            fields["rules"] = _thresholds()
         print(json.dumps(fields, ensure_ascii=False, indent=2))
     else:
         _print_fields(fields)
         if args.explain:
             _print_decisions(paper.decisions)
+            _print_thresholds()
     return EXIT_OK
+
+
+def _thresholds() -> list[dict]:
+    """The reading rules' thresholds in force (defaults, or paperbrief.yaml's `rules:`), with their reasons."""
+    from ..rules import explained, in_force
+
+    return explained(in_force())
+
+
+def _print_thresholds() -> None:
+    """One line per threshold: name = value (its reason), marked where paperbrief.yaml changed it."""
+    print("thresholds in force:")
+    for rule in _thresholds():
+        changed = "" if rule["value"] == rule["default"] else f" [default {rule['default']}]"
+        print(terminal_line(f"  {rule['name']} = {rule['value']}{changed}  ({rule['reason']})"))
 
 
 def _print_decisions(decisions) -> None:
@@ -110,7 +127,8 @@ def add_inspect(sub, first_line) -> None:
     inspect.add_argument("pdf")
     json_option(inspect, "print JSON")
     inspect.add_argument("--explain", action="store_true",
-                         help="also print each decision of the rules and the rule that made it (with --json: a decisions list)")
+                         help="also print each decision of the rules and the rule that made it, and the thresholds in force "
+                              "(with --json: decisions and rules lists)")
     inspect.add_argument("--llm", action="store_true",
                          help="also make the brief call and show the model's reading beside the rules' (or replay --cassette)")
     cassette_option(inspect, "with --llm: replay the answer from this cassette")

@@ -11,17 +11,16 @@ import re
 
 from .. import institutions as inst
 from ..models import Decision, Document, Paper
+from ..rules import in_force
 from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import foot_notes, footnote_affiliations, read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE
 from .confidence import LOW, doubts, institution_doubts
 from .header import beside_abstract, header_block
-from .layout import FOOT_BAND, body_size, page_lines, sidebar_edge, text_body_size
+from .layout import body_size, page_lines, sidebar_edge, text_body_size
 from .title import explain_title
 
 __all__ = ["read_metadata"]
-
-MAX_CITED_MARK = 20  # a higher mark beside a name is a footnote's number or stray digits, not an affiliation's
 
 
 def _is_signature(name: str) -> bool:
@@ -56,7 +55,7 @@ def read_metadata(doc: Document) -> Paper:
     title, title_start, title_end, title_rule = explain_title(lines, doc.page_height, doc.meta_title)
     abstract_at = abstract_line(lines, title_end, body)
     column_x0 = sidebar_edge(lines[title_start:title_end], doc.page_width)
-    beside = beside_abstract(lines, abstract_at, FOOT_BAND * doc.page_height)  # an author column beside the abstract
+    beside = beside_abstract(lines, abstract_at, in_force().foot_band * doc.page_height)  # an author column beside the abstract
     authors, aff_entries, cited = read_header(lines[title_end:abstract_at], column_x0)
     if beside:  # left of the abstract's column: not a sidebar beside the title, the header's own column
         more_authors, more_entries, more_cited = read_header(beside)
@@ -89,7 +88,7 @@ def read_metadata(doc: Document) -> Paper:
     decisions += [Decision(field="institutions", value=name, rule="not-an-organisation", kept=False) for name in dropped]
     decisions += [Decision(field="institutions", value=part, rule=rule, kept=False) for part, rule in passed_over]
     names = shown
-    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= MAX_CITED_MARK else 0,
+    confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= in_force().max_cited_mark else 0,
                         inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],

@@ -6,18 +6,9 @@ import re
 import statistics
 
 from .. import institutions as inst
+from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors
-from .layout import FOOT_BAND, MARKER_RE, Cell, Line, cell_size
-
-NAMES_SMALLER_PT = 1.0  # points: a cell this much smaller than the first names is a figure's label, not a name
-COLUMN_OVERLAP = 0.3  # of the narrower cell: two cells overlapping this much stand in one column
-ENTRY_GAP_SIZES = 1.0  # of the larger font size: a line no further below continues the entry above
-SAME_BLOCK_PT = 1.0  # points: a line larger than this below an entry starts a new block (names)
-SINGLE_DIGIT_MARKS = 9  # marks up to this are one number each; '12' beyond the entries printed is marks 1 and 2
-NOTE_SMALLER_PT = 0.4  # points: text this much below the body size is a note's
-ACROSS_MIDDLE_PT = 20  # points: a span reaching this far over the page's middle runs across both columns
-NOTE_LINE_SIZES = 0.5  # of the font size: a note span whose top is further off starts another printed line
-NOTE_MARKER_PT = 0.5  # points: a marker in the foot is set this much below the notes' size
+from .layout import MARKER_RE, Cell, Line, cell_size
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -97,7 +88,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 _add_affiliation(cell, line, pending, entries)
             elif kind == "authors":
                 size = cell_size(cell)
-                if names_size and size < names_size - NAMES_SMALLER_PT:
+                if names_size and size < names_size - in_force().names_smaller_pt:
                     continue
                 names_size = names_size or size
                 names_tail = add_authors(cell, authors, names_tail)
@@ -111,7 +102,7 @@ def _under_a_name(cell: Cell, names_above: list[Cell]) -> bool:
     '<Given> <Family>'): a grid's affiliation. (Under a name, a name in the same case is the next name.)"""
     if any(is_marker for _, is_marker in cell.parts) or not _ALL_CAPS.match(cell.plain):
         return False
-    return any(min(cell.x1, above.x1) - max(cell.x0, above.x0) > COLUMN_OVERLAP * min(cell.x1 - cell.x0, above.x1 - above.x0)
+    return any(min(cell.x1, above.x1) - max(cell.x0, above.x0) > in_force().column_overlap * min(cell.x1 - cell.x0, above.x1 - above.x0)
                and not _ALL_CAPS.match(above.plain) for above in names_above)
 
 
@@ -121,7 +112,7 @@ _ALL_CAPS = re.compile(r"^[^a-z]*[A-Z]{2,}[^a-z]*$")
 def _mark_value(mark: str, entries: int) -> int:
     """'12' beside a name is affiliations 1 and 2 when fewer than 12 entries are printed."""
     value = int(mark)
-    return max(int(d) for d in mark) if value > max(entries, SINGLE_DIGIT_MARKS) else value
+    return max(int(d) for d in mark) if value > max(entries, in_force().single_digit_marks) else value
 
 
 def _is_address_cell(cell: Cell) -> bool:
@@ -201,13 +192,14 @@ def _continue(entry: str, more: str) -> str:
 
 
 def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) -> int | None:
+    rules = in_force()
     for other, other_line, index in reversed(pending):
         if other_line is line or index < 0:
             continue
-        close = 0 <= line.y0 - other_line.y1 <= ENTRY_GAP_SIZES * max(line.size, other_line.size)
-        close = close and abs(cell_size(cell) - cell_size(other)) <= SAME_BLOCK_PT  # a larger line below starts a new block (names)
+        close = 0 <= line.y0 - other_line.y1 <= rules.entry_gap_sizes * max(line.size, other_line.size)
+        close = close and abs(cell_size(cell) - cell_size(other)) <= rules.same_block_pt  # a larger line below starts a new block (names)
         overlap = min(cell.x1, other.x1) - max(cell.x0, other.x0)
-        if close and overlap > COLUMN_OVERLAP * min(cell.x1 - cell.x0, other.x1 - other.x0):
+        if close and overlap > rules.column_overlap * min(cell.x1 - cell.x0, other.x1 - other.x0):
             return index
     return None
 
@@ -238,17 +230,18 @@ def _note_spans(spans: list, body: float) -> list:
     chars: dict[float, int] = {}
     for span in spans:
         chars[span.size] = chars.get(span.size, 0) + len(span.text)
-    if not chars or max(chars, key=chars.get) >= body - NOTE_SMALLER_PT:
+    if not chars or max(chars, key=chars.get) >= body - in_force().note_smaller_pt:
         return []
-    return [s for s in spans if s.size < body - NOTE_SMALLER_PT]
+    return [s for s in spans if s.size < body - in_force().note_smaller_pt]
 
 
 def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
     """The foot's small spans in reading order: a note running across the page is read where it
     stands; between such notes, the left column's notes come before the right column's."""
+    rules = in_force()
     ordered, left, right = [], [], []
     for line in foot_lines:
-        if any(s.x0 < middle - ACROSS_MIDDLE_PT and s.x1 > middle + ACROSS_MIDDLE_PT for s in line.spans):  # across the page
+        if any(s.x0 < middle - rules.across_middle_pt and s.x1 > middle + rules.across_middle_pt for s in line.spans):  # across the page
             ordered += left + right + _note_spans(line.spans, body)
             left, right = [], []
         else:
@@ -262,8 +255,8 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
     string per printed line, in reading order, markers kept."""
     out: list[str] = []
     last = None
-    for span in _reading_order([ln for ln in lines if ln.y0 > FOOT_BAND * page_height], body, page_width / 2):
-        if last is None or abs(span.y0 - last.y0) > NOTE_LINE_SIZES * span.size or span.x0 < last.x0:
+    for span in _reading_order([ln for ln in lines if ln.y0 > in_force().foot_band * page_height], body, page_width / 2):
+        if last is None or abs(span.y0 - last.y0) > in_force().note_line_sizes * span.size or span.x0 < last.x0:
             out.append(span.text.strip())
         else:
             out[-1] += ("" if MARKER_RE.match(span.text) and span.size < last.size else " ") + span.text.strip()
@@ -273,12 +266,12 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
 
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
-    foot_lines = [ln for ln in lines if ln.y0 > FOOT_BAND * page_height]  # in page order; spans in x order
+    foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]  # in page order; spans in x order
     foot = _reading_order(foot_lines, body, page_width / 2)
     if not foot:
         return []
     note_size = statistics.median(s.size for s in foot)
-    is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - NOTE_MARKER_PT for s in foot]
+    is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - in_force().note_marker_pt for s in foot]
     text = " ".join(s.text for s, marker in zip(foot, is_marker, strict=False) if not marker)
     entries = [m.group(1).strip(" ,;.") for m in re.finditer(
         r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text)]

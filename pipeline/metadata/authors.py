@@ -5,20 +5,11 @@ from __future__ import annotations
 import re
 
 from .. import institutions as inst
+from ..rules import in_force
+from ..vocabulary import word_set
 from .layout import Cell
 
 _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE", re.I)
-
-
-FULL_NAME_WORDS = 2  # words of a full name: a wide gap splits a cell only when every piece has this many
-NAME_RUN_MIN_WORDS = 6  # capitalised words in one run, at least, before it is read as first-and-last pairs
-CHINESE_NAME_CHARS = (2, 4)  # characters of a Chinese name: '林晓', up to a double surname and two more
-CHINESE_DOT_NAME_CHARS = 6  # characters of a name with a middle dot (a transliterated minority name)
-NAME_MAX_WORDS = 5  # words of a person's name, at most: longer is a phrase
-NAME_MIN_CHARS = 2  # a one-word name needs this many characters (an initial alone is not a name)
-
-
-_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "dos", "bin", "al", "el", "y", "and"}
 
 
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
@@ -36,20 +27,6 @@ TEAM_RE = re.compile(r"\bTeam$")
 
 
 ORCID_RE = re.compile(r"\[?\(?\d{4}[-−‐–]\d{4}[-−‐–]\d{4}[-−‐–]\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names (some with minus signs)
-# Words printed between title and abstract that are never part of a person's name.
-
-
-_NOT_NAME_WORDS = {
-    "report", "technical", "preprint", "draft", "version", "paper", "supplementary", "appendix",
-    "workshop", "conference", "proceedings", "journal", "submission", "review", "abstract",
-    "introduction", "keywords", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "arxiv", "copyright", "volume",
-    "accepted", "published", "received", "revised", "author", "authors", "contents", "page",
-    "figure", "fig", "table", "input", "output", "ground", "truth",
-    # link buttons printed under the names: 'Website  Code  Demo'
-    "website", "code", "project", "homepage", "github", "demo", "dataset", "datasets", "models", "blog",
-    "huggingface", "leaderboard",
-}
 
 
 def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
@@ -80,7 +57,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
 def _wide_gap_names(token: str) -> list[str]:
     """Split at wide gaps only when every piece is a full name of two words or more."""
     pieces = [p.strip() for p in _WIDE_GAP.split(token) if p.strip()]
-    if len(pieces) > 1 and all(len(p.split()) >= FULL_NAME_WORDS for p in pieces):
+    if len(pieces) > 1 and all(len(p.split()) >= in_force().full_name_words for p in pieces):
         return pieces
     return [re.sub(r"\s+", " ", token)]
 
@@ -90,7 +67,7 @@ def _split_run_of_names(token: str) -> list[str]:
     words = token.split()
     if len(words) > 1 and all(re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", w) for w in words):
         return words
-    if len(words) >= NAME_RUN_MIN_WORDS and len(words) % 2 == 0 and all(w[:1].isupper() for w in words):
+    if len(words) >= in_force().name_run_min_words and len(words) % 2 == 0 and all(w[:1].isupper() for w in words):
         return [" ".join(words[i:i + 2]) for i in range(0, len(words), 2)]
     return [token]
 
@@ -98,16 +75,16 @@ def _split_run_of_names(token: str) -> list[str]:
 def _is_name(token: str) -> bool:
     if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token):
         return False
-    if any(w.lower().strip(".,:") in _NOT_NAME_WORDS for w in token.split()):
+    if any(w.lower().strip(".,:") in word_set("not_name_words") for w in token.split()):
         return False
     if re.search(r"[\u4e00-\u9fff]", token):
-        low, high = CHINESE_NAME_CHARS
-        return low <= len(token.replace(" ", "")) <= (CHINESE_DOT_NAME_CHARS if "·" in token else high)
+        low, high = in_force().chinese_name_chars
+        return low <= len(token.replace(" ", "")) <= (in_force().chinese_dot_name_chars if "·" in token else high)
     words = token.split()
-    if token.count("(") != token.count(")") or not 1 <= len(words) <= NAME_MAX_WORDS or re.match(r"\(\w\)", token):
+    if token.count("(") != token.count(")") or not 1 <= len(words) <= in_force().name_max_words or re.match(r"\(\w\)", token):
         return False  # '(a) Teacher': a figure panel's label
-    if len(words) == 1 and not (token[:1].isupper() and len(token) >= NAME_MIN_CHARS):
+    if len(words) == 1 and not (token[:1].isupper() and len(token) >= in_force().name_min_chars):
         return False
-    return all(w[:1].isupper() or w.lower() in _PARTICLES or w[:1] in "'’(" for w in words) and not any(
+    return all(w[:1].isupper() or w.lower() in word_set("name_particles") or w[:1] in "'’(" for w in words) and not any(
         ch.isdigit() for ch in token
     )

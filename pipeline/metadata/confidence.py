@@ -13,21 +13,11 @@ import re
 from .. import institutions as inst
 from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
+from ..rules import in_force
+from ..vocabulary import Pattern, either, word_set
 from .title import cut_title, is_multiword
 
 LOW = LOW_CONFIDENCE
-TITLE_MAX_WORDS = 40  # a longer title is the abstract read as one
-TITLE_MAX_CHARS = 300  # likewise in characters
-PERSON_MAX_WORDS = 5  # an author name with more words is not a person's
-ORG_MAX_WORDS = 12  # an organisation's name with more words is a sentence or a run of entries
-SENTENCE_MIN_WORDS = 6  # a name this long with a sentence's words is a sentence
-ABSTRACT_MIN_CHARS = 120  # printed width: a shorter abstract is a fragment
-# How far a field is trusted when a check fails (all below LOW: the field is not printed as read)
-FAILED_CHECK = 0.2  # a check on the title, authors or abstract failed
-NOT_ORGANISATIONS = 0.3  # names were dropped as not organisations
-GLUED_OR_UNREAD = 0.35  # a person's name run into an organisation, or organisations left unread
-NO_SIGN_OR_UNCOUNTED = 0.4  # no sign of an organisation, more affiliations cited than read, or nothing read
-COMPANY_LAB = 0.45  # a company printed with its lab: which one the paper means is unsure
 _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b|^articles?$", re.I)
 _SENTENCE = re.compile(r"[。！？]|\b(?:we|our|this paper|is|are|was|were|to)\b", re.I)
@@ -40,7 +30,7 @@ def title_doubt(title: str) -> str:
     if not title:
         return "no title found on page 1"
     words = len(title.split()) + len(_WIDE.findall(title)) // 2
-    if words > TITLE_MAX_WORDS or len(title) > TITLE_MAX_CHARS:
+    if words > in_force().title_max_words or len(title) > in_force().title_max_chars:
         return "too long for a title (likely the abstract)"
     if _VENUE.search(title):
         return "reads like a journal name or running header"
@@ -58,7 +48,7 @@ def author_doubt(authors: list[str], count: int | None, anonymous: bool) -> str:
         return ""
     if count == 0:
         return "no author names found"  # often an anonymous submission: said, but not doubted
-    odd = [a for a in authors if len(a.split()) > PERSON_MAX_WORDS or re.search(r"[\d@:;()\[\]]", a)]
+    odd = [a for a in authors if len(a.split()) > in_force().person_max_words or re.search(r"[\d@:;()\[\]]", a)]
     if odd:
         return f"names that do not look like people: {', '.join(odd[:3])}"
     return ""
@@ -71,8 +61,8 @@ def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str],
     kept, dropped = [], []
     for name in names:
         bad = (
-            _NOT_ORG.search(name) or len(name.split()) > ORG_MAX_WORDS or inst.fold(name) in people
-            or (len(name.split()) > SENTENCE_MIN_WORDS and _SENTENCE.search(name)) or _DEPARTMENT.match(name)
+            _NOT_ORG.search(name) or len(name.split()) > in_force().org_max_words or inst.fold(name) in people
+            or (len(name.split()) > in_force().sentence_min_words and _SENTENCE.search(name)) or _DEPARTMENT.match(name)
         )
         (dropped if bad else kept).append(name)
     return kept, dropped
@@ -80,21 +70,19 @@ def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str],
 
 _CELL_GAP = re.compile(r"\s{3,}")  # header_block puts three spaces between a line's cells
 _NOTE_LETTER = re.compile(r"^(?:[a-z]\)?|\d*\))\s+")  # 'b College of ...', '1) 上海交通大学': a marker read as a word
-_CONNECTIVE = {"of", "and", "for", "de", "the", "at", "in", "du", "des", "di", "der", "für", "la", "le", "&", "y", "e", "on", "an"}
-MAX_NAME_WORDS = 8  # an organisation's name printed in the header is shorter; longer is a sentence
 
 
 def _is_name(part: str) -> bool:
     """A printed name: capitals but for connectives, no digits ('<Name> University', not 'the grant <number>')."""
     words = part.split()
-    return (len(words) <= MAX_NAME_WORDS and not re.search(r"\d", part) and bool(re.match(r"[A-Z\u4e00-\u9fff]", part))
-            and all(w[:1].isupper() or w.lower() in _CONNECTIVE or not w[:1].isalpha() or _WIDE.match(w) for w in words))
+    return (len(words) <= in_force().printed_org_max_words and not re.search(r"\d", part) and bool(re.match(r"[A-Z\u4e00-\u9fff]", part))
+            and all(w[:1].isupper() or w.lower() in word_set("name_connectives") or not w[:1].isalpha() or _WIDE.match(w) for w in words))
 
 
 def _registered(part: str) -> bool:
     """The registry names one organisation so (two words at least: one word matches too much)."""
     bare = re.sub(r"\s*\([^)]*\)$", "", part)
-    words = [w for w in bare.split() if w.lower() not in _CONNECTIVE]
+    words = [w for w in bare.split() if w.lower() not in word_set("name_connectives")]
     return (len(words) > 1 or bool(_WIDE.search(bare))) and registry.identify(bare) is not None
 
 
@@ -171,8 +159,7 @@ def note_run_in(kept: list[str]) -> list[str]:
     return [name for name in kept if _NOTE_START.match(name)]
 
 
-_ORG_END = re.compile(r"\b(?:University|Universit[éà]|Institute|Institutes|Laboratory|Laboratories|Lab|Labs|College|Center|Centre|"
-                      r"Academy|Research|Inc\.?|Ltd\.?|Corporation|Company|Group|Hospital|Foundation)$")
+_ORG_END = Pattern(lambda: rf"\b(?:{either('confidence_name_ends')})$")
 
 
 def two_run_together(kept: list[str]) -> list[str]:
@@ -236,14 +223,13 @@ def unread_institutes(header: str, kept: list[str]) -> list[str]:
     forms = _kept_forms(kept)
     named = {f for group, _ in forms for f in group}
     return [f"{before}, {after}" for before, after in _printed_pairs(header)
-            if _parent_body(after) and len(after.split()) <= PARENT_MAX_WORDS and _organisation_like(before) and _is_name(before)
+            if _parent_body(after) and len(after.split()) <= in_force().parent_max_words and _organisation_like(before) and _is_name(before)
             and not _ACADEMIC_UNIT.match(before) and not _covers(before, forms) and inst.fold(after) not in named]
 
 
 _PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm)\b", re.I)
 # 'X Research & Y Lab' is two organisations, and 'Google, Inc.' a legal form: neither is a company's lab
 _NOT_A_LAB = re.compile(r"(?:&|\band)\s*$|^\W*(?:inc|ltd|llc|corp|gmbh)\W*$", re.I)
-PARENT_MAX_WORDS = 6  # 'Chinese Academy of Sciences', 'Ministry of Education': a longer part is a sentence
 
 
 def unit_before_its_organisation(kept: list[str], header: str) -> list[str]:
@@ -322,7 +308,7 @@ def short_form_again(kept: list[str]) -> list[str]:
 def abstract_doubt(abstract: str) -> str:
     if not abstract:
         return "no abstract found"
-    if len(abstract) + len(_WIDE.findall(abstract)) < ABSTRACT_MIN_CHARS:
+    if len(abstract) + len(_WIDE.findall(abstract)) < in_force().abstract_min_chars:
         return "too short for an abstract"
     if re.match(r"[a-z]{2,}\b(?![-’'])", abstract):
         return "starts mid-sentence (likely body text, not the abstract)"
@@ -334,6 +320,7 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
            entries: int = 0, header: str = "") -> dict[str, FieldDoubt]:
     """One FieldDoubt per field: its confidence and, when low, why. `entries` counts the affiliation
     entries as printed (two entries of one university are one name but two numbers)."""
+    rules = in_force()
     author_reason = author_doubt(authors, count, anonymous)
     out = {
         "title": _doubt(title_doubt(title)),
@@ -341,33 +328,34 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         "abstract": _doubt(abstract_doubt(abstract)),
     }
     if dropped:
-        out["institutions"] = FieldDoubt(confidence=NOT_ORGANISATIONS, reason=f"dropped as not organisations: {'; '.join(dropped)}")
+        out["institutions"] = FieldDoubt(confidence=rules.not_organisations, reason=f"dropped as not organisations: {'; '.join(dropped)}")
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]
-        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"no sign of an organisation in: {'; '.join(plain)}")
+        out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason=f"no sign of an organisation in: {'; '.join(plain)}")
     elif glued := glued_names(kept):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a person's name run into an organisation: {'; '.join(glued)}")
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread,
+                                         reason=f"a person's name run into an organisation: {'; '.join(glued)}")
     elif glued := note_run_in(kept) + two_run_together(kept):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"a note or a second organisation run into a name: "
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason=f"a note or a second organisation run into a name: "
                                                                         f"{'; '.join(glued)}")
     elif parents := parent_for_its_institute(kept, header):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason=f"{'; '.join(parents)} is printed after an organisation "
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason=f"{'; '.join(parents)} is printed after an organisation "
                                                                         "of its own, which was not read")
     elif again := short_form_again(kept):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD,
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread,
                                          reason=f"a short form read beside the name it stands for: {'; '.join(again)}")
     elif labs := [lab for lab in labs if not _NOT_A_LAB.search(lab)]:
-        out["institutions"] = FieldDoubt(confidence=COMPANY_LAB, reason=f"a company is printed with its lab ({'; '.join(labs)}); "
+        out["institutions"] = FieldDoubt(confidence=rules.company_lab, reason=f"a company is printed with its lab ({'; '.join(labs)}); "
                                                                     "which one the paper means is unsure")
     elif cited > max(len(kept), entries) + len(_INDEPENDENT.findall(header)) and not anonymous:
-        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason=f"the authors cite affiliation {cited}, "
+        out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason=f"the authors cite affiliation {cited}, "
                                                                              f"but only {max(len(kept), entries)} were read")
     elif unread := (unread_organisations(header, kept) + unread_institutes(header, kept) + unread_companies(header, kept)
                     + unit_before_its_organisation(kept, header)):
-        out["institutions"] = FieldDoubt(confidence=GLUED_OR_UNREAD, reason="page 1 prints organisations none of the names read "
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="page 1 prints organisations none of the names read "
                                                                         f"accounts for: {'; '.join(unread[:3])}")
     elif not kept and count == 0 and not anonymous and _below_title(header, title):
-        out["institutions"] = FieldDoubt(confidence=NO_SIGN_OR_UNCOUNTED, reason="neither authors nor institutions read: the header "
+        out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason="neither authors nor institutions read: the header "
                                                                              "may be laid out as the rules do not expect")
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
@@ -377,4 +365,4 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
 
 
 def _doubt(reason: str) -> FieldDoubt:
-    return FieldDoubt(confidence=FAILED_CHECK if reason else 1.0, reason=reason)
+    return FieldDoubt(confidence=in_force().failed_check if reason else 1.0, reason=reason)

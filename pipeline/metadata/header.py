@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 from .. import registry
+from ..rules import in_force
 from .layout import Line
 
-LIMIT = 3000  # characters: a header with every affiliation, far less than a page
-NOTES_SHARE = 0.4  # of the limit, kept for the foot's notes when the header above is long
 # A library's download stamp at the foot names the reader's institution, not the authors' one
 # ('Authorized licensed use limited to: <University>. Downloaded on ... from IEEE Xplore.')
 STAMP_RE = re.compile(r"authori[sz]ed licensed use limited to|\bdownloaded (?:on|from)\b.{0,120}\b(?:xplore|library|restrictions apply)|"
@@ -31,17 +30,18 @@ def line_text(line: Line, cells=None) -> str:
     return "   ".join(t for t in texts if t)
 
 
-def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, limit: int = LIMIT,
+def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, limit: int | None = None,
                  beside: list[Line] = ()) -> str:
     """The lines above the abstract, then a sidebar's lines (cells left of `column_x0`, which a
     line would otherwise interleave with the header's), then what is set beside the abstract
     (`beside`), then the foot's notes, cut at a line."""
+    limit = in_force().header_limit_chars if limit is None else limit
     column_x0 = column_x0 or sidebar_column(head)
     main, side = [], []
     for line in head:
         main.append(line_text(line, [c for c in line.cells if c.x1 > column_x0]))
         side.append(line_text(line, [c for c in line.cells if c.x1 <= column_x0]))
-    note_lines = _capped([n for n in notes if n.strip() and not STAMP_RE.search(n)], int(limit * NOTES_SHARE))
+    note_lines = _capped([n for n in notes if n.strip() and not STAMP_RE.search(n)], int(limit * in_force().notes_share))
     lines = main + wrapped_grid_cells(head) + side + [line_text(line) for line in beside]
     head_lines = _capped([t for t in lines if t], limit - _size(note_lines))
     return valid_text("\n".join(head_lines + note_lines))
@@ -70,10 +70,6 @@ def _size(lines: list[str]) -> int:
     return sum(len(line) + 1 for line in lines)
 
 
-SIDEBAR_LINES_MIN = 3  # lines with a cell left of the title's column: fewer is a stray cell, not a column
-COLUMN_EDGE_PT = 2.0  # points: a cell ending this far left of the title's column stands outside it
-
-
 def sidebar_column(head: list[Line]) -> float:
     """The left edge of the title's column when a sidebar runs beside the header (a bioRxiv-style
     margin of notes, whose cells would otherwise interleave with a wrapped affiliation line); 0
@@ -83,11 +79,11 @@ def sidebar_column(head: list[Line]) -> float:
     if not sized:
         return 0.0
     title_size = max(line.size for line in sized)
-    edge = min(c.x0 for line in sized if line.size == title_size for c in line.cells) - COLUMN_EDGE_PT
+    edge = min(c.x0 for line in sized if line.size == title_size for c in line.cells) - in_force().column_edge_pt
     outside = [line for line in sized if line.cells[0].x1 < edge]
     alone = [line for line in outside if all(c.x1 < edge for c in line.cells)]
     beside_main = [line for line in outside if any(c.x0 >= edge for c in line.cells)]
-    if len(outside) >= SIDEBAR_LINES_MIN and alone and beside_main:
+    if len(outside) >= in_force().sidebar_lines_min and alone and beside_main:
         return edge
     return 0.0
 
@@ -109,7 +105,7 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
     for line in lines[abstract_at:]:
         if line.y0 > foot_y:
             break
-        cells = [c for c in line.cells if c.x1 < heading.x0 - COLUMN_EDGE_PT]
+        cells = [c for c in line.cells if c.x1 < heading.x0 - in_force().column_edge_pt]
         if cells:
             out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
     if out and _ARTICLE_INFO.match(out[0].plain):
@@ -119,7 +115,6 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
 
 _OPENS_ORGANISATION = re.compile(r"^(?:the\s+)?(?:state\s+)?(?:key\s+)?(?:laborator(?:y|ies)|lab|institute|university|school|college|"
                                  r"cent(?:er|re)|department|faculty|academy)\b", re.I)
-SAME_COLUMN_PT = 12.0  # points: cells whose centres are this close stand in one column of a grid
 
 
 def wrapped_grid_cells(head: list[Line]) -> list[str]:
@@ -136,7 +131,7 @@ def wrapped_grid_cells(head: list[Line]) -> list[str]:
             parts = [cell.plain]
             centre = (cell.x0 + cell.x1) / 2
             for below_line in head[i + 1:]:
-                below = next((c for c in below_line.cells if abs((c.x0 + c.x1) / 2 - centre) < SAME_COLUMN_PT), None)
+                below = next((c for c in below_line.cells if abs((c.x0 + c.x1) / 2 - centre) < in_force().same_column_pt), None)
                 if below is None or not below.plain[:1].isupper() or re.search(r"[,@\d]", below.plain):
                     break
                 parts.append(below.plain)

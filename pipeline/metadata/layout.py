@@ -10,30 +10,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import Span
+from ..rules import in_force
 from ..text import join_spacing_accents
 
 MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆⋄◇♠♣♢♡♦✉a-j\s]+$")
-
-FOOT_BAND = 0.62  # of the page height: below it, page 1's notes (affiliations in IEEE, ICML, journals)
-SAME_LINE_SIZES = 0.45  # of the larger font size: centres this close are on one line (a superscript joins it)
-LINES_LOOKED_BACK = 3  # recent lines a span may join: a line's superscripts sit just above or below it
-CELL_GAP_SIZES = 1.6  # of the line's font size: a wider gap between spans starts a new cell (a grid column)
-GLUED_GAP_SIZES = 0.15  # of the line's font size: a narrower gap is inside one word (a font change)
-EXPONENT_GAP_SIZES = 0.2  # of the font size: a digit this close on both sides is an exponent ('R²-Guard')
-SMALL_CAPS_SHARE = 0.9  # of the capital before: a capital set smaller is a small capital
-SMALL_CAPS_SAME_PT = 0.2  # points: a size this close to one seen is the cell's small-caps size again
-SUPERSCRIPT_SHARE = 0.88  # of the line's size: a smaller span may be a marker
-SUPERSCRIPT_RISE_SIZES = 0.05  # of the line's size: a marker's centre is not lower than this below the line's
-DEFAULT_BODY_SIZE = 10.0  # points: the body size of a page with no text
-LETTER_SPACED_MIN = 4  # single-letter tokens that make a wordmark ('R E S C')
-FLUSH_PT = 2.0  # points: title lines starting this close are set flush left
-COLUMN_MARGIN_PT = 2.0  # points: the main column is taken to start this far left of the title
-CENTRED_SHARE = 0.08  # of the page width: a title centre this close to the page's is centred
-SIDEBAR_SHARE = 0.2  # of the page width: a flush-left title starting further in leaves room for a sidebar
-MARGIN_SHARE = 0.09  # of the page width: a number in this outer strip is a review copy's line number
-NUMBER_COLUMN_PT = 3  # points: spans starting within this of each other share a line-number column
-NUMBER_COLUMN_MIN = 6  # numbers a line-number column has at least
-NUMBER_COLUMN_RISING = 0.8  # of its steps: a line-number column grows down the page at least this often
 
 
 @dataclass
@@ -82,9 +62,9 @@ def page_lines(spans: list[Span], page_width: float) -> list[Line]:
     for span in usable:
         centre = (span.y0 + span.y1) / 2
         target = None
-        for line in reversed(lines[-LINES_LOOKED_BACK:]):
+        for line in reversed(lines[-in_force().lines_looked_back:]):
             line_centre = (line.y0 + line.y1) / 2
-            if abs(centre - line_centre) <= SAME_LINE_SIZES * max(line.size, span.size):
+            if abs(centre - line_centre) <= in_force().same_line_sizes * max(line.size, span.size):
                 target = line
                 break
         if target is None:
@@ -111,13 +91,13 @@ def _without_number_column(spans: list[Span]) -> list[Span]:
     for span in spans:
         match = _LEADING_NUMBER.match(span.text)
         if match:
-            numbered.setdefault(round(span.x0 / NUMBER_COLUMN_PT), []).append((span.y0, int(match.group(1)), span))
+            numbered.setdefault(round(span.x0 / in_force().number_column_pt), []).append((span.y0, int(match.group(1)), span))
     drop: set[int] = set()
     for column in numbered.values():
         column.sort(key=lambda item: item[0])
         values = [value for _, value, _ in column]
         rising = sum(b > a for a, b in zip(values, values[1:], strict=False))
-        if len(column) >= NUMBER_COLUMN_MIN and rising >= NUMBER_COLUMN_RISING * (len(column) - 1):
+        if len(column) >= in_force().number_column_min and rising >= in_force().number_column_rising * (len(column) - 1):
             drop.update(id(span) for _, _, span in column)
     if not drop:
         return spans
@@ -134,7 +114,7 @@ def _without_number_column(spans: list[Span]) -> list[Span]:
 
 def _is_margin_number(span: Span, page_width: float) -> bool:
     """Review line numbers (000, 001 ...) in the page margins."""
-    return span.text.isdigit() and (span.x1 < MARGIN_SHARE * page_width or span.x0 > (1 - MARGIN_SHARE) * page_width)
+    return span.text.isdigit() and (span.x1 < in_force().margin_share * page_width or span.x0 > (1 - in_force().margin_share) * page_width)
 
 
 def _cells(line: Line) -> list[Cell]:
@@ -142,13 +122,13 @@ def _cells(line: Line) -> list[Cell]:
     previous: Span | None = None
     for span in line.spans:
         gap = span.x0 - previous.x1 if previous else 0.0
-        if previous is None or gap > CELL_GAP_SIZES * line.size:
+        if previous is None or gap > in_force().cell_gap_sizes * line.size:
             cells.append(Cell(spans=[]))
         cell = cells[-1]
         is_marker = _is_superscript(span, line) and bool(MARKER_RE.match(span.text))
         if _inside_word(cell, previous, span, gap, line.size):  # 'R²-Guard': the exponent is part of the word
             cell.parts[-2:] = [(cell.parts[-2][0] + cell.parts[-1][0], False)]
-        glued = cell.parts and not is_marker and not cell.parts[-1][1] and gap < GLUED_GAP_SIZES * line.size
+        glued = cell.parts and not is_marker and not cell.parts[-1][1] and gap < in_force().glued_gap_sizes * line.size
         if glued:  # small caps and font changes inside one word: 'T' + 'OOL' is 'Tool'
             text = _small_caps(span, previous, cell.small_caps)
             if text != span.text:
@@ -168,8 +148,8 @@ def _inside_word(cell: Cell, previous: Span | None, span: Span, gap: float, size
         return False
     mark = cell.parts[-1][0]
     before = cell.spans[-2] if len(cell.spans) >= 2 else None
-    return (mark.isdigit() and before is not None and previous.x0 - before.x1 < EXPONENT_GAP_SIZES * size
-            and gap < EXPONENT_GAP_SIZES * size and bool(re.match(r"[-–a-z]", span.text)))
+    return (mark.isdigit() and before is not None and previous.x0 - before.x1 < in_force().exponent_gap_sizes * size
+            and gap < in_force().exponent_gap_sizes * size and bool(re.match(r"[-–a-z]", span.text)))
 
 
 def _small_caps(span: Span, previous: Span, seen_size: float) -> str:
@@ -177,22 +157,22 @@ def _small_caps(span: Span, previous: Span, seen_size: float) -> str:
     this cell, as after a hyphen) are small caps: lower case, as the author wrote them."""
     if not span.text.strip(" :,-").isupper():
         return span.text
-    after_capital = span.size < SMALL_CAPS_SHARE * previous.size and previous.text[-1:].isupper()
-    if after_capital or (seen_size and abs(span.size - seen_size) < SMALL_CAPS_SAME_PT):
+    after_capital = span.size < in_force().small_caps_share * previous.size and previous.text[-1:].isupper()
+    if after_capital or (seen_size and abs(span.size - seen_size) < in_force().small_caps_same_pt):
         return span.text.lower()
     return span.text
 
 
 def _is_superscript(span: Span, line: Line) -> bool:
-    raised = (span.y0 + span.y1) / 2 < (line.y0 + line.y1) / 2 + SUPERSCRIPT_RISE_SIZES * line.size
-    return span.size < SUPERSCRIPT_SHARE * line.size and raised
+    raised = (span.y0 + span.y1) / 2 < (line.y0 + line.y1) / 2 + in_force().superscript_rise_sizes * line.size
+    return span.size < in_force().superscript_share * line.size and raised
 
 
 def body_size(spans: list[Span]) -> float:
     weights: dict[float, int] = {}
     for span in spans:
         weights[round(span.size)] = weights.get(round(span.size), 0) + len(span.text)
-    return max(weights, key=weights.get) if weights else DEFAULT_BODY_SIZE
+    return max(weights, key=weights.get) if weights else in_force().default_body_size
 
 
 def cell_size(cell: Cell) -> float:
@@ -209,7 +189,7 @@ def main_size(line: Line) -> float:
 def is_letter_spaced(cell: Cell) -> bool:
     """A wordmark set in spaced capitals ('R E S C I E N C E C'): a journal's logo, not words."""
     tokens = cell.plain.split()
-    return len(tokens) >= LETTER_SPACED_MIN and all(len(t) == 1 for t in tokens)
+    return len(tokens) >= in_force().letter_spaced_min and all(len(t) == 1 for t in tokens)
 
 
 def text_cells(line: Line) -> list[Cell]:
@@ -225,9 +205,9 @@ def sidebar_edge(title_lines: list[Line], page_width: float) -> float:
         return 0.0
     x0, x1 = min(c.x0 for c in cells), max(c.x1 for c in cells)
     lefts = [min(c.x0 for c in text_cells(line)) for line in title_lines if text_cells(line)]
-    flush = max(lefts) - min(lefts) < FLUSH_PT
-    centred = abs((x0 + x1) / 2 - page_width / 2) < CENTRED_SHARE * page_width
-    return x0 - COLUMN_MARGIN_PT if flush and not centred and x0 > SIDEBAR_SHARE * page_width else 0.0
+    flush = max(lefts) - min(lefts) < in_force().flush_pt
+    centred = abs((x0 + x1) / 2 - page_width / 2) < in_force().centred_share * page_width
+    return x0 - in_force().column_margin_pt if flush and not centred and x0 > in_force().sidebar_share * page_width else 0.0
 
 
 def text_body_size(lines: list[Line], page_height: float, fallback: float) -> float:
@@ -237,7 +217,7 @@ def text_body_size(lines: list[Line], page_height: float, fallback: float) -> fl
     `fallback` (the size most text read is in) is never taken: notes are set below the body."""
     chars: dict[float, int] = {}
     for line in lines:
-        if line.y0 > FOOT_BAND * page_height:
+        if line.y0 > in_force().foot_band * page_height:
             for span in line.spans:
                 chars[round(span.size, 1)] = chars.get(round(span.size, 1), 0) + len(span.text)
     if not chars:

@@ -12,25 +12,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..rules import in_force
+from ..vocabulary import word_set
 from .layout import Line, main_size, text_cells
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
 _CAPTION_RE = re.compile(r"^(fig\.|figure|table|图|表)\s*\d", re.I)
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
-TOP_SHARE = 0.5  # of the page height: a title starts in the top half
-SAME_SIZE_PT = 0.5  # points: lines this close in size are set in one size (one title, wrapped)
-LINE_GAP_SIZES = 1.2  # of the font size: a wider gap between lines ends the title block
-META_TITLE_MIN_CHARS = 12  # a shorter Title metadata ('Untitled', 'paper.dvi') picks nothing
-AGREES_SHARE = 0.8  # of the longer text: the shorter must cover this much to be the same title
-MASTHEAD_MIN_CHARS = 8  # a shorter line inside another is a word, not a repeated journal name
-MIN_LETTERS = 4  # letters a title line needs: fewer is a page number or a symbol
-CJK_MULTIWORD = 4  # Chinese or Japanese characters that count as several words
-
 
 def is_multiword(text: str) -> bool:
     """Two words or more; in Chinese or Japanese, four characters or more."""
-    return len(text.split()) >= 2 or len(_CJK_RE.findall(text)) >= CJK_MULTIWORD
+    return len(text.split()) >= 2 or len(_CJK_RE.findall(text)) >= in_force().cjk_multiword
 
 
 def read_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int, int]:
@@ -45,12 +38,12 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
     if not groups:
         return "", 0, 0, "no-title-candidate"
     wanted = _fold(meta_title)
-    if len(wanted) >= META_TITLE_MIN_CHARS:
+    if len(wanted) >= in_force().meta_title_min_chars:
         for start, end, _size in groups:
             if _agrees(_fold(_join(lines, start, end)), wanted):
                 return _join(lines, start, end), start, end, "agrees-with-pdf-title"
     size = max(g[2] for g in groups)
-    start, end, _ = next(g for g in groups if abs(g[2] - size) < SAME_SIZE_PT)
+    start, end, _ = next(g for g in groups if abs(g[2] - size) < in_force().title_same_size_pt)
     return _join(lines, start, end), start, end, "largest-text"
 
 
@@ -66,7 +59,7 @@ def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int,
         size, end = main_size(line), i + 1
         while end < len(lines):
             nxt, prev = lines[end], lines[end - 1]
-            if abs(main_size(nxt) - size) >= SAME_SIZE_PT or nxt.y0 - prev.y1 > LINE_GAP_SIZES * size:
+            if abs(main_size(nxt) - size) >= in_force().title_same_size_pt or nxt.y0 - prev.y1 > in_force().line_gap_sizes * size:
                 break
             end += 1
         groups.append((_first_title_line(lines, i, size, groups[-1][1] if groups else 0), end, size))
@@ -80,18 +73,11 @@ def _first_title_line(lines: list[Line], start: int, size: float, floor: int) ->
     belongs to it, so the title is not read from its second line on."""
     while start > floor:
         above, below = lines[start - 1], lines[start]
-        if (abs(main_size(above) - size) >= SAME_SIZE_PT or below.y0 - above.y1 > LINE_GAP_SIZES * size
-                or _VENUE_RE.search(above.plain) or sum(ch.isalpha() for ch in above.plain) < MIN_LETTERS):
+        if (abs(main_size(above) - size) >= in_force().title_same_size_pt or below.y0 - above.y1 > in_force().line_gap_sizes * size
+                or _VENUE_RE.search(above.plain) or sum(ch.isalpha() for ch in above.plain) < in_force().title_min_letters):
             break
         start -= 1
     return start
-
-
-# Words a title does not end on (it goes on in the next line), or start with (it began in the line above)
-_ENDS_OPEN = {"a", "an", "the", "of", "for", "with", "using", "and", "or", "in", "on", "to", "via", "from", "by", "at", "towards",
-              "toward", "through", "into", "versus", "vs"}
-_STARTS_CUT = {"and", "or", "of", "for", "with", "in", "on", "to", "via", "by", "based", "aware", "driven", "guided", "free",
-               "level", "wise", "scale", "grained", "efficient", "agnostic", "specific", "oriented"}
 
 
 def cut_title(title: str) -> str:
@@ -103,9 +89,9 @@ def cut_title(title: str) -> str:
         return ""
     if title.rstrip().endswith(("-", "‐", ":", ",")):
         return f"ends with '{title.rstrip()[-1]}'"
-    if len(words) > 1 and words[-1].lower() in _ENDS_OPEN:
+    if len(words) > 1 and words[-1].lower() in word_set("title_open_ends"):
         return f"ends with '{words[-1]}'"
-    if words[0] in _STARTS_CUT:  # in lower case: a title's first word is capitalised unless it is a name ('egg', 'ghOSt')
+    if words[0] in word_set("title_cut_starts"):  # in lower case: a title's first word is capitalised unless it is a name ('egg', 'ghOSt')
         return f"starts with '{words[0]}'"
     return ""
 
@@ -113,15 +99,16 @@ def cut_title(title: str) -> str:
 def _candidate(line: Line, page_height: float) -> bool:
     plain = line.plain
     return (
-        line.y0 < TOP_SHARE * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
-        and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= MIN_LETTERS
+        line.y0 < in_force().top_share * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
+        and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= in_force().title_min_letters
     )
 
 
 def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
     """A journal name: repeated inside another line of the page, or boxed by venue lines."""
+    rules = in_force()
     text = _fold(" ".join(ln.plain for ln in lines[start:end]))
-    if len(text) >= MASTHEAD_MIN_CHARS and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text) for ln in lines[:start]):
+    if len(text) >= rules.masthead_min_chars and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text) for ln in lines[:start]):
         return True
     above = start > 0 and bool(_VENUE_RE.search(lines[start - 1].plain))
     below = end < len(lines) and bool(_VENUE_RE.search(lines[end].plain))
@@ -130,7 +117,7 @@ def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
 
 def _agrees(found: str, wanted: str) -> bool:
     short, long_ = sorted((found, wanted), key=len)
-    return bool(short) and short in long_ and len(short) >= AGREES_SHARE * len(long_)
+    return bool(short) and short in long_ and len(short) >= in_force().agrees_share * len(long_)
 
 
 def _join(lines: list[Line], start: int, end: int) -> str:

@@ -1,0 +1,161 @@
+"""One affiliation entry cleaned and cut into parts: markers, e-mails and abbreviations gone,
+organisations printed together split apart, a university system joined to its campus; and the
+header's lines that name organisations only in passing left out."""
+
+from __future__ import annotations
+
+import re
+
+from .folding import ABBREVIATIONS
+from .vocabulary import (
+    ACADEMY,
+    ACRONYM,
+    CAMPUS,
+    INSTITUTE_OF,
+    NAMED_INSTITUTE,
+    STRONG,
+    SYSTEMS,
+    TOP,
+    TOP_WORDS,
+    WEAK,
+    companies_in,
+    countries,
+)
+
+_STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
+
+
+def split_joined(entry: str) -> list[str]:
+    """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
+    printed as one entry."""
+    pair = re.fullmatch(r"(\S+)\s+&\s+(\S+)", entry.strip())
+    if pair and any(ACRONYM.match(p) for p in pair.groups()):
+        return list(pair.groups())  # '<ABCD> & <UName>': two organisations, each by its short name
+    slash = re.split(r"\s*/\s*(?=[A-Z])", entry.strip(), maxsplit=1)
+    if len(slash) == 2 and TOP.search(slash[1]) and re.fullmatch(r"[A-Z][\w-]+(?: [A-Z][\w-]+)?", slash[0]) \
+            and slash[0].lower() not in countries():
+        return [slash[0], *split_joined(slash[1])]  # '<Name>/ Université de <Town>': an institute and its university
+    for joint in (r"\s*/\s*(?=[A-Z\u4e00-\u9fff])", r"\s+and the\s+(?=[A-Z])"):
+        pieces = re.split(joint, entry, maxsplit=1)
+        if len(pieces) > 1 and all(STRONG.search(p) or WEAK.search(p) or NAMED_INSTITUTE.match(p.strip()) for p in pieces):
+            return [q for p in pieces for q in split_joined(p)]
+    return [entry]
+
+
+def academy_institutes(parts: list[str]) -> list[str]:
+    """'Institute of <Subject>, <Country> Academy of Sciences' is one organisation: an academy's
+    institutes are what papers name, the academy alone is too coarse."""
+    out: list[str] = []
+    for part in parts:
+        if out and ACADEMY.search(part) and INSTITUTE_OF.search(out[-1]):
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def campuses(parts: list[str]) -> list[str]:
+    """Join a university system to the campus named right after it."""
+    out: list[str] = []
+    for part in parts:
+        if out and SYSTEMS.match(out[-1]) and CAMPUS.match(part) and part.lower() not in countries():
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
+
+
+# '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院': a Chinese name run into
+# its unit without a break is cut after its last organisation-level word
+CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$")
+_TEAM_END = re.compile(r"\s+Team$")
+
+
+def _undouble(entry: str) -> str:
+    """'X, Y X, Y X, Y': one affiliation printed once per author column, read as one run."""
+    words = entry.split()
+    for k in range(len(words) // 2, 1, -1):
+        if len(words) % k == 0:
+            size = len(words) // k
+            chunks = {" ".join(words[i:i + size]) for i in range(0, len(words), size)}
+            if len(chunks) == 1:
+                return chunks.pop()
+    return entry
+
+
+def strip_noise(entry: str) -> str:
+    entry = _undouble(entry)
+    if _TEAM_END.search(entry) and companies_in(entry):
+        entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
+    entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
+    entry = re.sub(r"\S+@\S+", " ", entry)
+    entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
+    entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
+    entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
+    entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")
+    for pattern, full in ABBREVIATIONS:
+        entry = pattern.sub(full, entry)
+    return re.sub(r"\s+", " ", entry).strip(" ,;")
+
+
+_COMPANY_FORM = re.compile(r"\b(?:Co|Corp|Pvt|Pte)\.?,\s*(?:Ltd|Limited|LLC|Inc)\b\.?", re.I)
+
+
+def split_parts(entry: str) -> list[str]:
+    """Split on commas and semicolons that are not inside parentheses or a company form
+    ('Co., Ltd.' stays whole); 'and the' joins units."""
+    entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
+    entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
+    # '<Name> Business School – University of <Town>' splits at the dash
+    # (but 'Université <Town> III – <Person>', a university named after a person, is one name)
+    entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
+    parts, depth, current = [], 0, []
+    for ch in entry:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch in ",;，、；" and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    parts = [p.replace("\x1f", ",") for p in parts]
+    out = []
+    for part in parts:
+        for piece in re.split(r"\s+and\s+the\s+", part):
+            out.extend(re.split(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", piece))
+    return out
+
+
+def trim(part: str) -> str:
+    """Drop edge punctuation but keep the full stop of 'Inc.', 'Ltd.', 'Co.'."""
+    part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # '<LAB> (UMR CNRS <number>)': a unit code
+    if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
+        part = part.rstrip(".").strip()
+    return part
+
+
+def entry_parts(entry: str) -> list[str]:
+    """An entry's comma-separated parts, markers, emails and edge punctuation gone (for the checks)."""
+    return [p for p in (trim(p) for p in split_parts(strip_noise(entry))) if p]
+
+
+# a sentence about the paper, not an affiliation: thanks, sponsorship, funding, a compute donation
+_NOT_AFFILIATION_LINE = re.compile(
+    r"\b(?:sponsor(?:s|ed|ship)?|supported (?:in part )?by|funded by|funding|grants?\b|granted|thanks?|thanking|"
+    r"thankful|grateful|acknowledg\w*|courtesy of|donat(?:ed|ion)s?|provided by|gifts? from|compute (?:credits|time)|"
+    r"credits? from|in (?:collaboration|partnership) with)\b|资助|支持|感谢|致谢", re.I)
+
+
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net|edu|github\.io)/\S*", re.I)
+
+
+def affiliation_text(header: str) -> str:
+    """The header block without what names an organisation only in passing: a line that thanks,
+    sponsors or funds (a sponsor is no affiliation), and links. Author lines, affiliation lines,
+    their footnotes and correspondence lines stay, e-mail addresses with them."""
+    lines = []
+    for line in header.splitlines():
+        cells = [c for c in re.split(r"\s{3,}", line) if not _NOT_AFFILIATION_LINE.search(c)]  # cells apart, as the header prints them
+        lines.append(_LINK.sub(" ", "   ".join(cells)))
+    return "\n".join(line for line in lines if line.strip())

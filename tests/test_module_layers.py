@@ -1,0 +1,33 @@
+"""The layers the split left: the registry takes folding without the organisation rules, the PDF
+stage takes no constant of the metadata stage, and the word lists load only when names are read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _modules_after(statement: str) -> set[str]:
+    """The project's modules a fresh interpreter holds after running `statement`."""
+    probe = f"import sys; {statement}; print(' '.join(m for m in sys.modules if m.startswith('pipeline')))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_the_registry_folds_without_importing_the_organisation_rules():
+    loaded = _modules_after("import pipeline.registry")
+    assert "pipeline.folding" in loaded
+    assert not loaded & {"pipeline.institutions", "pipeline.organisation_rules", "pipeline.organisation_table"}
+
+
+def test_the_pdf_stage_imports_nothing_of_the_metadata_stage():
+    loaded = _modules_after("import pipeline.pdf")
+    assert not any(m.startswith("pipeline.metadata") for m in loaded)
+    assert "pipeline.rules" in loaded
+
+
+def test_the_word_lists_are_read_on_first_use_not_on_import():
+    probe = ("import sys, pipeline.institutions as inst; before = 'yaml' in sys.modules; "
+             "inst.organisation_of('Dept. of X, Orchard University'); print(before, 'yaml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]  # the YAML reader is imported when the lists are first read
