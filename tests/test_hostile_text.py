@@ -66,7 +66,8 @@ def test_characters_outside_the_bmp_leave_the_pdf_whole(tmp_path):
     assert all(_encodes(text) for text in texts)
     assert document.spans[0].text.split() == (MATH_TITLE + " 😀 \U00020000").split()
     assert document.meta_title == "𝐺raph Lanterns"
-    assert "Mira Castellan, Tobias Rennick\ufffd" in [span.text for span in document.spans]
+    # spacing as read depends on the font the page is set in (the machine's math font, or reportlab's Vera)
+    assert "Mira Castellan, Tobias Rennick\ufffd" in [" ".join(span.text.split()) for span in document.spans]
     assert not any("\x00" in text for text in texts)
 
 
@@ -87,7 +88,7 @@ def test_a_megabyte_on_one_line_is_bounded_in_the_spans(tmp_path):
     document = extract(tmp_path / "long.pdf")
     assert max(len(line) for line in document.pages[0].splitlines()) >= (1 << 20) - 1  # the page text keeps the line
     assert max(len(span.text) for span in document.spans) <= MAX_SPAN_CHARS
-    assert [span.text for span in document.spans][:3] == [row[0] for row in rows[:3]]
+    assert [" ".join(span.text.split()) for span in document.spans][:3] == [row[0] for row in rows[:3]]  # any font
 
 
 # -- an endpoint's answer -----------------------------------------------------------------------------
