@@ -204,7 +204,7 @@ class PdfReaders:
         """Why a reader died: PDFium aborts when an allocation is refused under the memory limit."""
         started = getattr(pool, "started", [])
         for process in started:
-            process.join(5)  # the pool may not have reaped it yet; its exit code says how it died
+            process.join(30)  # the pool may not have reaped it yet (a loaded machine); its exit code says how it died
         codes = {process.exitcode for process in started}
         if self.memory_mb and -signal.SIGABRT in codes:
             return reading.memory_message(self.memory_mb)

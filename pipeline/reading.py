@@ -3,6 +3,7 @@ no run store, no prompt) because every reader process imports it, and the forkse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import threading
@@ -38,6 +39,8 @@ def start_reader(owner: int, memory_mb: int, rules: Rules | None = None) -> None
     exit when the run that owns the pool is gone."""
     global _memory_mb
     use(rules or Rules())
+    with contextlib.suppress(ValueError, OSError):  # a reader that dies leaves no core file (and dies at once,
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))  # not after dumping)
     if memory_mb:
         limit = memory_mb << 20
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
