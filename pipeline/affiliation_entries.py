@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from . import registry
 from .folding import ABBREVIATIONS
 from .vocabulary import (
     ACADEMY,
@@ -20,6 +21,7 @@ from .vocabulary import (
     WEAK,
     companies_in,
     countries,
+    is_unit,
 )
 
 _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
@@ -39,7 +41,31 @@ def split_joined(entry: str) -> list[str]:
         pieces = re.split(joint, entry, maxsplit=1)
         if len(pieces) > 1 and all(STRONG.search(p) or WEAK.search(p) or NAMED_INSTITUTE.match(p.strip()) for p in pieces):
             return [q for p in pieces for q in split_joined(p)]
-    return [entry]
+    pair = _two_organisations(entry)
+    return [pair[0], *split_joined(pair[1])] if pair else [entry]
+
+
+_AND = re.compile(r"\s+(?:and|&)\s+(?=[A-Z])")
+
+
+def _two_organisations(entry: str) -> tuple[str, str] | None:
+    """'<Name> University and <Name> Tech': two organisations joined by 'and' when the part before
+    it is a whole organisation (not a unit, not one cut at 'of') and the part after it is one on its
+    own: an organisation word that is no unit, or a name the registry knows. A name that is itself
+    one organisation ('University of Science and Technology of <Country>') never splits."""
+    for match in _AND.finditer(entry):
+        left, right = entry[:match.start()].strip(" ,"), entry[match.end():].strip(" ,")
+        whole_left = STRONG.search(left) and not is_unit(left) and not _OPEN_END.search(left)
+        if not (whole_left or (NAMED_INSTITUTE.match(left) and registry.identify(left) is not None)):
+            continue  # '<Name> University', or a named institute by its short name ('CNRS and Université de <Town>')
+        head = re.split(r"[,;]", right)[0].strip()  # the right part's own name, before its units or address
+        if (STRONG.search(head) and not is_unit(head)) or registry.identify(head) is not None:
+            if registry.identify(entry.strip()) is None and "," not in left:
+                return left, right
+    return None
+
+
+_OPEN_END = re.compile(r"\b(?:of|for|on|in|and|the|de|di|für)$", re.I)
 
 
 def academy_institutes(parts: list[str]) -> list[str]:

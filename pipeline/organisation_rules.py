@@ -22,6 +22,7 @@ from .vocabulary import (
     NAMED_INSTITUTE,
     PLACEHOLDER,
     POSTCODE,
+    STREET,
     STRONG,
     TOP,
     TOP_ACRONYM,
@@ -293,9 +294,19 @@ def _first_other(parts: list[str]) -> list[tuple[str, str]]:
     return [(others[0], "first-non-unit")] if others else []
 
 
+def _unit_named_organisation(parts: list[str]) -> list[tuple[str, str]]:
+    """'Institute of Science and Technology <Country>', 'Institute for Advanced Study': a name that
+    reads as a unit but is, by its full name, an organisation the registry lists under nobody."""
+    for part in parts:
+        org = registry.identify(part) if is_unit(part) else None
+        if org is not None and org.parent_id is None and fold(org.name) == fold(part):
+            return [(part, "organisation-named-as-unit")]
+    return []
+
+
 # Tried in order; the first stage that names an organisation decides the entry.
 _STAGES = (_by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
-           _acronym_after_unit, _first_known, _first_other)
+           _acronym_after_unit, _first_known, _first_other, _unit_named_organisation)
 
 
 def _index(parts: list[str], part: str) -> int:
@@ -313,7 +324,7 @@ def _is_place(parts: list[str]) -> bool:
 
 def _is_address(part: str, first: bool = False) -> bool:
     low = part.lower().strip(" .")
-    if low in countries() or US_STATE.match(part.strip()):
+    if low in countries() or US_STATE.match(part.strip()) or STREET.match(part.strip()):
         return True
     if first:
         return False

@@ -110,6 +110,18 @@ def parent(org: Organisation) -> Organisation | None:
     return by_id(org.parent_id) if org.parent_id else None
 
 
+_MEMBER_UNIVERSITY = re.compile(r"\bUniversit|\bCollege\b(?!\s+of\b)")
+
+
+@functools.lru_cache(maxsize=256)
+def _federation(org_id: int) -> bool:
+    """A university of universities ('University of London' over King's College London, LSE,
+    UCL): its members are organisations in their own right, never read as its units. Known by
+    having at least three members that are named as universities or colleges themselves."""
+    names = _db().execute("SELECT name FROM orgs WHERE parent = ? AND type = 'education'", (org_id,)).fetchall()
+    return sum(bool(_MEMBER_UNIVERSITY.search(n)) for (n,) in names) >= 3
+
+
 class Context:
     """What page 1 prints, for narrowing a shared name: folded text and folded words."""
 
@@ -209,7 +221,7 @@ def lifted(name: str, printed: Iterable[str] = (), context: Context | None = Non
     (the parent is an education body) and the parent is not among the names already printed."""
     org = identify(name, context)
     up = parent(org) if org is not None else None
-    if up is None or up.type != "education" or org.type not in ("education", "facility", "other"):
+    if up is None or up.type != "education" or org.type not in ("education", "facility", "other") or _federation(up.id):
         return None
     if any(identify(p, context) == up for p in printed):
         return None

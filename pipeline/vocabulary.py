@@ -94,6 +94,14 @@ WEAK = Pattern(lambda: rf"\b({either('weak_words')})\b|\.ai\b")
 # Phrases naming a unit inside an organisation.
 UNIT = Pattern(lambda: rf"^(the\s+)?({either('unit_heads')})|\b({either('unit_tails')})$", re.I)
 US_STATE = re.compile(r"^[A-Z]{2}(\s+\d{5}(-\d{4})?)?$")
+# '<Number> <Name> Street', 'One <Name> Center', 'No. 5 <Name> Road': a street address, even where it
+# ends in an organisation word ('Center', 'Plaza')
+STREET = re.compile(
+    r"^(?:No\.?\s*)?(?:\d+[A-Za-z]?(?:-\d+)?|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten)\s+(?:[A-Z][\w.'’-]*\s+){0,3}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Way|Boulevard|Blvd|Place|Pl|Square|Sq|Center|Centre|Lane|Ln|Parkway|Pkwy|"
+    r"Plaza|Court|Ct|Circle|Highway|Hwy|Terrace|Row|Walk|Mall|Park|Hill)\.?(?:\s+(?:North|South|East|West|[NSEW]\.?|NE|NW|SE|SW))?$"
+    # without its number (a leading number is read as a mark): only the words no organisation ends in
+    r"|^(?:[A-Z][\w.'’-]*\s+){1,3}(?:Street|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Parkway|Pkwy|Highway|Hwy)\.?$")
 POSTCODE = re.compile(r"\d{3,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]-\d{4}\b")
 PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b|^no (?:institutes?|institutions?|affiliations?|"
                          r"organi[sz]ations?) (?:given|provided|listed)\b|\b(?:affiliations?|institutions?) (?:withheld|"

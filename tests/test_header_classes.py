@@ -232,3 +232,65 @@ def test_an_affiliation_wrapped_inside_an_author_grid_reads_whole(tmp_path):
     draw(path, rows)
     paper = read_metadata(extract(path))
     assert "State Key Laboratory of Lantern Optics and Sparse Routing" in paper.header_text
+
+
+def test_a_footnote_sentence_is_not_cut_at_an_abbreviation_inside_a_name(tmp_path):
+    """'is with ... <Town> University in St. <Town>': the full stop of 'St.' or of an initialism
+    ('U.S.') is not the end of the note's sentence, so the organisation after it is read whole."""
+    rows = [("Quiet Lanterns for Sparse Routing in", 22, "c", 70), ("Long Documents", 22, "c", 96),
+            ("Mira Castellan, Member, IEEE, and Tobias Rennick", 11, "c", 125),
+            ("Abstract—We study how small lanterns of attention can be lit across long documents.", 8, 60, 160)]
+    rows += [("1 INTRODUCTION", 10, 40, 310)] + two_column_body(325, 560, 40) + two_column_body(325, 700, 320)
+    rows += [("M. Castellan is with the Department of Optics, Orchard University in St. Lanterns,", 8, 40, 600),
+             ("St. Lanterns, QL 63130 USA (e-mail: mira@orchard.example).", 8, 40, 610),
+             ("T. Rennick is with the U.S. Tidewater Research Laboratory, Porto, QL. He is also", 8, 40, 620),
+             ("with Harbour Quiet Systems Inc. Manuscript received 3 Mar. 2031.", 8, 40, 630)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows, matrix_font=True)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Orchard University in St. Lanterns", "U.S. Tidewater Research Laboratory",
+                                  "Harbour Quiet Systems Inc"]
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("Orchard University and Tidewater Institute of Technology", ["Orchard University", "Tidewater Institute of Technology"]),
+    ("Cornell University and Cornell Tech", ["Cornell University", "Cornell Tech"]),  # the right part by the registry
+    ("CNRS and Université de Lorraine", ["CNRS", "Université de Lorraine"]),  # a known short name, then a university
+    # one organisation whose name holds 'and': never split
+    ("University of Science and Technology of China", ["University of Science and Technology of China"]),
+    ("Beijing University of Posts and Telecommunications", ["Beijing University of Posts and Telecommunications"]),
+    ("Hong Kong University of Science and Technology", ["Hong Kong University of Science and Technology"]),
+    ("School of Optics and Lanterns, Orchard University", ["Orchard University"]),
+    ("Lantern Research Center for Perception and Analysis of Light, Orchard University", ["Orchard University"]),
+])
+def test_two_organisations_joined_by_and_are_two(entry, expected):
+    from pipeline import institutions as inst
+
+    assert inst.organisations([entry]) == expected
+
+
+@pytest.mark.parametrize("entry", ["One Cambridge Center", "77 Massachusetts Ave, Cambridge", "No. 5 Yiheyuan Road",
+                                   "1600 Lantern Parkway, Mountain View"])
+def test_a_street_address_names_no_organisation(entry):
+    from pipeline import institutions as inst
+
+    assert inst.organisations([entry]) == []
+    assert inst.organisations([f"Orchard Systems Inc., {entry}"]) == ["Orchard Systems Inc."]
+
+
+@pytest.mark.parametrize("member", ["King's College London", "London School of Economics and Political Science",
+                                    "Birkbeck College"])
+def test_a_member_of_a_federal_university_is_not_its_unit(member):
+    """The registry files these under the University of London, whose members are universities in
+    their own right: read as printed. A unit of one university is still read as that university."""
+    from pipeline import institutions as inst
+
+    assert inst.organisations([member]) == [member]
+    assert inst.organisations(["Tsinghua Shenzhen International Graduate School"]) == ["Tsinghua University"]
+
+
+def test_an_organisation_whose_name_reads_as_a_unit_is_kept():
+    from pipeline import institutions as inst
+
+    assert inst.organisations(["Institute of Science and Technology Austria"]) == ["Institute of Science and Technology Austria"]
+    assert inst.organisations(["Department of Lanterns"]) == []  # a department alone still names none

@@ -264,6 +264,11 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
     return [" ".join(line.split()) for line in out if line.strip()]
 
 
+# a full stop and a capital end the note's sentence, but not after an abbreviation inside a name
+# ('Washington University in St. Louis', 'U.S. Army Research Laboratory', 'Dept. Computer Science')
+_SENTENCE_END = r"(?<!\b[A-Z])(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bInst)(?<!\bNatl)\.\s+[A-Z]"
+
+
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
     foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]  # in page order; spans in x order
@@ -274,7 +279,7 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - in_force().note_marker_pt for s in foot]
     text = " ".join(s.text for s, marker in zip(foot, is_marker, strict=False) if not marker)
     entries = [m.group(1).strip(" ,;.") for m in re.finditer(
-        r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|\.\s+[A-Z]|$)", text)]
+        r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)", text)]
     if entries:
         return entries
     numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker, strict=False))
