@@ -49,20 +49,34 @@ _AND = re.compile(r"\s+(?:and|&)\s+(?=[A-Z])")
 
 
 def _two_organisations(entry: str) -> tuple[str, str] | None:
-    """'<Name> University and <Name> Tech': two organisations joined by 'and' when the part before
-    it is a whole organisation (not a unit, not one cut at 'of') and the part after it is one on its
-    own: an organisation word that is no unit, or a name the registry knows. A name that is itself
-    one organisation ('University of Science and Technology of <Country>') never splits."""
+    """'<Name> University and <Name> Tech': two organisations joined by 'and' when each part stands
+    whole on its own (see `_stands_whole`). A name that is itself one organisation ('University of
+    Science and Technology of <Country>') never splits, and neither does a line run together."""
+    if registry.identify(entry.strip()) is not None:
+        return None
     for match in _AND.finditer(entry):
         left, right = entry[:match.start()].strip(" ,"), entry[match.end():].strip(" ,")
-        whole_left = STRONG.search(left) and not is_unit(left) and not _OPEN_END.search(left)
-        if not (whole_left or (NAMED_INSTITUTE.match(left) and registry.identify(left) is not None)):
-            continue  # '<Name> University', or a named institute by its short name ('CNRS and Université de <Town>')
         head = re.split(r"[,;]", right)[0].strip()  # the right part's own name, before its units or address
-        if (STRONG.search(head) and not is_unit(head)) or registry.identify(head) is not None:
-            if registry.identify(entry.strip()) is None and "," not in left:
-                return left, right
+        if "," not in left and _stands_whole(left) and _stands_whole(head):
+            return left, right
     return None
+
+
+_HEAD_LAST = re.compile(r"\b(?:Universit(?:y|ät|é|à|at|ad|e)|Institute|Laborator(?:y|ies)|Lab|College|Academy|Inc\.?|Ltd\.?|"
+                        r"Corporation|Company|Group|Hospital|Cent(?:er|re)|Tech|Research|AI|Institute of Technology)$")
+_UNIVERSITY_OF = re.compile(r"^(?:The\s+)?(?:Universit\w+|Institut\w*)\s+(?:of|de|di|for|für|del|des)\s+[A-Z]\w+(?:\s+[A-Z]\w+)?$")
+
+
+def _stands_whole(name: str) -> bool:
+    """A whole organisation's name: the registry knows it, or it ends in its organisation word
+    ('<Name> University', '<Name> Research') or is 'University of <Town>' (not 'University of
+    <Subject> and ...', whose name goes on after the 'and'), and it is no unit."""
+    if is_unit(name) or _OPEN_END.search(name):
+        return False
+    if NAMED_INSTITUTE.match(name):
+        return registry.knows(name)  # a research institute by its short name ('CNRS')
+    return registry.identify(name) is not None or bool(_HEAD_LAST.search(name) and STRONG.search(name)
+                                                       or _UNIVERSITY_OF.match(name))
 
 
 _OPEN_END = re.compile(r"\b(?:of|for|on|in|and|the|de|di|für)$", re.I)
@@ -131,6 +145,8 @@ def split_parts(entry: str) -> list[str]:
     """Split on commas and semicolons that are not inside parentheses or a company form
     ('Co., Ltd.' stays whole); 'and the' joins units."""
     entry = _COMPANY_FORM.sub(lambda m: m.group(0).replace(",", "\x1f"), entry)
+    if entry.count("(") != entry.count(")"):
+        entry = re.sub(r"[()]", " ", entry)  # a stray bracket ('(<Name> University, <Town>') would hide every comma after it
     entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
     # '<Name> Business School – University of <Town>' splits at the dash
     # (but 'Université <Town> III – <Person>', a university named after a person, is one name)

@@ -205,7 +205,7 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     School'), a company over its labs and divisions ('Research Division, Brightwave Systems Inc.',
     '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
     keep their own entry ('<LAB>-CNRS, Université de <Town>')."""
-    strong_parts = [p for p in parts if STRONG.search(p) and not is_unit(p)]
+    strong_parts = [p for p in parts if (STRONG.search(p) and not is_unit(p)) or _registry_company(p)]
     strong = [_inner_org(p) for p in strong_parts]
     ranked = [(p, "university-over-units") for p in strong if TOP.search(p)] \
         or [(p, "company-over-labs") for p in strong if _is_company(p)] \
@@ -224,8 +224,14 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
 
 
 def _is_company(name: str) -> bool:
-    """A company by its legal form ('Inc.', 'Co., Ltd.') or by its brand ('<Brand> Group')."""
-    return bool(CORP.search(name) or companies_in(name))
+    """A company by its legal form ('Inc.', 'Co., Ltd.'), by its brand ('<Brand> Group'), or as
+    the registry files it ('<Name> Telecom')."""
+    return bool(CORP.search(name) or companies_in(name)) or _registry_company(name)
+
+
+def _registry_company(name: str) -> bool:
+    org = registry.identify(name)
+    return org is not None and org.type == "company"
 
 
 def _school_short_name(part: str, parts: list[str]) -> bool:
