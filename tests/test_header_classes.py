@@ -235,21 +235,23 @@ def test_an_affiliation_wrapped_inside_an_author_grid_reads_whole(tmp_path):
 
 
 def test_a_footnote_sentence_is_not_cut_at_an_abbreviation_inside_a_name(tmp_path):
-    """'is with ... <Town> University in St. <Town>': the full stop of 'St.' or of an initialism
-    ('U.S.') is not the end of the note's sentence, so the organisation after it is read whole."""
+    """'is with ... <Town> University in St. <Town>': the full stop of 'St.' is not the end of the
+    note's sentence, so the organisation after it is read whole; 'was with', 'is now with' and
+    ', and also with' each name one more organisation."""
     rows = [("Quiet Lanterns for Sparse Routing in", 22, "c", 70), ("Long Documents", 22, "c", 96),
             ("Mira Castellan, Member, IEEE, and Tobias Rennick", 11, "c", 125),
             ("Abstract—We study how small lanterns of attention can be lit across long documents.", 8, 60, 160)]
     rows += [("1 INTRODUCTION", 10, 40, 310)] + two_column_body(325, 560, 40) + two_column_body(325, 700, 320)
     rows += [("M. Castellan is with the Department of Optics, Orchard University in St. Lanterns,", 8, 40, 600),
              ("St. Lanterns, QL 63130 USA (e-mail: mira@orchard.example).", 8, 40, 610),
-             ("T. Rennick is with the U.S. Tidewater Research Laboratory, Porto, QL. He is also", 8, 40, 620),
-             ("with Harbour Quiet Systems Inc. Manuscript received 3 Mar. 2031.", 8, 40, 630)]
+             ("T. Rennick was with the Tidewater Research Laboratory, Porto, QL, U.K. He is now with", 8, 40, 620),
+             ("Harbour Quiet Systems Inc., and also with the Lantern Academy, Porto, QL.", 8, 40, 630),
+             ("Manuscript received 3 Mar. 2031.", 8, 40, 640)]
     path = tmp_path / "p.pdf"
     draw(path, rows, matrix_font=True)
     paper = read_metadata(extract(path))
-    assert paper.institutions == ["Orchard University in St. Lanterns", "U.S. Tidewater Research Laboratory",
-                                  "Harbour Quiet Systems Inc"]
+    assert paper.institutions == ["Orchard University in St. Lanterns", "Tidewater Research Laboratory",
+                                  "Harbour Quiet Systems Inc.", "Lantern Academy"]
 
 
 @pytest.mark.parametrize(("entry", "expected"), [

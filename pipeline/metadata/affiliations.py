@@ -265,12 +265,22 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
 
 
 # a full stop and a capital end the note's sentence, but not after an abbreviation inside a name
-# ('Washington University in St. Louis', 'U.S. Army Research Laboratory', 'Dept. Computer Science')
-_SENTENCE_END = r"(?<!\b[A-Z])(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bInst)(?<!\bNatl)\.\s+[A-Z]"
+# ('Washington University in St. Louis', 'Dept. Computer Science'); 'U.K.' ends one as often as not
+_SENTENCE_END = r"(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bInst)(?<!\bNatl)\.\s+[A-Z]"
+
+
+_ALSO_WITH = re.compile(r",?\s+and\s+(?:is\s+|are\s+)?(?:also\s+)?with\s+(?:the\s+)?")  # '..., and also with the <Name>': one more
+
+
+def _note_entry(piece: str) -> str:
+    """A note's affiliation without its edge punctuation, but with the full stop of 'Inc.'."""
+    piece = " ".join(piece.split()).strip(" ,;")
+    return piece if re.search(r"\b(?:Inc|Ltd|Co|Corp)\.$", piece) else piece.rstrip(".").strip()
 
 
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
-    """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes)."""
+    """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes). Where
+    an author 'was with' one organisation and 'is now with' another, both are the paper's."""
     foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]  # in page order; spans in x order
     foot = _reading_order(foot_lines, body, page_width / 2)
     if not foot:
@@ -278,8 +288,9 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     note_size = statistics.median(s.size for s in foot)
     is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - in_force().note_marker_pt for s in foot]
     text = " ".join(s.text for s, marker in zip(foot, is_marker, strict=False) if not marker)
-    entries = [m.group(1).strip(" ,;.") for m in re.finditer(
-        r"\b(?:are|is)\s+(?:also\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)", text)]
+    entries = [_note_entry(piece) for m in re.finditer(
+        r"\b(?:are|is|was|were)\s+(?:now\s+|also\s+|currently\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)",
+        text) for piece in _ALSO_WITH.split(m.group(1))]
     if entries:
         return entries
     numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker, strict=False))

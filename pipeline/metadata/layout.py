@@ -214,7 +214,8 @@ def text_body_size(lines: list[Line], page_height: float, fallback: float) -> fl
     """The body text's size when the reader could not measure it (fonts set at size 1 and scaled
     by the text matrix, as IEEE Xplore does): the size most characters in the foot band are set
     in, where the body's columns run beside and above page 1's notes. A smaller size than
-    `fallback` (the size most text read is in) is never taken: notes are set below the body."""
+    `fallback` (the size most text read is in) is never taken: notes are set below the body.
+    Of the sizes that hold a good share of the band's characters, the largest is the body's."""
     chars: dict[float, int] = {}
     for line in lines:
         if line.y0 > in_force().foot_band * page_height:
@@ -222,4 +223,8 @@ def text_body_size(lines: list[Line], page_height: float, fallback: float) -> fl
                 chars[round(span.size, 1)] = chars.get(round(span.size, 1), 0) + len(span.text)
     if not chars:
         return fallback
-    return max(max(chars, key=chars.get), fallback)
+    total = sum(chars.values())
+    # the largest size holding a good share: the left column's notes can outweigh the body beside
+    # them (an IEEE page 1 with five affiliation notes), but they are never set larger than it
+    shared = [size for size, count in chars.items() if count >= in_force().foot_body_share * total]
+    return max(max(shared, default=max(chars, key=chars.get)), fallback)
