@@ -223,6 +223,18 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def _organisation_before_its_lab(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ACRONYM>, <Town> Research Laboratory': an organisation the registry knows by its short
+    name, printed first, then one of its labs, and no university or company after them: the
+    organisation is the paper's."""
+    first = parts[0].strip() if len(parts) > 1 else ""
+    if not NAMED_INSTITUTE.match(first) or registry.identify(first) is None:
+        return []
+    if any(TOP.search(p) or _is_company(p) for p in parts[1:]):
+        return []
+    return [(first, "organisation-before-its-lab")]
+
+
 def _is_company(name: str) -> bool:
     """A company by its legal form ('Inc.', 'Co., Ltd.'), by its brand ('<Brand> Group'), or as
     the registry files it ('<Name> Telecom')."""
@@ -230,8 +242,9 @@ def _is_company(name: str) -> bool:
 
 
 def _registry_company(name: str) -> bool:
-    org = registry.identify(name)
-    return org is not None and org.type == "company"
+    """A company the registry knows by this full name; one word alone is as often a town."""
+    org = registry.identify(name) if len(name.split()) > 1 else None
+    return org is not None and org.type == "company" and fold(org.name) == fold(name)
 
 
 def _school_short_name(part: str, parts: list[str]) -> bool:
@@ -311,7 +324,7 @@ def _unit_named_organisation(parts: list[str]) -> list[tuple[str, str]]:
 
 
 # Tried in order; the first stage that names an organisation decides the entry.
-_STAGES = (_by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
+_STAGES = (_organisation_before_its_lab, _by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
            _acronym_after_unit, _first_known, _first_other, _unit_named_organisation)
 
 

@@ -67,7 +67,7 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
                 first.close()
                 first, textpage, raw_text, start = *behind, 1
         width, height = first.get_size()
-        spans, body = _spans(textpage, height, raw_text)
+        spans, body = _spans(textpage, height, raw_text, _crop_origin(first))
         texts = [_page_text(raw_text)]
         textpage.close()
         first.close()
@@ -192,9 +192,22 @@ MAX_SPAN_CHARS = 2000  # a run of text longer than any header line: the rest of 
 _LINE_END = re.compile(r"[\r\n]")
 
 
-def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tuple[list[Span], float]:
-    """Group page characters into same-size runs on one line, top-left origin; also the body
-    text's font size when it was measured (its text is stepped over, so the spans cannot tell).
+def _crop_origin(page: "pdfium.PdfPage") -> tuple[float, float]:
+    """(left, top) of the visible page in PDFium's character coordinates: a page printed with crop
+    marks shows a crop box inside a larger media box, and character boxes are in the media box's
+    coordinates. An unreadable box is the media box's own corner."""
+    try:
+        left, _bottom, _right, top = page.get_cropbox()
+    except Exception:  # noqa: BLE001 - a damaged box leaves the page as it is
+        return 0.0, page.get_size()[1]
+    return float(left), float(top)
+
+
+def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
+           origin: tuple[float, float] | None = None) -> tuple[list[Span], float]:
+    """Group page characters into same-size runs on one line, top-left origin of the visible page
+    (`origin`, the crop box's top-left corner); also the body text's font size when it was
+    measured (its text is stepped over, so the spans cannot tell).
 
     Everything before the first section heading is kept (title, authors, affiliations, abstract);
     after it only the foot of the page is (IEEE and ICML print affiliations there), which skips
@@ -227,14 +240,15 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     text_object = _text_object_function()
     last_object, unseen, run_unseen = None, False, False
 
-    substitutes = _Substitutes(textpage, page_height)
+    left_edge, top_edge = origin or (0.0, page_height)
+    substitutes = _Substitutes(textpage, top_edge)
     run_start = run_last = 0  # the indexes of the current run's first and last (non-space) characters
 
     def flush() -> None:
         text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
         if text:
             x0, y0, x1, y1 = substitutes.box(run_start, run_last, size) or box
-            spans.append((Span(text=text, size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1), run_unseen))
+            spans.append((Span(text=text, size=round(size, 2), x0=x0 - left_edge, y0=y0, x1=x1 - left_edge, y1=y1), run_unseen))
         chars.clear()
         lefts.clear()
 
@@ -253,7 +267,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
                 index = end.start() - 1 if end else count - 1
             continue
         get_box(handle, index, out_left, out_right, out_bottom, out_top)
-        y0, y1 = page_height - top.value, page_height - bottom.value
+        y0, y1 = top_edge - top.value, top_edge - bottom.value
         if index >= body_from and y0 < foot_from:
             if chars:
                 flush()
@@ -261,7 +275,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             # character landed on is body text too (a note is longer than the step)
             while index + BODY_STEP < count:
                 get_box(handle, index + BODY_STEP, out_left, out_right, out_bottom, out_top)
-                if page_height - top.value >= foot_from:
+                if top_edge - top.value >= foot_from:
                     break
                 index += BODY_STEP
                 if body_raw is None:  # the body's font size (the commonest of a few landings), to know its lines in the foot band
@@ -280,7 +294,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             # character landed on is still in the body's size (or back above the band)
             while index + BODY_STEP < count:
                 get_box(handle, index + BODY_STEP, out_left, out_right, out_bottom, out_top)
-                if page_height - top.value >= foot_from and get_size(handle, index + BODY_STEP) != body_raw:
+                if top_edge - top.value >= foot_from and get_size(handle, index + BODY_STEP) != body_raw:
                     break
                 index += BODY_STEP
             continue
@@ -367,9 +381,9 @@ class _Substitutes:
     and font size instead, which the PDF alone fixes: its lines and superscript markers then read
     the same everywhere. Its horizontal extent is PDFium's loose box, from the PDF's own widths."""
 
-    def __init__(self, textpage: "pdfium.PdfTextPage", page_height: float) -> None:
+    def __init__(self, textpage: "pdfium.PdfTextPage", top_edge: float) -> None:
         self.raw = textpage.raw
-        self.page_height = page_height
+        self.top_edge = top_edge  # the visible page's top in character coordinates
         self.fonts: dict[int, bool] = {}  # font handle -> substituted from the machine's fonts
         self.x, self.y = ctypes.c_double(), ctypes.c_double()
         self.first, self.last = raw.FS_RECTF(), raw.FS_RECTF()
@@ -381,7 +395,7 @@ class _Substitutes:
         if not (raw.FPDFText_GetLooseCharBox(self.raw, first, self.first) and
                 raw.FPDFText_GetLooseCharBox(self.raw, last, self.last)):
             return None
-        baseline = self.page_height - self.y.value
+        baseline = self.top_edge - self.y.value
         return [self.first.left, baseline - SUBSTITUTE_ASCENT * size, self.last.right, baseline + SUBSTITUTE_DESCENT * size]
 
     def _substituted(self, index: int) -> bool:

@@ -296,3 +296,67 @@ def test_an_organisation_whose_name_reads_as_a_unit_is_kept():
 
     assert inst.organisations(["Institute of Science and Technology Austria"]) == ["Institute of Science and Technology Austria"]
     assert inst.organisations(["Department of Lanterns"]) == []  # a department alone still names none
+
+
+IEEE_HEAD = [("Quiet Lanterns for Sparse Routing", 22, "c", 70),
+             ("Mira Castellan, Member, IEEE, Tobias Rennick, and Ilse Marrow", 11, "c", 100),
+             ("Abstract—We study how small lanterns of attention can be lit across long documents.", 9, 60, 130),
+             ("1 INTRODUCTION", 10, 40, 300)]
+IEEE_NOTES = [
+    ("M. Castellan was with Harbour Quiet Systems Inc., Porto 4000, Portugal. She is now with", 8, 40, 560),
+    ("the School of Optics, Orchard University, Lisbon 1000, Portugal, and also with the", 8, 40, 570),
+    ("Lantern Academy, Lisbon 1000, Portugal (e-mail: mira@orchard.example).", 8, 40, 580),
+    ("T. Rennick is with the Department of Routing, Tidewater Institute of Technology,", 8, 40, 600),
+    ("Porto 4000, Portugal (e-mail: tobias@tidewater.example).", 8, 40, 610),
+    ("I. Marrow is with the Department of Light, Orchard University, Lisbon 1000,", 8, 40, 630),
+    ("Portugal, and also with the Tidewater Institute of Technology, Porto 4000, Portugal.", 8, 40, 640)]
+IEEE_NOTES_TRUTH = ["Harbour Quiet Systems Inc.", "Orchard University", "Lantern Academy", "Tidewater Institute of Technology"]
+
+
+def test_foot_notes_outweighing_the_body_beside_them_are_still_notes(tmp_path):
+    """An IEEE Xplore page 1 (fonts at size 1, scaled: the body's size is not measured) whose left
+    column's foot is all affiliation notes: they hold more of the foot band's characters than the
+    body beside them, yet they are set smaller, and are read."""
+    rows = IEEE_HEAD + two_column_body(315, 540, 40)
+    rows += [(text, 8, x, y) for text, _, x, y in IEEE_NOTES]
+    rows += [(text, 10, 320, y) for text, _, _, y in two_column_body(315, 560, 320)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows, matrix_font=True)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == IEEE_NOTES_TRUTH
+
+
+def test_a_page_with_printers_crop_marks_is_read_in_its_crop_box(tmp_path):
+    """A journal page printed with crop marks: a letter page shown through a crop box inside a larger
+    media box. Its lines and the foot band are measured on the page as shown, so the foot's notes
+    are read as on the same page without the marks."""
+    from reportlab.pdfgen import canvas
+
+    rows = IEEE_HEAD + two_column_body(315, 540, 40) + two_column_body(315, 700, 320) + IEEE_NOTES
+    path = tmp_path / "p.pdf"
+    c = canvas.Canvas(str(path), pagesize=(842, 1191))
+    c.translate(107, 207)  # the letter page sits inside the media box, where the crop box shows it
+    for text, size, x, y in rows:
+        c.setFont("Times-Roman", size)
+        c.drawString(306 - c.stringWidth(text, "Times-Roman", size) / 2 if x == "c" else x, 792 - y, text)
+    c.setCropBox((107, 207, 719, 999))
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert (doc.page_width, doc.page_height) == (612, 792)
+    paper = read_metadata(doc)
+    assert paper.title == "Quiet Lanterns for Sparse Routing"
+    assert paper.institutions == IEEE_NOTES_TRUTH
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("CSIRO, Canberra Research Laboratory, Canberra, Australia", ["CSIRO"]),  # an organisation, then its lab
+    ("Lantern Lab, Institute of AI, China Telecom, Beijing, China", ["China Telecom"]),  # the registry's company over its lab
+    ("(Orchard University, Lisbon 1000, Portugal", ["Orchard University"]),  # a stray bracket hides no comma
+    ("Orchard University, 50 Nanyang Ave, 639798, Singapore", ["Orchard University"]),
+    ("Canberra, Australia", []),  # a town the registry also files as a company is still a town
+])
+def test_organisation_classes_of_real_affiliation_lines(entry, expected):
+    from pipeline import institutions as inst
+
+    assert inst.organisations([entry]) == expected
