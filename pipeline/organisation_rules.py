@@ -56,13 +56,23 @@ def looks_like_affiliation(text: str) -> bool:
 def reads_as_organisation(name: str) -> bool:
     """Whether a name carries any sign of an organisation: its vocabulary, a company, a row of the
     table or an entry of the registry, or an acronym the registry knows (an agency's '<Subject>
-    Superintendence', a town alone and a person's name in capitals carry none)."""
+    Superintendence', a town alone, a person's name in capitals, a grant's name and a Chinese
+    phrase with no organisation word carry none)."""
     name = name.strip()
+    if _FUNDING_NAME.search(name):
+        return False  # 'Research Funds for the <Subject>': a grant a note names, not where anyone works
+    if re.search(r"[\u4e00-\u9fff]", name):  # a Chinese phrase by its organisation word, or a name the table knows
+        return bool(STRONG.search(name) or WEAK.search(name) or _CHINESE_BODY.search(name) or companies_in(name) or known(name))
     if len(name.split()) == 1:
         return True  # one word: a company's own name ('Airbus') as often as anything
-    return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\bState$|[\u4e00-\u9fff]", name)
+    return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\bState$", name)
                                                 or companies_in(name) or known(name) or registry.knows(name)
                                                 or any(registry.knows(w) for w in re.findall(r"\b[A-Z]{3,}\b", name)))
+
+
+_FUNDING_NAME = re.compile(r"\b(?:Funds?|Grants?|Programme)\b")
+# public bodies a Chinese affiliation names besides the vocabulary's organisation words
+_CHINESE_BODY = re.compile(r"(?:中心|科学院|银行|局|部|委员会|协会|学会|基金会|出版社|学校)$")
 
 
 def company_labs(entries: list[str]) -> list[str]:

@@ -26,6 +26,7 @@ from .text import SPACING_ACCENTS, join_spacing_accents, valid_unicode
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
 _NEWLINES = {"\r", "\n"}
 _SOFT_HYPHENS = {"\x02", "\ufffe", "\u00ad"}
+LINE_HYPHEN = "\u00ad"  # kept at a run's end where PDFium marks a word broken at the line's end
 
 
 class PdfError(Exception):
@@ -260,6 +261,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
             flush()
             continue
         if char in _SOFT_HYPHENS:
+            if chars and chars[-1].isalpha():
+                chars.append(LINE_HYPHEN)  # a word broken at the line's end (if the next character is on the next line)
             continue
         if len(chars) >= MAX_SPAN_CHARS:  # no header line is this long: the rest of the line is not read
             if same_length:  # straight to the line's end (a megabyte on one line costs no per-character calls)
@@ -353,10 +356,32 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         last_x0 = x0
         run_last = index
     flush()
-    return _seen(spans), float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+    return rejoin_broken_words(_seen(spans)), float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
 
 
 OCR_SHARE = 0.5  # of a page's characters: hidden text this common is a scan's OCR layer, the page's only text
+
+
+def rejoin_broken_words(spans: list[Span]) -> list[Span]:
+    """'Beihang Univer-' / 'sity, Beijing': a word the typesetter broke at a line's end is whole
+    again on the first line, so every reader of the page (title, names, notes) sees 'University'.
+    The line's hyphen stays where the part before it is not a plain word ('P4-' / 'based')."""
+    out = [s if LINE_HYPHEN not in s.text[:-1] else s.model_copy(update={"text": s.text[:-1].replace(LINE_HYPHEN, "") + s.text[-1]})
+           for s in spans]  # a mark inside a run: the word went on on the same line
+    for i, span in enumerate(out):
+        if not span.text.endswith(LINE_HYPHEN):
+            continue
+        head = span.text[:-1]
+        below = out[i + 1] if i + 1 < len(out) else None
+        if below is None or below.y0 <= span.y0 or not below.text[:1].islower():
+            out[i] = span.model_copy(update={"text": head})
+            continue
+        rest, _, tail = below.text.partition(" ")
+        fragment = head.rsplit(" ", 1)[-1]
+        joint = "-" if re.search(r"\d|.[A-Z]", fragment) else ""
+        out[i] = span.model_copy(update={"text": head + joint + rest})
+        out[i + 1] = below.model_copy(update={"text": tail.lstrip() or below.text[:0]})
+    return [s for s in out if s.text]
 
 
 def _seen(runs: list[tuple[Span, bool]]) -> list[Span]:

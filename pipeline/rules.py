@@ -86,6 +86,7 @@ class Rules(BaseModel):
     column_edge_pt: float = Field(2.0, description="points: a cell ending this far left of the title's column stands outside it")
     same_column_pt: float = Field(12.0, description="points: cells whose centres are this close stand in one column of a grid")
     # metadata.layout
+    figure_label_lines: int = Field(2, description="lines of short words right above a figure's caption that make its labels, not names")
     foot_body_share: float = Field(0.25, description="of the foot band's characters: a smaller share is not the body's (a caption)")
     foot_band: float = Field(0.62, description="of the page height: below it, page 1's notes (affiliations in IEEE, ICML, journals)")
     same_line_sizes: float = Field(0.45, description="of the larger font size: centres this close are on one line (a superscript joins it)")

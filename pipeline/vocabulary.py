@@ -122,7 +122,8 @@ NAMED_INSTITUTE = re.compile(
 TOP_ACRONYM = Pattern(lambda: rf"^[A-Z]{{2,4}} (?!(?:{either('not_a_town')})$)[A-Z][a-zäöüéè]+$")
 GENERIC_ALONE = Pattern(lambda: rf"^(the\s+)?({either('generic_words')})$", re.I)
 ACADEMY = re.compile(r"\bAcademy of (?:\w+ )?Sciences?\b|科学院")
-INSTITUTE_OF = re.compile(r"^(?:the\s+)?Institut(?:e|ion) (?:of|for)\b|研究所$")
+# 'Institute of <Subject>', '<Town> Institute of <Subject>', '<X>研究所': an institute an academy may keep
+INSTITUTE_OF = re.compile(r"^(?:the\s+)?(?:[A-Z][a-z]+\s+){0,2}Institut(?:es?|ion) (?:of|for)\b|研究所$")
 # University systems whose campuses are named after a comma: 'University of <State>, <Campus>'
 SYSTEMS = Pattern(lambda: rf"^(?:the )?(?:{either('university_systems')})$", re.I)
 CAMPUS = re.compile(r"^(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)$")

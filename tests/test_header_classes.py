@@ -360,3 +360,83 @@ def test_organisation_classes_of_real_affiliation_lines(entry, expected):
     from pipeline import institutions as inst
 
     assert inst.organisations([entry]) == expected
+
+
+def test_a_word_broken_at_a_lines_end_is_read_whole(tmp_path):
+    """'Telecommu-' / 'nications': the typesetter's hyphen at a line's end is no part of the name,
+    which is read, published and shown to the model whole."""
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan^1 Tobias Rennick^2", 11, "c", 105),
+            ("^1Orchard University of Posts and Telecommu-", 10, 200, 120),
+            ("nications, Lisbon ^2Tidewater Institute of Tech-", 10, 200, 132), ("nology, Porto", 10, 200, 144)]
+    paper = read_pages(tmp_path, [rows + abstract_rows(180)])
+    assert paper.institutions == ["Orchard University of Posts and Telecommunications", "Tidewater Institute of Technology"]
+    assert "Telecommunications" in paper.header_text and "Technology" in paper.header_text
+
+
+def test_a_teaser_figures_labels_beside_the_affiliations_are_no_organisations(tmp_path):
+    """A figure right under the e-mail line: its labels ('<METHOD>   Low', 'Ours', 'Bitrate') are
+    set in cells like an affiliation grid's, but they end at the figure's caption."""
+    rows = [("LNTRN: Quiet Lanterns for Sparse Routing", 16, "c", 80), ("Mira Castellan^1 Tobias Rennick^2", 11, "c", 105),
+            ("^1Orchard University ^2Tidewater Institute of Technology", 10, "c", 120),
+            ("{mira, tobias}@orchard.example", 9, "c", 134),
+            ("LNTRN", 7, 120, 160), ("Low", 7, 400, 160), ("Mid", 7, 400, 172), ("Ours", 7, 120, 184), ("High", 7, 400, 184),
+            ("Bitrate (KB/Frame)", 7, 250, 210),
+            ("Figure 1: Lanterns lit across a long document at three rates.", 9, 90, 230)] + abstract_rows(260)
+    paper = read_pages(tmp_path, [rows])
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_a_wide_set_chinese_abstract_heading_ends_the_header(tmp_path):
+    """'摘      要' set with a wide gap: the header ends there, so a paper that prints no author and
+    no institution is read as naming nobody, not as a layout the rules missed."""
+    rows = [("稀疏灯笼的注意力调度研究", 18, "c", 90), ("摘", 11, 250, 130), ("要", 11, 330, 130),
+            ("本文研究如何在长文档中以稀疏的方式点亮注意力，在不损失准确率的情况下显著降低显存占用。", 10, 80, 150),
+            ("实验覆盖从短问答到整本书长度的输入，结果表明该调度方法在各项基准上都能保持稳定的表现。", 10, 80, 166)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)  # the Chinese text in the project's embedded CJK font
+    paper = read_metadata(extract(path))
+    assert paper.title == "稀疏灯笼的注意力调度研究"
+    assert "本文研究" not in paper.header_text
+    assert paper.abstract.startswith("本文研究如何")
+    assert paper.institutions == [] and paper.confidence["institutions"].confidence == 1.0
+
+
+@pytest.mark.parametrize("below_title", [("No Institute Given", 10, "c", 110), ("1", 9, 300, 110)])
+def test_a_header_that_names_nobody_is_not_doubted(tmp_path, below_title):
+    """The template's blank ('No Institute Given') or a page number under the title: nobody is
+    named, and nothing was missed."""
+    rows = [(PAPER_TITLE, 16, "c", 80), below_title] + abstract_rows(160)
+    paper = read_pages(tmp_path, [rows])
+    assert paper.institutions == [] and paper.confidence["institutions"].confidence == 1.0
+
+
+@pytest.mark.parametrize(("name", "reads"), [
+    ("数据 201 林晓岚", False),  # a class code and a student's name
+    ("本文针对某企业在生产电子产品过程中所面临的问题", False),  # the abstract's first sentence
+    ("Research Funds for the Central Lanterns", False),  # a grant a funding note names
+    ("清澜大学", True), ("灯塔研究中心", True), ("Orchard Systems", True),
+])
+def test_what_reads_as_an_organisation(name, reads):
+    from pipeline import institutions as inst
+
+    assert inst.reads_as_organisation(name) is reads
+
+
+def test_the_notes_get_the_room_the_header_above_leaves(tmp_path):
+    """A long funding note first, then five affiliation notes: with a short header above them,
+    every affiliation note reaches the block the model reads."""
+    rows = IEEE_HEAD + two_column_body(315, 480, 40) + [(text, 10, 320, y) for text, _, _, y in two_column_body(315, 740, 320)]
+    funding = [("This work was supported in part by the Lantern Science Foundation under Grant 0001/2031/QL;", 8, 40, 493 + 8 * i)
+               for i in range(9)]
+    rows += funding + IEEE_NOTES
+    path = tmp_path / "p.pdf"
+    draw(path, rows, matrix_font=True)
+    paper = read_metadata(extract(path))
+    assert "Portugal, and also with the Tidewater Institute of Technology, Porto 4000, Portugal." in paper.header_text
+
+
+def test_an_academy_institute_named_after_its_town_keeps_the_academy():
+    from pipeline import institutions as inst
+
+    assert inst.organisations(["Northlake Institute of Tidal Studies, Chinese Academy of Sciences, Northlake 200050"]) == [
+        "Northlake Institute of Tidal Studies, Chinese Academy of Sciences"]

@@ -28,7 +28,9 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
     rules = in_force()
     for i in range(start, len(lines)):
         first = lines[i].cells[0].plain if lines[i].cells else ""
-        if _ABSTRACT_RE.match(first) or any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < rules.heading_max_chars for c in lines[i].cells):
+        spaced = len(lines[i].cells) > 1 and _ABSTRACT_RE.fullmatch(lines[i].plain.strip())  # '摘      要': a heading set wide
+        in_a_cell = any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < rules.heading_max_chars for c in lines[i].cells)
+        if _ABSTRACT_RE.match(first) or spaced or in_a_cell:
             return i
     in_caption = False
     for i in range(start, len(lines)):

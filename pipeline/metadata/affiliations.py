@@ -62,7 +62,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     marks: list[str] = []  # the affiliation numbers the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
-    for line in header:
+    for line in _without_figure_labels(header):
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
@@ -95,6 +95,27 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
         names_above = grid_names
     return authors, entries, max((_mark_value(n, len(entries)) for n in marks), default=0)
+
+
+def _without_figure_labels(header: list[Line]) -> list[Line]:
+    """The header without a teaser figure's labels ('<Method>   Low', 'Ours', 'Bitrate'): two or
+    more lines of short words and no organisation right above the figure's caption."""
+    caption = next((i for i, line in enumerate(header) if line.cells and _CAPTION.match(line.cells[0].plain)), None)
+    if caption is None:
+        return header
+    start = caption
+    while start > 0 and _is_label_line(header[start - 1]):
+        start -= 1
+    return header[:start] if caption - start >= in_force().figure_label_lines else header
+
+
+def _is_label_line(line: Line) -> bool:
+    """A figure's label: every cell a word or two, with no mark, no address, no organisation word
+    and no organisation's acronym ('MIT   CMU' is an author grid's last row)."""
+    return bool(line.cells) and all(
+        len(cell.plain.split()) <= 2 and not any(m for _, m in cell.parts) and not re.search(r"[@,]", cell.plain)
+        and not (inst.has_organisation_word(cell.plain) or inst.is_unit_or_generic(cell.plain))
+        and not (cell.plain.isupper() and len(cell.plain) >= 3 and inst.known(cell.plain)) for cell in line.cells)
 
 
 def _under_a_name(cell: Cell, names_above: list[Cell]) -> bool:

@@ -126,9 +126,17 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
 
 
 def _below_title(header: str, title: str) -> bool:
-    """Whether the header prints anything besides the title (where authors would stand)."""
+    """Whether the header prints anything besides the title (where authors would stand): words,
+    not a page number, a stray mark or the template's blank for an institution."""
     folded = inst.fold(title)
-    return any(inst.fold(line) not in folded for line in header.splitlines() if inst.fold(line))
+    if any(inst.is_placeholder(line.strip()) for line in header.splitlines()):
+        return False  # 'No Institute Given': the template's blank, printed where nobody was named
+    return any(inst.fold(line) not in folded for line in header.splitlines() if _has_word(line))
+
+
+def _has_word(line: str) -> bool:
+    """A line with a word in it: a page number or a stray mark ('1', 'a') names nobody."""
+    return bool(re.search(r"[^\W\d_]{2}|[\u4e00-\u9fff]", line))
 
 
 def glued_names(kept: list[str]) -> list[str]:

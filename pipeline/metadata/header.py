@@ -41,9 +41,11 @@ def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, lim
     for line in head:
         main.append(line_text(line, [c for c in line.cells if c.x1 > column_x0]))
         side.append(line_text(line, [c for c in line.cells if c.x1 <= column_x0]))
-    note_lines = _capped([n for n in notes if n.strip() and not STAMP_RE.search(n)], int(limit * in_force().notes_share))
-    lines = main + wrapped_grid_cells(head) + side + [line_text(line) for line in beside]
-    head_lines = _capped([t for t in lines if t], limit - _size(note_lines))
+    lines = [t for t in main + wrapped_grid_cells(head) + side + [line_text(line) for line in beside] if t]
+    # the notes get what the lines above leave, and at least their share when those are long
+    notes_limit = max(int(limit * in_force().notes_share), limit - _size(lines))
+    note_lines = _capped([n for n in notes if n.strip() and not STAMP_RE.search(n)], notes_limit)
+    head_lines = _capped(lines, limit - _size(note_lines))
     return valid_text("\n".join(head_lines + note_lines))
 
 
