@@ -399,15 +399,15 @@ def _against_standin(standin_args: list[str], settings_for, run, folder: Path, o
 
 
 _FIRST_LOOKUP = """
-import time, pipeline.institutions
-from pipeline import registry
+import time, pipeline.names.institutions
+from pipeline.names import registry
 start = time.perf_counter()
 registry.identify("Tsinghua University")
 print((time.perf_counter() - start) * 1000)
 """
 _READER_RSS = """
 import sys, pipeline.metadata
-from pipeline import registry
+from pipeline.names import registry
 from pipeline.pdf import extract
 def rss():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024
@@ -423,7 +423,7 @@ print(before, opened, rss())
 def _lookup_ms(paper: Paper) -> float:
     """Milliseconds of the registry lookups the reader makes for one paper's institutions, with the
     lookup caches emptied first."""
-    from . import registry
+    from .names import registry
 
     registry.by_id.cache_clear()
     registry._matches.cache_clear()
@@ -477,7 +477,7 @@ def bench_registry(folder: Path, truth_path: Path) -> dict:
 
 def _labels_of(paper: Paper) -> list[str]:
     """The registry's Chinese label of each of the paper's institutions that it labels."""
-    from . import registry
+    from .names import registry
 
     context = registry.Context(paper.header_text)
     out = []

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from . import institutions as inst
-from . import registry
 from .answer import ModelAnswer
 from .models import Dropped, Paper, Reading
+from .names import institutions as inst
+from .names import registry
 from .text import for_matching
 
 # why a name was dropped; the first group earns the one repair request, the second is only tidied

@@ -9,7 +9,7 @@ import pytest
 from pages import paper_page
 
 from pipeline.cli import main
-from pipeline.institutions import organisation_of, read_entry
+from pipeline.names.institutions import organisation_of, read_entry
 
 pytest.importorskip("reportlab")
 

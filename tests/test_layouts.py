@@ -6,8 +6,8 @@ import dataclasses
 
 import make_samples
 
-from pipeline.institutions import fold
 from pipeline.metadata import read_metadata
+from pipeline.names.institutions import fold
 from pipeline.pdf import extract
 
 BASE = make_samples.SAMPLES[0]  # one column, numbered superscript affiliations

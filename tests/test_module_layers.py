@@ -15,9 +15,9 @@ def _modules_after(statement: str) -> set[str]:
 
 
 def test_the_registry_folds_without_importing_the_organisation_rules():
-    loaded = _modules_after("import pipeline.registry")
-    assert "pipeline.folding" in loaded
-    assert not loaded & {"pipeline.institutions", "pipeline.organisation_rules", "pipeline.organisation_table"}
+    loaded = _modules_after("import pipeline.names.registry")
+    assert "pipeline.names.folding" in loaded
+    assert not loaded & {"pipeline.names.institutions", "pipeline.names.organisation_rules", "pipeline.names.organisation_table"}
 
 
 def test_the_pdf_stage_imports_nothing_of_the_metadata_stage():
@@ -27,7 +27,7 @@ def test_the_pdf_stage_imports_nothing_of_the_metadata_stage():
 
 
 def test_the_word_lists_are_read_on_first_use_not_on_import():
-    probe = ("import sys, pipeline.institutions as inst; before = 'yaml' in sys.modules; "
+    probe = ("import sys, pipeline.names.institutions as inst; before = 'yaml' in sys.modules; "
              "inst.organisation_of('Dept. of X, Orchard University'); print(before, 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]  # the YAML reader is imported when the lists are first read

@@ -65,14 +65,14 @@ def test_a_placeholder_is_no_institution_in_the_rules_reading(drawn):
 @pytest.mark.parametrize("text", ["No Institute Given", "Anonymous Institution", "Anonymous Authors", "Anonymous Author(s)",
                                   "Anonymous ECCV submission", "Affiliations withheld for double-blind review", "1 No Institute Given"])
 def test_placeholder_forms(text):
-    from pipeline.institutions import is_placeholder, organisations
+    from pipeline.names.institutions import is_placeholder, organisations
 
     assert is_placeholder(text) and organisations([text]) == []
 
 
 @pytest.mark.parametrize("text", ["Anonymity Lab, Northlake University", "Institute for Anonymous Communication", "Unknown Labs Inc."])
 def test_names_that_only_contain_a_placeholder_word_are_not_placeholders(text):
-    from pipeline.institutions import is_placeholder
+    from pipeline.names.institutions import is_placeholder
 
     assert not is_placeholder(text)
 

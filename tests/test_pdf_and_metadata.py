@@ -7,8 +7,8 @@ import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-from pipeline.institutions import fold, organisation_of, organisations
 from pipeline.metadata import read_metadata
+from pipeline.names.institutions import fold, organisation_of, organisations
 from pipeline.pdf import PdfError, extract
 
 

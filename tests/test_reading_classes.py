@@ -264,7 +264,7 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("Orchard Hopkins Medical Institutions, Lisbon", ["Orchard Hopkins Medical Institutions"]),
 ])
 def test_affiliation_entries_to_organisations(entry, names):
-    from pipeline.institutions import organisations
+    from pipeline.names.institutions import organisations
 
     if names is None:  # only what must not come out
         assert not any(name.isupper() and len(name) <= 5 for name in organisations([entry]))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import institutions as inst
-from pipeline import registry
 from pipeline.grounding import Page
 from pipeline.models import Paper
+from pipeline.names import institutions as inst
+from pipeline.names import registry
 from pipeline.validate import check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +133,7 @@ def test_a_wheel_installed_in_a_fresh_venv_finds_the_table(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
                     "--force-reinstall", str(wheel)], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    code = ("import pipeline, pipeline.registry as r; assert 'site-packages' in pipeline.__file__, pipeline.__file__; "
+    code = ("import pipeline, pipeline.names.registry as r; assert 'site-packages' in pipeline.__file__, pipeline.__file__; "
             "print(r.identify('北京大学').name)")
     out = subprocess.run([str(python), "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "Peking University"

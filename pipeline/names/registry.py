@@ -21,8 +21,8 @@ import sqlite3
 from collections.abc import Iterable
 from importlib import resources
 
+from ..text import for_matching
 from .folding import fold
-from .text import for_matching
 from .vocabulary import mapping  # printed country forms the registry's English names do not cover
 
 # kinds of name form, strongest first (the build script stores the number)

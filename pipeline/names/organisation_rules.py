@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..rules import in_force
 from . import registry
 from .affiliation_entries import CHINESE_UNIT_AFTER_UNIVERSITY, academy_institutes, campuses, split_joined, split_parts, strip_noise, trim
 from .folding import fold
 from .organisation_table import hand_row, known
-from .rules import in_force
 from .vocabulary import (
     ACRONYM,
     ACRONYM_WITH_CAMPUS,

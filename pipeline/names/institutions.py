@@ -1,6 +1,6 @@
 """The names of organisations read from affiliation entries: this module gathers the public names
 of the modules that do the work (folding, vocabulary, organisation_table, affiliation_entries,
-organisation_rules), so that `pipeline.institutions.X` keeps working for the stages and the tests."""
+organisation_rules), so that `pipeline.names.institutions.X` keeps working for the stages and the tests."""
 
 from __future__ import annotations
 
