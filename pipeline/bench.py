@@ -18,10 +18,10 @@ import time
 import unicodedata
 from pathlib import Path
 
+from .extract.pdf import PdfError, extract
 from .metadata import read_metadata
 from .metadata.confidence import LOW as _LOW
 from .models import FieldDoubt, Paper
-from .pdf import PdfError, extract
 
 # The scorer keeps its own folding, apart from the reader's (institutions.fold), so a change in
 # the reader can never make the benchmark more lenient. It follows the corpus README's rules.
@@ -383,7 +383,7 @@ def _against_standin(standin_args: list[str], settings_for, run, folder: Path, o
     import asyncio
     import subprocess
 
-    from .readers import discover
+    from .extract.readers import discover
 
     server = subprocess.Popen([sys.executable, "-m", "pipeline.standin", *standin_args], stdout=subprocess.PIPE, text=True)
     try:
@@ -408,7 +408,7 @@ print((time.perf_counter() - start) * 1000)
 _READER_RSS = """
 import sys, pipeline.metadata
 from pipeline.names import registry
-from pipeline.pdf import extract
+from pipeline.extract.pdf import extract
 def rss():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) / 1024
 before = rss()

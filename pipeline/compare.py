@@ -20,9 +20,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .diff import Piece, alike, pieces
+from .extract.readers import read_all
 from .models import Paper, PaperResult, Report
 from .prompts import load_prompt
-from .readers import read_all
 from .settings import Settings
 
 MD_NAME, HTML_NAME = "compare.md", "compare.html"

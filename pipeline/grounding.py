@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 
 from .answer import ModelAnswer
+from .extract.text import for_matching
 from .models import Dropped, Paper, Reading
 from .names import institutions as inst
 from .names import registry
-from .text import for_matching
 
 # why a name was dropped; the first group earns the one repair request, the second is only tidied
 NOT_PRINTED = "论文首页没有印出这个名称"

@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .extract.text import valid_unicode
 from .files import FileProblem, read_yaml
 from .models import Paper
-from .text import valid_unicode
 
 # prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
 # pyproject.toml), so a wheel installed anywhere finds its default prompts; a checkout reads prompts/.

@@ -19,12 +19,12 @@ import yaml
 from pydantic import BaseModel
 
 from . import cassette, failures
+from .extract.readers import discover, read_all
 from .failures import KINDS
 from .flow import PaperFlow, Prepared, contained, contained_call
 from .llm import client_for
 from .models import PaperResult, Report
 from .prompts import PromptFile, RenderedPrompt
-from .readers import discover, read_all
 from .settings import Settings
 from .validate import failed_checks
 

@@ -19,17 +19,17 @@ from pathlib import Path
 
 from . import cassette
 from .escape import terminal_line
+from .extract.pdf import PdfError
+from .extract.readers import AlreadyRead, PdfReaders, read_one, readers_for
+from .extract.text import readable_name
 from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
 from .llm import EndpointUnusable, LLMClient, client_for, counting
 from .models import FailureKind, Paper, PaperResult, ReadFailure, Report
-from .pdf import PdfError
 from .prompts import PromptFile
-from .readers import AlreadyRead, PdfReaders, read_one, readers_for
 from .report import load_report, write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock
-from .text import readable_name
 
 log = logging.getLogger("paperbrief")
 REPORT_EVERY_S = 2.0

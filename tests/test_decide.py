@@ -29,10 +29,10 @@ from pipeline.decide import (
     published,
     title_faults,
 )
+from pipeline.extract.pdf import extract
 from pipeline.grounding import ground
 from pipeline.metadata import read_metadata
 from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Report, Usage
-from pipeline.pdf import extract
 from pipeline.report import UNSETTLED, report_html, report_markdown
 from pipeline.runner import read_with_model
 from pipeline.settings import Settings

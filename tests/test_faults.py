@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas
 from waiting import wait_for
 
 from pipeline.cli import main
-from pipeline.pdf import PdfError, extract
+from pipeline.extract.pdf import PdfError, extract
 from pipeline.standin import Faults, StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,7 +293,7 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
 def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, fake_model, monkeypatch):
     import crashing_reader
 
-    import pipeline.reading as reading
+    import pipeline.extract.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", crashing_reader.read)  # the readers look it up at each read
     (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")

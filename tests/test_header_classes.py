@@ -8,8 +8,8 @@ import re
 import pytest
 from pages import abstract_rows, draw
 
+from pipeline.extract.pdf import extract, is_cover_sheet
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract, is_cover_sheet
 
 pytest.importorskip("reportlab")
 

@@ -126,7 +126,7 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
 def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_path, monkeypatch):
     import hostile_reader
 
-    import pipeline.reading as reading
+    import pipeline.extract.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", hostile_reader.read)  # the readers look it up at each read
     (samples / "stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
@@ -143,7 +143,7 @@ def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_pa
 def test_a_memory_error_in_the_reader_is_that_papers_failure(samples, tmp_path, monkeypatch):
     import hostile_reader
 
-    import pipeline.reading as reading
+    import pipeline.extract.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", hostile_reader.read)
     (samples / "hungry.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%hungry")
@@ -434,7 +434,7 @@ def test_a_read_that_finishes_as_the_run_is_cancelled_goes_no_further():
     import asyncio
     import concurrent.futures
 
-    from pipeline.readers import PdfReaders
+    from pipeline.extract.readers import PdfReaders
 
     class Reader(concurrent.futures.Executor):  # a reader that answers when the test says
         _processes: dict = {}
@@ -469,7 +469,7 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
 
     (samples / "zz-stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
     out = tmp_path / "out"
-    script = ("import sys, hostile_reader, pipeline.reading as reading\n"
+    script = ("import sys, hostile_reader, pipeline.extract.reading as reading\n"
               "reading.read_paper = hostile_reader.read\n"
               "from pipeline.cli import main\n"
               f"sys.exit(main(['run', {str(samples)!r}, '-o', {str(out)!r}, '--cassette', {str(CASSETTE)!r}]))\n")

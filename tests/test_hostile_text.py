@@ -15,11 +15,11 @@ from pages import abstract_rows, draw_text_layer
 
 from pipeline import llm
 from pipeline.answer import AnswerError, parse_answer
+from pipeline.extract.pdf import extract
+from pipeline.extract.readers import display_names
+from pipeline.extract.text import MAX_JSON_DEPTH, json_depth, readable_name, valid_unicode
 from pipeline.models import Brief, CheckResult, Paper, Usage
-from pipeline.pdf import extract
-from pipeline.readers import display_names
 from pipeline.store import RunStore
-from pipeline.text import MAX_JSON_DEPTH, json_depth, readable_name, valid_unicode
 
 pytest.importorskip("reportlab")
 
@@ -75,7 +75,7 @@ def test_characters_outside_the_bmp_leave_the_pdf_whole(tmp_path):
 def test_a_megabyte_on_one_line_is_bounded_in_the_spans(tmp_path):
     from reportlab.pdfbase import pdfmetrics
 
-    from pipeline.pdf import MAX_SPAN_CHARS
+    from pipeline.extract.pdf import MAX_SPAN_CHARS
 
     chunk = "lantern " * 4096  # 32 KiB, drawn 32 times end to end on one baseline
     rows = [("Long Lanterns: A Megabyte on One Line", 16, "c", 80), ("Ada Quill", 11, "c", 105),

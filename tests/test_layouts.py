@@ -6,9 +6,9 @@ import dataclasses
 
 import make_samples
 
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
 from pipeline.names.institutions import fold
-from pipeline.pdf import extract
 
 BASE = make_samples.SAMPLES[0]  # one column, numbered superscript affiliations
 

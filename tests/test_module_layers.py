@@ -21,7 +21,7 @@ def test_the_registry_folds_without_importing_the_organisation_rules():
 
 
 def test_the_pdf_stage_imports_nothing_of_the_metadata_stage():
-    loaded = _modules_after("import pipeline.pdf")
+    loaded = _modules_after("import pipeline.extract.pdf")
     assert not any(m.startswith("pipeline.metadata") for m in loaded)
     assert "pipeline.rules" in loaded
 

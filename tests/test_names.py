@@ -14,9 +14,9 @@ from prose_briefs import BRIEFS, PAPERS
 from pipeline.answer import ModelAnswer
 from pipeline.brief import assess, repair_message
 from pipeline.cli import main
+from pipeline.extract.pdf import extract
 from pipeline.grounding import IS_PLACEHOLDER, NOT_PRINTED, Page, ground
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
 from pipeline.prompts import load_prompt, render_prompt
 from pipeline.standin import StandIn
 from pipeline.validate import check, failed_checks
@@ -260,8 +260,8 @@ def test_a_scanned_page_whose_only_text_is_an_invisible_ocr_layer_is_still_read(
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
+    from pipeline.extract.pdf import extract
     from pipeline.metadata import read_metadata
-    from pipeline.pdf import extract
 
     path = tmp_path / "scan.pdf"
     c = canvas.Canvas(str(path), pagesize=letter, invariant=True)

@@ -133,8 +133,8 @@ def test_render_equals_langchain_chat_prompt_template(sample_dir):
     from langchain_core.messages import convert_to_openai_messages
     from langchain_core.prompts import ChatPromptTemplate
 
+    from pipeline.extract.pdf import extract
     from pipeline.metadata import read_metadata
-    from pipeline.pdf import extract
     from pipeline.prompts import load_prompt, paper_variables, render_prompt
 
     prompt = load_prompt()

@@ -7,8 +7,8 @@ import json
 import pytest
 from pages import abstract_rows, draw
 
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
 
 pytest.importorskip("reportlab")
 

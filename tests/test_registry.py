@@ -100,7 +100,7 @@ def test_an_acronym_the_registry_gives_to_the_paper_institution_is_accepted():
 def test_the_table_opens_lazily_in_a_reader_process(tmp_path):
     import registry_reader
 
-    from pipeline.readers import PdfReaders
+    from pipeline.extract.readers import PdfReaders
 
     pdf = tmp_path / "x.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")

@@ -11,8 +11,8 @@ import yaml
 
 from pipeline import cassette
 from pipeline.cli import main
+from pipeline.extract.pdf import file_sha256
 from pipeline.llm import ATTEMPT_HEADER, PAPER_HEADER, PROMPT_HEADER
-from pipeline.pdf import file_sha256
 from pipeline.prompts import load_prompt, template_fingerprint
 
 CASSETTE = make_samples.CASSETTE

@@ -29,7 +29,7 @@ from .options import (
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
     from ..diff import side_by_side
-    from ..pdf import PdfError
+    from ..extract.pdf import PdfError
     from ..runner import NotInReport, rerun_paper
 
     if folder_error(args.output):
@@ -61,10 +61,10 @@ def _rerun(args: argparse.Namespace) -> int:
 
 def _dry_rerun(args: argparse.Namespace, settings) -> int:
     """`rerun --dry-run`: the rendered prompt, its fingerprint, and whether a rerun would call."""
+    from ..extract.pdf import PdfError
+    from ..extract.readers import read_one
     from ..models import ReadFailure
-    from ..pdf import PdfError
     from ..prompts import render_prompt
-    from ..readers import read_one
 
     paper = asyncio.run(read_one(Path(args.pdf), settings))
     if isinstance(paper, ReadFailure):
@@ -100,7 +100,7 @@ def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
     from ..compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
-    from ..readers import discover
+    from ..extract.readers import discover
 
     if missing_input(args.inputs):
         return usage(missing_input(args.inputs))

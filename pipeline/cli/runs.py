@@ -35,7 +35,7 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _run_papers(args: argparse.Namespace, record: bool) -> int:
-    from ..readers import discover
+    from ..extract.readers import discover
     from ..runner import RunAborted, run_live
 
     if missing_input(args.inputs):

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterable
 from importlib import resources
 
-from ..text import for_matching
+from ..extract.text import for_matching
 from .folding import fold
 from .vocabulary import mapping  # printed country forms the registry's English names do not cover
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .models import Document, Span
-from .rules import in_force
+from ..models import Document, Span
+from ..rules import in_force
 from .text import SPACING_ACCENTS, join_spacing_accents, valid_unicode
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro

@@ -19,11 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from ..models import Paper, ReadFailure
+from ..rules import Rules, use
+from ..settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
 from . import reading
-from .models import Paper, ReadFailure
 from .pdf import PdfError, check_regular
-from .rules import Rules, use
-from .settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
 from .text import readable_name
 
 NO_TITLE = "no title found on page 1"
@@ -95,7 +95,7 @@ def _readable_main():
         return
     import importlib.util
 
-    main.__spec__ = importlib.util.find_spec("pipeline.reading")
+    main.__spec__ = importlib.util.find_spec("pipeline.extract.reading")
     try:
         yield
     finally:
@@ -111,7 +111,7 @@ def _reader_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.reading"])
+    context.set_forkserver_preload(["pipeline.extract.reading"])
     return context
 
 

@@ -9,10 +9,10 @@ import resource
 import threading
 import time
 
-from .metadata import read_metadata
-from .models import Paper
+from ..metadata import read_metadata
+from ..models import Paper
+from ..rules import Rules, use
 from .pdf import PdfError, extract
-from .rules import Rules, use
 
 _memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
 
