@@ -10,7 +10,10 @@ from pages import abstract_rows, draw
 
 from pipeline.answer import ModelAnswer
 from pipeline.cli import main
-from pipeline.decide import (
+from pipeline.extract.pdf import extract
+from pipeline.grounding import ground
+from pipeline.metadata import read_metadata
+from pipeline.metadata.decide import (
     ADDRESS_ALONE,
     AUTHOR_LINE,
     MARKERS_KEPT,
@@ -29,9 +32,6 @@ from pipeline.decide import (
     published,
     title_faults,
 )
-from pipeline.extract.pdf import extract
-from pipeline.grounding import ground
-from pipeline.metadata import read_metadata
 from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Report, Usage
 from pipeline.report import UNSETTLED, report_html, report_markdown
 from pipeline.runner import read_with_model

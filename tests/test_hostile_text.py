@@ -239,10 +239,10 @@ NAMES = st.lists(TEXT, max_size=3)
 def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(title, authors, institutions, abstract,
                                                                               header, file, brief):
     from pipeline.answer import ModelAnswer
-    from pipeline.decide import published
     from pipeline.diff import side_by_side
     from pipeline.escape import terminal, terminal_line
     from pipeline.grounding import ground
+    from pipeline.metadata.decide import published
     from pipeline.models import PaperResult, Report
     from pipeline.prompts import load_prompt, render_prompt
     from pipeline.report import report_html, report_json, report_markdown

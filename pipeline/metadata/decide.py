@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .metadata.confidence import LOW, title_doubt
-from .models import Brief, Dropped, FieldDoubt, MetadataSource, Paper, Reading
-from .names import institutions as inst
-from .names import registry
-from .names.vocabulary import Pattern, either, word_set
-from .rules import in_force
+from ..models import Brief, Dropped, FieldDoubt, MetadataSource, Paper, Reading
+from ..names import institutions as inst
+from ..names import registry
+from ..names.vocabulary import Pattern, either, word_set
+from ..rules import in_force
+from .confidence import LOW, title_doubt
 
 FIELDS = ("title", "authors", "institutions")
 
