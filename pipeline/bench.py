@@ -89,7 +89,7 @@ def _printed_form(name: str, page) -> str | None:
 def _truth_readings(papers: dict[str, Paper], truth: dict) -> tuple[dict[str, dict], int, int]:
     """What a capable model answers for each paper (its truth, as page 1 prints it), and how many of
     the truth's institutions the request carries in a printed form, of how many."""
-    from .grounding import Page
+    from .brief.grounding import Page
 
     readings, carried, total = {}, 0, 0
     for name, paper in papers.items():
@@ -109,9 +109,9 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_posit
     small model does: the published papers and counts."""
     import asyncio
 
+    from .brief.prompts import load_prompt
     from .flow import PaperFlow, Prepared, contained
     from .llm import client_for
-    from .prompts import load_prompt
     from .settings import Settings
     from .standin import StandIn
 
@@ -153,7 +153,7 @@ def _planted(paper: Paper, brief: str) -> bool:
 
 def _prompt_tokens(papers: dict[str, Paper]) -> list[int]:
     """Prompt tokens of each paper's brief request, counted as the stand-in bills them."""
-    from .prompts import load_prompt, render_prompt
+    from .brief.prompts import load_prompt, render_prompt
     from .standin import estimate_tokens
 
     prompt = load_prompt()
@@ -441,7 +441,7 @@ def bench_registry(folder: Path, truth_path: Path) -> dict:
     a reader's memory) and the institution check with each paper's Chinese labels from it."""
     import subprocess
 
-    from .validate import check
+    from .brief.validate import check
 
     truth = {entry["file"]: entry for entry in json.loads(truth_path.read_text())}
     paths = {name: folder / name for name in sorted(truth) if (folder / name).exists()}

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .brief.prompts import load_prompt
 from .diff import Piece, alike, pieces
 from .extract.readers import read_all
 from .models import Paper, PaperResult, Report
-from .prompts import load_prompt
 from .settings import Settings
 
 MD_NAME, HTML_NAME = "compare.md", "compare.html"

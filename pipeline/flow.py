@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, TypeVar
 
 from . import failures
-from .brief import Step, after_first, after_repair, unrepaired, write_brief
+from .brief.prompts import PromptFile, RenderedPrompt, render_prompt
+from .brief.write import Step, after_first, after_repair, unrepaired, write_brief
 from .llm import EndpointUnusable, LLMClient, LLMError, NotRecorded
 from .metadata.decide import published
 from .models import Brief, Completion, Failure, Paper, PaperResult, ReadFailure
-from .prompts import PromptFile, RenderedPrompt, render_prompt
 from .store import RunStore, StoreError
 
 log = logging.getLogger("paperbrief")

@@ -19,14 +19,14 @@ import yaml
 from pydantic import BaseModel
 
 from . import cassette, failures
+from .brief.prompts import PromptFile, RenderedPrompt
+from .brief.validate import failed_checks
 from .extract.readers import discover, read_all
 from .failures import KINDS
 from .flow import PaperFlow, Prepared, contained, contained_call
 from .llm import client_for
 from .models import PaperResult, Report
-from .prompts import PromptFile, RenderedPrompt
 from .settings import Settings
-from .validate import failed_checks
 
 
 class RegressRow(BaseModel):

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import cassette
+from .brief.prompts import PromptFile
 from .escape import terminal_line
 from .extract.pdf import PdfError
 from .extract.readers import AlreadyRead, PdfReaders, read_one, readers_for
@@ -26,7 +27,6 @@ from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
 from .llm import EndpointUnusable, LLMClient, client_for, counting
 from .models import FailureKind, Paper, PaperResult, ReadFailure, Report
-from .prompts import PromptFile
 from .report import load_report, write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from .brief.prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 from .files import FileProblem, read_yaml
 from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, JsonMode, json_mode_of
-from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 from .rules import Rules
 
 

@@ -8,10 +8,10 @@ import json
 import pytest
 from pages import abstract_rows, draw
 
-from pipeline.answer import ModelAnswer
+from pipeline.brief.answer import ModelAnswer
+from pipeline.brief.grounding import ground
 from pipeline.cli import main
 from pipeline.extract.pdf import extract
-from pipeline.grounding import ground
 from pipeline.metadata import read_metadata
 from pipeline.metadata.decide import (
     ADDRESS_ALONE,

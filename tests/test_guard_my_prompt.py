@@ -14,7 +14,7 @@ from pathlib import Path
 import make_samples
 import pytest
 
-from pipeline.prompts import load_prompt
+from pipeline.brief.prompts import load_prompt
 from pipeline.regress import regress
 
 PAPERS = Path(__file__).resolve().parent.parent / "inputs"

@@ -214,7 +214,7 @@ def test_a_sidebar_does_not_interleave_a_wrapped_affiliation(tmp_path):
     path = tmp_path / "p.pdf"
     draw(path, rows)
     paper = read_metadata(extract(path))
-    from pipeline.grounding import Page
+    from pipeline.brief.grounding import Page
 
     assert Page(paper.header_text).prints("Tidewater Institute of Technology")
     assert "Quiet Grant" in paper.header_text  # the margin is kept, after the header's own lines

@@ -11,15 +11,15 @@ from fake_model import FakeModel, install
 from pages import ABSTRACT, ABSTRACT_LINES, abstract_rows, draw, paper_page
 from prose_briefs import BRIEFS, PAPERS
 
-from pipeline.answer import ModelAnswer
-from pipeline.brief import assess, repair_message
+from pipeline.brief.answer import ModelAnswer
+from pipeline.brief.grounding import IS_PLACEHOLDER, NOT_PRINTED, Page, ground
+from pipeline.brief.prompts import load_prompt, render_prompt
+from pipeline.brief.validate import check, failed_checks
+from pipeline.brief.write import assess, repair_message
 from pipeline.cli import main
 from pipeline.extract.pdf import extract
-from pipeline.grounding import IS_PLACEHOLDER, NOT_PRINTED, Page, ground
 from pipeline.metadata import read_metadata
-from pipeline.prompts import load_prompt, render_prompt
 from pipeline.standin import StandIn
-from pipeline.validate import check, failed_checks
 
 pytest.importorskip("reportlab")
 

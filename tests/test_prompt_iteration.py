@@ -8,8 +8,8 @@ from pathlib import Path
 import make_samples
 import yaml
 
+from pipeline.brief.prompts import DEFAULT_PROMPT
 from pipeline.cli import main
-from pipeline.prompts import DEFAULT_PROMPT
 
 CASSETTE = make_samples.CASSETTE
 
@@ -133,9 +133,9 @@ def test_render_equals_langchain_chat_prompt_template(sample_dir):
     from langchain_core.messages import convert_to_openai_messages
     from langchain_core.prompts import ChatPromptTemplate
 
+    from pipeline.brief.prompts import load_prompt, paper_variables, render_prompt
     from pipeline.extract.pdf import extract
     from pipeline.metadata import read_metadata
-    from pipeline.prompts import load_prompt, paper_variables, render_prompt
 
     prompt = load_prompt()
     paper = read_metadata(extract(sample_dir / "open-harbor-bench.pdf"))

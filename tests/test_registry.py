@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.grounding import Page
+from pipeline.brief.grounding import Page
+from pipeline.brief.validate import check
 from pipeline.models import Paper
 from pipeline.names import institutions as inst
 from pipeline.names import registry
-from pipeline.validate import check
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "论文，使用一种新方法，解决了一个老问题，达成了更好的效果。"

@@ -22,8 +22,8 @@ _terminated: list[bool] = []  # SIGTERM arrived (the exit code says so: 143, not
 # what a user must fix (exit 2, one line): settings, prompts, cassettes, a folder in use, a store or
 # folder that cannot be written (damaged, full, read-only)
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from ..brief.prompts import PromptError
     from ..cassette import CassetteError
-    from ..prompts import PromptError
     from ..settings import SettingsError
     from ..store import FolderInUse, StoreError
 

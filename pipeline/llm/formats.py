@@ -30,8 +30,8 @@ def next_mode(mode: JsonMode) -> JsonMode:
 
 @functools.lru_cache(maxsize=1)
 def answer_schema() -> dict:
-    """The JSON schema of the answer contract (pipeline.answer.ModelAnswer), closed to other keys."""
-    from ..answer import ModelAnswer
+    """The JSON schema of the answer contract (pipeline.brief.answer.ModelAnswer), closed to other keys."""
+    from ..brief.answer import ModelAnswer
 
     return {**ModelAnswer.model_json_schema(), "additionalProperties": False}
 

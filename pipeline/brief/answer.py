@@ -14,7 +14,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .extract.text import MAX_JSON_DEPTH, json_depth, valid_unicode
+from ..extract.text import MAX_JSON_DEPTH, json_depth, valid_unicode
 
 KEYS = ("title", "authors", "institutions", "brief")
 MAX_NAME = 300  # characters in one title, author or institution

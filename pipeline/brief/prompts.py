@@ -16,13 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .extract.text import valid_unicode
-from .files import FileProblem, read_yaml
-from .models import Paper
+from ..extract.text import valid_unicode
+from ..files import FileProblem, read_yaml
+from ..models import Paper
 
 # prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
 # pyproject.toml), so a wheel installed anywhere finds its default prompts; a checkout reads prompts/.
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent.parent  # the package folder, pipeline/
 PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
                    _HERE / "prompt_files")
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"

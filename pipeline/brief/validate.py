@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from .extract.text import for_matching, valid_unicode
+from ..extract.text import for_matching, valid_unicode
+from ..models import CheckResult, Paper
+from ..names import institutions as inst
+from ..names import registry
+from ..names.vocabulary import Pattern, either, word_set
+from ..rules import in_force
 from .grounding import Page
-from .models import CheckResult, Paper
-from .names import institutions as inst
-from .names import registry
-from .names.vocabulary import Pattern, either, word_set
-from .rules import in_force
 
 SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<method>.+)，解决了(?P<problem>.+)，达成了(?P<effect>.+)。$", re.S)
 # the subjects a paper with no institution may take when its byline prints no team or company either

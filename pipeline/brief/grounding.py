@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
+from ..extract.text import for_matching
+from ..models import Dropped, Paper, Reading
+from ..names import institutions as inst
+from ..names import registry
 from .answer import ModelAnswer
-from .extract.text import for_matching
-from .models import Dropped, Paper, Reading
-from .names import institutions as inst
-from .names import registry
 
 # why a name was dropped; the first group earns the one repair request, the second is only tidied
 NOT_PRINTED = "论文首页没有印出这个名称"

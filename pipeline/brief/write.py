@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..llm import EndpointUnusable, LLMClient, LLMError, RequestAbout
+from ..metadata.decide import decide
+from ..models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
 from .answer import AnswerError, parse_answer
 from .grounding import ground, needs_repair
-from .llm import EndpointUnusable, LLMClient, LLMError, RequestAbout
-from .metadata.decide import decide
-from .models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
 from .prompts import RenderedPrompt, RepairTemplates, load_prompt, repair_templates
 from .validate import check, failed_checks
 
