@@ -27,12 +27,12 @@ from pathlib import Path
 
 from . import failures
 from .brief.prompts import PromptFile, RenderedPrompt
-from .escape import terminal_line
 from .extract.readers import readers_for
 from .flow import PaperFlow, Prepared, contained_call
 from .llm import DownloadCut, LLMClient, LLMError, client_for, response_format
 from .models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
-from .report import write_report
+from .render.escape import terminal_line
+from .render.report import write_report
 from .settings import Settings
 from .store import STORE_NAME, RunStore
 

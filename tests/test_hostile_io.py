@@ -236,7 +236,7 @@ def test_a_damaged_store_is_one_line_and_leaves_the_report_as_it_was(samples, tm
 def test_a_full_disk_is_one_line_and_the_report_never_shrinks(samples, tmp_path, monkeypatch, capsys):
     import errno
 
-    import pipeline.report as report
+    import pipeline.render.report as report
 
     out = tmp_path / "out"
     assert main(["run", str(samples), "-o", str(out), "--cassette", str(CASSETTE)]) == 0
@@ -418,7 +418,7 @@ def test_control_characters_in_names_reach_no_progress_line_nor_page(samples, tm
 
 
 def test_html_pages_drop_escapes_and_bidi_overrides_from_model_text():
-    from pipeline.html import render_template
+    from pipeline.render.html import render_template
 
     page = render_template("base.html.j2") + render_template("report.html.j2", report={"title": "t\x1b[31m\u2066x", "generated_at": "n"},
                                            entries=[{"title": "a\u202eb", "brief": "one\ntwo\x07",

@@ -243,10 +243,10 @@ def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(tit
     from pipeline.brief.prompts import load_prompt, render_prompt
     from pipeline.brief.validate import check
     from pipeline.diff import side_by_side
-    from pipeline.escape import terminal, terminal_line
     from pipeline.metadata.decide import published
     from pipeline.models import PaperResult, Report
-    from pipeline.report import report_html, report_json, report_markdown
+    from pipeline.render.escape import terminal, terminal_line
+    from pipeline.render.report import report_html, report_json, report_markdown
 
     paper = Paper(file=file, sha256="sha", title=title, authors=authors, author_count=len(authors),
                   institutions=institutions, abstract=abstract, header_text=header)

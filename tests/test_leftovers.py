@@ -11,7 +11,7 @@ import pytest
 from pipeline import store as store_module
 from pipeline.cli import main
 from pipeline.models import MetadataSource, Paper
-from pipeline.report import load_report
+from pipeline.render.report import load_report
 from pipeline.store import RunStore
 
 PAPER = {"file": "a.pdf", "sha256": "0" * 64, "title": "A Title", "authors": ["Ann Lee"], "author_count": 1,

@@ -180,7 +180,7 @@ def test_spacing_accents_do_not_break_names(tmp_path):
 
 def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
     from pipeline.models import Brief, FieldDoubt, PaperResult, Report, Usage
-    from pipeline.report import report_markdown
+    from pipeline.render.report import report_markdown
 
     paper = read(tmp_path, [("Annals of Quiet Computing", 16, "c", 80), ("Mira Castellan", 11, "c", 105),
                             ("Orchard University", 10, "c", 120)] + abstract_rows(160))

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from ..escape import terminal_line
+from ..render.escape import terminal_line
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, usage
 from .inspect_paper import add_inspect
 from .iterate import add_compare, add_regress, add_rerun

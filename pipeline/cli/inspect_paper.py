@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..escape import terminal, terminal_line
+from ..render.escape import terminal, terminal_line
 from .common import EXIT_FAILED, EXIT_OK, usage
 from .options import (
     PROMPT_HELP,

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..escape import terminal, terminal_line
+from ..render.escape import terminal, terminal_line
 from .common import EXIT_FAILED, EXIT_OK, folder_error, missing_input, store_path, usage
 from .options import (
     build_settings,

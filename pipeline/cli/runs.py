@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..escape import terminal_line
+from ..render.escape import terminal_line
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, folder_error, missing_input, store_path, usage
 from .options import (
     build_settings,

@@ -14,11 +14,11 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
+from ..extract.text import valid_unicode
+from ..failures import KINDS
+from ..models import PaperResult, Report
 from .escape import markdown as md
 from .escape import markdown_code as code
-from .extract.text import valid_unicode
-from .failures import KINDS
-from .models import PaperResult, Report
 
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
