@@ -110,8 +110,8 @@ def _read_by_model(papers: dict[str, Paper], truth: dict, sloppy: bool, by_posit
     import asyncio
 
     from .brief.prompts import load_prompt
-    from .flow import PaperFlow, Prepared, contained
     from .llm import client_for
+    from .run.flow import PaperFlow, Prepared, contained
     from .settings import Settings
     from .standin import StandIn
 
@@ -315,7 +315,7 @@ def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None
     import math
     import tempfile
 
-    from .runner import run_live
+    from .run.runner import run_live
     from .settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -499,7 +499,7 @@ def bench_batch(papers: int, delay: float) -> dict:
     outside that delay, CPU per paper and peak memory are what this machine adds."""
     import tempfile
 
-    from .provider_batch import run_provider_batches
+    from .run.batches import run_provider_batches
     from .settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,7 +23,7 @@ from pipeline.models import Completion
 from pipeline.standin import Faults, StandIn, chat_completion
 
 # the modules that build a command's client: the fake replaces `client_for` where each imported it
-CLIENT_USERS = ("pipeline.runner", "pipeline.flow", "pipeline.compare", "pipeline.regress")
+CLIENT_USERS = ("pipeline.run.runner", "pipeline.run.flow", "pipeline.run.compare", "pipeline.run.regress")
 # a base URL nothing listens on: a command that bypassed the fake fails at once instead of passing
 FAKE_BASE_URL = "http://127.0.0.1:9/v1"
 

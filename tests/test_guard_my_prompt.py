@@ -15,7 +15,7 @@ import make_samples
 import pytest
 
 from pipeline.brief.prompts import load_prompt
-from pipeline.regress import regress
+from pipeline.run.regress import regress
 
 PAPERS = Path(__file__).resolve().parent.parent / "inputs"
 CASSETTE = make_samples.CASSETTE

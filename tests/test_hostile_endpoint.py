@@ -19,9 +19,9 @@ import pytest
 from hostile_endpoint import Hostile
 
 from pipeline import llm
-from pipeline.cassette import CassetteError, check_cassette
 from pipeline.cli import main
 from pipeline.llm import EndpointUnusable, LLMClient, LLMError, RedactingFilter, batch_line, completion_of
+from pipeline.run.cassette import CassetteError, check_cassette
 
 KEY = "sk-hostile-test-key-0123456789"
 MESSAGES = [{"role": "user", "content": "hello"}]

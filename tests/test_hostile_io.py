@@ -257,7 +257,7 @@ def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_report(sampl
                                                                            capsys):
     import sqlite3
 
-    import pipeline.store as store
+    import pipeline.run.store as store
 
     out = tmp_path / "out"
     live = ["--concurrency", "1", "--base-url", fake_model.base_url, "--api-key", "k"]

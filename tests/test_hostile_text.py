@@ -19,7 +19,7 @@ from pipeline.extract.pdf import extract
 from pipeline.extract.readers import display_names
 from pipeline.extract.text import MAX_JSON_DEPTH, json_depth, readable_name, valid_unicode
 from pipeline.models import Brief, CheckResult, Paper, Usage
-from pipeline.store import RunStore
+from pipeline.run.store import RunStore
 
 pytest.importorskip("reportlab")
 
@@ -242,11 +242,11 @@ def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(tit
     from pipeline.brief.grounding import ground
     from pipeline.brief.prompts import load_prompt, render_prompt
     from pipeline.brief.validate import check
-    from pipeline.diff import side_by_side
     from pipeline.metadata.decide import published
     from pipeline.models import PaperResult, Report
     from pipeline.render.escape import terminal, terminal_line
     from pipeline.render.report import report_html, report_json, report_markdown
+    from pipeline.run.diff import side_by_side
 
     paper = Paper(file=file, sha256="sha", title=title, authors=authors, author_count=len(authors),
                   institutions=institutions, abstract=abstract, header_text=header)

@@ -55,7 +55,7 @@ def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, fak
     old_brief = before["lattice-kv.pdf"]["brief"]["text"]
     assert old_brief in md_before and old_brief not in md_after
     assert after["lattice-kv.pdf"]["brief"]["text"] in md_after
-    from pipeline.store import RunStore
+    from pipeline.run.store import RunStore
 
     store = RunStore(out / "runs.sqlite")
     history = [b.text for b in store.history(after["lattice-kv.pdf"]["sha256"])]

@@ -31,6 +31,6 @@ def missing_input(inputs: list[str]) -> str:
 
 def store_path(output: Path) -> Path:
     """The run store of an output folder (store.STORE_NAME), for the messages that point at it."""
-    from ..store import STORE_NAME
+    from ..run.store import STORE_NAME
 
     return output / STORE_NAME

@@ -28,9 +28,9 @@ from .options import (
 
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
-    from ..diff import side_by_side
     from ..extract.pdf import PdfError
-    from ..runner import NotInReport, rerun_paper
+    from ..run.diff import side_by_side
+    from ..run.runner import NotInReport, rerun_paper
 
     if folder_error(args.output):
         return usage(folder_error(args.output))
@@ -41,7 +41,7 @@ def _rerun(args: argparse.Namespace) -> int:
         if args.dry_run:
             return _dry_rerun(args, settings)
         if settings.cassette:  # a cassette that cannot be used is named before the PDF is read
-            from ..cassette import check_cassette
+            from ..run.cassette import check_cassette
 
             check_cassette(settings.cassette)
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output), add=args.add))
@@ -81,8 +81,8 @@ def _dry_rerun(args: argparse.Namespace, settings) -> int:
 def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
     """What `rerun` would do with this prompt: reuse a passing stored brief, or send the paper
     (again, when its stored brief failed)."""
-    from ..flow import PaperFlow
-    from ..store import RunStore
+    from ..run.flow import PaperFlow
+    from ..run.store import RunStore
 
     plan = "new"
     if store_path(output).is_file():
@@ -99,8 +99,8 @@ def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from ..compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
     from ..extract.readers import discover
+    from ..run.compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
 
     if missing_input(args.inputs):
         return usage(missing_input(args.inputs))
@@ -133,7 +133,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _dry_compare(settings, chosen, files: list[Path], output: Path) -> int:
     """`compare --dry-run`: the calls each variant would make; none is made."""
-    from ..compare import planned_calls
+    from ..run.compare import planned_calls
 
     plans = planned_calls(settings, chosen, files, output)
     for variant in chosen:
@@ -148,7 +148,7 @@ def _dry_compare(settings, chosen, files: list[Path], output: Path) -> int:
 
 
 def _print_comparison(comparison, output: Path) -> None:
-    from ..compare import HTML_NAME, MD_NAME
+    from ..run.compare import HTML_NAME, MD_NAME
 
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
@@ -159,7 +159,7 @@ def _print_comparison(comparison, output: Path) -> None:
 
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
-    from ..regress import regress
+    from ..run.regress import regress
 
     folder = Path(args.input_dir)
     if not folder.is_dir():
@@ -188,7 +188,7 @@ def _regress(args: argparse.Namespace) -> int:
 
 
 def _print_regress_rows(rows) -> None:
-    from ..regress import prompt_verdict
+    from ..run.regress import prompt_verdict
 
     print(f"{'paper':40} {'prompt':10} {'validators':10} {'golden':8}")
     for r in rows:

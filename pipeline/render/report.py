@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
 from ..extract.text import valid_unicode
-from ..failures import KINDS
 from ..models import PaperResult, Report
+from ..run.failures import KINDS
 from .escape import markdown as md
 from .escape import markdown_code as code
 

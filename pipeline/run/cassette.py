@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .files import FileProblem, read_yaml
-from .llm import ATTEMPT_HEADER, PAPER_HEADER, PROMPT_HEADER, request_about
+from ..files import FileProblem, read_yaml
+from ..llm import ATTEMPT_HEADER, PAPER_HEADER, PROMPT_HEADER, request_about
 
 log = logging.getLogger("paperbrief.cassette")
 
@@ -74,7 +74,7 @@ def _vcr(record_mode: str, replayed: "Replay | None" = None):
 
 def _scrub_value(value):
     """A header value or body (str, bytes, or a list of them) with the key's value scrubbed."""
-    from .llm import scrub
+    from ..llm import scrub
 
     if isinstance(value, (str, bytes)):
         return scrub(value)

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .brief.prompts import load_prompt
+from ..brief.prompts import load_prompt
+from ..extract.readers import read_all
+from ..models import Paper, PaperResult, Report
+from ..settings import Settings
 from .diff import Piece, alike, pieces
-from .extract.readers import read_all
-from .models import Paper, PaperResult, Report
-from .settings import Settings
 
 MD_NAME, HTML_NAME = "compare.md", "compare.html"
 
@@ -204,7 +204,7 @@ def _summary(settings: Settings, variant: Variant, cells: list[BriefCell], resul
 
 
 def write_comparison(comparison: Comparison, output: Path) -> None:
-    from .render.report import write_atomic
+    from ..render.report import write_atomic
 
     output.mkdir(parents=True, exist_ok=True)
     write_atomic(output / MD_NAME, comparison_markdown(comparison))
@@ -212,14 +212,14 @@ def write_comparison(comparison: Comparison, output: Path) -> None:
 
 
 def comparison_html(comparison: Comparison) -> str:
-    from .render.html import render_template
+    from ..render.html import render_template
 
     return render_template("compare.html.j2", c=comparison)
 
 
 def comparison_markdown(comparison: Comparison) -> str:
-    from .render.escape import markdown as md
-    from .render.escape import markdown_code as code
+    from ..render.escape import markdown as md
+    from ..render.escape import markdown_code as code
 
     out = ["# 提示词与模型对比", f"生成时间: {comparison.generated_at}", "",
            "| 变体 | 首次通过 | 修复后通过 | 失败 | 未通过的检查 | 首页未印出而删去的名称 | 与规则读取不一致的论文 "

@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..brief.prompts import PromptFile, RenderedPrompt
+from ..extract.readers import readers_for
+from ..llm import DownloadCut, LLMClient, LLMError, client_for, response_format
+from ..models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
+from ..render.escape import terminal_line
+from ..render.report import write_report
+from ..settings import Settings
 from . import failures
-from .brief.prompts import PromptFile, RenderedPrompt
-from .extract.readers import readers_for
 from .flow import PaperFlow, Prepared, contained_call
-from .llm import DownloadCut, LLMClient, LLMError, client_for, response_format
-from .models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
-from .render.escape import terminal_line
-from .render.report import write_report
-from .settings import Settings
 from .store import STORE_NAME, RunStore
 
 log = logging.getLogger("paperbrief")

@@ -13,7 +13,7 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from .models import PaperResult
+from ..models import PaperResult
 
 
 class Piece(BaseModel):

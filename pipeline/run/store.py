@@ -28,8 +28,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .extract.text import valid_unicode
-from .models import BatchRequest, BatchState, Brief
+from ..extract.text import valid_unicode
+from ..models import BatchRequest, BatchState, Brief
 
 log = logging.getLogger("paperbrief.store")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from .models import Brief, Failure, FailureKind, PaperResult
+from ..models import Brief, Failure, FailureKind, PaperResult
 
 log = logging.getLogger("paperbrief")
 
@@ -66,8 +66,8 @@ def batch(why: str) -> Failure:
 
 def internal(exc: BaseException) -> Failure:
     """A bug met while handling one paper, as one line; the traceback goes to the debug log (-v)."""
-    from .llm import scrub
-    from .render.escape import terminal_line
+    from ..llm import scrub
+    from ..render.escape import terminal_line
 
     log.debug("internal error", exc_info=exc)
     first = str(exc).splitlines()[0][:200] if str(exc) else ""

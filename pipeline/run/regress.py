@@ -18,15 +18,15 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
+from ..brief.prompts import PromptFile, RenderedPrompt
+from ..brief.validate import failed_checks
+from ..extract.readers import discover, read_all
+from ..llm import client_for
+from ..models import PaperResult, Report
+from ..settings import Settings
 from . import cassette, failures
-from .brief.prompts import PromptFile, RenderedPrompt
-from .brief.validate import failed_checks
-from .extract.readers import discover, read_all
 from .failures import KINDS
 from .flow import PaperFlow, Prepared, contained, contained_call
-from .llm import client_for
-from .models import PaperResult, Report
-from .settings import Settings
 
 
 class RegressRow(BaseModel):

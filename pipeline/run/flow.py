@@ -16,12 +16,12 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, TypeVar
 
+from ..brief.prompts import PromptFile, RenderedPrompt, render_prompt
+from ..brief.write import Step, after_first, after_repair, unrepaired, write_brief
+from ..llm import EndpointUnusable, LLMClient, LLMError, NotRecorded
+from ..metadata.decide import published
+from ..models import Brief, Completion, Failure, Paper, PaperResult, ReadFailure
 from . import failures
-from .brief.prompts import PromptFile, RenderedPrompt, render_prompt
-from .brief.write import Step, after_first, after_repair, unrepaired, write_brief
-from .llm import EndpointUnusable, LLMClient, LLMError, NotRecorded
-from .metadata.decide import published
-from .models import Brief, Completion, Failure, Paper, PaperResult, ReadFailure
 from .store import RunStore, StoreError
 
 log = logging.getLogger("paperbrief")

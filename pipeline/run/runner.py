@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..brief.prompts import PromptFile
+from ..extract.pdf import PdfError
+from ..extract.readers import AlreadyRead, PdfReaders, read_one, readers_for
+from ..extract.text import readable_name
+from ..llm import EndpointUnusable, LLMClient, client_for, counting
+from ..models import FailureKind, Paper, PaperResult, ReadFailure, Report
+from ..render.escape import terminal_line
+from ..render.report import load_report, write_report
+from ..settings import Settings
 from . import cassette
-from .brief.prompts import PromptFile
-from .extract.pdf import PdfError
-from .extract.readers import AlreadyRead, PdfReaders, read_one, readers_for
-from .extract.text import readable_name
 from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
-from .llm import EndpointUnusable, LLMClient, client_for, counting
-from .models import FailureKind, Paper, PaperResult, ReadFailure, Report
-from .render.escape import terminal_line
-from .render.report import load_report, write_report
-from .settings import Settings
 from .store import STORE_NAME, RunStore, folder_lock
 
 log = logging.getLogger("paperbrief")
