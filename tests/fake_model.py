@@ -17,10 +17,11 @@ import importlib
 import time
 from dataclasses import dataclass, field
 
+from support.standin import Faults, StandIn, chat_completion
+
 from pipeline.llm import EndpointUnusable, Pacer, RequestAbout, completion_of
 from pipeline.llm.formats import json_mode_of, response_format
 from pipeline.models import Completion
-from pipeline.standin import Faults, StandIn, chat_completion
 
 # the modules that build a command's client: the fake replaces `client_for` where each imported it
 CLIENT_USERS = ("pipeline.run.runner", "pipeline.run.flow", "pipeline.run.compare", "pipeline.run.regress")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from pages import abstract_rows, draw
+from support.standin import read_by_position
 
 from pipeline.brief.answer import ModelAnswer
 from pipeline.brief.grounding import ground
@@ -36,7 +37,6 @@ from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Repo
 from pipeline.render.report import UNSETTLED, report_html, report_markdown
 from pipeline.run.runner import read_with_model
 from pipeline.settings import Settings
-from pipeline.standin import read_by_position
 
 pytest.importorskip("reportlab")
 

@@ -18,11 +18,11 @@ import make_samples
 import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
+from support.standin import Faults, StandIn
 from waiting import wait_for
 
 from pipeline.cli import main
 from pipeline.extract.pdf import PdfError, extract
-from pipeline.standin import Faults, StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 N = len(make_samples.SAMPLES)

@@ -17,10 +17,10 @@ import foreground
 import hostile
 import make_samples
 import pytest
+from support.standin import StandIn
 from waiting import wait_for
 
 from pipeline.cli import main
-from pipeline.standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTE = ROOT / "tests" / "cassettes" / "samples.yaml"

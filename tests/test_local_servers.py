@@ -10,6 +10,7 @@ from pathlib import Path
 
 import make_samples
 import pytest
+from support.standin import Faults, StandIn
 
 from pipeline.cli import main
 from pipeline.llm import Pacer, RetryBudget
@@ -17,7 +18,6 @@ from pipeline.models import Brief, PaperResult, Report, Usage
 from pipeline.run.compare import Variant, compare_reports
 from pipeline.run.diff import _display_width, side_by_side
 from pipeline.settings import Settings
-from pipeline.standin import Faults, StandIn
 
 N = len(make_samples.SAMPLES)
 README = make_samples.ROOT / "README.md"

@@ -10,6 +10,7 @@ import pytest
 from fake_model import FakeModel, install
 from pages import ABSTRACT, ABSTRACT_LINES, abstract_rows, draw, paper_page
 from prose_briefs import BRIEFS, PAPERS
+from support.standin import StandIn
 
 from pipeline.brief.answer import ModelAnswer
 from pipeline.brief.grounding import IS_PLACEHOLDER, NOT_PRINTED, Page, ground
@@ -19,7 +20,6 @@ from pipeline.brief.write import assess, repair_message
 from pipeline.cli import main
 from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.standin import StandIn
 
 pytest.importorskip("reportlab")
 

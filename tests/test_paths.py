@@ -9,9 +9,9 @@ from pathlib import Path
 
 import make_samples
 import pytest
+from support.standin import Faults
 
 from pipeline.cli import main
-from pipeline.standin import Faults
 
 
 def briefed(out: Path) -> list[str]:

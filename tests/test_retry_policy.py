@@ -9,6 +9,7 @@ import logging
 import random
 
 import pytest
+from support.standin import StandIn
 from tenacity import Future as Outcome
 from tenacity import RetryCallState
 
@@ -29,7 +30,6 @@ from pipeline.llm.retry import (
     wait_retry_after,
 )
 from pipeline.settings import Settings, SettingsError
-from pipeline.standin import StandIn
 
 MESSAGES = [{"role": "system", "content": "s"},
             {"role": "user", "content": "<paper>\n<header>\nA Title\nNorthlake University\n</header>\n"

@@ -320,7 +320,7 @@ def in_usual_names(reading: dict, header: str, chinese: bool = False) -> dict:
     """The reading as a capable model writes it: each institution in its usual form rather than
     as printed (the spelt-out name with the printed short form in brackets, the name with its
     acronym, a system campus spelt out), or, with `chinese`, its usual Chinese name where one is known."""
-    from .names import registry
+    from pipeline.names import registry
 
     context = registry.Context(header)
     names = [usual_name(name, context, chinese) for name in reading.get("institutions") or []]
@@ -329,8 +329,8 @@ def in_usual_names(reading: dict, header: str, chinese: bool = False) -> dict:
 
 def usual_name(name: str, context, chinese: bool = False) -> str:
     """One printed institution in the form a capable model writes it (see in_usual_names)."""
-    from .names import institutions as inst
-    from .names import registry
+    from pipeline.names import institutions as inst
+    from pipeline.names import registry
 
     row, org = inst.known(name), registry.identify(name, context)
     if chinese:
@@ -351,7 +351,7 @@ def usual_name(name: str, context, chinese: bool = False) -> str:
 def brief_for(reading: dict, variant: int = 0, byline: str = "") -> str:
     """A template-shaped brief naming the paper's first institution (else the team its byline
     signs with, else the generic 研究团队) and its short title, no numbers."""
-    from .names.institutions import is_placeholder
+    from pipeline.names.institutions import is_placeholder
 
     names = [n for n in reading.get("institutions") or [] if not is_placeholder(n)]  # 'No Institute Given' names nobody
     institution = names[0] if names else (byline or "研究团队")
@@ -528,7 +528,7 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
 
 
 def main() -> None:
-    """`python -m pipeline.standin --latency S`: serve until killed; prints the base URL first."""
+    """`python -m support.standin --latency S`: serve until killed; prints the base URL first."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
