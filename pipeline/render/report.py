@@ -15,8 +15,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
 from ..extract.text import valid_unicode
-from ..models import PaperResult, Report
-from ..run.failures import KINDS
+from ..models import KINDS, PaperResult, Report
 from .escape import markdown as md
 from .escape import markdown_code as code
 
@@ -40,7 +39,7 @@ class Entry(BaseModel):
 
 class Failure(BaseModel):
     file: str
-    kind: str = ""  # what kind of failure, as a reader says it (failures.KINDS)
+    kind: str = ""  # what kind of failure, as a reader says it (models.KINDS)
     reason: str
     answer: str = ""  # the start of the model's rejected answer, when there was one (untrusted text)
     answer_length: int = 0  # characters of the whole answer

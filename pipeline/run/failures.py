@@ -3,42 +3,21 @@
 A failure is data (`models.Failure`: a kind from a closed set and one line), never a string a
 caller sorts by its words. This module builds failures from what went wrong (a read failure, a
 brief that failed its checks, an LLM error, an unexpected exception) and holds the one table
-the summaries, regress's verdicts and the exit codes are read from.
+(models.KINDS) the summaries, regress's verdicts and the exit codes are read from.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from ..models import Brief, Failure, FailureKind, PaperResult
+from ..llm import scrub
+from ..models import EXIT_OK, KINDS, Brief, Failure, FailureKind, PaperResult
+from ..render.escape import terminal_line
 
 log = logging.getLogger("paperbrief")
 
-EXIT_OK, EXIT_FAILED = 0, 1
 LLM_FAILED = "LLM call failed"
 CUT_OFF_CHECK, ANSWER_CHECK = "cut_off", "answer"  # the check names brief.py gives those failures
-
-
-@dataclass(frozen=True)
-class KindInfo:
-    """What one kind of failure means where it is shown."""
-
-    label: str  # for the report (Chinese) and the summary's counts
-    verdict: str  # regress: "prompt" (the recording does not hold this request), "validators" or "error"
-    exit_code: int = EXIT_FAILED
-
-
-KINDS: dict[FailureKind, KindInfo] = {
-    FailureKind.UNREADABLE: KindInfo("无法读取", "error"),
-    FailureKind.ENDPOINT: KindInfo("调用失败", "error"),
-    FailureKind.NOT_RECORDED: KindInfo("录制中没有这次请求", "prompt"),
-    FailureKind.ANSWER: KindInfo("回答格式不对", "validators"),
-    FailureKind.CUT_OFF: KindInfo("回答被截断", "validators"),
-    FailureKind.CHECKS: KindInfo("未通过检查", "validators"),
-    FailureKind.BATCH: KindInfo("批处理无回答", "error"),
-    FailureKind.INTERNAL: KindInfo("内部错误", "error"),
-}
 
 
 def unreadable(reason: str) -> Failure:
@@ -66,9 +45,6 @@ def batch(why: str) -> Failure:
 
 def internal(exc: BaseException) -> Failure:
     """A bug met while handling one paper, as one line; the traceback goes to the debug log (-v)."""
-    from ..llm import scrub
-    from ..render.escape import terminal_line
-
     log.debug("internal error", exc_info=exc)
     first = str(exc).splitlines()[0][:200] if str(exc) else ""
     return Failure(kind=FailureKind.INTERNAL,

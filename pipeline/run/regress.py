@@ -22,10 +22,9 @@ from ..brief.prompts import PromptFile, RenderedPrompt
 from ..brief.validate import failed_checks
 from ..extract.readers import discover, read_all
 from ..llm import client_for
-from ..models import PaperResult, Report
+from ..models import KINDS, PaperResult, Report
 from ..settings import Settings
 from . import cassette, failures
-from .failures import KINDS
 from .flow import PaperFlow, Prepared, contained, contained_call
 
 
@@ -121,7 +120,7 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
 
 def _row(result: PaperResult, prepared: Prepared | None, recorded: list[dict],
          replayed: cassette.Replay | None = None) -> RegressRow:
-    """A replayed paper's verdicts, read from its failure's kind (failures.KINDS) or its brief's checks."""
+    """A replayed paper's verdicts, read from its failure's kind (models.KINDS) or its brief's checks."""
     verdict = KINDS[result.failure.kind].verdict if result.failure else ""
     if verdict == "prompt" and prepared is not None:
         return RegressRow(file=result.file, prompt_matches=False, prompt_diff=describe_change(prepared.rendered, recorded))
