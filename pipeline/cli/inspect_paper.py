@@ -25,8 +25,8 @@ from .options import (
 
 def _inspect(args: argparse.Namespace) -> int:
     """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
-    from ..extract.readers import read_one
     from ..models import ReadFailure
+    from ..run.reads import read_one
 
     if not Path(args.pdf).exists():
         return usage(f"{args.pdf}: no such file")

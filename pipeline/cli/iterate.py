@@ -63,8 +63,8 @@ def _dry_rerun(args: argparse.Namespace, settings) -> int:
     """`rerun --dry-run`: the rendered prompt, its fingerprint, and whether a rerun would call."""
     from ..brief.prompts import render_prompt
     from ..extract.pdf import PdfError
-    from ..extract.readers import read_one
     from ..models import ReadFailure
+    from ..run.reads import read_one
 
     paper = asyncio.run(read_one(Path(args.pdf), settings))
     if isinstance(paper, ReadFailure):

@@ -18,10 +18,11 @@ from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Callable
 
-from ..models import Paper, ReadFailure
-from ..rules import Rules, use
-from ..settings import READER_MEMORY_MB, READER_TIMEOUT_S, Settings
+from ..models import Document, Paper, ReadFailure
+from ..rules import Rules
+from ..settings import READER_MEMORY_MB, READER_TIMEOUT_S
 from . import reading
 from .pdf import PdfError, check_regular
 from .text import readable_name
@@ -103,15 +104,15 @@ def _readable_main():
 
 
 @functools.lru_cache(maxsize=1)
-def _reader_context() -> multiprocessing.context.BaseContext:
+def _reader_context(preload: tuple[str, ...] = ()) -> multiprocessing.context.BaseContext:
     """Readers start from a forkserver (spawn where there is none), never by forking this process:
     the run has threads (the SDK import, the event loop's executor), and forking a threaded
-    process can deadlock the child. The server preloads the reading code once, so each reader
-    starts in milliseconds."""
+    process can deadlock the child. The server preloads the reading code (and `preload`, the
+    modules of what the readers are handed) once, so each reader starts in milliseconds."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.extract.reading"])
+    context.set_forkserver_preload(["pipeline.extract.reading", *preload])
     return context
 
 
@@ -127,19 +128,23 @@ class PdfReaders:
     worker cannot be interrupted. Either way the pool is replaced and each other paper that was in
     it is read again alone, so only the PDF at fault is listed, and the batch goes on. At most
     `workers` papers are handed to the readers at once, so a paper's time starts when a worker
-    takes it, not while it waits behind others."""
+    takes it, not while it waits behind others. `interpret` is what a reader makes of a PDF's
+    text (the metadata stage's read_metadata: run/reads.py hands it down)."""
 
     def __init__(self, workers: int, memory_mb: int = READER_MEMORY_MB, timeout_s: float = READER_TIMEOUT_S,
-                 names: dict[Path, str] | None = None, text_pages: int = 2, rules: Rules | None = None):
+                 names: dict[Path, str] | None = None, text_pages: int = 2, rules: Rules | None = None,
+                 interpret: Callable[[Document], Paper] | None = None):
         self.workers, self.memory_mb, self.timeout_s = workers, memory_mb, timeout_s
         self.names = names or {}  # the name each paper is reported under (display_names)
         self.text_pages = text_pages
         self.rules = rules or Rules()  # handed to each reader process: the run's thresholds, not the defaults
+        self.interpret = interpret
         self.slots = asyncio.Semaphore(workers)
         self.pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(), initializer=reading.start_reader,
+        preload = (self.interpret.__module__,) if self.interpret else ()
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(preload), initializer=reading.start_reader,
                                    initargs=(os.getpid(), self.memory_mb, self.rules))
 
     def name(self, path: Path) -> str:
@@ -150,7 +155,9 @@ class PdfReaders:
         """The one read path: a PDF path to its Paper (under its report name), or a named failure.
         A paper read without a title is a failure that still carries what was read (`inspect`)."""
         name = self.name(path)
-        read = await self.read(reading.read_paper, path, self.text_pages)
+        if self.interpret is None:
+            raise TypeError("these readers were given nothing to read papers with (interpret)")
+        read = await self.read(reading.read_paper, path, self.text_pages, self.interpret)
         if isinstance(read, str):
             return ReadFailure(file=name, reason=read)
         read = read.model_copy(update={"file": name})
@@ -241,34 +248,3 @@ class AlreadyRead:
 
     def close(self, force: bool = False) -> None:
         """Nothing to let go: no reader was started for these."""
-
-
-def readers_for(settings: Settings, files: list[Path]) -> PdfReaders:
-    """A command's one reader pool: as many readers as the files can use, one core kept for the event loop.
-    The settings' reading rules go to each reader and are in force in this process too (grounding,
-    the decision and the checks read them here)."""
-    use(settings.rules)
-    workers = max(1, min((os.cpu_count() or 2) - 1, 4, len(files)))
-    return PdfReaders(workers, settings.reader_memory_mb, settings.reader_timeout_s, display_names(files),
-                      settings.text_pages, settings.rules)
-
-
-async def read_one(path: Path, settings: Settings) -> Paper | ReadFailure:
-    """One PDF read in one bounded reader, as a run reads it (`inspect`, `rerun`)."""
-    readers = readers_for(settings, [path])
-    try:
-        return await readers.paper(path)
-    finally:
-        readers.close(force=True)
-
-
-async def read_all(settings: Settings, files: list[Path]) -> dict[Path, Paper | ReadFailure]:
-    """Every file read once through one pool, in input order (`compare`, `regress`)."""
-    readers = readers_for(settings, files)
-    try:
-        reads = await asyncio.gather(*(readers.paper(path) for path in files))
-    except BaseException:
-        readers.close(force=True)
-        raise
-    readers.close()
-    return dict(zip(files, reads, strict=True))

@@ -1,5 +1,7 @@
 """Reader-process side of the read path (readers.py): read one PDF. Kept light (no LLM client,
-no run store, no prompt) because every reader process imports it, and the forkserver preloads it."""
+no run store, no prompt) because every reader process imports it, and the forkserver preloads it.
+What a reader makes of the PDF's text (the metadata stage's rules) is handed down by the caller,
+so this stage imports nothing of the stages above it."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ import os
 import resource
 import threading
 import time
+from typing import Callable
 
-from ..metadata import read_metadata
-from ..models import Paper
+from ..models import Document, Paper
 from ..rules import Rules, use
 from .pdf import PdfError, extract
 
@@ -21,10 +23,11 @@ def memory_message(megabytes: int) -> str:
     return f"reading needed more than {megabytes} MB"
 
 
-def read_paper(path: str, text_pages: int = 2) -> Paper | str:
-    """Worker-side: the Paper as read (title or not), or a one-line cause when the PDF cannot be read."""
+def read_paper(path: str, text_pages: int, interpret: Callable[[Document], Paper]) -> Paper | str:
+    """Worker-side: the Paper `interpret` reads in the PDF's text (title or not), or a one-line cause
+    when the PDF cannot be read."""
     try:
-        return read_metadata(extract(path, text_pages=text_pages))
+        return interpret(extract(path, text_pages=text_pages))
     except PdfError as exc:
         return str(exc)
     except MemoryError:  # the limit below, met in Python code: this paper fails, the reader lives on

@@ -26,7 +26,6 @@ from datetime import datetime
 from pathlib import Path
 
 from ..brief.prompts import PromptFile, RenderedPrompt
-from ..extract.readers import readers_for
 from ..llm import DownloadCut, LLMClient, LLMError, client_for, response_format
 from ..models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
 from ..render.escape import terminal_line
@@ -34,6 +33,7 @@ from ..render.report import write_report
 from ..settings import Settings
 from . import failures
 from .flow import PaperFlow, Prepared, contained_call
+from .reads import readers_for
 from .store import STORE_NAME, RunStore
 
 log = logging.getLogger("paperbrief")

@@ -20,10 +20,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..brief.prompts import load_prompt
-from ..extract.readers import read_all
 from ..models import Paper, PaperResult, Report
 from ..settings import Settings
 from .diff import Piece, alike, pieces
+from .reads import read_all
 
 MD_NAME, HTML_NAME = "compare.md", "compare.html"
 

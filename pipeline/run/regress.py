@@ -20,12 +20,13 @@ from pydantic import BaseModel
 
 from ..brief.prompts import PromptFile, RenderedPrompt
 from ..brief.validate import failed_checks
-from ..extract.readers import discover, read_all
+from ..extract.readers import discover
 from ..llm import client_for
 from ..models import KINDS, PaperResult, Report
 from ..settings import Settings
 from . import cassette, failures
 from .flow import PaperFlow, Prepared, contained, contained_call
+from .reads import read_all
 
 
 class RegressRow(BaseModel):

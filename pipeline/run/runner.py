@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..brief.prompts import PromptFile
 from ..extract.pdf import PdfError
-from ..extract.readers import AlreadyRead, PdfReaders, read_one, readers_for
+from ..extract.readers import AlreadyRead, PdfReaders
 from ..extract.text import readable_name
 from ..llm import EndpointUnusable, LLMClient, client_for, counting
 from ..models import FailureKind, Paper, PaperResult, ReadFailure, Report
@@ -29,6 +29,7 @@ from ..settings import Settings
 from . import cassette
 from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
+from .reads import read_one, readers_for
 from .store import STORE_NAME, RunStore, folder_lock
 
 log = logging.getLogger("paperbrief")
