@@ -81,13 +81,13 @@ class FakeClient:
         self.closed = False
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
-                       json_object: bool = False, about: RequestAbout | None = None) -> Completion:
+                       schema: dict | None = None, about: RequestAbout | None = None) -> Completion:
         """One answer, through the same pacer and the same completion parsing as a live call."""
         async with self.pacer:
             if self.stopping:
                 raise EndpointUnusable("the run is stopping: no new request is sent")
             self.calls += 1
-            form = response_format(self.json_mode if json_object else "off")  # what a live client sends
+            form = response_format(self.json_mode if schema is not None else "off", schema)  # what a live client sends
             extra = {"response_format": form} if form else {}
             body = {**parameters, **extra, "model": model, "messages": messages}
             answer = completion_of(self.model.reply(body, self.authorization), model, 0.0)

@@ -9,6 +9,7 @@ or huge answer is a named failure of that paper, never a crash or a 50 MB string
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -47,6 +48,13 @@ class ModelAnswer(BaseModel):
     def _names(cls, value: list[str]) -> list[str]:
         names = (" ".join(valid_unicode(v[: MAX_NAME * 4]).split())[:MAX_NAME] for v in value[:MAX_NAMES])
         return [name for name in names if name]
+
+
+@functools.lru_cache(maxsize=1)
+def answer_schema() -> dict:
+    """The JSON schema of the answer contract, closed to other keys: what a brief request asks the
+    endpoint to hold its answer to (llm/formats.py)."""
+    return {**ModelAnswer.model_json_schema(), "additionalProperties": False}
 
 
 def parse_answer(text: str) -> ModelAnswer:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..llm import EndpointUnusable, LLMClient, LLMError, RequestAbout
 from ..metadata.decide import decide
 from ..models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
-from .answer import AnswerError, parse_answer
+from .answer import AnswerError, answer_schema, parse_answer
 from .grounding import ground, needs_repair
 from .prompts import RenderedPrompt, RepairTemplates, load_prompt, repair_templates
 from .validate import check, failed_checks
@@ -165,12 +165,12 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
     Only the first request's failure raises: once an answer is paid for, a failed repair request
     ends in a Brief that keeps that answer, its checks and its tokens."""
     about = RequestAbout(paper=paper.sha256, prompt=rendered.template, file=paper.file)  # what a replay matches on
-    first = await client.complete(rendered.messages, rendered.model, rendered.parameters, json_object=True, about=about)
+    first = await client.complete(rendered.messages, rendered.model, rendered.parameters, schema=answer_schema(), about=about)
     step = after_first(paper, rendered, first)
     if step.brief is not None:
         return step.brief
     try:
-        second = await client.complete(step.repair, rendered.model, rendered.parameters, json_object=True,
+        second = await client.complete(step.repair, rendered.model, rendered.parameters, schema=answer_schema(),
                                        about=about.repair())
     except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
         exc.partial = unrepaired(paper, rendered, first, f"the run stopped before the repair: {exc}")

@@ -36,7 +36,7 @@ from .errors import (
                      RetryBudgetExceeded,
                      Unconfirmed,
 )
-from .formats import JSON_MODES, JsonMode, answer_schema, json_mode_of, response_format
+from .formats import JSON_MODES, JsonMode, json_mode_of, response_format
 from .http import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_FILE_LIMIT_MB, INFLATE_STEP, LimitedStream, guarded_http_client
 from .pacing import Pacer, RetryBudget
 from .retry import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT, MAX_RATE_LIMITS, RATE_LIMIT_CEILING, RATE_LIMIT_FLOOR
@@ -52,6 +52,6 @@ __all__ = [
     "BatchLine", "BodyTooLarge", "CallTimedOut", "DownloadCut", "EndpointUnusable", "JsonMode", "LLMClient",
     "LLMError", "MalformedAnswer", "NotRecorded", "Pacer", "QuotaSpent", "RedactingFilter", "RedirectRefused",
     "Refused", "RequestAbout", "RetryBudget", "RetryBudgetExceeded", "Unconfirmed", "add_secret", "answer_body",
-    "answer_schema", "batch_line", "client_for", "completion_of", "counting", "guarded_http_client",
+    "batch_line", "client_for", "completion_of", "counting", "guarded_http_client",
     "json_mode_of", "redact", "request_about", "response_format", "scrub",
 ]

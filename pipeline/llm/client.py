@@ -139,16 +139,17 @@ class LLMClient(BatchTransport):
             call.rate_waited += time.monotonic() - start
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
-                       json_object: bool = False, about: RequestAbout | None = None) -> Completion:
-        """One chat completion; with `json_object`, asks for the answer's form while `json_mode` holds
-        one; `about` goes out as the X-Paperbrief-* headers a replay matches on."""
+                       schema: dict | None = None, about: RequestAbout | None = None) -> Completion:
+        """One chat completion; with the answer's `schema`, asks for the answer's form while `json_mode`
+        holds one (that schema, else JSON mode); `about` goes out as the X-Paperbrief-* headers a
+        replay matches on."""
         start = time.perf_counter()
 
         def asks_json() -> JsonMode:
-            return self.json_mode if json_object else "off"
+            return self.json_mode if schema is not None else "off"
 
         async def request() -> Completion:
-            form = response_format(asks_json())
+            form = response_format(asks_json(), schema)
             extra = {"response_format": form} if form else {}
             with sending_about(about):
                 raw = await self._completions.with_raw_response.create(

@@ -1,10 +1,10 @@
 """What a brief request asks the answer's form to be: the answer's JSON schema (`json_schema`),
 any JSON object (`json_object`, the provider's JSON mode), or nothing. An endpoint that answers
-HTTP 400 to one form is asked with the next, once per run (LLMClient)."""
+HTTP 400 to one form is asked with the next, once per run (LLMClient). The schema is the caller's
+(the brief stage's answer contract, brief/answer.py): this stage sends it without knowing it."""
 
 from __future__ import annotations
 
-import functools
 from typing import Literal
 
 JsonMode = Literal["schema", "object", "off"]
@@ -28,19 +28,10 @@ def next_mode(mode: JsonMode) -> JsonMode:
     return JSON_MODES[min(JSON_MODES.index(mode) + 1, len(JSON_MODES) - 1)]
 
 
-@functools.lru_cache(maxsize=1)
-def answer_schema() -> dict:
-    """The JSON schema of the answer contract (pipeline.brief.answer.ModelAnswer), closed to other keys."""
-    from ..brief.answer import ModelAnswer
-
-    return {**ModelAnswer.model_json_schema(), "additionalProperties": False}
-
-
-def response_format(mode: JsonMode, schema: dict | None = None) -> dict | None:
-    """The `response_format` field for `mode`, or None (nothing is sent)."""
-    if mode == "schema":
-        return {"type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "schema": schema or answer_schema(), "strict": True}}
+def response_format(mode: JsonMode, schema: dict | None) -> dict | None:
+    """The `response_format` field for `mode` and the answer's `schema`, or None (nothing is sent)."""
+    if mode == "schema" and schema is not None:
+        return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
     if mode == "object":
         return {"type": "json_object"}
     return None

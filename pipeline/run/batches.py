@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..brief.answer import answer_schema
 from ..brief.prompts import PromptFile, RenderedPrompt
 from ..llm import DownloadCut, LLMClient, LLMError, client_for, response_format
 from ..models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
@@ -142,7 +143,7 @@ class _BatchWriter:
 
     async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
         body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
-        form = response_format(self.run.settings.json_mode)  # the same request a live run sends first
+        form = response_format(self.run.settings.json_mode, answer_schema())  # the same request a live run sends first
         if form is not None:
             body["response_format"] = form
         line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",
@@ -344,7 +345,7 @@ async def _repair_live(run: ProviderBatchRun, pending: Pending, rendered: Render
     prepared, first = run.prepared(paper), _first_answer(request)
     run.requests += 1
     try:
-        second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, json_object=True)
+        second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, schema=answer_schema())
     except LLMError as exc:
         run.flow.unrepaired(prepared, first, f"the live repair request failed: {exc}")
     else:
