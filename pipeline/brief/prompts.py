@@ -19,13 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..extract.text import valid_unicode
 from ..files import FileProblem, read_yaml
 from ..models import Paper
+from ..settings import DEFAULT_PROMPT, Settings
 
-# prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
-# pyproject.toml), so a wheel installed anywhere finds its default prompts; a checkout reads prompts/.
-_HERE = Path(__file__).resolve().parent.parent  # the package folder, pipeline/
-PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
-                   _HERE / "prompt_files")
-DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
 ABSTRACT_LIMIT = 2400  # characters: the brief needs the abstract, not the whole paper
 # characters of each other field a prompt may carry: a 50,000-character "title" costs no more than a real one
 LIMITS = {"title": 500, "institutions": 1500, "authors": 1500, "header_text": 3000}
@@ -224,3 +219,9 @@ def template_fingerprint(prompt: PromptFile) -> str:
                           "repair_cut_off": prompt.repair_cut_off, "system_in_user": prompt.system_in_user,
                           "parameters": prompt.parameters}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def prompt_for(settings: Settings, path: Path | None = None) -> PromptFile:
+    """The prompt file (`path`, else the configured one) as this endpoint is sent it."""
+    prompt = load_prompt(path or settings.prompt)
+    return prompt.model_copy(update={"system_in_user": True}) if settings.system_in_user else prompt

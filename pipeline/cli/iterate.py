@@ -61,7 +61,7 @@ def _rerun(args: argparse.Namespace) -> int:
 
 def _dry_rerun(args: argparse.Namespace, settings) -> int:
     """`rerun --dry-run`: the rendered prompt, its fingerprint, and whether a rerun would call."""
-    from ..brief.prompts import render_prompt
+    from ..brief.prompts import prompt_for, render_prompt
     from ..extract.pdf import PdfError
     from ..models import ReadFailure
     from ..run.reads import read_one
@@ -69,7 +69,7 @@ def _dry_rerun(args: argparse.Namespace, settings) -> int:
     paper = asyncio.run(read_one(Path(args.pdf), settings))
     if isinstance(paper, ReadFailure):
         raise PdfError(paper.reason)
-    prompt = settings.prompt_file()
+    prompt = prompt_for(settings)
     rendered = render_prompt(prompt, paper, settings.model)
     for message in rendered.messages:
         print(terminal(f"--- {message['role']} ---\n{message['content']}"))
@@ -159,6 +159,7 @@ def _print_comparison(comparison, output: Path) -> None:
 
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
+    from ..brief.prompts import prompt_for
     from ..run.regress import regress
 
     folder = Path(args.input_dir)
@@ -168,7 +169,7 @@ def _regress(args: argparse.Namespace) -> int:
         return usage(f"{args.cassette}: cassette file not found")
     # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
     settings = build_settings(args)
-    prompt = settings.prompt_file()
+    prompt = prompt_for(settings)
     golden = None
     if args.golden:
         from ..models import Report

@@ -7,21 +7,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from ..models import Completion
+from ..settings import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, Settings
 from .about import RequestAbout, note_sent, sending_about
 from .answers import answer_body, completion_of
 from .batch import BatchTransport
 from .errors import CallTimedOut, EndpointUnusable
 from .formats import STEP_DOWN_WARNING, JsonMode, json_mode_of, next_mode, response_format
-from .http import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_FILE_LIMIT_MB, guarded_http_client
+from .http import guarded_http_client
 from .pacing import Pacer, RetryBudget
-from .retry import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT, RATE_LIMIT_FLOOR, CallPolicy, CallState, Limits
+from .retry import RATE_LIMIT_FLOOR, CallPolicy, CallState, Limits
 from .secrets import add_secret
-
-if TYPE_CHECKING:
-    from ..settings import Settings
 
 log = logging.getLogger("paperbrief.llm")
 
@@ -163,7 +160,7 @@ class LLMClient(BatchTransport):
         await self._client.close()
 
 
-def client_for(settings: "Settings", pause: bool = True) -> LLMClient:
+def client_for(settings: Settings, pause: bool = True) -> LLMClient:
     """The one factory: the LLM client a command uses, built from its settings (replays pass
     pause=False: a recorded failure is not waited for)."""
     return LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts,

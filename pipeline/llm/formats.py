@@ -5,22 +5,9 @@ HTTP 400 to one form is asked with the next, once per run (LLMClient). The schem
 
 from __future__ import annotations
 
-from typing import Literal
+from ..settings import JSON_MODES, JsonMode, json_mode_of  # noqa: F401  (the settings validate the mode)
 
-JsonMode = Literal["schema", "object", "off"]
-JSON_MODES: tuple[JsonMode, ...] = ("schema", "object", "off")  # in the order an endpoint's 400 steps down
 SCHEMA_NAME = "paper_brief"
-
-
-def json_mode_of(value: bool | str | None) -> JsonMode:
-    """A json_mode setting as a mode: true (the flag --json-mode) is the best form, false is off."""
-    if value is True:
-        return "schema"
-    if value is False or value is None:
-        return "off"
-    if value not in JSON_MODES:
-        raise ValueError(f"json_mode must be one of {', '.join(JSON_MODES)} (or true/false), not {value!r}")
-    return value
 
 
 def next_mode(mode: JsonMode) -> JsonMode:

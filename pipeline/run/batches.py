@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..brief.answer import answer_schema
-from ..brief.prompts import PromptFile, RenderedPrompt
+from ..brief.prompts import PromptFile, RenderedPrompt, prompt_for
 from ..llm import DownloadCut, LLMClient, LLMError, client_for, response_format
 from ..models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
 from ..render.escape import terminal_line
@@ -87,7 +87,7 @@ async def run_provider_batches(settings: Settings, files: list[Path], output: Pa
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     client = client_for(settings)
-    run = ProviderBatchRun(settings=settings, output=output, prompt=settings.prompt_file(), store=store, client=client)
+    run = ProviderBatchRun(settings=settings, output=output, prompt=prompt_for(settings), store=store, client=client)
     try:
         await _resolve_intents(run)
         await _read_and_submit(run, files)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..brief.prompts import load_prompt
+from ..brief.prompts import load_prompt, prompt_for
 from ..models import Paper, PaperResult, Report
 from ..settings import Settings
 from .diff import Piece, alike, pieces
@@ -112,7 +112,7 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
     try:
         plans = {}
         for variant in chosen:
-            flow = PaperFlow(settings.prompt_file(variant.prompt), variant.model, store)
+            flow = PaperFlow(prompt_for(settings, variant.prompt), variant.model, store)
             planned = [flow.plan(paper) for paper in papers]
             plans[variant.name] = Plan(to_send=len(planned) - planned.count("reuse"), failed_before=planned.count("again"),
                                        reused=planned.count("reuse"))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..brief.prompts import PromptFile
+from ..brief.prompts import PromptFile, prompt_for
 from ..extract.pdf import PdfError
 from ..extract.readers import AlreadyRead, PdfReaders
 from ..extract.text import readable_name
@@ -176,7 +176,7 @@ async def run_live(settings: Settings, files: list[Path], output: Path, write: b
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
     (store.folder_lock): another stops at once, or waits with `settings.wait`. With `reads`, the
     files were read already (`compare`) and no reader is started."""
-    prompt = settings.prompt_file()
+    prompt = prompt_for(settings)
     command = "paperbrief " + ("record" if settings.record else "run" if write else "compare")
     async with folder_lock(output, command, settings.wait):
         return await _run_locked(settings, prompt, files, output, write, reads)
@@ -301,7 +301,7 @@ class NotInReport(Exception):
 async def rerun_paper(settings: Settings, pdf: Path, output: Path, add: bool = False) -> Rerun:
     """Brief one paper with the current prompt (free if already run) and update its report entry in place.
     A paper the report does not hold is added only with `add`: a mistyped -o or PDF never grows a report."""
-    prompt = settings.prompt_file()
+    prompt = prompt_for(settings)
     read = await read_one(pdf, settings)
     if isinstance(read, ReadFailure):
         raise PdfError(read.reason)
@@ -379,7 +379,7 @@ def rerun_name(pdf: Path, results: dict[str, PaperResult], old: PaperResult | No
 async def read_with_model(settings: Settings, read: Paper) -> PaperResult:
     """A paper the rules read, read by the model too (one brief call, or its cassette): `inspect --llm`.
     Nothing is stored: inspecting is not a run."""
-    flow = PaperFlow(settings.prompt_file(), settings.model, store=None)
+    flow = PaperFlow(prompt_for(settings), settings.model, store=None)
     context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
     client = client_for(settings)
     async def answer() -> PaperResult:
