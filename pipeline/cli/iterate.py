@@ -28,7 +28,7 @@ from .options import (
 
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
-    from ..extract.pdf import PdfError
+    from ..extract.inputs import PdfError
     from ..run.diff import side_by_side
     from ..run.runner import NotInReport, rerun_paper
 
@@ -62,7 +62,7 @@ def _rerun(args: argparse.Namespace) -> int:
 def _dry_rerun(args: argparse.Namespace, settings) -> int:
     """`rerun --dry-run`: the rendered prompt, its fingerprint, and whether a rerun would call."""
     from ..brief.prompts import prompt_for, render_prompt
-    from ..extract.pdf import PdfError
+    from ..extract.inputs import PdfError
     from ..models import ReadFailure
     from ..run.reads import read_one
 

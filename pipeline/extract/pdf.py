@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
 import math
 import re
-import stat
-import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,34 +18,23 @@ import pypdfium2.raw as raw
 
 from ..models import Document, Span
 from ..rules import in_force
-from .text import SPACING_ACCENTS, join_spacing_accents, valid_unicode
+from .inputs import PdfError, check_header, file_sha256, pdfium_cause
+from .page_text import BODY_START, SOFT_HYPHENS, accent_letter, clean, is_cover_sheet, page_text
+from .text import SPACING_ACCENTS
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
 _NEWLINES = {"\r", "\n"}
-_SOFT_HYPHENS = {"\x02", "\ufffe", "\u00ad"}
-
-
-class PdfError(Exception):
-    """A PDF that cannot be read; the message names the cause in a few words."""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
     """Read the first pages' text and page 1's font-annotated spans."""
     path = Path(path)
-    _check_header(path)
+    check_header(path)
     sha = file_sha256(path)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise PdfError(_pdfium_cause(str(exc))) from None
+        raise PdfError(pdfium_cause(str(exc))) from None
     try:
         count = len(pdf)
         if count == 0:
@@ -68,18 +54,18 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
                 first, textpage, raw_text, start = *behind, 1
         width, height = first.get_size()
         spans, body = _spans(textpage, height, raw_text)
-        texts = [_page_text(raw_text)]
+        texts = [page_text(raw_text)]
         textpage.close()
         first.close()
         # page 2 holds a spilled abstract or the introduction's start; skip it when page 1 has both
-        if count > 1 and text_pages > 1 and not _BODY_START.search(raw_text.replace("\r\n", "\n")):
+        if count > 1 and text_pages > 1 and not BODY_START.search(raw_text.replace("\r\n", "\n")):
             for index in range(start + 1, min(start + text_pages, count)):
                 try:
                     page = pdf[index]
                 except pdfium.PdfiumError:
                     break  # page 1 was read; a damaged page 2 only loses the spilled text
                 textpage = page.get_textpage()
-                texts.append(_page_text(textpage.get_text_range()))
+                texts.append(page_text(textpage.get_text_range()))
                 textpage.close()
                 page.close()
         if not any(t.strip() for t in texts):
@@ -90,28 +76,6 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
         )
     finally:
         pdf.close()
-
-
-# A generated cover sheet (a digital library's "Latest updates" page, a proceedings' open-access
-# page, a repository's download stamp) prints the paper's title and names but is not its page 1.
-# Each sign is a phrase such pages print and papers do not put above their abstract.
-_COVER_SIGNS = [re.compile(p, re.I) for p in (
-    r"\blatest updates\b", r"\bpdf download\b", r"\btotal (?:citations|downloads)\b", r"\bcitation in bibtex format\b",
-    r"\bthis paper is included in the proceedings of\b", r"\bopen access to the proceedings\b", r"\bis sponsored by\b",
-    r"\bhal id\b", r"\bopen access archive for the deposit\b", r"\bsubmitted on \d",
-    r"\bcitation for (?:the )?published version\b", r"\btake ?down policy\b", r"\bgeneral rights\b", r"\blink to publication\b",
-    r"\bthis is a repository copy of\b", r"\bdownloaded from\b", r"\bterms of use\b", r"\bdocument version\b",
-)]
-_PAPER_START = re.compile(r"(?:^|\n)\s*(?:abstract\b|a b s t r a c t\b|摘\s*要)", re.I)
-
-
-def is_cover_sheet(page_text: str) -> bool:
-    """A generated cover sheet: two or more of the phrases such sheets print, and no abstract or
-    first section, which a paper's own page 1 has."""
-    text = page_text.replace("\r\n", "\n").replace("\r", "\n")
-    if _PAPER_START.search(text) or _BODY_START.search(text):
-        return False
-    return sum(bool(sign.search(text)) for sign in _COVER_SIGNS) >= in_force().cover_signs_min
 
 
 def _page_behind_cover(pdf: "pdfium.PdfDocument") -> tuple | None:
@@ -139,54 +103,11 @@ def _meta_title(pdf: "pdfium.PdfDocument") -> str:
         buffer = ctypes.create_string_buffer(size)
         raw.FPDF_GetMetaText(pdf, b"Title\x00", buffer, size)
         # UTF-16 as PDFium gives it: a lone half (a damaged Info string) is kept for _clean to replace
-        return _clean(buffer.raw[: size - 2].decode("utf-16-le", "surrogatepass")).strip()
+        return clean(buffer.raw[: size - 2].decode("utf-16-le", "surrogatepass")).strip()
     except (pdfium.PdfiumError, UnicodeDecodeError, ValueError, ctypes.ArgumentError):
         return ""
 
 
-def check_regular(path: Path) -> None:
-    """Only a regular file is opened: a FIFO named x.pdf would block the reader in open() for good,
-    and a device never ends. A symlink is followed (to a regular file it is fine)."""
-    try:
-        mode = path.stat().st_mode
-    except PermissionError:
-        raise PdfError("permission denied") from None
-    except OSError as exc:
-        raise PdfError(f"cannot read file ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(mode):
-        raise PdfError("is a directory")
-    if not stat.S_ISREG(mode):
-        raise PdfError("not a regular file")
-
-
-def _check_header(path: Path) -> None:
-    """Give the common non-PDF cases a plain cause before PDFium's generic one."""
-    check_regular(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(1024)
-    except PermissionError:
-        raise PdfError("permission denied") from None
-    except IsADirectoryError:
-        raise PdfError("is a directory") from None
-    except OSError as exc:
-        raise PdfError(f"cannot read file ({exc.strerror or exc})") from None
-    if not head:
-        raise PdfError("empty file")
-    if b"%PDF-" not in head:
-        raise PdfError("not a PDF (no %PDF header)")
-
-
-def _pdfium_cause(message: str) -> str:
-    lowered = message.lower()
-    if "password" in lowered:
-        return "encrypted PDF (password required)"
-    if "format" in lowered or "file" in lowered:
-        return "damaged or truncated PDF"
-    return f"unreadable PDF ({message})"
-
-
-_BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION\b|引\s*言)")
 BODY_STEP = 12  # characters skipped at a time through body text that is not read
 MAX_SPAN_CHARS = 2000  # a run of text longer than any header line: the rest of its line is stepped over
 _LINE_END = re.compile(r"[\r\n]")
@@ -216,7 +137,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     handle = calls.handle
     count = textpage.count_chars()
     same_length = len(text) == count  # then text[i] is character i, one call fewer per character
-    heading = _BODY_START.search(text)
+    heading = BODY_START.search(text)
     body_from = count
     if heading:  # the text's index maps to the character's (PDFium adds line breaks of its own)
         body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, heading.start())
@@ -231,7 +152,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
     run_start = run_last = 0  # the indexes of the current run's first and last (non-space) characters
 
     def flush() -> None:
-        text = _clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
+        text = clean("".join(chars)).strip()  # cleaned first: a dropped control character leaves no edge space
         if text:
             x0, y0, x1, y1 = substitutes.box(run_start, run_last, size) or box
             spans.append((Span(text=text, size=round(size, 2), x0=x0, y0=y0, x1=x1, y1=y1), run_unseen))
@@ -245,7 +166,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
         if char in _NEWLINES:
             flush()
             continue
-        if char in _SOFT_HYPHENS:
+        if char in SOFT_HYPHENS:
             continue
         if len(chars) >= MAX_SPAN_CHARS:  # no header line is this long: the rest of the line is not read
             if same_length:  # straight to the line's end (a megabyte on one line costs no per-character calls)
@@ -286,7 +207,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str) -> tup
             continue
         x0, x1 = left.value, right.value
         if char in SPACING_ACCENTS:  # drawn over a letter already read: put it back on that letter
-            after_accent = _accent_letter(chars, lefts, char, (x0 + x1) / 2, size)
+            after_accent = accent_letter(chars, lefts, char, (x0 + x1) / 2, size)
             continue
         if char == " " and chars:
             if after_accent:  # PDFium's gap after a backward-placed accent; a real space shows as a gap below
@@ -467,30 +388,3 @@ def _untyped_functions() -> tuple | None:
     return tuple(out)
 
 
-def _accent_letter(chars: list[str], lefts: list[float], accent: str, centre: float, size: float) -> bool:
-    """Combine the accent with the letter of the current run under `centre`; False when none is."""
-    for j in range(len(chars) - 1, -1, -1):
-        if lefts[j] <= centre:
-            if chars[j].isalpha() and centre - lefts[j] < max(size, 1.0):
-                chars[j] = unicodedata.normalize("NFC", chars[j] + SPACING_ACCENTS[accent])
-                return True
-            return False
-    return False
-
-
-def _page_text(raw_text: str) -> str:
-    """Page text in reading order with PDFium's end-of-line hyphen markers joined."""
-    text = raw_text.replace("\r\n", "\n").replace("\r", "\n")
-    for mark in _SOFT_HYPHENS:
-        text = text.replace(mark + "\n", "").replace(mark, "")
-    return _clean(text)
-
-
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))  # valid_unicode keeps \r; a span does not
-
-
-def _clean(text: str) -> str:
-    """Text as it leaves the PDF library: valid Unicode (PDFium gives a character outside the Basic
-    Multilingual Plane as two UTF-16 halves), ligatures spelt out, accents back on their letters."""
-    text = valid_unicode(text).replace("\ufb01", "fi").replace("\ufb02", "fl").replace("\u00a0", " ")
-    return join_spacing_accents(text).translate(_CONTROL)

@@ -24,7 +24,7 @@ from ..models import Document, Paper, ReadFailure
 from ..rules import Rules
 from ..settings import READER_MEMORY_MB, READER_TIMEOUT_S
 from . import reading
-from .pdf import PdfError, check_regular
+from .inputs import PdfError, check_regular
 from .text import readable_name
 
 NO_TITLE = "no title found on page 1"

@@ -14,7 +14,8 @@ from typing import Callable
 
 from ..models import Document, Paper
 from ..rules import Rules, use
-from .pdf import PdfError, extract
+from .inputs import PdfError
+from .pdf import extract
 
 _memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..brief.prompts import PromptFile, prompt_for
-from ..extract.pdf import PdfError
+from ..extract.inputs import PdfError
 from ..extract.readers import AlreadyRead, PdfReaders
 from ..extract.text import readable_name
 from ..llm import EndpointUnusable, LLMClient, client_for, counting
