@@ -14,72 +14,26 @@ Every paper ends as a brief or as a listed failure.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import sys
-import tempfile
 import time
-import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..brief.answer import answer_schema
-from ..brief.prompts import PromptFile, RenderedPrompt, prompt_for
-from ..llm import DownloadCut, LLMClient, LLMError, client_for, response_format
-from ..models import BatchRequest, BatchState, Completion, Failure, Paper, PaperResult, Report, Usage
+from ..brief.prompts import RenderedPrompt, prompt_for
+from ..llm import client_for
+from ..models import BatchRequest, BatchState, Paper, PaperResult, Report, Usage
 from ..render.escape import terminal_line
 from ..render.report import write_report
 from ..settings import Settings
 from . import failures
-from .flow import PaperFlow, Prepared, contained_call
+from .batch_answers import collect, send_again
+from .batch_run import BATCH_DISCOUNT, BatchWriter, Pending, ProviderBatchRun, custom_id, resolve_intents
+from .flow import contained_call
 from .reads import readers_for
 from .store import STORE_NAME, RunStore
 
 log = logging.getLogger("paperbrief")
-BATCH_DISCOUNT = 0.5  # batch requests cost about half the live price
-
-
-def custom_id(sha256: str, fingerprint: str, attempt: int, round_: int) -> str:
-    """The request line's id: the paper's content hash, the prompt fingerprint, and which try."""
-    return f"{sha256[:24]}-{fingerprint[:16]}-a{attempt}-r{round_}"
-
-
-@dataclass
-class Pending:
-    """A request waiting to go into a batch file: its line and its row in the store."""
-
-    request: BatchRequest
-    messages: list[dict]
-
-
-@dataclass
-class ProviderBatchRun:
-    """State of one batch-mode run."""
-
-    settings: Settings
-    output: Path
-    prompt: PromptFile
-    store: RunStore
-    client: LLMClient
-    papers: dict[str, Paper] = field(default_factory=dict)  # by content hash
-    results: dict[str, PaperResult] = field(default_factory=dict)  # unreadable files and duplicates, by report name
-    files: dict[str, str] = field(default_factory=dict)  # report name (display_names) -> content hash, in input order
-    submitted: int = 0  # batches created by this run
-    requests: int = 0  # model requests this run sent: lines of the batches it created, and live repairs
-    failures: dict[str, Failure] = field(default_factory=dict)  # by content hash: papers whose lines this run could not handle
-    flow: PaperFlow = field(init=False)  # the per-paper pipeline (the same steps as a live run)
-
-    def __post_init__(self) -> None:
-        self.flow = PaperFlow(self.prompt, self.settings.model, self.store)
-
-    def prepared(self, paper: Paper) -> Prepared:
-        return Prepared(paper=paper, rendered=self.flow.render(paper))
-
-    def key(self, paper: Paper) -> tuple[str, str, str]:
-        rendered = self.flow.render(paper)
-        return paper.sha256, rendered.fingerprint, rendered.model
 
 
 async def run_provider_batches(settings: Settings, files: list[Path], output: Path) -> Report:
@@ -89,7 +43,7 @@ async def run_provider_batches(settings: Settings, files: list[Path], output: Pa
     client = client_for(settings)
     run = ProviderBatchRun(settings=settings, output=output, prompt=prompt_for(settings), store=store, client=client)
     try:
-        await _resolve_intents(run)
+        await resolve_intents(run)
         await _read_and_submit(run, files)
         await _wait(run)
         report = _report(run)
@@ -103,7 +57,7 @@ async def run_provider_batches(settings: Settings, files: list[Path], output: Pa
 async def _read_and_submit(run: ProviderBatchRun, files: list[Path]) -> None:
     """Read every PDF and submit a request for each paper not yet briefed nor in a live batch."""
     live = {(r.sha256, r.fingerprint, r.model) for r in run.store.batch_requests(state="pending")}
-    writer = _BatchWriter(run)
+    writer = BatchWriter(run)
     readers = readers_for(run.settings, files)
     seen: dict[str, str] = {}  # content hash -> the first file that had it
     try:
@@ -131,71 +85,6 @@ async def _read_and_submit(run: ProviderBatchRun, files: list[Path]) -> None:
         readers.close(force=True)  # every read is done here, or the run is ending: no reader is waited for
 
 
-class _BatchWriter:
-    """Request lines streamed into a JSONL file, submitted as a batch at the provider's limits."""
-
-    def __init__(self, run: ProviderBatchRun) -> None:
-        self.run = run
-        self.lines: list[BatchRequest] = []
-        self.size = 0
-        self.file = None
-        self.path: Path | None = None
-
-    async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
-        body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
-        form = response_format(self.run.settings.json_mode, answer_schema())  # the same request a live run sends first
-        if form is not None:
-            body["response_format"] = form
-        line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",
-                           "body": body}, ensure_ascii=False) + "\n"
-        data = line.encode("utf-8")
-        limits = self.run.settings
-        if self.lines and (len(self.lines) >= limits.batch_max_lines or self.size + len(data) > limits.batch_max_bytes):
-            await self.flush()
-        if self.file is None:
-            handle, name = tempfile.mkstemp(prefix="paperbrief-batch-", suffix=".jsonl", dir=self.run.output)
-            self.file, self.path = os.fdopen(handle, "wb"), Path(name)
-        self.file.write(data)
-        self.lines.append(pending.request)
-        self.size += len(data)
-
-    async def flush(self) -> None:
-        """Upload the file, create the batch, and store both before anything waits on them."""
-        if self.file is None:
-            return
-        self.file.close()
-        try:
-            file_id = await self.run.client.upload_batch_file(self.path)
-            key = f"pb-{uuid.uuid4().hex}"
-            self.run.store.add_intent(key, file_id, self.lines)  # before the create: a stop during it is looked up
-            self.run.requests += len(self.lines)
-            await _create(self.run, key, file_id)
-        finally:
-            self.path.unlink(missing_ok=True)
-            self.file, self.path, self.lines, self.size = None, None, [], 0
-
-
-async def _create(run: ProviderBatchRun, key: str, file_id: str) -> None:
-    """Create the batch of an intent once (the client looks a create without answer up by key) and store it."""
-    state = await run.client.create_batch(file_id, key)
-    run.store.add_batch(state, key)
-    run.submitted += 1
-    log.info("batch %s submitted (%s)", state.id, state.status)
-
-
-async def _resolve_intents(run: ProviderBatchRun) -> None:
-    """Batches whose create call never answered (a timeout, a stop): found at the provider by their
-    key or input file and stored; created only when the provider has no such batch."""
-    for key, file_id, lines in run.store.open_intents():
-        found = await run.client.find_batch(key, file_id)
-        if found is not None:
-            run.store.add_batch(found, key)
-            log.info("batch %s found at the provider: its create call had not answered", found.id)
-        else:
-            run.requests += lines
-            await _create(run, key, file_id)
-
-
 async def _wait(run: ProviderBatchRun) -> None:
     """Poll the live batches until every request is settled; finished batches are read as they end."""
     progress = _Progress()
@@ -210,146 +99,17 @@ async def _wait(run: ProviderBatchRun) -> None:
         for state in states:
             read = False
             if state.finished:  # marked read in the store only once read: a crash mid-read reads it again
-                again, read = await _collect(run, state)
+                again, read = await collect(run, state)
                 follow_up += again
                 if not read:
                     cut.add(state.id)
             run.store.update_batch(state, collected=read)
         if follow_up:
-            await _send_again(run, follow_up)
+            await send_again(run, follow_up)
         if not any(not s.finished for s in states) and not follow_up:
             continue  # look once more: the follow-ups of this pass are live batches now
         await asyncio.sleep(run.settings.batch_poll)
     progress.close()
-
-
-async def _collect(run: ProviderBatchRun, state: BatchState) -> tuple[list[tuple[Pending, RenderedPrompt]], bool]:
-    """Read a finished batch's output and error files; returns the requests to send again, and
-    whether the files were read whole. A download cut short (batch_download_timeout, the file
-    limit) leaves the requests it did not reach pending: the next run reads the files again,
-    and nothing is sent again for them.
-
-    A malformed line (not JSON, not an object, wrong types) settles its request, when its
-    custom_id can be read, as retried or failed with the reason; it never ends the run."""
-    requests = {r.custom_id: r for r in run.store.batch_requests(state.id, state="pending")}
-    again: list[tuple[Pending, RenderedPrompt]] = []
-    try:
-        await _read_files(run, state, requests, again)
-    except DownloadCut as exc:
-        log.warning("batch %s: %s; %d answer(s) not read are read by the next run", state.id, exc, len(requests))
-        return again, not requests  # with nothing left unanswered, the batch is read
-    for request in requests.values():  # lines in neither file (or unreadable): the batch ended without them
-        again += _retry_or_fail(run, request, f"no answer (the batch {state.status})")
-    return again, True
-
-
-async def _read_files(run: ProviderBatchRun, state: BatchState, requests: dict[str, BatchRequest],
-                      again: list[tuple[Pending, RenderedPrompt]]) -> None:
-    """Each line of the batch's files judged as it comes (`requests` loses the ones answered)."""
-    settings = run.settings
-    for file_id in (state.output_file_id, state.error_file_id):
-        if not file_id:
-            continue
-        async for line in run.client.batch_lines(file_id, settings.answer_limit_mb << 20, settings.batch_download_timeout):
-            request = requests.pop(line.custom_id, None) if line.custom_id else None
-            if request is None:
-                if line.custom_id is None:
-                    log.warning("batch %s: a result line was skipped: %s", state.id, line.error)
-                continue
-            if line.completion is not None:
-                again += _judged(run, request, line.completion)
-            elif line.final:  # sending it again would buy the same answer
-                run.store.settle_request(request.custom_id, "failed", line.error)
-            else:
-                again += _retry_or_fail(run, request, line.error)
-
-
-def _judged(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
-    """`_judge`, with any exception nobody foresaw settling that line (and its paper) as `internal`."""
-    def fail(failure: Failure) -> list:
-        run.failures[request.sha256] = failure
-        run.store.settle_request(request.custom_id, "failed", failure.detail)
-        return []
-
-    return contained_call(fail, lambda: _judge(run, request, answer))
-
-
-def _judge(run: ProviderBatchRun, request: BatchRequest, answer: Completion) -> list[tuple[Pending, RenderedPrompt]]:
-    """Judge one answer with the live run's brief path: keep the brief, or ask for the one repair."""
-    paper = run.papers.get(request.sha256)
-    if paper is None:  # a paper no longer among the inputs
-        run.store.settle_request(request.custom_id, "failed", "paper not among the inputs")
-        return []
-    prepared = run.prepared(paper)
-    if request.first_answer:  # this was the repair request
-        _settle(run, request, run.flow.repair_answer(prepared, _first_answer(request), answer).error, done=True)
-        return []
-    step = run.flow.first_answer(prepared, answer)
-    if step.brief is not None:
-        _settle(run, request, step.brief.error, done=step.brief.ok)
-        return []
-    run.store.settle_request(request.custom_id, "retried", "to repair")
-    rendered = prepared.rendered
-    repair = BatchRequest(custom_id=custom_id(paper.sha256, rendered.fingerprint, request.attempt + 1, request.round + 1),
-                          sha256=paper.sha256, file=paper.file, fingerprint=rendered.fingerprint, model=rendered.model,
-                          attempt=request.attempt + 1, round=request.round + 1,
-                          first_answer=answer.model_dump_json())
-    return [(Pending(request=repair, messages=step.repair), rendered)]
-
-
-def _settle(run: ProviderBatchRun, request: BatchRequest, error: str, done: bool) -> None:
-    """A line whose brief is stored: done when it passed, failed (with why) when not."""
-    run.store.settle_request(request.custom_id, "done" if done and not error else "failed", error)
-
-
-def _first_answer(request: BatchRequest) -> Completion:
-    """The first answer a repair request follows, as the store kept it (older stores kept less)."""
-    kept = json.loads(request.first_answer)
-    return Completion(text=kept["text"], usage=Usage(**kept.get("usage", {})), model=kept.get("model", request.model),
-                      latency_s=kept.get("latency_s", 0.0), raw=kept.get("raw", ""),
-                      finish_reason=kept.get("finish_reason", ""))
-
-
-def _retry_or_fail(run: ProviderBatchRun, request: BatchRequest, why: str) -> list[tuple[Pending, RenderedPrompt]]:
-    """A line with no answer is sent again while the attempt rules allow, else recorded as failed."""
-    paper = run.papers.get(request.sha256)
-    if paper is None or request.round >= run.settings.attempts:
-        run.store.settle_request(request.custom_id, "failed", why)
-        return []
-    run.store.settle_request(request.custom_id, "retried", why)
-    prepared = run.prepared(paper)
-    rendered = prepared.rendered
-    again = request.model_copy(update={"custom_id": custom_id(paper.sha256, rendered.fingerprint, request.attempt,
-                                                               request.round + 1), "round": request.round + 1,
-                                       "state": "pending", "detail": ""})
-    messages = rendered.messages
-    if request.first_answer:  # the lost line was a repair request: ask the same repair again
-        messages = run.flow.repair_request(prepared, _first_answer(request))
-    return [(Pending(request=again, messages=messages), rendered)]
-
-
-async def _send_again(run: ProviderBatchRun, follow_up: list[tuple[Pending, RenderedPrompt]]) -> None:
-    """Follow-up requests go into a new batch, or, with repair_live, repairs are asked live now."""
-    writer = _BatchWriter(run)
-    for pending, rendered in follow_up:
-        if run.settings.repair_live and pending.request.first_answer:
-            await _repair_live(run, pending, rendered)
-        else:
-            await writer.add(pending, rendered)
-    await writer.flush()
-
-
-async def _repair_live(run: ProviderBatchRun, pending: Pending, rendered: RenderedPrompt) -> None:
-    """The repair request of a batch answer, asked live (repair_live), through the live brief path."""
-    request, paper = pending.request, run.papers[pending.request.sha256]
-    prepared, first = run.prepared(paper), _first_answer(request)
-    run.requests += 1
-    try:
-        second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, schema=answer_schema())
-    except LLMError as exc:
-        run.flow.unrepaired(prepared, first, f"the live repair request failed: {exc}")
-    else:
-        run.flow.repair_answer(prepared, first, second)
 
 
 def _report(run: ProviderBatchRun) -> Report:
@@ -436,4 +196,3 @@ async def batch_states(settings: Settings, output: Path, cancel: bool = False) -
         if client is not None:
             await client.close()
         store.close()
-
