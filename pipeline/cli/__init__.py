@@ -24,7 +24,8 @@ _terminated: list[bool] = []  # SIGTERM arrived (the exit code says so: 143, not
 def _user_errors() -> tuple[type[BaseException], ...]:
     from ..brief.prompts import PromptError
     from ..run.cassette import CassetteError
-    from ..run.store import FolderInUse, StoreError
+    from ..run.folder_lock import FolderInUse
+    from ..run.store import StoreError
     from ..settings import SettingsError
 
     return SettingsError, PromptError, CassetteError, FolderInUse, StoreError, OSError

@@ -115,7 +115,7 @@ def requests_line(report, concurrency: int) -> str:
 async def _locked_provider_batches(settings, files: list[Path], output: Path):
     """`run --batch` holds the output folder like a live run: two never submit the same papers."""
     from ..run.batches import run_provider_batches
-    from ..run.store import folder_lock
+    from ..run.folder_lock import folder_lock
 
     async with folder_lock(output, "paperbrief run --batch", settings.wait):
         return await run_provider_batches(settings, files, output)

@@ -29,8 +29,9 @@ from ..settings import Settings
 from . import cassette
 from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
+from .folder_lock import folder_lock
 from .reads import read_one, readers_for
-from .store import STORE_NAME, RunStore, folder_lock
+from .store import STORE_NAME, RunStore
 
 log = logging.getLogger("paperbrief")
 REPORT_EVERY_S = 2.0
@@ -174,7 +175,7 @@ async def run_live(settings: Settings, files: list[Path], output: Path, write: b
                     reads: dict[Path, Paper | ReadFailure] | None = None) -> Report:
     """Brief every file; returns the final report (also written to OUTPUT/report.* unless `write`
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
-    (store.folder_lock): another stops at once, or waits with `settings.wait`. With `reads`, the
+    (folder_lock.py): another stops at once, or waits with `settings.wait`. With `reads`, the
     files were read already (`compare`) and no reader is started."""
     prompt = prompt_for(settings)
     command = "paperbrief " + ("record" if settings.record else "run" if write else "compare")
