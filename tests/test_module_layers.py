@@ -1,10 +1,12 @@
-"""The layers the split left: the registry takes folding without the organisation rules, the PDF
-stage takes no constant of the metadata stage, and the word lists load only when names are read."""
+"""The layers: the import contracts in pyproject.toml hold (stages import only the stages below them,
+PDFium and the OpenAI SDK each from one place), the registry takes folding without the organisation
+rules, the PDF stage takes no constant of the metadata stage, and the word lists load only when names are read."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -31,3 +33,11 @@ def test_the_word_lists_are_read_on_first_use_not_on_import():
              "inst.organisation_of('Dept. of X, Orchard University'); print(before, 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]  # the YAML reader is imported when the lists are first read
+
+
+def test_the_import_contracts_hold(tmp_path):
+    """lint-imports, as CI runs it: a new circular import between stages fails the suite too."""
+    from importlinter.cli import lint_imports
+
+    root = Path(__file__).resolve().parent.parent
+    assert lint_imports(config_filename=str(root / "pyproject.toml"), no_cache=True, no_logo=True) == 0
