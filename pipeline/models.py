@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -212,7 +213,7 @@ class Brief(Frozen):
 
 
 class FailureKind(StrEnum):
-    """Why a paper has no brief: a closed set (pipeline/failures.py says what each means where)."""
+    """Why a paper has no brief: a closed set (KINDS below says what each means where; run/failures.py builds them)."""
 
     UNREADABLE = "unreadable"  # the PDF could not be read into a paper
     ENDPOINT = "endpoint"  # the endpoint gave no answer (after its retries)
@@ -222,6 +223,30 @@ class FailureKind(StrEnum):
     CHECKS = "checks"  # the brief failed its checks, after the repair request
     BATCH = "batch"  # the provider batch returned no answer for the paper
     INTERNAL = "internal"  # a fault of paperbrief's own while handling this paper (a bug): the run went on
+
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """What one kind of failure means where it is shown."""
+
+    label: str  # for the report (Chinese) and the summary's counts
+    verdict: str  # regress: "prompt" (the recording does not hold this request), "validators" or "error"
+    exit_code: int = EXIT_FAILED
+
+
+KINDS: dict[FailureKind, KindInfo] = {
+    FailureKind.UNREADABLE: KindInfo("无法读取", "error"),
+    FailureKind.ENDPOINT: KindInfo("调用失败", "error"),
+    FailureKind.NOT_RECORDED: KindInfo("录制中没有这次请求", "prompt"),
+    FailureKind.ANSWER: KindInfo("回答格式不对", "validators"),
+    FailureKind.CUT_OFF: KindInfo("回答被截断", "validators"),
+    FailureKind.CHECKS: KindInfo("未通过检查", "validators"),
+    FailureKind.BATCH: KindInfo("批处理无回答", "error"),
+    FailureKind.INTERNAL: KindInfo("内部错误", "error"),
+}
 
 
 class Failure(Frozen):

@@ -5,15 +5,40 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .files import FileProblem, read_yaml
-from .llm import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, JsonMode, json_mode_of
-from .prompts import DEFAULT_PROMPT, PromptFile, load_prompt
 from .rules import Rules
+
+# The defaults of the stages above (the LLM client, the prompt file): this shared layer imports none of them.
+# prompts/ at the top of the checkout ships inside the package as pipeline.prompt_files (see
+# pyproject.toml), so a wheel installed anywhere finds its default prompts; a checkout reads prompts/.
+_HERE = Path(__file__).resolve().parent
+PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
+                   _HERE / "prompt_files")
+DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
+DEFAULT_ATTEMPTS = 6  # tries per call for 5xx, timeouts and dropped connections; 429 answers do not count
+DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429 answers before it gives up
+DEFAULT_ANSWER_LIMIT_MB = 4  # a chat answer (or any API answer but a file) larger than this, decompressed, is refused
+DEFAULT_FILE_LIMIT_MB = 2048  # a batch result or error file larger than this, decompressed, is cut there
+
+
+JsonMode = Literal["schema", "object", "off"]
+JSON_MODES: tuple[JsonMode, ...] = ("schema", "object", "off")  # in the order an endpoint's 400 steps down
+
+
+def json_mode_of(value: bool | str | None) -> JsonMode:
+    """A json_mode setting as a mode: true (the flag --json-mode) is the best form, false is off."""
+    if value is True:
+        return "schema"
+    if value is False or value is None:
+        return "off"
+    if value not in JSON_MODES:
+        raise ValueError(f"json_mode must be one of {', '.join(JSON_MODES)} (or true/false), not {value!r}")
+    return value
 
 
 class SettingsError(Exception):
@@ -168,11 +193,6 @@ class Settings(BaseModel):
     batch_file_limit_mb: Positive = DEFAULT_FILE_LIMIT_MB  # a batch result file is read up to this, line by line
     batch_download_timeout: PositiveSeconds = 600.0  # seconds to download one batch result or error file
     rules: Rules = Rules()  # the reading rules' thresholds: the defaults, with paperbrief.yaml's `rules:` over them
-
-    def prompt_file(self, path: Path | None = None) -> PromptFile:
-        """The prompt file (`path`, else the configured one) as this endpoint is sent it."""
-        prompt = load_prompt(path or self.prompt)
-        return prompt.model_copy(update={"system_in_user": True}) if self.system_in_user else prompt
 
     def price_of(self, model: str) -> ModelPrice | None:
         """The price of a model: the user's, else the shipped estimate, else unknown."""

@@ -5,7 +5,7 @@
 Reads the merged ROR copy (CC0; see /work/shared/registry/README.md) and keeps what lookups need:
 active organisations with their name, type, country, one parent (only when the record names exactly
 one) and Chinese label, and every name form (name, aliases, acronyms, labels in Chinese or a Latin
-script) folded the way the reader folds them (`pipeline.institutions.fold`). The index holds an
+script) folded the way the reader folds them (`pipeline.names.institutions.fold`). The index holds an
 4-byte hash of each folded form; the forms themselves sit once, in the organisation's row, where a
 lookup confirms them. So a lookup is one indexed query and the table stays small. The output is
 deterministic: same input, same bytes. Rebuild it whenever `fold`
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.institutions import fold  # noqa: E402  (the reader's own folding)
-from pipeline.registry import FOLD_PROBE, KIND, key_hash  # noqa: E402
+from pipeline.names.institutions import fold  # noqa: E402  (the reader's own folding)
+from pipeline.names.registry import FOLD_PROBE, KIND, key_hash  # noqa: E402
 
 _TAIL = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
 

@@ -13,9 +13,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import make_samples  # noqa: E402
 from fake_model import FakeModel, install, sample_model  # noqa: E402
+from support.standin import StandIn  # noqa: E402
 
 from pipeline import llm  # noqa: E402
-from pipeline.standin import StandIn  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from pipeline.reading import read_paper
+from pipeline.extract.reading import read_paper
 
 
 def read(path: str, *args):

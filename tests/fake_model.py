@@ -17,13 +17,14 @@ import importlib
 import time
 from dataclasses import dataclass, field
 
+from support.standin import Faults, StandIn, chat_completion
+
 from pipeline.llm import EndpointUnusable, Pacer, RequestAbout, completion_of
 from pipeline.llm.formats import json_mode_of, response_format
 from pipeline.models import Completion
-from pipeline.standin import Faults, StandIn, chat_completion
 
 # the modules that build a command's client: the fake replaces `client_for` where each imported it
-CLIENT_USERS = ("pipeline.runner", "pipeline.flow", "pipeline.compare", "pipeline.regress")
+CLIENT_USERS = ("pipeline.run.runner", "pipeline.run.flow", "pipeline.run.compare", "pipeline.run.regress")
 # a base URL nothing listens on: a command that bypassed the fake fails at once instead of passing
 FAKE_BASE_URL = "http://127.0.0.1:9/v1"
 
@@ -80,13 +81,13 @@ class FakeClient:
         self.closed = False
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
-                       json_object: bool = False, about: RequestAbout | None = None) -> Completion:
+                       schema: dict | None = None, about: RequestAbout | None = None) -> Completion:
         """One answer, through the same pacer and the same completion parsing as a live call."""
         async with self.pacer:
             if self.stopping:
                 raise EndpointUnusable("the run is stopping: no new request is sent")
             self.calls += 1
-            form = response_format(self.json_mode if json_object else "off")  # what a live client sends
+            form = response_format(self.json_mode if schema is not None else "off", schema)  # what a live client sends
             extra = {"response_format": form} if form else {}
             body = {**parameters, **extra, "model": model, "messages": messages}
             answer = completion_of(self.model.reply(body, self.authorization), model, 0.0)

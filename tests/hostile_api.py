@@ -18,7 +18,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
-from pipeline.standin import StandIn, _handler_for, paper_blocks
+from support.standin import StandIn, _handler_for, paper_blocks
 
 MIB = 1 << 20
 
@@ -59,7 +59,7 @@ class HostileApi(StandIn):
     def start(self, port: int = 0) -> "HostileApi":
         import threading
 
-        from pipeline.standin import _Server
+        from support.standin import _Server
 
         self._server = _Server(("127.0.0.1", port), _hostile_handler(self))
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

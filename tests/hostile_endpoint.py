@@ -64,8 +64,7 @@ class Hostile:
     def good_text(self, body: str) -> str:
         """A capable model's answer (the project's stand-in answers the contract from the request)."""
         from make_samples import readings
-
-        from pipeline.standin import StandIn
+        from support.standin import StandIn
 
         if "<header>" not in body:  # a bare client call, not a paper's brief request
             return next((brief for title, brief in self.replies.items() if title in body), "好的。")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-import pipeline.reading as reading
+import pipeline.extract.reading as reading
 
 _extract = reading.extract
 _read_paper = reading.read_paper  # the real one, whatever a test later patches

@@ -322,8 +322,9 @@ def record_cassette(folder: Path, cassette: Path) -> int:
     """Record the samples' cassette against the stand-in server loaded with the written briefs."""
     import tempfile
 
+    from support.standin import StandIn
+
     from pipeline.cli import main as cli_main
-    from pipeline.standin import StandIn
 
     replies = {s.title: s.brief for s in SAMPLES}
     with StandIn(replies=replies, readings=readings()) as server, tempfile.TemporaryDirectory() as out:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def lookup(path: str, name: str) -> tuple[bool, str, int, int]:
     """(table open before the lookup, the organisation's name, VmRSS kB before and after)."""
-    from pipeline import registry
+    from pipeline.names import registry
 
     def rss() -> int:
         with open("/proc/self/status") as status:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import make_samples
 import pytest
+from support.standin import Faults
 
 from pipeline.cli import main
-from pipeline.standin import Faults
 
 N = len(make_samples.SAMPLES)
 

@@ -19,9 +19,9 @@ import pytest
 from hostile_api import HostileApi
 from waiting import wait_for
 
-from pipeline import store as store_module
 from pipeline.cli import main
-from pipeline.store import RunStore, StoreError
+from pipeline.run import store as store_module
+from pipeline.run.store import RunStore, StoreError
 
 N = len(make_samples.SAMPLES)
 LAST = make_samples.SAMPLES[-1]

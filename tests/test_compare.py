@@ -143,7 +143,7 @@ def test_compare_counts_the_names_a_sloppy_variant_loses_to_grounding(samples, t
 
 
 def test_compare_reads_each_pdf_once_for_all_its_variants(samples, tmp_path, fake_model, monkeypatch):
-    from pipeline import readers
+    from pipeline.extract import readers
 
     starts, reads = [], []
     real_init = readers.PdfReaders.__init__

@@ -14,10 +14,10 @@ import make_samples
 import pytest
 from test_batch_api import fast_polls
 
-from pipeline import flow
 from pipeline.cli import main
-from pipeline.failures import KINDS, exit_code
 from pipeline.models import FailureKind, PaperResult, Report
+from pipeline.run import flow
+from pipeline.run.failures import KINDS, exit_code
 
 CASSETTE = make_samples.CASSETTE
 FAULTY = make_samples.SAMPLES[1]  # the paper whose steps raise
@@ -109,7 +109,7 @@ def test_regress_rerun_and_inspect_name_the_fault_in_one_line(samples, tmp_path,
 
 
 def test_an_unforeseen_error_outside_a_paper_is_one_line_not_a_traceback(samples, tmp_path, monkeypatch, capsys):
-    from pipeline import runner
+    from pipeline.run import runner
 
     async def broken(*_args, **_kwargs):
         raise ZeroDivisionError("nobody foresaw this")

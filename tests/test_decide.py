@@ -7,10 +7,14 @@ import json
 
 import pytest
 from pages import abstract_rows, draw
+from support.standin import read_by_position
 
-from pipeline.answer import ModelAnswer
+from pipeline.brief.answer import ModelAnswer
+from pipeline.brief.grounding import ground
 from pipeline.cli import main
-from pipeline.decide import (
+from pipeline.extract.pdf import extract
+from pipeline.metadata import read_metadata
+from pipeline.metadata.decide import (
     ADDRESS_ALONE,
     AUTHOR_LINE,
     MARKERS_KEPT,
@@ -29,14 +33,10 @@ from pipeline.decide import (
     published,
     title_faults,
 )
-from pipeline.grounding import ground
-from pipeline.metadata import read_metadata
 from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Report, Usage
-from pipeline.pdf import extract
-from pipeline.report import UNSETTLED, report_html, report_markdown
-from pipeline.runner import read_with_model
+from pipeline.render.report import UNSETTLED, report_html, report_markdown
+from pipeline.run.runner import read_with_model
 from pipeline.settings import Settings
-from pipeline.standin import read_by_position
 
 pytest.importorskip("reportlab")
 

@@ -9,7 +9,7 @@ import pytest
 from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf
 
 from pipeline.cli import main
-from pipeline.escape import markdown, markdown_code, terminal
+from pipeline.render.escape import markdown, markdown_code, terminal
 
 pytest.importorskip("reportlab")
 markdown_it = pytest.importorskip("markdown_it")

@@ -9,7 +9,7 @@ import pytest
 from pages import paper_page
 
 from pipeline.cli import main
-from pipeline.institutions import organisation_of, read_entry
+from pipeline.names.institutions import organisation_of, read_entry
 
 pytest.importorskip("reportlab")
 
@@ -82,7 +82,7 @@ def test_inspect_llm_explain_reads_the_pdf_once_and_names_the_rules_beside_the_m
                                                                                             monkeypatch):
     import make_samples
 
-    from pipeline import readers
+    from pipeline.extract import readers
 
     starts = []
     real = readers.PdfReaders.__init__

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from fake_model import FakeClient, install, sample_model
+from support.standin import Faults
 
 from pipeline.cli import main
 from pipeline.llm import EndpointUnusable
-from pipeline.standin import Faults
 
 
 def briefs_of(out) -> dict[str, str]:

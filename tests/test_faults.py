@@ -18,11 +18,11 @@ import make_samples
 import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
+from support.standin import Faults, StandIn
 from waiting import wait_for
 
 from pipeline.cli import main
-from pipeline.pdf import PdfError, extract
-from pipeline.standin import Faults, StandIn
+from pipeline.extract.pdf import PdfError, extract
 
 ROOT = Path(__file__).resolve().parent.parent
 N = len(make_samples.SAMPLES)
@@ -293,7 +293,7 @@ def test_retry_after_is_honoured(sample_dir, tmp_path, standin):
 def test_pdf_that_kills_its_reader_is_listed_and_the_batch_goes_on(samples, tmp_path, fake_model, monkeypatch):
     import crashing_reader
 
-    import pipeline.reading as reading
+    import pipeline.extract.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", crashing_reader.read)  # the readers look it up at each read
     (samples / "crash.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%crash")

@@ -14,8 +14,8 @@ from pathlib import Path
 import make_samples
 import pytest
 
-from pipeline.prompts import load_prompt
-from pipeline.regress import regress
+from pipeline.brief.prompts import load_prompt
+from pipeline.run.regress import regress
 
 PAPERS = Path(__file__).resolve().parent.parent / "inputs"
 CASSETTE = make_samples.CASSETTE

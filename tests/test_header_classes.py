@@ -8,8 +8,8 @@ import re
 import pytest
 from pages import abstract_rows, draw
 
+from pipeline.extract.pdf import extract, is_cover_sheet
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract, is_cover_sheet
 
 pytest.importorskip("reportlab")
 
@@ -214,7 +214,7 @@ def test_a_sidebar_does_not_interleave_a_wrapped_affiliation(tmp_path):
     path = tmp_path / "p.pdf"
     draw(path, rows)
     paper = read_metadata(extract(path))
-    from pipeline.grounding import Page
+    from pipeline.brief.grounding import Page
 
     assert Page(paper.header_text).prints("Tidewater Institute of Technology")
     assert "Quiet Grant" in paper.header_text  # the margin is kept, after the header's own lines
@@ -266,7 +266,7 @@ def test_a_footnote_sentence_is_not_cut_at_an_abbreviation_inside_a_name(tmp_pat
     ("Lantern Research Center for Perception and Analysis of Light, Orchard University", ["Orchard University"]),
 ])
 def test_two_organisations_joined_by_and_are_two(entry, expected):
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.organisations([entry]) == expected
 
@@ -274,7 +274,7 @@ def test_two_organisations_joined_by_and_are_two(entry, expected):
 @pytest.mark.parametrize("entry", ["One Cambridge Center", "77 Massachusetts Ave, Cambridge", "No. 5 Yiheyuan Road",
                                    "1600 Lantern Parkway, Mountain View"])
 def test_a_street_address_names_no_organisation(entry):
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.organisations([entry]) == []
     assert inst.organisations([f"Orchard Systems Inc., {entry}"]) == ["Orchard Systems Inc."]
@@ -285,14 +285,14 @@ def test_a_street_address_names_no_organisation(entry):
 def test_a_member_of_a_federal_university_is_not_its_unit(member):
     """The registry files these under the University of London, whose members are universities in
     their own right: read as printed. A unit of one university is still read as that university."""
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.organisations([member]) == [member]
     assert inst.organisations(["Tsinghua Shenzhen International Graduate School"]) == ["Tsinghua University"]
 
 
 def test_an_organisation_whose_name_reads_as_a_unit_is_kept():
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.organisations(["Institute of Science and Technology Austria"]) == ["Institute of Science and Technology Austria"]
     assert inst.organisations(["Department of Lanterns"]) == []  # a department alone still names none
@@ -357,7 +357,7 @@ def test_a_page_with_printers_crop_marks_is_read_in_its_crop_box(tmp_path):
     ("Canberra, Australia", []),  # a town the registry also files as a company is still a town
 ])
 def test_organisation_classes_of_real_affiliation_lines(entry, expected):
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.organisations([entry]) == expected
 
@@ -417,7 +417,7 @@ def test_a_header_that_names_nobody_is_not_doubted(tmp_path, below_title):
     ("清澜大学", True), ("灯塔研究中心", True), ("Orchard Systems", True),
 ])
 def test_what_reads_as_an_organisation(name, reads):
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.reads_as_organisation(name) is reads
 
@@ -436,7 +436,7 @@ def test_the_notes_get_the_room_the_header_above_leaves(tmp_path):
 
 
 def test_an_academy_institute_named_after_its_town_keeps_the_academy():
-    from pipeline import institutions as inst
+    from pipeline.names import institutions as inst
 
     assert inst.organisations(["Northlake Institute of Tidal Studies, Chinese Academy of Sciences, Northlake 200050"]) == [
         "Northlake Institute of Tidal Studies, Chinese Academy of Sciences"]

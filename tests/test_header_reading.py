@@ -8,12 +8,12 @@ import make_samples
 import pytest
 from pages import abstract_rows, draw
 
-from pipeline.answer import AnswerError, ModelAnswer, parse_answer
+from pipeline.brief.answer import AnswerError, ModelAnswer, parse_answer
+from pipeline.brief.grounding import ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, IS_PLACEHOLDER, IS_UNIT, NOT_PRINTED, ground
 from pipeline.cli import main
-from pipeline.decide import decide
-from pipeline.grounding import ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, IS_PLACEHOLDER, IS_UNIT, NOT_PRINTED, ground
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
+from pipeline.metadata.decide import decide
 
 pytest.importorskip("reportlab")
 

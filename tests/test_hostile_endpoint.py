@@ -19,9 +19,10 @@ import pytest
 from hostile_endpoint import Hostile
 
 from pipeline import llm
-from pipeline.cassette import CassetteError, check_cassette
+from pipeline.brief.answer import answer_schema
 from pipeline.cli import main
 from pipeline.llm import EndpointUnusable, LLMClient, LLMError, RedactingFilter, batch_line, completion_of
+from pipeline.run.cassette import CassetteError, check_cassette
 
 KEY = "sk-hostile-test-key-0123456789"
 MESSAGES = [{"role": "user", "content": "hello"}]
@@ -287,8 +288,8 @@ def test_an_endpoint_without_json_mode_is_asked_again_without_it(caplog):
         client = LLMClient(server.base_url, KEY, attempts=2, budget=llm.RetryBudget(left=1, max_in_a_row=1),
                            json_mode="object")  # the schema's step down: tests/test_retry_policy.py
         try:
-            first = await asyncio.gather(*(client.complete(MESSAGES, "m", {}, json_object=True) for _ in range(3)))
-            later = await client.complete(MESSAGES, "m", {}, json_object=True)
+            first = await asyncio.gather(*(client.complete(MESSAGES, "m", {}, schema=answer_schema()) for _ in range(3)))
+            later = await client.complete(MESSAGES, "m", {}, schema=answer_schema())
             return client.json_mode, first + [later], client.budget
         finally:
             await client.close()
@@ -311,7 +312,7 @@ def test_json_mode_is_sent_only_when_asked_and_a_plain_400_stays_a_failure():
             client = LLMClient(server.base_url, KEY)
             try:
                 await client.complete(MESSAGES, "m", {})
-                await client.complete(MESSAGES, "m", {"temperature": 0.1}, json_object=True)
+                await client.complete(MESSAGES, "m", {"temperature": 0.1}, schema=answer_schema())
                 return client.json_mode
             finally:
                 await client.close()

@@ -17,10 +17,10 @@ import foreground
 import hostile
 import make_samples
 import pytest
+from support.standin import StandIn
 from waiting import wait_for
 
 from pipeline.cli import main
-from pipeline.standin import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTE = ROOT / "tests" / "cassettes" / "samples.yaml"
@@ -126,7 +126,7 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
 def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_path, monkeypatch):
     import hostile_reader
 
-    import pipeline.reading as reading
+    import pipeline.extract.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", hostile_reader.read)  # the readers look it up at each read
     (samples / "stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
@@ -143,7 +143,7 @@ def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_pa
 def test_a_memory_error_in_the_reader_is_that_papers_failure(samples, tmp_path, monkeypatch):
     import hostile_reader
 
-    import pipeline.reading as reading
+    import pipeline.extract.reading as reading
 
     monkeypatch.setattr(reading, "read_paper", hostile_reader.read)
     (samples / "hungry.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%hungry")
@@ -236,7 +236,7 @@ def test_a_damaged_store_is_one_line_and_leaves_the_report_as_it_was(samples, tm
 def test_a_full_disk_is_one_line_and_the_report_never_shrinks(samples, tmp_path, monkeypatch, capsys):
     import errno
 
-    import pipeline.report as report
+    import pipeline.render.report as report
 
     out = tmp_path / "out"
     assert main(["run", str(samples), "-o", str(out), "--cassette", str(CASSETTE)]) == 0
@@ -257,7 +257,7 @@ def test_a_store_that_cannot_be_written_stops_the_run_and_keeps_the_report(sampl
                                                                            capsys):
     import sqlite3
 
-    import pipeline.store as store
+    import pipeline.run.store as store
 
     out = tmp_path / "out"
     live = ["--concurrency", "1", "--base-url", fake_model.base_url, "--api-key", "k"]
@@ -418,7 +418,7 @@ def test_control_characters_in_names_reach_no_progress_line_nor_page(samples, tm
 
 
 def test_html_pages_drop_escapes_and_bidi_overrides_from_model_text():
-    from pipeline.html import render_template
+    from pipeline.render.html import render_template
 
     page = render_template("base.html.j2") + render_template("report.html.j2", report={"title": "t\x1b[31m\u2066x", "generated_at": "n"},
                                            entries=[{"title": "a\u202eb", "brief": "one\ntwo\x07",
@@ -434,7 +434,7 @@ def test_a_read_that_finishes_as_the_run_is_cancelled_goes_no_further():
     import asyncio
     import concurrent.futures
 
-    from pipeline.readers import PdfReaders
+    from pipeline.extract.readers import PdfReaders
 
     class Reader(concurrent.futures.Executor):  # a reader that answers when the test says
         _processes: dict = {}
@@ -469,7 +469,7 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
 
     (samples / "zz-stuck.pdf").write_bytes((samples / "lattice-kv.pdf").read_bytes() + b"\n%stuck")
     out = tmp_path / "out"
-    script = ("import sys, hostile_reader, pipeline.reading as reading\n"
+    script = ("import sys, hostile_reader, pipeline.extract.reading as reading\n"
               "reading.read_paper = hostile_reader.read\n"
               "from pipeline.cli import main\n"
               f"sys.exit(main(['run', {str(samples)!r}, '-o', {str(out)!r}, '--cassette', {str(CASSETTE)!r}]))\n")

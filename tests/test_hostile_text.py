@@ -14,12 +14,12 @@ import pytest
 from pages import abstract_rows, draw_text_layer
 
 from pipeline import llm
-from pipeline.answer import AnswerError, parse_answer
+from pipeline.brief.answer import AnswerError, parse_answer
+from pipeline.extract.pdf import extract
+from pipeline.extract.readers import display_names
+from pipeline.extract.text import MAX_JSON_DEPTH, json_depth, readable_name, valid_unicode
 from pipeline.models import Brief, CheckResult, Paper, Usage
-from pipeline.pdf import extract
-from pipeline.readers import display_names
-from pipeline.store import RunStore
-from pipeline.text import MAX_JSON_DEPTH, json_depth, readable_name, valid_unicode
+from pipeline.run.store import RunStore
 
 pytest.importorskip("reportlab")
 
@@ -75,7 +75,7 @@ def test_characters_outside_the_bmp_leave_the_pdf_whole(tmp_path):
 def test_a_megabyte_on_one_line_is_bounded_in_the_spans(tmp_path):
     from reportlab.pdfbase import pdfmetrics
 
-    from pipeline.pdf import MAX_SPAN_CHARS
+    from pipeline.extract.pdf import MAX_SPAN_CHARS
 
     chunk = "lantern " * 4096  # 32 KiB, drawn 32 times end to end on one baseline
     rows = [("Long Lanterns: A Megabyte on One Line", 16, "c", 80), ("Ada Quill", 11, "c", 105),
@@ -154,9 +154,9 @@ def _paper(title: str = PLAIN_TITLE, header: str = "", **fields) -> Paper:
 
 
 def test_mathematical_letters_ground_and_check_as_plain_letters():
-    from pipeline.answer import ModelAnswer
-    from pipeline.grounding import ground
-    from pipeline.validate import check, failed_checks
+    from pipeline.brief.answer import ModelAnswer
+    from pipeline.brief.grounding import ground
+    from pipeline.brief.validate import check, failed_checks
 
     header = f"{MATH_TITLE}\nMira Castellan, Tobias Rennick\n𝑂𝑟𝑐ℎ𝑎𝑟𝑑 University"
     answer = ModelAnswer(title=PLAIN_TITLE, authors=["Mira Castellan", "Tobias Rennick"],
@@ -208,9 +208,9 @@ def test_a_damaged_store_row_is_absent_with_one_warning(tmp_path, caplog, damage
 
 
 def test_full_width_and_mathematical_acronyms_are_printed_forms():
-    from pipeline.answer import ModelAnswer
-    from pipeline.grounding import ground
-    from pipeline.validate import check, failed_checks
+    from pipeline.brief.answer import ModelAnswer
+    from pipeline.brief.grounding import ground
+    from pipeline.brief.validate import check, failed_checks
 
     header = "Ｇｒａｐｈ Lanterns\nMira Castellan, Tobias Rennick\nＵＣＬ; 𝐾𝐴𝐼𝑆𝑇"
     answer = ModelAnswer(title="Graph Lanterns", authors=["Mira Castellan", "Tobias Rennick"], institutions=["UCL", "KAIST"], brief="")
@@ -238,15 +238,15 @@ NAMES = st.lists(TEXT, max_size=3)
 @hypothesis.given(title=TEXT, authors=NAMES, institutions=NAMES, abstract=TEXT, header=TEXT, file=TEXT, brief=TEXT)
 def test_any_unicode_goes_through_prompt_grounding_checks_and_every_renderer(title, authors, institutions, abstract,
                                                                               header, file, brief):
-    from pipeline.answer import ModelAnswer
-    from pipeline.decide import published
-    from pipeline.diff import side_by_side
-    from pipeline.escape import terminal, terminal_line
-    from pipeline.grounding import ground
+    from pipeline.brief.answer import ModelAnswer
+    from pipeline.brief.grounding import ground
+    from pipeline.brief.prompts import load_prompt, render_prompt
+    from pipeline.brief.validate import check
+    from pipeline.metadata.decide import published
     from pipeline.models import PaperResult, Report
-    from pipeline.prompts import load_prompt, render_prompt
-    from pipeline.report import report_html, report_json, report_markdown
-    from pipeline.validate import check
+    from pipeline.render.escape import terminal, terminal_line
+    from pipeline.render.report import report_html, report_json, report_markdown
+    from pipeline.run.diff import side_by_side
 
     paper = Paper(file=file, sha256="sha", title=title, authors=authors, author_count=len(authors),
                   institutions=institutions, abstract=abstract, header_text=header)

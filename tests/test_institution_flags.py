@@ -3,10 +3,10 @@ name: what the rules missed is flagged, what they read right is not (every text 
 
 from __future__ import annotations
 
-from pipeline import institutions as inst
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
 from pipeline.metadata.confidence import LOW, doubts, glued_names, unread_organisations
-from pipeline.pdf import extract
+from pipeline.names import institutions as inst
 from tests.pages import paper_page
 
 TITLE = "Quiet Gradients for Long Lanterns"

@@ -6,9 +6,9 @@ import dataclasses
 
 import make_samples
 
-from pipeline.institutions import fold
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
+from pipeline.names.institutions import fold
 
 BASE = make_samples.SAMPLES[0]  # one column, numbered superscript affiliations
 
@@ -82,8 +82,8 @@ def test_team_author_has_no_count(tmp_path):
 
 
 def test_a_name_the_layout_gives_no_organisation_word_is_read_by_the_model(tmp_path):
-    from pipeline.answer import ModelAnswer
-    from pipeline.grounding import NOT_PRINTED, ground
+    from pipeline.brief.answer import ModelAnswer
+    from pipeline.brief.grounding import NOT_PRINTED, ground
 
     # the layout gives the affiliation no organisation word, so the rules find none; the model does
     paper = read(tmp_path, affiliations=[("1", "Orchard Quay"), ("2", "Bellwether")],
@@ -104,7 +104,7 @@ def test_acronym_led_organisation_is_not_an_author(tmp_path):
 
 
 def test_grounding_accepts_usual_forms_of_names_the_page_prints():
-    from pipeline.grounding import Page
+    from pipeline.brief.grounding import Page
 
     page = Page("Mira Castellan 1 KAIST 2 THU 3 Shanghai Innovation Institute 4 清华大学")
     proposed = ["Korea Advanced Institute of Science and Technology", "Tsinghua University", "SII",

@@ -8,11 +8,11 @@ import sqlite3
 
 import pytest
 
-from pipeline import store as store_module
 from pipeline.cli import main
 from pipeline.models import MetadataSource, Paper
-from pipeline.report import load_report
-from pipeline.store import RunStore
+from pipeline.render.report import load_report
+from pipeline.run import store as store_module
+from pipeline.run.store import RunStore
 
 PAPER = {"file": "a.pdf", "sha256": "0" * 64, "title": "A Title", "authors": ["Ann Lee"], "author_count": 1,
          "institutions": ["Riverside College of Arts"], "abstract": "We study things."}

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import make_samples
 import pytest
+from support.standin import Faults, StandIn
 
 from pipeline.cli import main
-from pipeline.compare import Variant, compare_reports
-from pipeline.diff import _display_width, side_by_side
 from pipeline.llm import Pacer, RetryBudget
 from pipeline.models import Brief, PaperResult, Report, Usage
+from pipeline.run.compare import Variant, compare_reports
+from pipeline.run.diff import _display_width, side_by_side
 from pipeline.settings import Settings
-from pipeline.standin import Faults, StandIn
 
 N = len(make_samples.SAMPLES)
 README = make_samples.ROOT / "README.md"
@@ -283,7 +283,7 @@ def _report(text: str) -> Report:
 
 
 def test_compare_diffs_only_alike_briefs_and_folds_long_ones(tmp_path):
-    from pipeline.compare import comparison_html
+    from pipeline.run.compare import comparison_html
 
     variants = [Variant(name=n, prompt=Path("p.yaml"), model="m", label=n) for n in "AB"]
     alike = compare_reports(Settings(), variants, [_report("北湖大学发布了SparseKV论文，使用分层压缩，解决了显存问题，达成了好效果。"),

@@ -1,10 +1,12 @@
-"""The layers the split left: the registry takes folding without the organisation rules, the PDF
-stage takes no constant of the metadata stage, and the word lists load only when names are read."""
+"""The layers: the import contracts in pyproject.toml hold (stages import only the stages below them,
+PDFium and the OpenAI SDK each from one place), the registry takes folding without the organisation
+rules, the PDF stage takes no constant of the metadata stage, and the word lists load only when names are read."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -15,19 +17,28 @@ def _modules_after(statement: str) -> set[str]:
 
 
 def test_the_registry_folds_without_importing_the_organisation_rules():
-    loaded = _modules_after("import pipeline.registry")
-    assert "pipeline.folding" in loaded
-    assert not loaded & {"pipeline.institutions", "pipeline.organisation_rules", "pipeline.organisation_table"}
+    loaded = _modules_after("import pipeline.names.registry")
+    assert "pipeline.names.folding" in loaded
+    assert not loaded & {"pipeline.names.institutions", "pipeline.names.organisation_rules", "pipeline.names.organisation_table"}
 
 
 def test_the_pdf_stage_imports_nothing_of_the_metadata_stage():
-    loaded = _modules_after("import pipeline.pdf")
+    loaded = _modules_after("import pipeline.extract.pdf")
     assert not any(m.startswith("pipeline.metadata") for m in loaded)
     assert "pipeline.rules" in loaded
 
 
 def test_the_word_lists_are_read_on_first_use_not_on_import():
-    probe = ("import sys, pipeline.institutions as inst; before = 'yaml' in sys.modules; "
+    probe = ("import sys, pipeline.names.institutions as inst; before = 'yaml' in sys.modules; "
              "inst.organisation_of('Dept. of X, Orchard University'); print(before, 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]  # the YAML reader is imported when the lists are first read
+
+
+def test_the_import_contracts_hold():
+    """lint-imports, as CI runs it: a new circular import between stages fails the suite too. In a
+    child process: import-linter configures logging, which would silence this process's loggers."""
+    root = Path(__file__).resolve().parent.parent
+    code = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]

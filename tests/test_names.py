@@ -10,16 +10,16 @@ import pytest
 from fake_model import FakeModel, install
 from pages import ABSTRACT, ABSTRACT_LINES, abstract_rows, draw, paper_page
 from prose_briefs import BRIEFS, PAPERS
+from support.standin import StandIn
 
-from pipeline.answer import ModelAnswer
-from pipeline.brief import assess, repair_message
+from pipeline.brief.answer import ModelAnswer
+from pipeline.brief.grounding import IS_PLACEHOLDER, NOT_PRINTED, Page, ground
+from pipeline.brief.prompts import load_prompt, render_prompt
+from pipeline.brief.validate import check, failed_checks
+from pipeline.brief.write import assess, repair_message
 from pipeline.cli import main
-from pipeline.grounding import IS_PLACEHOLDER, NOT_PRINTED, Page, ground
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
-from pipeline.prompts import load_prompt, render_prompt
-from pipeline.standin import StandIn
-from pipeline.validate import check, failed_checks
 
 pytest.importorskip("reportlab")
 
@@ -65,14 +65,14 @@ def test_a_placeholder_is_no_institution_in_the_rules_reading(drawn):
 @pytest.mark.parametrize("text", ["No Institute Given", "Anonymous Institution", "Anonymous Authors", "Anonymous Author(s)",
                                   "Anonymous ECCV submission", "Affiliations withheld for double-blind review", "1 No Institute Given"])
 def test_placeholder_forms(text):
-    from pipeline.institutions import is_placeholder, organisations
+    from pipeline.names.institutions import is_placeholder, organisations
 
     assert is_placeholder(text) and organisations([text]) == []
 
 
 @pytest.mark.parametrize("text", ["Anonymity Lab, Northlake University", "Institute for Anonymous Communication", "Unknown Labs Inc."])
 def test_names_that_only_contain_a_placeholder_word_are_not_placeholders(text):
-    from pipeline.institutions import is_placeholder
+    from pipeline.names.institutions import is_placeholder
 
     assert not is_placeholder(text)
 
@@ -260,8 +260,8 @@ def test_a_scanned_page_whose_only_text_is_an_invisible_ocr_layer_is_still_read(
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
+    from pipeline.extract.pdf import extract
     from pipeline.metadata import read_metadata
-    from pipeline.pdf import extract
 
     path = tmp_path / "scan.pdf"
     c = canvas.Canvas(str(path), pagesize=letter, invariant=True)

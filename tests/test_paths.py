@@ -9,9 +9,9 @@ from pathlib import Path
 
 import make_samples
 import pytest
+from support.standin import Faults
 
 from pipeline.cli import main
-from pipeline.standin import Faults
 
 
 def briefed(out: Path) -> list[str]:
@@ -131,7 +131,7 @@ def test_api_key_from_a_file_or_standard_input(sample_dir, tmp_path, standin, mo
 
 
 def test_readers_never_fork_the_threaded_run():
-    from pipeline.readers import PdfReaders
+    from pipeline.extract.readers import PdfReaders
 
     readers = PdfReaders(1)
     try:

@@ -7,9 +7,9 @@ import pytest
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-from pipeline.institutions import fold, organisation_of, organisations
+from pipeline.extract.pdf import PdfError, extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import PdfError, extract
+from pipeline.names.institutions import fold, organisation_of, organisations
 
 
 @pytest.mark.parametrize("sample", make_samples.SAMPLES, ids=lambda s: s.file)
@@ -97,7 +97,7 @@ def test_untyped_pdfium_calls_read_the_same_spans_as_the_typed_bindings(tmp_path
     pytest.importorskip("reportlab")
     from pages import abstract_rows, draw
 
-    from pipeline import pdf
+    from pipeline.extract import pdf
 
     path = tmp_path / "p.pdf"
     rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Mira Castellan^1, Tobias Rennick^2", 11, "c", 105),

@@ -6,9 +6,9 @@ import json
 import re
 
 import make_samples
+from support.standin import Faults
 
 from pipeline.cli import main
-from pipeline.standin import Faults
 
 CASSETTE = make_samples.CASSETTE
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import make_samples
 import yaml
 
+from pipeline.brief.prompts import DEFAULT_PROMPT
 from pipeline.cli import main
-from pipeline.prompts import DEFAULT_PROMPT
 
 CASSETTE = make_samples.CASSETTE
 
@@ -55,7 +55,7 @@ def test_rerun_makes_one_call_and_changes_only_that_entry(samples, tmp_path, fak
     old_brief = before["lattice-kv.pdf"]["brief"]["text"]
     assert old_brief in md_before and old_brief not in md_after
     assert after["lattice-kv.pdf"]["brief"]["text"] in md_after
-    from pipeline.store import RunStore
+    from pipeline.run.store import RunStore
 
     store = RunStore(out / "runs.sqlite")
     history = [b.text for b in store.history(after["lattice-kv.pdf"]["sha256"])]
@@ -133,9 +133,9 @@ def test_render_equals_langchain_chat_prompt_template(sample_dir):
     from langchain_core.messages import convert_to_openai_messages
     from langchain_core.prompts import ChatPromptTemplate
 
+    from pipeline.brief.prompts import load_prompt, paper_variables, render_prompt
+    from pipeline.extract.pdf import extract
     from pipeline.metadata import read_metadata
-    from pipeline.pdf import extract
-    from pipeline.prompts import load_prompt, paper_variables, render_prompt
 
     prompt = load_prompt()
     paper = read_metadata(extract(sample_dir / "open-harbor-bench.pdf"))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.brief import assess, cut_at_max_tokens, repair_message, repair_messages
+from pipeline.brief.prompts import DEFAULT_PROMPT, PromptError, load_prompt, render_prompt, template_fingerprint
+from pipeline.brief.write import assess, cut_at_max_tokens, repair_message, repair_messages
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
-from pipeline.prompts import DEFAULT_PROMPT, PromptError, load_prompt, render_prompt, template_fingerprint
 
 NOT_JSON = "这不是一个 JSON 对象"
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from pages import abstract_rows, draw
 
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
 
 pytest.importorskip("reportlab")
 
@@ -180,7 +180,7 @@ def test_spacing_accents_do_not_break_names(tmp_path):
 
 def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
     from pipeline.models import Brief, FieldDoubt, PaperResult, Report, Usage
-    from pipeline.report import report_markdown
+    from pipeline.render.report import report_markdown
 
     paper = read(tmp_path, [("Annals of Quiet Computing", 16, "c", 80), ("Mira Castellan", 11, "c", 105),
                             ("Orchard University", 10, "c", 120)] + abstract_rows(160))
@@ -264,7 +264,7 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("Orchard Hopkins Medical Institutions, Lisbon", ["Orchard Hopkins Medical Institutions"]),
 ])
 def test_affiliation_entries_to_organisations(entry, names):
-    from pipeline.institutions import organisations
+    from pipeline.names.institutions import organisations
 
     if names is None:  # only what must not come out
         assert not any(name.isupper() and len(name) <= 5 for name in organisations([entry]))

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import institutions as inst
-from pipeline import registry
-from pipeline.grounding import Page
+from pipeline.brief.grounding import Page
+from pipeline.brief.validate import check
 from pipeline.models import Paper
-from pipeline.validate import check
+from pipeline.names import institutions as inst
+from pipeline.names import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "论文，使用一种新方法，解决了一个老问题，达成了更好的效果。"
@@ -100,7 +100,7 @@ def test_an_acronym_the_registry_gives_to_the_paper_institution_is_accepted():
 def test_the_table_opens_lazily_in_a_reader_process(tmp_path):
     import registry_reader
 
-    from pipeline.readers import PdfReaders
+    from pipeline.extract.readers import PdfReaders
 
     pdf = tmp_path / "x.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
@@ -133,7 +133,7 @@ def test_a_wheel_installed_in_a_fresh_venv_finds_the_table(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
                     "--force-reinstall", str(wheel)], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    code = ("import pipeline, pipeline.registry as r; assert 'site-packages' in pipeline.__file__, pipeline.__file__; "
+    code = ("import pipeline, pipeline.names.registry as r; assert 'site-packages' in pipeline.__file__, pipeline.__file__; "
             "print(r.identify('北京大学').name)")
     out = subprocess.run([str(python), "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "Peking University"

@@ -9,11 +9,11 @@ import logging
 import make_samples
 import yaml
 
-from pipeline import cassette
+from pipeline.brief.prompts import load_prompt, template_fingerprint
 from pipeline.cli import main
+from pipeline.extract.pdf import file_sha256
 from pipeline.llm import ATTEMPT_HEADER, PAPER_HEADER, PROMPT_HEADER
-from pipeline.pdf import file_sha256
-from pipeline.prompts import load_prompt, template_fingerprint
+from pipeline.run import cassette
 
 CASSETTE = make_samples.CASSETTE
 QINGLAN = "清澜-graph-pruning.pdf"

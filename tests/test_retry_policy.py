@@ -9,10 +9,12 @@ import logging
 import random
 
 import pytest
+from support.standin import StandIn
 from tenacity import Future as Outcome
 from tenacity import RetryCallState
 
-from pipeline.llm import LLMClient, LLMError, MalformedAnswer, QuotaSpent, RetryBudget, RetryBudgetExceeded, Unconfirmed, answer_schema
+from pipeline.brief.answer import answer_schema
+from pipeline.llm import LLMClient, LLMError, MalformedAnswer, QuotaSpent, RetryBudget, RetryBudgetExceeded, Unconfirmed
 from pipeline.llm.pacing import Pacer
 from pipeline.llm.retry import (
     BACKOFF_JITTER,
@@ -29,7 +31,6 @@ from pipeline.llm.retry import (
     wait_retry_after,
 )
 from pipeline.settings import Settings, SettingsError
-from pipeline.standin import StandIn
 
 MESSAGES = [{"role": "system", "content": "s"},
             {"role": "user", "content": "<paper>\n<header>\nA Title\nNorthlake University\n</header>\n"
@@ -185,8 +186,8 @@ def ask(server: StandIn, json_mode="schema", calls: int = 3) -> tuple[str, list]
     async def go():
         client = LLMClient(server.base_url, "k", json_mode=json_mode, budget=RetryBudget(left=1, max_in_a_row=1))
         try:
-            first = await asyncio.gather(*(client.complete(MESSAGES, "m", {}, json_object=True) for _ in range(calls)))
-            return client.json_mode, [*first, await client.complete(MESSAGES, "m", {}, json_object=True)]
+            first = await asyncio.gather(*(client.complete(MESSAGES, "m", {}, schema=answer_schema()) for _ in range(calls)))
+            return client.json_mode, [*first, await client.complete(MESSAGES, "m", {}, schema=answer_schema())]
         finally:
             await client.close()
     return asyncio.run(asyncio.wait_for(go(), 30))

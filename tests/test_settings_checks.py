@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipeline.cassette import without_userinfo
 from pipeline.cli import main
+from pipeline.run.cassette import without_userinfo
 
 PASSWORD = "hunter2-secret-pw"
 

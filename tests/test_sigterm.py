@@ -13,9 +13,8 @@ from pathlib import Path
 import foreground
 import make_samples
 import pytest
+from support.standin import StandIn
 from waiting import wait_for
-
-from pipeline.standin import StandIn
 
 ROOT = make_samples.ROOT
 N = len(make_samples.SAMPLES)

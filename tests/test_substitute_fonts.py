@@ -13,8 +13,8 @@ import pages
 import pytest
 from cjk_font import NON_EMBEDDED, cjk_font
 
+from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.pdf import extract
 
 TITLE = "Tidewater Sketches: Sparse Routing for Small Graph Models"
 AFFILIATION = "澄川大学 信息科学与工程学院"

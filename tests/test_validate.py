@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.brief.validate import check, failed_checks
 from pipeline.models import Paper
-from pipeline.validate import check, failed_checks
 
 PAPER = Paper(
     file="x.pdf", sha256="0" * 64, title="LatticeKV: Paged Key-Value Caches for Long-Context Inference",
@@ -55,7 +55,7 @@ def test_placeholder_is_allowed_only_for_anonymous_papers():
 
 @pytest.mark.parametrize("wrapped", [f"“{GOOD}”", f"简报：{GOOD}", f"```\n{GOOD}\n```", f'"{GOOD}"'])
 def test_wrappers_around_the_sentence_are_removed(wrapped):
-    from pipeline.brief import tidy_answer
+    from pipeline.brief.write import tidy_answer
 
     assert tidy_answer(wrapped) == GOOD
 
@@ -117,7 +117,7 @@ def test_unknown_chinese_name_fails_and_asks_for_the_printed_name():
 
 
 def test_names_are_not_split_inside_a_name():
-    from pipeline.validate import split_names
+    from pipeline.brief.validate import split_names
 
     paper = TSINGHUA.model_copy(update={"institutions": ["University of Science and Technology of China"]})
     assert split_names("University of Science and Technology of China与清华大学", paper) == [
@@ -152,7 +152,7 @@ def test_short_title_before_a_dash():
 def test_repair_request_names_each_failure_as_an_instruction():
     import json
 
-    from pipeline.brief import assess, repair_message
+    from pipeline.brief.write import assess, repair_message
 
     answer = json.dumps({"title": TSINGHUA.title, "authors": TSINGHUA.authors, "institutions": TSINGHUA.institutions,
                          "brief": f"北京大学发布了LatticeKV{BODY.replace('73%', '99%')}"}, ensure_ascii=False)

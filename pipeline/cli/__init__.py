@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from ..escape import terminal_line
+from ..render.escape import terminal_line
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, usage
 from .inspect_paper import add_inspect
 from .iterate import add_compare, add_regress, add_rerun
@@ -22,10 +22,11 @@ _terminated: list[bool] = []  # SIGTERM arrived (the exit code says so: 143, not
 # what a user must fix (exit 2, one line): settings, prompts, cassettes, a folder in use, a store or
 # folder that cannot be written (damaged, full, read-only)
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from ..cassette import CassetteError
-    from ..prompts import PromptError
+    from ..brief.prompts import PromptError
+    from ..run.cassette import CassetteError
+    from ..run.folder_lock import FolderInUse
+    from ..run.store import StoreError
     from ..settings import SettingsError
-    from ..store import FolderInUse, StoreError
 
     return SettingsError, PromptError, CassetteError, FolderInUse, StoreError, OSError
 
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     try:
         _setup_logging(args)  # imports the client module: a second or more on a busy machine, Ctrl-C included
-        from ..cassette import matching
+        from ..run.cassette import matching
 
         with matching(getattr(args, "match", None) or "paper"):  # every replay of this command (--match)
             return args.handler(args)
@@ -114,7 +115,7 @@ def _main(args: argparse.Namespace) -> int:
     except _user_errors() as exc:  # the one exit path for what the user must fix: one line, exit 2
         return usage(_os_message(exc))
     except Exception as exc:  # a bug: one line (the traceback under -v), never a traceback on the terminal
-        from ..failures import internal
+        from ..run.failures import internal
 
         print(terminal_line(f"paperbrief: {internal(exc).detail} (paperbrief -v shows where)"), file=sys.stderr)
         return EXIT_FAILED

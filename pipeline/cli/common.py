@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..escape import terminal_line
+from ..render.escape import terminal_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -31,6 +31,6 @@ def missing_input(inputs: list[str]) -> str:
 
 def store_path(output: Path) -> Path:
     """The run store of an output folder (store.STORE_NAME), for the messages that point at it."""
-    from ..store import STORE_NAME
+    from ..run.store import STORE_NAME
 
     return output / STORE_NAME

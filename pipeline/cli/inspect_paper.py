@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..escape import terminal, terminal_line
+from ..render.escape import terminal, terminal_line
 from .common import EXIT_FAILED, EXIT_OK, usage
 from .options import (
     PROMPT_HELP,
@@ -26,7 +26,7 @@ from .options import (
 def _inspect(args: argparse.Namespace) -> int:
     """Print what was read from one PDF (no LLM call; with --llm, the model's reading beside the rules')."""
     from ..models import ReadFailure
-    from ..readers import read_one
+    from ..run.reads import read_one
 
     if not Path(args.pdf).exists():
         return usage(f"{args.pdf}: no such file")
@@ -87,8 +87,8 @@ def _print_fields(fields: dict) -> None:
 
 def _inspect_with_model(args: argparse.Namespace, settings, read, rules: dict) -> int:
     """Both readings of one paper: the rules', the model's after grounding, what was dropped, what is published."""
-    from ..failures import exit_code
-    from ..runner import read_with_model
+    from ..run.failures import exit_code
+    from ..run.runner import read_with_model
 
     settings.require_endpoint()
     result = asyncio.run(read_with_model(settings, read))

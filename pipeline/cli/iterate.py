@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..escape import terminal, terminal_line
+from ..render.escape import terminal, terminal_line
 from .common import EXIT_FAILED, EXIT_OK, folder_error, missing_input, store_path, usage
 from .options import (
     build_settings,
@@ -28,9 +28,9 @@ from .options import (
 
 def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
-    from ..diff import side_by_side
-    from ..pdf import PdfError
-    from ..runner import NotInReport, rerun_paper
+    from ..extract.inputs import PdfError
+    from ..run.diff import side_by_side
+    from ..run.runner import NotInReport, rerun_paper
 
     if folder_error(args.output):
         return usage(folder_error(args.output))
@@ -41,7 +41,7 @@ def _rerun(args: argparse.Namespace) -> int:
         if args.dry_run:
             return _dry_rerun(args, settings)
         if settings.cassette:  # a cassette that cannot be used is named before the PDF is read
-            from ..cassette import check_cassette
+            from ..run.cassette import check_cassette
 
             check_cassette(settings.cassette)
         outcome = asyncio.run(rerun_paper(settings, Path(args.pdf), Path(args.output), add=args.add))
@@ -61,15 +61,15 @@ def _rerun(args: argparse.Namespace) -> int:
 
 def _dry_rerun(args: argparse.Namespace, settings) -> int:
     """`rerun --dry-run`: the rendered prompt, its fingerprint, and whether a rerun would call."""
+    from ..brief.prompts import prompt_for, render_prompt
+    from ..extract.inputs import PdfError
     from ..models import ReadFailure
-    from ..pdf import PdfError
-    from ..prompts import render_prompt
-    from ..readers import read_one
+    from ..run.reads import read_one
 
     paper = asyncio.run(read_one(Path(args.pdf), settings))
     if isinstance(paper, ReadFailure):
         raise PdfError(paper.reason)
-    prompt = settings.prompt_file()
+    prompt = prompt_for(settings)
     rendered = render_prompt(prompt, paper, settings.model)
     for message in rendered.messages:
         print(terminal(f"--- {message['role']} ---\n{message['content']}"))
@@ -81,8 +81,8 @@ def _dry_rerun(args: argparse.Namespace, settings) -> int:
 def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
     """What `rerun` would do with this prompt: reuse a passing stored brief, or send the paper
     (again, when its stored brief failed)."""
-    from ..flow import PaperFlow
-    from ..store import RunStore
+    from ..run.flow import PaperFlow
+    from ..run.store import RunStore
 
     plan = "new"
     if store_path(output).is_file():
@@ -99,8 +99,8 @@ def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from ..compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
-    from ..readers import discover
+    from ..extract.readers import discover
+    from ..run.compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
 
     if missing_input(args.inputs):
         return usage(missing_input(args.inputs))
@@ -133,7 +133,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _dry_compare(settings, chosen, files: list[Path], output: Path) -> int:
     """`compare --dry-run`: the calls each variant would make; none is made."""
-    from ..compare import planned_calls
+    from ..run.compare import planned_calls
 
     plans = planned_calls(settings, chosen, files, output)
     for variant in chosen:
@@ -148,7 +148,7 @@ def _dry_compare(settings, chosen, files: list[Path], output: Path) -> int:
 
 
 def _print_comparison(comparison, output: Path) -> None:
-    from ..compare import HTML_NAME, MD_NAME
+    from ..run.compare import HTML_NAME, MD_NAME
 
     for s in comparison.summaries:
         print(terminal(f"{s.variant.name}: {s.variant.label}: {s.first_answer} at the first answer, "
@@ -159,7 +159,8 @@ def _print_comparison(comparison, output: Path) -> None:
 
 def _regress(args: argparse.Namespace) -> int:
     """Replay a cassette offline and check every paper: prompt unchanged, validators pass, golden equal."""
-    from ..regress import regress
+    from ..brief.prompts import prompt_for
+    from ..run.regress import regress
 
     folder = Path(args.input_dir)
     if not folder.is_dir():
@@ -168,7 +169,7 @@ def _regress(args: argparse.Namespace) -> int:
         return usage(f"{args.cassette}: cassette file not found")
     # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
     settings = build_settings(args)
-    prompt = settings.prompt_file()
+    prompt = prompt_for(settings)
     golden = None
     if args.golden:
         from ..models import Report
@@ -188,7 +189,7 @@ def _regress(args: argparse.Namespace) -> int:
 
 
 def _print_regress_rows(rows) -> None:
-    from ..regress import prompt_verdict
+    from ..run.regress import prompt_verdict
 
     print(f"{'paper':40} {'prompt':10} {'validators':10} {'golden':8}")
     for r in rows:

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..escape import terminal_line
+from ..render.escape import terminal_line
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, folder_error, missing_input, store_path, usage
 from .options import (
     build_settings,
@@ -35,8 +35,8 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _run_papers(args: argparse.Namespace, record: bool) -> int:
-    from ..readers import discover
-    from ..runner import RunAborted, run_live
+    from ..extract.readers import discover
+    from ..run.runner import RunAborted, run_live
 
     if missing_input(args.inputs):
         return usage(missing_input(args.inputs))
@@ -83,7 +83,7 @@ def readings_line(report) -> str:
 
 def failed_line(report) -> str:
     """'N failed', with the count of each kind of failure (failures.KINDS) when there are any."""
-    from ..failures import counts
+    from ..run.failures import counts
 
     by_kind = counts(report.results)
     return f"{len(report.failed)} failed" + (f" ({', '.join(f'{n} {k}' for k, n in by_kind.items())})" if by_kind else "")
@@ -91,7 +91,7 @@ def failed_line(report) -> str:
 
 def _list_failures(report) -> int:
     """One line per failed paper (kind and reason) on stderr; the exit code their kinds give."""
-    from ..failures import exit_code
+    from ..run.failures import exit_code
 
     for result in report.failed:
         kind = f" [{result.failure.kind}]" if result.failure else ""
@@ -114,8 +114,8 @@ def requests_line(report, concurrency: int) -> str:
 
 async def _locked_provider_batches(settings, files: list[Path], output: Path):
     """`run --batch` holds the output folder like a live run: two never submit the same papers."""
-    from ..provider_batch import run_provider_batches
-    from ..store import folder_lock
+    from ..run.batches import run_provider_batches
+    from ..run.folder_lock import folder_lock
 
     async with folder_lock(output, "paperbrief run --batch", settings.wait):
         return await run_provider_batches(settings, files, output)
@@ -158,7 +158,7 @@ def _cancel(args: argparse.Namespace) -> int:
 
 def _provider_batches(args: argparse.Namespace, cancel: bool) -> int:
     from ..llm import LLMError
-    from ..provider_batch import batch_states
+    from ..run.batches import batch_states
 
     output = Path(args.output_dir)
     if not store_path(output).exists():

@@ -18,6 +18,7 @@ about (request headers and counts), formats (the answer's JSON schema and JSON m
 (parsing), batch (the Batch API transport), client (LLMClient and its factory).
 """
 
+from ..settings import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT
 from .about import ATTEMPT_HEADER, PAPER_HEADER, PROMPT_HEADER, RequestAbout, counting, request_about
 from .answers import MAX_RAW, MAX_TEXT, MAX_TOKENS, BatchLine, LineSplitter, answer_body, batch_line, completion_of
 from .batch import BATCH_KEY, FIND_PAGES
@@ -36,10 +37,10 @@ from .errors import (
                      RetryBudgetExceeded,
                      Unconfirmed,
 )
-from .formats import JSON_MODES, JsonMode, answer_schema, json_mode_of, response_format
-from .http import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_FILE_LIMIT_MB, INFLATE_STEP, LimitedStream, guarded_http_client
+from .formats import JSON_MODES, JsonMode, json_mode_of, response_format
+from .http import INFLATE_STEP, LimitedStream, guarded_http_client
 from .pacing import Pacer, RetryBudget
-from .retry import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT, MAX_RATE_LIMITS, RATE_LIMIT_CEILING, RATE_LIMIT_FLOOR
+from .retry import MAX_RATE_LIMITS, RATE_LIMIT_CEILING, RATE_LIMIT_FLOOR
 from .secrets import _SECRETS, RedactingFilter, add_secret, redact, scrub
 
 # the names the tests knew before the package was split
@@ -52,6 +53,6 @@ __all__ = [
     "BatchLine", "BodyTooLarge", "CallTimedOut", "DownloadCut", "EndpointUnusable", "JsonMode", "LLMClient",
     "LLMError", "MalformedAnswer", "NotRecorded", "Pacer", "QuotaSpent", "RedactingFilter", "RedirectRefused",
     "Refused", "RequestAbout", "RetryBudget", "RetryBudgetExceeded", "Unconfirmed", "add_secret", "answer_body",
-    "answer_schema", "batch_line", "client_for", "completion_of", "counting", "guarded_http_client",
+    "batch_line", "client_for", "completion_of", "counting", "guarded_http_client",
     "json_mode_of", "redact", "request_about", "response_format", "scrub",
 ]

@@ -7,8 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from ..extract.text import MAX_JSON_DEPTH, json_depth
 from ..models import BatchState, Completion, Usage
-from ..text import MAX_JSON_DEPTH, json_depth
 from .errors import LLMError, MalformedAnswer, QuotaSpent, Refused
 from .secrets import capped, printable, scrub
 

@@ -7,21 +7,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from ..models import Completion
+from ..settings import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, Settings
 from .about import RequestAbout, note_sent, sending_about
 from .answers import answer_body, completion_of
 from .batch import BatchTransport
 from .errors import CallTimedOut, EndpointUnusable
 from .formats import STEP_DOWN_WARNING, JsonMode, json_mode_of, next_mode, response_format
-from .http import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_FILE_LIMIT_MB, guarded_http_client
+from .http import guarded_http_client
 from .pacing import Pacer, RetryBudget
-from .retry import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT, RATE_LIMIT_FLOOR, CallPolicy, CallState, Limits
+from .retry import RATE_LIMIT_FLOOR, CallPolicy, CallState, Limits
 from .secrets import add_secret
-
-if TYPE_CHECKING:
-    from ..settings import Settings
 
 log = logging.getLogger("paperbrief.llm")
 
@@ -139,16 +136,17 @@ class LLMClient(BatchTransport):
             call.rate_waited += time.monotonic() - start
 
     async def complete(self, messages: list[dict[str, str]], model: str, parameters: dict,
-                       json_object: bool = False, about: RequestAbout | None = None) -> Completion:
-        """One chat completion; with `json_object`, asks for the answer's form while `json_mode` holds
-        one; `about` goes out as the X-Paperbrief-* headers a replay matches on."""
+                       schema: dict | None = None, about: RequestAbout | None = None) -> Completion:
+        """One chat completion; with the answer's `schema`, asks for the answer's form while `json_mode`
+        holds one (that schema, else JSON mode); `about` goes out as the X-Paperbrief-* headers a
+        replay matches on."""
         start = time.perf_counter()
 
         def asks_json() -> JsonMode:
-            return self.json_mode if json_object else "off"
+            return self.json_mode if schema is not None else "off"
 
         async def request() -> Completion:
-            form = response_format(asks_json())
+            form = response_format(asks_json(), schema)
             extra = {"response_format": form} if form else {}
             with sending_about(about):
                 raw = await self._completions.with_raw_response.create(
@@ -162,7 +160,7 @@ class LLMClient(BatchTransport):
         await self._client.close()
 
 
-def client_for(settings: "Settings", pause: bool = True) -> LLMClient:
+def client_for(settings: Settings, pause: bool = True) -> LLMClient:
     """The one factory: the LLM client a command uses, built from its settings (replays pass
     pause=False: a recorded failure is not waited for)."""
     return LLMClient(settings.base_url, settings.api_key, timeout=settings.timeout, attempts=settings.attempts,

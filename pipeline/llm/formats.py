@@ -1,26 +1,13 @@
 """What a brief request asks the answer's form to be: the answer's JSON schema (`json_schema`),
 any JSON object (`json_object`, the provider's JSON mode), or nothing. An endpoint that answers
-HTTP 400 to one form is asked with the next, once per run (LLMClient)."""
+HTTP 400 to one form is asked with the next, once per run (LLMClient). The schema is the caller's
+(the brief stage's answer contract, brief/answer.py): this stage sends it without knowing it."""
 
 from __future__ import annotations
 
-import functools
-from typing import Literal
+from ..settings import JSON_MODES, JsonMode, json_mode_of  # noqa: F401  (the settings validate the mode)
 
-JsonMode = Literal["schema", "object", "off"]
-JSON_MODES: tuple[JsonMode, ...] = ("schema", "object", "off")  # in the order an endpoint's 400 steps down
 SCHEMA_NAME = "paper_brief"
-
-
-def json_mode_of(value: bool | str | None) -> JsonMode:
-    """A json_mode setting as a mode: true (the flag --json-mode) is the best form, false is off."""
-    if value is True:
-        return "schema"
-    if value is False or value is None:
-        return "off"
-    if value not in JSON_MODES:
-        raise ValueError(f"json_mode must be one of {', '.join(JSON_MODES)} (or true/false), not {value!r}")
-    return value
 
 
 def next_mode(mode: JsonMode) -> JsonMode:
@@ -28,19 +15,10 @@ def next_mode(mode: JsonMode) -> JsonMode:
     return JSON_MODES[min(JSON_MODES.index(mode) + 1, len(JSON_MODES) - 1)]
 
 
-@functools.lru_cache(maxsize=1)
-def answer_schema() -> dict:
-    """The JSON schema of the answer contract (pipeline.answer.ModelAnswer), closed to other keys."""
-    from ..answer import ModelAnswer
-
-    return {**ModelAnswer.model_json_schema(), "additionalProperties": False}
-
-
-def response_format(mode: JsonMode, schema: dict | None = None) -> dict | None:
-    """The `response_format` field for `mode`, or None (nothing is sent)."""
-    if mode == "schema":
-        return {"type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "schema": schema or answer_schema(), "strict": True}}
+def response_format(mode: JsonMode, schema: dict | None) -> dict | None:
+    """The `response_format` field for `mode` and the answer's `schema`, or None (nothing is sent)."""
+    if mode == "schema" and schema is not None:
+        return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
     if mode == "object":
         return {"type": "json_object"}
     return None

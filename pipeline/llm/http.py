@@ -8,8 +8,6 @@ import zlib
 from .errors import BodyTooLarge, MalformedAnswer, RedirectRefused
 from .secrets import printable
 
-DEFAULT_ANSWER_LIMIT_MB = 4  # a chat answer (or any API answer but a file) larger than this, decompressed, is refused
-DEFAULT_FILE_LIMIT_MB = 2048  # a batch result or error file larger than this, decompressed, is cut there
 INFLATE_STEP = 64 * 1024  # bytes decompressed at a time: a bomb never inflates past the limit in memory
 
 

@@ -19,12 +19,11 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exp
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
+from ..settings import DEFAULT_ATTEMPTS, DEFAULT_RATE_LIMIT_WAIT
 from .errors import CallTimedOut, EndpointUnusable, LLMError, MalformedAnswer, NotRecorded, QuotaSpent, RetryBudgetExceeded, Unconfirmed
 from .pacing import Pacer, RetryBudget
 from .secrets import printable
 
-DEFAULT_ATTEMPTS = 6  # tries per call for 5xx, timeouts and dropped connections; 429 answers do not count
-DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429 answers before it gives up
 RATE_LIMIT_FLOOR = 1.0  # the least wait after a 429, doubled with each 429 of the same call
 RATE_LIMIT_CEILING = 30.0  # the floor stops doubling here
 MAX_RATE_LIMITS = 30  # 429 answers one call accepts before it gives up, whatever the waits were

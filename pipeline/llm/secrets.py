@@ -7,7 +7,7 @@ import logging
 import re
 from typing import TypeVar
 
-from ..text import valid_unicode
+from ..extract.text import valid_unicode
 
 _SECRETS: set[str] = set()
 MIN_SECRET = 8  # shorter "keys" (none, ollama, k) are placeholders; scrubbing them would mangle text

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .. import institutions as inst
 from ..models import Decision, Document, Paper
+from ..names import institutions as inst
 from ..rules import in_force
 from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import foot_notes, footnote_affiliations, read_header

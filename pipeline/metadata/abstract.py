@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .. import institutions as inst
+from ..names import institutions as inst
 from ..rules import in_force
 from .layout import Cell, Line, cell_size
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from .. import institutions as inst
+from ..names import institutions as inst
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors
 from .layout import MARKER_RE, Cell, Line, cell_size

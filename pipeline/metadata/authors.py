@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .. import institutions as inst
+from ..names import institutions as inst
+from ..names.vocabulary import word_set
 from ..rules import in_force
-from ..vocabulary import word_set
 from .layout import Cell
 
 _IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE", re.I)

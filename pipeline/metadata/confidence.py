@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from .. import institutions as inst
-from .. import registry
 from ..models import LOW_CONFIDENCE, FieldDoubt
+from ..names import institutions as inst
+from ..names import registry
+from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
-from ..vocabulary import Pattern, either, word_set
 from .title import cut_title, is_multiword
 
 LOW = LOW_CONFIDENCE

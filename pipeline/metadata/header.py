@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .. import registry
+from ..names import registry
 from ..rules import in_force
 from .layout import Line
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..extract.text import join_spacing_accents
 from ..models import Span
 from ..rules import in_force
-from ..text import join_spacing_accents
 
 MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆⋄◇♠♣♢♡♦✉a-j\s]+$")
 

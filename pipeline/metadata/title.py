@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..names.vocabulary import word_set
 from ..rules import in_force
-from ..vocabulary import word_set
 from .layout import Line, main_size, text_cells
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)

@@ -1,0 +1,418 @@
+"""Affiliation entries -> organisation names: the organisation, not its department or address.
+
+Each entry is read by `read_entry`: its parts are cleaned (affiliation_entries), then the stages of
+`_STAGES` are tried in order and the first that names an organisation decides; every name kept and
+every part passed over carries the name of the rule that decided it (see `inspect --explain`)."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from ..rules import in_force
+from . import registry
+from .affiliation_entries import CHINESE_UNIT_AFTER_UNIVERSITY, academy_institutes, campuses, split_joined, split_parts, strip_noise, trim
+from .folding import fold
+from .organisation_table import hand_row, known
+from .vocabulary import (
+    ACRONYM,
+    ACRONYM_WITH_CAMPUS,
+    CORP,
+    GENERIC_ALONE,
+    NAMED_INSTITUTE,
+    PLACEHOLDER,
+    POSTCODE,
+    STREET,
+    STRONG,
+    TOP,
+    TOP_ACRONYM,
+    TOP_WORDS,
+    UNIT,
+    US_STATE,
+    WEAK,
+    companies_in,
+    countries,
+    is_unit,
+    page_labels,
+)
+
+
+def stands_alone(name: str) -> bool:
+    """An organisation that is nobody's unit: a university, a company, a national laboratory, or
+    one the table knows (a named institute or 'X NLP Group' may be a university's)."""
+    return bool(TOP.search(name) or CORP.search(name) or companies_in(name)
+                or re.search(r"\bNational Laborator", name) or known(name))
+
+
+def looks_like_affiliation(text: str) -> bool:
+    """True for text that names an organisation, a unit of one, or is a bare acronym (KAIST, MIT)."""
+    text = text.strip()
+    if text.upper() in page_labels():
+        return False
+    return bool(STRONG.search(text) or WEAK.search(text) or UNIT.search(text) or ACRONYM.match(text)
+                or NAMED_INSTITUTE.match(text))
+
+
+def reads_as_organisation(name: str) -> bool:
+    """Whether a name carries any sign of an organisation: its vocabulary, a company, a row of the
+    table or an entry of the registry, or an acronym the registry knows (an agency's '<Subject>
+    Superintendence', a town alone, a person's name in capitals, a grant's name and a Chinese
+    phrase with no organisation word carry none)."""
+    name = name.strip()
+    if _FUNDING_NAME.search(name):
+        return False  # 'Research Funds for the <Subject>': a grant a note names, not where anyone works
+    if re.search(r"[\u4e00-\u9fff]", name):  # a Chinese phrase by its organisation word, or a name the table knows
+        return bool(STRONG.search(name) or WEAK.search(name) or _CHINESE_BODY.search(name) or companies_in(name) or known(name))
+    if len(name.split()) == 1:
+        return True  # one word: a company's own name ('Airbus') as often as anything
+    return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\bState$", name)
+                                                or companies_in(name) or known(name) or registry.knows(name)
+                                                or any(registry.knows(w) for w in re.findall(r"\b[A-Z]{3,}\b", name)))
+
+
+_FUNDING_NAME = re.compile(r"\b(?:Funds?|Grants?|Programme)\b")
+# public bodies a Chinese affiliation names besides the vocabulary's organisation words
+_CHINESE_BODY = re.compile(r"(?:中心|科学院|银行|局|部|委员会|协会|学会|基金会|出版社|学校)$")
+
+
+def company_labs(entries: list[str]) -> list[str]:
+    """Named labs printed before the company that keeps them ('<Name> AI, <Brand> Inc.'): the
+    company alone is kept, but the paper may mean the lab, so the reading is doubtful."""
+    labs = []
+    for entry in (piece for e in entries for piece in split_joined(e)):
+        kept = organisation_of(entry)
+        if not any(CORP.search(k) or companies_in(k) for k in kept):
+            continue
+        parts = [trim(p) for p in split_parts(strip_noise(entry))]
+        labs += [p for p in parts if p and (WEAK.search(p) or STRONG.search(p)) and not is_unit(p)
+                 and not any(p in k or k in p for k in kept)]
+    return labs
+
+
+def organisations(entries: list[str]) -> list[str]:
+    """Each distinct organisation once, in printed order; a university's unit that the registry
+    lists under it stands for the university."""
+    return [name for name, _ in explain_organisations(entries)[0]]
+
+
+def explain_organisations(entries: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """`organisations` with its reasons: ((name, rule) kept, (part, rule) dropped), in printed order."""
+    seen: dict[str, tuple[str, str]] = {}
+    dropped: list[tuple[str, str]] = []
+    for entry in (piece for e in entries for piece in split_joined(e)):
+        reading = read_entry(entry)
+        dropped += reading.dropped
+        for name, rule in reading.kept:
+            key = fold(name)
+            if key and not any(_repeats(name, other) for other, _ in seen.values()):
+                seen[key] = (name, rule)
+            else:
+                dropped.append((name, "duplicate"))
+    kept, lifted = _lift_units(list(seen.values()))
+    return kept, dropped + lifted
+
+
+def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """'<Name> Shenzhen International Graduate School' is <Name> University's: the unit is read
+    as the university, once (dropped when the university is printed too). A university the
+    registry files under a system ('University of <State>, <Campus>') is not a unit, nor is a
+    medical centre ('<Town> Medical Center'): only schools, colleges, institutes and labs."""
+    out: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
+    for name, rule in names:
+        unit_word = _LIFTED_UNIT_WORD.search(name)
+        up = registry.lifted(name) if unit_word and not (TOP.search(name) or hand_row(name)) else None
+        if up is not None:
+            dropped.append((name, "unit-lifted"))
+            name, rule = up.name, "unit-lifted-to-organisation"
+        if not any(_repeats(name, other) for other, _ in out):
+            out.append((name, rule))
+        elif up is None:
+            dropped.append((name, "duplicate"))
+    return out, dropped
+
+
+_LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院")
+
+
+class EntryReading(NamedTuple):
+    """One affiliation entry read: each organisation kept with the rule that chose it, and each
+    part passed over with the rule that passed it over."""
+
+    kept: list[tuple[str, str]]  # (name, rule)
+    dropped: list[tuple[str, str]]  # (part as printed, rule)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.kept]
+
+
+def organisation_of(entry: str) -> list[str]:
+    """The organisation-level names in one affiliation entry."""
+    return read_entry(entry).names
+
+
+def read_entry(entry: str) -> EntryReading:
+    """Read one entry: clean its parts, then try the stages of `_STAGES` in order; the first that
+    names an organisation decides, and the rule that decided is kept with each name."""
+    entry = strip_noise(entry)
+    if not entry:
+        return EntryReading([], [])
+    if PLACEHOLDER.search(entry):
+        return EntryReading([], [(entry, "placeholder")])
+    parts = campuses([CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", trim(p)) for p in split_parts(entry)])
+    if _is_place(parts):
+        return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
+    parts, dropped = _clean_parts(parts)
+    parts = academy_institutes(parts)
+    kept: list[tuple[str, str]] = []
+    for stage in _STAGES:
+        kept = stage(parts)
+        if kept:
+            break
+    return EntryReading(_dedupe_kept(kept), dropped + _passed_over(parts, kept))
+
+
+def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Drop a page's labels, addresses and bare generic words ('University' alone)."""
+    dropped = [(p, "page-label") for p in parts if p.strip().upper() in page_labels()]
+    kept = []
+    for i, part in enumerate(p for p in parts if p.strip().upper() not in page_labels()):
+        if not part:
+            continue
+        if _is_address(part, first=i == 0):
+            dropped.append((part, "address"))
+        elif GENERIC_ALONE.match(part):
+            dropped.append((part, "generic-word"))
+        else:
+            kept.append(part)
+    return kept, dropped
+
+
+def _passed_over(parts: list[str], kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts no kept name stands for, each with why: a unit of the organisation kept, a lab
+    of the company kept, an organisation outranked by another in the entry, or a part that names
+    nothing."""
+    keys = [fold(n) for n, _ in kept]
+    by_company = any(rule == "company-over-labs" for _, rule in kept)
+    out = []
+    for part in parts:
+        key = fold(part)
+        if any(k and (k in key or key in k) for k in keys):
+            continue
+        if is_unit(part):
+            rule = "unit-of-organisation"
+        elif STRONG.search(part) or WEAK.search(part):
+            rule = "lab-of-company" if by_company else "outranked"
+        else:
+            rule = "not-an-organisation"
+        out.append((part, rule))
+    return out
+
+
+def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
+    """One organisation per entry by rank: a university over the units it hosts ('University +
+    School'), a company over its labs and divisions ('Research Division, Brightwave Systems Inc.',
+    '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
+    keep their own entry ('<LAB>-CNRS, Université de <Town>')."""
+    strong_parts = [p for p in parts if (STRONG.search(p) and not is_unit(p)) or _registry_company(p)]
+    strong = [_inner_org(p) for p in strong_parts]
+    ranked = [(p, "university-over-units") for p in strong if TOP.search(p)] \
+        or [(p, "company-over-labs") for p in strong if _is_company(p)] \
+        or [(p, "organisation-word") for p in strong]
+    ranked = [(p, rule) for p, rule in ranked if not _school_short_name(p, parts)]
+    rules = dict(ranked)
+    named = _institutes_beside_university(parts, list(rules))
+    out = []
+    for part in parts:  # in printed order
+        inner = _inner_org(part) if part in strong_parts else part
+        if part in strong_parts and inner in rules:
+            out.append((inner, rules[inner]))
+        elif part in named:
+            out.append((inner, "institute-beside-university"))
+    return out
+
+
+def _organisation_before_its_lab(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ACRONYM>, <Town> Research Laboratory': an organisation the registry knows by its short
+    name, printed first, then one of its labs, and no university or company after them: the
+    organisation is the paper's."""
+    first = parts[0].strip() if len(parts) > 1 else ""
+    if not NAMED_INSTITUTE.match(first) or registry.identify(first) is None:
+        return []
+    if any(TOP.search(p) or _is_company(p) for p in parts[1:]):
+        return []
+    return [(first, "organisation-before-its-lab")]
+
+
+def _is_company(name: str) -> bool:
+    """A company by its legal form ('Inc.', 'Co., Ltd.'), by its brand ('<Brand> Group'), or as
+    the registry files it ('<Name> Telecom')."""
+    return bool(CORP.search(name) or companies_in(name)) or _registry_company(name)
+
+
+def _registry_company(name: str) -> bool:
+    """A company the registry knows by this full name; one word alone is as often a town."""
+    org = registry.identify(name) if len(name.split()) > 1 else None
+    return org is not None and org.type == "company" and fold(org.name) == fold(name)
+
+
+def _school_short_name(part: str, parts: list[str]) -> bool:
+    """An acronym-and-word part before another organisation is a school's short name ('<ABC>
+    Medicine, <Name> University'); the same form printed last is a university ('KU Leuven')."""
+    if TOP_WORDS.search(part) or not TOP_ACRONYM.match(part.strip()):
+        return False
+    return any(TOP_WORDS.search(q) or NAMED_INSTITUTE.match(q) for q in parts[_index(parts, part) + 1:])
+
+
+def _institutes_beside_university(parts: list[str], strong: list[str]) -> list[str]:
+    """Research institutes by their own short name, beside a university kept: printed after it
+    ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
+    university is its own school ('<ABC>, <Name> University')."""
+    if not any(TOP.search(p) for p in strong):
+        return []
+    first_top = next((i for i, p in enumerate(parts) if TOP.search(p)), len(parts))
+    return [p for i, p in enumerate(parts) if NAMED_INSTITUTE.match(p) and p not in strong and not is_unit(p)
+            and (i > first_top or "-" in p or STRONG.search(p))]
+
+
+def _bracketed_in_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'Key Laboratory of X (<Name> University)': a unit naming its organisation in brackets."""
+    return [(_inner_org(p), "organisation-in-brackets") for p in parts if is_unit(p) and _parenthesised_org(p)]
+
+
+def _university_of_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'AI Institute of <Name> University': a unit naming its university after 'of'."""
+    return [(u, "university-named-in-unit") for u in (_university_inside(p) for p in parts if is_unit(p)) if u]
+
+
+def _last_weak(parts: list[str]) -> list[tuple[str, str]]:
+    """'<Name> Head and Neck Center, <Name> Medical Center': with weak words only, the unit
+    comes first and the organisation last."""
+    weak = [p for p in parts if WEAK.search(p) and not is_unit(p)]
+    return [(weak[-1], "weak-word-last")] if weak else []
+
+
+def _known_after_units(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ABC>, <DEF>, <GHI>, <Known>': short units, then the organisation the table knows."""
+    others = [p for p in parts if not is_unit(p)]
+    known_parts = [p for p in others if known(p)]
+    if len(others) > 1 and known_parts and known_parts[-1] == others[-1]:
+        return [(others[-1], "known-after-units")]
+    return []
+
+
+def _acronym_after_unit(parts: list[str]) -> list[tuple[str, str]]:
+    """'<ABC>, <UNIVXYZ>', 'Department of X, <ABC>': an acronym after a unit is its organisation
+    (not in a line with numbers, where it is a postcode's or a room's)."""
+    after_unit = [p for i, p in enumerate(parts) if i > 0 and ACRONYM_WITH_CAMPUS.match(p)]
+    if after_unit and not any(re.search(r"[\d:]", p) for p in parts):
+        return [(p, "acronym-after-unit") for p in after_unit]
+    return []
+
+
+def _first_known(parts: list[str]) -> list[tuple[str, str]]:
+    """The first part the table or the registry knows."""
+    found = [p for p in parts if not is_unit(p) and known(p)]
+    return [(found[0], "known-part")] if found else []
+
+
+def _first_other(parts: list[str]) -> list[tuple[str, str]]:
+    """The first part that is not a unit (a department alone names no organisation)."""
+    others = [p for p in parts if not is_unit(p)]
+    return [(others[0], "first-non-unit")] if others else []
+
+
+def _unit_named_organisation(parts: list[str]) -> list[tuple[str, str]]:
+    """'Institute of Science and Technology <Country>', 'Institute for Advanced Study': a name that
+    reads as a unit but is, by its full name, an organisation the registry lists under nobody."""
+    for part in parts:
+        org = registry.identify(part) if is_unit(part) else None
+        if org is not None and org.parent_id is None and fold(org.name) == fold(part):
+            return [(part, "organisation-named-as-unit")]
+    return []
+
+
+# Tried in order; the first stage that names an organisation decides the entry.
+_STAGES = (_organisation_before_its_lab, _by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
+           _acronym_after_unit, _first_known, _first_other, _unit_named_organisation)
+
+
+def _index(parts: list[str], part: str) -> int:
+    return parts.index(part) if part in parts else len(parts)
+
+
+def _is_place(parts: list[str]) -> bool:
+    """'Town, Country' and nothing else: no organisation is named."""
+    if len(parts) != 2 or parts[1].lower().strip(" .") not in countries():
+        return False
+    town = parts[0].strip()
+    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
+        and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split())
+
+
+def _is_address(part: str, first: bool = False) -> bool:
+    low = part.lower().strip(" .")
+    if low in countries() or US_STATE.match(part.strip()) or STREET.match(part.strip()):
+        return True
+    if first:
+        return False
+    if STRONG.search(part) or WEAK.search(part) or NAMED_INSTITUTE.match(part) or known(part):
+        return False  # 'CMS, Caltech': a known organisation's short name is not a town
+    if POSTCODE.search(part):
+        return True
+    words = part.split()
+    return len(words) <= in_force().town_max_words and all(w[:1].isupper() for w in words) and not is_unit(part)
+
+
+def _parenthesised_org(part: str) -> str:
+    match = re.search(r"\(([^)]+)\)", part)
+    return match.group(1) if match and STRONG.search(match.group(1)) else ""
+
+
+def _university_inside(unit: str) -> str:
+    """'AI Institute of <Name> University', 'School of X of the University of Y': the university a
+    unit names after 'of' (the shortest such tail), or ''."""
+    cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
+    for cut in reversed(cuts):
+        tail = unit[cut:]
+        if tail[:1].isupper() or tail.lower().startswith("the "):
+            if TOP_WORDS.search(tail) and not is_unit(tail):
+                return tail
+    return ""
+
+
+def _inner_org(part: str) -> str:
+    """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
+    '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
+    outside = re.sub(r"\([^)]*\)", " ", part)
+    if is_unit(part) or not TOP.search(outside):
+        return _parenthesised_org(part) or part
+    return part
+
+
+def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each organisation of one entry once (its first rule kept)."""
+    out: list[tuple[str, str]] = []
+    for name, rule in kept:
+        if not any(_repeats(name, o) for o, _ in out):
+            out.append((name, rule))
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return bool(short) and short in long_ and len(short) >= in_force().same_name_share * len(long_)
+
+
+def _campus_of(name: str, other: str) -> bool:
+    """'X (<Town>)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
+    match = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name.strip())
+    return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
+
+
+def _repeats(name: str, other: str) -> bool:
+    """Whether two printed names stand for one organisation."""
+    return _same(fold(name), fold(other)) and not (_campus_of(name, other) or _campus_of(other, name))
