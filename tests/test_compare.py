@@ -67,7 +67,7 @@ def test_summary_counts_match_the_per_paper_checks(samples, tmp_path, fake_model
     table = md.split("\n\n")[1]
     b_row = next(line for line in table.splitlines() if line.startswith("| B:"))
     assert [cell.strip() for cell in b_row.split("|")[2:5]] == [str(N - 1), "0", "1"]
-    assert "失败（比其他变体差：length、shape）" in md  # B fails checks that A passes on that paper
+    assert "失败（比其他变体差：长度、句式）" in md  # B fails checks that A passes on that paper, named in Chinese
     page = (out / "compare.html").read_text()
     assert page.count('class="marker"') == 1
 
@@ -159,3 +159,28 @@ def test_compare_reads_each_pdf_once_for_all_its_variants(samples, tmp_path, fak
     assert main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(fake_model)]) == 0
     assert len(starts) == 1  # one reader pool for the command
     assert sorted(reads) == sorted(p.name for p in samples.iterdir())  # each PDF read once, not once per variant
+
+
+def test_the_page_shows_the_prompt_change_marks_identical_pairs_and_filters(samples, tmp_path, fake_model):
+    """The prompt diff at the top; a paper both variants briefed alike is marked and folded; the
+    filters are there; checks are short Chinese labels with the reason on hover; a variant that
+    sent nothing shows no wait."""
+    out = tmp_path / "out"
+    default = make_samples.ROOT / "prompts" / "brief.yaml"
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0  # A's briefs are now in the run store
+    lattice = next(s for s in make_samples.SAMPLES if s.file == "lattice-kv.pdf")
+    fake_model.always_off_template.add(lattice.title)  # B fails this paper
+    main(["compare", str(samples), "--prompt", str(default), "--prompt", str(prompt_b(tmp_path)), "-o", str(out), *live(fake_model)])
+    page = (out / "compare.html").read_text()
+    diff = page.split('<pre class="prompt-diff">')[1].split("</pre>")[0]
+    assert '<span class="add">+' in diff and "周报简报" in diff and '<span class="del">-' in diff
+    assert page.count('<section class="paper same">') == N - 1  # every paper but the one B failed
+    assert page.count("各变体相同</span></summary>") == N - 1
+    assert 'id="only-differences"' in page and 'id="only-failures"' in page and page.count(' has-failure"') == 1
+    assert "句式✗" in page and "shape:FAIL" not in page
+    failed_span = page.split("句式✗")[0].rsplit("<span", 1)[1]
+    assert 'title="' in failed_span  # the check's reason on hover
+    a_row = page.split('<table id="summary">')[1].split("</tr>")[1]
+    assert a_row.count("<td>-</td>") >= 1 and "<td>0</td></tr>" in a_row + "</tr>"  # A sent 0 requests: no wait shown
+    md = (out / "compare.md").read_text()
+    assert "```diff" in md and "（各变体相同）" in md

@@ -17,6 +17,11 @@ SHAPE = re.compile(r"^(?P<org>.*?)发布了(?P<title>.+?)论文，使用(?P<meth
 GENERIC_SUBJECT = "研究团队"
 
 
+# each check's short name as a Chinese reader of the report sees it
+CHECK_LABELS = {"answer": "答案格式", "shape": "句式", "one_sentence": "一句话", "length": "长度", "institution": "机构", "title": "标题",
+                "content": "内容", "numbers": "数字"}
+
+
 def check(text: str, paper: Paper) -> list[CheckResult]:
     """Every check's verdict; a brief is publishable only when all are ok."""
     text = text.strip()

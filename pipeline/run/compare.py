@@ -13,6 +13,7 @@ the names its answers lost to grounding, and the papers where its reading and th
 from __future__ import annotations
 
 import asyncio
+import difflib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..brief.prompts import load_prompt, prompt_for
+from ..brief.validate import CHECK_LABELS
 from ..models import Paper, PaperResult, Report
 from ..settings import Settings
 from .diff import Piece, alike, pieces
@@ -58,6 +60,7 @@ class BriefCell(BaseModel):
     ok: bool
     attempts: int
     checks: dict[str, bool]
+    details: dict[str, str] = {}  # why a check failed, shown on hover
     error: str = ""
     worse: list[str] = []  # checks this variant fails that another variant passes on this paper
     diff: list[Piece] = []  # against the first variant's brief, only when the two are mostly alike
@@ -69,11 +72,30 @@ class Row(BaseModel):
     title: str
     cells: list[BriefCell]
 
+    @property
+    def same(self) -> bool:
+        """Every variant wrote the same brief, with the same verdict: nothing to compare."""
+        return all(c.text == self.cells[0].text and c.ok == self.cells[0].ok for c in self.cells)
+
+    @property
+    def any_failed(self) -> bool:
+        return any(not c.ok for c in self.cells)
+
+
+class PromptChange(BaseModel):
+    """How one variant's prompt file differs from the first variant's, as a unified diff."""
+
+    variant: str
+    against: str
+    lines: list[str]  # '+', '-', ' ' and '@@' lines; empty when the files are the same
+
 
 class Comparison(BaseModel):
     generated_at: str
     summaries: list[Summary]
     rows: list[Row]
+    prompt_changes: list[PromptChange] = []
+    labels: dict[str, str] = CHECK_LABELS
 
     @property
     def any_failed(self) -> bool:
@@ -152,7 +174,30 @@ def compare_reports(settings: Settings, chosen: list[Variant], reports: list[Rep
     rows = [_row(f, _title(by_file, f), [results.get(f) for results in by_file]) for f in files]
     summaries = [_summary(settings, variant, [row.cells[i] for row in rows], [results.get(f) for f in files], report.requests)
                  for i, (variant, results, report) in enumerate(zip(chosen, by_file, reports, strict=False))]
-    return Comparison(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"), summaries=summaries, rows=rows)
+    return Comparison(generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"), summaries=summaries, rows=rows,
+                      prompt_changes=prompt_changes(chosen))
+
+
+def prompt_changes(chosen: list[Variant]) -> list[PromptChange]:
+    """Each later variant's prompt against the first one's, when it is another file."""
+    if not chosen:
+        return []
+    first = chosen[0]
+    out = []
+    for variant in chosen[1:]:
+        if variant.prompt == first.prompt:
+            continue
+        old, new = (_prompt_lines(v.prompt) for v in (first, variant))
+        diff = [line.rstrip("\n") for line in difflib.unified_diff(old, new, n=1)][2:]  # without the file header lines
+        out.append(PromptChange(variant=variant.name, against=first.name, lines=diff))
+    return out
+
+
+def _prompt_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except OSError as exc:
+        return [f"({path}: {exc.strerror or exc})\n"]
 
 
 def _title(by_file: list[dict[str, PaperResult]], file: str) -> str:
@@ -168,7 +213,7 @@ def _cell(result: PaperResult | None) -> BriefCell:
         return BriefCell(text="", ok=False, attempts=0, checks={}, error=(result.error if result else "not briefed"))
     brief = result.brief
     return BriefCell(text=brief.text, ok=brief.ok, attempts=brief.attempts, checks={c.name: c.ok for c in brief.checks},
-                error=result.error or brief.error)
+                     details={c.name: c.detail for c in brief.checks if c.detail}, error=result.error or brief.error)
 
 
 FOLD = 400  # characters of a brief beyond which compare.html folds it
@@ -226,18 +271,22 @@ def comparison_markdown(comparison: Comparison) -> str:
            "| 提示 tokens | 生成 tokens | 估算费用 (USD) | 等待 (s) | 新简报 | 本次请求 |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in comparison.summaries:
-        checks = "、".join(f"{k} {v}" for k, v in s.checks_failed.items()) or "-"
+        checks = "、".join(f"{comparison.labels.get(k, k)} {v}" for k, v in s.checks_failed.items()) or "-"
         cost = "-" if s.cost_usd is None else f"{s.cost_usd:.4f}"
         out.append(f"| {s.variant.name}: {md(s.variant.label)} | {s.first_answer} | {s.after_repair} | {s.failed} | "
                    f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} "
-                   f"| {cost} | {s.wait_s:.1f} | {s.new_calls} | {s.requests} |")
+                   f"| {cost} | {f'{s.wait_s:.1f}' if s.requests else '-'} | {s.new_calls} | {s.requests} |")
     out.append("")
+    for change in comparison.prompt_changes:
+        lines = change.lines or ["（两份提示词相同）"]
+        out += [f"提示词 {change.variant} 相对 {change.against} 的改动：", "", "```diff", *lines, "```", ""]
+    labels = comparison.labels
     for i, row in enumerate(comparison.rows, 1):
-        out += [f"## {i}. {md(row.title)}", "", code(row.file), ""]
+        out += [f"## {i}. {md(row.title)}{'（各变体相同）' if row.same and len(row.cells) > 1 else ''}", "", code(row.file), ""]
         for summary, cell in zip(comparison.summaries, row.cells, strict=False):
             state = "通过" if cell.ok else "失败"
-            worse = f"（比其他变体差：{md('、'.join(cell.worse))}）" if cell.worse else ""
-            checks = " ".join(f"{k}:{'ok' if v else 'FAIL'}" for k, v in cell.checks.items())
+            worse = f"（比其他变体差：{md('、'.join(labels.get(w, w) for w in cell.worse))}）" if cell.worse else ""
+            checks = " ".join(f"{labels.get(k, k)}{'✓' if v else '✗'}" for k, v in cell.checks.items())
             out.append(f"- **{summary.variant.name}** {state}{worse}: {md(' '.join((cell.text or cell.error).split()))}")
             if checks:
                 out.append(f"  {md(checks)}")
