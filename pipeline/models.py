@@ -266,6 +266,7 @@ class PaperResult(Frozen):
     failure: Failure | None = None
     duplicate_of: str = ""  # same bytes as an earlier file: briefed once, reported once
     requests: int = 0  # requests sent to the endpoint for this entry when it was briefed (first answer, repair, retries)
+    rerun: bool = False  # briefed by `paperbrief rerun` with its own prompt: a later run keeps it (see runner)
 
     @model_validator(mode="before")
     @classmethod
@@ -308,6 +309,7 @@ class Report(Frozen):
     batch_cost_usd: float | None = None  # estimated cost at batch prices, for a --batch run
     requests: int = 0  # requests the command that wrote this report sent to the endpoint, every try counted
     concurrency: int | None = None  # calls in flight the endpoint was paced down to by the end (None: no call made)
+    reruns_kept: list[str] = []  # papers whose brief from an earlier `rerun` (another prompt) this run kept
 
     @property
     def briefed(self) -> list[PaperResult]:

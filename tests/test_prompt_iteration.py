@@ -197,3 +197,28 @@ def test_rerun_keeps_the_model_reading_the_run_paid_for(tmp_path, standin, capsy
     assert "0 LLM call(s)" in capsys.readouterr().out
     paper = json.loads((out / "report.json").read_text())["results"][0]["paper"]
     assert "Bellwether Institute of Optics" in paper["institutions"]  # the stored answer's reading, not the rules'
+
+
+def test_a_reruns_brief_stays_published_through_the_next_plain_run(samples, tmp_path, fake_model, capsys):
+    """run, then rerun one paper with a tweaked prompt, then run again with the default prompt: the
+    rerun's brief stays (the report names its prompt), no call is made, and the run says so;
+    --replace-reruns puts the run's prompt's brief back, from the run store."""
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
+    fake_model.replies.clear()
+    prompt = edited_prompt(tmp_path, "请读取下面这篇论文的首页信息，并写一句简报。", "请读取下面这篇论文的首页信息，并写一句准确的简报。")
+    assert main(["rerun", str(samples / "lattice-kv.pdf"), "--prompt", str(prompt), "-o", str(out), *live(fake_model)]) == 0
+    rerun_brief = entries(out)["lattice-kv.pdf"]["brief"]["text"]
+    calls = len(fake_model.requests)
+    capsys.readouterr()
+    assert main(["run", str(samples), "-o", str(out), *live(fake_model)]) == 0
+    assert len(fake_model.requests) == calls  # nothing was paid for
+    assert entries(out)["lattice-kv.pdf"]["brief"]["text"] == rerun_brief
+    said = capsys.readouterr().out
+    assert "kept 1 brief(s) an earlier rerun published with another prompt (lattice-kv.pdf)" in said
+    md = (out / "report.md").read_text()
+    assert rerun_brief in md and md.count("**简报提示词**") == 1 and "（rerun，指纹 " in md
+    assert main(["run", str(samples), "-o", str(out), "--replace-reruns", *live(fake_model)]) == 0
+    assert len(fake_model.requests) == calls  # the default prompt's brief came from the run store
+    assert entries(out)["lattice-kv.pdf"]["brief"]["text"] != rerun_brief
+    assert "**简报提示词**" not in (out / "report.md").read_text()

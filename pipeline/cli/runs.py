@@ -54,7 +54,7 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
     if getattr(args, "batch", False):
         return _provider_batch(settings, files, output)
     try:
-        report = asyncio.run(run_live(settings, files, output))
+        report = asyncio.run(run_live(settings, files, output, keep_reruns=not getattr(args, "replace_reruns", False)))
     except RunAborted as exc:
         print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
         return EXIT_FAILED
@@ -70,6 +70,10 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
           f"{stored} from the run store, {differ} where the model's reading and the rules' differ"
           f"{readings_line(report)}; "
           f"{requests_line(report, settings.concurrency)} -> {output / 'report.md'}")
+    if report.reruns_kept:
+        print(f"kept {len(report.reruns_kept)} brief(s) an earlier rerun published with another prompt "
+              f"({', '.join(report.reruns_kept[:3])}{', ...' if len(report.reruns_kept) > 3 else ''}); "
+              "--replace-reruns briefs them with this run's prompt")
     return _list_failures(report)
 
 
@@ -179,6 +183,8 @@ def _provider_batches(args: argparse.Namespace, cancel: bool) -> int:
 def add_run(sub, first_line) -> None:
     run = sub.add_parser("run", help=first_line(_run), description=_run.__doc__)
     _run_options(run, cassette_help="replay recorded responses from this vcrpy cassette (no network, no key)")
+    run.add_argument("--replace-reruns", action="store_true",
+                     help="brief again, with this run's prompt, the papers whose brief an earlier rerun published (kept by default)")
     run.add_argument("--batch", action="store_true",
                      help="send the requests through the provider's Batch API (about half the price, within 24 h)")
     run.add_argument("--repair", choices=("batch", "live"), default=None,

@@ -35,6 +35,7 @@ class Entry(BaseModel):
     authors: str
     abstract: str
     disagreements: list[str] = []  # where the model's reading of the header and the rules' differ (report.html marks them)
+    prompt: str = ""  # the prompt the brief came from, when it is not the report's (a rerun's)
 
 
 class Failure(BaseModel):
@@ -49,8 +50,17 @@ def entries(report: Report) -> list[Entry]:
     """The briefed papers in report order, each field as printed (doubtful fields already left out)."""
     return [Entry(title=_title(r), brief=r.brief.text, institutions=_institutions(r), authors=_author_count(r),
                   abstract=r.paper.abstract if r.paper.abstract and r.paper.sure("abstract") else NO_ABSTRACT,
-                  disagreements=r.paper.disagreements)
+                  disagreements=r.paper.disagreements, prompt=_other_prompt(r, report))
             for r in report.briefed]
+
+
+def _other_prompt(result: PaperResult, report: Report) -> str:
+    """'mine v3.1（rerun，指纹 1a2b3c4d）' for a brief `rerun` wrote, or one whose prompt is not the
+    report's: the fingerprint tells an edited copy from the prompt it was copied from."""
+    brief = result.brief
+    if not result.rerun and (brief.prompt_id, brief.prompt_version) == (report.prompt_id, report.prompt_version):
+        return ""
+    return f"{brief.prompt_id} v{brief.prompt_version}（{'rerun，' if result.rerun else ''}指纹 {brief.fingerprint[:8]}）"
 
 
 def failed_papers(report: Report) -> list[Failure]:
@@ -80,8 +90,9 @@ def report_markdown(report: Report) -> str:
     if not shown:
         out += [NO_BRIEFS + "。", ""]
     for i, e in enumerate(shown, 1):
-        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}", "",
-                "**摘要**:", md(e.abstract), ""]
+        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}", ""]
+        out += [f"**简报提示词**: {md(e.prompt)}", ""] if e.prompt else []
+        out += ["**摘要**:", md(e.abstract), ""]
     same = duplicates(report)
     if same:
         out += [f"## 重复文件（{len(same)}个，内容相同，只分析一次）", ""]

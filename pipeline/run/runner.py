@@ -92,10 +92,26 @@ class LiveRun:
     client_ready: asyncio.Future | None = None  # the client being built in a thread (SDK import included)
     write: bool = True  # write report.* into `output` as papers finish (compare keeps only the store there)
     previous: dict[str, PaperResult] = field(default_factory=dict)  # the report found in `output`, by file
+    keep_reruns: bool = True  # a brief `rerun` published stays, whatever this run's prompt (--replace-reruns: not)
+    kept_reruns: list[PaperResult] = field(default_factory=list)  # the reruns' briefs this run kept
     flow: PaperFlow = field(init=False)  # the per-paper pipeline under this run's prompt, model and store
 
     def __post_init__(self) -> None:
         self.flow = PaperFlow(self.prompt, self.settings.model, self.store, reuse=not self.settings.record)
+
+    def rerun_of(self, paper: Paper, fingerprint: str) -> PaperResult | None:
+        """The passing brief an earlier `rerun` published for these bytes with another prompt than
+        this run's (`fingerprint`), kept under this run's name for the paper: the user chose that
+        prompt for it, and a plain run must not silently undo it."""
+        if not self.keep_reruns:
+            return None
+        kept = next((r for r in self.previous.values() if r.rerun and r.ok and r.sha256 == paper.sha256
+                     and r.brief.fingerprint != fingerprint), None)
+        if kept is None:
+            return None
+        kept = kept.model_copy(update={"file": paper.file, "requests": 0})
+        self.kept_reruns.append(kept)
+        return kept
 
     def new_client(self) -> LLMClient:
         return client_for(self.settings)
@@ -114,6 +130,7 @@ class LiveRun:
             model=self.settings.model or self.prompt.model, results=self._shown(final),
             requests=self.client.calls if self.client else 0,
             concurrency=self.client.pacer.limit if self.client and self.client.calls else None,
+            reruns_kept=sorted(r.file for r in self.kept_reruns),
         )
 
     def _shown(self, final: bool) -> list[PaperResult]:
@@ -168,19 +185,24 @@ async def _read_and_brief(live: LiveRun, path: Path, pool: PdfReaders | AlreadyR
 async def _result_of(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                      seen: dict[str, str]) -> PaperResult:
     started = live.flow.start(await pool.paper(path), seen)  # under its report name (readers.display_names)
-    return started if isinstance(started, PaperResult) else await answer_paper(live, started, gate)
+    if isinstance(started, Prepared):
+        return live.rerun_of(started.paper, started.rendered.fingerprint) or await answer_paper(live, started, gate)
+    if started.ok and started.brief.cached:  # the store's brief of this run's prompt, unless a rerun's stands
+        return live.rerun_of(started.paper, started.brief.fingerprint) or started
+    return started
 
 
 async def run_live(settings: Settings, files: list[Path], output: Path, write: bool = True,
-                    reads: dict[Path, Paper | ReadFailure] | None = None) -> Report:
+                    reads: dict[Path, Paper | ReadFailure] | None = None, keep_reruns: bool = True) -> Report:
     """Brief every file; returns the final report (also written to OUTPUT/report.* unless `write`
     is off). The run store is OUTPUT/runs.sqlite either way. One run at a time holds the folder
     (folder_lock.py): another stops at once, or waits with `settings.wait`. With `reads`, the
-    files were read already (`compare`) and no reader is started."""
+    files were read already (`compare`) and no reader is started. A brief `rerun` published stays
+    unless `keep_reruns` is off (the report names the prompt each brief came from)."""
     prompt = prompt_for(settings)
     command = "paperbrief " + ("record" if settings.record else "run" if write else "compare")
     async with folder_lock(output, command, settings.wait):
-        return await _run_locked(settings, prompt, files, output, write, reads)
+        return await _run_locked(settings, prompt, files, output, write, reads, keep_reruns)
 
 
 def _previous_results(output: Path) -> dict[str, PaperResult]:
@@ -193,11 +215,11 @@ def _previous_results(output: Path) -> dict[str, PaperResult]:
 
 
 async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path], output: Path, write: bool,
-                      reads: dict[Path, Paper | ReadFailure] | None) -> Report:
+                      reads: dict[Path, Paper | ReadFailure] | None, keep_reruns: bool = True) -> Report:
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store, write=write,
-                  previous=_previous_results(output) if write else {})
+                  previous=_previous_results(output) if write else {}, keep_reruns=keep_reruns and write)
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
@@ -342,7 +364,7 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, read: Paper, pdf
         if live.client is not None:
             await live.client.close()
         store.close()
-    new = new.model_copy(update={"requests": calls})
+    new = new.model_copy(update={"requests": calls, "rerun": True})
     kept_old = old is not None and old.ok and not new.ok
     if not kept_old:  # a failed try never replaces a brief the report publishes
         if old is not None:
