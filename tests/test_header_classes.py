@@ -440,3 +440,66 @@ def test_an_academy_institute_named_after_its_town_keeps_the_academy():
 
     assert inst.organisations(["Northlake Institute of Tidal Studies, Chinese Academy of Sciences, Northlake 200050"]) == [
         "Northlake Institute of Tidal Studies, Chinese Academy of Sciences"]
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("NKG, CN", []),  # a city's code and a country's code: an ACM place line
+    ("Southeast University, NKG, CN", ["Southeast University"]),
+    ("MIT, US", ["MIT"]),  # an organisation the table knows, and its country
+    ("Lanternville, California, USA.", []),  # a town, its state and its country
+    ("Orchard University, Lanternville, Portugal", ["Orchard University"]),
+    ("Informatics School of Xiamen University", ["Xiamen University"]),  # a school named before its university
+    ("Peking University Shenzhen Graduate School", ["Peking University"]),  # a university's school named after it
+    ("Peking University Third Hospital", ["Peking University Third Hospital"]),  # a hospital is its own
+])
+def test_place_lines_and_schools_named_with_their_university(entry, expected):
+    from pipeline.names import institutions as inst
+
+    assert inst.organisations([entry]) == expected
+
+
+def test_an_is_also_with_note_under_an_author_grid_adds_its_organisation(tmp_path):
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan", 11, 150, 105), ("Tobias Rennick", 11, 380, 105),
+            ("Orchard University", 10, 150, 120), ("Tidewater Institute of Technology", 10, 380, 120)]
+    rows += abstract_rows(170) + [("1 INTRODUCTION", 10, 90, 330)] + two_column_body(345, 560, 40)
+    rows += [("Tobias Rennick is also with the Harbour Quiet Systems Lab, Porto, Portugal.", 7, 40, 700)]
+    paper = read_pages(tmp_path, [rows])
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology", "Harbour Quiet Systems Lab"]
+
+
+@pytest.mark.parametrize(("rows", "authors"), [
+    # a name wrapped at its cell's end, with another column beside it
+    ([("Mira Castellan, Tobias Rennick, Ilse", 11, 60, 105), ("Ada Quill", 11, 380, 105),
+      ("Marrow", 11, 60, 119), ("Harbour Quiet Systems Inc., Portugal", 10, 380, 119)],
+     ["Mira Castellan", "Tobias Rennick", "Ilse Marrow", "Ada Quill"]),
+    # initials at a line's end, the family name on the next line
+    ([("Mira Castellan, Tobias Rennick, P. N.", 11, "c", 105), ("Suganthan", 11, "c", 119),
+      ("Orchard University", 10, "c", 134)],
+     ["Mira Castellan", "Tobias Rennick", "P. N Suganthan"]),
+])
+def test_a_name_wrapped_at_a_lines_end_is_one_author(tmp_path, rows, authors):
+    paper = read_pages(tmp_path, [[(PAPER_TITLE, 16, "c", 80), *rows] + abstract_rows(170)])
+    assert paper.authors == authors
+
+
+def test_a_class_code_and_a_major_before_a_students_name_are_no_authors(tmp_path):
+    rows = [("稀疏灯笼的注意力调度研究", 18, "c", 90), ("数据 201 林晓岚", 11, "c", 120), ("15 通信工程 王北辰", 11, "c", 136),
+            ("摘要", 11, "c", 170),
+            ("本文研究如何在长文档中以稀疏的方式点亮注意力，在不损失准确率的情况下显著降低显存占用。", 10, 80, 190)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    assert read_metadata(extract(path)).authors == ["林晓岚", "王北辰"]
+
+
+def test_a_bracketed_nickname_is_a_persons_name(tmp_path):
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Mira (Mimi) Castellan, Tobias Rennick", 11, "c", 105),
+            ("Orchard University", 10, "c", 120)] + abstract_rows(170)
+    paper = read_pages(tmp_path, [rows])
+    assert paper.authors == ["Mira (Mimi) Castellan", "Tobias Rennick"]
+    assert paper.confidence["authors"].confidence == 1.0
+
+
+def test_a_summary_heading_alone_on_its_line_heads_the_abstract(tmp_path):
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan", 11, "c", 105), ("Orchard University", 10, "c", 120)]
+    paper = read_pages(tmp_path, [rows + abstract_rows(170, heading="Summary")])
+    assert paper.abstract.startswith("We study how small lanterns")

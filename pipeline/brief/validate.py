@@ -74,6 +74,9 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in word_set("placeholder_subjects")):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
+    if re.search(r"\S[ \t]{2,}\S", org):  # two cells of a header line run together with their gap
+        return CheckResult(name="institution", ok=False,
+                           detail=f"主语抄入了首页并排的几栏（“{org[:60]}”），请只写机构名：{listed}")
     if _BYLINE_SENTENCE.search(org):
         return CheckResult(name="institution", ok=False,
                            detail=f"主语抄入了首页的句子或项目符号（“{org[:60]}”），请只写机构名：{listed}")
@@ -180,6 +183,8 @@ def _judge_name(name: str, paper: Paper) -> str:
         return f"“{name}”是占位文字，不是机构"
     if Page(paper.header_text).names_two(name):
         return f"“{name}”把两个机构写成了一个名称"
+    if inst.is_unit_or_generic(name) and key not in {inst.fold(i) for i in paper.institutions}:
+        return f"“{name}”是院系或部门，不是机构"
     if any(_one_of_theirs(form, paper) for form in [name, *inst.usual_forms(name)]):
         return ""
     row = inst.known(name)

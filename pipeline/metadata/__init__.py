@@ -65,6 +65,8 @@ def read_metadata(doc: Document) -> Paper:
         # notes are told from the body text by size
         aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, text_body)
         entries_rule = "foot-notes"
+    else:  # '<Name> is also with <Organisation>' in a note under the header's grid
+        aff_entries += footnote_affiliations(lines, doc.page_width, doc.page_height, text_body, sentences_only=True)
     printed = bool(aff_entries)
     authors, aff_entries, team = _signatures(authors, aff_entries)
     if aff_entries and not printed:

@@ -8,7 +8,8 @@ from ..names import institutions as inst
 from ..rules import in_force
 from .layout import Cell, Line, cell_size
 
-_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要)\s*[:.—–\-：]?\s*"  # '1 Abstract', '摘 要'
+# '1 Abstract', '摘 要', and 'Summary' alone on its line (Wiley journals head the abstract so)
+_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要|summary(?=[ \t]*(?:\n|$)))\s*[:.—–\-：]?\s*"
 _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 
 

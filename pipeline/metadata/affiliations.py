@@ -62,21 +62,26 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     marks: list[str] = []  # the affiliation numbers the author names carry
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
+    tails: list[tuple[Cell, str]] = []  # name cells of the line above that ended on a first name alone
     for line in _without_figure_labels(header):
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []
+        line_tails: list[tuple[Cell, str]] = []
         for cell in line.cells:
             if cell.x1 < column_x0:
                 continue
             kind = _cell_kind(cell)
+            tail_above = next((tail for above, tail in tails if min(cell.x1, above.x1) > max(cell.x0, above.x0)), "")
             if kind == "authors" and (_entry_above(cell, line, pending) is not None or _is_address_cell(cell)):
                 kind = "affiliation"  # an address or a second line under an affiliation
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
             elif kind == "authors" and len(line.cells) > 1 and _under_a_name(cell, names_above):
                 kind = "affiliation"  # '<ABCDE> <ABC>' under a name in a grid: what comes under a name is its affiliation
+            if tail_above and _finishes_a_name(cell):
+                kind = "authors"  # '..., Wei' / 'Dong': a name wrapped at its cell's end goes on under it
             if kind == "authors" and len(line.cells) > 1:
                 grid_names.append(cell)
             name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
@@ -91,10 +96,17 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 if names_size and size < names_size - in_force().names_smaller_pt:
                     continue
                 names_size = names_size or size
-                names_tail = add_authors(cell, authors, names_tail)
+                names_tail = add_authors(cell, authors, tail_above or names_tail)
+                line_tails += [(cell, names_tail)] if names_tail else []
                 marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
-        names_above = grid_names
+        names_above, tails = grid_names, line_tails
     return authors, entries, max((_mark_value(n, len(entries)) for n in marks), default=0)
+
+
+def _finishes_a_name(cell: Cell) -> bool:
+    """One capitalised word that names no organisation: a family name under its first name."""
+    words = cell.plain.split()
+    return len(words) == 1 and words[0][:1].isupper() and not inst.looks_like_affiliation(cell.plain)
 
 
 def _without_figure_labels(header: list[Line]) -> list[Line]:
@@ -299,9 +311,12 @@ def _note_entry(piece: str) -> str:
     return piece if re.search(r"\b(?:Inc|Ltd|Co|Corp)\.$", piece) else piece.rstrip(".").strip()
 
 
-def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
+def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float,
+                          sentences_only: bool = False) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes). Where
-    an author 'was with' one organisation and 'is now with' another, both are the paper's."""
+    an author 'was with' one organisation and 'is now with' another, both are the paper's. With
+    `sentences_only` (the header named affiliations already), only the 'is (also) with' sentences:
+    a second affiliation an ACM grid leaves to a note."""
     foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]  # in page order; spans in x order
     foot = _reading_order(foot_lines, body, page_width / 2)
     if not foot:
@@ -312,7 +327,7 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     entries = [_note_entry(piece) for m in re.finditer(
         r"\b(?:are|is|was|were)\s+(?:now\s+|also\s+|currently\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)",
         text) for piece in _ALSO_WITH.split(m.group(1))]
-    if entries:
+    if entries or sentences_only:
         return entries
     numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker, strict=False))
     pieces = numbered.split("\x00")

@@ -37,21 +37,28 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
     text = ORCID_RE.sub(" , ", text)
     text = _LABEL_RE.sub("", text)
+    text = _CLASS_CODE.sub(" , ", text)
     text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']'
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     if tail and tokens and len(tokens[0].split()) == 1:
         tokens[0] = f"{tail} {tokens[0]}"
-        if authors and authors[-1] == tail:
-            authors.pop()
+        if tail in authors:  # the first name read alone, perhaps with a name of another column after it
+            where = len(authors) - 1 - authors[::-1].index(tail)
+            if _is_name(tokens[0]):
+                authors[where] = tokens.pop(0)
     names = []
     for token in tokens:
         names.extend(_split_run_of_names(token))
     valid = [n for n in names if _is_name(n)]
     authors.extend(valid)
-    ends_open = bool(valid) and len(valid[-1].split()) == 1 and not cell.parts[-1][1]
+    # a first name alone, or initials alone ('P. N.'), at the line's end: the family name is on the next line
+    ends_open = bool(valid) and (len(valid[-1].split()) == 1 or _INITIALS.fullmatch(valid[-1])) and not cell.parts[-1][1]
     return valid[-1] if ends_open else ""
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.?\s*){1,3}")
 
 
 def _wide_gap_names(token: str) -> list[str]:
@@ -72,12 +79,21 @@ def _split_run_of_names(token: str) -> list[str]:
     return [token]
 
 
+# '数据 201', '通信 1702': a class's code (a subject and a three- or four-digit number), not a name; a
+# name's marker has one or two digits, a student number eight or more
+_CLASS_CODE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}\s*\d{3,4}(?!\d)")
+# a subject or a major: four characters or more ending in one, or naming one anywhere
+_CHINESE_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,}(?:工程|科学|技术|专业|管理|设计|数学|物理|化学|通信|经济|金融)$|计算机|自动化|信息")
+
+
 def _is_name(token: str) -> bool:
     if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token):
         return False
     if any(w.lower().strip(".,:") in word_set("not_name_words") for w in token.split()):
         return False
     if re.search(r"[\u4e00-\u9fff]", token):
+        if _CHINESE_FIELD.search(token.replace(" ", "")):
+            return False  # '通信工程': a student's major printed before the name, not a name
         low, high = in_force().chinese_name_chars
         return low <= len(token.replace(" ", "")) <= (in_force().chinese_dot_name_chars if "·" in token else high)
     words = token.split()

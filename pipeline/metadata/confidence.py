@@ -43,12 +43,16 @@ def title_doubt(title: str) -> str:
     return ""
 
 
+_NICKNAME = re.compile(r"\s\([A-Z][a-z]+\)(?=\s)")  # 'Danfeng (Daphne) Yao': the name the author goes by
+
+
 def author_doubt(authors: list[str], count: int | None, anonymous: bool) -> str:
     if count is None or anonymous:
         return ""
     if count == 0:
         return "no author names found"  # often an anonymous submission: said, but not doubted
-    odd = [a for a in authors if len(a.split()) > in_force().person_max_words or re.search(r"[\d@:;()\[\]]", a)]
+    odd = [a for a in authors if len(a.split()) > in_force().person_max_words
+           or re.search(r"[\d@:;()\[\]]", _NICKNAME.sub("", a))]
     if odd:
         return f"names that do not look like people: {', '.join(odd[:3])}"
     return ""

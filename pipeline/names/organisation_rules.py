@@ -122,6 +122,7 @@ def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], li
     for name, rule in names:
         unit_word = _LIFTED_UNIT_WORD.search(name)
         up = registry.lifted(name) if unit_word and not (TOP.search(name) or hand_row(name)) else None
+        up = up or (_university_before_school(name) if unit_word else None)
         if up is not None:
             dropped.append((name, "unit-lifted"))
             name, rule = up.name, "unit-lifted-to-organisation"
@@ -130,6 +131,17 @@ def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], li
         elif up is None:
             dropped.append((name, "duplicate"))
     return out, dropped
+
+
+def _university_before_school(name: str) -> registry.Organisation | None:
+    """'<Name> University Shenzhen Graduate School': a university's school named after it, which
+    the registry does not list: read as the university (a hospital is its own organisation)."""
+    match = _UNIVERSITY_THEN_SCHOOL.match(name)
+    return registry.identify(match.group(1)) if match and not registry.identify(name) else None
+
+
+_UNIVERSITY_THEN_SCHOOL = re.compile(
+    r"^((?:[A-Z][\w'’-]*\s+){1,3}University)\s+(?:[A-Z][\w-]*\s+){0,3}(?:Graduate\s+)?(?:School|College|Institute)\b.*$")
 
 
 _LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院")
@@ -163,7 +175,9 @@ def read_entry(entry: str) -> EntryReading:
     parts = campuses([CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", trim(p)) for p in split_parts(entry)])
     if _is_place(parts):
         return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
-    parts, dropped = _clean_parts(parts)
+    codes = parts[-2:] if len(parts) > 2 and _place_codes(parts[-2:]) else []
+    parts, dropped = _clean_parts(parts[:len(parts) - len(codes)])
+    dropped += [(code, "address") for code in codes]
     parts = academy_institutes(parts)
     kept: list[tuple[str, str]] = []
     for stage in _STAGES:
@@ -343,12 +357,28 @@ def _index(parts: list[str], part: str) -> int:
 
 
 def _is_place(parts: list[str]) -> bool:
-    """'Town, Country' and nothing else: no organisation is named."""
+    """'Town, Country', 'Town, State, Country' and nothing else, or a city's code and a country's
+    code ('NKG, CN', as ACM prints places): no organisation is named."""
+    if len(parts) == 2 and _place_codes(parts):
+        return True
+    if len(parts) == 3 and (US_STATE.match(parts[1].strip()) or _STATE_NAME.match(parts[1].strip())):
+        parts = [parts[0], parts[2]]  # '<Town>, <State>, USA'
     if len(parts) != 2 or parts[1].lower().strip(" .") not in countries():
         return False
     town = parts[0].strip()
     return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
         and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split())
+
+
+_CITY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def _place_codes(parts: list[str]) -> bool:
+    """'NKG, CN': a city's three-letter code and a country's ISO code, as ACM prints places (but
+    'MIT, US' is an organisation the hand table knows, and its country)."""
+    city, country = (p.strip(" .") for p in parts)
+    return bool(_CITY_CODE.match(city)) and registry.country_name(country) is not None and hand_row(city) is None
+_STATE_NAME = re.compile(r"^(?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?$")  # 'California', 'New Jersey' (with a country after it)
 
 
 def _is_address(part: str, first: bool = False) -> bool:
@@ -382,13 +412,19 @@ def _university_inside(unit: str) -> str:
     return ""
 
 
+_SCHOOL_OF_UNIVERSITY = re.compile(
+    r"^(?:[A-Z][\w&-]*\s+){1,4}(?:School|College|Faculty|Institute|Department|Laboratory|Lab|Cent(?:er|re))\s+of\s+"
+    r"((?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,3}University)$")
+
+
 def _inner_org(part: str) -> str:
     """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
     '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
     outside = re.sub(r"\([^)]*\)", " ", part)
     if is_unit(part) or not TOP.search(outside):
         return _parenthesised_org(part) or part
-    return part
+    school = _SCHOOL_OF_UNIVERSITY.match(part)  # 'Informatics School of <Name> University': the university
+    return school.group(1) if school and known(school.group(1)) else part
 
 
 def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -181,6 +181,12 @@ def _country_printed(code: str, context: Context) -> bool:
                for form in country_forms(code))
 
 
+def country_name(code: str) -> str | None:
+    """The country an ISO code names ('CN' -> China), or None: the code must be printed in capitals."""
+    names = _countries().get(code) if re.fullmatch(r"[A-Z]{2}", code) else None
+    return names[0] if names else None
+
+
 def country_forms(code: str) -> list[str]:
     if not code:
         return []
