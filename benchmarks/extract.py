@@ -13,6 +13,7 @@ from pipeline.metadata import read_metadata
 from pipeline.metadata.confidence import LOW as _LOW
 from pipeline.models import FieldDoubt, Paper
 
+from .identifiers import identifier_figures
 from .model import prompt_tokens, read_by_model
 from .scoring import against_rules, fold_text, score_institutions
 
@@ -113,6 +114,7 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         "p95_ms": sorted(times)[max(0, int(round(0.95 * len(times))) - 1)] if times else 0.0,
         "prompt_tokens_median": statistics.median(tokens) if tokens else 0,
         "prompt_tokens_p95": tokens[max(0, int(round(0.95 * len(tokens))) - 1)] if tokens else 0,
+        **identifier_figures(paths, papers),
         **model,
     }
     if misses_path:

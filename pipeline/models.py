@@ -107,6 +107,8 @@ class Paper(Frozen):
     affiliation_lines: list[str] = Field(default_factory=list)
     abstract: str
     body_excerpt: str = ""
+    arxiv_id: str = ""  # as page 1 prints it, with its version ('2401.01234v2'); '' when it prints none
+    doi: str = ""  # the DOI page 1 prints as the paper's, '' when none
     confident: bool = True  # False when any field's confidence is below confidence.LOW
     confidence: dict[str, FieldDoubt] = Field(default_factory=dict)  # title, authors, institutions, abstract
     metadata_source: MetadataSource = MetadataSource.RULES

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
 from ..extract.text import valid_unicode
+from ..metadata.identifiers import arxiv_url, doi_url
 from ..models import KINDS, PaperResult, Report
 from .escape import markdown as md
 from .escape import markdown_code as code
@@ -35,6 +36,14 @@ class Entry(BaseModel):
     authors: str
     abstract: str
     disagreements: list[str] = []  # where the model's reading of the header and the rules' differ (report.html marks them)
+    arxiv_id: str = ""  # as page 1 prints it, with its version
+    doi: str = ""
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(label, URL) of each identifier page 1 prints: the reader's way to the paper."""
+        return [(label, url) for label, url in ((f"arXiv:{self.arxiv_id}", arxiv_url(self.arxiv_id)),
+                                                (f"DOI:{self.doi}", doi_url(self.doi))) if url]
 
 
 class Failure(BaseModel):
@@ -49,7 +58,7 @@ def entries(report: Report) -> list[Entry]:
     """The briefed papers in report order, each field as printed (doubtful fields already left out)."""
     return [Entry(title=_title(r), brief=r.brief.text, institutions=_institutions(r), authors=_author_count(r),
                   abstract=r.paper.abstract if r.paper.abstract and r.paper.sure("abstract") else NO_ABSTRACT,
-                  disagreements=r.paper.disagreements)
+                  disagreements=r.paper.disagreements, arxiv_id=r.paper.arxiv_id, doi=r.paper.doi)
             for r in report.briefed]
 
 
@@ -80,8 +89,9 @@ def report_markdown(report: Report) -> str:
     if not shown:
         out += [NO_BRIEFS + "。", ""]
     for i, e in enumerate(shown, 1):
-        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}", "",
-                "**摘要**:", md(e.abstract), ""]
+        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}"]
+        out += [link_line(e)] if e.links else []
+        out += ["", "**摘要**:", md(e.abstract), ""]
     same = duplicates(report)
     if same:
         out += [f"## 重复文件（{len(same)}个，内容相同，只分析一次）", ""]
@@ -94,6 +104,12 @@ def report_markdown(report: Report) -> str:
         out += [f"- {code(f.file)}" + (f"（{f.kind}）" if f.kind else "") + f": {md(f.reason)}" for f in failed]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def link_line(entry: Entry) -> str:
+    """'**链接**: arXiv:ID <https://arxiv.org/abs/ID> · DOI:... <https://doi.org/...>': autolinks, whose
+    URL is taken literally (a DOI's brackets cannot end a Markdown link early)."""
+    return "**链接**: " + " · ".join(f"{md(label)} <{url}>" for label, url in entry.links)
 
 
 def _none_passed(report: Report, page: bool = False) -> str:
