@@ -209,6 +209,9 @@ class Brief(Frozen):
     model: str
     error: str = ""
     cached: bool = False
+    topic: str = ""  # with `topics:` set, one of them or 其他 (anything else the model says is 其他); '' without
+    relevant: bool | None = None  # with `theme:` set, whether the model judged the paper on the digest's theme
+    relevance_reason: str = ""  # the model's one line on why (or why not)
     reading: Reading | None = None  # the model's reading of the header, after grounding (None: no usable answer)
     dropped: list[Dropped] = Field(default_factory=list)  # names of the answer the page does not back
     raw_response: str = Field(default="", exclude=True, repr=False)  # kept in the run store, not the report

@@ -19,6 +19,7 @@ from ..metadata.identifiers import arxiv_url, doi_url
 from ..models import KINDS, PaperResult, Report
 from .escape import markdown as md
 from .escape import markdown_code as code
+from .table import CSV_NAME, report_csv
 
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
@@ -157,6 +158,7 @@ def write_report(report: Report, folder: Path) -> None:
     write_atomic(folder / JSON_NAME, report_json(report))
     write_atomic(folder / MD_NAME, report_markdown(report))
     write_atomic(folder / HTML_NAME, report_html(report))
+    write_atomic(folder / CSV_NAME, report_csv(report))
 
 
 def report_json(report: Report) -> str:
