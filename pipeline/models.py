@@ -51,6 +51,7 @@ class Usage(Frozen):
         )
 
 
+OTHER_TOPIC = "其他"  # a configured digest's topic for a paper that fits none of its topics (or whose answer named another)
 LOW_CONFIDENCE = 0.5  # a field below this is not printed unless a better source confirms it
 
 
@@ -271,6 +272,8 @@ class PaperResult(Frozen):
     failure: Failure | None = None
     duplicate_of: str = ""  # same bytes as an earlier file: briefed once, reported once
     requests: int = 0  # requests sent to the endpoint for this entry when it was briefed (first answer, repair, retries)
+    watched: list[str] = Field(default_factory=list)  # the watched organisations (paperbrief.yaml `watch:`) it is from
+    published_before: str = ""  # with --new: the earlier digest (its archive folder) that published this paper
 
     @model_validator(mode="before")
     @classmethod
@@ -313,10 +316,34 @@ class Report(Frozen):
     batch_cost_usd: float | None = None  # estimated cost at batch prices, for a --batch run
     requests: int = 0  # requests the command that wrote this report sent to the endpoint, every try counted
     concurrency: int | None = None  # calls in flight the endpoint was paced down to by the end (None: no call made)
+    # a configured digest (paperbrief.yaml's topics, theme and watch; run --keep-all, --new): empty, today's report
+    topics: list[str] = Field(default_factory=list)
+    theme: str = ""
+    keep_all: bool = False
+    watch: list[str] = Field(default_factory=list)  # as the report names them (the registry's name for a known one)
+    new_only: bool = False
 
     @property
     def briefed(self) -> list[PaperResult]:
         return sorted((r for r in self.results if r.ok), key=lambda r: sort_key(r.paper.title))
+
+    @property
+    def digest(self) -> list[PaperResult]:
+        """The briefed papers this digest publishes: none an earlier digest published (--new), none
+        judged off its theme (unless --keep-all)."""
+        return [r for r in self.briefed if not r.published_before and not self._off_theme(r)]
+
+    @property
+    def off_theme(self) -> list[PaperResult]:
+        """Briefed papers the model judged off the digest's theme, left out of it (listed at its end)."""
+        return [r for r in self.briefed if not r.published_before and self._off_theme(r)]
+
+    @property
+    def published_before(self) -> list[PaperResult]:
+        return [r for r in self.briefed if r.published_before]
+
+    def _off_theme(self, result: PaperResult) -> bool:
+        return bool(self.theme) and not self.keep_all and result.brief.relevant is False
 
     @property
     def unsettled(self) -> int:

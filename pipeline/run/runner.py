@@ -27,6 +27,7 @@ from ..render.escape import terminal_line
 from ..render.report import load_report, write_report
 from ..settings import Settings
 from . import cassette
+from .digests import Digest
 from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
 from .folder_lock import folder_lock
@@ -93,6 +94,7 @@ class LiveRun:
     write: bool = True  # write report.* into `output` as papers finish (compare keeps only the store there)
     previous: dict[str, PaperResult] = field(default_factory=dict)  # the report found in `output`, by file
     flow: PaperFlow = field(init=False)  # the per-paper pipeline under this run's prompt, model and store
+    digest: Digest | None = None  # a configured digest's marks on the report (topics, theme, watch, --new)
 
     def __post_init__(self) -> None:
         self.flow = PaperFlow(self.prompt, self.settings.model, self.store, reuse=not self.settings.record)
@@ -108,13 +110,14 @@ class LiveRun:
         return self.client
 
     def report(self, final: bool = True) -> Report:
-        return Report(
+        report = Report(
             title=self.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             prompt_id=self.prompt.id, prompt_version=self.prompt.version,
             model=self.settings.model or self.prompt.model, results=self._shown(final),
             requests=self.client.calls if self.client else 0,
             concurrency=self.client.pacer.limit if self.client and self.client.calls else None,
         )
+        return self.digest.dress(report) if self.digest is not None else report
 
     def _shown(self, final: bool) -> list[PaperResult]:
         """This run's results; before the run has finished (and when it stops on an error) the
@@ -197,7 +200,8 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store, write=write,
-                  previous=_previous_results(output) if write else {})
+                  previous=_previous_results(output) if write else {},
+                  digest=Digest.start(settings, output) if write else None)
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
@@ -241,6 +245,8 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
         progress.close()
         try:
             live.save_report(force=True, final=finished)
+            if finished and live.write and live.digest is not None:
+                live.digest.keep(output)
         finally:
             if live.client is not None:
                 await live.client.close()
@@ -314,7 +320,8 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path, add: bool = F
 
 async def _rerun_locked(settings: Settings, prompt: PromptFile, read: Paper, pdf: Path, output: Path, add: bool) -> Rerun:
     store = RunStore(output / STORE_NAME)
-    live = LiveRun(settings=settings, output=output, prompt=prompt, store=store)
+    live = LiveRun(settings=settings, output=output, prompt=prompt, store=store,
+                   digest=Digest.start(settings.model_copy(update={"new_only": False}), output))
     previous = load_report(output)
     if previous is not None:
         live.results = {r.file: r for r in previous.results}
