@@ -86,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         for field, c in f["flags_by_field"].items():
             print(f"  {field:<20} flags {c['wrong_flagged']} of {c['wrong']} wrong, {c['right_flagged']} of {c['right']} right")
         print(f"ms per paper           median {f['median_ms']:.1f}  p95 {f['p95_ms']:.1f}  (rules reading)")
-        print(f"prompt tokens          median {f['prompt_tokens_median']:.0f}  p95 {f['prompt_tokens_p95']:.0f}  (the brief request)")
+        print(f"identifiers            arXiv id read on {f['arxiv_read']} of the {f['arxiv_printed']} papers whose page 1 "
+              f"prints one ({f['arxiv_read_unprinted']} read where none is printed); DOI read on {f['doi_read']} of "
+              f"{f['doi_printed']}")
+        print(f"prompt tokens          median {f['prompt_tokens_median']:.0f}  p95 {f['prompt_tokens_p95']:.0f}  (the brief request; "
+              f"median {f['digest_prompt_tokens_median']:.0f} with the issue's 8 topics and a theme)")
         if args.llm:
             print(f"header carries         {100 * f['carried'] / max(1, f['truth_institutions']):.1f}% of the truth's "
                   f"{f['truth_institutions']} institutions in a printed form")

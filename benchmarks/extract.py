@@ -8,14 +8,19 @@ import statistics
 import time
 from pathlib import Path
 
+from pipeline.brief.prompts import load_prompt, with_digest
 from pipeline.extract.pdf import PdfError, extract
 from pipeline.metadata import read_metadata
 from pipeline.metadata.confidence import LOW as _LOW
 from pipeline.models import FieldDoubt, Paper
 
+from .identifiers import identifier_figures
 from .model import prompt_tokens, read_by_model
 from .scoring import against_rules, fold_text, score_institutions
 
+# the example digest (#32): its topics and theme, for the prompt's cost with a configured digest
+DIGEST_TOPICS = ("量化", "剪枝", "蒸馏", "投机解码", "KV缓存", "MoE", "视觉token压缩", "推理服务系统")
+DIGEST_THEME = "AI推理加速"
 REPEATS = 3  # reads per paper in bench extract; the fastest counts (as timeit does)
 
 
@@ -39,6 +44,7 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
             continue
         times.append(best * 1000)
     tokens = prompt_tokens(papers)
+    digest_tokens = prompt_tokens(papers, with_digest(load_prompt(), DIGEST_TOPICS, DIGEST_THEME))
     model: dict = {}
     if llm:
         rules = papers
@@ -113,6 +119,8 @@ def bench_extract(folder: Path, truth_path: Path, misses_path: Path | None, llm:
         "p95_ms": sorted(times)[max(0, int(round(0.95 * len(times))) - 1)] if times else 0.0,
         "prompt_tokens_median": statistics.median(tokens) if tokens else 0,
         "prompt_tokens_p95": tokens[max(0, int(round(0.95 * len(tokens))) - 1)] if tokens else 0,
+        "digest_prompt_tokens_median": statistics.median(digest_tokens) if digest_tokens else 0,
+        **identifier_figures(paths, papers),
         **model,
     }
     if misses_path:

@@ -83,9 +83,9 @@ def _planted(paper: Paper, brief: str) -> bool:
     return any(p in shown for p in _PLANTED) or bool(set(paper.institutions) & set(paper.authors))
 
 
-def prompt_tokens(papers: dict[str, Paper]) -> list[int]:
-    """Prompt tokens of each paper's brief request, counted as the stand-in bills them."""
-    prompt = load_prompt()
+def prompt_tokens(papers: dict[str, Paper], prompt=None) -> list[int]:
+    """Prompt tokens of each paper's brief request, counted as the stand-in bills them (the shipped prompt by default)."""
+    prompt = prompt or load_prompt()
     return sorted(sum(estimate_tokens(m["content"]) + 4 for m in render_prompt(prompt, p).messages) for p in papers.values())
 
 

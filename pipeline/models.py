@@ -51,6 +51,7 @@ class Usage(Frozen):
         )
 
 
+OTHER_TOPIC = "其他"  # a configured digest's topic for a paper that fits none of its topics (or whose answer named another)
 LOW_CONFIDENCE = 0.5  # a field below this is not printed unless a better source confirms it
 
 
@@ -107,6 +108,8 @@ class Paper(Frozen):
     affiliation_lines: list[str] = Field(default_factory=list)
     abstract: str
     body_excerpt: str = ""
+    arxiv_id: str = ""  # as page 1 prints it, with its version ('2401.01234v2'); '' when it prints none
+    doi: str = ""  # the DOI page 1 prints as the paper's, '' when none
     confident: bool = True  # False when any field's confidence is below confidence.LOW
     confidence: dict[str, FieldDoubt] = Field(default_factory=dict)  # title, authors, institutions, abstract
     metadata_source: MetadataSource = MetadataSource.RULES
@@ -207,6 +210,9 @@ class Brief(Frozen):
     model: str
     error: str = ""
     cached: bool = False
+    topic: str = ""  # with `topics:` set, one of them or 其他 (anything else the model says is 其他); '' without
+    relevant: bool | None = None  # with `theme:` set, whether the model judged the paper on the digest's theme
+    relevance_reason: str = ""  # the model's one line on why (or why not)
     reading: Reading | None = None  # the model's reading of the header, after grounding (None: no usable answer)
     dropped: list[Dropped] = Field(default_factory=list)  # names of the answer the page does not back
     raw_response: str = Field(default="", exclude=True, repr=False)  # kept in the run store, not the report
@@ -267,6 +273,8 @@ class PaperResult(Frozen):
     duplicate_of: str = ""  # same bytes as an earlier file: briefed once, reported once
     requests: int = 0  # requests sent to the endpoint for this entry when it was briefed (first answer, repair, retries)
     rerun: bool = False  # briefed by `paperbrief rerun` with its own prompt: a later run keeps it (see runner)
+    watched: list[str] = Field(default_factory=list)  # the watched organisations (paperbrief.yaml `watch:`) it is from
+    published_before: str = ""  # with --new: the earlier digest (its archive folder) that published this paper
 
     @model_validator(mode="before")
     @classmethod
@@ -310,10 +318,34 @@ class Report(Frozen):
     requests: int = 0  # requests the command that wrote this report sent to the endpoint, every try counted
     concurrency: int | None = None  # calls in flight the endpoint was paced down to by the end (None: no call made)
     reruns_kept: list[str] = []  # papers whose brief from an earlier `rerun` (another prompt) this run kept
+    # a configured digest (paperbrief.yaml's topics, theme and watch; run --keep-all, --new): empty, today's report
+    topics: list[str] = Field(default_factory=list)
+    theme: str = ""
+    keep_all: bool = False
+    watch: list[str] = Field(default_factory=list)  # as the report names them (the registry's name for a known one)
+    new_only: bool = False
 
     @property
     def briefed(self) -> list[PaperResult]:
         return sorted((r for r in self.results if r.ok), key=lambda r: sort_key(r.paper.title))
+
+    @property
+    def digest(self) -> list[PaperResult]:
+        """The briefed papers this digest publishes: none an earlier digest published (--new), none
+        judged off its theme (unless --keep-all)."""
+        return [r for r in self.briefed if not r.published_before and not self._off_theme(r)]
+
+    @property
+    def off_theme(self) -> list[PaperResult]:
+        """Briefed papers the model judged off the digest's theme, left out of it (listed at its end)."""
+        return [r for r in self.briefed if not r.published_before and self._off_theme(r)]
+
+    @property
+    def published_before(self) -> list[PaperResult]:
+        return [r for r in self.briefed if r.published_before]
+
+    def _off_theme(self, result: PaperResult) -> bool:
+        return bool(self.theme) and not self.keep_all and result.brief.relevant is False
 
     @property
     def unsettled(self) -> int:

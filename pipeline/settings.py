@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .files import FileProblem, read_yaml
 from .rules import Rules
@@ -61,6 +61,12 @@ NonNegative = Annotated[int, Field(ge=0)]
 NonNegativeSeconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 ReaderMemory = Annotated[int, Field(ge=64)]  # MB: below this no reader process can start
 READER_MEMORY_MB, READER_TIMEOUT_S = 1536, 60.0
+# a digest's words: a topic, the theme, an organisation to watch (one line each, said in a few words)
+Topic = Annotated[str, BeforeValidator(lambda v: " ".join(str(v).split()) if isinstance(v, str) else v),
+                  Field(min_length=1, max_length=60)]
+Theme = Annotated[str, BeforeValidator(lambda v: " ".join(v.split()) if isinstance(v, str) else v), Field(max_length=200)]
+WatchName = Annotated[str, BeforeValidator(lambda v: " ".join(v.split()) if isinstance(v, str) else v),
+                      Field(min_length=1, max_length=200)]
 # schema|object|off; true (--json-mode) is schema, false (--no-json-mode) is off
 JsonModeSetting = Annotated[JsonMode, BeforeValidator(json_mode_of)]
 
@@ -91,6 +97,9 @@ class ConfigFile(BaseModel):
     batch_file_limit_mb: Positive | None = None
     batch_download_timeout: PositiveSeconds | None = None
     rules: Rules | None = None  # thresholds of the reading rules (pipeline/rules.py); a misspelt one is an error
+    topics: list[Topic] | None = None  # the digest's topics: the answer picks one (or 其他), report.md groups by them
+    theme: Theme | None = None  # the digest's theme: off-theme papers leave the digest (listed at its end)
+    watch: list[WatchName] | None = None  # organisations (names or ROR ids) whose papers the report opens with
 
 
 def _config_file(path: Path, required: bool) -> dict:
@@ -193,6 +202,17 @@ class Settings(BaseModel):
     batch_file_limit_mb: Positive = DEFAULT_FILE_LIMIT_MB  # a batch result file is read up to this, line by line
     batch_download_timeout: PositiveSeconds = 600.0  # seconds to download one batch result or error file
     rules: Rules = Rules()  # the reading rules' thresholds: the defaults, with paperbrief.yaml's `rules:` over them
+    topics: list[Topic] = []  # a configured digest (see "A configured digest" in the README)
+    theme: Theme = ""
+    watch: list[WatchName] = []
+    keep_all: bool = False  # keep off-theme papers in the digest (--keep-all)
+    new_only: bool = False  # publish only papers no earlier digest of this output folder published (--new)
+
+    @field_validator("topics", "watch")
+    @classmethod
+    def _distinct(cls, values: list[str]) -> list[str]:
+        """Each once, in the order given (其他 is every digest's last topic already)."""
+        return [v for v in dict.fromkeys(values) if v != "其他"]
 
     def price_of(self, model: str) -> ModelPrice | None:
         """The price of a model: the user's, else the shipped estimate, else unknown."""

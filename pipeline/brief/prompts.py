@@ -27,6 +27,8 @@ LIMITS = {"title": 500, "institutions": 1500, "authors": 1500, "header_text": 30
 VARIABLES = ("title", "institutions", "abstract", "authors", "author_count", "header_text")
 REPAIR_VARIABLES = ("problems",)  # what the repair templates may name: the numbered list of what was wrong
 REPAIR_KEYS = ("repair", "repair_cut_off")  # the repair request's templates; a prompt file may leave them to the shipped one
+DIGEST_KEYS = ("topic_rule", "theme_rule")  # the system message's additions for `topics:` and `theme:`; the shipped ones by default
+SET_BY_CONFIG = ("topics", "theme")  # a digest's settings: paperbrief.yaml's, never a prompt file's
 
 
 class PromptError(Exception):
@@ -47,6 +49,11 @@ class PromptFile(BaseModel):
     # the system text sent at the top of the first user message, for a chat template without a
     # system role (llama.cpp's gemma format drops it silently); set here or by paperbrief.yaml
     system_in_user: bool = False
+    # appended to the system message when paperbrief.yaml sets `topics:` ({topics}, a JSON list) or `theme:` ({theme})
+    topic_rule: str = ""
+    theme_rule: str = ""
+    topics: tuple[str, ...] = ()  # set by prompt_for from the settings: the answer then carries "topic"
+    theme: str = ""  # likewise: the answer then carries "relevant" and "reason"
 
 
 class RepairTemplates(BaseModel):
@@ -78,6 +85,15 @@ class RenderedPrompt(BaseModel):
     fingerprint: str
     template: str = ""  # the prompt's template fingerprint (template_fingerprint): the same for every paper
     repair: RepairTemplates
+    topics: tuple[str, ...] = ()  # the digest's topics the answer picks from ("topic"), when set
+    theme: str = ""  # the digest's theme the answer judges ("relevant", "reason"), when set
+
+    @property
+    def schema(self) -> dict:
+        """The answer's JSON schema: the contract, with the digest's keys when they are asked for."""
+        from .answer import answer_schema
+
+        return answer_schema(self.topics, bool(self.theme))
 
 
 def load_prompt(path: str | Path | None = None) -> PromptFile:
@@ -86,13 +102,16 @@ def load_prompt(path: str | Path | None = None) -> PromptFile:
         data = read_yaml(path, "prompt file")
     except FileProblem as exc:
         raise PromptError(f"{path}: {exc}") from None
+    given = [key for key in SET_BY_CONFIG if isinstance(data, dict) and key in data]
+    if given:
+        raise PromptError(f"{path}: {', '.join(given)}: set in paperbrief.yaml, not in a prompt file")
     try:
         prompt = PromptFile.model_validate(with_shipped_repair(data, path))
     except ValidationError as exc:
         fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise PromptError(f"{path}: {fields}") from None
     for role, available in (("system", VARIABLES), ("user", VARIABLES), ("repair", REPAIR_VARIABLES),
-                            ("repair_cut_off", REPAIR_VARIABLES)):
+                            ("repair_cut_off", REPAIR_VARIABLES), ("topic_rule", ("topics",)), ("theme_rule", ("theme",))):
         problem = template_problem(getattr(prompt, role), available)
         if problem:
             raise PromptError(f"{path}: {role}: {problem}")
@@ -188,6 +207,8 @@ def render_prompt(prompt: PromptFile, paper: Paper, model: str | None = None) ->
         fingerprint=fingerprint(messages, chosen, prompt.parameters, repair),
         template=template_fingerprint(prompt),
         repair=repair,
+        topics=prompt.topics,
+        theme=prompt.theme,
     )
 
 
@@ -224,4 +245,29 @@ def template_fingerprint(prompt: PromptFile) -> str:
 def prompt_for(settings: Settings, path: Path | None = None) -> PromptFile:
     """The prompt file (`path`, else the configured one) as this endpoint is sent it."""
     prompt = load_prompt(path or settings.prompt)
+    prompt = with_digest(prompt, tuple(settings.topics), settings.theme)
     return prompt.model_copy(update={"system_in_user": True}) if settings.system_in_user else prompt
+
+
+def with_digest(prompt: PromptFile, topics: tuple[str, ...], theme: str) -> PromptFile:
+    """The prompt asking for the digest's keys: the topic and theme rules (the prompt file's, else
+    the shipped ones) filled in and appended to the system message, a reminder of the keys added to
+    the repair request. Without topics and theme the prompt is unchanged, so is what is sent."""
+    if not topics and not theme:
+        return prompt
+    from langchain_core.utils.formatting import formatter
+
+    shipped = read_yaml(DEFAULT_PROMPT, "prompt file") if not (prompt.topic_rule and prompt.theme_rule) else {}
+    rules, keys = [], []
+    if topics:
+        listed = json.dumps(list(topics), ensure_ascii=False)
+        rules.append(formatter.format(prompt.topic_rule or shipped["topic_rule"], topics=listed))
+        keys.append("topic")
+    if theme:
+        rules.append(formatter.format(prompt.theme_rule or shipped["theme_rule"], theme=" ".join(theme.split())))
+        keys += ["relevant", "reason"]
+    added = "\n".join(rule.strip() for rule in rules).replace("{", "{{").replace("}", "}}")  # literal in the template
+    reminder = f"\n另外保留键：{'、'.join(keys)}（要求同前）。"
+    return prompt.model_copy(update={"system": prompt.system.rstrip("\n") + "\n" + added + "\n",
+                                     "repair": prompt.repair + reminder, "repair_cut_off": prompt.repair_cut_off + reminder,
+                                     "topics": tuple(topics), "theme": theme})

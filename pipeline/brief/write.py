@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..llm import EndpointUnusable, LLMClient, LLMError, RequestAbout
 from ..metadata.decide import decide
 from ..models import Brief, CheckResult, Completion, Dropped, Paper, Reading, Usage
-from .answer import AnswerError, answer_schema, parse_answer
+from .answer import AnswerError, parse_answer, topic_of
 from .grounding import ground, needs_repair
 from .prompts import RenderedPrompt, RepairTemplates, load_prompt, repair_templates
 from .validate import check, failed_checks
@@ -52,6 +52,9 @@ class Assessment:
     results: list[CheckResult]
     failed: list[CheckResult] = field(default_factory=list)  # these keep the brief from being published
     misread: list[Dropped] = field(default_factory=list)  # these earn a repair, but do not block a good brief
+    topic: str = ""  # the digest's topic (其他 for any other), '' when the digest has none
+    relevant: bool | None = None  # on the digest's theme, when it has one and the answer said
+    reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -66,8 +69,9 @@ class Assessment:
         return any(r.name == CUT_OFF for r in self.failed)
 
 
-def assess(answer: str, paper: Paper) -> Assessment:
-    """An answer parsed, grounded in the header, decided against the rules, and checked."""
+def assess(answer: str, paper: Paper, topics: tuple[str, ...] = (), theme: str = "") -> Assessment:
+    """An answer parsed, grounded in the header, decided against the rules, and checked. The
+    digest's keys are read as given (a topic not in the list is 其他) and never fail a check."""
     try:
         parsed = parse_answer(answer)
     except AnswerError as exc:
@@ -80,7 +84,8 @@ def assess(answer: str, paper: Paper) -> Assessment:
     text = tidy_answer(parsed.brief)
     results = [CheckResult(name="answer", ok=True), *check(text, final)]
     return Assessment(text=text, paper=final, reading=reading, dropped=dropped, results=results,
-                      failed=failed_checks(results), misread=needs_repair(dropped))
+                      failed=failed_checks(results), misread=needs_repair(dropped), topic=topic_of(parsed, topics),
+                      relevant=parsed.relevant if theme else None, reason=parsed.reason if theme else "")
 
 
 def cut_at_max_tokens(judged: Assessment, max_tokens: object) -> Assessment:
@@ -89,12 +94,13 @@ def cut_at_max_tokens(judged: Assessment, max_tokens: object) -> Assessment:
     limit = f"max_tokens={max_tokens}" if max_tokens is not None else "max_tokens"
     cut = CheckResult(name=CUT_OFF, ok=False, detail=f"answer cut off at {limit}")
     return Assessment(text=judged.text, paper=judged.paper, reading=judged.reading, dropped=judged.dropped,
-                      results=[cut, *judged.results], failed=[cut], misread=judged.misread)
+                      results=[cut, *judged.results], failed=[cut], misread=judged.misread, topic=judged.topic,
+                      relevant=judged.relevant, reason=judged.reason)
 
 
 def judge(text: str, finish_reason: str, paper: Paper, rendered: RenderedPrompt) -> Assessment:
     """One answer assessed; cut off at max_tokens, it fails as that whatever else it holds."""
-    judged = assess(text, paper)
+    judged = assess(text, paper, rendered.topics, rendered.theme)
     if finish_reason == "length":
         return cut_at_max_tokens(judged, rendered.parameters.get("max_tokens"))
     return judged
@@ -165,12 +171,12 @@ async def write_brief(paper: Paper, rendered: RenderedPrompt, client: LLMClient)
     Only the first request's failure raises: once an answer is paid for, a failed repair request
     ends in a Brief that keeps that answer, its checks and its tokens."""
     about = RequestAbout(paper=paper.sha256, prompt=rendered.template, file=paper.file)  # what a replay matches on
-    first = await client.complete(rendered.messages, rendered.model, rendered.parameters, schema=answer_schema(), about=about)
+    first = await client.complete(rendered.messages, rendered.model, rendered.parameters, schema=rendered.schema, about=about)
     step = after_first(paper, rendered, first)
     if step.brief is not None:
         return step.brief
     try:
-        second = await client.complete(step.repair, rendered.model, rendered.parameters, schema=answer_schema(),
+        second = await client.complete(step.repair, rendered.model, rendered.parameters, schema=rendered.schema,
                                        about=about.repair())
     except EndpointUnusable as exc:  # the run stops, but the answer already paid for is kept
         exc.partial = unrepaired(paper, rendered, first, f"the run stopped before the repair: {exc}")
@@ -186,5 +192,6 @@ def brief_of(rendered: RenderedPrompt, judged: Assessment, attempts: int, usage:
         text=judged.text, ok=judged.ok, checks=judged.results, attempts=attempts, usage=usage,
         latency_s=round(latency, 3), prompt_id=rendered.prompt_id, prompt_version=rendered.prompt_version,
         fingerprint=rendered.fingerprint, model=rendered.model, error=error, raw_response=raw,
-        reading=judged.reading, dropped=judged.dropped,
+        reading=judged.reading, dropped=judged.dropped, topic=judged.topic, relevant=judged.relevant,
+        relevance_reason=judged.reason,
     )

@@ -45,7 +45,8 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
     if getattr(args, "repair", None) and not args.batch:
         return usage("--repair only applies to run --batch (a live run repairs with a live call)")
     settings = build_settings(args, record=record,
-                              repair_live=(args.repair == "live") if getattr(args, "repair", None) else None)
+                              repair_live=(args.repair == "live") if getattr(args, "repair", None) else None,
+                              keep_all=getattr(args, "keep_all", False) or None, new_only=getattr(args, "new", False) or None)
     settings.require_endpoint()
     files = discover([Path(p) for p in args.inputs])
     if not files:
@@ -74,7 +75,18 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
         print(f"kept {len(report.reruns_kept)} brief(s) an earlier rerun published with another prompt "
               f"({', '.join(report.reruns_kept[:3])}{', ...' if len(report.reruns_kept) > 3 else ''}); "
               "--replace-reruns briefs them with this run's prompt")
+    if digest_line(report):
+        print(digest_line(report))
     return _list_failures(report)
+
+
+def digest_line(report) -> str:
+    """What a configured digest left out, and (with --new) how many papers are new: '' for a plain run."""
+    parts = [f"本期新增 {len(report.digest)} 篇 ({len(report.published_before)} published in earlier digests)"
+             if report.new_only else "",
+             f"{len(report.off_theme)} judged off the theme, listed at the digest's end (--keep-all keeps them)"
+             if report.off_theme else ""]
+    return "; ".join(p for p in parts if p)
 
 
 def readings_line(report) -> str:
@@ -147,6 +159,8 @@ def _provider_batch(settings, files: list[Path], output: Path) -> int:
     print(f"{len(report.briefed)} briefed, {failed_line(report)} through provider batches "
           f"({prompt_tokens} prompt + {completion_tokens} completion tokens, {cost}){readings_line(report)}; "
           f"{report.requests} request(s) sent by this run -> {output / 'report.md'}")
+    if digest_line(report):
+        print(digest_line(report))
     return _list_failures(report)
 
 
@@ -189,6 +203,11 @@ def add_run(sub, first_line) -> None:
                      help="send the requests through the provider's Batch API (about half the price, within 24 h)")
     run.add_argument("--repair", choices=("batch", "live"), default=None,
                      help="with --batch: ask for a failed answer's repair in a follow-up batch (default) or live")
+    run.add_argument("--keep-all", action="store_true",
+                     help="with theme: in paperbrief.yaml, keep the papers judged off the theme in the digest")
+    run.add_argument("--new", action="store_true",
+                     help="publish only the papers no earlier digest in OUTPUT_DIR published (the same file, or the same "
+                          "arXiv id in another version); each digest is kept in OUTPUT_DIR/archive/<date>/")
     match_option(run)
     run.set_defaults(handler=_run)
 

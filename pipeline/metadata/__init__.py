@@ -17,6 +17,7 @@ from .affiliations import foot_notes, footnote_affiliations, read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE
 from .confidence import LOW, doubts, institution_doubts
 from .header import beside_abstract, header_block
+from .identifiers import read_identifiers
 from .layout import body_size, page_lines, sidebar_edge, text_body_size
 from .title import explain_title
 
@@ -90,6 +91,7 @@ def read_metadata(doc: Document) -> Paper:
     decisions += [Decision(field="institutions", value=name, rule="not-an-organisation", kept=False) for name in dropped]
     decisions += [Decision(field="institutions", value=part, rule=rule, kept=False) for part, rule in passed_over]
     names = shown
+    ids = read_identifiers(doc.pages[0] if doc.pages else "", header)
     confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= in_force().max_cited_mark else 0,
                         inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
     return Paper(
@@ -102,6 +104,8 @@ def read_metadata(doc: Document) -> Paper:
         affiliation_lines=aff_entries,
         abstract=abstract,
         body_excerpt=excerpt(doc.pages, abstract),
+        arxiv_id=ids.arxiv_id,
+        doi=ids.doi,
         confident=all(d.confidence >= LOW for d in confidence.values()) and bool(names or not authors) and bool(authors or anonymous),
         confidence=confidence,
         header_text=header,

@@ -87,6 +87,12 @@ def by_id(org_id: int) -> Organisation | None:
     return _org(row) if row else None
 
 
+def by_ror(ror: str) -> Organisation | None:
+    """The organisation of a ROR id ('00cmhce21', as in https://ror.org/00cmhce21), if it is in the table."""
+    row = _db().execute("SELECT * FROM orgs WHERE ror = ?", (ror,)).fetchone()
+    return _org(row) if row else None
+
+
 @functools.lru_cache(maxsize=8192)
 def _matches(key: str) -> tuple[tuple[Organisation, int], ...]:
     if len(key) < 2:

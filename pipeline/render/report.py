@@ -15,9 +15,12 @@ from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
 from ..extract.text import valid_unicode
+from ..metadata.identifiers import arxiv_url, doi_url
 from ..models import KINDS, PaperResult, Report
+from . import digest
 from .escape import markdown as md
 from .escape import markdown_code as code
+from .table import CSV_NAME, report_csv
 
 MD_NAME, JSON_NAME, HTML_NAME = "report.md", "report.json", "report.html"
 NO_ABSTRACT = "（未能从 PDF 中读到摘要）"
@@ -36,6 +39,15 @@ class Entry(BaseModel):
     abstract: str
     disagreements: list[str] = []  # where the model's reading of the header and the rules' differ (report.html marks them)
     prompt: str = ""  # the prompt the brief came from, when it is not the report's (a rerun's)
+    arxiv_id: str = ""  # as page 1 prints it, with its version
+    watched: list[str] = []  # the watched organisations it is from (report.html marks the brief)
+    doi: str = ""
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(label, URL) of each identifier page 1 prints: the reader's way to the paper."""
+        return [(label, url) for label, url in ((f"arXiv:{self.arxiv_id}", arxiv_url(self.arxiv_id)),
+                                                (f"DOI:{self.doi}", doi_url(self.doi))) if url]
 
 
 class Failure(BaseModel):
@@ -47,11 +59,12 @@ class Failure(BaseModel):
 
 
 def entries(report: Report) -> list[Entry]:
-    """The briefed papers in report order, each field as printed (doubtful fields already left out)."""
+    """The digest's papers in print order, each field as printed (doubtful fields already left out)."""
     return [Entry(title=_title(r), brief=r.brief.text, institutions=_institutions(r), authors=_author_count(r),
                   abstract=r.paper.abstract if r.paper.abstract and r.paper.sure("abstract") else NO_ABSTRACT,
-                  disagreements=r.paper.disagreements, prompt=_other_prompt(r, report))
-            for r in report.briefed]
+                  disagreements=r.paper.disagreements, arxiv_id=r.paper.arxiv_id, doi=r.paper.doi, watched=r.watched,
+                  prompt=_other_prompt(r, report))
+            for r in digest.ordered(report)]
 
 
 def _other_prompt(result: PaperResult, report: Report) -> str:
@@ -81,18 +94,25 @@ def duplicates(report: Report) -> list[PaperResult]:
 
 def report_markdown(report: Report) -> str:
     shown = entries(report)
-    out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(shown)}篇", "", "## 论文技术简报", ""]
+    out = [f"# {md(report.title)}", f"生成时间: {report.generated_at}", f"分析论文数量: {len(shown)}篇"]
+    out += [line] if (line := digest.new_line(report, len(shown))) else []
+    out += [""] + _watched_markdown(report, shown) + ["## 论文技术简报", ""]
     if not shown:
         out += [_none_passed(report), ""]
+    groups = {g.numbers[0]: g for g in digest.groups(report, digest.ordered(report))}
+    level = "####" if groups else "###"  # under topic headings, one level down
     for i, e in enumerate(shown, 1):
-        out += [f"### {i}. {md(e.title)}", "", md(e.brief), ""]
+        if i in groups:
+            out += [f"### {md(groups[i].topic)}（{len(groups[i].numbers)}篇）", ""]
+        out += [f"{level} {i}. {md(e.title)}", "", md(e.brief), ""]
     out += ["## 论文详细信息", ""]
     if not shown:
         out += [NO_BRIEFS + "。", ""]
     for i, e in enumerate(shown, 1):
-        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}", ""]
-        out += [f"**简报提示词**: {md(e.prompt)}", ""] if e.prompt else []
-        out += ["**摘要**:", md(e.abstract), ""]
+        out += [f"### {i}. {md(e.title)}", "", f"**主要机构**: {md(e.institutions)}", f"**作者数量**: {md(e.authors)}"]
+        out += [link_line(e)] if e.links else []
+        out += ["", f"**简报提示词**: {md(e.prompt)}"] if e.prompt else []
+        out += ["", "**摘要**:", md(e.abstract), ""]
     same = duplicates(report)
     if same:
         out += [f"## 重复文件（{len(same)}个，内容相同，只分析一次）", ""]
@@ -104,11 +124,35 @@ def report_markdown(report: Report) -> str:
         # a rejected answer is never published: report.html shows it
         out += [f"- {code(f.file)}" + (f"（{f.kind}）" if f.kind else "") + f": {md(f.reason)}" for f in failed]
         out.append("")
+    left_out = digest.off_theme(report)
+    if left_out:
+        out += [f"## 不符合本期主题的论文（{len(left_out)}篇，未列入简报）", ""]
+        out += [f"- {md(o.title)}: {md(o.reason)}" for o in left_out]
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _watched_markdown(report: Report, shown: list[Entry]) -> list[str]:
+    """The 重点机构 summary the report opens with: each watched organisation and its papers."""
+    if not report.watch:
+        return []
+    lines = digest.watch_lines(report, digest.ordered(report), [e.title for e in shown])
+    out = ["## 重点机构", ""]
+    out += [f"- {md(w.name)}（{len(w.papers)}篇）: " + "；".join(f"{n}. {md(t)}" for n, t in w.papers) for w in lines]
+    out += [] if lines else ["本期没有来自重点机构的论文。"]
+    return out + [""]
+
+
+def link_line(entry: Entry) -> str:
+    """'**链接**: arXiv:ID <https://arxiv.org/abs/ID> · DOI:... <https://doi.org/...>': autolinks, whose
+    URL is taken literally (a DOI's brackets cannot end a Markdown link early)."""
+    return "**链接**: " + " · ".join(f"{md(label)} <{url}>" for label, url in entry.links)
 
 
 def _none_passed(report: Report, page: bool = False) -> str:
     """What an empty digest says: that no brief passed, and where to look."""
+    if report.briefed:  # briefs there are, but each was published before (--new) or is off the theme
+        return "本期没有新增或符合主题的论文" + ("（见文末列表）。" if report.off_theme else "。")
     failed = len(report.failed)
     where = "原因与模型的回答见文末" if page else "原因见文末，模型的回答见 report.html"
     return f"{NO_BRIEFS}" + (f"：{failed} 篇论文都未通过检查或调用失败，{where}。" if failed else "。")
@@ -118,8 +162,13 @@ def report_html(report: Report) -> str:
     """report.html: the same digest as a self-contained page (Jinja2, every string autoescaped)."""
     from .html import render_template
 
-    return render_template("report.html.j2", report=report, entries=entries(report), duplicates=duplicates(report),
-                  failed=failed_papers(report), none_passed=_none_passed(report, page=True), no_briefs=NO_BRIEFS)
+    shown = entries(report)
+    ordered = digest.ordered(report)
+    return render_template("report.html.j2", report=report, entries=shown, duplicates=duplicates(report),
+                           failed=failed_papers(report), none_passed=_none_passed(report, page=True), no_briefs=NO_BRIEFS,
+                           groups=digest.groups(report, ordered), new_line=digest.new_line(report, len(shown)),
+                           watch_lines=digest.watch_lines(report, ordered, [e.title for e in shown]),
+                           off_theme=digest.off_theme(report))
 
 
 def _title(result: PaperResult) -> str:
@@ -152,6 +201,7 @@ def write_report(report: Report, folder: Path) -> None:
     write_atomic(folder / JSON_NAME, report_json(report))
     write_atomic(folder / MD_NAME, report_markdown(report))
     write_atomic(folder / HTML_NAME, report_html(report))
+    write_atomic(folder / CSV_NAME, report_csv(report))
 
 
 def report_json(report: Report) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 
-from ..brief.answer import answer_schema
 from ..brief.prompts import RenderedPrompt
 from ..llm import DownloadCut, LLMError
 from ..models import BatchRequest, BatchState, Completion, Failure, Usage
@@ -138,7 +137,7 @@ async def _repair_live(run: ProviderBatchRun, pending: Pending, rendered: Render
     prepared, first = run.prepared(paper), _first_answer(request)
     run.requests += 1
     try:
-        second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, schema=answer_schema())
+        second = await run.client.complete(pending.messages, rendered.model, rendered.parameters, schema=rendered.schema)
     except LLMError as exc:
         run.flow.unrepaired(prepared, first, f"the live repair request failed: {exc}")
     else:

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..brief.answer import answer_schema
 from ..brief.prompts import PromptFile, RenderedPrompt
 from ..llm import LLMClient, response_format
 from ..models import BatchRequest, Failure, Paper, PaperResult
@@ -78,7 +77,7 @@ class BatchWriter:
 
     async def add(self, pending: Pending, rendered: RenderedPrompt) -> None:
         body = {"model": rendered.model, "messages": pending.messages, **rendered.parameters}
-        form = response_format(self.run.settings.json_mode, answer_schema())  # the same request a live run sends first
+        form = response_format(self.run.settings.json_mode, rendered.schema)  # the same request a live run sends first
         if form is not None:
             body["response_format"] = form
         line = json.dumps({"custom_id": pending.request.custom_id, "method": "POST", "url": "/v1/chat/completions",

@@ -29,6 +29,7 @@ from ..settings import Settings
 from . import failures
 from .batch_answers import collect, send_again
 from .batch_run import BATCH_DISCOUNT, BatchWriter, Pending, ProviderBatchRun, custom_id, resolve_intents
+from .digests import Digest
 from .flow import contained_call
 from .reads import readers_for
 from .store import STORE_NAME, RunStore
@@ -46,8 +47,10 @@ async def run_provider_batches(settings: Settings, files: list[Path], output: Pa
         await resolve_intents(run)
         await _read_and_submit(run, files)
         await _wait(run)
-        report = _report(run)
+        digest = Digest.start(settings, output)
+        report = digest.dress(_report(run))
         write_report(report, output)
+        digest.keep(output)
         return report
     finally:
         await client.close()

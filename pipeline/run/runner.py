@@ -27,6 +27,7 @@ from ..render.escape import terminal_line
 from ..render.report import load_report, write_report
 from ..settings import Settings
 from . import cassette
+from .digests import Digest
 from .failures import LLM_FAILED, failed
 from .flow import PaperFlow, Prepared, contained, contained_call
 from .folder_lock import folder_lock
@@ -95,6 +96,7 @@ class LiveRun:
     keep_reruns: bool = True  # a brief `rerun` published stays, whatever this run's prompt (--replace-reruns: not)
     kept_reruns: list[PaperResult] = field(default_factory=list)  # the reruns' briefs this run kept
     flow: PaperFlow = field(init=False)  # the per-paper pipeline under this run's prompt, model and store
+    digest: Digest | None = None  # a configured digest's marks on the report (topics, theme, watch, --new)
 
     def __post_init__(self) -> None:
         self.flow = PaperFlow(self.prompt, self.settings.model, self.store, reuse=not self.settings.record)
@@ -124,7 +126,7 @@ class LiveRun:
         return self.client
 
     def report(self, final: bool = True) -> Report:
-        return Report(
+        report = Report(
             title=self.settings.title, generated_at=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             prompt_id=self.prompt.id, prompt_version=self.prompt.version,
             model=self.settings.model or self.prompt.model, results=self._shown(final),
@@ -132,6 +134,7 @@ class LiveRun:
             concurrency=self.client.pacer.limit if self.client and self.client.calls else None,
             reruns_kept=sorted(r.file for r in self.kept_reruns),
         )
+        return self.digest.dress(report) if self.digest is not None else report
 
     def _shown(self, final: bool) -> list[PaperResult]:
         """This run's results; before the run has finished (and when it stops on an error) the
@@ -219,7 +222,8 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
     output.mkdir(parents=True, exist_ok=True)
     store = RunStore(output / STORE_NAME)
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store, write=write,
-                  previous=_previous_results(output) if write else {}, keep_reruns=keep_reruns and write)
+                  previous=_previous_results(output) if write else {}, keep_reruns=keep_reruns and write,
+                  digest=Digest.start(settings, output) if write else None)
     progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
@@ -263,6 +267,8 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
         progress.close()
         try:
             live.save_report(force=True, final=finished)
+            if finished and live.write and live.digest is not None:
+                live.digest.keep(output)
         finally:
             if live.client is not None:
                 await live.client.close()
@@ -336,7 +342,8 @@ async def rerun_paper(settings: Settings, pdf: Path, output: Path, add: bool = F
 
 async def _rerun_locked(settings: Settings, prompt: PromptFile, read: Paper, pdf: Path, output: Path, add: bool) -> Rerun:
     store = RunStore(output / STORE_NAME)
-    live = LiveRun(settings=settings, output=output, prompt=prompt, store=store)
+    live = LiveRun(settings=settings, output=output, prompt=prompt, store=store,
+                   digest=Digest.start(settings.model_copy(update={"new_only": False}), output))
     previous = load_report(output)
     if previous is not None:
         live.results = {r.file: r for r in previous.results}

@@ -53,6 +53,8 @@ class StandIn:
     by_position: bool = False  # read every header as a small model does, line by line (see read_by_position)
     single_slot: bool = False  # serve one chat request at a time, the rest queued (a llama.cpp server with one slot)
     cut_off: bool = False  # first answers run long and are cut at max_tokens, finish_reason "length" (a small model)
+    topics: dict[str, str] = field(default_factory=dict)  # title -> the topic its answers name, when asked for one
+    off_theme: dict[str, str] = field(default_factory=dict)  # title -> why it is off the digest's theme, when asked
     usual_names: str = ""  # "en": institutions in their usual full forms ("Full Name (ACR)"); "zh": Chinese names where known
     seed: int = 7
     script: list[str] = field(default_factory=list)  # outcomes forced on the first requests, in order
@@ -199,13 +201,29 @@ class StandIn:
         if self.usual_names:
             reading = in_usual_names(reading, header, chinese=self.usual_names == "zh")
             brief = self.replies.get(title) or brief_for(reading, variant=1 if repair else 0, byline=byline_team(header))
-        return json.dumps({**reading, "brief": brief}, ensure_ascii=False)
+        return json.dumps({**reading, "brief": brief, **self.digest_keys(messages, title, header + "\n" + abstract)},
+                          ensure_ascii=False)
+
+    def digest_keys(self, messages: list[dict], title: str, text: str) -> dict:
+        """The digest's keys the system text asks for: a topic from its JSON list (the scripted one,
+        else the first the paper's text names, else 其他), and whether the paper is on the theme."""
+        system = next((m.get("content", "") for m in messages if isinstance(m, dict)), "")
+        system = system if isinstance(system, str) else ""
+        keys: dict = {}
+        listed = re.search(r'"topic"[^\n]*?(\[[^\n\]]*\])', system)
+        if listed:
+            topics = json.loads(listed.group(1))
+            keys["topic"] = self.topics.get(title) or next((t for t in topics if t.casefold() in text.casefold()), "其他")
+        if '"relevant"' in system:
+            keys["relevant"] = title not in self.off_theme
+            keys["reason"] = self.off_theme.get(title) or "论文内容与本期主题相关"
+        return keys
 
     def scripted_title(self, header: str) -> str:
         """The scripted paper whose title the header prints (the longest such title), or ''."""
         page = _fold(header)
-        titles = [t for t in {*self.replies, *self.readings, *self.raw_replies, *self.always_off_template}
-                  if _fold(t) and _fold(t) in page]
+        scripted = {*self.replies, *self.readings, *self.raw_replies, *self.always_off_template, *self.topics, *self.off_theme}
+        titles = [t for t in scripted if _fold(t) and _fold(t) in page]
         return max(titles, key=len, default="")
 
     def reading_of(self, header: str, title: str) -> dict:
