@@ -180,3 +180,16 @@ def test_a_footnote_sentence_copied_as_the_subject_fails():
                     "The authors are with Northlake University"):
         assert "institution" in failed_names(subject + rest), subject
     assert failed_names(GOOD) == []
+
+
+def test_a_companys_chinese_name_names_its_team():
+    """'<Brand> Seed <Team>' printed on page 1: the brand's Chinese name opens an honest brief."""
+    paper = PAPER.model_copy(update={"institutions": ["ByteDance Seed Lanterns"]})
+    assert failed_names(GOOD.replace("Northlake University", "字节跳动"), paper) == []
+    assert failed_names(GOOD.replace("Northlake University", "腾讯"), paper) == ["institution"]
+
+
+@pytest.mark.parametrize("subject", ["Orchard Institute for Data Science   Department of Optics", "Department of Optics"])
+def test_a_subject_copying_side_by_side_cells_or_a_department_fails(subject):
+    paper = PAPER.model_copy(update={"header_text": "LatticeKV\nA B\nOrchard Institute for Data Science   Department of Optics"})
+    assert failed_names(GOOD.replace("Northlake University", subject), paper) == ["institution"]

@@ -246,6 +246,8 @@ def _paper_forms(paper: Paper) -> dict[str, set[str]]:
             folded.update(inst.fold(n) for n in row.names)
             acronyms.update(n for n in row.short if _ACRONYM.match(n))
             chinese.update(inst.fold(c) for c in row.chinese)
+        for company in filter(None, map(inst.known, inst.companies_in(name))):
+            chinese.update(inst.fold(c) for c in company.chinese)  # '<Brand> Seed <Team>': the brand's Chinese names too
     chinese.update(inst.fold(label) for label in _registry_labels(paper))
     return {"folded": folded, "acronyms": acronyms, "chinese": chinese}
 
