@@ -503,3 +503,10 @@ def test_a_summary_heading_alone_on_its_line_heads_the_abstract(tmp_path):
     rows = [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan", 11, "c", 105), ("Orchard University", 10, "c", 120)]
     paper = read_pages(tmp_path, [rows + abstract_rows(170, heading="Summary")])
     assert paper.abstract.startswith("We study how small lanterns")
+
+
+def test_a_name_the_text_layer_split_is_published_as_the_registry_spells_it():
+    from pipeline.names.organisation_table import registry_forms
+
+    assert registry_forms(["Ts inghua University", "Bei hang University", "Orchard University"], "") == [
+        "Tsinghua University", "Beihang University", "Orchard University"]

@@ -88,8 +88,19 @@ def registry_forms(names: list[str], page_text: str) -> list[str]:
             org = _spelt_out(name, context)
             if org is not None and fold(org.name) not in context.folded:
                 name = f"{_without_country(org)} ({name})"
-        out.append(name)
+        out.append(_whole_words(name))
     return out
+
+
+def _whole_words(name: str) -> str:
+    """'Ts inghua University', a word the text layer split, as the registry spells the name: only
+    where the two differ in their spaces alone, and the printed form has a word the registry's lacks."""
+    org = registry.identify(name) if " " in name else None
+    if org is None:
+        return name
+    spelt = _without_country(org)
+    same_letters = re.sub(r"\s+", "", spelt).casefold() == re.sub(r"\s+", "", name).casefold()
+    return spelt if same_letters and len(spelt.split()) < len(name.split()) else name
 
 
 def _spelt_out(name: str, context: registry.Context) -> registry.Organisation | None:
