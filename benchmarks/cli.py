@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .commands import bench_inspect
 from .extract import bench_extract
 from .registry import bench_registry
 from .throughput import bench_batch, bench_run
@@ -42,7 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     reg = sub.add_parser("registry", help="the registry's lookup costs and the Chinese-label institution check")
     reg.add_argument("folder", type=Path, help="folder of the PDFs")
     reg.add_argument("--truth", type=Path, required=True, help="ground-truth manifest (JSON)")
+    small = sub.add_parser("inspect", help="how long `paperbrief inspect PDF` takes from a fresh process")
+    small.add_argument("pdf", type=Path, help="one PDF")
+    small.add_argument("--runs", type=int, default=5, help="fresh processes to time (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.command == "inspect":
+        f = bench_inspect(args.pdf, args.runs)
+        print(f"inspect one PDF        median {f['inspect_median_s']:.2f} s, best {f['inspect_best_s']:.2f} s "
+              f"({f['runs']} fresh processes; target < 0.5 s on a quiet machine)")
+        print(f"--help                 median {f['help_median_s']:.2f} s")
+        return 0
     if args.command == "registry":
         f = bench_registry(args.folder, args.truth)
         print(f"first lookup           {f['first_lookup_ms']:.1f} ms in a fresh process (after importing the reader)")
