@@ -123,6 +123,18 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
 
 
 @pytest.mark.slow
+def test_inspect_reads_a_bomb_in_a_forked_reader_under_the_same_limit(tmp_path, bomb):
+    """inspect forks its one reader (it starts at once): the memory limit holds there as in a run."""
+    config = tmp_path / "paperbrief.yaml"
+    config.write_text("reader_memory_mb: 400\n")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}, "PAPERBRIEF_CONFIG": str(config)}
+    child = subprocess.run([sys.executable, "-m", "pipeline.cli", "inspect", str(bomb)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert child.returncode == 1
+    assert child.stderr.strip().endswith("reading needed more than 400 MB"), child.stderr
+
+
+@pytest.mark.slow
 def test_a_stuck_reader_is_killed_at_the_time_limit_and_replaced(samples, tmp_path, monkeypatch):
     import hostile_reader
 
