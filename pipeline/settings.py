@@ -1,14 +1,16 @@
-"""One Settings object, built once from defaults, environment and flags, then passed down."""
+"""One Settings object, built once from its sources (pydantic-settings: the defaults, paperbrief.yaml,
+the environment, the flags, each over the one before), then passed down."""
 
 from __future__ import annotations
 
 import functools
-import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .files import FileProblem, read_yaml
 from .rules import Rules
@@ -102,20 +104,54 @@ class ConfigFile(BaseModel):
     watch: list[WatchName] | None = None  # organisations (names or ROR ids) whose papers the report opens with
 
 
-def _config_file(path: Path, required: bool) -> dict:
-    if path.is_dir():
-        raise SettingsError(f"{path}: is a folder, not a config file")
-    if not path.is_file():
-        if required:
-            raise SettingsError(f"{path}: config file not found (named by PAPERBRIEF_CONFIG)")
-        return {}
-    try:
-        data = read_yaml(path, "config file") or {}
-        return ConfigFile.model_validate(data).model_dump(exclude_none=True)
-    except FileProblem as exc:
-        raise SettingsError(f"{path}: {exc}") from None
-    except ValidationError as exc:
-        raise SettingsError(f"{path}: {one_line(exc)}") from None
+class ConfigFileSource(PydanticBaseSettingsSource):
+    """paperbrief.yaml (or the file PAPERBRIEF_CONFIG names, which must exist), checked against ConfigFile.
+    Its own source rather than pydantic-settings' YAML one: a misspelt key, the API key or a nonsense
+    number in the file is an error naming the file, and an unreadable file says why."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path, required: bool):
+        super().__init__(settings_cls)
+        self.path, self.required = path, required
+
+    def get_field_value(self, field, field_name):  # the whole file is read at once, in __call__
+        return None, field_name, False
+
+    def __call__(self) -> dict:
+        path = self.path
+        if path.is_dir():
+            raise SettingsError(f"{path}: is a folder, not a config file")
+        if not path.is_file():
+            if self.required:
+                raise SettingsError(f"{path}: config file not found (named by PAPERBRIEF_CONFIG)")
+            return {}
+        try:
+            data = read_yaml(path, "config file") or {}
+            return ConfigFile.model_validate(data).model_dump(exclude_none=True)
+        except FileProblem as exc:
+            raise SettingsError(f"{path}: {exc}") from None
+        except ValidationError as exc:
+            raise SettingsError(f"{path}: {one_line(exc)}") from None
+
+
+class Environment(BaseSettings):
+    """The environment variables paperbrief reads, and only these (an empty one is not set)."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore", frozen=True)
+
+    base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    api_key: str | None = Field(None, alias="OPENAI_API_KEY")
+    model: str | None = Field(None, alias="PAPERBRIEF_MODEL")
+    config: Path | None = Field(None, alias="PAPERBRIEF_CONFIG")  # names the config file, which must then exist
+
+
+class EnvironmentSource(PydanticBaseSettingsSource):
+    """The settings the environment gives: the endpoint, the key and the model (Environment)."""
+
+    def get_field_value(self, field, field_name):  # read at once, in __call__
+        return None, field_name, False
+
+    def __call__(self) -> dict:
+        return Environment().model_dump(exclude_none=True, exclude={"config"})
 
 
 def one_line(exc: ValidationError) -> str:
@@ -171,8 +207,15 @@ def read_key(source: str) -> str:
     return key
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+# the config file's path, and whether it must exist, while Settings.build runs (the sources hook takes no arguments)
+_BUILD_CONFIG: ContextVar[tuple[Path, bool] | None] = ContextVar("paperbrief_config_file", default=None)
+
+
+class Settings(BaseSettings):
+    """Every setting of a command. Settings.build resolves them from their sources; Settings(...) takes
+    only what it is given over the defaults (tests, benchmarks), reading no environment and no file."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="forbid")
 
     base_url: str | None = None
     api_key: str | None = None
@@ -218,26 +261,37 @@ class Settings(BaseModel):
         """The price of a model: the user's, else the shipped estimate, else unknown."""
         return self.prices.get(model) or _shipped_prices().get(model)
 
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _no_password_in_url(cls, url):
+        if isinstance(url, str):
+            check_base_url(url)  # before pydantic's own checks, whose messages would echo a password
+        return url
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+        """The flags (init values), the environment, the config file, highest first, while Settings.build
+        runs; Settings(...) itself takes only the values given, over the defaults."""
+        config = _BUILD_CONFIG.get()
+        if config is None:
+            return (init_settings,)
+        return init_settings, EnvironmentSource(settings_cls), ConfigFileSource(settings_cls, *config)
+
     @classmethod
     def build(cls, config: Path | None = None, **flags) -> "Settings":
-        """Flags win over the environment, which wins over paperbrief.yaml, which wins over the defaults."""
-        named = config or (Path(os.environ["PAPERBRIEF_CONFIG"]) if os.environ.get("PAPERBRIEF_CONFIG") else None)
-        file_values = _config_file(named or Path("paperbrief.yaml"), required=named is not None)
+        """Flags win over the environment, which wins over paperbrief.yaml (or the file `config` or
+        PAPERBRIEF_CONFIG names, which must exist), which wins over the defaults."""
         api_key_file = flags.pop("api_key_file", None)
         if api_key_file is not None:
             flags["api_key"] = read_key(api_key_file)
-        env = {
-            "base_url": os.environ.get("OPENAI_BASE_URL") or None,
-            "api_key": os.environ.get("OPENAI_API_KEY") or None,
-            "model": os.environ.get("PAPERBRIEF_MODEL") or None,
-        }
-        values = {**file_values, **{k: v for k, v in env.items() if v},
-                  **{k: v for k, v in flags.items() if v is not None}}
-        check_base_url(values.get("base_url"))  # before pydantic, whose messages would echo a password
+        named = config or Environment().config
+        token = _BUILD_CONFIG.set((named or Path("paperbrief.yaml"), named is not None))
         try:
-            settings = cls(**values)
+            settings = cls(**{k: v for k, v in flags.items() if v is not None})
         except ValidationError as exc:
             raise SettingsError(f"bad setting: {one_line(exc)}") from None
+        finally:
+            _BUILD_CONFIG.reset(token)
         if settings.cassette is not None and settings.cassette.is_dir():
             raise SettingsError(f"{settings.cassette}: is a folder, not a cassette file")
         return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from fake_model import FakeModel, install, sample_model  # noqa: E402
 from support.standin import StandIn  # noqa: E402
 
 from pipeline import llm  # noqa: E402
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto`: one worker per core for the quick tier (`-m "not slow"`, CPU work); four for the whole
+    suite, where the slow tests wait on servers, timeouts and child processes rather than on the cores."""
+    if config.getoption("markexpr", "").replace(" ", "") == "notslow":
+        return max(1, os.cpu_count() or 1)
+    return 4
 
 
 @pytest.fixture(autouse=True)

@@ -57,6 +57,7 @@ def _stored_batches(out: Path) -> int:
         return db.execute("SELECT count(*) FROM batches").fetchone()[0]
 
 
+@pytest.mark.slow  # waits out a 1 s timeout against a 3 s answer
 def test_a_create_answered_late_is_looked_up_not_made_again(samples, tmp_path, api, monkeypatch):
     _config(tmp_path, monkeypatch)
     api.create_late = 3.0

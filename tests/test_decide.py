@@ -14,7 +14,8 @@ from pipeline.brief.grounding import ground
 from pipeline.cli import main
 from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
-from pipeline.metadata.decide import (
+from pipeline.metadata.decide import decide, published
+from pipeline.metadata.field_checks import (
     ADDRESS_ALONE,
     AUTHOR_LINE,
     MARKERS_KEPT,
@@ -28,9 +29,7 @@ from pipeline.metadata.decide import (
     SEVERAL_ORGANISATIONS,
     TITLE_FRAGMENT,
     author_faults,
-    decide,
     institution_faults,
-    published,
     title_faults,
 )
 from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Report, Usage

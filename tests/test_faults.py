@@ -36,6 +36,7 @@ def results(out: Path) -> dict[str, dict]:
     return {r["file"]: r for r in json.loads((out / "report.json").read_text())["results"]}
 
 
+@pytest.mark.slow  # two 0.5 s timeouts waited for real
 def test_hung_and_dropped_responses_are_retried(samples, tmp_path, standin):
     standin.faults = Faults(hang_s=3.0)
     standin.script = ["hang", "drop", "hang", "drop"]

@@ -301,6 +301,7 @@ def test_compare_diffs_only_alike_briefs_and_folds_long_ones(tmp_path):
 
 # -- the provider table ---------------------------------------------------------------------------
 
+@pytest.mark.slow  # a single-slot server answering in 0.2 s, for real
 def test_the_readme_llama_cpp_row_suits_a_single_slot_server(samples, tmp_path, server, capsys):
     """The settings the README gives for a llama.cpp server, against the single-slot stand-in (with
     its time scaled down): no timeout, no retry, one request per paper."""

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _modules_after(statement: str) -> set[str]:
     """The project's modules a fresh interpreter holds after running `statement`."""
@@ -16,18 +18,21 @@ def _modules_after(statement: str) -> set[str]:
     return set(out.split())
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_registry_folds_without_importing_the_organisation_rules():
     loaded = _modules_after("import pipeline.names.registry")
     assert "pipeline.names.folding" in loaded
     assert not loaded & {"pipeline.names.institutions", "pipeline.names.organisation_rules", "pipeline.names.organisation_table"}
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_pdf_stage_imports_nothing_of_the_metadata_stage():
     loaded = _modules_after("import pipeline.extract.pdf")
     assert not any(m.startswith("pipeline.metadata") for m in loaded)
     assert "pipeline.rules" in loaded
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_word_lists_are_read_on_first_use_not_on_import():
     probe = ("import sys, pipeline.names.institutions as inst; before = 'yaml' in sys.modules; "
              "inst.organisation_of('Dept. of X, Orchard University'); print(before, 'yaml' in sys.modules)")
@@ -35,6 +40,7 @@ def test_the_word_lists_are_read_on_first_use_not_on_import():
     assert out == ["False", "True"]  # the YAML reader is imported when the lists are first read
 
 
+@pytest.mark.slow  # lint-imports in a child process (CI runs it too)
 def test_the_import_contracts_hold():
     """lint-imports, as CI runs it: a new circular import between stages fails the suite too. In a
     child process: import-linter configures logging, which would silence this process's loggers."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -19,6 +21,7 @@ def test_the_stand_in_and_the_benchmarks_are_not_in_the_runtime_package():
     assert not (ROOT / "pipeline" / "standin.py").exists() and not any(p.startswith("benchmarks") for p in listed)
 
 
+@pytest.mark.slow  # child processes
 def test_pipeline_bench_runs_the_benchmarks_in_a_checkout_and_says_where_they_are_elsewhere(tmp_path):
     import shutil
     import subprocess

@@ -6,6 +6,7 @@ import json
 import re
 
 import make_samples
+import pytest
 from support.standin import Faults
 
 from pipeline.cli import main
@@ -141,6 +142,7 @@ def test_config_file_typo_is_a_usage_error(samples, tmp_path, monkeypatch, capsy
     assert "paperbrief.yaml" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # 0.2 s answers, waited for real
 def test_concurrency_bound_is_used_and_never_exceeded(samples, tmp_path, standin):
     standin.latency = 0.2
     assert run(["run", str(samples), "-o", str(tmp_path / "out"), "--concurrency", "2", *live(standin)]) == 0

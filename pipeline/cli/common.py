@@ -29,6 +29,17 @@ def missing_input(inputs: list[str]) -> str:
     return f"{missing[0]}: no such file or folder" if missing else ""
 
 
+def input_files(inputs: list[str]) -> tuple[list[Path], str]:
+    """The PDFs that INPUT... name (files, and the PDFs in folders), or the user error that says why
+    there are none: the one input step of every command that takes INPUT..."""
+    from ..extract.readers import discover
+
+    if missing_input(inputs):
+        return [], missing_input(inputs)
+    files = discover([Path(p) for p in inputs])
+    return files, "" if files else f"{' '.join(inputs)}: no PDF files found"
+
+
 def store_path(output: Path) -> Path:
     """The run store of an output folder (store.STORE_NAME), for the messages that point at it."""
     from ..run.store import STORE_NAME

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..render.escape import terminal, terminal_line
-from .common import EXIT_FAILED, EXIT_OK, folder_error, missing_input, store_path, usage
+from .common import EXIT_FAILED, EXIT_OK, folder_error, input_files, store_path, usage
 from .options import (
     build_settings,
     call_options,
@@ -17,6 +17,7 @@ from .options import (
     concurrency_option,
     dry_run_option,
     endpoint_options,
+    inputs_argument,
     json_option,
     match_option,
     model_option,
@@ -99,14 +100,11 @@ def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from ..extract.readers import discover
     from ..run.compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
 
-    if missing_input(args.inputs):
-        return usage(missing_input(args.inputs))
-    files = discover([Path(p) for p in args.inputs])
-    if not files:
-        return usage(f"{' '.join(args.inputs)}: no PDF files found")
+    files, no_files = input_files(args.inputs)
+    if no_files:
+        return usage(no_files)
     output = Path(args.output)
     if folder_error(args.output):
         return usage(folder_error(args.output))
@@ -241,7 +239,7 @@ def add_rerun(sub, first_line) -> None:
 
 def add_compare(sub, first_line) -> None:
     compare = sub.add_parser("compare", help=first_line(_compare), description=_compare.__doc__)
-    compare.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
+    inputs_argument(compare)
     prompt_option(compare, "a prompt YAML; give it once per prompt to compare", many=True)
     model_option(compare, "a model name; every prompt runs with every model given", many=True)
     output_option(compare, "folder for compare.html, compare.md and the run store it reuses (default: outputs)")

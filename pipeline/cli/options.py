@@ -18,6 +18,10 @@ SETTINGS_FLAGS = ("model", "prompt", "concurrency", "title", "cassette", "base_u
                   "timeout", "json_mode", "system_in_user")
 
 
+def inputs_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
+
+
 def output_option(parser: argparse.ArgumentParser, help: str, default: str | None = "outputs") -> None:
     parser.add_argument("-o", "--output", default=default, help=help)
 

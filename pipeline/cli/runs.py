@@ -9,13 +9,14 @@ import tempfile
 from pathlib import Path
 
 from ..render.escape import terminal_line
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, folder_error, missing_input, store_path, usage
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, folder_error, input_files, store_path, usage
 from .options import (
     build_settings,
     call_options,
     cassette_option,
     concurrency_option,
     endpoint_options,
+    inputs_argument,
     match_option,
     model_option,
     output_option,
@@ -35,11 +36,11 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _run_papers(args: argparse.Namespace, record: bool) -> int:
-    from ..extract.readers import discover
     from ..run.runner import RunAborted, run_live
 
-    if missing_input(args.inputs):
-        return usage(missing_input(args.inputs))
+    files, no_files = input_files(args.inputs)
+    if no_files:
+        return usage(no_files)
     if folder_error(args.output):
         return usage(folder_error(args.output))
     if getattr(args, "repair", None) and not args.batch:
@@ -48,9 +49,6 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
                               repair_live=(args.repair == "live") if getattr(args, "repair", None) else None,
                               keep_all=getattr(args, "keep_all", False) or None, new_only=getattr(args, "new", False) or None)
     settings.require_endpoint()
-    files = discover([Path(p) for p in args.inputs])
-    if not files:
-        return usage(f"{' '.join(args.inputs)}: no PDF files found")
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="paperbrief-record-"))
     if getattr(args, "batch", False):
         return _provider_batch(settings, files, output)
@@ -227,7 +225,7 @@ def add_status_and_cancel(sub, first_line) -> None:
 
 
 def _run_options(run: argparse.ArgumentParser, cassette_help: str, cassette_required: bool = False) -> None:
-    run.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF files and folders of PDFs")
+    inputs_argument(run)
     if cassette_required:  # record: the cassette is the product; its report must not replace outputs/
         output_option(run, "folder for the recording run's report (default: a new temporary folder)", default=None)
     else:

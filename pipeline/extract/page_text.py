@@ -87,3 +87,14 @@ def rejoin_broken_words(spans: list[Span]) -> list[Span]:
         out[i] = span.model_copy(update={"text": head + joint + rest})
         out[i + 1] = below.model_copy(update={"text": tail.lstrip() or below.text[:0]})
     return [s for s in out if s.text]
+
+
+OCR_SHARE = 0.5  # of a page's characters: hidden text this common is a scan's OCR layer, the page's only text
+
+
+def seen(runs: list[tuple[Span, bool]]) -> list[Span]:
+    """The runs a reader sees: text no reader can see (hidden, white, tiny) is no part of the page,
+    unless most of the page is such text: a scanned page's invisible OCR layer is all the text it has."""
+    hidden = sum(len(span.text) for span, unseen in runs if unseen)
+    ocr_layer = hidden > OCR_SHARE * sum(len(span.text) for span, _ in runs)
+    return [span for span, unseen in runs if ocr_layer or not unseen]

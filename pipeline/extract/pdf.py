@@ -19,7 +19,7 @@ import pypdfium2.raw as raw
 from ..models import Document, Span
 from ..rules import in_force
 from .inputs import PdfError, check_header, file_sha256, pdfium_cause
-from .page_text import BODY_START, LINE_HYPHEN, SOFT_HYPHENS, accent_letter, clean, is_cover_sheet, page_text, rejoin_broken_words
+from .page_text import BODY_START, LINE_HYPHEN, SOFT_HYPHENS, accent_letter, clean, is_cover_sheet, page_text, rejoin_broken_words, seen
 from .text import SPACING_ACCENTS
 
 TEXT_PAGES = 2  # page 1 holds title/authors/abstract; page 2 catches a spilled abstract and the intro
@@ -135,7 +135,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
     left, right, bottom, top = calls.left, calls.right, calls.bottom, calls.top
     out_left, out_right, out_bottom, out_top, out_matrix = calls.out
     matrix = calls.matrix_value
-    spans: list[tuple[Span, bool]] = []  # each run, and whether a reader can see it (see _seen)
+    spans: list[tuple[Span, bool]] = []  # each run, and whether a reader can see it (see page_text.seen)
     chars: list[str] = []
     lefts: list[float] = []  # x0 of each character in `chars`, to put a spacing accent back on its letter
     after_accent = False
@@ -272,18 +272,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         last_x0 = x0
         run_last = index
     flush()
-    return rejoin_broken_words(_seen(spans)), float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
-
-
-OCR_SHARE = 0.5  # of a page's characters: hidden text this common is a scan's OCR layer, the page's only text
-
-
-def _seen(runs: list[tuple[Span, bool]]) -> list[Span]:
-    """The runs a reader sees: text no reader can see (hidden, white, tiny) is no part of the page,
-    unless most of the page is such text: a scanned page's invisible OCR layer is all the text it has."""
-    hidden = sum(len(span.text) for span, unseen in runs if unseen)
-    ocr_layer = hidden > OCR_SHARE * sum(len(span.text) for span, _ in runs)
-    return [span for span, unseen in runs if ocr_layer or not unseen]
+    return rejoin_broken_words(seen(spans)), float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
 
 
 SUBSTITUTE_ASCENT, SUBSTITUTE_DESCENT = 0.75, 0.15  # of the font size: a substituted run's extent about its baseline

@@ -9,10 +9,19 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..rules import in_force
 from . import registry
 from .affiliation_entries import CHINESE_UNIT_AFTER_UNIVERSITY, academy_institutes, campuses, split_joined, split_parts, strip_noise, trim
 from .folding import fold
+from .organisation_parts import (
+    dedupe_kept,
+    inner_org,
+    is_address,
+    parenthesised_org,
+    place_codes,
+    repeats,
+    town_and_country,
+    university_inside,
+)
 from .organisation_table import hand_row, known
 from .vocabulary import (
     ACRONYM,
@@ -21,17 +30,13 @@ from .vocabulary import (
     GENERIC_ALONE,
     NAMED_INSTITUTE,
     PLACEHOLDER,
-    POSTCODE,
-    STREET,
     STRONG,
     TOP,
     TOP_ACRONYM,
     TOP_WORDS,
     UNIT,
-    US_STATE,
     WEAK,
     companies_in,
-    countries,
     is_unit,
     page_labels,
 )
@@ -104,7 +109,7 @@ def explain_organisations(entries: list[str]) -> tuple[list[tuple[str, str]], li
         dropped += reading.dropped
         for name, rule in reading.kept:
             key = fold(name)
-            if key and not any(_repeats(name, other) for other, _ in seen.values()):
+            if key and not any(repeats(name, other) for other, _ in seen.values()):
                 seen[key] = (name, rule)
             else:
                 dropped.append((name, "duplicate"))
@@ -126,7 +131,7 @@ def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], li
         if up is not None:
             dropped.append((name, "unit-lifted"))
             name, rule = up.name, "unit-lifted-to-organisation"
-        if not any(_repeats(name, other) for other, _ in out):
+        if not any(repeats(name, other) for other, _ in out):
             out.append((name, rule))
         elif up is None:
             dropped.append((name, "duplicate"))
@@ -173,9 +178,9 @@ def read_entry(entry: str) -> EntryReading:
     if PLACEHOLDER.search(entry):
         return EntryReading([], [(entry, "placeholder")])
     parts = campuses([CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", trim(p)) for p in split_parts(entry)])
-    if _is_place(parts):
+    if town_and_country(parts):
         return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
-    codes = parts[-2:] if len(parts) > 2 and _place_codes(parts[-2:]) else []
+    codes = parts[-2:] if len(parts) > 2 and place_codes(parts[-2:]) else []
     parts, dropped = _clean_parts(parts[:len(parts) - len(codes)])
     dropped += [(code, "address") for code in codes]
     parts = academy_institutes(parts)
@@ -184,7 +189,7 @@ def read_entry(entry: str) -> EntryReading:
         kept = stage(parts)
         if kept:
             break
-    return EntryReading(_dedupe_kept(kept), dropped + _passed_over(parts, kept))
+    return EntryReading(dedupe_kept(kept), dropped + _passed_over(parts, kept))
 
 
 def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -194,7 +199,7 @@ def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     for i, part in enumerate(p for p in parts if p.strip().upper() not in page_labels()):
         if not part:
             continue
-        if _is_address(part, first=i == 0):
+        if is_address(part, first=i == 0):
             dropped.append((part, "address"))
         elif GENERIC_ALONE.match(part):
             dropped.append((part, "generic-word"))
@@ -230,7 +235,7 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
     keep their own entry ('<LAB>-CNRS, Université de <Town>')."""
     strong_parts = [p for p in parts if (STRONG.search(p) and not is_unit(p)) or _registry_company(p)]
-    strong = [_inner_org(p) for p in strong_parts]
+    strong = [inner_org(p) for p in strong_parts]
     ranked = [(p, "university-over-units") for p in strong if TOP.search(p)] \
         or [(p, "company-over-labs") for p in strong if _is_company(p)] \
         or [(p, "organisation-word") for p in strong]
@@ -239,7 +244,7 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     named = _institutes_beside_university(parts, list(rules))
     out = []
     for part in parts:  # in printed order
-        inner = _inner_org(part) if part in strong_parts else part
+        inner = inner_org(part) if part in strong_parts else part
         if part in strong_parts and inner in rules:
             out.append((inner, rules[inner]))
         elif part in named:
@@ -292,12 +297,12 @@ def _institutes_beside_university(parts: list[str], strong: list[str]) -> list[s
 
 def _bracketed_in_unit(parts: list[str]) -> list[tuple[str, str]]:
     """'Key Laboratory of X (<Name> University)': a unit naming its organisation in brackets."""
-    return [(_inner_org(p), "organisation-in-brackets") for p in parts if is_unit(p) and _parenthesised_org(p)]
+    return [(inner_org(p), "organisation-in-brackets") for p in parts if is_unit(p) and parenthesised_org(p)]
 
 
 def _university_of_unit(parts: list[str]) -> list[tuple[str, str]]:
     """'AI Institute of <Name> University': a unit naming its university after 'of'."""
-    return [(u, "university-named-in-unit") for u in (_university_inside(p) for p in parts if is_unit(p)) if u]
+    return [(u, "university-named-in-unit") for u in (university_inside(p) for p in parts if is_unit(p)) if u]
 
 
 def _last_weak(parts: list[str]) -> list[tuple[str, str]]:
@@ -354,101 +359,3 @@ _STAGES = (_organisation_before_its_lab, _by_rank, _bracketed_in_unit, _universi
 
 def _index(parts: list[str], part: str) -> int:
     return parts.index(part) if part in parts else len(parts)
-
-
-def _is_place(parts: list[str]) -> bool:
-    """'Town, Country', 'Town, State, Country' and nothing else, or a city's code and a country's
-    code ('NKG, CN', as ACM prints places): no organisation is named."""
-    if len(parts) == 2 and _place_codes(parts):
-        return True
-    if len(parts) == 3 and (US_STATE.match(parts[1].strip()) or _STATE_NAME.match(parts[1].strip())):
-        parts = [parts[0], parts[2]]  # '<Town>, <State>, USA'
-    if len(parts) != 2 or parts[1].lower().strip(" .") not in countries():
-        return False
-    town = parts[0].strip()
-    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
-        and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split())
-
-
-_CITY_CODE = re.compile(r"^[A-Z]{3}$")
-
-
-def _place_codes(parts: list[str]) -> bool:
-    """'NKG, CN': a city's three-letter code and a country's ISO code, as ACM prints places (but
-    'MIT, US' is an organisation the hand table knows, and its country)."""
-    city, country = (p.strip(" .") for p in parts)
-    return bool(_CITY_CODE.match(city)) and registry.country_name(country) is not None and hand_row(city) is None
-_STATE_NAME = re.compile(r"^(?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?$")  # 'California', 'New Jersey' (with a country after it)
-
-
-def _is_address(part: str, first: bool = False) -> bool:
-    low = part.lower().strip(" .")
-    if low in countries() or US_STATE.match(part.strip()) or STREET.match(part.strip()):
-        return True
-    if first:
-        return False
-    if STRONG.search(part) or WEAK.search(part) or NAMED_INSTITUTE.match(part) or known(part):
-        return False  # 'CMS, Caltech': a known organisation's short name is not a town
-    if POSTCODE.search(part):
-        return True
-    words = part.split()
-    return len(words) <= in_force().town_max_words and all(w[:1].isupper() for w in words) and not is_unit(part)
-
-
-def _parenthesised_org(part: str) -> str:
-    match = re.search(r"\(([^)]+)\)", part)
-    return match.group(1) if match and STRONG.search(match.group(1)) else ""
-
-
-def _university_inside(unit: str) -> str:
-    """'AI Institute of <Name> University', 'School of X of the University of Y': the university a
-    unit names after 'of' (the shortest such tail), or ''."""
-    cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
-    for cut in reversed(cuts):
-        tail = unit[cut:]
-        if tail[:1].isupper() or tail.lower().startswith("the "):
-            if TOP_WORDS.search(tail) and not is_unit(tail):
-                return tail
-    return ""
-
-
-_SCHOOL_OF_UNIVERSITY = re.compile(
-    r"^(?:[A-Z][\w&-]*\s+){1,4}(?:School|College|Faculty|Institute|Department|Laboratory|Lab|Cent(?:er|re))\s+of\s+"
-    r"((?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,3}University)$")
-
-
-def _inner_org(part: str) -> str:
-    """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
-    '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
-    outside = re.sub(r"\([^)]*\)", " ", part)
-    if is_unit(part) or not TOP.search(outside):
-        return _parenthesised_org(part) or part
-    school = _SCHOOL_OF_UNIVERSITY.match(part)  # 'Informatics School of <Name> University': the university
-    return school.group(1) if school and known(school.group(1)) else part
-
-
-def _dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Each organisation of one entry once (its first rule kept)."""
-    out: list[tuple[str, str]] = []
-    for name, rule in kept:
-        if not any(_repeats(name, o) for o, _ in out):
-            out.append((name, rule))
-    return out
-
-
-def _same(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    short, long_ = sorted((a, b), key=len)
-    return bool(short) and short in long_ and len(short) >= in_force().same_name_share * len(long_)
-
-
-def _campus_of(name: str, other: str) -> bool:
-    """'X (<Town>)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
-    match = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name.strip())
-    return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
-
-
-def _repeats(name: str, other: str) -> bool:
-    """Whether two printed names stand for one organisation."""
-    return _same(fold(name), fold(other)) and not (_campus_of(name, other) or _campus_of(other, name))

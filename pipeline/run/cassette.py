@@ -289,6 +289,14 @@ def _changed_lines(before: str, after: str) -> str:
     return f"{words} {', '.join(ranges)}" if ranges else "lines"
 
 
+def for_settings(settings) -> contextlib.AbstractContextManager:
+    """The cassette a command's calls go through, chosen in one place: written from live calls
+    (record), replayed from (--cassette), or none (a live run)."""
+    if settings.cassette is None:
+        return contextlib.nullcontext()
+    return record(settings.cassette) if settings.record else replay(settings.cassette)
+
+
 @contextlib.contextmanager
 def replay(path: Path, match: str | None = None) -> Iterator[Replay]:
     """Serve every request from the cassette; a request it does not hold is an error, not a call.

@@ -228,9 +228,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
     seen: dict[str, str] = {}
-    context = contextlib.nullcontext()
-    if settings.cassette:
-        context = cassette.record(settings.cassette) if settings.record else cassette.replay(settings.cassette)
+    context = cassette.for_settings(settings)
     if not settings.cassette or settings.record:
         # building the client overlaps the first PDFs being read instead of delaying the first call
         # the import allocates ~100k long-lived objects: collecting during it only costs time
@@ -361,7 +359,7 @@ async def _rerun_locked(settings: Settings, prompt: PromptFile, read: Paper, pdf
         except Exception:
             store.close()
             raise
-    context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
+    context = cassette.for_settings(settings)
     try:
         with context:
             new = started if isinstance(started, PaperResult) else await contained(
@@ -410,7 +408,7 @@ async def read_with_model(settings: Settings, read: Paper) -> PaperResult:
     """A paper the rules read, read by the model too (one brief call, or its cassette): `inspect --llm`.
     Nothing is stored: inspecting is not a run."""
     flow = PaperFlow(prompt_for(settings), settings.model, store=None)
-    context = cassette.replay(settings.cassette) if settings.cassette else contextlib.nullcontext()
+    context = cassette.for_settings(settings)
     client = client_for(settings)
     async def answer() -> PaperResult:
         return await flow.answer(Prepared(paper=read, rendered=flow.render(read)), client)

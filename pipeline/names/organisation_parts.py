@@ -1,0 +1,111 @@
+"""What one part of an affiliation entry is, and when two printed names are one organisation: the
+tests organisation_rules' stages are built from (a town and its country, an address, a unit that names
+its university or carries its organisation in brackets; a name repeated, a campus that is not)."""
+
+from __future__ import annotations
+
+import re
+
+from ..rules import in_force
+from . import registry
+from .folding import fold
+from .organisation_table import hand_row, known
+from .vocabulary import ACRONYM, NAMED_INSTITUTE, POSTCODE, STREET, STRONG, TOP, TOP_WORDS, US_STATE, WEAK, countries, is_unit
+
+
+def town_and_country(parts: list[str]) -> bool:
+    """'Town, Country', 'Town, State, Country' and nothing else, or a city's code and a country's
+    code ('NKG, CN', as ACM prints places): no organisation is named."""
+    if len(parts) == 2 and place_codes(parts):
+        return True
+    if len(parts) == 3 and (US_STATE.match(parts[1].strip()) or _STATE_NAME.match(parts[1].strip())):
+        parts = [parts[0], parts[2]]  # '<Town>, <State>, USA'
+    if len(parts) != 2 or parts[1].lower().strip(" .") not in countries():
+        return False
+    town = parts[0].strip()
+    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
+        and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split())
+
+
+_CITY_CODE = re.compile(r"^[A-Z]{3}$")
+_STATE_NAME = re.compile(r"^(?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?$")  # 'California', 'New Jersey' (with a country after it)
+
+
+def place_codes(parts: list[str]) -> bool:
+    """'NKG, CN': a city's three-letter code and a country's ISO code, as ACM prints places (but
+    'MIT, US' is an organisation the hand table knows, and its country)."""
+    city, country = (p.strip(" .") for p in parts)
+    return bool(_CITY_CODE.match(city)) and registry.country_name(country) is not None and hand_row(city) is None
+
+
+def is_address(part: str, first: bool = False) -> bool:
+    low = part.lower().strip(" .")
+    if low in countries() or US_STATE.match(part.strip()) or STREET.match(part.strip()):
+        return True
+    if first:
+        return False
+    if STRONG.search(part) or WEAK.search(part) or NAMED_INSTITUTE.match(part) or known(part):
+        return False  # 'CMS, Caltech': a known organisation's short name is not a town
+    if POSTCODE.search(part):
+        return True
+    words = part.split()
+    return len(words) <= in_force().town_max_words and all(w[:1].isupper() for w in words) and not is_unit(part)
+
+
+def parenthesised_org(part: str) -> str:
+    match = re.search(r"\(([^)]+)\)", part)
+    return match.group(1) if match and STRONG.search(match.group(1)) else ""
+
+
+def university_inside(unit: str) -> str:
+    """'AI Institute of <Name> University', 'School of X of the University of Y': the university a
+    unit names after 'of' (the shortest such tail), or ''."""
+    cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
+    for cut in reversed(cuts):
+        tail = unit[cut:]
+        if tail[:1].isupper() or tail.lower().startswith("the "):
+            if TOP_WORDS.search(tail) and not is_unit(tail):
+                return tail
+    return ""
+
+
+def inner_org(part: str) -> str:
+    """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
+    '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
+    outside = re.sub(r"\([^)]*\)", " ", part)
+    if is_unit(part) or not TOP.search(outside):
+        return parenthesised_org(part) or part
+    school = _SCHOOL_OF_UNIVERSITY.match(part)  # 'Informatics School of <Name> University': the university
+    return school.group(1) if school and known(school.group(1)) else part
+
+
+_SCHOOL_OF_UNIVERSITY = re.compile(
+    r"^(?:[A-Z][\w&-]*\s+){1,4}(?:School|College|Faculty|Institute|Department|Laboratory|Lab|Cent(?:er|re))\s+of\s+"
+    r"((?:the\s+)?(?:[A-Z][\w'’-]*\s+){1,3}University)$")
+
+
+def dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each organisation of one entry once (its first rule kept)."""
+    out: list[tuple[str, str]] = []
+    for name, rule in kept:
+        if not any(repeats(name, o) for o, _ in out):
+            out.append((name, rule))
+    return out
+
+
+def same_folded(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return bool(short) and short in long_ and len(short) >= in_force().same_name_share * len(long_)
+
+
+def campus_of(name: str, other: str) -> bool:
+    """'X (<Town>)' beside 'X' is another campus, not a repeat ('X (XU)', an acronym, is a repeat)."""
+    match = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name.strip())
+    return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
+
+
+def repeats(name: str, other: str) -> bool:
+    """Whether two printed names stand for one organisation."""
+    return same_folded(fold(name), fold(other)) and not (campus_of(name, other) or campus_of(other, name))
