@@ -24,7 +24,7 @@ from pipeline.llm.formats import json_mode_of, response_format
 from pipeline.models import Completion
 
 # the modules that build a command's client: the fake replaces `client_for` where each imported it
-CLIENT_USERS = ("pipeline.run.runner", "pipeline.run.flow", "pipeline.run.compare", "pipeline.run.regress")
+CLIENT_USERS = ("pipeline.run.runner", "pipeline.run.rerun", "pipeline.run.flow", "pipeline.run.compare", "pipeline.run.regress")
 # a base URL nothing listens on: a command that bypassed the fake fails at once instead of passing
 FAKE_BASE_URL = "http://127.0.0.1:9/v1"
 

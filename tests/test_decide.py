@@ -34,7 +34,7 @@ from pipeline.metadata.field_checks import (
 )
 from pipeline.models import Brief, FieldDoubt, Paper, PaperResult, Reading, Report, Usage
 from pipeline.render.report import UNSETTLED, report_html, report_markdown
-from pipeline.run.runner import read_with_model
+from pipeline.run.rerun import read_with_model
 from pipeline.settings import Settings
 
 pytest.importorskip("reportlab")

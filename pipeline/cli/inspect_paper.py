@@ -88,7 +88,7 @@ def _print_fields(fields: dict) -> None:
 def _inspect_with_model(args: argparse.Namespace, settings, read, rules: dict) -> int:
     """Both readings of one paper: the rules', the model's after grounding, what was dropped, what is published."""
     from ..run.failures import exit_code
-    from ..run.runner import read_with_model
+    from ..run.rerun import read_with_model
 
     settings.require_endpoint()
     result = asyncio.run(read_with_model(settings, read))

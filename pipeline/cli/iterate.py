@@ -31,7 +31,7 @@ def _rerun(args: argparse.Namespace) -> int:
     """Brief one PDF again with a (tweaked) prompt, show old and new side by side, update the report."""
     from ..extract.inputs import PdfError
     from ..run.diff import side_by_side
-    from ..run.runner import NotInReport, rerun_paper
+    from ..run.rerun import NotInReport, rerun_paper
 
     if folder_error(args.output):
         return usage(folder_error(args.output))
