@@ -184,3 +184,32 @@ def test_the_page_shows_the_prompt_change_marks_identical_pairs_and_filters(samp
     assert a_row.count("<td>-</td>") >= 1 and "<td>0</td></tr>" in a_row + "</tr>"  # A sent 0 requests: no wait shown
     md = (out / "compare.md").read_text()
     assert "```diff" in md and "（各变体相同）" in md
+
+
+def test_a_prompt_that_moves_a_paper_between_topics_or_off_the_theme_is_shown():
+    """compare shows the digest's fields where the variants differ: a paper another topic or out of
+    the theme is no 'same' pair, and says what moved."""
+    from pipeline.models import Brief, Paper, PaperResult, Report, Usage
+    from pipeline.run.compare import Variant, compare_reports, comparison_html, comparison_markdown
+    from pipeline.settings import Settings
+
+    paper = Paper(file="a.pdf", sha256="a" * 64, title="Quiet Lanterns", authors=["Mira Castellan"], author_count=1,
+                  institutions=["Orchard University"], abstract="We light lanterns.")
+    text = "Orchard University发布了Quiet Lanterns论文，使用稀疏灯笼，解决了长文档的显存问题，达成了显存减半的效果。"
+
+    def report(topic: str, relevant: bool) -> Report:
+        brief = Brief(text=text, ok=True, checks=[], attempts=1, usage=Usage(), latency_s=0.1, prompt_id="brief",
+                      prompt_version="3.0", fingerprint="f", model="m", topic=topic, relevant=relevant,
+                      relevance_reason="理由" + topic)
+        return Report(title="t", generated_at="now", prompt_id="brief", prompt_version="3.0", model="m",
+                      results=[PaperResult(file="a.pdf", sha256=paper.sha256, paper=paper, brief=brief)])
+
+    chosen = [Variant(name="A", prompt=Path("a.yaml"), model="m", label="a"),
+              Variant(name="B", prompt=Path("b.yaml"), model="m", label="b")]
+    moved = compare_reports(Settings(), chosen, [report("量化", True), report("剪枝", False)])
+    assert not moved.rows[0].same and moved.rows[0].digest_moves == ["主题不同", "相关性不同"]
+    md = comparison_markdown(moved)
+    assert "（主题不同）（相关性不同）" in md and "主题：剪枝；相关：否（理由剪枝）" in md
+    assert "主题不同" in comparison_html(moved) and "主题：量化" in comparison_html(moved)
+    alike = compare_reports(Settings(), chosen, [report("量化", True), report("量化", True)])
+    assert alike.rows[0].same

@@ -61,6 +61,9 @@ class BriefCell(BaseModel):
     attempts: int
     checks: dict[str, bool]
     details: dict[str, str] = {}  # why a check failed, shown on hover
+    topic: str = ""  # with topics: set, the topic this variant's answer gave (a configured digest)
+    relevant: bool | None = None  # with theme: set, whether this variant's answer judged the paper on theme
+    reason: str = ""  # and why
     error: str = ""
     worse: list[str] = []  # checks this variant fails that another variant passes on this paper
     diff: list[Piece] = []  # against the first variant's brief, only when the two are mostly alike
@@ -74,8 +77,18 @@ class Row(BaseModel):
 
     @property
     def same(self) -> bool:
-        """Every variant wrote the same brief, with the same verdict: nothing to compare."""
-        return all(c.text == self.cells[0].text and c.ok == self.cells[0].ok for c in self.cells)
+        """Every variant wrote the same brief, with the same verdict, topic and relevance: nothing to compare."""
+        return all(c.text == self.cells[0].text and c.ok == self.cells[0].ok for c in self.cells) and not self.digest_moves
+
+    @property
+    def digest_moves(self) -> list[str]:
+        """What a prompt change moved in a configured digest: the paper's topic, or whether it is on theme."""
+        moves = []
+        if len({c.topic for c in self.cells if c.ok}) > 1:
+            moves.append("主题不同")
+        if len({c.relevant for c in self.cells if c.ok}) > 1:
+            moves.append("相关性不同")
+        return moves
 
     @property
     def any_failed(self) -> bool:
@@ -213,7 +226,8 @@ def _cell(result: PaperResult | None) -> BriefCell:
         return BriefCell(text="", ok=False, attempts=0, checks={}, error=(result.error if result else "not briefed"))
     brief = result.brief
     return BriefCell(text=brief.text, ok=brief.ok, attempts=brief.attempts, checks={c.name: c.ok for c in brief.checks},
-                     details={c.name: c.detail for c in brief.checks if c.detail}, error=result.error or brief.error)
+                     details={c.name: c.detail for c in brief.checks if c.detail}, topic=brief.topic,
+                     relevant=brief.relevant, reason=brief.relevance_reason, error=result.error or brief.error)
 
 
 FOLD = 400  # characters of a brief beyond which compare.html folds it
@@ -246,6 +260,14 @@ def _summary(settings: Settings, variant: Variant, cells: list[BriefCell], resul
         names_dropped=sum(len(b.dropped) for b in briefs),
         readings_differ=sum(1 for r in results if r is not None and r.paper is not None and r.paper.disagreements),
     )
+
+
+def _digest_fields(cell: BriefCell) -> str:
+    """'主题：量化；相关：是（…）' for a configured digest's answer; '' without one."""
+    parts = [f"主题：{cell.topic}"] if cell.topic else []
+    if cell.relevant is not None:
+        parts.append(f"相关：{'是' if cell.relevant else '否'}" + (f"（{cell.reason}）" if cell.reason else ""))
+    return "；".join(parts)
 
 
 def write_comparison(comparison: Comparison, output: Path) -> None:
@@ -282,7 +304,8 @@ def comparison_markdown(comparison: Comparison) -> str:
         out += [f"提示词 {change.variant} 相对 {change.against} 的改动：", "", "```diff", *lines, "```", ""]
     labels = comparison.labels
     for i, row in enumerate(comparison.rows, 1):
-        out += [f"## {i}. {md(row.title)}{'（各变体相同）' if row.same and len(row.cells) > 1 else ''}", "", code(row.file), ""]
+        marks = "（各变体相同）" if row.same and len(row.cells) > 1 else "".join(f"（{m}）" for m in row.digest_moves)
+        out += [f"## {i}. {md(row.title)}{marks}", "", code(row.file), ""]
         for summary, cell in zip(comparison.summaries, row.cells, strict=False):
             state = "通过" if cell.ok else "失败"
             worse = f"（比其他变体差：{md('、'.join(labels.get(w, w) for w in cell.worse))}）" if cell.worse else ""
@@ -290,5 +313,7 @@ def comparison_markdown(comparison: Comparison) -> str:
             out.append(f"- **{summary.variant.name}** {state}{worse}: {md(' '.join((cell.text or cell.error).split()))}")
             if checks:
                 out.append(f"  {md(checks)}")
+            if _digest_fields(cell):
+                out.append(f"  {md(_digest_fields(cell))}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
