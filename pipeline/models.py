@@ -223,6 +223,7 @@ class FailureKind(StrEnum):
     CHECKS = "checks"  # the brief failed its checks, after the repair request
     BATCH = "batch"  # the provider batch returned no answer for the paper
     INTERNAL = "internal"  # a fault of paperbrief's own while handling this paper (a bug): the run went on
+    NOT_TRIED = "not_tried"  # the run stopped (endpoint unusable, Ctrl-C, a limit) before this paper was tried
 
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -246,6 +247,7 @@ KINDS: dict[FailureKind, KindInfo] = {
     FailureKind.CHECKS: KindInfo("未通过检查", "validators"),
     FailureKind.BATCH: KindInfo("批处理无回答", "error"),
     FailureKind.INTERNAL: KindInfo("内部错误", "error"),
+    FailureKind.NOT_TRIED: KindInfo("运行中止，未处理", "error"),
 }
 
 

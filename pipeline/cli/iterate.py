@@ -124,8 +124,10 @@ def _compare(args: argparse.Namespace) -> int:
         shown = ""
         if exc.partial is not None:
             write_comparison(exc.partial, output)
-            shown = f"; {output / HTML_NAME} compares the {len(exc.partial.summaries)} variant(s) that finished"
-        print(f"paperbrief: {exc}; briefs paid for so far are kept in {store_path(output)}{shown}", file=sys.stderr)
+            shown = f"; {output / HTML_NAME} compares what was done"
+        unfinished = f"; could not finish variant(s) {', '.join(exc.unfinished)}" if exc.unfinished else ""
+        print(terminal_line(f"paperbrief: {exc}{unfinished}; briefs paid for so far are kept in "
+                            f"{store_path(output)}{shown}"), file=sys.stderr)
         return EXIT_FAILED
     _print_comparison(comparison, output)
     return EXIT_FAILED if comparison.any_failed else EXIT_OK
