@@ -94,10 +94,10 @@ def readings_line(report) -> str:
     """Where the model's reading differed from the rules', lost to them (a weak model's mark), or
     left fields unsettled (marked （待核实） in the report); empty when none did."""
     differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
-    parts = [f"{differ} reading(s) differ from the rules'" if differ else "",
-             f"{report.overruled} overruled" if report.overruled else "",
+    parts = [f"{report.overruled} field(s) overruled" if report.overruled else "",
              f"{report.unsettled} unsettled （待核实）" if report.unsettled else ""]
-    return "".join(f"; {p}" for p in parts if p)
+    inside = f" ({', '.join(p for p in parts if p)})" if any(parts) else ""
+    return f"; {differ} reading(s) differ from the rules'{inside}" if differ or inside else ""
 
 
 def failed_line(report) -> str:
