@@ -20,6 +20,11 @@ _HERE = Path(__file__).resolve().parent
 PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
                    _HERE / "prompt_files")
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
+# the prompt in force: --prompt, then `prompt:` in paperbrief.yaml, then this file in the working folder, then DEFAULT_PROMPT
+WORKING_PROMPT = Path("prompts") / "brief.yaml"
+PROMPT_RULE = ("--prompt FILE, else `prompt:` in paperbrief.yaml, else ./prompts/brief.yaml in the working folder, "
+               "else the packaged default (paperbrief prompt path shows which)")
+ENV_NAMES = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY", "model": "PAPERBRIEF_MODEL"}
 DEFAULT_ATTEMPTS = 6  # tries per call for 5xx, timeouts and dropped connections; 429 answers do not count
 DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429 answers before it gives up
 DEFAULT_ANSWER_LIMIT_MB = 4  # a chat answer (or any API answer but a file) larger than this, decompressed, is refused
@@ -193,6 +198,7 @@ class Settings(BaseModel):
     batch_file_limit_mb: Positive = DEFAULT_FILE_LIMIT_MB  # a batch result file is read up to this, line by line
     batch_download_timeout: PositiveSeconds = 600.0  # seconds to download one batch result or error file
     rules: Rules = Rules()  # the reading rules' thresholds: the defaults, with paperbrief.yaml's `rules:` over them
+    sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)  # key -> where it came from (build)
 
     def price_of(self, model: str) -> ModelPrice | None:
         """The price of a model: the user's, else the shipped estimate, else unknown."""
@@ -200,27 +206,36 @@ class Settings(BaseModel):
 
     @classmethod
     def build(cls, config: Path | None = None, **flags) -> "Settings":
-        """Flags win over the environment, which wins over paperbrief.yaml, which wins over the defaults."""
+        """Flags win over the environment, which wins over paperbrief.yaml, which wins over the
+        defaults; `sources` says where each setting given came from (`paperbrief config`)."""
         named = config or (Path(os.environ["PAPERBRIEF_CONFIG"]) if os.environ.get("PAPERBRIEF_CONFIG") else None)
-        file_values = _config_file(named or Path("paperbrief.yaml"), required=named is not None)
+        config_path = named or Path("paperbrief.yaml")
+        file_values = _config_file(config_path, required=named is not None)
         api_key_file = flags.pop("api_key_file", None)
+        sources = {key: f"file {config_path}" for key in file_values}
         if api_key_file is not None:
             flags["api_key"] = read_key(api_key_file)
-        env = {
-            "base_url": os.environ.get("OPENAI_BASE_URL") or None,
-            "api_key": os.environ.get("OPENAI_API_KEY") or None,
-            "model": os.environ.get("PAPERBRIEF_MODEL") or None,
-        }
-        values = {**file_values, **{k: v for k, v in env.items() if v},
-                  **{k: v for k, v in flags.items() if v is not None}}
+        env = {key: os.environ.get(name) or None for key, name in ENV_NAMES.items()}
+        sources |= {key: f"env {ENV_NAMES[key]}" for key, value in env.items() if value}
+        given = {k: v for k, v in flags.items() if v is not None}
+        sources |= {key: f"flag --{key.replace('_', '-')}" for key in given if key in cls.model_fields}
+        if api_key_file is not None:
+            sources["api_key"] = f"flag --api-key-file {api_key_file}"
+        values = {**file_values, **{k: v for k, v in env.items() if v}, **given}
+        if "prompt" not in values and WORKING_PROMPT.is_file():  # the working folder's copy (paperbrief prompt copy)
+            values["prompt"], sources["prompt"] = WORKING_PROMPT, f"working folder ./{WORKING_PROMPT}"
         check_base_url(values.get("base_url"))  # before pydantic, whose messages would echo a password
         try:
-            settings = cls(**values)
+            settings = cls(**values, sources=sources)
         except ValidationError as exc:
             raise SettingsError(f"bad setting: {one_line(exc)}") from None
         if settings.cassette is not None and settings.cassette.is_dir():
             raise SettingsError(f"{settings.cassette}: is a folder, not a cassette file")
         return settings
+
+    def source_of(self, key: str) -> str:
+        """Where a setting in force came from: a flag, the environment, a file, the working folder, or the default."""
+        return self.sources.get(key) or ("packaged default" if key == "prompt" else "default")
 
     def require_endpoint(self) -> None:
         """A live run needs somewhere to send requests; a cassette run does not."""
