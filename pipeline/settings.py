@@ -111,15 +111,43 @@ def _config_file(path: Path, required: bool) -> dict:
     except FileProblem as exc:
         raise SettingsError(f"{path}: {exc}") from None
     except ValidationError as exc:
-        raise SettingsError(f"{path}: {one_line(exc)}") from None
+        raise SettingsError(f"{path}: {one_line(exc, ConfigFile)}") from None
 
 
-def one_line(exc: ValidationError) -> str:
-    """Pydantic's errors as `setting: cause (got value)`, all on one line."""
+def one_line(exc: ValidationError, known: type[BaseModel] | None = None) -> str:
+    """Pydantic's errors as `setting: cause (got value)`, all on one line; a misspelt key of `known`
+    (paperbrief.yaml's keys) is named as unknown, with the key it most likely meant."""
     def value(error: dict) -> str:
         return "" if error["type"] in ("missing", "extra_forbidden") else f" (got {error.get('input')!r})"
 
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}{value(e)}" for e in exc.errors())
+    def message(error: dict) -> str:
+        where = ".".join(map(str, error["loc"])) or "file"
+        if error["type"] == "extra_forbidden" and known is not None:
+            return f"{where}: unknown key{did_you_mean(error['loc'], known)}"
+        return f"{where}: {error['msg']}{value(error)}"
+
+    return "; ".join(message(e) for e in exc.errors())
+
+
+def did_you_mean(loc: tuple, known: type[BaseModel]) -> str:
+    """'; did you mean "timeout"?' for a misspelt key (difflib over the keys that model takes at
+    that place: the file's, or a nested section's such as rules:), or ''."""
+    import difflib
+
+    model = known
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        inner = getattr(field, "annotation", None) if field else None
+        inner = next((a for a in getattr(inner, "__args__", (inner,)) if isinstance(a, type) and issubclass(a, BaseModel)),
+                     None)
+        if inner is None:
+            return ""
+        model = inner
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    if close:
+        return f'; did you mean "{close[0]}"?'
+    keys = list(model.model_fields)
+    return f"; the keys are {', '.join(keys)}" if len(keys) <= 25 else "; paperbrief init writes every key"
 
 
 @functools.lru_cache(maxsize=1)

@@ -139,7 +139,8 @@ def test_an_answer_cut_off_twice_fails_naming_max_tokens(samples, tmp_path, serv
     assert main(["run", str(samples), "-o", str(out), "--prompt", str(prompt), *live(server)]) == 1
     for result in report_json(out)["results"]:
         assert result["error"] == "brief failed checks twice (cut_off: answer cut off at max_tokens=400)"
-    assert "answer cut off at max\\_tokens=400" in (out / "report.md").read_text(encoding="utf-8")
+    assert "（回答被截断）: 修复请求后，回答仍在 max\\_tokens 处被截断" in (out / "report.md").read_text(encoding="utf-8")
+    assert "`brief failed checks twice (cut_off: answer cut off at max_tokens=400)`" in (out / "report.md").read_text(encoding="utf-8")
     assert capsys.readouterr().err.count("answer cut off at max_tokens=400") == N
     assert "长度" not in (out / "report.md").read_text(encoding="utf-8")
 

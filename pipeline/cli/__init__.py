@@ -13,6 +13,7 @@ from ..render.escape import terminal_line
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, usage
 from .inspect_paper import add_inspect
 from .iterate import add_compare, add_regress, add_rerun
+from .parser import Parser
 from .prompt_file import add_prompt
 from .runs import add_record, add_run, add_status_and_cancel
 
@@ -43,7 +44,7 @@ def _os_message(exc: BaseException) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command, in the order --help lists them; each module adds its own."""
-    parser = argparse.ArgumentParser(prog="paperbrief", description=__doc__, epilog=EPILOG)
+    parser = Parser(prog="paperbrief", description=__doc__, epilog=EPILOG)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (add_run, add_record, add_rerun, add_status_and_cancel, add_compare, add_regress, add_inspect, add_prompt):

@@ -132,6 +132,16 @@ def no_recording(exc: BaseException | None) -> bool:
     return errors is not None and isinstance(exc, errors.CannotOverwriteExistingCassetteException)
 
 
+def endpoint_of(exc: BaseException) -> str:
+    """The URL a failed request went to (scheme, host, port, path; never a query, where a key may ride)."""
+    request = getattr(exc, "_request", None) or getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if url is None:
+        return ""
+    port = f":{url.port}" if url.port else ""
+    return printable(f"{url.scheme}://{url.host}{port}{url.path}"[:200])
+
+
 def describe(exc: BaseException) -> str:
     """One line naming the failure; never the key, even when the endpoint echoes it as the error code."""
     import openai
@@ -142,7 +152,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "request timed out"
     if isinstance(exc, openai.APIConnectionError):
-        return "connection to the endpoint failed"
+        return f"connection to the endpoint {endpoint_of(exc)} failed".replace("  ", " ")
     if isinstance(exc, LLMError):
         return printable(str(exc))
     if no_recording(exc):
