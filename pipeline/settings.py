@@ -98,6 +98,32 @@ class ConfigFile(BaseModel):
     rules: Rules | None = None  # thresholds of the reading rules (pipeline/rules.py); a misspelt one is an error
 
 
+# why each key of paperbrief.yaml exists, one line each (`paperbrief init` writes them above the keys)
+CONFIG_REASONS = {
+    "base_url": "the OpenAI-compatible endpoint; unset: $OPENAI_BASE_URL, else OpenAI's",
+    "model": "the model asked; unset: $PAPERBRIEF_MODEL, else the model named in the prompt file",
+    "prompt": "the prompt file; unset: ./prompts/brief.yaml in the working folder, else the packaged default",
+    "concurrency": "calls in flight at most (a local one-slot server: 1)",
+    "title": "the report's title",
+    "timeout": "seconds to wait for one answer before retrying (a local server on a CPU: 300 or more)",
+    "attempts": "tries per call for 5xx, timeouts and dropped connections (429 answers do not count)",
+    "rate_limit_wait": "seconds one call may keep waiting through 429 answers before it gives up",
+    "retry_budget": "retries the whole run may spend before it stops asking a failing endpoint",
+    "json_mode": "the answer's form asked for: schema, object or off (an endpoint's 400 steps down once per run)",
+    "system_in_user": "send the system text inside the first user message (a chat template without a system role)",
+    "prices": "US dollars per million tokens, over the shipped table, e.g. {deepseek-chat: {input: 0.27, output: 1.10}}",
+    "batch_poll": "seconds between looks at a provider batch while run --batch waits",
+    "batch_max_lines": "requests per batch file (the provider's limit)",
+    "batch_max_bytes": "bytes per batch file (the provider allows 200 MB)",
+    "reader_memory_mb": "address space of one PDF reader process, in MB",
+    "reader_timeout_s": "seconds to read one PDF before its reader is killed",
+    "answer_limit_mb": "a larger answer (decompressed) fails its paper",
+    "batch_file_limit_mb": "a batch result file is read up to this, line by line",
+    "batch_download_timeout": "seconds to download one batch result or error file",
+    "rules": "thresholds of the reading rules (pipeline/rules.py); each below with its default",
+}
+
+
 def _config_file(path: Path, required: bool) -> dict:
     if path.is_dir():
         raise SettingsError(f"{path}: is a folder, not a config file")
