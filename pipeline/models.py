@@ -229,6 +229,7 @@ class FailureKind(StrEnum):
     CHECKS = "checks"  # the brief failed its checks, after the repair request
     BATCH = "batch"  # the provider batch returned no answer for the paper
     INTERNAL = "internal"  # a fault of paperbrief's own while handling this paper (a bug): the run went on
+    NOT_TRIED = "not_tried"  # the run stopped (endpoint unusable, Ctrl-C, a limit) before this paper was tried
 
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -240,18 +241,20 @@ class KindInfo:
 
     label: str  # for the report (Chinese) and the summary's counts
     verdict: str  # regress: "prompt" (the recording does not hold this request), "validators" or "error"
+    meaning: str = ""  # what happened, in the report's language (the detail's own line is quoted after it)
     exit_code: int = EXIT_FAILED
 
 
 KINDS: dict[FailureKind, KindInfo] = {
-    FailureKind.UNREADABLE: KindInfo("无法读取", "error"),
-    FailureKind.ENDPOINT: KindInfo("调用失败", "error"),
-    FailureKind.NOT_RECORDED: KindInfo("录制中没有这次请求", "prompt"),
-    FailureKind.ANSWER: KindInfo("回答格式不对", "validators"),
-    FailureKind.CUT_OFF: KindInfo("回答被截断", "validators"),
-    FailureKind.CHECKS: KindInfo("未通过检查", "validators"),
-    FailureKind.BATCH: KindInfo("批处理无回答", "error"),
-    FailureKind.INTERNAL: KindInfo("内部错误", "error"),
+    FailureKind.UNREADABLE: KindInfo("无法读取", "error", "PDF 无法读取为论文"),
+    FailureKind.ENDPOINT: KindInfo("调用失败", "error", "端点重试后仍未给出回答"),
+    FailureKind.NOT_RECORDED: KindInfo("录制中没有这次请求", "prompt", "录制文件中没有这次请求的回答，提示词或模型改变后需重新录制"),
+    FailureKind.ANSWER: KindInfo("回答格式不对", "validators", "修复请求后，回答仍不是所要求的 JSON 对象"),
+    FailureKind.CUT_OFF: KindInfo("回答被截断", "validators", "修复请求后，回答仍在 max_tokens 处被截断"),
+    FailureKind.CHECKS: KindInfo("未通过检查", "validators", "修复请求后，简报仍未通过检查"),
+    FailureKind.BATCH: KindInfo("批处理无回答", "error", "批处理没有返回这篇论文的回答"),
+    FailureKind.INTERNAL: KindInfo("内部错误", "error", "paperbrief 处理这篇论文时出现内部错误"),
+    FailureKind.NOT_TRIED: KindInfo("运行中止，未处理", "error", "运行在发送这篇论文之前中止"),
 }
 
 

@@ -22,6 +22,11 @@ _HERE = Path(__file__).resolve().parent
 PROMPTS_DIR = next((d for d in (_HERE / "prompt_files", _HERE.parent / "prompts") if (d / "brief.yaml").is_file()),
                    _HERE / "prompt_files")
 DEFAULT_PROMPT = PROMPTS_DIR / "brief.yaml"
+# the prompt in force: --prompt, then `prompt:` in paperbrief.yaml, then this file in the working folder, then DEFAULT_PROMPT
+WORKING_PROMPT = Path("prompts") / "brief.yaml"
+PROMPT_RULE = ("--prompt FILE, else `prompt:` in paperbrief.yaml, else ./prompts/brief.yaml in the working folder, "
+               "else the packaged default (paperbrief prompt path shows which)")
+ENV_NAMES = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY", "model": "PAPERBRIEF_MODEL"}
 DEFAULT_ATTEMPTS = 6  # tries per call for 5xx, timeouts and dropped connections; 429 answers do not count
 DEFAULT_RATE_LIMIT_WAIT = 600.0  # seconds one call may keep waiting through 429 answers before it gives up
 DEFAULT_ANSWER_LIMIT_MB = 4  # a chat answer (or any API answer but a file) larger than this, decompressed, is refused
@@ -130,7 +135,7 @@ class ConfigFileSource(PydanticBaseSettingsSource):
         except FileProblem as exc:
             raise SettingsError(f"{path}: {exc}") from None
         except ValidationError as exc:
-            raise SettingsError(f"{path}: {one_line(exc)}") from None
+            raise SettingsError(f"{path}: {one_line(exc, ConfigFile)}") from None
 
 
 class Environment(BaseSettings):
@@ -154,12 +159,77 @@ class EnvironmentSource(PydanticBaseSettingsSource):
         return Environment().model_dump(exclude_none=True, exclude={"config"})
 
 
-def one_line(exc: ValidationError) -> str:
-    """Pydantic's errors as `setting: cause (got value)`, all on one line."""
+# why each key of paperbrief.yaml exists, one line each (`paperbrief init` writes them above the keys)
+CONFIG_REASONS = {
+    "base_url": "the OpenAI-compatible endpoint; unset: $OPENAI_BASE_URL, else OpenAI's",
+    "model": "the model asked; unset: $PAPERBRIEF_MODEL, else the model named in the prompt file",
+    "prompt": "the prompt file; unset: ./prompts/brief.yaml in the working folder, else the packaged default",
+    "concurrency": "calls in flight at most (a local one-slot server: 1)",
+    "title": "the report's title",
+    "timeout": "seconds to wait for one answer before retrying (a local server on a CPU: 300 or more)",
+    "attempts": "tries per call for 5xx, timeouts and dropped connections (429 answers do not count)",
+    "rate_limit_wait": "seconds one call may keep waiting through 429 answers before it gives up",
+    "retry_budget": "retries the whole run may spend before it stops asking a failing endpoint",
+    "json_mode": "the answer's form asked for: schema, object or off (an endpoint's 400 steps down once per run)",
+    "system_in_user": "send the system text inside the first user message (a chat template without a system role)",
+    "prices": "US dollars per million tokens, over the shipped table, e.g. {deepseek-chat: {input: 0.27, output: 1.10}}",
+    "batch_poll": "seconds between looks at a provider batch while run --batch waits",
+    "batch_max_lines": "requests per batch file (the provider's limit)",
+    "batch_max_bytes": "bytes per batch file (the provider allows 200 MB)",
+    "reader_memory_mb": "address space of one PDF reader process, in MB",
+    "reader_timeout_s": "seconds to read one PDF before its reader is killed",
+    "answer_limit_mb": "a larger answer (decompressed) fails its paper",
+    "batch_file_limit_mb": "a batch result file is read up to this, line by line",
+    "batch_download_timeout": "seconds to download one batch result or error file",
+    "rules": "thresholds of the reading rules (pipeline/rules.py); each below with its default",
+}
+
+
+def _sources(config_path: Path, required: bool, given: dict, api_key_file) -> dict[str, str]:
+    """Where each setting given came from, the highest source last so that it wins: the config file,
+    the environment, a flag (`paperbrief config` prints them; a bad file fails here as in build)."""
+    sources = {key: f"file {config_path}" for key in ConfigFileSource(Settings, config_path, required)()}
+    sources |= {key: f"env {ENV_NAMES[key]}" for key in EnvironmentSource(Settings)()}
+    sources |= {key: f"flag --{key.replace('_', '-')}" for key in given if key in Settings.model_fields}
+    if api_key_file is not None:
+        sources["api_key"] = f"flag --api-key-file {api_key_file}"
+    return sources
+
+
+def one_line(exc: ValidationError, known: type[BaseModel] | None = None) -> str:
+    """Pydantic's errors as `setting: cause (got value)`, all on one line; a misspelt key of `known`
+    (paperbrief.yaml's keys) is named as unknown, with the key it most likely meant."""
     def value(error: dict) -> str:
         return "" if error["type"] in ("missing", "extra_forbidden") else f" (got {error.get('input')!r})"
 
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}{value(e)}" for e in exc.errors())
+    def message(error: dict) -> str:
+        where = ".".join(map(str, error["loc"])) or "file"
+        if error["type"] == "extra_forbidden" and known is not None:
+            return f"{where}: unknown key{did_you_mean(error['loc'], known)}"
+        return f"{where}: {error['msg']}{value(error)}"
+
+    return "; ".join(message(e) for e in exc.errors())
+
+
+def did_you_mean(loc: tuple, known: type[BaseModel]) -> str:
+    """'; did you mean "timeout"?' for a misspelt key (difflib over the keys that model takes at
+    that place: the file's, or a nested section's such as rules:), or ''."""
+    import difflib
+
+    model = known
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        inner = getattr(field, "annotation", None) if field else None
+        inner = next((a for a in getattr(inner, "__args__", (inner,)) if isinstance(a, type) and issubclass(a, BaseModel)),
+                     None)
+        if inner is None:
+            return ""
+        model = inner
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    if close:
+        return f'; did you mean "{close[0]}"?'
+    keys = list(model.model_fields)
+    return f"; the keys are {', '.join(keys)}" if len(keys) <= 25 else "; paperbrief init writes every key"
 
 
 @functools.lru_cache(maxsize=1)
@@ -256,6 +326,7 @@ class Settings(BaseSettings):
     def _distinct(cls, values: list[str]) -> list[str]:
         """Each once, in the order given (其他 is every digest's last topic already)."""
         return [v for v in dict.fromkeys(values) if v != "其他"]
+    sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)  # key -> where it came from (build)
 
     def price_of(self, model: str) -> ModelPrice | None:
         """The price of a model: the user's, else the shipped estimate, else unknown."""
@@ -280,14 +351,20 @@ class Settings(BaseSettings):
     @classmethod
     def build(cls, config: Path | None = None, **flags) -> "Settings":
         """Flags win over the environment, which wins over paperbrief.yaml (or the file `config` or
-        PAPERBRIEF_CONFIG names, which must exist), which wins over the defaults."""
+        PAPERBRIEF_CONFIG names, which must exist), which wins over the defaults; `sources` says where
+        each setting given came from (`paperbrief config`)."""
         api_key_file = flags.pop("api_key_file", None)
         if api_key_file is not None:
             flags["api_key"] = read_key(api_key_file)
         named = config or Environment().config
-        token = _BUILD_CONFIG.set((named or Path("paperbrief.yaml"), named is not None))
+        config_path = named or Path("paperbrief.yaml")
+        given = {k: v for k, v in flags.items() if v is not None}
+        sources = _sources(config_path, named is not None, given, api_key_file)
+        if "prompt" not in sources and WORKING_PROMPT.is_file():  # the working folder's copy (paperbrief prompt copy)
+            given["prompt"], sources["prompt"] = WORKING_PROMPT, f"working folder ./{WORKING_PROMPT}"
+        token = _BUILD_CONFIG.set((config_path, named is not None))
         try:
-            settings = cls(**{k: v for k, v in flags.items() if v is not None})
+            settings = cls(**given, sources=sources)
         except ValidationError as exc:
             raise SettingsError(f"bad setting: {one_line(exc)}") from None
         finally:
@@ -295,6 +372,10 @@ class Settings(BaseSettings):
         if settings.cassette is not None and settings.cassette.is_dir():
             raise SettingsError(f"{settings.cassette}: is a folder, not a cassette file")
         return settings
+
+    def source_of(self, key: str) -> str:
+        """Where a setting in force came from: a flag, the environment, a file, the working folder, or the default."""
+        return self.sources.get(key) or ("packaged default" if key == "prompt" else "default")
 
     def require_endpoint(self) -> None:
         """A live run needs somewhere to send requests; a cassette run does not."""

@@ -60,7 +60,7 @@ def test_a_live_run_briefs_every_other_paper(samples, tmp_path, planted_fault, c
     assert f"FAILED {FAULTY.file} [internal]: internal error: RuntimeError: planted fault" in said.err
     assert "Traceback" not in said.err + said.out
     md = (out / "report.md").read_text()
-    assert f"- `{FAULTY.file}`（内部错误）: internal error: RuntimeError: planted fault" in md
+    assert f"- `{FAULTY.file}`（内部错误）: paperbrief 处理这篇论文时出现内部错误：`internal error: RuntimeError: planted fault`" in md
 
 
 def test_a_provider_batch_run_briefs_every_other_paper(samples, tmp_path, standin, monkeypatch, planted_fault, capsys):

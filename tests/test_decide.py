@@ -165,7 +165,7 @@ def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fra
         assert (papers[page].title, papers[page].author_count, papers[page].institutions) == (title, count, institutions)
     assert report.overruled >= 10 and report.unsettled == 0
     said = capsys.readouterr().out  # the summary tells the user how often the model was overruled
-    assert f", {report.overruled} field(s) where the rules overruled the model's reading;" in said
+    assert f"reading(s) differ from the rules' ({report.overruled} field(s) overruled)" in said
     digest = (out / "report.md").read_text(encoding="utf-8")
     assert "Preprint" not in digest and "灯笼学报" not in digest
 
@@ -304,3 +304,33 @@ def test_nothing_is_run_into_a_rules_name_that_is_no_organisation():
     rules = _paper(header, ["Engineering and Advanced"], doubt="no sign of an organisation in: Engineering and Advanced")
     model = Reading(title=rules.title, authors=rules.authors, institutions=[whole])
     assert decide(rules, model, []).institutions == [whole]
+
+
+# ---- one answer for a paper signed by a team ------------------------------------------------------
+
+TEAM_PAGE = [(TITLE, 16, "c", 80), ("Lantern Team", 11, "c", 105), ("Harborlight Systems Inc.", 9, "c", 122)]
+
+
+@pytest.mark.parametrize("model_authors", [["Lantern Team"], [], ["Harborlight Systems Inc."]])
+def test_a_team_signed_paper_is_团队署名_whatever_the_model_read(tmp_path, model_authors):
+    """The rules see a team's signature (no count of people); a model that reads the team as one
+    author, or none, must not turn that into 1人 or 0人 anywhere (report.json keeps null)."""
+    paper = drawn(tmp_path / "p.pdf", TEAM_PAGE)
+    assert paper.author_count is None
+    doubted = paper.model_copy(update={"confidence": {**paper.confidence, "authors": FieldDoubt(confidence=0.2, reason="x")}})
+    for rules in (paper, doubted) if model_authors == ["Lantern Team"] else (paper,):  # a doubted rules reading gives way
+        shown = decide(rules, Reading(title=TITLE, authors=model_authors, institutions=paper.institutions), [])
+        assert shown.author_count is None
+        brief = Brief(text="x", ok=True, checks=[], attempts=1, usage=Usage(), latency_s=0.0, prompt_id="brief",
+                      prompt_version="1", fingerprint="f", model="m")
+        report = Report(title="t", generated_at="now", prompt_id="brief", prompt_version="1", model="m",
+                        results=[PaperResult(file="p.pdf", paper=shown, brief=brief)])
+        assert "**作者数量**: 团队署名" in report_markdown(report) and "团队署名" in report_html(report)
+        assert not any(f"{n}人" in report_markdown(report) for n in (0, 1))
+        assert json.loads(report.model_dump_json())["results"][0]["paper"]["author_count"] is None
+
+
+def test_an_anonymous_paper_is_not_a_team(tmp_path):
+    paper = drawn(tmp_path / "p.pdf", [(TITLE, 16, "c", 80), ("Anonymous Authors", 11, "c", 105)])
+    shown = decide(paper, Reading(title=TITLE, authors=[], institutions=[]), [])
+    assert shown.author_count == 0

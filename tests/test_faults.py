@@ -68,7 +68,7 @@ def test_dead_endpoint_fails_fast_with_one_message(samples, tmp_path, capsys):
     assert code == 1
     assert time.monotonic() - start < 30  # bound, not a speed target: without the breaker this is minutes
     err = capsys.readouterr().err
-    assert "stopped: endpoint failed" in err and "connection to the endpoint failed" in err
+    assert "stopped: endpoint failed" in err and "connection to the endpoint http://127.0.0.1:" in err  # its URL named
 
 
 def _start_run(samples: Path, out: Path, server: StandIn) -> subprocess.Popen:
@@ -237,7 +237,8 @@ def test_hostile_abstract_cannot_change_other_entries(samples, tmp_path, standin
     assert user.count("</paper>") == 1 and user.rstrip().endswith("</paper>")  # the data cannot close the block
     entries = results(out)
     assert entries["hostile.pdf"]["error"].startswith("brief failed checks twice (")
-    assert "title:" in entries["hostile.pdf"]["error"]
+    assert "title" in entries["hostile.pdf"]["error"]  # the check by name; its Chinese words are the report's
+    assert any(c["name"] == "title" and not c["ok"] and c["detail"] for c in entries["hostile.pdf"]["brief"]["checks"])
     assert entries["lattice-kv.pdf"]["brief"]["text"] == lattice.brief
     md = (out / "report.md").read_text()
     assert md.count(lattice.brief) == 1

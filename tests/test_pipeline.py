@@ -71,7 +71,7 @@ def test_off_template_twice_is_a_listed_failure(samples, tmp_path, fake_model, c
     assert "上一条回答有以下问题" in asked[1]["body"]["messages"][-1]["content"]
     md = (out / "report.md").read_text()
     assert f"分析论文数量: {len(make_samples.SAMPLES) - 1}篇" in md
-    assert f"- `{bad.file}`（未通过检查）: brief failed checks twice (shape" in md
+    assert f"- `{bad.file}`（未通过检查）: 修复请求后，简报仍未通过检查：不符合“&lt;机构&gt;发布了" in md
     assert "这篇论文很有意思" not in md
     assert f"FAILED {bad.file}" in capsys.readouterr().err
 

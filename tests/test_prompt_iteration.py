@@ -95,7 +95,47 @@ def test_regress_reports_prompt_changed_for_every_paper(samples, tmp_path, capsy
     prompt = edited_prompt(tmp_path, "请读取下面这篇论文的首页信息，并写一句简报。", "请读取这篇论文的首页信息，并写一句简报。")
     assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--prompt", str(prompt)]) == 1
     out = capsys.readouterr().out
-    assert out.count("prompt changed, re-record: user message") == len(make_samples.SAMPLES)
+    n = len(make_samples.SAMPLES)
+    assert out.count(f"prompt changed for {n} of {n} papers, re-record: user message") == 1  # said once, counted
+    assert "    prompt changed" not in out and out.count("CHANGED") == n
+
+
+def test_regress_says_a_shared_system_message_or_parameter_change_once(samples, tmp_path, capsys):
+    system = edited_prompt(tmp_path, "你是一名科研论文分析助手", "你是一名严谨的科研论文分析助手")
+    text = system.read_text(encoding="utf-8")
+    assert "max_tokens: 700" in text
+    system.write_text(text.replace("max_tokens: 700", "max_tokens: 650"), encoding="utf-8")
+    assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--prompt", str(system)]) == 1
+    out = capsys.readouterr().out
+    n = len(make_samples.SAMPLES)
+    assert out.count("system message:") == 1 and out.count("parameter max_tokens 700 -> 650") == 1
+    assert out.count(f"prompt changed for {n} of {n} papers") == 2
+
+
+def test_regress_shows_a_golden_mismatch_side_by_side(samples, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(samples), "-o", str(out), "--cassette", str(CASSETTE)]) == 0
+    golden = json.loads((out / "report.json").read_text())
+    first = golden["results"][0]
+    recorded = first["brief"]["text"]
+    first["brief"]["text"] = recorded.replace("达成了", "实现了")
+    (tmp_path / "golden.json").write_text(json.dumps(golden, ensure_ascii=False))
+    capsys.readouterr()
+    assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--golden", str(tmp_path / "golden.json"),
+                 "--json"]) == 1
+    rows = {r["file"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[first["file"]]["golden_brief"] == first["brief"]["text"]
+    assert main(["regress", str(samples), "--cassette", str(CASSETTE), "--golden", str(tmp_path / "golden.json")]) == 1
+    said = capsys.readouterr().out
+    assert "golden" in said and "replayed" in said and " │ " in said
+    assert "diff: " in said and "[-实现-]{+达成+}了" in said
+
+
+def test_regress_accepts_a_single_pdf(samples, capsys):
+    pdf = samples / make_samples.SAMPLES[0].file
+    assert main(["regress", str(pdf), "--cassette", str(CASSETTE), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["file"] for r in rows] == [pdf.name] and rows[0]["ok"]
 
 
 def test_regress_flags_an_off_template_recording(samples, tmp_path, capsys):

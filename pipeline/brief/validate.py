@@ -71,7 +71,9 @@ def _institution(org: str, paper: Paper) -> CheckResult:
     if not paper.institutions:
         return _subject_without_institution(org, paper)
     listed = "；".join(paper.institutions)
-    if not org or any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in word_set("placeholder_subjects")):
+    if not org:
+        return CheckResult(name="institution", ok=False, detail=f"缺少发布机构（主语为空），请写论文署名机构：{listed}")
+    if any(org == p or org.endswith(p) and len(org) <= len(p) + 2 for p in word_set("placeholder_subjects")):
         return CheckResult(name="institution", ok=False,
                            detail=f"机构写成了泛称“{org}”，请改用论文署名机构：{listed}")
     if re.search(r"\S[ \t]{2,}\S", org):  # two cells of a header line run together with their gap

@@ -126,7 +126,9 @@ def repair_messages(messages: list[dict], answer: str, judged: Assessment, templ
 
 
 def failure_reason(judged: Assessment) -> str:
-    return "; ".join(f"{r.name}: {r.detail}" for r in judged.failed)
+    """The failed checks for the terminal and report.json, in English: a detail written in Chinese
+    (for the model's repair request and the report) is left to the report, which shows it."""
+    return "; ".join(f"{r.name}: {r.detail}" if r.detail.isascii() and r.detail else r.name for r in judged.failed)
 
 
 @dataclass

@@ -13,9 +13,15 @@ from ..render.escape import terminal_line
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, usage
 from .inspect_paper import add_inspect
 from .iterate import add_compare, add_regress, add_rerun
+from .log import add_log
+from .parser import Parser
+from .prompt_file import add_prompt
 from .runs import add_record, add_run, add_status_and_cancel
+from .setup import add_init_and_config
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "build_parser", "main"]
+EPILOG = ("The prompt in force: --prompt FILE, else `prompt:` in paperbrief.yaml, else ./prompts/brief.yaml in the "
+          "working folder, else the packaged default (paperbrief prompt path shows which).")
 _terminated: list[bool] = []  # SIGTERM arrived (the exit code says so: 143, not Ctrl-C's 130)
 
 
@@ -40,10 +46,11 @@ def _os_message(exc: BaseException) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command, in the order --help lists them; each module adds its own."""
-    parser = argparse.ArgumentParser(prog="paperbrief", description=__doc__)
+    parser = Parser(prog="paperbrief", description=__doc__, epilog=EPILOG)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (add_run, add_record, add_rerun, add_status_and_cancel, add_compare, add_regress, add_inspect):
+    for add in (add_run, add_record, add_rerun, add_status_and_cancel, add_compare, add_regress, add_inspect, add_prompt,
+                add_init_and_config, add_log):
         add(sub, _first_line)
     return parser
 

@@ -122,8 +122,10 @@ def _compare(args: argparse.Namespace) -> int:
         shown = ""
         if exc.partial is not None:
             write_comparison(exc.partial, output)
-            shown = f"; {output / HTML_NAME} compares the {len(exc.partial.summaries)} variant(s) that finished"
-        print(f"paperbrief: {exc}; briefs paid for so far are kept in {store_path(output)}{shown}", file=sys.stderr)
+            shown = f"; {output / HTML_NAME} compares what was done"
+        unfinished = f"; could not finish variant(s) {', '.join(exc.unfinished)}" if exc.unfinished else ""
+        print(terminal_line(f"paperbrief: {exc}{unfinished}; briefs paid for so far are kept in "
+                            f"{store_path(output)}{shown}"), file=sys.stderr)
         return EXIT_FAILED
     _print_comparison(comparison, output)
     return EXIT_FAILED if comparison.any_failed else EXIT_OK
@@ -161,8 +163,8 @@ def _regress(args: argparse.Namespace) -> int:
     from ..run.regress import regress
 
     folder = Path(args.input_dir)
-    if not folder.is_dir():
-        return usage(f"{folder}: not a directory")
+    if not folder.exists():
+        return usage(f"{folder}: no such file or folder")
     if not args.cassette.exists():
         return usage(f"{args.cassette}: cassette file not found")
     # the same settings as record: a cassette recorded under PAPERBRIEF_MODEL replays under it
@@ -173,7 +175,7 @@ def _regress(args: argparse.Namespace) -> int:
         from ..models import Report
 
         golden = _golden(Path(args.golden), Report)
-    rows = regress(folder, args.cassette, prompt, golden, settings)
+    rows = regress([folder], args.cassette, prompt, golden, settings)  # a folder of PDFs, or one PDF
     if args.json:
         print(json.dumps([{**r.model_dump(), "ok": r.ok} for r in rows], ensure_ascii=False, indent=2))
     else:
@@ -187,8 +189,12 @@ def _regress(args: argparse.Namespace) -> int:
 
 
 def _print_regress_rows(rows) -> None:
-    from ..run.regress import prompt_verdict
+    from ..run.diff import two_texts
+    from ..run.regress import prompt_verdict, shared_changes
 
+    shared = shared_changes(rows)
+    for change, n in shared.items():  # said once, with the papers it touches
+        print(terminal(f"prompt changed for {n} of {len(rows)} papers, re-record: {change}"))
     print(f"{'paper':40} {'prompt':10} {'validators':10} {'golden':8}")
     for r in rows:
         prompt_state = prompt_verdict(r)
@@ -197,13 +203,17 @@ def _print_regress_rows(rows) -> None:
         print(terminal(f"{r.file[:40]:40} {prompt_state:10} {valid_state:10} {golden_state:8}"))
         if r.error:
             print(terminal(f"    error: {r.error}"))
-        if r.prompt_diff:
-            print(f"    prompt changed, re-record: {r.prompt_diff}")
+        own = [part for part in dict.fromkeys(r.prompt_diff.split("; ")) if part and part not in shared]
+        if own:
+            print(terminal(f"    prompt changed, re-record: {'; '.join(own)}"))
         if r.reading_changed:
             print(f"    reading changed since recorded ({r.reading_changed}): the recorded answer was checked "
                   f"against today's reading; re-record to refresh it")
         for failed in r.failed_checks:
             print(terminal(f"    validator failed: {failed}"))
+        if r.golden_matches is False:
+            golden = r.golden_brief if r.golden_brief is not None else "(the golden report holds no brief of it)"
+            print(terminal("    " + two_texts(("golden", golden), ("replayed", r.brief)).replace("\n", "\n    ")))
 
 
 def _golden(path: Path, report_type):
@@ -254,7 +264,7 @@ def add_compare(sub, first_line) -> None:
 
 def add_regress(sub, first_line) -> None:
     regress = sub.add_parser("regress", help=first_line(_regress), description=_regress.__doc__)
-    regress.add_argument("input_dir")
+    regress.add_argument("input_dir", metavar="INPUT", help="a folder of PDFs, or one PDF")
     cassette_option(regress, None, required=True)
     prompt_option(regress)
     model_option(regress, "model name (default: the prompt's)")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-PROMPT_HELP = "prompt YAML (default: prompts/brief.yaml)"
+PROMPT_HELP = ("prompt YAML; without it: `prompt:` in paperbrief.yaml, else ./prompts/brief.yaml in the working "
+               "folder, else the packaged default (paperbrief prompt path shows which)")
 ENDPOINT_HELP = "endpoint (default: $OPENAI_BASE_URL)"
 CONCURRENCY_HELP = "LLM calls in flight at once (default: 8)"
 # the flags Settings.build takes by the same name; a command that does not declare one passes None

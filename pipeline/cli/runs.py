@@ -55,27 +55,33 @@ def _run_papers(args: argparse.Namespace, record: bool) -> int:
     try:
         report = asyncio.run(run_live(settings, files, output, keep_reruns=not getattr(args, "replace_reruns", False)))
     except RunAborted as exc:
-        print(f"paperbrief: {exc}; partial report in {output}", file=sys.stderr)
+        _summary_of_stop(settings, record, output)
+        print(terminal_line(f"paperbrief: {exc}; every paper's line is in {output / 'report.md'}"), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
+        _summary_of_stop(settings, record, output)
         print(f"paperbrief: interrupted; finished papers are kept in {output}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    _summary(report, settings, record, output)
+    return _list_failures(report)
+
+
+def _summary(report, settings, record: bool, output: Path) -> None:
+    """At most two short lines: what the papers came to, and what was sent (or replayed); then a line
+    for briefs an earlier rerun keeps, and one for a configured digest, only when there are any."""
     usage_of = [r.brief.usage for r in report.results if r.brief and not r.brief.cached]
     tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage_of)
     stored = sum(1 for r in report.results if r.brief and r.brief.cached)
-    differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
-    kind = "replayed" if settings.cassette and not record else "paid"
-    print(f"{len(report.briefed)} briefed, {failed_line(report)}, {len(usage_of)} {kind} briefs ({tokens} tokens), "
-          f"{stored} from the run store, {differ} where the model's reading and the rules' differ"
-          f"{readings_line(report)}; "
-          f"{requests_line(report, settings.concurrency)} -> {output / 'report.md'}")
+    replayed = bool(settings.cassette) and not record
+    print(f"{len(report.briefed)} briefed, {failed_line(report)}; {len(usage_of)} {'replayed' if replayed else 'paid'} "
+          f"briefs ({tokens} tokens), {stored} from the run store -> {output / 'report.md'}")
+    print(f"{requests_line(report, settings.concurrency, replayed)}{readings_line(report)}")
     if report.reruns_kept:
         print(f"kept {len(report.reruns_kept)} brief(s) an earlier rerun published with another prompt "
               f"({', '.join(report.reruns_kept[:3])}{', ...' if len(report.reruns_kept) > 3 else ''}); "
               "--replace-reruns briefs them with this run's prompt")
     if digest_line(report):
         print(digest_line(report))
-    return _list_failures(report)
 
 
 def digest_line(report) -> str:
@@ -87,12 +93,26 @@ def digest_line(report) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def _summary_of_stop(settings, record: bool, output: Path) -> None:
+    """A stopped run's summary, from the report it wrote on the way out (none when it could not be written)."""
+    from ..render.report import load_report
+
+    try:
+        report = load_report(output)
+    except (OSError, ValueError):
+        report = None
+    if report is not None:
+        _summary(report, settings, record, output)
+
+
 def readings_line(report) -> str:
-    """How often the model's reading lost to the rules' (a weak model's mark) and how many fields
-    were left unsettled (marked （待核实） in the report); empty when neither happened."""
-    parts = [f"{report.overruled} field(s) where the rules overruled the model's reading" if report.overruled else "",
-             f"{report.unsettled} unsettled field(s) marked （待核实）" if report.unsettled else ""]
-    return "".join(f", {p}" for p in parts if p)
+    """Where the model's reading differed from the rules', lost to them (a weak model's mark), or
+    left fields unsettled (marked （待核实） in the report); empty when none did."""
+    differ = sum(1 for r in report.results if r.paper and r.paper.disagreements)
+    parts = [f"{report.overruled} field(s) overruled" if report.overruled else "",
+             f"{report.unsettled} unsettled （待核实）" if report.unsettled else ""]
+    inside = f" ({', '.join(p for p in parts if p)})" if any(parts) else ""
+    return f"; {differ} reading(s) differ from the rules'{inside}" if differ or inside else ""
 
 
 def failed_line(report) -> str:
@@ -113,12 +133,15 @@ def _list_failures(report) -> int:
     return exit_code(report.results)
 
 
-def requests_line(report, concurrency: int) -> str:
-    """What was sent, as the endpoint counts it: every request, first answers, repairs and retries
-    apart, and the calls in flight the run was paced down to when that is fewer than asked."""
+def requests_line(report, concurrency: int, replayed: bool = False) -> str:
+    """What was sent, as the endpoint counts it (a replay sends nothing: what it replayed): every
+    request, first answers, repairs and retries apart, and the calls in flight the run was paced
+    down to when that is fewer than asked."""
     answers = sum(1 for r in report.results if r.requests)
     repairs = sum(r.brief.attempts - 1 for r in report.results if r.requests and r.brief and not r.brief.cached)
     retried = max(0, report.requests - answers - repairs)
+    if replayed:
+        return f"nothing sent: {report.requests} replayed ({answers} first answer(s), {repairs} repair(s))"
     line = (f"{report.requests} request(s) sent ({answers} first answer(s), {repairs} repair(s), "
             f"{retried} retried)")
     if report.concurrency is not None and report.concurrency < concurrency:

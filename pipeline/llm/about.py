@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from dataclasses import dataclass
+from typing import Iterator
 
 PAPER_HEADER, PROMPT_HEADER, ATTEMPT_HEADER = "X-Paperbrief-Paper", "X-Paperbrief-Prompt", "X-Paperbrief-Attempt"
 
@@ -52,6 +53,39 @@ def note_sent() -> None:
     counter = _SENT.get()
     if counter is not None:
         counter[0] += 1
+
+
+class Wire:
+    """Whether one attempt's request reached the endpoint: set by the HTTP layer's trace once the
+    body is written (`tracing` says the layer was there to see it: a replay never writes)."""
+
+    __slots__ = ("tracing", "written")
+
+    def __init__(self) -> None:
+        self.tracing = self.written = False
+
+    async def trace(self, event: str, _info: dict) -> None:
+        if event.endswith("send_request_body.complete"):
+            self.written = True
+
+
+_WIRE: contextvars.ContextVar[Wire | None] = contextvars.ContextVar("paperbrief_wire", default=None)
+
+
+@contextlib.contextmanager
+def watching_wire() -> Iterator[Wire]:
+    """While one attempt is sent: the Wire the HTTP layer marks when its body has left."""
+    wire = Wire()
+    token = _WIRE.set(wire)
+    try:
+        yield wire
+    finally:
+        _WIRE.reset(token)
+
+
+def wire() -> Wire | None:
+    """The attempt being sent by this task (the HTTP layer traces it), or None."""
+    return _WIRE.get()
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import time
 
 from ..models import Completion
 from ..settings import DEFAULT_ANSWER_LIMIT_MB, DEFAULT_ATTEMPTS, DEFAULT_FILE_LIMIT_MB, DEFAULT_RATE_LIMIT_WAIT, Settings
-from .about import RequestAbout, note_sent, sending_about
+from .about import RequestAbout, Wire, note_sent, sending_about, watching_wire
 from .answers import answer_body, completion_of
 from .batch import BatchTransport
 from .errors import CallTimedOut, EndpointUnusable
@@ -69,13 +69,14 @@ class LLMClient(BatchTransport):
     def max_wait(self) -> float:
         return self.limits.max_wait
 
-    async def _call(self, request, asks_json=lambda: "off", deadline: bool = True, idempotent: bool = True):
+    async def _call(self, request, asks_json=lambda: "off", deadline: bool = True, idempotent: bool = True,
+                    name: str = ""):
         """Run `request()` (one HTTP call, parsed) under the retry policy; errors become one-line LLMErrors.
 
         `asks_json()` names the answer form an attempt carries, so a 400 to it steps the form down
         instead of failing."""
         call = CallState(idempotent=idempotent)
-        policy = CallPolicy(call, self.limits, self.budget, self.pacer, stop_hint=self._settings_hint())
+        policy = CallPolicy(call, self.limits, self.budget, self.pacer, stop_hint=self._settings_hint(), name=name)
         try:
             async for attempt in policy.retrying(sleep=lambda seconds: self._sleep(call, seconds)):
                 with attempt:
@@ -94,10 +95,14 @@ class LLMClient(BatchTransport):
             async with self.pacer:
                 if self.stopping:
                     raise EndpointUnusable("the run is stopping: no new request is sent")
-                self.calls += 1
-                note_sent()
                 start = time.monotonic()
-                result = await (self._within_deadline(request) if deadline else request())
+                with watching_wire() as sent:
+                    try:
+                        result = await (self._within_deadline(request) if deadline else request())
+                    except BaseException as exc:
+                        self._count(sent, answered=getattr(exc, "response", None) is not None)
+                        raise
+                    self._count(sent, answered=True)
                 self.pacer.answered(time.monotonic() - start)
                 return result
         except Exception as exc:
@@ -105,6 +110,13 @@ class LLMClient(BatchTransport):
                 raise
         self._step_down(carried)
         return await self._attempt(request, asks_json, deadline)  # a lower form now: at most two steps
+
+    def _count(self, sent: Wire, answered: bool) -> None:
+        """Count a request that reached the endpoint: answered, or its body written before it was cut
+        (a timeout, a dropped connection, a stop); one cancelled before it left is not counted."""
+        if answered or sent.written or not sent.tracing:
+            self.calls += 1
+            note_sent()
 
     async def _within_deadline(self, request):
         """One attempt, headers and body, within `timeout` seconds (a dripping body cannot hold it)."""
@@ -154,7 +166,7 @@ class LLMClient(BatchTransport):
                     extra_headers=about.headers() if about is not None else None)
             return completion_of(answer_body(raw), model, time.perf_counter() - start)
 
-        return await self._call(request, asks_json)
+        return await self._call(request, asks_json, name=about.file if about is not None else "")
 
     async def close(self) -> None:
         await self._client.close()

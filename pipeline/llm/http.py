@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import zlib
 
+from .about import wire
 from .errors import BodyTooLarge, MalformedAnswer, RedirectRefused
 from .secrets import printable
 
@@ -33,6 +34,10 @@ def _guarded_client_class():
             self.answer_limit, self.file_limit = answer_limit, file_limit
 
         async def _send_single_request(self, request):
+            sent = wire()
+            if sent is not None:  # the count of requests sent is what reached the endpoint (client._attempt)
+                sent.tracing = True
+                request.extensions["trace"] = sent.trace
             response = await super()._send_single_request(request)
             try:
                 _refuse_other_host(request, response)

@@ -11,6 +11,7 @@ RetryBudget refuses one more. A spent quota, a refusal and other errors are neve
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +25,7 @@ from .errors import CallTimedOut, EndpointUnusable, LLMError, MalformedAnswer, N
 from .pacing import Pacer, RetryBudget
 from .secrets import printable
 
+log = logging.getLogger("paperbrief")
 RATE_LIMIT_FLOOR = 1.0  # the least wait after a 429, doubled with each 429 of the same call
 RATE_LIMIT_CEILING = 30.0  # the floor stops doubling here
 MAX_RATE_LIMITS = 30  # 429 answers one call accepts before it gives up, whatever the waits were
@@ -130,6 +132,16 @@ def no_recording(exc: BaseException | None) -> bool:
     return errors is not None and isinstance(exc, errors.CannotOverwriteExistingCassetteException)
 
 
+def endpoint_of(exc: BaseException) -> str:
+    """The URL a failed request went to (scheme, host, port, path; never a query, where a key may ride)."""
+    request = getattr(exc, "_request", None) or getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if url is None:
+        return ""
+    port = f":{url.port}" if url.port else ""
+    return printable(f"{url.scheme}://{url.host}{port}{url.path}"[:200])
+
+
 def describe(exc: BaseException) -> str:
     """One line naming the failure; never the key, even when the endpoint echoes it as the error code."""
     import openai
@@ -140,7 +152,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "request timed out"
     if isinstance(exc, openai.APIConnectionError):
-        return "connection to the endpoint failed"
+        return f"connection to the endpoint {endpoint_of(exc)} failed".replace("  ", " ")
     if isinstance(exc, LLMError):
         return printable(str(exc))
     if no_recording(exc):
@@ -234,9 +246,11 @@ class CallPolicy:
     """The retry policy of one call: tenacity's retrying built from the objects above, and the one-line
     LLMError the call ends in when it stops."""
 
-    def __init__(self, call: CallState, limits: Limits, budget: RetryBudget, pacer: Pacer, stop_hint: str = "") -> None:
+    def __init__(self, call: CallState, limits: Limits, budget: RetryBudget, pacer: Pacer, stop_hint: str = "",
+                 name: str = "") -> None:
         self.call, self.limits, self.budget, self.pacer = call, limits, budget, pacer
         self.stop_hint = stop_hint  # said after a stop caused by timeouts or 5xx
+        self.name = name  # the paper the call is for, in the retry notes
 
     def retrying(self, sleep) -> AsyncRetrying:
         return AsyncRetrying(
@@ -269,6 +283,9 @@ class CallPolicy:
         call.budget_refused = not self.budget.take(slow=slow(exc))
         if not call.budget_refused:
             call.failures += 1
+            if call.failures < self.limits.attempts and self.retried(exc):  # a slow endpoint is seen working
+                log.info("%s: %s; trying again (%d of %d)", printable(self.name or "request"), call.last,
+                         call.failures + 1, self.limits.attempts)
 
     def final_error(self, exc: BaseException) -> BaseException:
         """The error a call that will not be retried ends in, named in one line."""

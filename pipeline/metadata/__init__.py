@@ -7,14 +7,12 @@ field, and `confidence` says how far each field can be trusted.
 
 from __future__ import annotations
 
-import re
-
 from ..models import Decision, Document, Paper
 from ..names import institutions as inst
 from ..rules import in_force
 from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import foot_notes, footnote_affiliations, read_header
-from .authors import PLACEHOLDER_RE, TEAM_RE
+from .authors import PLACEHOLDER_RE, TEAM_RE, is_signature
 from .confidence import LOW, doubts, institution_doubts
 from .header import beside_abstract, header_block
 from .identifiers import read_identifiers
@@ -24,27 +22,15 @@ from .title import explain_title
 __all__ = ["read_metadata"]
 
 
-def _is_signature(name: str) -> bool:
-    """A team or a company where a person's name would stand: '<Name> Team', '<CODE-Name> <Brand>'
-    (a company beside a group's code name; 'Ruth Apple' stays a person)."""
-    if TEAM_RE.search(name):
-        return True
-    companies = inst.companies_in(name)
-    rest = name
-    for company in companies:
-        rest = rest.replace(company, " ")
-    return bool(companies) and bool(re.search(r"[A-Z]{2,}|\d|\w-[A-Z]", rest))
-
-
 def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list[str], bool]:
     """(people, affiliation entries, signed by a team). 'Kimi Team' as the author, or 'LongCat
     Team, <Brand>' as the only line: an organisation signs, so there is no count of people, and
     a signature such as '<CODE-Name> <Brand>' names the company when no affiliation is printed."""
-    people = [a for a in authors if not _is_signature(a)]
+    people = [a for a in authors if not is_signature(a)]
     signed = any(TEAM_RE.search(part.strip()) for entry in entries for part in entry.split(","))
     team = (bool(authors) and not people) or (not authors and signed)
     if not entries:
-        entries = [c for a in authors if _is_signature(a) for c in inst.companies_in(a)]
+        entries = [c for a in authors if is_signature(a) for c in inst.companies_in(a)]
     return people, entries, team
 
 

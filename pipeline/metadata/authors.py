@@ -29,6 +29,27 @@ TEAM_RE = re.compile(r"\bTeam$")
 ORCID_RE = re.compile(r"\[?\(?\d{4}[-−‐–]\d{4}[-−‐–]\d{4}[-−‐–]\d{3}[\dX]\)?\]?")  # LNCS prints iDs after names (some with minus signs)
 
 
+def is_signature(name: str) -> bool:
+    """A team or a company where a person's name would stand: '<Name> Team', '<CODE-Name> <Brand>'
+    (a company beside a group's code name; 'Ruth Apple' stays a person)."""
+    if TEAM_RE.search(name):
+        return True
+    companies = inst.companies_in(name)
+    rest = name
+    for company in companies:
+        rest = rest.replace(company, " ")
+    return bool(companies) and bool(re.search(r"[A-Z]{2,}|\d|\w-[A-Z]", rest))
+
+
+def count_of_people(authors: list[str], rules_count: int | None) -> int | None:
+    """The author count of a byline: None when a team or a company signs it (no people named, and
+    either the names read are all signatures or the rules saw a team's), else the people named."""
+    people = [a for a in authors if not is_signature(a)]
+    if not people and (authors or rules_count is None):
+        return None
+    return len(people)
+
+
 def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     """Append the names of one cell; returns a dangling first name the next line may finish."""
     text_parts = []

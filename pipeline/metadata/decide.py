@@ -25,6 +25,7 @@ from ..models import Brief, Dropped, FieldDoubt, MetadataSource, Paper, Reading
 from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
+from .authors import count_of_people
 from .confidence import LOW
 from .field_checks import MARKS, NOTHING, author_faults, institution_faults, person_key, severity, title_faults
 from .forms import as_printed, one_organisation, spelt_out
@@ -81,7 +82,7 @@ def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Pap
     if spelt != update.get("institutions", rules.institutions):
         update["institutions"] = spelt
     if "authors" in update:
-        update["author_count"] = len(reading.authors) if reading.authors or rules.author_count is not None else None
+        update["author_count"] = count_of_people(reading.authors, rules.author_count)  # a team is no count of people
     source = MetadataSource.MODEL if won else MetadataSource.RULES_AND_MODEL
     update.update(confidence=confidence, disagreements=notes, metadata_source=source, unsettled=unsettled, overruled=overruled)
     update["confident"] = all(d.confidence >= LOW for d in confidence.values())

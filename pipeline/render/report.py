@@ -53,7 +53,8 @@ class Entry(BaseModel):
 class Failure(BaseModel):
     file: str
     kind: str = ""  # what kind of failure, as a reader says it (models.KINDS)
-    reason: str
+    reason: str  # in the report's language: the failed checks' own words, or what the kind means
+    detail: str = ""  # the failure's line as the terminal said it (English), quoted as it is
     answer: str = ""  # the start of the model's rejected answer, when there was one (untrusted text)
     answer_length: int = 0  # characters of the whole answer
 
@@ -81,8 +82,14 @@ def failed_papers(report: Report) -> list[Failure]:
     out = []
     for r in report.failed:
         answer = r.brief.text if r.brief and not r.brief.ok else ""
+        line = r.error or (r.brief.error if r.brief else "")
+        failed = [c for c in (r.brief.checks if r.brief else []) if not c.ok]
+        said = "；".join(c.detail for c in failed if c.detail and not c.detail.isascii())  # the checks' Chinese words
+        meaning = KINDS[r.failure.kind].meaning if r.failure else ""
+        english = not failed or any(c.detail.isascii() and c.detail for c in failed)  # the line says what they do not
         out.append(Failure(file=r.file, kind=KINDS[r.failure.kind].label if r.failure else "",
-                           reason=r.error or (r.brief.error if r.brief else ""),
+                           reason="：".join(part for part in (meaning, said) if part) or line,
+                           detail=line if meaning and english else "",
                            answer=answer[:ANSWER_SHOWN], answer_length=len(answer)))
     return out
 
@@ -122,7 +129,8 @@ def report_markdown(report: Report) -> str:
     if failed:
         out += [f"## 未生成简报的论文（{len(failed)}篇）", ""]
         # a rejected answer is never published: report.html shows it
-        out += [f"- {code(f.file)}" + (f"（{f.kind}）" if f.kind else "") + f": {md(f.reason)}" for f in failed]
+        out += [f"- {code(f.file)}" + (f"（{f.kind}）" if f.kind else "") + f": {md(f.reason)}"
+                + (f"：{code(f.detail)}" if f.detail else "") for f in failed]
         out.append("")
     left_out = digest.off_theme(report)
     if left_out:

@@ -51,6 +51,7 @@ class Summary(BaseModel):
     requests: int = 0  # requests sent for this variant: first answers, repairs and retries, as the endpoint saw them
     names_dropped: int = 0  # names its answers gave that page 1 does not back
     readings_differ: int = 0  # papers where its reading of the header and the rules' differ
+    finished: bool = True  # False: the comparison stopped inside this variant (its unfinished papers are listed as such)
 
 
 class BriefCell(BaseModel):
@@ -157,11 +158,13 @@ def planned_calls(settings: Settings, chosen: list[Variant], files: list[Path], 
 
 
 class ComparisonStopped(Exception):
-    """A variant's run stopped (the endpoint is unusable); `partial` compares the variants that finished."""
+    """A variant's run stopped (the endpoint is unusable); `partial` compares what was done (the
+    stopped variant's papers as far as it got), `unfinished` names the variants it could not finish."""
 
-    def __init__(self, message: str, partial: Comparison | None):
+    def __init__(self, message: str, partial: Comparison | None, unfinished: list[str] | None = None):
         super().__init__(message)
         self.partial = partial
+        self.unfinished = unfinished or []
 
 
 async def run_comparison(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> Comparison:
@@ -175,8 +178,12 @@ async def run_comparison(settings: Settings, chosen: list[Variant], files: list[
         try:
             reports.append(await run_live(variant_settings, files, output, write=False, reads=reads))
         except RunAborted as exc:
-            partial = compare_reports(settings, chosen[:len(reports)], reports) if reports else None
-            raise ComparisonStopped(f"variant {variant.name}: {exc}", partial) from None
+            done = reports + ([exc.report] if exc.report is not None else [])
+            partial = compare_reports(settings, chosen[:len(done)], done) if done else None
+            if partial is not None and exc.report is not None:
+                partial.summaries[-1].finished = False
+            unfinished = [v.name for v in chosen[len(reports):]]
+            raise ComparisonStopped(f"variant {variant.name}: {exc}", partial, unfinished) from None
     return compare_reports(settings, chosen, reports)
 
 
@@ -295,7 +302,8 @@ def comparison_markdown(comparison: Comparison) -> str:
     for s in comparison.summaries:
         checks = "、".join(f"{comparison.labels.get(k, k)} {v}" for k, v in s.checks_failed.items()) or "-"
         cost = "-" if s.cost_usd is None else f"{s.cost_usd:.4f}"
-        out.append(f"| {s.variant.name}: {md(s.variant.label)} | {s.first_answer} | {s.after_repair} | {s.failed} | "
+        stopped = "" if s.finished else "（未完成：运行中止）"
+        out.append(f"| {s.variant.name}: {md(s.variant.label)}{stopped} | {s.first_answer} | {s.after_repair} | {s.failed} | "
                    f"{md(checks)} | {s.names_dropped} | {s.readings_differ} | {s.prompt_tokens} | {s.completion_tokens} "
                    f"| {cost} | {f'{s.wait_s:.1f}' if s.requests else '-'} | {s.new_calls} | {s.requests} |")
     out.append("")

@@ -73,6 +73,19 @@ def side_by_side(old: PaperResult | None, new: PaperResult | None, width: int | 
     return "\n".join(rows)
 
 
+def two_texts(left: tuple[str, str], right: tuple[str, str], width: int | None = None) -> str:
+    """Two briefs (each a label and its text) in two columns, then the changes marked: a golden
+    report's brief beside the one replayed today."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    column = max(24, (width - 3) // 2)
+    a, b = [f"{left[0]}", *_wrap(left[1], column)], [f"{right[0]}", *_wrap(right[1], column)]
+    rows = [f"{_pad(x, column)} │ {y}" for x, y in zip(a + [""] * (len(b) - len(a)), b + [""] * (len(a) - len(b)),
+                                                      strict=False)]
+    if alike(left[1], right[1]):
+        rows.append("diff: " + " ".join(marked(left[1], right[1]).split()))
+    return "\n".join(rows)
+
+
 def _block(label: str, result: PaperResult | None, column: int) -> list[str]:
     if result is None:
         return [f"{label}: (not in the report)"]

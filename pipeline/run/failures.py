@@ -43,6 +43,14 @@ def batch(why: str) -> Failure:
     return Failure(kind=FailureKind.BATCH, detail=f"batch request failed: {why}")
 
 
+def stopped(why: str, tried: bool) -> Failure:
+    """A paper the run's stop left without a brief: its own call failed with the stop (`tried`), or
+    it was never sent."""
+    if tried:
+        return Failure(kind=FailureKind.ENDPOINT, detail=f"{LLM_FAILED}: {why}")
+    return Failure(kind=FailureKind.NOT_TRIED, detail=f"not tried: the run stopped ({why})")
+
+
 def internal(exc: BaseException) -> Failure:
     """A bug met while handling one paper, as one line; the traceback goes to the debug log (-v)."""
     log.debug("internal error", exc_info=exc)

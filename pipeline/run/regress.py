@@ -39,6 +39,7 @@ class RegressRow(BaseModel):
     brief: str = ""
     error: str = ""
     reading_changed: str = ""  # where today's reading of the paper differs from the recorded request ("header lines 7-8")
+    golden_brief: str | None = None  # the golden report's brief of this paper, when it differs (None: it holds none)
 
     @property
     def ok(self) -> bool:
@@ -88,16 +89,16 @@ def _first_difference(old: str, new: str) -> str:
     return "lines added or removed"
 
 
-def regress(folder: Path, cassette_path: Path, prompt: PromptFile, golden: Report | None = None,
+def regress(folder: Path | list[Path], cassette_path: Path, prompt: PromptFile, golden: Report | None = None,
             settings: Settings | None = None) -> list[RegressRow]:
     """One row per PDF in the folder, each replayed from the cassette. `settings` (the model, the
     reader limits) default to what `record` would resolve here."""
     settings = (settings or Settings.build()).model_copy(update={"cassette": Path(cassette_path)})
     cassette.check_cassette(settings.cassette)
-    return asyncio.run(_regress(settings, Path(folder), prompt, golden))
+    return asyncio.run(_regress(settings, folder, prompt, golden))
 
 
-async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden: Report | None) -> list[RegressRow]:
+async def _regress(settings: Settings, folder: Path | list[Path], prompt: PromptFile, golden: Report | None) -> list[RegressRow]:
     recorded = recorded_requests(settings.cassette)
     golden_by_sha = {r.sha256: r for r in golden.results} if golden else {}
     replaying = settings.model_copy(update={"base_url": "http://replay.invalid/v1", "api_key": "replay"})
@@ -105,7 +106,7 @@ async def _regress(settings: Settings, folder: Path, prompt: PromptFile, golden:
     flow = PaperFlow(prompt, settings.model, store=None)  # a replay pays for nothing: nothing to store
     rows = []
     try:
-        for read in (await read_all(settings, discover(folder))).values():
+        for read in (await read_all(settings, discover(folder if isinstance(folder, list) else Path(folder)))).values():
             started = contained_call(lambda failure, read=read: failures.failed(read.file, failure), lambda read=read: flow.start(read))
             if isinstance(started, PaperResult):
                 rows.append(_row(started, None, recorded))
@@ -147,4 +148,15 @@ def _against_golden(row: RegressRow, sha256: str, golden_by_sha: dict, has_golde
     if not has_golden or not row.prompt_matches:
         return row
     entry = golden_by_sha.get(sha256)
-    return row.model_copy(update={"golden_matches": bool(entry and entry.brief and entry.brief.text == row.brief)})
+    golden = entry.brief.text if entry and entry.brief else None
+    return row.model_copy(update={"golden_matches": golden == row.brief,
+                                  "golden_brief": golden if golden != row.brief else None})
+
+
+def shared_changes(rows: list[RegressRow]) -> dict[str, int]:
+    """The prompt changes more than one paper shares (the system message, a parameter, the model),
+    with how many papers each touches: said once, not once per paper."""
+    from collections import Counter
+
+    counts = Counter(part for row in rows for part in dict.fromkeys(row.prompt_diff.split("; ")) if row.prompt_diff)
+    return {part: n for part, n in counts.items() if n > 1}

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,6 @@ from ..brief.prompts import PromptFile, prompt_for
 from ..extract.readers import AlreadyRead, PdfReaders
 from ..llm import EndpointUnusable, LLMClient, client_for, counting
 from ..models import FailureKind, Paper, PaperResult, ReadFailure, Report
-from ..render.escape import terminal_line
 from ..render.report import load_report, write_report
 from ..settings import Settings
 from . import cassette
@@ -29,6 +27,7 @@ from .digests import Digest
 from .failures import LLM_FAILED
 from .flow import PaperFlow, Prepared, contained
 from .folder_lock import folder_lock
+from .progress import Progress, not_tried, why_stopped
 from .reads import readers_for
 from .store import STORE_NAME, RunStore
 
@@ -39,41 +38,12 @@ __all__ = ["LLM_FAILED", "RunAborted", "LiveRun", "answer_paper", "run_live"]
 
 
 class RunAborted(Exception):
-    """The run stopped early (dead endpoint); what was done is already saved."""
+    """The run stopped early (dead endpoint); what was done is already saved, and `report` lists every
+    paper of the run (briefed, failed with its reason, or not tried)."""
 
-
-@dataclass
-class Progress:
-    """A bar on a terminal, plain log lines elsewhere."""
-
-    total: int
-    done: int = 0
-    bar: object = None
-
-    def __post_init__(self) -> None:
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=self.total, unit="paper", desc="briefing", file=sys.stderr)
-
-    def step(self, result: PaperResult) -> None:
-        self.done += 1
-        if result.ok:
-            state = "cached" if result.brief.cached else "ok"
-        elif result.duplicate_of:
-            state = f"duplicate of {result.duplicate_of}"
-        else:
-            state = f"FAILED: {result.error or result.brief.error}"
-        if self.bar is not None:
-            self.bar.update(1)
-            if not result.ok and not result.duplicate_of:
-                self.bar.write(terminal_line(f"{result.file}: {state}"), file=sys.stderr)
-        else:  # one line each: a newline in a file name cannot forge a progress line
-            log.info("[%d/%d] %s: %s", self.done, self.total, terminal_line(result.file), terminal_line(state))
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+    def __init__(self, message: str, report: Report | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass
@@ -93,6 +63,7 @@ class LiveRun:
     previous: dict[str, PaperResult] = field(default_factory=dict)  # the report found in `output`, by file
     keep_reruns: bool = True  # a brief `rerun` published stays, whatever this run's prompt (--replace-reruns: not)
     kept_reruns: list[PaperResult] = field(default_factory=list)  # the reruns' briefs this run kept
+    sent: dict[Path, list[int]] = field(default_factory=dict)  # requests sent for each paper so far (a stop reads them)
     flow: PaperFlow = field(init=False)  # the per-paper pipeline under this run's prompt, model and store
     digest: Digest | None = None  # a configured digest's marks on the report (topics, theme, watch, --new)
 
@@ -170,7 +141,7 @@ async def _process(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, ga
     can never leave a paid brief in the store but out of the report written on the way out.
     """
     async with ahead:
-        result = await _read_and_brief(live, path, pool, gate, seen)
+        result = await _read_and_brief(live, path, pool, gate, seen)  # a stop raises: progress.not_tried lists it
         live.results[result.file] = result
         return result
 
@@ -178,7 +149,7 @@ async def _process(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, ga
 async def _read_and_brief(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                           seen: dict[str, str]) -> PaperResult:
     """The paper's result (its `internal` failure if its steps raise), with the requests sent for it."""
-    sent = counting()
+    sent = live.sent[path] = counting()
     result = await contained(pool.name(path), _result_of(live, path, pool, gate, seen))
     return result.model_copy(update={"requests": sent[0]}) if sent[0] else result
 
@@ -249,13 +220,15 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-                raise RunAborted(f"stopped: {exc}") from None
+                not_tried(live.results, live.previous, live.sent, files, pool, str(exc), "the endpoint could not be used")
+                raise RunAborted(f"stopped: {exc}", live.report()) from None
             except BaseException as exc:  # Ctrl-C or SIGTERM, a store that cannot be written, a full disk: no more calls
                 if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
                     await _finish_calls_in_flight(live)
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                not_tried(live.results, live.previous, live.sent, files, pool, why_stopped(exc), why_stopped(exc))
                 raise
             finished = True
     finally:

@@ -21,6 +21,7 @@ import sqlite3
 import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -30,6 +31,21 @@ from ..models import BatchRequest, BatchState, Brief
 log = logging.getLogger("paperbrief.store")
 
 STORE_NAME = "runs.sqlite"
+class StoredRun(NamedTuple):
+    """One brief as the store keeps it, without its text: when, which paper, prompt and model, and its tokens."""
+
+    created_at: str
+    file: str
+    sha256: str
+    prompt_id: str | None
+    prompt_version: str | None
+    fingerprint: str
+    model: str
+    ok: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
 class StoreError(Exception):
     """The run store or the output folder cannot be used; the message names the file and the cause."""
 
@@ -311,6 +327,13 @@ class RunStore:
     def history(self, sha256: str) -> list[Brief]:
         rows = self.db.execute("SELECT id, brief_json FROM runs WHERE sha256=? ORDER BY id", (sha256,)).fetchall()
         return [brief for brief in (self._brief(row_id, brief_json) for row_id, brief_json in rows) if brief is not None]
+
+    @_guarded
+    def log(self, limit: int | None = None) -> list[StoredRun]:
+        """What the store holds, newest first: one row per brief paid for (`paperbrief log`)."""
+        query = ("SELECT created_at, file, sha256, prompt_id, prompt_version, fingerprint, model, ok, prompt_tokens,"
+                 " completion_tokens FROM runs ORDER BY id DESC" + (" LIMIT ?" if limit else ""))
+        return [StoredRun(*row) for row in self.db.execute(query, (limit,) if limit else ())]
 
     def close(self) -> None:
         if self.db is not None:
