@@ -182,6 +182,9 @@ CONFIG_REASONS = {
     "batch_file_limit_mb": "a batch result file is read up to this, line by line",
     "batch_download_timeout": "seconds to download one batch result or error file",
     "rules": "thresholds of the reading rules (pipeline/rules.py); each below with its default",
+    "topics": "the digest's topics, e.g. [量化, 剪枝, KV缓存]: each brief names one (or 其他), report.md groups by them",
+    "theme": "the digest's theme, e.g. AI推理加速: papers judged off it leave the digest (listed at its end)",
+    "watch": "organisations (names or ROR ids) whose papers the report opens with, e.g. [Huawei, Alibaba]",
 }
 
 
