@@ -262,3 +262,19 @@ def test_a_reruns_brief_stays_published_through_the_next_plain_run(samples, tmp_
     assert len(fake_model.requests) == calls  # the default prompt's brief came from the run store
     assert entries(out)["lattice-kv.pdf"]["brief"]["text"] != rerun_brief
     assert "**简报提示词**" not in (out / "report.md").read_text()
+
+
+def test_regress_says_when_a_prompt_moves_a_paper_between_topics_or_off_the_theme():
+    """Against a golden report, the same brief with another topic or relevance is a change worth seeing."""
+    from pipeline.models import Brief, PaperResult, Usage
+    from pipeline.run.regress import RegressRow, _against_golden
+
+    def golden(topic: str, relevant: bool) -> dict:
+        brief = Brief(text="b", ok=True, checks=[], attempts=1, usage=Usage(), latency_s=0.1, prompt_id="brief",
+                      prompt_version="3.0", fingerprint="f", model="m", topic=topic, relevant=relevant)
+        return {"s": PaperResult(file="a.pdf", sha256="s", brief=brief)}
+
+    row = RegressRow(file="a.pdf", prompt_matches=True, validators_pass=True, brief="b", topic="剪枝", relevant=False)
+    moved = _against_golden(row, "s", golden("量化", True), True)
+    assert moved.golden_matches is False and moved.digest_moves == ["topic 量化 -> 剪枝", "relevant yes -> no"]
+    assert _against_golden(row, "s", golden("剪枝", False), True).golden_matches is True

@@ -211,9 +211,11 @@ def _print_regress_rows(rows) -> None:
                   f"against today's reading; re-record to refresh it")
         for failed in r.failed_checks:
             print(terminal(f"    validator failed: {failed}"))
-        if r.golden_matches is False:
+        if r.golden_matches is False and (r.golden_brief is not None or not r.digest_moves):
             golden = r.golden_brief if r.golden_brief is not None else "(the golden report holds no brief of it)"
             print(terminal("    " + two_texts(("golden", golden), ("replayed", r.brief)).replace("\n", "\n    ")))
+        if r.digest_moves:
+            print(terminal(f"    the digest moved it: {'; '.join(r.digest_moves)}"))
 
 
 def _golden(path: Path, report_type):

@@ -40,6 +40,9 @@ class RegressRow(BaseModel):
     error: str = ""
     reading_changed: str = ""  # where today's reading of the paper differs from the recorded request ("header lines 7-8")
     golden_brief: str | None = None  # the golden report's brief of this paper, when it differs (None: it holds none)
+    topic: str = ""  # a configured digest's topic and relevance in the replayed answer
+    relevant: bool | None = None
+    digest_moves: list[str] = []  # what moved against the golden report: 'topic 量化 -> 剪枝', 'relevant yes -> no'
 
     @property
     def ok(self) -> bool:
@@ -131,7 +134,8 @@ def _row(result: PaperResult, prepared: Prepared | None, recorded: list[dict],
     failed = [f"{c.name}: {c.detail}" for c in failed_checks(result.brief.checks)]
     changed = replayed.reading_changes.get(result.sha256, "") if replayed is not None else ""
     return RegressRow(file=result.file, prompt_matches=True, validators_pass=not failed, failed_checks=failed,
-                      brief=result.brief.text, reading_changed=changed)
+                      brief=result.brief.text, reading_changed=changed, topic=result.brief.topic,
+                      relevant=result.brief.relevant)
 
 
 def prompt_verdict(row: RegressRow) -> str:
@@ -149,8 +153,20 @@ def _against_golden(row: RegressRow, sha256: str, golden_by_sha: dict, has_golde
         return row
     entry = golden_by_sha.get(sha256)
     golden = entry.brief.text if entry and entry.brief else None
-    return row.model_copy(update={"golden_matches": golden == row.brief,
-                                  "golden_brief": golden if golden != row.brief else None})
+    moves = _digest_moves(entry.brief, row) if entry and entry.brief else []
+    return row.model_copy(update={"golden_matches": golden == row.brief and not moves,
+                                  "golden_brief": golden if golden != row.brief else None, "digest_moves": moves})
+
+
+def _digest_moves(golden, row: RegressRow) -> list[str]:
+    """A prompt change that moves a paper between a digest's topics, or in or out of its theme."""
+    def yes_no(value: bool | None) -> str:
+        return "-" if value is None else "yes" if value else "no"
+
+    moves = [f"topic {golden.topic or '-'} -> {row.topic or '-'}"] if golden.topic != row.topic else []
+    if golden.relevant != row.relevant:
+        moves.append(f"relevant {yes_no(golden.relevant)} -> {yes_no(row.relevant)}")
+    return moves
 
 
 def shared_changes(rows: list[RegressRow]) -> dict[str, int]:
