@@ -147,3 +147,16 @@ def test_concurrency_bound_is_used_and_never_exceeded(samples, tmp_path, standin
     standin.latency = 0.2
     assert run(["run", str(samples), "-o", str(tmp_path / "out"), "--concurrency", "2", *live(standin)]) == 0
     assert standin.max_in_flight == 2
+
+
+def test_progress_counts_the_pdfs_read_as_well_as_the_briefs(samples, tmp_path, caplog):
+    """Off a terminal, the run's log says how many PDFs are read (every tenth and the last), beside
+    a line per paper briefed: a folder being read is no silent wait."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="paperbrief")
+    assert main(["run", str(samples), "-o", str(tmp_path / "out"), "--cassette", str(CASSETTE)]) == 0
+    lines = [r.getMessage() for r in caplog.records]
+    n = len(make_samples.SAMPLES)
+    assert f"read {n}/{n} PDF(s)" in lines
+    assert sum(1 for line in lines if re.match(rf"\[\d+/{n}\] ", line)) == n

@@ -23,6 +23,7 @@ class Progress:
 
     total: int
     done: int = 0
+    reads: int = 0  # PDFs read so far: a large folder's first briefs wait for their readers
     bar: object = None
 
     def __post_init__(self) -> None:
@@ -30,6 +31,15 @@ class Progress:
             from tqdm import tqdm
 
             self.bar = tqdm(total=self.total, unit="paper", desc="briefing", file=sys.stderr)
+
+    def read(self) -> None:
+        """One more PDF read: the bar says 'read N/M' beside the briefs done; plain logs say it every
+        tenth paper and at the last, so a folder being read is not a silent wait."""
+        self.reads += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"read {self.reads}/{self.total}", refresh=True)
+        elif self.reads % 10 == 0 or self.reads == self.total:
+            log.info("read %d/%d PDF(s)", self.reads, self.total)
 
     def step(self, result: PaperResult) -> None:
         self.done += 1

@@ -66,6 +66,7 @@ class LiveRun:
     sent: dict[Path, list[int]] = field(default_factory=dict)  # requests sent for each paper so far (a stop reads them)
     flow: PaperFlow = field(init=False)  # the per-paper pipeline under this run's prompt, model and store
     digest: Digest | None = None  # a configured digest's marks on the report (topics, theme, watch, --new)
+    progress: Progress | None = None  # the run's bar or lines: reading and briefing counted as they go
 
     def __post_init__(self) -> None:
         self.flow = PaperFlow(self.prompt, self.settings.model, self.store, reuse=not self.settings.record)
@@ -156,7 +157,10 @@ async def _read_and_brief(live: LiveRun, path: Path, pool: PdfReaders | AlreadyR
 
 async def _result_of(live: LiveRun, path: Path, pool: PdfReaders | AlreadyRead, gate: asyncio.Semaphore,
                      seen: dict[str, str]) -> PaperResult:
-    started = live.flow.start(await pool.paper(path), seen)  # under its report name (readers.display_names)
+    read = await pool.paper(path)
+    if live.progress is not None:
+        live.progress.read()  # reading is shown as it goes, before the first brief is done
+    started = live.flow.start(read, seen)  # under its report name (readers.display_names)
     if isinstance(started, Prepared):
         return live.rerun_of(started.paper, started.rendered.fingerprint) or await answer_paper(live, started, gate)
     if started.ok and started.brief.cached:  # the store's brief of this run's prompt, unless a rerun's stands
@@ -193,7 +197,7 @@ async def _run_locked(settings: Settings, prompt: PromptFile, files: list[Path],
     live = LiveRun(settings=settings, output=output, prompt=prompt, store=store, write=write,
                   previous=_previous_results(output) if write else {}, keep_reruns=keep_reruns and write,
                   digest=Digest.start(settings, output) if write else None)
-    progress = Progress(total=len(files))
+    progress = live.progress = Progress(total=len(files))
     gate = asyncio.Semaphore(settings.concurrency)
     ahead = asyncio.Semaphore(2 * settings.concurrency + 4)
     seen: dict[str, str] = {}
