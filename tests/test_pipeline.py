@@ -160,3 +160,32 @@ def test_progress_counts_the_pdfs_read_as_well_as_the_briefs(samples, tmp_path, 
     n = len(make_samples.SAMPLES)
     assert f"read {n}/{n} PDF(s)" in lines
     assert sum(1 for line in lines if re.match(rf"\[\d+/{n}\] ", line)) == n
+
+
+def test_log_lines_print_above_the_bar_on_a_terminal(monkeypatch):
+    """While the bar shows, a log line (a retry's note) goes through the bar's own writer, so it prints
+    above the bar instead of over it; the run's handler is back once the bar closes."""
+    import io
+    import logging
+    import sys
+
+    from pipeline.run.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    log = logging.getLogger("paperbrief")
+    handler = logging.StreamHandler(err)
+    log.addHandler(handler)
+    try:
+        progress = Progress(total=2)
+        assert handler not in log.handlers  # tqdm's writer stands in for it while the bar shows
+        log.warning("a.pdf: request timed out after 60 s; trying again (2 of 6)")
+        progress.close()
+        assert handler in log.handlers
+    finally:
+        log.removeHandler(handler)
+    assert "trying again (2 of 6)" in err.getvalue()

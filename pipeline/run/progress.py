@@ -25,12 +25,16 @@ class Progress:
     done: int = 0
     reads: int = 0  # PDFs read so far: a large folder's first briefs wait for their readers
     bar: object = None
+    redirect: object = None  # while the bar shows, log lines (a retry's note) print above it, not over it
 
     def __post_init__(self) -> None:
         if sys.stderr.isatty():
             from tqdm import tqdm
+            from tqdm.contrib.logging import logging_redirect_tqdm
 
             self.bar = tqdm(total=self.total, unit="paper", desc="briefing", file=sys.stderr)
+            self.redirect = logging_redirect_tqdm(loggers=[log])
+            self.redirect.__enter__()
 
     def read(self) -> None:
         """One more PDF read: the bar says 'read N/M' beside the briefs done; plain logs say it every
@@ -57,6 +61,9 @@ class Progress:
             log.info("[%d/%d] %s: %s", self.done, self.total, terminal_line(result.file), terminal_line(state))
 
     def close(self) -> None:
+        if self.redirect is not None:
+            self.redirect.__exit__(None, None, None)
+            self.redirect = None
         if self.bar is not None:
             self.bar.close()
 
