@@ -213,3 +213,29 @@ def test_a_prompt_that_moves_a_paper_between_topics_or_off_the_theme_is_shown():
     assert "主题不同" in comparison_html(moved) and "主题：量化" in comparison_html(moved)
     alike = compare_reports(Settings(), chosen, [report("量化", True), report("量化", True)])
     assert alike.rows[0].same
+
+
+def test_ctrl_c_in_a_later_variant_still_writes_the_page_for_the_ones_done(samples, tmp_path, fake_model, monkeypatch, capsys):
+    """Ctrl-C while variant B runs: compare.html compares variant A, says B was not finished, and
+    the command exits 130 like any interrupted run."""
+    import asyncio
+
+    from pipeline.run import runner
+
+    real = runner.run_live
+    calls = []
+
+    async def interrupted_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise asyncio.CancelledError  # what Ctrl-C does to the task running the variant
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_live", interrupted_second)
+    out = tmp_path / "out"
+    code = main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(fake_model)])
+    assert code == 130
+    said = capsys.readouterr().err
+    assert "interrupted in variant B" in said and "could not finish variant(s) B" in said
+    page = (out / "compare.html").read_text()
+    assert "model-a" in page and page.count("发布了") >= N

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..render.escape import terminal, terminal_line
-from .common import EXIT_FAILED, EXIT_OK, folder_error, input_files, store_path, usage
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, folder_error, input_files, store_path, usage
 from .options import (
     build_settings,
     call_options,
@@ -100,7 +100,7 @@ def _stored_plan(output: Path, paper, prompt, model: str | None) -> str:
 
 def _compare(args: argparse.Namespace) -> int:
     """Brief every paper with every (prompt, model) variant and write compare.html and compare.md."""
-    from ..run.compare import HTML_NAME, ComparisonStopped, run_comparison, variants, write_comparison
+    from ..run.compare import HTML_NAME, ComparisonInterrupted, ComparisonStopped, run_comparison, variants, write_comparison
 
     files, no_files = input_files(args.inputs)
     if no_files:
@@ -126,7 +126,7 @@ def _compare(args: argparse.Namespace) -> int:
         unfinished = f"; could not finish variant(s) {', '.join(exc.unfinished)}" if exc.unfinished else ""
         print(terminal_line(f"paperbrief: {exc}{unfinished}; briefs paid for so far are kept in "
                             f"{store_path(output)}{shown}"), file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED if isinstance(exc, ComparisonInterrupted) else EXIT_FAILED
     _print_comparison(comparison, output)
     return EXIT_FAILED if comparison.any_failed else EXIT_OK
 

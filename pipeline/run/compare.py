@@ -167,6 +167,10 @@ class ComparisonStopped(Exception):
         self.unfinished = unfinished or []
 
 
+class ComparisonInterrupted(ComparisonStopped):
+    """Ctrl-C (or SIGTERM) during a variant: the variants finished before it are compared all the same."""
+
+
 async def run_comparison(settings: Settings, chosen: list[Variant], files: list[Path], output: Path) -> Comparison:
     """Brief every paper with every variant, one variant after the other, sharing OUTPUT's run store."""
     from .runner import RunAborted, run_live
@@ -184,6 +188,10 @@ async def run_comparison(settings: Settings, chosen: list[Variant], files: list[
                 partial.summaries[-1].finished = False
             unfinished = [v.name for v in chosen[len(reports):]]
             raise ComparisonStopped(f"variant {variant.name}: {exc}", partial, unfinished) from None
+        except asyncio.CancelledError:  # Ctrl-C or SIGTERM: the variants finished so far still get their page
+            partial = compare_reports(settings, chosen[:len(reports)], reports) if reports else None
+            unfinished = [v.name for v in chosen[len(reports):]]
+            raise ComparisonInterrupted(f"interrupted in variant {variant.name}", partial, unfinished) from None
     return compare_reports(settings, chosen, reports)
 
 
