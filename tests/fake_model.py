@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from support.standin import Faults, StandIn, chat_completion
 
 from pipeline.llm import EndpointUnusable, Pacer, RequestAbout, completion_of
+from pipeline.llm.about import note_sent
 from pipeline.llm.formats import json_mode_of, response_format
 from pipeline.models import Completion
 
@@ -87,6 +88,7 @@ class FakeClient:
             if self.stopping:
                 raise EndpointUnusable("the run is stopping: no new request is sent")
             self.calls += 1
+            note_sent()  # counted for its paper as the HTTP layer counts a live request that reached the endpoint
             form = response_format(self.json_mode if schema is not None else "off", schema)  # what a live client sends
             extra = {"response_format": form} if form else {}
             body = {**parameters, **extra, "model": model, "messages": messages}

@@ -216,3 +216,26 @@ def hostile_papers(folder) -> dict[str, dict]:
 
 
 LONG_TITLE = "Long Lanterns: A Megabyte on One Line"
+
+
+def headless_dom(page, tmp_path) -> str:
+    """The DOM a real headless Chromium builds from a page file (what a reader's browser shows).
+    Skips where no Chromium is installed, unless PAPERBRIEF_BROWSER_TEST=required (.ci/run) says
+    it must run."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        if os.environ.get("PAPERBRIEF_BROWSER_TEST") == "required":
+            pytest.fail("PAPERBRIEF_BROWSER_TEST=required but no Chromium is on PATH")
+        pytest.skip("no headless Chromium installed")
+    # no network here: without the background-networking flags Chromium stalls on refused connections
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    return subprocess.run([browser, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import make_samples
 import pytest
-from pages import TITLE, Elements, assert_page_is_inert, hostile_pdf, unsure_paper
+from pages import TITLE, Elements, assert_page_is_inert, headless_dom, hostile_pdf, unsure_paper
 
 from pipeline.cli import main
 
@@ -92,21 +90,9 @@ def test_compare_needs_two_variants(samples, tmp_path, capsys):
 @pytest.mark.slow
 def test_compare_page_in_a_real_headless_browser(samples, tmp_path, standin):
     """Runs where Chromium is installed (.ci/run installs Debian's and then requires this test to run)."""
-    import subprocess
-
-    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if browser is None:
-        if os.environ.get("PAPERBRIEF_BROWSER_TEST") == "required":
-            pytest.fail("PAPERBRIEF_BROWSER_TEST=required but no Chromium is on PATH")
-        pytest.skip("no headless Chromium installed")
     out = tmp_path / "out"
     assert main(["compare", str(samples), "--model", "model-a", "--model", "model-b", "-o", str(out), *live(standin)]) == 0
-    # no network here: without the background-networking flags Chromium stalls on refused connections
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", (out / "compare.html").as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
+    dom = headless_dom(out / "compare.html", tmp_path)
     assert '<table id="summary">' in dom and "model-a" in dom and "model-b" in dom
     first = make_samples.SAMPLES[0]
     visible = Elements(dom).visible

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import make_samples
 import pytest
-from pages import paper_page
+from pages import Elements, headless_dom, paper_page
 from test_identifiers import stamped_page
 
 from pipeline.brief.answer import answer_schema
@@ -175,3 +175,21 @@ def _paper(samples):
     from pipeline.metadata import read_metadata
 
     return read_metadata(extract(next(samples.glob("*.pdf"))))
+
+
+@pytest.mark.slow
+def test_the_table_of_contents_works_in_a_real_browser(samples, tmp_path, fake_model, monkeypatch):
+    """report.html with topics and watched organisations, as Chromium builds it: the table of contents
+    and the 重点机构 summary link only to places the page has, every topic and every brief among them."""
+    config(tmp_path, monkeypatch, topics=["量化", "剪枝", "KV缓存"], watch=["Brightwave Systems"])
+    fake_model.topics = {KV: "KV缓存", PRUNE: "剪枝", QUIET: "量化"}
+    out = tmp_path / "out"
+    assert run(samples, out, fake_model) == 0
+    dom = headless_dom(out / "report.html", tmp_path)
+    found = Elements(dom)
+    ids = {v for k, v in found.attrs if k == "id"}
+    links = [v[1:] for k, v in found.attrs if k == "href" and v.startswith("#")]
+    assert "目录" in found.visible and "重点机构" in found.visible
+    assert links and all(target in ids for target in links)  # no link to nowhere
+    assert {f"brief-{n}" for n in range(1, len(make_samples.SAMPLES) + 1)} <= set(links)
+    assert {"topic-1", "topic-2", "topic-3", "topic-4"} <= set(links)  # the three topics and 其他

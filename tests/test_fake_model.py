@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import make_samples
 import pytest
 from fake_model import FakeClient, install, sample_model
 from support.standin import Faults
@@ -46,3 +47,13 @@ def test_a_fault_set_on_the_fake_is_refused_not_ignored(samples, tmp_path, fake_
         fake_model.reply({"messages": []})
     with pytest.raises(TypeError):
         fake_model.start()
+
+
+def test_the_fake_counts_each_papers_requests_as_a_live_endpoint_does(samples, tmp_path, fake_model, capsys):
+    """Each answer the fake gives counts as one request of its paper, so the summary's first
+    answers and retries read as they would against the stand-in server."""
+    from pipeline.cli import main
+
+    assert main(["run", str(samples), "-o", str(tmp_path / "o"), "--base-url", fake_model.base_url, "--api-key", "k"]) == 0
+    n = len(make_samples.SAMPLES)
+    assert f"{n} request(s) sent ({n} first answer(s), 0 repair(s), 0 retried)" in capsys.readouterr().out
