@@ -510,3 +510,21 @@ def test_a_name_the_text_layer_split_is_published_as_the_registry_spells_it():
 
     assert registry_forms(["Ts inghua University", "Bei hang University", "Orchard University"], "") == [
         "Tsinghua University", "Beihang University", "Orchard University"]
+
+
+def test_an_affiliation_column_beside_a_summary_abstract_reads_whole(tmp_path):
+    """A journal page setting the affiliation in a narrow column beside the abstract headed "Summary":
+    the column's lines are the header's, a registry name wrapped across them ('... Texas Rio' /
+    'Grande Valley') reads as one, and the correspondence block under it adds no author."""
+    rows = [(PAPER_TITLE, 16, 45, 110), ("Mira Castellan", 11, 45, 175), ("Tobias Rennick", 11, 160, 175),
+            ("Summary", 10, 210, 222)]  # the text layer holds the abstract's column before the narrow one
+    rows += [("We study how small lanterns of attention can be lit across long documents without paying", 9, 210, y)
+             for y in range(236, 330, 12)]
+    rows += [("Department of Electrical and Computer", 8, 45, 213), ("Engineering, The University of Texas Rio", 8, 45, 222),
+             ("Grande Valley, Edinburg, Texas, USA", 8, 45, 234)]
+    rows += [("Correspondence", 8, 45, 262), ("Mira Castellan, Department of Electrical", 8, 45, 272),
+             ("and Computer Engineering, Orchard", 8, 45, 282), ("Email: mira@orchard.example", 8, 45, 292)]
+    paper = read_pages(tmp_path, [rows])
+    assert paper.institutions == ["The University of Texas Rio Grande Valley"]
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    assert paper.abstract.startswith("We study how small lanterns")

@@ -6,6 +6,7 @@ import re
 import statistics
 
 from ..names import institutions as inst
+from ..names import registry
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors
 from .layout import MARKER_RE, Cell, Line, cell_size
@@ -217,11 +218,22 @@ def _continue(entry: str, more: str) -> str:
     """Join a wrapped line to its entry: '<Town> University of <Subject>' + 'and <Subject>' is one
     name, 'School of X, <Town>' + 'University' too; '<ABCDE>' + '<Town>' is an address."""
     last = re.split(r"[,;]", entry)[-1]
+    if _names_one_organisation(last, more):
+        return f"{entry} {more}"  # '... Texas Rio' + 'Grande Valley, <Town>': one name the registry knows, wrapped
     if _FULL_UNIVERSITY.match(more):
         return f"{entry}, {more}"  # '<Subject> and <Subject>' + 'University of <Town>': a unit, then its university
     if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
         return f"{entry} {more}"
     return f"{entry}, {more}"
+
+
+def _names_one_organisation(last: str, more: str) -> bool:
+    """Whether the end of one line and the start of the next are one organisation's name the
+    registry knows, and the end of the line alone is none."""
+    head = re.split(r"[,;]", more)[0].strip()
+    if not head or not last.strip() or registry.identify(last.strip()) is not None:
+        return False
+    return registry.identify(f"{last.strip()} {head}") is not None
 
 
 def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) -> int | None:

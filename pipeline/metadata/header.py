@@ -90,7 +90,7 @@ def sidebar_column(head: list[Line]) -> float:
     return 0.0
 
 
-_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b", re.I)
+_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*summary\s*$", re.I)  # Wiley: "Summary" alone
 _ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords)\b", re.I)
 
 
@@ -112,7 +112,11 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
             out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
     if out and _ARTICLE_INFO.match(out[0].plain):
         return []
-    return out
+    correspondence = next((i for i, line in enumerate(out) if _CORRESPONDENCE.match(line.plain)), len(out))
+    return out[:correspondence]  # the corresponding author's address below it repeats a name and an affiliation
+
+
+_CORRESPONDENCE = re.compile(r"^\s*(?:correspondence|\*?\s*corresponding author)\b", re.I)
 
 
 _OPENS_ORGANISATION = re.compile(r"^(?:the\s+)?(?:state\s+)?(?:key\s+)?(?:laborator(?:y|ies)|lab|institute|university|school|college|"
