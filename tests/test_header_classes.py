@@ -67,8 +67,20 @@ REPOSITORY_STAMP = [("Orchard University Research Portal", 12, 60, 60),
                     ("Take down policy", 11, 60, 320), ("Contact us with details of the breach.", 9, 60, 336)]
 
 
-@pytest.mark.parametrize("cover", [LIBRARY_COVER, PROCEEDINGS_COVER, REPOSITORY_STAMP],
-                         ids=["library-latest-updates", "proceedings-open-access", "repository-download-stamp"])
+RESEARCH_NETWORK_COVER = [("See discussions, stats, and author profiles for this publication at: https://net.example/p/1", 8, 40, 40),
+                          (PAPER_TITLE, 14, 40, 80), ("Conference Paper · March 2031", 9, 40, 100),
+                          ("CITATIONS", 8, 40, 130), ("2", 12, 40, 142), ("READS", 8, 200, 130), ("76", 12, 200, 142),
+                          ("2 authors, including:", 9, 40, 170), ("Mira Castellan", 10, 60, 190),
+                          ("Orchard University", 8, 60, 202), ("12 PUBLICATIONS   60 CITATIONS", 8, 60, 214),
+                          ("SEE PROFILE", 8, 60, 226)]
+PROOF_QUERIES = [("Lantern Press Proof", 10, 40, 40), ("Queries to the Author", 14, 40, 70),
+                 ("Q1. Author: Please check and confirm whether the name of the corresponding author is correct.", 9, 40, 100),
+                 ("Q2. Author: Please provide the funding details.", 9, 40, 115)]
+
+
+@pytest.mark.parametrize("cover", [LIBRARY_COVER, PROCEEDINGS_COVER, REPOSITORY_STAMP, RESEARCH_NETWORK_COVER, PROOF_QUERIES],
+                         ids=["library-latest-updates", "proceedings-open-access", "repository-download-stamp",
+                              "research-network-download", "publisher-proof-queries"])
 def test_generated_cover_sheet_is_passed_over_for_the_papers_own_page(tmp_path, cover):
     paper = read_pages(tmp_path, [cover, own_first_page(), [("2 Related Work", 12, 60, 80)]])
     assert paper.title == PAPER_TITLE
@@ -528,3 +540,21 @@ def test_an_affiliation_column_beside_a_summary_abstract_reads_whole(tmp_path):
     assert paper.institutions == ["The University of Texas Rio Grande Valley"]
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
     assert paper.abstract.startswith("We study how small lanterns")
+
+
+def test_an_editor_line_names_no_author(tmp_path):
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan", 11, "c", 105), ("Orchard University", 10, "c", 120),
+            ("Editor: Tobias Rennick and Ilse Marrow", 10, "c", 140)] + abstract_rows(180)
+    paper = read_pages(tmp_path, [rows])
+    assert paper.authors == ["Mira Castellan"] and paper.institutions == ["Orchard University"]
+
+
+def test_a_name_printed_with_a_comma_inside_it_is_one_organisation():
+    """'University of Technology, Sydney': the registry's name, with a comma where the page prints one;
+    a named university and its town ('Purdue University, West Lafayette') stay the university."""
+    from pipeline.names import institutions as inst
+
+    assert inst.organisations(["School of Computing, University of Technology, Sydney, Australia"]) == [
+        "University of Technology, Sydney"]
+    assert inst.organisations(["Purdue University, West Lafayette, IN"]) == ["Purdue University"]
+

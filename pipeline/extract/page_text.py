@@ -19,12 +19,16 @@ BODY_START = re.compile(r"\n\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I N
 # A generated cover sheet (a digital library's "Latest updates" page, a proceedings' open-access
 # page, a repository's download stamp) prints the paper's title and names but is not its page 1.
 # Each sign is a phrase such pages print and papers do not put above their abstract.
-_COVER_SIGNS = [re.compile(p, re.I) for p in (
+_COVER_SIGNS = [re.compile(p, re.I | re.M) for p in (
     r"\blatest updates\b", r"\bpdf download\b", r"\btotal (?:citations|downloads)\b", r"\bcitation in bibtex format\b",
     r"\bthis paper is included in the proceedings of\b", r"\bopen access to the proceedings\b", r"\bis sponsored by\b",
     r"\bhal id\b", r"\bopen access archive for the deposit\b", r"\bsubmitted on \d",
     r"\bcitation for (?:the )?published version\b", r"\btake ?down policy\b", r"\bgeneral rights\b", r"\blink to publication\b",
     r"\bthis is a repository copy of\b", r"\bdownloaded from\b", r"\bterms of use\b", r"\bdocument version\b",
+    # a research network's download page ('See discussions, stats, and author profiles ...', 'CITATIONS', 'SEE PROFILE')
+    r"\bsee discussions, stats,? and author profiles\b", r"^\s*citations\s*$", r"^\s*reads\s*$", r"\bsee profile\b",
+    # a publisher's proof sheet of questions in front of the paper
+    r"\bqueries to the author\b", r"\bauthor queries\b", r"\bplease check and confirm\b",
 )]
 _PAPER_START = re.compile(r"(?:^|\n)\s*(?:abstract\b|a b s t r a c t\b|摘\s*要)", re.I)
 

@@ -31,6 +31,7 @@ DATE_RE = re.compile(
 )
 
 
+_EDITOR = re.compile(r"^\s*(?:action\s+|handling\s+|associate\s+)?editors?\s*:", re.I)
 _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
@@ -163,8 +164,8 @@ def _cell_kind(cell: Cell) -> str:
     if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain) \
             or FUNDING_RE.search(plain):
         return "other"
-    if inst.is_placeholder(plain):
-        return "other"  # 'No Institute Given': the anonymous template's line names no organisation
+    if inst.is_placeholder(plain) or _EDITOR.match(plain):
+        return "other"  # 'No Institute Given' names no organisation; 'Editor: <Name>' (JMLR) is not an author
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
         return "other"

@@ -178,6 +178,7 @@ def read_entry(entry: str) -> EntryReading:
     if PLACEHOLDER.search(entry):
         return EntryReading([], [(entry, "placeholder")])
     parts = campuses([CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", trim(p)) for p in split_parts(entry)])
+    parts = _joined_by_the_registry(parts)
     if town_and_country(parts):
         return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
     codes = parts[-2:] if len(parts) > 2 and place_codes(parts[-2:]) else []
@@ -250,6 +251,24 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
         elif part in named:
             out.append((inner, "institute-beside-university"))
     return out
+
+
+def _joined_by_the_registry(parts: list[str]) -> list[str]:
+    """'University of Technology, Sydney': a name printed with a comma inside it, one organisation the
+    registry knows, where the part before the comma is only generic words ('Purdue University, West
+    Lafayette' is Purdue University and its town)."""
+    out: list[str] = []
+    for part in parts:
+        if out and part.strip() and _GENERIC_NAME.fullmatch(out[-1].strip()) \
+                and registry.identify(f"{out[-1]} {part}") is not None:
+            out[-1] = f"{out[-1]}, {part.strip()}"
+        else:
+            out.append(part)
+    return out
+
+
+_GENERIC_NAME = re.compile(r"(?:(?:the|university|universities|of|and|for|technology|science|sciences|applied|arts|"
+                           r"engineering|institute|college|polytechnic|national|state|school)\s*)+", re.I)
 
 
 def _organisation_before_its_lab(parts: list[str]) -> list[tuple[str, str]]:
