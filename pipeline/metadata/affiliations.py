@@ -232,7 +232,7 @@ def _names_one_organisation(last: str, more: str) -> bool:
     """Whether the end of one line and the start of the next are one organisation's name the
     registry knows, and the end of the line alone is none."""
     head = re.split(r"[,;]", more)[0].strip()
-    if not head or not last.strip() or registry.identify(last.strip()) is not None:
+    if not head or not last.strip() or not inst.has_organisation_word(last) or registry.identify(last.strip()) is not None:
         return False
     return registry.identify(f"{last.strip()} {head}") is not None
 

@@ -235,7 +235,9 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     School'), a company over its labs and divisions ('Research Division, Brightwave Systems Inc.',
     '<Name> Academy, <Brand> Group'); named research institutes printed beside their university
     keep their own entry ('<LAB>-CNRS, Université de <Town>')."""
-    strong_parts = [p for p in parts if (STRONG.search(p) and not is_unit(p)) or _registry_company(p)]
+    strong_parts = [p for p in parts if STRONG.search(p) and not is_unit(p)]
+    if not any(TOP.search(p) for p in strong_parts):  # no university: a company the registry files may head the entry
+        strong_parts = [p for p in parts if p in strong_parts or _registry_company(p)]
     strong = [inner_org(p) for p in strong_parts]
     ranked = [(p, "university-over-units") for p in strong if TOP.search(p)] \
         or [(p, "company-over-labs") for p in strong if _is_company(p)] \

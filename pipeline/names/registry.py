@@ -122,16 +122,13 @@ def parent(org: Organisation) -> Organisation | None:
     return by_id(org.parent_id) if org.parent_id else None
 
 
-_MEMBER_UNIVERSITY = re.compile(r"\bUniversit|\bCollege\b(?!\s+of\b)")
-
-
-@functools.lru_cache(maxsize=256)
-def _federation(org_id: int) -> bool:
-    """A university of universities ('University of London' over King's College London, LSE,
-    UCL): its members are organisations in their own right, never read as its units. Known by
-    having at least three members that are named as universities or colleges themselves."""
-    names = _db().execute("SELECT name FROM orgs WHERE parent = ? AND type = 'education'", (org_id,)).fetchall()
-    return sum(bool(_MEMBER_UNIVERSITY.search(n)) for (n,) in names) >= 3
+@functools.cache
+def _federations() -> frozenset[str]:
+    """ROR ids of the universities of universities ('University of London' over King's College
+    London, LSE, UCL; a state system over its campuses): their members are organisations in their
+    own right, never read as their units. Listed once from the registry by scripts/federations.py."""
+    text = (resources.files("pipeline") / "data" / "federations.txt").read_text(encoding="utf-8")
+    return frozenset(line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 class Context:
@@ -239,7 +236,7 @@ def lifted(name: str, printed: Iterable[str] = (), context: Context | None = Non
     (the parent is an education body) and the parent is not among the names already printed."""
     org = identify(name, context)
     up = parent(org) if org is not None else None
-    if up is None or up.type != "education" or org.type not in ("education", "facility", "other") or _federation(up.id):
+    if up is None or up.type != "education" or org.type not in ("education", "facility", "other") or up.ror in _federations():
         return None
     if any(identify(p, context) == up for p in printed):
         return None
