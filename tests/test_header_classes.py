@@ -558,3 +558,14 @@ def test_a_name_printed_with_a_comma_inside_it_is_one_organisation():
         "University of Technology, Sydney"]
     assert inst.organisations(["Purdue University, West Lafayette, IN"]) == ["Purdue University"]
 
+
+
+def test_a_reports_link_buttons_name_no_organisation(tmp_path):
+    """'Homepage   GitHub   Hugging Face' under a company report's byline: link buttons, not organisations,
+    and left out of the block the model reads."""
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Orchard Systems Inc.", 11, "c", 110),
+            ("Homepage", 9, 200, 130), ("GitHub", 9, 295, 130), ("Hugging Face", 9, 370, 130)] + abstract_rows(170)
+    paper = read_pages(tmp_path, [rows])
+    assert paper.institutions == ["Orchard Systems Inc."]
+    assert "Hugging Face" not in paper.header_text
+    assert paper.confidence["institutions"].confidence == 1.0

@@ -9,7 +9,7 @@ from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors
-from .layout import MARKER_RE, Cell, Line, cell_size
+from .layout import MARKER_RE, Cell, Line, cell_size, is_link_row
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -68,6 +68,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     for line in _without_figure_labels(header):
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
+        if is_link_row(line):
+            continue  # 'Homepage   GitHub   Hugging Face': a report's link buttons, no affiliation
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []
         line_tails: list[tuple[Cell, str]] = []

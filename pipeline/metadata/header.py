@@ -11,7 +11,7 @@ import re
 
 from ..names import registry
 from ..rules import in_force
-from .layout import Line
+from .layout import Line, is_link_row
 
 # A library's download stamp at the foot names the reader's institution, not the authors' one
 # ('Authorized licensed use limited to: <University>. Downloaded on ... from IEEE Xplore.')
@@ -38,7 +38,7 @@ def header_block(head: list[Line], notes: list[str], column_x0: float = 0.0, lim
     limit = in_force().header_limit_chars if limit is None else limit
     column_x0 = column_x0 or sidebar_column(head)
     main, side = [], []
-    for line in head:
+    for line in (line for line in head if not is_link_row(line)):  # a report's link buttons name no one
         main.append(line_text(line, [c for c in line.cells if c.x1 > column_x0]))
         side.append(line_text(line, [c for c in line.cells if c.x1 <= column_x0]))
     lines = [t for t in main + wrapped_grid_cells(head) + side + [line_text(line) for line in beside] if t]

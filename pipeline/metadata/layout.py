@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..extract.text import join_spacing_accents
 from ..models import Span
+from ..names.vocabulary import word_set
 from ..rules import in_force
 
 MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆⋄◇♠♣♢♡♦✉a-j\s]+$")
@@ -228,3 +229,9 @@ def text_body_size(lines: list[Line], page_height: float, fallback: float) -> fl
     # them (an IEEE page 1 with five affiliation notes), but they are never set larger than it
     shared = [size for size, count in chars.items() if count >= in_force().foot_body_share * total]
     return max(max(shared, default=max(chars, key=chars.get)), fallback)
+
+
+def is_link_row(line: Line) -> bool:
+    """A row of two or more cells that are each a link button's label (the vocabulary's link_labels)."""
+    labels = word_set("link_labels")
+    return len(line.cells) >= 2 and all(re.sub(r"\s+", " ", c.plain.strip(" :·|")).casefold() in labels for c in line.cells)
