@@ -569,3 +569,12 @@ def test_a_reports_link_buttons_name_no_organisation(tmp_path):
     assert paper.institutions == ["Orchard Systems Inc."]
     assert "Hugging Face" not in paper.header_text
     assert paper.confidence["institutions"].confidence == 1.0
+
+
+def test_affiliation_letters_set_in_the_names_size_are_marks(tmp_path):
+    """'Tobias Rennick b,n' with the letters in the text's own size (an Elsevier star that extracts
+    as 'n'): the letters are marks, the name is an author."""
+    rows = [(PAPER_TITLE, 16, "c", 80), ("Mira Castellan a , Tobias Rennick b,n, Ilse Marrow a", 11, "c", 105),
+            ("a Orchard University, Lisbon, Portugal", 9, "c", 122), ("b Tidewater Institute of Technology, Porto, Portugal", 9, "c", 134)]
+    paper = read_pages(tmp_path, [rows + abstract_rows(170)])
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ilse Marrow"]

@@ -63,6 +63,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
+    tokens = [_LETTER_MARKS.sub("", t) or t for t in tokens]  # 'Luping Zhou b': a mark set in the text's size
     if tail and tokens and len(tokens[0].split()) == 1:
         tokens[0] = f"{tail} {tokens[0]}"
         if tail in authors:  # the first name read alone, perhaps with a name of another column after it
@@ -103,6 +104,9 @@ def _split_run_of_names(token: str) -> list[str]:
 # '数据 201', '通信 1702': a class's code (a subject and a three- or four-digit number), not a name; a
 # name's marker has one or two digits, a student number eight or more
 _CLASS_CODE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}\s*\d{3,4}(?!\d)")
+# affiliation letters printed in the name's own size after it ('Luping Zhou b', 'Dinggang Shen d e'): no
+# name ends in a lone lower-case letter
+_LETTER_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f]{2})(?:\s+[a-z])+$")
 # a subject or a major: four characters or more ending in one, or naming one anywhere
 _CHINESE_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,}(?:工程|科学|技术|专业|管理|设计|数学|物理|化学|通信|经济|金融)$|计算机|自动化|信息")
 
