@@ -123,8 +123,8 @@ def test_a_decompression_bomb_fails_its_paper_and_the_reader_stays_under_the_lim
 
 
 @pytest.mark.slow
-def test_inspect_reads_a_bomb_in_a_forked_reader_under_the_same_limit(tmp_path, bomb):
-    """inspect forks its one reader (it starts at once): the memory limit holds there as in a run."""
+def test_inspect_reads_a_bomb_under_the_same_limit_as_a_run(tmp_path, bomb):
+    """inspect reads its one PDF in a bounded reader: the memory limit holds there as in a run."""
     config = tmp_path / "paperbrief.yaml"
     config.write_text("reader_memory_mb: 400\n")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}, "PAPERBRIEF_CONFIG": str(config)}

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -117,16 +116,6 @@ def _reader_context(preload: tuple[str, ...] = ()) -> multiprocessing.context.Ba
     return context
 
 
-def _forked_context() -> multiprocessing.context.BaseContext | None:
-    """A small command reading one paper (`inspect`, `rerun`) in a single-threaded process forks its
-    reader: the child has every module already and starts in milliseconds, under the same limits.
-    A process with threads never forks (see `_reader_context`), and a run's pool never does: its
-    readers start small from the forkserver, so the memory limit leaves each the same room."""
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork")
-
-
 CRASHED = "the PDF crashed the PDF reader (its worker process died)"
 
 
@@ -144,20 +133,18 @@ class PdfReaders:
 
     def __init__(self, workers: int, memory_mb: int = READER_MEMORY_MB, timeout_s: float = READER_TIMEOUT_S,
                  names: dict[Path, str] | None = None, text_pages: int = 2, rules: Rules | None = None,
-                 interpret: Callable[[Document], Paper] | None = None, fork: bool = False):
+                 interpret: Callable[[Document], Paper] | None = None):
         self.workers, self.memory_mb, self.timeout_s = workers, memory_mb, timeout_s
         self.names = names or {}  # the name each paper is reported under (display_names)
         self.text_pages = text_pages
         self.rules = rules or Rules()  # handed to each reader process: the run's thresholds, not the defaults
         self.interpret = interpret
-        self.fork = fork  # one paper read by a small command: its reader may be forked (see _forked_context)
         self.slots = asyncio.Semaphore(workers)
         self.pool = self._new_pool(workers)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         preload = (self.interpret.__module__,) if self.interpret else ()
-        context = (_forked_context() if self.fork else None) or _reader_context(preload)
-        return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=reading.start_reader,
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_reader_context(preload), initializer=reading.start_reader,
                                    initargs=(os.getpid(), self.memory_mb, self.rules))
 
     def name(self, path: Path) -> str:

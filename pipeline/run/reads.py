@@ -14,19 +14,19 @@ from ..rules import use
 from ..settings import Settings
 
 
-def readers_for(settings: Settings, files: list[Path], fork: bool = False) -> PdfReaders:
+def readers_for(settings: Settings, files: list[Path]) -> PdfReaders:
     """A command's one reader pool: as many readers as the files can use, one core kept for the event loop.
     The settings' reading rules go to each reader and are in force in this process too (grounding,
     the decision and the checks read them here)."""
     use(settings.rules)
     workers = max(1, min((os.cpu_count() or 2) - 1, 4, len(files)))
     return PdfReaders(workers, settings.reader_memory_mb, settings.reader_timeout_s, display_names(files),
-                      settings.text_pages, settings.rules, read_metadata, fork=fork)
+                      settings.text_pages, settings.rules, read_metadata)
 
 
 async def read_one(path: Path, settings: Settings) -> Paper | ReadFailure:
     """One PDF read in one bounded reader, as a run reads it (`inspect`, `rerun`)."""
-    readers = readers_for(settings, [path], fork=True)  # one paper: a forked reader starts at once
+    readers = readers_for(settings, [path])
     try:
         return await readers.paper(path)
     finally:
