@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import sys
 import time
 from pathlib import Path
 
-from pipeline.extract.pdf import PdfError, extract
-from pipeline.metadata import read_metadata
-
 from . import TESTS
-from .model import truth_readings
-
-
-def sample_pdfs(folder: Path, count: int) -> None:
-    """N distinct fixture papers (the project's own sample texts, each title made unique)."""
-    try:
-        from make_samples import SAMPLES, write_pdf  # benchmark-only: needs reportlab (the test extra)
-    except ImportError as exc:
-        raise SystemExit(f"bench run needs the test extra to write sample PDFs: pip install -e '.[test]' ({exc})") from None
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(count):
-        base = SAMPLES[i % len(SAMPLES)]
-        head, _, tail = base.title.partition(":")
-        variant = dataclasses.replace(base, title=f"{head} {i}:{tail}" if tail else f"{head} {i}", file=f"paper-{i:04d}.pdf")
-        write_pdf(variant, folder / variant.file)
+from .samples import sample_pdfs
 
 
 def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None = None,
@@ -71,6 +52,11 @@ def bench_run(papers: int, latency: float, concurrency: int, folder: Path | None
 
 def _readings_file(folder: Path, truth_path: Path, tmp: Path) -> Path:
     """The truth of each paper in the folder as page 1 prints it, for the stand-in (`--readings`)."""
+    from pipeline.extract.pdf import PdfError, extract  # here: the run under measurement never loads PDFium itself
+    from pipeline.metadata import read_metadata
+
+    from .model import truth_readings
+
     truth = {e["file"]: e for e in json.loads(truth_path.read_text())}
     papers = {}
     for name in truth:

@@ -48,3 +48,17 @@ def test_the_import_contracts_hold():
     code = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"
     run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+@pytest.mark.slow  # a whole replayed run in a fresh interpreter
+def test_a_run_reads_its_pdfs_without_loading_pdfium_in_its_own_process(tmp_path):
+    """The readers read the PDFs; the run's own process only names their function. PDFium there
+    would cost every run some 8 MB of resident memory for nothing (the throughput bench's peak)."""
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import sys; from pipeline.cli import main; "
+             f"code = main(['run', {str(root / 'inputs')!r}, '-o', {str(tmp_path)!r}, '--cassette', "
+             f"{str(root / 'tests' / 'cassettes' / 'samples.yaml')!r}]); "
+             "print(code, 'pypdfium2' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.stdout.split()[-2:] == ["0", "False"], run.stdout[-2000:] + run.stderr[-2000:]
+    assert "论文技术简报" in (tmp_path / "report.md").read_text(encoding="utf-8")  # the PDFs were read and briefed

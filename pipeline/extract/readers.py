@@ -112,7 +112,7 @@ def _reader_context(preload: tuple[str, ...] = ()) -> multiprocessing.context.Ba
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.extract.reading", *preload])
+    context.set_forkserver_preload(["pipeline.extract.reading", "pipeline.extract.pdf", *preload])
     return context
 
 

@@ -15,13 +15,21 @@ from typing import Callable
 from ..models import Document, Paper
 from ..rules import Rules, use
 from .inputs import PdfError
-from .pdf import extract
 
 _memory_mb = 0  # this reader's address-space limit, set by start_reader (0: none)
 
 
 def memory_message(megabytes: int) -> str:
     return f"reading needed more than {megabytes} MB"
+
+
+def extract(path: str, text_pages: int) -> Document:
+    """The PDF stage's reader, imported here on first use: the run's own process names
+    `read_paper` but never reads a PDF, so PDFium (some 8 MB resident) loads only in the forkserver,
+    which preloads it, and in its readers."""
+    from .pdf import extract as read_pdf
+
+    return read_pdf(path, text_pages=text_pages)
 
 
 def read_paper(path: str, text_pages: int, interpret: Callable[[Document], Paper]) -> Paper | str:
