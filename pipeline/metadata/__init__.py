@@ -19,7 +19,7 @@ from .identifiers import read_identifiers
 from .layout import body_size, page_lines, sidebar_edge, text_body_size
 from .title import explain_title
 
-__all__ = ["read_metadata"]
+__all__ = ["read_metadata", "read_without_reasons"]
 
 
 def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list[str], bool]:
@@ -32,6 +32,12 @@ def _signatures(authors: list[str], entries: list[str]) -> tuple[list[str], list
     if not entries:
         entries = [c for a in authors if is_signature(a) for c in inst.companies_in(a)]
     return people, entries, team
+
+
+def read_without_reasons(doc: Document) -> Paper:
+    """The paper as `read_metadata` reads it, without the rules' reasons: only `inspect --explain`
+    shows them, and a run would hold every paper's reasons to its end (some 5 KB a paper)."""
+    return read_metadata(doc).model_copy(update={"decisions": []})
 
 
 def read_metadata(doc: Document) -> Paper:

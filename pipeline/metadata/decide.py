@@ -44,8 +44,11 @@ def rules_reading(paper: Paper) -> Reading:
 
 
 def published(rules: Paper, brief: Brief | None) -> Paper:
-    """The paper as a report shows it, from the rules' reading and the brief's grounded one."""
-    return decide(rules, brief.reading, brief.dropped) if brief is not None else decide(rules, None, [])
+    """The paper as a report shows it, from the rules' reading and the brief's grounded one. The
+    page's working text (the header block, the rules' reasons) stays behind: no report shows it,
+    and a run holds every published paper to its end."""
+    paper = decide(rules, brief.reading, brief.dropped) if brief is not None else decide(rules, None, [])
+    return paper.model_copy(update={"header_text": "", "decisions": []})
 
 
 def decide(rules: Paper, reading: Reading | None, dropped: list[Dropped]) -> Paper:
