@@ -25,6 +25,8 @@ class Rules(BaseModel):
     smaller_than_body_pt: float = Field(1.5, description="points: an unlabelled abstract may be set this much smaller than the body")
     larger_than_body_pt: float = Field(0.6, description="points: an unlabelled abstract is never set this much larger than the body")
     paragraph_min_chars: int = Field(90, description="printed width, in Latin characters: a shorter line is not a paragraph's")
+    prose_min_words: int = Field(6, description="lower-case words besides connectives: a line with this many is a sentence, "
+                                                "though it holds an organisation word")
     numbered_min_lines: int = Field(8, description="lines that must start with a number before a page counts as line-numbered")
     numbered_rising: float = Field(0.6, description="of the numbers: this many must step up by one for the lines to be numbered")
     no_end_chars: int = Field(2500, description="with no end found, the abstract is cut here: longer than any abstract")
@@ -112,6 +114,8 @@ class Rules(BaseModel):
     top_share: float = Field(0.5, description="of the page height: a title starts in the top half")
     title_same_size_pt: float = Field(0.5, description="points: lines this close in size are set in one size (one title, wrapped)")
     line_gap_sizes: float = Field(1.2, description="of the font size: a wider gap between lines ends the title block")
+    labelled_title_min_words: int = Field(4, description="Title metadata this long may tell a journal's labels from the title's words")
+    title_label_max_words: int = Field(3, description="words of labels ('OPEN', 'Data Descriptor') set at a title's line starts")
     meta_title_min_chars: int = Field(12, description="a shorter Title metadata ('Untitled', 'paper.dvi') picks nothing")
     agrees_share: float = Field(0.8, description="of the longer text: the shorter must cover this much to be the same title")
     masthead_min_chars: int = Field(8, description="a shorter line inside another is a word, not a repeated journal name")

@@ -334,3 +334,23 @@ def test_an_anonymous_paper_is_not_a_team(tmp_path):
     paper = drawn(tmp_path / "p.pdf", [(TITLE, 16, "c", 80), ("Anonymous Authors", 11, "c", 105)])
     shown = decide(paper, Reading(title=TITLE, authors=[], institutions=[]), [])
     assert shown.author_count == 0
+
+
+def test_a_published_paper_keeps_no_working_text_and_a_runs_readers_send_no_reasons(tmp_path):
+    """What a run holds for each paper to its end: no header block and no rules' reasons (no report
+    shows them; at a thousand papers they were megabytes). `inspect --explain` still gets its reasons."""
+    from pipeline.run.reads import read_one, readers_for
+
+    paper = drawn(tmp_path / "p.pdf", PAGES["running-head"])
+    assert paper.header_text and paper.decisions  # the reading itself has both: the checks and inspect use them
+    shown = published(paper, None)
+    assert shown.header_text == "" and shown.decisions == []
+    assert shown.title == paper.title and shown.institutions == paper.institutions
+    settings = Settings()
+    pool = readers_for(settings, [tmp_path / "p.pdf"])
+    try:
+        batch_read = asyncio.run(pool.paper(tmp_path / "p.pdf"))
+    finally:
+        pool.close(force=True)
+    assert batch_read.decisions == [] and batch_read.header_text == paper.header_text
+    assert asyncio.run(read_one(tmp_path / "p.pdf", settings)).decisions == paper.decisions

@@ -29,16 +29,23 @@ _COVER_SIGNS = [re.compile(p, re.I | re.M) for p in (
     r"\bsee discussions, stats,? and author profiles\b", r"^\s*citations\s*$", r"^\s*reads\s*$", r"\bsee profile\b",
     # a publisher's proof sheet of questions in front of the paper
     r"\bqueries to the author\b", r"\bauthor queries\b", r"\bplease check and confirm\b",
+    # a publisher's notice in front of the paper ('... has created a COVID-19 resource centre ... hereby grants permission')
+    r"\bresource cent(?:re|er)\b", r"\bhereby grants? permission\b", r"\bpublicly funded repositories\b",
 )]
+# a journal's pages set before the paper itself: its graphical abstract, its highlights
+_FRONT_MATTER_PAGE = re.compile(r"^\s*(?:graphical abstract|highlights)\s*$", re.I | re.M)
 _PAPER_START = re.compile(r"(?:^|\n)\s*(?:abstract\b|a b s t r a c t\b|摘\s*要)", re.I)
 
 
 def is_cover_sheet(page_text: str) -> bool:
-    """A generated cover sheet: two or more of the phrases such sheets print, and no abstract or
-    first section, which a paper's own page 1 has."""
+    """A generated cover sheet: two or more of the phrases such sheets print, or a journal's
+    graphical-abstract or highlights page, and no abstract or first section, which a paper's own
+    page 1 has."""
     text = page_text.replace("\r\n", "\n").replace("\r", "\n")
     if _PAPER_START.search(text) or BODY_START.search(text):
         return False
+    if _FRONT_MATTER_PAGE.match(text.lstrip()):
+        return True  # the page opens with 'Graphical Abstract' or 'Highlights': the paper starts after it
     return sum(bool(sign.search(text)) for sign in _COVER_SIGNS) >= in_force().cover_signs_min
 
 

@@ -6,11 +6,14 @@ import re
 
 from ..names import institutions as inst
 from ..rules import in_force
+from .authors import reads_as_byline
 from .layout import Cell, Line, cell_size
 
 # '1 Abstract', '摘 要', and 'Summary' alone on its line (Wiley journals head the abstract so)
 _HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要|summary(?=[ \t]*(?:\n|$)))\s*[:.—–\-：]?\s*"
 _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
+# a structured abstract with no heading starts at its first label ('Objective: ...', 'Background: ...')
+_STRUCTURED_START = re.compile(r"^\s*(?:objectives?|background|purpose|aims?|context|importance)\s*:\s*", re.I)
 
 
 _CAPTION_RE = re.compile(r"^\s*(?:Fig\.|Figure|Table|图|表)\s*\d", re.I)
@@ -31,7 +34,7 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         first = lines[i].cells[0].plain if lines[i].cells else ""
         spaced = len(lines[i].cells) > 1 and _ABSTRACT_RE.fullmatch(lines[i].plain.strip())  # '摘      要': a heading set wide
         in_a_cell = any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < rules.heading_max_chars for c in lines[i].cells)
-        if _ABSTRACT_RE.match(first) or spaced or in_a_cell:
+        if _ABSTRACT_RE.match(first) or spaced or in_a_cell or _STRUCTURED_START.match(first):
             return i
     in_caption = False
     for i in range(start, len(lines)):
@@ -45,9 +48,21 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         in_caption = False
         # an unlabelled abstract is often set a little smaller than the body (journals), never much larger
         body_sized = -rules.smaller_than_body_pt < line.size - body < rules.larger_than_body_pt
-        if body_sized and visual_length(line.plain) > rules.paragraph_min_chars and not inst.looks_like_affiliation(line.plain):
+        if (body_sized and visual_length(line.plain) > rules.paragraph_min_chars and not reads_as_byline(line.plain)
+                and (not inst.looks_like_affiliation(line.plain) or _reads_as_prose(line.plain))):
             return i
     return len(lines)
+
+
+def _reads_as_prose(text: str) -> bool:
+    """A sentence's line: many lower-case words besides connectives ('Recent efforts to predict stress
+    using mobile technology have increased; however, ...'), where an affiliation has a few at most
+    ('Department of Psychology and Neuroscience')."""
+    words = [w for w in re.findall(r"\b[a-z][a-z'-]+\b", text) if w not in _CONNECTIVES]
+    return len(words) >= in_force().prose_min_words
+
+
+_CONNECTIVES = frozenset("of and for the de di del des du la le et und für in at on to da do dos das".split())
 
 
 def visual_length(text: str) -> int:
@@ -95,7 +110,7 @@ def read_abstract(pages: list[str], from_heading: list[Line]) -> str:
         found = matches[-1] if matches else None
         if found and found.end() > in_force().tail_after_share * len(body):
             body = body[: found.end()]
-    body = tidy_paragraph(body)
+    body = tidy_paragraph(_STRUCTURED_START.sub("", body, count=1))
     return body if len(re.findall(r"\w", body)) >= in_force().min_word_chars else ""  # '...': a placeholder, not an abstract
 
 

@@ -33,6 +33,7 @@ DATE_RE = re.compile(
 
 _EDITOR = re.compile(r"^\s*(?:action\s+|handling\s+|associate\s+)?editors?\s*:", re.I)
 _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms)\b", re.I)
+_CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
 _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\s+(?=\S)")  # a marker may sit before the comma
@@ -46,7 +47,9 @@ def _leading_name(cell: Cell) -> tuple[str, str]:
     if not match:
         return "", ""
     rest = text[match.end():].strip(" ,")
-    if inst.looks_like_affiliation(rest) and re.search(r"[a-z]", rest) and not inst.looks_like_affiliation(match.group(1)):
+    first = rest.split(",")[0].strip()  # 'KAIST, Republic of Korea': an organisation's short form, then its country
+    if (inst.looks_like_affiliation(rest) or inst.looks_like_affiliation(first)) and re.search(r"[a-z]", rest) \
+            and not inst.looks_like_affiliation(match.group(1)):
         return match.group(1), rest
     return "", ""
 
@@ -65,9 +68,11 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     names_size = 0.0  # font size of the first author cell; figure labels further down are smaller
     names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
     tails: list[tuple[Cell, str]] = []  # name cells of the line above that ended on a first name alone
+    corresponding = False  # past a 'Correspondence:' label, a name is the corresponding author's, named again
     for line in _without_figure_labels(header):
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
+        corresponding = corresponding or bool(line.cells and _CORRESPONDENCE.match(line.cells[0].plain))
         if is_link_row(line):
             continue  # 'Homepage   GitHub   Hugging Face': a report's link buttons, no affiliation
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
@@ -95,7 +100,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 names_size = names_size or cell_size(cell)
             elif kind == "affiliation":
                 _add_affiliation(cell, line, pending, entries)
-            elif kind == "authors":
+            elif kind == "authors" and not corresponding:
                 size = cell_size(cell)
                 if names_size and size < names_size - in_force().names_smaller_pt:
                     continue
@@ -161,8 +166,12 @@ def _is_address_cell(cell: Cell) -> bool:
     return bool(re.search(r"\d{4,}|\b[A-Z]{2}\s+\d{5}\b", text))
 
 
+# '<Organisation>, <Town>, <Country> (e-mail: <address>)': IEEE prints each entry's addresses after it
+_EMAIL_IN_BRACKETS = re.compile(r"\s*\((?:e-?mail|email)s?\s*:[^)]*\)?\s*$", re.I)
+
+
 def _cell_kind(cell: Cell) -> str:
-    plain = cell.plain
+    plain = _EMAIL_IN_BRACKETS.sub("", cell.plain)
     if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain) \
             or FUNDING_RE.search(plain):
         return "other"
@@ -188,7 +197,7 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
     if above is not None and pieces and _second_affiliation(entries[above], pieces[0]):
         above = None  # '<Town> National Laboratory' then '<Country> National University': two affiliations
     if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
-        entries[above] = _continue(entries[above], pieces[0])
+        entries[above] = _continue(entries[above], pieces[0], _run_on(pending, above))
         pending.append((cell, line, above))
         if len(pieces) == 1:
             return
@@ -209,7 +218,7 @@ _FULL_ORG = re.compile(r"^(?:The\s+)?(?:[A-Z][\w'’.-]+\s+){1,4}Universit(?:y|�
 
 
 # '† Google Research': a note mark printed in the text font still starts a new entry
-_TEXT_MARKER = re.compile(rf"^\s*(?:[*∗†‡§¶#{CIRCLED}]|\d{{1,2}}\s(?=[A-Z]))")
+_TEXT_MARKER = re.compile(rf"^\s*(?:[*∗†‡§¶#{CIRCLED}]|\d{{1,2}}\s(?=[A-Z])|\d{{1,2}}[.)]\s+(?=[A-Z\u4e00-\u9fff]))")  # '1. <Name>'
 _WRAPPED_HEAD = re.compile(
     r"^(?:(?:University|Universit\w+|Institute|Institut\w*|College|Academy|Laborator\w+|Lab|Inc|Ltd|Co|"
     r"Corporation|Company|Group|Hospital|Cent(?:er|re)|School|Foundation)\b)")
@@ -217,10 +226,22 @@ _FULL_UNIVERSITY = re.compile(r"^(?:The\s+)?Universit\w*\s+(?:of|de|di|degli|del
 _OPEN_END = re.compile(r"\b(?:of|and|for|the|de|di|del|des|du|la|le|für|and the|&)$", re.I)
 
 
-def _continue(entry: str, more: str) -> str:
+def _run_on(pending: list[tuple[Cell, Line, int]], index: int) -> bool:
+    """Whether the entry's last line is a line of a run-on paragraph of entries broken inside a name
+    ('..., Department of Radiology, Austin' / 'Health, <Town>, ...'): two commas or more in it, and
+    none at its end. Stacked lines ('<Name> University' / '<Town>, <Country>') have a comma at most."""
+    cell = next(c for c, _line, i in reversed(pending) if i == index)
+    last = cell.plain.rsplit(",", 1)[-1]
+    return cell.plain.count(",") >= 2 and not re.search(r"[,;.:)]\s*$", cell.plain) and not inst.is_place(last)
+
+
+def _continue(entry: str, more: str, run_on: bool = False) -> str:
     """Join a wrapped line to its entry: '<Town> University of <Subject>' + 'and <Subject>' is one
-    name, 'School of X, <Town>' + 'University' too; '<ABCDE>' + '<Town>' is an address."""
+    name, 'School of X, <Town>' + 'University' too; '<ABCDE>' + '<Town>' is an address; in a run-on
+    paragraph a line ends inside a name ('Royal' + 'Adelaide Hospital, <Town>')."""
     last = re.split(r"[,;]", entry)[-1]
+    if run_on and re.match(r"[A-Z]", more):
+        return f"{entry} {more}"
     if _names_one_organisation(last, more):
         return f"{entry} {more}"  # '... Texas Rio' + 'Grande Valley, <Town>': one name the registry knows, wrapped
     if _FULL_UNIVERSITY.match(more):
@@ -267,8 +288,11 @@ def _split_at_markers(cell: Cell) -> list[str]:
 
 
 def _split_inline_markers(text: str) -> list[str]:
-    """'1 <Name> University 2 <Name> Inc.' printed without superscript fonts."""
-    parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?", text.strip())
+    """'1 <Name> University 2 <Name> Inc.' printed without superscript fonts; a numbered list in
+    brackets, as Chinese journals print it ('(1. <单位>, <城市> <邮编>; 2. <单位>, ...)'), the same."""
+    text = re.sub(r"^\(\s*(?=\d{1,2}[.)])(.*?)\s*\)$", r"\1", re.sub(r"\s+", " ", text.strip()))
+    parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?"
+                     rf"|(?:^|(?<=[,;]\s))\d{{1,2}}[.)]\s*(?=[A-Z\u4e00-\u9fff])", text.strip())  # a numbered list's '1. ', '2) '
     return [p for p in parts if p.strip(" ,;")]
 
 
@@ -326,6 +350,12 @@ def _note_entry(piece: str) -> str:
     return piece if re.search(r"\b(?:Inc|Ltd|Co|Corp)\.$", piece) else piece.rstrip(".").strip()
 
 
+# where a footnote stops naming an affiliation: a venue's notice ('Submitted to <Conference>. Do not
+# distribute.', 'Preprint. Under review.'), a correspondence line, an address
+_VENUE_NOTICE = re.compile(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review|Submitted to|"
+                           r"Accepted (?:at|to|by|for)\b|To appear (?:in|at)\b|Do not distribute|Preprint\b|\*?e-?mail)")
+
+
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float,
                           sentences_only: bool = False) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes). Where
@@ -349,7 +379,7 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     if is_marker and not is_marker[0]:  # the first note's marker can sit in the margin, unread
         pieces[0] = pieces[0] if inst.looks_like_affiliation(pieces[0]) and pieces[0].strip()[:1].isupper() else ""
     for piece in pieces:  # text after each superscript marker
-        piece = re.split(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review|\*?e-?mail)", piece)[0]
+        piece = _VENUE_NOTICE.split(piece)[0]
         piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
         if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
             entries.append(piece)

@@ -9,9 +9,12 @@ from ..names.vocabulary import word_set
 from ..rules import in_force
 from .layout import Cell
 
-_IEEE_GRADE_RE = re.compile(r",?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE", re.I)
+_IEEE_GRADE_RE = re.compile(
+    r",?\s*\(?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE\s*\)?", re.I)  # or '(Member, IEEE)'
 
 
+_IEEE_GRADE_OPEN = re.compile(r"\(\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*$", re.I)  # '<Name>(Member,'
+_IEEE_GRADE_CLOSE = re.compile(r"^\s*IEEE\s*\)")  # 'IEEE)3 , <Name>' on the next line
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
 _WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless justified type spread one name ('Ioannis  Antoniadis')
 _LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
@@ -56,6 +59,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     for text, is_marker in cell.parts:
         text_parts.append(" , " if is_marker else " " + text)
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
+    text = _IEEE_GRADE_CLOSE.sub(" , ", _IEEE_GRADE_OPEN.sub(" , ", text))  # a grade wrapped over two lines
     text = ORCID_RE.sub(" , ", text)
     text = _LABEL_RE.sub("", text)
     text = _CLASS_CODE.sub(" , ", text)
@@ -109,6 +113,18 @@ _CLASS_CODE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}\s*\d{3,4}(?!
 _LETTER_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f]{2})(?:\s+[a-z])+$")
 # a subject or a major: four characters or more ending in one, or naming one anywhere
 _CHINESE_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,}(?:工程|科学|技术|专业|管理|设计|数学|物理|化学|通信|经济|金融)$|计算机|自动化|信息")
+
+
+_MARKS = re.compile(r"[*∗†‡§¶#⋆✉\d]+")
+
+
+def reads_as_byline(text: str) -> bool:
+    """A line that lists people ('<Name>1, <Name>2,3, <Name>4'): three names or more, nearly every
+    part between its commas a name. An unlabelled abstract never reads so, a byline in the body's
+    size does (a manuscript's page 1)."""
+    parts = [p.strip(" .") for p in _SPLIT_NAMES_RE.split(_MARKS.sub(" ", text)) if p.strip(" .")]
+    names = sum(_is_name(re.sub(r"\s+", " ", p)) for p in parts)
+    return len(parts) >= 3 and names >= 0.8 * len(parts)
 
 
 def _is_name(token: str) -> bool:

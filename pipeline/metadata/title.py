@@ -44,7 +44,31 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
                 return _join(lines, start, end), start, end, "agrees-with-pdf-title"
     size = max(g[2] for g in groups)
     start, end, _ = next(g for g in groups if abs(g[2] - size) < in_force().title_same_size_pt)
+    if unlabelled := _without_margin_labels(lines[start:end], meta_title):
+        return unlabelled, start, end, "largest-text-without-margin-labels"
     return _join(lines, start, end), start, end, "largest-text"
+
+
+def _without_margin_labels(title_lines: list[Line], meta_title: str) -> str:
+    """The title without the labels a journal sets in its size at the start of its lines ('OPEN',
+    'Data Descriptor' beside a Nature-style title): every word of the PDF's Title metadata is printed
+    in order, and the only other words (three at most) open a line. The page's words are printed."""
+    wanted = [f for f in map(_fold, meta_title.split()) if f]
+    if len(wanted) < in_force().labelled_title_min_words:
+        return ""
+    kept, labels, j = [], 0, 0
+    for line in title_lines:
+        opening = True
+        for word in " ".join(c.plain for c in text_cells(line)).split():
+            if j < len(wanted) and _fold(word) == wanted[j]:
+                kept, j, opening = kept + [word], j + 1, False
+            elif not _fold(word):
+                kept.append(word)
+            elif opening:
+                labels += 1
+            else:
+                return ""
+    return tidy_title(" ".join(kept)) if j == len(wanted) and 0 < labels <= in_force().title_label_max_words else ""
 
 
 def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int, float]]:
@@ -121,7 +145,29 @@ def _agrees(found: str, wanted: str) -> bool:
 
 
 def _join(lines: list[Line], start: int, end: int) -> str:
-    return tidy_title(" ".join(" ".join(c.plain for c in text_cells(ln)) for ln in lines[start:end]))
+    title_lines = lines[start:end]
+    edge = _title_edge(title_lines)
+    return tidy_title(" ".join(_without_label(" ".join(c.plain for c in text_cells(ln)), ln, edge) for ln in title_lines))
+
+
+def _title_edge(title_lines: list[Line]) -> float:
+    """Where the title's own words start: the leftmost span set in the title's size."""
+    size = max((main_size(ln) for ln in title_lines), default=0.0)
+    return min((s.x0 for ln in title_lines for s in ln.spans if abs(s.size - size) < in_force().title_same_size_pt), default=0.0)
+
+
+def _without_label(text: str, line: Line, edge: float) -> str:
+    """A line of the title without the label a journal sets at its start, smaller and left of the
+    title's column ('OPEN', 'Data Descriptor' beside a Nature-style title). A small-capitals title's
+    larger initials are no label."""
+    size = main_size(line)
+    label = ""
+    for span in sorted(line.spans, key=lambda s: s.x0):
+        if span.x1 > edge + 1 or span.size > size - in_force().title_same_size_pt:
+            break
+        label = f"{label} {span.text}"
+    label = label.strip()
+    return text[len(label):].strip() if label and text.startswith(label + " ") else text
 
 
 def _fold(text: str) -> str:

@@ -141,6 +141,10 @@ def strip_noise(entry: str) -> str:
 _COMPANY_FORM = re.compile(r"\b(?:Co|Corp|Pvt|Pte)\.?,\s*(?:Ltd|Limited|LLC|Inc)\b\.?", re.I)
 
 
+# '<Name> University - CONICET': a second organisation by the short form the registry knows it by
+_SHORT_FORM_AFTER_DASH = re.compile(r"\s+[–—-]\s+([A-Z][A-Z0-9]{2,9})(?=\s*(?:[,;.]|$))")
+
+
 def split_parts(entry: str) -> list[str]:
     """Split on commas and semicolons that are not inside parentheses or a company form
     ('Co., Ltd.' stays whole); 'and the' joins units."""
@@ -151,6 +155,7 @@ def split_parts(entry: str) -> list[str]:
     # '<Name> Business School – University of <Town>' splits at the dash
     # (but 'Université <Town> III – <Person>', a university named after a person, is one name)
     entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
+    entry = _SHORT_FORM_AFTER_DASH.sub(lambda m: f", {m.group(1)}" if registry.identify(m.group(1)) else m.group(0), entry)
     parts, depth, current = [], 0, []
     for ch in entry:
         depth += ch == "("

@@ -72,11 +72,28 @@ def university_inside(unit: str) -> str:
 def inner_org(part: str) -> str:
     """'Key Laboratory of X (<Name> University)' names <Name> University; so does a wrapped
     '... Technologies (<Name> University)'. A university's own bracket, its campus ('(<Town>)'), stays."""
+    if university := _university_inside(part):
+        return university
     outside = re.sub(r"\([^)]*\)", " ", part)
     if is_unit(part) or not TOP.search(outside):
         return parenthesised_org(part) or part
     school = _SCHOOL_OF_UNIVERSITY.match(part)  # 'Informatics School of <Name> University': the university
     return school.group(1) if school and known(school.group(1)) else part
+
+
+# '<Unit> da Universidade de <Town>', '<Unit> of the University of <Town>', '<Unit> dell'Università di <Town>'
+_OF_A_UNIVERSITY = re.compile(r"\s(?:of(?:\s+the)?|da|do|de(?:\s+la)?|del|della|dell['’]\s*|di|der|des|du)\s+((?:The\s+)?Universi\w+\s.*)$")
+
+
+def _university_inside(part: str) -> str:
+    """The university a unit's name ends with, in any language ('Faculdade de Medicina da
+    Universidade de <Town>'), when the registry knows that university and not the whole name (a
+    university's hospital the registry lists is its own organisation)."""
+    match = _OF_A_UNIVERSITY.search(part)
+    if not match or registry.identify(part) is not None:
+        return ""
+    university = match.group(1).strip()
+    return university if registry.identify(university) is not None else ""
 
 
 _SCHOOL_OF_UNIVERSITY = re.compile(
@@ -88,9 +105,17 @@ def dedupe_kept(kept: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Each organisation of one entry once (its first rule kept)."""
     out: list[tuple[str, str]] = []
     for name, rule in kept:
-        if not any(repeats(name, o) for o, _ in out):
+        if not any(repeats(name, o) for o, _ in out) and not any(_school_of(name, o) for o, _ in kept):
             out.append((name, rule))
     return out
+
+
+_A_SCHOOL = re.compile(r"^(?:(?:Medical|Business|Law|Dental|Graduate|Management|Engineering)\s+)?School\b")
+
+
+def _school_of(name: str, other: str) -> bool:
+    """'<University> Medical School' printed with '<University>': the university's school, one organisation."""
+    return name != other and name.startswith(other + " ") and bool(_A_SCHOOL.match(name[len(other) + 1:]))
 
 
 def same_folded(a: str, b: str) -> bool:

@@ -37,6 +37,7 @@ from .vocabulary import (
     UNIT,
     WEAK,
     companies_in,
+    countries,
     is_unit,
     page_labels,
 )
@@ -197,16 +198,27 @@ def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Drop a page's labels, addresses and bare generic words ('University' alone)."""
     dropped = [(p, "page-label") for p in parts if p.strip().upper() in page_labels()]
     kept = []
-    for i, part in enumerate(p for p in parts if p.strip().upper() not in page_labels()):
+    parts = [p for p in parts if p.strip().upper() not in page_labels()]
+    for i, part in enumerate(parts):
         if not part:
             continue
-        if is_address(part, first=i == 0):
+        town = i + 1 < len(parts) and _state_code(parts, i + 1) and not hand_row(part.strip())  # '<Town>, VIC, Australia'
+        if is_address(part, first=i == 0) or _state_code(parts, i) or town:
             dropped.append((part, "address"))
         elif GENERIC_ALONE.match(part):
             dropped.append((part, "generic-word"))
         else:
             kept.append(part)
     return kept, dropped
+
+
+def _state_code(parts: list[str], i: int) -> bool:
+    """'<Town> 3122, VIC, Australia': a state's or province's code between a town and its country
+    (two or three capitals; US states are known by their two letters anywhere)."""
+    if not 0 < i < len(parts) - 1 or not re.fullmatch(r"[A-Z]{2,3}", parts[i].strip()) or hand_row(parts[i].strip()):
+        return False  # 'IBM Research, Zurich, IBM, Switzerland': a company the table knows is no state
+    town = parts[i - 1].strip()
+    return parts[i + 1].lower().strip(" .") in countries() and (is_address(town) or not (STRONG.search(town) or WEAK.search(town)))
 
 
 def _passed_over(parts: list[str], kept: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -1,0 +1,215 @@
+"""Layout classes of journals and manuscripts, one drawn page each (every text here is invented):
+a manuscript's numbered affiliation list under a byline in the body's size, ACM's one author per line
+in capitals above an unheaded abstract, a correspondence block under the affiliations, a journal's
+labels beside its title, IEEE's grades in brackets and e-mails after each entry, a venue's notice in
+an anonymous submission's footnote."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pages import abstract_rows
+
+from pipeline.extract.pdf import extract
+from pipeline.metadata import read_metadata
+
+pytest.importorskip("reportlab")
+
+SENTENCES = ("Recent efforts to route quiet lanterns with mobile technology have grown; however, the field lacks a shared "
+             "pipeline for judging the impact of schedules on accuracy. This gap hinders replication. We offer one and "
+             "show that it keeps accuracy on every benchmark we tried, from short questions to book-length inputs.")
+
+
+def draw(path, rows: list[tuple], title: str = "") -> None:
+    """rows: (text, size, x or 'c', y from the top[, font]); `title` goes in the PDF's Title metadata."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=letter, invariant=True)
+    if title:
+        c.setTitle(title)
+    for text, size, x, y, *font in rows:
+        face = font[0] if font else "Times-Roman"
+        left = 306 - c.stringWidth(re.sub(r"\^[\d,*]+", "", text), face, size) / 2 if x == "c" else x
+        for i, piece in enumerate(re.split(r"\^([\d,*]+)", text)):  # '^2' draws a superscript marker
+            c.setFont(face, size * 0.6 if i % 2 else size)
+            c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
+            left += c.stringWidth(piece, face, size * 0.6 if i % 2 else size)
+    c.showPage()
+    c.save()
+
+
+def read(tmp_path, rows, title: str = ""):
+    path = tmp_path / "p.pdf"
+    draw(path, rows, title)
+    return read_metadata(extract(path))
+
+
+def paragraph(y: float, size: float = 10, x: float = 72, text: str = SENTENCES, width: int = 95) -> list[tuple]:
+    lines, line = [], ""
+    for word in text.split():
+        if len(line) + len(word) > width:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}".strip()
+    return [(text_line, size, x, y + 1.3 * size * i) for i, text_line in enumerate(lines + [line])]
+
+
+def test_a_manuscripts_byline_and_numbered_affiliation_list_are_read(tmp_path):
+    """A word-processed manuscript: the byline in the body's size, a numbered list of affiliations
+    ('1.  <Unit>, <Organisation>, <Town>, <Country>', two spaces after the number, entries wrapped),
+    and no abstract heading: the names and every organisation are read, not taken for the abstract."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 18, 72, 80),
+            ("Mira Castellan^1, Tobias Rennick^2, Ana Duarte^3,4, Lena Moreau^4, Karl Vries^1,2", 11, 72, 120),
+            ("1.  Department of Lantern Studies, Orchard University, Lisbon, Portugal", 11, 72, 160),
+            ("2.  Division of Routing, Tidewater Institute of Technology, Porto,", 11, 72, 180),
+            ("Portugal", 11, 90, 195),
+            ("3.  Laboratory of Quiet Systems, Harbor Polytechnic, Faro, Portugal", 11, 72, 215),
+            ("4.  Section of Schedules, Meadow College London, London, United Kingdom", 11, 72, 235)]
+    paper = read(tmp_path, rows + paragraph(290, size=11))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau", "Karl Vries"]
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology", "Harbor Polytechnic",
+                                  "Meadow College London"]
+    assert not any(name.startswith((".", "1", "2", "3", "4")) for name in paper.institutions)
+    assert "Meadow College London" in paper.header_text
+
+
+def test_acm_capitals_one_author_per_line_over_an_unheaded_abstract(tmp_path):
+    """acmsmall: '<GIVEN FAMILY>, <SHORT FORM>, <Country>' a line each, then the abstract with no
+    heading, whose first line names 'technology': every author is counted, the abstract starts there."""
+    rows = [("Quiet Lanterns for Sparse Routing", 14, 72, 80, "Times-Bold"),
+            ("MIRA CASTELLAN,", 11, 72, 105), ("OUAT, Portugal", 11, 180, 105),
+            ("TOBIAS RENNICK,", 11, 72, 119), ("Tidewater University, Portugal", 11, 170, 119),
+            ("ANA DUARTE,", 11, 72, 133), ("OUAT, Portugal", 11, 150, 133)]
+    paper = read(tmp_path, rows + paragraph(160, size=9, width=120))
+    assert paper.authors == ["MIRA CASTELLAN", "TOBIAS RENNICK", "ANA DUARTE"]
+    assert paper.abstract.startswith("Recent efforts to route quiet lanterns")
+    assert not paper.confidence["institutions"].reason
+
+
+def test_a_correspondence_block_names_no_new_author(tmp_path):
+    """Frontiers prints 'Correspondence*:' and the corresponding author's name again under the
+    affiliations: that name is not a second author."""
+    rows = [("Quiet Lanterns for Sparse Routing", 18, 72, 80), ("Mira Castellan^1*", 11, 72, 110),
+            ("Department of Lantern Studies, Orchard University, Lisbon, Portugal", 10, 72, 126),
+            ("Correspondence*:", 10, 72, 150, "Times-Bold"), ("Mira Castellan", 10, 72, 163),
+            ("castellan@example.org", 10, 72, 176)] + abstract_rows(220)
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["Mira Castellan"] and paper.author_count == 1
+    assert paper.institutions == ["Orchard University"]
+
+
+def test_a_journals_labels_beside_its_title_are_not_the_title(tmp_path):
+    """A Nature-style page sets 'OPEN' and the article type at the start of the title's lines, left
+    of its column and smaller: labels, not words of the title. Set in the title's own size, the PDF's
+    Title metadata still tells them apart."""
+    title = "Quiet lanterns for sparse routing in long documents"
+    byline = [("Mira Castellan & Tobias Rennick", 10, 240, 165)] + paragraph(190, size=9, x=240, width=60)
+
+    def page(label_size: float) -> list[tuple]:
+        return [("OPEN", label_size, 40, 100, "Times-Bold"), ("Quiet lanterns for sparse", 26, 240, 100),
+                ("Data Descriptor", label_size * 0.8, 20, 130, "Times-Bold"), ("routing in long documents", 26, 240, 130)] + byline
+
+    assert read(tmp_path, page(18)).title == title
+    assert read(tmp_path, page(26), title=title).title == title
+    assert read(tmp_path, page(26)).title.startswith("OPEN")  # the same size and no metadata: the page cannot tell
+
+
+def test_ieee_grades_in_brackets_and_entries_with_their_emails(tmp_path):
+    """IEEE Access: '<Name>(Senior Member, IEEE)2', a grade wrapped over two lines, and each entry
+    followed by '(e-mail: <address>)' on its own line: every author and every organisation is read."""
+    rows = [("Quiet Lanterns for Sparse Routing", 20, 72, 80),
+            ("Mira Castellan^1 , Tobias Rennick(Senior Member, IEEE)^2 , Ana Duarte(Member,", 11, 72, 115),
+            ("IEEE)^2 , Lena Moreau^1 and Karl Vries^1", 11, 72, 129),
+            ("Orchard University, Rua Alta 12, Lisbon 1000, Portugal (e-mail: mira@orchard.example; lena@orchard.example)",
+             8, 72, 150),
+            ("Tidewater University, Porto 4000, Portugal (e-mail: tobias@tide.example)", 8, 72, 162)]
+    paper = read(tmp_path, rows + abstract_rows(200))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau", "Karl Vries"]
+    assert paper.institutions == ["Orchard University", "Tidewater University"]
+
+
+def test_a_venues_notice_in_an_anonymous_submissions_footnote_is_no_affiliation(tmp_path):
+    """'Submitted to <Conference>. Do not distribute.' at the foot of an anonymous submission names
+    no organisation: nothing is dropped as 'not an organisation', so nothing is doubted."""
+    rows = [("Quiet Lanterns for Sparse Routing", 17, 150, 100), ("Anonymous Author(s)", 10, 250, 140),
+            ("Affiliation", 10, 270, 152), ("Address", 10, 272, 164), ("email", 10, 276, 176)] + abstract_rows(220)
+    rows += [("Submitted to 41st Conference on Quiet Systems (QS 2031). Do not distribute.", 8, 108, 740)]
+    paper = read(tmp_path, rows)
+    assert paper.author_count == 0 and paper.institutions == []
+    assert not paper.confidence["institutions"].reason
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    # a state's or province's code between a town and its country is part of the address
+    ("School of Psychology, Orchard University, Hawthorn 3122, VIC, Australia", ["Orchard University"]),
+    ("Department of X, Orchard University, Kingston, ON, Canada", ["Orchard University"]),
+    # a unit named '<Unit> da/of the <University>' in any language is that university, when the registry knows it
+    ("Faculdade de Medicina da Universidade de São Paulo, São Paulo, Brazil", ["Universidade de São Paulo"]),
+    ("Facultad de Ciencias de la Universidad de Buenos Aires, Buenos Aires, Argentina", ["Universidad de Buenos Aires"]),
+    # a school of public health cited alone, as a school of medicine is; 'School of Public Health' alone is a unit
+    ("Department of Biostatistics, Quayside Bloomberg School of Public Health, Baltimore, MD, USA",
+     ["Quayside Bloomberg School of Public Health"]),
+    ("School of Public Health, Orchard University, Lisbon, Portugal", ["Orchard University"]),
+    # '<University> - <SHORT FORM>': a second organisation the registry knows by its short form
+    ("Orchard University - CONICET, Rosario, Argentina", ["Orchard University", "CONICET"]),
+])
+def test_an_entrys_organisations_in_journal_forms(entry, expected):
+    from pipeline.names import institutions as inst
+
+    assert inst.organisations([entry]) == expected
+
+
+GRAPHICAL_ABSTRACT = [("Graphical Abstract", 14, 72, 60, "Times-Bold"), ("Quiet Lanterns for Sparse Routing", 12, 72, 90),
+                      ("Mira Castellan, Tobias Rennick", 10, 72, 110), ("[figure]", 10, 250, 300)]
+PUBLISHER_NOTICE = [("Since January 2031 the Lantern Press has created a Quiet Systems resource centre with", 10, 60, 80),
+                    ("free information on quiet routing. The resource centre is hosted on Lantern Connect.", 10, 60, 94),
+                    ("The Lantern Press hereby grants permission to make all its related research available in", 10, 60, 120),
+                    ("publicly funded repositories for unrestricted re-use, with acknowledgement of the source.", 10, 60, 134)]
+
+
+@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE], ids=["graphical-abstract", "publisher-notice"])
+def test_a_journals_front_page_is_passed_over_for_the_papers_own(tmp_path, front):
+    """An Elsevier preprint's graphical-abstract page, a publisher's notice page: the paper's own
+    page 1 follows, with the affiliations the front page lacks."""
+    from test_header_classes import draw_pages, own_first_page
+
+    path = tmp_path / "p.pdf"
+    draw_pages(path, [front, own_first_page(), [("2 Related Work", 12, 60, 80)]])
+    paper = read_metadata(extract(path))
+    assert paper.title == "Quiet Lanterns for Sparse Routing"
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_a_run_on_paragraph_of_entries_with_a_structured_abstract(tmp_path):
+    """Frontiers: the entries run on as one paragraph in the notes' size, lines broken inside names
+    ('Royal' / 'Tidewater Hospital'), and the abstract starts at 'Objective:' with no heading."""
+    rows = [("Quiet Lanterns for Sparse Routing", 20, 72, 80),
+            ("Mira Castellan^1, Tobias Rennick^2 and Ana Duarte^3", 9, 72, 110),
+            ("^1Orchard Health, Lisbon, Portugal, ^2Department of Radiology, Royal", 7, 72, 126),
+            ("Tidewater Hospital, Porto, Portugal, ^3School of Medicine, Harbor University, Faro, Portugal", 7, 72, 135),
+            ("Objective: Quiet lanterns route attention across long documents without paying for the whole", 10, 72, 160),
+            ("sequence. Methods: we light a sparse schedule and measure its memory on every benchmark we tried.", 10, 72, 173)]
+    paper = read(tmp_path, rows)
+    assert "Royal Tidewater Hospital" in paper.institutions and "Harbor University" in paper.institutions
+    assert paper.abstract.startswith("Quiet lanterns route attention")
+
+
+def test_a_chinese_journals_numbered_entries_in_brackets(tmp_path):
+    """'(1. <单位> <学院>, <城市> <邮编>; 2. <单位> <中心>, <城市> <邮编>)': two organisations, numbers gone."""
+    from pipeline.metadata.affiliations import _split_inline_markers
+
+    entry = "(1. 清澜大学  信息工程学院,  杭州  310000;  2. 明湖实验室  网络研究中心,  苏州 215000)"
+    assert [p.strip(" ;") for p in _split_inline_markers(entry)] == ["清澜大学 信息工程学院, 杭州 310000",
+                                                                     "明湖实验室 网络研究中心, 苏州 215000"]
+
+
+@pytest.mark.parametrize(("entries", "expected"), [
+    (["Computer Science Dept, Orchard University, Lisbon, Portugal"], ["Orchard University"]),
+    (["Orchard University Medical School, Orchard University, Lisbon, Portugal"], ["Orchard University"]),
+])
+def test_a_unit_named_with_its_university_is_that_university(entries, expected):
+    from pipeline.names import institutions as inst
+
+    assert inst.organisations(entries) == expected
