@@ -213,3 +213,35 @@ def test_a_unit_named_with_its_university_is_that_university(entries, expected):
     from pipeline.names import institutions as inst
 
     assert inst.organisations(entries) == expected
+
+
+def test_a_publishers_rights_line_leaves_the_affiliations_to_the_notes(tmp_path):
+    """Springer journals print '© The Author(s), under exclusive licence to <Publisher>, LLC' under
+    the names and the affiliations in numbered notes at the foot: the rights line names nobody's
+    organisation, so the notes are read."""
+    rows = [("Quiet Lanterns for Sparse Routing", 17, 72, 100), ("Mira Castellan^1 · Tobias Rennick^2", 11, 72, 130),
+            ("Received: 3 March 2031 / Accepted: 9 May 2031", 8, 72, 150),
+            ("© The Author(s), under exclusive licence to Lantern Press Media, LLC, part of Lantern Nature 2031", 8, 72, 162)]
+    rows += abstract_rows(200) + [("1 Introduction", 12, 72, 300, "Times-Bold")] + paragraph(320) + paragraph(420)
+    rows += [("^1 School of Computing, Universiti Orchard Malaysia, Skudai, Malaysia", 8, 72, 700),
+             ("^2 Tidewater University of Science and Technology, Islamabad, Pakistan", 8, 72, 712)]
+    paper = read(tmp_path, rows)
+    assert paper.institutions == ["Universiti Orchard Malaysia", "Tidewater University of Science and Technology"]
+    assert not paper.confidence["institutions"].reason
+
+
+def test_a_bilingual_header_names_each_organisation_once(tmp_path):
+    """A Chinese journal prints names and affiliation in Chinese and again in English: the registry
+    files '北京交通大学' and 'Beijing Jiaotong University' as one organisation, read once and not
+    doubted as unread; a two-character name set with a space to line up ('郜 帅') is one name."""
+    from pipeline.names import institutions as inst
+
+    assert inst.organisations(["（北京交通大学电子信息工程学院 北京 100044）",
+                               "（School of Electronic and Information Engineering, Beijing Jiaotong University, Beijing 100044）"]) \
+        == ["北京交通大学"]
+    from pipeline.metadata.confidence import unread_organisations
+
+    assert unread_organisations("School of Electronic and Information Engineering, Beijing Jiaotong University", ["北京交通大学"]) == []
+    from pipeline.metadata.authors import _split_run_of_names
+
+    assert _split_run_of_names("柴若楠 郜 帅 兰江雨 刘宁春") == ["柴若楠", "郜帅", "兰江雨", "刘宁春"]

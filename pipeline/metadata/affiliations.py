@@ -31,6 +31,7 @@ DATE_RE = re.compile(
 )
 
 
+_RIGHTS = re.compile(r"©|\b(?:copyright|all rights reserved|exclusive licen[cs]e)\b", re.I)
 _EDITOR = re.compile(r"^\s*(?:action\s+|handling\s+|associate\s+)?editors?\s*:", re.I)
 _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms)\b", re.I)
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
@@ -175,6 +176,8 @@ def _cell_kind(cell: Cell) -> str:
     if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain) \
             or FUNDING_RE.search(plain):
         return "other"
+    if _RIGHTS.search(plain):
+        return "other"  # '© The Author(s), under exclusive licence to <Publisher>, LLC': the publisher's line, no affiliation
     if inst.is_placeholder(plain) or _EDITOR.match(plain):
         return "other"  # 'No Institute Given' names no organisation; 'Editor: <Name>' (JMLR) is not an author
     lead = cell.parts[0][0].strip() if cell.parts else ""

@@ -68,6 +68,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     tokens = [_LETTER_MARKS.sub("", t) or t for t in tokens]  # 'Luping Zhou b': a mark set in the text's size
+    tokens = [t.replace(" ", "") if re.fullmatch(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t) else t for t in tokens]  # '郜 帅'
     if tail and tokens and len(tokens[0].split()) == 1:
         tokens[0] = f"{tail} {tokens[0]}"
         if tail in authors:  # the first name read alone, perhaps with a name of another column after it
@@ -95,9 +96,20 @@ def _wide_gap_names(token: str) -> list[str]:
     return [re.sub(r"\s+", " ", token)]
 
 
+def _two_character_names(words: list[str]) -> list[str]:
+    """'柴若楠 郜 帅 兰江雨': a two-character name is set with a space inside, to line up with the
+    three-character ones; two single characters in a row are one name."""
+    out, i = [], 0
+    while i < len(words):
+        pair = i + 1 < len(words) and all(re.fullmatch(r"[\u4e00-\u9fff]", w) for w in words[i:i + 2])
+        out.append(words[i] + words[i + 1] if pair else words[i])
+        i += 2 if pair else 1
+    return out
+
+
 def _split_run_of_names(token: str) -> list[str]:
     """Names separated only by spaces: Chinese names each, or an even run of capitalised words as pairs."""
-    words = token.split()
+    words = _two_character_names(token.split())
     if len(words) > 1 and all(re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", w) for w in words):
         return words
     if len(words) >= in_force().name_run_min_words and len(words) % 2 == 0 and all(w[:1].isupper() for w in words):

@@ -115,6 +115,7 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
     only what the registry knows counts; with none, an organisation word or an author's marked
     note with an address is enough."""
     found, forms = [], _kept_forms(kept)
+    kept_ids = {org.id for org in map(registry.identify, kept) if org is not None}  # '北京交通大学' accounts for its English name
     for cell in (c for line in header.splitlines() for c in _CELL_GAP.split(line)):
         if _covers(cell, forms):
             continue
@@ -124,7 +125,8 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
         for part in inst.entry_parts(_NOTE_LETTER.sub("", cell.strip())):
             if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found:
                 continue
-            if _registered(part) or (not kept and inst.has_organisation_word(part)):
+            if (_registered(part) and getattr(registry.identify(part), "id", None) not in kept_ids) \
+                    or (not kept and inst.has_organisation_word(part)):
                 found.append(part)
     return found
 

@@ -132,5 +132,11 @@ def campus_of(name: str, other: str) -> bool:
 
 
 def repeats(name: str, other: str) -> bool:
-    """Whether two printed names stand for one organisation."""
-    return same_folded(fold(name), fold(other)) and not (campus_of(name, other) or campus_of(other, name))
+    """Whether two printed names stand for one organisation: the same name, or two names the
+    registry files as one organisation ('北京交通大学' and 'Beijing Jiaotong University' on a bilingual page)."""
+    if campus_of(name, other) or campus_of(other, name):
+        return False
+    if same_folded(fold(name), fold(other)):
+        return True
+    first, second = registry.identify(name), registry.identify(other)
+    return first is not None and second is not None and first.id == second.id
