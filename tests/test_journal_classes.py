@@ -245,3 +245,59 @@ def test_a_bilingual_header_names_each_organisation_once(tmp_path):
     from pipeline.metadata.authors import _split_run_of_names
 
     assert _split_run_of_names("柴若楠 郜 帅 兰江雨 刘宁春") == ["柴若楠", "郜帅", "兰江雨", "刘宁春"]
+
+
+def test_one_author_a_line_with_the_organisation_after_a_comma(tmp_path):
+    """A chapter's contributors: '<Given Family>, <Organisation>' a line, one of them with two
+    ('<Company>, & University of <Town>'): every author counted, every organisation read; a byline
+    '<Name>, <Name>, <Name>' is still a byline."""
+    rows = [("Quiet Lanterns: Highlights of a Survey", 16, 72, 80),
+            ("Mira Castellan, Orchard University", 11, 72, 110), ("Tobias Rennick, Tidewater Institute of Technology", 11, 72, 124),
+            ("Ana Duarte, Lantern Measurement Solutions Group, & University of Faro", 11, 72, 138),
+            ("Lena Moreau, Harbor University", 11, 72, 152), ("Citation", 11, 72, 180)] + abstract_rows(220)
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
+    assert {"Orchard University", "Tidewater Institute of Technology", "University of Faro", "Harbor University"} <= set(
+        paper.institutions)
+    byline = read(tmp_path, [("Quiet Lanterns for Sparse Routing", 16, 72, 80),
+                             ("Mira Castellan, Tobias Rennick, Ana Duarte, Lena Moreau", 11, 72, 110),
+                             ("Orchard University", 10, 72, 126)] + abstract_rows(200))
+    assert byline.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
+    assert byline.institutions == ["Orchard University"]
+
+
+def test_a_labs_subject_short_form_is_no_university():
+    """'AI Accelerator, <Company> Inc': an acronym and a word is a university only when the word is
+    a town ('KU Leuven'); a subject's short form before a common noun is a lab of the company."""
+    from pipeline.names import institutions as inst
+
+    assert inst.organisations(["AI Accelerator, Lanternworks Inc"]) == ["Lanternworks Inc"]
+    assert inst.organisations(["Department of Physics, KU Leuven, Leuven, Belgium"]) == ["KU Leuven"]
+
+
+@pytest.mark.parametrize("notice", [
+    ["Copyright by the 16541", "International Federation of Quiet Control (IFQC)"],  # a proceedings' rights line, run on
+    ["Peer review under responsibility of the Lantern Federation of Routing."],
+    ["Authorized licensed use limited to: Orchard University. Downloaded on July 08, 2031 from Lantern Xplore."],
+])
+def test_a_rights_or_review_notice_names_no_unread_organisation(notice):
+    """The header's notices name a publisher, a federation or a subscriber, not an affiliation the
+    names read missed; nor do an author note's initials ('M. T')."""
+    from pipeline.metadata.confidence import unread_organisations
+
+    header = "\n".join(["Quiet Lanterns", "Mira Castellan   Tobias Rennick", "Tidewater University, Porto, Portugal",
+                        "Correspondence concerning this article should be addressed to M. T; J. D", *notice])
+    assert unread_organisations(header, ["Tidewater University"]) == []
+    assert unread_organisations(header + "\nUniversity of Porto, Porto, Portugal", ["Tidewater University"]) == ["University of Porto"]
+
+
+def test_prose_dropped_from_the_entries_is_no_doubt():
+    """A sentence of the abstract or a notice run into the entries names no misread organisation:
+    the institutions are not doubted for it, as they are for a dropped fragment."""
+    from pipeline.metadata.confidence import doubts
+
+    sentence = "as it does not currently have a standardized set of methods and it has become a concomitant development"
+    common = dict(title="Quiet Lanterns for Sparse Routing", authors=["Mira Castellan"], count=1, anonymous=False,
+                  kept=["Orchard University"], abstract="We study quiet lanterns " * 10, header="Orchard University")
+    assert not doubts(dropped=[sentence], **common)["institutions"].reason
+    assert doubts(dropped=["Mira Castellan Lab 12"], **common)["institutions"].reason.startswith("dropped")

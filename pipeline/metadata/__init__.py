@@ -11,9 +11,10 @@ from ..models import Decision, Document, Paper
 from ..names import institutions as inst
 from ..rules import in_force
 from .abstract import abstract_line, excerpt, read_abstract
-from .affiliations import foot_notes, footnote_affiliations, read_header
+from .affiliations import read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE, is_signature
 from .confidence import LOW, doubts, institution_doubts
+from .footnotes import foot_notes, footnote_affiliations
 from .header import beside_abstract, header_block
 from .identifiers import read_identifiers
 from .layout import body_size, page_lines, sidebar_edge, text_body_size

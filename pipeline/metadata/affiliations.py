@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import statistics
 
 from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
-from .authors import CIRCLED, ORCID_RE, add_authors
-from .layout import MARKER_RE, Cell, Line, cell_size, is_link_row
+from .authors import CIRCLED, ORCID_RE, add_authors, is_person_name
+from .layout import Cell, Line, cell_size, is_link_row
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -55,6 +54,22 @@ def _leading_name(cell: Cell) -> tuple[str, str]:
     return "", ""
 
 
+_NAME_COMMA = re.compile(r"^([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]*){1,3})\s*,\s+(?=[A-Z])")
+
+
+def _listed_author(cell: Cell) -> tuple[str, str]:
+    """'<Given Family>, <Organisation>': one author a line, with their affiliation after a comma
+    (a chapter's or a report's list of contributors). Returns (name, affiliation) or ('', '')."""
+    match = _NAME_COMMA.match(cell.plain)
+    if not match or not is_person_name(match.group(1)) or inst.looks_like_affiliation(match.group(1)):
+        return "", ""
+    rest = cell.plain[match.end():].strip(" ,")
+    first = rest.split(",")[0].strip()
+    if is_person_name(first) and len(first.split()) <= in_force().full_name_max_words and not inst.looks_like_affiliation(first):
+        return "", ""  # '<Name>, <Name>, ...': a byline, not a name and its organisation
+    return match.group(1), rest
+
+
 def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], list[str], int]:
     """Authors, raw affiliation entries and the highest affiliation number cited by the names.
 
@@ -70,7 +85,9 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
     tails: list[tuple[Cell, str]] = []  # name cells of the line above that ended on a first name alone
     corresponding = False  # past a 'Correspondence:' label, a name is the corresponding author's, named again
-    for line in _without_figure_labels(header):
+    header = _without_figure_labels(header)
+    listed = sum(bool(line.cells and _listed_author(line.cells[0])[0]) for line in header) >= in_force().listed_authors_min
+    for line in header:
         if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         corresponding = corresponding or bool(line.cells and _CORRESPONDENCE.match(line.cells[0].plain))
@@ -95,6 +112,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
             if kind == "authors" and len(line.cells) > 1:
                 grid_names.append(cell)
             name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
+            if listed and not name and cell is line.cells[0]:
+                name, rest = _listed_author(cell)  # '<Given Family>, <Organisation>', an author a line
             if name:
                 authors.append(name)
                 entries.append(rest)
@@ -297,93 +316,3 @@ def _split_inline_markers(text: str) -> list[str]:
     parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?"
                      rf"|(?:^|(?<=[,;]\s))\d{{1,2}}[.)]\s*(?=[A-Z\u4e00-\u9fff])", text.strip())  # a numbered list's '1. ', '2) '
     return [p for p in parts if p.strip(" ,;")]
-
-
-def _note_spans(spans: list, body: float) -> list:
-    """The small spans of one line's column, unless that column is body text (whose small spans
-    are citation marks)."""
-    chars: dict[float, int] = {}
-    for span in spans:
-        chars[span.size] = chars.get(span.size, 0) + len(span.text)
-    if not chars or max(chars, key=chars.get) >= body - in_force().note_smaller_pt:
-        return []
-    return [s for s in spans if s.size < body - in_force().note_smaller_pt]
-
-
-def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
-    """The foot's small spans in reading order: a note running across the page is read where it
-    stands; between such notes, the left column's notes come before the right column's."""
-    rules = in_force()
-    ordered, left, right = [], [], []
-    for line in foot_lines:
-        if any(s.x0 < middle - rules.across_middle_pt and s.x1 > middle + rules.across_middle_pt for s in line.spans):  # across the page
-            ordered += left + right + _note_spans(line.spans, body)
-            left, right = [], []
-        else:
-            left += _note_spans([s for s in line.spans if s.x0 < middle], body)
-            right += _note_spans([s for s in line.spans if s.x0 >= middle], body)
-    return ordered + left + right
-
-
-def foot_notes(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
-    """The notes at the foot of page 1 (where IEEE, ICML and journals print affiliations), one
-    string per printed line, in reading order, markers kept."""
-    out: list[str] = []
-    last = None
-    for span in _reading_order([ln for ln in lines if ln.y0 > in_force().foot_band * page_height], body, page_width / 2):
-        if last is None or abs(span.y0 - last.y0) > in_force().note_line_sizes * span.size or span.x0 < last.x0:
-            out.append(span.text.strip())
-        else:
-            out[-1] += ("" if MARKER_RE.match(span.text) and span.size < last.size else " ") + span.text.strip()
-        last = span
-    return [" ".join(line.split()) for line in out if line.strip()]
-
-
-# a full stop and a capital end the note's sentence, but not after an abbreviation inside a name
-# ('Washington University in St. Louis', 'Dept. Computer Science'); 'U.K.' ends one as often as not
-_SENTENCE_END = r"(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bInst)(?<!\bNatl)\.\s+[A-Z]"
-
-
-_ALSO_WITH = re.compile(r",?\s+and\s+(?:is\s+|are\s+)?(?:also\s+)?with\s+(?:the\s+)?")  # '..., and also with the <Name>': one more
-
-
-def _note_entry(piece: str) -> str:
-    """A note's affiliation without its edge punctuation, but with the full stop of 'Inc.'."""
-    piece = " ".join(piece.split()).strip(" ,;")
-    return piece if re.search(r"\b(?:Inc|Ltd|Co|Corp)\.$", piece) else piece.rstrip(".").strip()
-
-
-# where a footnote stops naming an affiliation: a venue's notice ('Submitted to <Conference>. Do not
-# distribute.', 'Preprint. Under review.'), a correspondence line, an address
-_VENUE_NOTICE = re.compile(r"\.?\s*(?:Correspondence to|Preliminary work|Proceedings of|Copyright|Under review|Submitted to|"
-                           r"Accepted (?:at|to|by|for)\b|To appear (?:in|at)\b|Do not distribute|Preprint\b|\*?e-?mail)")
-
-
-def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float,
-                          sentences_only: bool = False) -> list[str]:
-    """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes). Where
-    an author 'was with' one organisation and 'is now with' another, both are the paper's. With
-    `sentences_only` (the header named affiliations already), only the 'is (also) with' sentences:
-    a second affiliation an ACM grid leaves to a note."""
-    foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]  # in page order; spans in x order
-    foot = _reading_order(foot_lines, body, page_width / 2)
-    if not foot:
-        return []
-    note_size = statistics.median(s.size for s in foot)
-    is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - in_force().note_marker_pt for s in foot]
-    text = " ".join(s.text for s, marker in zip(foot, is_marker, strict=False) if not marker)
-    entries = [_note_entry(piece) for m in re.finditer(
-        r"\b(?:are|is|was|were)\s+(?:now\s+|also\s+|currently\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)",
-        text) for piece in _ALSO_WITH.split(m.group(1))]
-    if entries or sentences_only:
-        return entries
-    numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker, strict=False))
-    pieces = numbered.split("\x00")
-    if is_marker and not is_marker[0]:  # the first note's marker can sit in the margin, unread
-        pieces[0] = pieces[0] if inst.looks_like_affiliation(pieces[0]) and pieces[0].strip()[:1].isupper() else ""
-    for piece in pieces:  # text after each superscript marker
-        piece = _VENUE_NOTICE.split(piece)[0]
-        piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
-        if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
-            entries.append(piece)
-    return entries

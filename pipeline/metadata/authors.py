@@ -139,6 +139,11 @@ def reads_as_byline(text: str) -> bool:
     return len(parts) >= 3 and names >= 0.8 * len(parts)
 
 
+def is_person_name(token: str) -> bool:
+    """Whether a token reads as one person's name (not an organisation, a place or a label)."""
+    return _is_name(token)
+
+
 def _is_name(token: str) -> bool:
     if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token):
         return False

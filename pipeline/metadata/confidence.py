@@ -15,47 +15,15 @@ from ..names import institutions as inst
 from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
-from .title import cut_title, is_multiword
+from .field_doubts import abstract_doubt, author_doubt, title_doubt
+
+__all__ = ["LOW", "abstract_doubt", "author_doubt", "doubts", "institution_doubts", "title_doubt"]
 
 LOW = LOW_CONFIDENCE
 _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-_VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b|^articles?$", re.I)
 _SENTENCE = re.compile(r"[。！？]|\b(?:we|our|this paper|is|are|was|were|to)\b", re.I)
 _DEPARTMENT = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|division) (?:of|for)\b(?!.*,)", re.I)
 _NOT_ORG = re.compile(r"^[a-z]+\s|[:=@]|\d{3,}|^\W|\b(?:include|includes|to [A-Z]{2,})\b|^[A-Z]\.\s?[A-Z][a-z]+$")  # 'Y. Tong': a person
-
-
-def title_doubt(title: str) -> str:
-    """Why a title is implausible, or '' when it looks like one."""
-    if not title:
-        return "no title found on page 1"
-    words = len(title.split()) + len(_WIDE.findall(title)) // 2
-    if words > in_force().title_max_words or len(title) > in_force().title_max_chars:
-        return "too long for a title (likely the abstract)"
-    if _VENUE.search(title):
-        return "reads like a journal name or running header"
-    if re.match(r"^(fig\.|figure|table)\s*\d", title, re.I):
-        return "reads like a figure caption"
-    if not is_multiword(title):
-        return "a single word"
-    if cut := cut_title(title):
-        return f"cut at a line break ({cut})"
-    return ""
-
-
-_NICKNAME = re.compile(r"\s\([A-Z][a-z]+\)(?=\s)")  # 'Danfeng (Daphne) Yao': the name the author goes by
-
-
-def author_doubt(authors: list[str], count: int | None, anonymous: bool) -> str:
-    if count is None or anonymous:
-        return ""
-    if count == 0:
-        return "no author names found"  # often an anonymous submission: said, but not doubted
-    odd = [a for a in authors if len(a.split()) > in_force().person_max_words
-           or re.search(r"[\d@:;()\[\]]", _NICKNAME.sub("", a))]
-    if odd:
-        return f"names that do not look like people: {', '.join(odd[:3])}"
-    return ""
 
 
 def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str], list[str]]:
@@ -110,20 +78,40 @@ def _covers(text: str, kept: list[tuple[set[str], str]]) -> bool:
 _MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  # '∗ <ABCD>. name@<abcd>.<domain>': an author's affiliation note
 
 
+_REVIEW_NOTE = re.compile(r"\b(?:peer review under (?:the )?responsibility of|hosting by|open access article under)\b", re.I)
+
+
+def _cells_but_notices(header: str) -> list[str]:
+    """The header's cells without a rights line or a proceedings' note, and the line it runs on to
+    ('Copyright by the' / 'International Federation of <X>'): they name a publisher, not an affiliation."""
+    cells, open_notice = [], False
+    for line in header.splitlines():
+        notice = bool(_PUBLISHER.search(line) or _REVIEW_NOTE.search(line))
+        runs_on, open_notice = open_notice, notice and not re.search(r"[.)]\s*$", line)
+        if not (notice or runs_on):
+            cells += _CELL_GAP.split(line)
+    return cells
+
+
+def _initials(part: str) -> bool:
+    """'M. T', 'J. D': a person's initials (a correspondence note), no organisation."""
+    return all(len(w.strip(".")) <= 1 for w in part.split())
+
+
 def unread_organisations(header: str, kept: list[str]) -> list[str]:
     """Organisations page 1's header prints in a cell no kept name accounts for. With names kept,
     only what the registry knows counts; with none, an organisation word or an author's marked
     note with an address is enough."""
     found, forms = [], _kept_forms(kept)
     kept_ids = {org.id for org in map(registry.identify, kept) if org is not None}  # '北京交通大学' accounts for its English name
-    for cell in (c for line in header.splitlines() for c in _CELL_GAP.split(line)):
+    for cell in _cells_but_notices(header):
         if _covers(cell, forms):
             continue
         if not kept and _MARKED_NOTE.match(cell.strip()):
             found.append(re.sub(r"\S+@\S+", "", cell).strip(" *∗†‡§¶."))
             continue
         for part in inst.entry_parts(_NOTE_LETTER.sub("", cell.strip())):
-            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found:
+            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found or _initials(part):
                 continue
             if (_registered(part) and getattr(registry.identify(part), "id", None) not in kept_ids) \
                     or (not kept and inst.has_organisation_word(part)):
@@ -319,14 +307,11 @@ def short_form_again(kept: list[str]) -> list[str]:
     return out
 
 
-def abstract_doubt(abstract: str) -> str:
-    if not abstract:
-        return "no abstract found"
-    if len(abstract) + len(_WIDE.findall(abstract)) < in_force().abstract_min_chars:
-        return "too short for an abstract"
-    if re.match(r"[a-z]{2,}\b(?![-’'])", abstract):
-        return "starts mid-sentence (likely body text, not the abstract)"
-    return ""
+def _prose(text: str) -> bool:
+    """A sentence of the abstract or a publisher's notice run into the header's entries: many
+    lower-case words, so no organisation's name was misread there."""
+    words = re.findall(r"\b[a-z][a-z'-]+\b", text)
+    return len(words) >= in_force().prose_dropped_min_words
 
 
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
@@ -341,7 +326,7 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         "authors": FieldDoubt(confidence=LOW, reason=author_reason) if count == 0 and author_reason else _doubt(author_reason),
         "abstract": _doubt(abstract_doubt(abstract)),
     }
-    if dropped:
+    if dropped := [d for d in dropped if not _prose(d)]:
         out["institutions"] = FieldDoubt(confidence=rules.not_organisations, reason=f"dropped as not organisations: {'; '.join(dropped)}")
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]

@@ -177,6 +177,7 @@ def split_parts(entry: str) -> list[str]:
 def trim(part: str) -> str:
     """Drop edge punctuation but keep the full stop of 'Inc.', 'Ltd.', 'Co.'."""
     part = re.sub(r"\s*\((?:UMR|CNRS|UPR|EA|FRE|USR)[^)]*\)", "", part).strip(" ;:,")  # '<LAB> (UMR CNRS <number>)': a unit code
+    part = re.sub(r"^(?:&|and)\s+(?=[A-Z])", "", part)  # '<Company>, & University of <Town>': the second of two
     if part.endswith(".") and not re.search(r"\b(Inc|Ltd|Co|Corp|Ltda|S\.A|B\.V)\.$", part):
         part = part.rstrip(".").strip()
     return part
