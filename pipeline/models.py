@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 
 class Frozen(BaseModel):
-    """Base for values that, once built, are never mutated by a later stage."""
+    """Base for values that, once built, are never mutated by a later stage. Each schema is built on
+    first use (defer_build): a reader process never builds the run's models (some 2 MB in all)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Span(Frozen):

@@ -16,17 +16,20 @@ pytest.importorskip("reportlab")
 PAPER_TITLE = "Quiet Lanterns for Sparse Routing"
 
 
-def draw_pages(path, pages: list[list[tuple]]) -> None:
-    """Several pages, each as `pages.draw` takes its rows: (text, size, x or 'c', y from the top[, font])."""
+def draw_pages(path, pages: list[list[tuple]], title: str = "") -> None:
+    """Several pages, each as `pages.draw` takes its rows: (text, size, x or 'c', y from the top[, font]);
+    `title` goes in the PDF's Title metadata."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=letter)
+    if title:
+        c.setTitle(title)
     for rows in pages:
         for text, size, x, y, *font in rows:
             face = font[0] if font else "Times-Roman"
-            left = 306 - c.stringWidth(re.sub(r"\^[\d,]+", "", text), face, size) / 2 if x == "c" else x
-            for i, piece in enumerate(re.split(r"\^([\d,]+)", text)):  # '^2' draws a superscript marker
+            left = 306 - c.stringWidth(re.sub(r"\^[\d,*]+", "", text), face, size) / 2 if x == "c" else x
+            for i, piece in enumerate(re.split(r"\^([\d,*]+)", text)):  # '^2' draws a superscript marker
                 c.setFont(face, size * 0.6 if i % 2 else size)
                 c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
                 left += c.stringWidth(piece, face, size * 0.6 if i % 2 else size)

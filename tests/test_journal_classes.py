@@ -6,10 +6,9 @@ an anonymous submission's footnote."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from pages import abstract_rows
+from test_header_classes import draw_pages
 
 from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
@@ -22,22 +21,8 @@ SENTENCES = ("Recent efforts to route quiet lanterns with mobile technology have
 
 
 def draw(path, rows: list[tuple], title: str = "") -> None:
-    """rows: (text, size, x or 'c', y from the top[, font]); `title` goes in the PDF's Title metadata."""
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen import canvas
-
-    c = canvas.Canvas(str(path), pagesize=letter, invariant=True)
-    if title:
-        c.setTitle(title)
-    for text, size, x, y, *font in rows:
-        face = font[0] if font else "Times-Roman"
-        left = 306 - c.stringWidth(re.sub(r"\^[\d,*]+", "", text), face, size) / 2 if x == "c" else x
-        for i, piece in enumerate(re.split(r"\^([\d,*]+)", text)):  # '^2' draws a superscript marker
-            c.setFont(face, size * 0.6 if i % 2 else size)
-            c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
-            left += c.stringWidth(piece, face, size * 0.6 if i % 2 else size)
-    c.showPage()
-    c.save()
+    """One page: rows as `pages.draw` takes them; `title` goes in the PDF's Title metadata."""
+    draw_pages(path, [rows], title)
 
 
 def read(tmp_path, rows, title: str = ""):
@@ -173,7 +158,7 @@ PUBLISHER_NOTICE = [("Since January 2031 the Lantern Press has created a Quiet S
 def test_a_journals_front_page_is_passed_over_for_the_papers_own(tmp_path, front):
     """An Elsevier preprint's graphical-abstract page, a publisher's notice page: the paper's own
     page 1 follows, with the affiliations the front page lacks."""
-    from test_header_classes import draw_pages, own_first_page
+    from test_header_classes import own_first_page
 
     path = tmp_path / "p.pdf"
     draw_pages(path, [front, own_first_page(), [("2 Related Work", 12, 60, 80)]])
