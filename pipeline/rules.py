@@ -67,6 +67,7 @@ class Rules(BaseModel):
     person_max_words: int = Field(5, description="an author name with more words is not a person's")
     org_max_words: int = Field(12, description="an organisation's name with more words is a sentence or a run of entries")
     full_name_max_words: int = Field(3, description="a person's name after '<Name>, ' is this short; a longer phrase is an organisation's")
+    beside_probe_lines: int = Field(6, description="lines of a column beside an unheaded abstract that must name an organisation")
     listed_authors_min: int = Field(3, description="lines '<Name>, <Organisation>': this many make a list of one author a line")
     prose_dropped_min_words: int = Field(10, description="lower-case words: a dropped entry with this many is prose, no misread name")
     sentence_min_words: int = Field(6, description="a name this long with a sentence's words is a sentence")

@@ -286,3 +286,21 @@ def test_prose_dropped_from_the_entries_is_no_doubt():
                   kept=["Orchard University"], abstract="We study quiet lanterns " * 10, header="Orchard University")
     assert not doubts(dropped=[sentence], **common)["institutions"].reason
     assert doubts(dropped=["Mira Castellan Lab 12"], **common)["institutions"].reason.startswith("dropped")
+
+
+def test_an_affiliation_column_beside_an_unheaded_abstract(tmp_path):
+    """Wiley's template: the numbered affiliations in a narrow column on the left, the abstract with
+    no heading in the wide column beside it. The column is read as the header's; the abstract starts
+    at its own first words. A column of body text beside an unheaded paragraph names nobody."""
+    abstract = paragraph(230, size=9, x=250, width=60)
+    column = [("^1 Department of Routing, Orchard Lantern", 8, 40, 230), ("Institute, Lisbon, Portugal", 8, 40, 241),
+              ("^2 School of Light, Tidewater", 8, 40, 260), ("University, Porto, Portugal", 8, 40, 271),
+              ("Correspondence", 8, 40, 300, "Times-Bold"), ("Mira Castellan, Orchard Lantern Institute", 8, 40, 311)]
+    rows = [("ORIGINAL ARTICLE", 9, 40, 60), ("Quiet Lanterns for Sparse Routing", 18, 40, 120),
+            ("Mira Castellan^1 | Tobias Rennick^2", 11, 40, 160)]
+    paper = read(tmp_path, rows + column + abstract)
+    assert paper.institutions == ["Orchard Lantern Institute", "Tidewater University"]
+    assert paper.abstract.startswith("Recent efforts to route quiet lanterns")
+    body = [("We light the lanterns one at a time and", 9, 40, 230 + 11 * i) for i in range(6)]
+    plain = read(tmp_path, rows + body + abstract)
+    assert plain.institutions == [] and "We light the lanterns" not in " ".join(plain.affiliation_lines)

@@ -15,7 +15,7 @@ from .affiliations import read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE, is_signature
 from .confidence import LOW, doubts, institution_doubts
 from .footnotes import foot_notes, footnote_affiliations
-from .header import beside_abstract, header_block
+from .header import beside_abstract, header_block, without_column
 from .identifiers import read_identifiers
 from .layout import body_size, page_lines, sidebar_edge, text_body_size
 from .title import explain_title
@@ -75,7 +75,7 @@ def read_metadata(doc: Document) -> Paper:
     rules = dict(read)
     shown = inst.registry_forms(names, header)
     decisions = [Decision(field="title", value=title, rule=title_rule, kept=bool(title))]
-    abstract = read_abstract(doc.pages, lines[abstract_at:] if abstract_at < len(lines) else [])
+    abstract = read_abstract(doc.pages, without_column(lines[abstract_at:], beside) if abstract_at < len(lines) else [])
     count = None if team else len(authors)
     decisions += [Decision(field="author_count", value=str(count), rule=_count_rule(team, anonymous))]
     decisions += [Decision(field="affiliation_lines", value=e, rule=entries_rule) for e in aff_entries]

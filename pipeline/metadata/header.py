@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
 from .layout import Line, is_link_row
@@ -101,6 +102,10 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
     if abstract_at >= len(lines):
         return []
     heading = next((c for c in lines[abstract_at].cells if _ABSTRACT_HEADING.match(c.plain)), None)
+    unheaded = heading is None
+    if unheaded:  # Wiley's template: the abstract's paragraph, with no heading, right of the affiliation column
+        cells = lines[abstract_at].cells
+        heading = cells[-1] if len(cells) > 1 and cells[-1].x1 - cells[-1].x0 > cells[0].x1 - cells[0].x0 else None
     if heading is None or heading is lines[abstract_at].cells[0]:
         return []
     out = []
@@ -112,11 +117,25 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
             out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
     if out and _ARTICLE_INFO.match(out[0].plain):
         return []
+    if unheaded and not inst.looks_like_affiliation(" ".join(line.plain for line in out[:in_force().beside_probe_lines])):
+        return []  # a second column of body text beside an unheaded abstract names nobody
     correspondence = next((i for i, line in enumerate(out) if _CORRESPONDENCE.match(line.plain)), len(out))
     return out[:correspondence]  # the corresponding author's address below it repeats a name and an affiliation
 
 
 _CORRESPONDENCE = re.compile(r"^\s*(?:correspondence|\*?\s*corresponding author)\b", re.I)
+
+
+def without_column(lines: list[Line], beside: list[Line]) -> list[Line]:
+    """The lines without the cells of the column beside the abstract: the abstract's own text,
+    where its first line is looked for on the page."""
+    taken = {id(c) for line in beside for c in line.cells}
+    out = []
+    for line in lines:
+        cells = [c for c in line.cells if id(c) not in taken]
+        if cells:
+            out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
+    return out
 
 
 _OPENS_ORGANISATION = re.compile(r"^(?:the\s+)?(?:state\s+)?(?:key\s+)?(?:laborator(?:y|ies)|lab|institute|university|school|college|"
