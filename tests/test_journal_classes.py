@@ -188,6 +188,15 @@ def test_a_chinese_journals_numbered_entries_in_brackets(tmp_path):
     entry = "(1. 清澜大学  信息工程学院,  杭州  310000;  2. 明湖实验室  网络研究中心,  苏州 215000)"
     assert [p.strip(" ;") for p in _split_inline_markers(entry)] == ["清澜大学 信息工程学院, 杭州 310000",
                                                                      "明湖实验室 网络研究中心, 苏州 215000"]
+    wrapped = "（1.清澜大学信息工程系，杭州 310000；2.明湖实验室网络研究中心，苏州"  # full-width, its ')' on the next line
+    assert [p.strip(" ；") for p in _split_inline_markers(wrapped)] == ["清澜大学信息工程系，杭州 310000", "明湖实验室网络研究中心，苏州"]
+
+
+@pytest.mark.parametrize("line", ["[摘要] 本文研究静默灯笼在长文档中的稀疏路由", "【摘要】本文研究静默灯笼在长文档中的稀疏路由"])
+def test_a_bracketed_chinese_abstract_heading_ends_the_header(line):
+    from pipeline.metadata.abstract import _ABSTRACT_RE
+
+    assert _ABSTRACT_RE.match(line)
 
 
 @pytest.mark.parametrize(("entries", "expected"), [
@@ -304,3 +313,20 @@ def test_an_affiliation_column_beside_an_unheaded_abstract(tmp_path):
     body = [("We light the lanterns one at a time and", 9, 40, 230 + 11 * i) for i in range(6)]
     plain = read(tmp_path, rows + body + abstract)
     assert plain.institutions == [] and "We light the lanterns" not in " ".join(plain.affiliation_lines)
+
+
+def test_a_wide_set_chinese_heading_with_its_text_on_the_line_ends_the_header(tmp_path):
+    """'摘   要：<text>': the heading's two characters set apart, the abstract running on after them on
+    the same line; the English title further down is not read as names."""
+    from pages import draw as draw_cjk
+
+    rows = [("静默灯笼在长文档中的稀疏路由", 16, "c", 80), ("林晓岚1，王志远1", 11, "c", 110),
+            ("（1. 清澜大学信息工程学院，杭州 310000）", 9, "c", 128),
+            ("摘", 9, 60, 160), ("要：本文研究静默灯笼在长文档中的稀疏路由，并在每个基准上保持精度。", 9, 100, 160),
+            ("关键词：稀疏路由；长文档", 9, 60, 176),
+            ("Quiet Lanterns for Sparse Routing in Long Documents", 12, "c", 220), ("Lin Xiaolan, Wang Zhiyuan", 10, "c", 240)]
+    path = tmp_path / "p.pdf"
+    draw_cjk(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.authors == ["林晓岚", "王志远"]
+    assert paper.abstract.startswith("本文研究静默灯笼")

@@ -10,7 +10,7 @@ from .authors import reads_as_byline
 from .layout import Cell, Line, cell_size
 
 # '1 Abstract', '摘 要', and 'Summary' alone on its line (Wiley journals head the abstract so)
-_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|摘\s*要|summary(?=[ \t]*(?:\n|$)))\s*[:.—–\-：]?\s*"
+_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|[\[【]?\s*摘\s*要\s*[\]】]?|summary(?=[ \t]*(?:\n|$)))\s*[:.—–\-：]?\s*"
 _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 # a structured abstract with no heading starts at its first label ('Objective: ...', 'Background: ...')
 _STRUCTURED_START = re.compile(r"^\s*(?:objectives?|background|purpose|aims?|context|importance)\s*:\s*", re.I)
@@ -34,6 +34,7 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         first = lines[i].cells[0].plain if lines[i].cells else ""
         spaced = len(lines[i].cells) > 1 and _ABSTRACT_RE.fullmatch(lines[i].plain.strip())  # '摘      要': a heading set wide
         in_a_cell = any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < rules.heading_max_chars for c in lines[i].cells)
+        spaced = spaced or (len(first) == 1 and _ABSTRACT_RE.match(lines[i].plain))  # '摘   要：<text>'
         if _ABSTRACT_RE.match(first) or spaced or in_a_cell or _STRUCTURED_START.match(first):
             return i
     in_caption = False

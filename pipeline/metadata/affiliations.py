@@ -311,8 +311,9 @@ def _split_at_markers(cell: Cell) -> list[str]:
 
 def _split_inline_markers(text: str) -> list[str]:
     """'1 <Name> University 2 <Name> Inc.' printed without superscript fonts; a numbered list in
-    brackets, as Chinese journals print it ('(1. <单位>, <城市> <邮编>; 2. <单位>, ...)'), the same."""
-    text = re.sub(r"^\(\s*(?=\d{1,2}[.)])(.*?)\s*\)$", r"\1", re.sub(r"\s+", " ", text.strip()))
+    brackets, as Chinese journals print it ('(1. <单位>, <城市> <邮编>; 2. <单位>, ...)', its ')' on a
+    later line when the list wraps), the same."""
+    text = re.sub(r"^[(（]\s*(?=\d{1,2}[.)．])(.*?)\s*[)）]?$", r"\1", re.sub(r"\s+", " ", text.strip()))
     parts = re.split(rf"(?:^|(?<=[\s,;，；]))(?:\d{{1,2}}|[*†‡§♮♯\]\\])\s?(?=[A-Z])|[{CIRCLED}]\s?"
-                     rf"|(?:^|(?<=[,;]\s))\d{{1,2}}[.)]\s*(?=[A-Z\u4e00-\u9fff])", text.strip())  # a numbered list's '1. ', '2) '
+                     rf"|(?:^|(?<=[,;]\s)|(?<=[，；]))\d{{1,2}}[.)．]\s*(?=[A-Z\u4e00-\u9fff])", text.strip())  # '1. ', '；2.'
     return [p for p in parts if p.strip(" ,;")]
