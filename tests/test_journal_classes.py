@@ -154,7 +154,15 @@ PUBLISHER_NOTICE = [("Since January 2031 the Lantern Press has created a Quiet S
                     ("publicly funded repositories for unrestricted re-use, with acknowledgement of the source.", 10, 60, 134)]
 
 
-@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE], ids=["graphical-abstract", "publisher-notice"])
+ARTICLE_PAGE = [("Journal of Quiet Systems:", 14, 60, 60), ("Conference Series", 14, 60, 78), ("You may also like", 10, 380, 60),
+                ("PAPER • OPEN ACCESS", 9, 60, 120), ("Quiet Lanterns for Sparse Routing", 16, 60, 140),
+                ("To cite this article: Mira Castellan et al 2031 J. Quiet Syst.: Conf. Ser. 12 012009", 9, 60, 160),
+                ("View the article online for updates and enhancements.", 9, 60, 175),
+                ("This content was downloaded from IP address 192.0.2.7 on 03/03/2031 at 10:00", 8, 60, 760)]
+
+
+@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE, ARTICLE_PAGE],
+                         ids=["graphical-abstract", "publisher-notice", "publisher-article-page"])
 def test_a_journals_front_page_is_passed_over_for_the_papers_own(tmp_path, front):
     """An Elsevier preprint's graphical-abstract page, a publisher's notice page: the paper's own
     page 1 follows, with the affiliations the front page lacks."""
@@ -330,3 +338,14 @@ def test_a_wide_set_chinese_heading_with_its_text_on_the_line_ends_the_header(tm
     paper = read_metadata(extract(path))
     assert paper.authors == ["林晓岚", "王志远"]
     assert paper.abstract.startswith("本文研究静默灯笼")
+
+
+def test_a_journal_name_over_an_article_type_is_no_title(tmp_path):
+    """MDPI sets the journal's name large, then the article type alone ('Letter'), then the title:
+    the name above the type is a masthead."""
+    rows = [("quiet systems", 21, 117, 57), ("Letter", 10, 76, 102), ("Quiet Lanterns for Sparse Routing in", 18, 76, 115),
+            ("Long Documents", 18, 76, 135), ("Mira Castellan, Tobias Rennick *", 10, 76, 170),
+            ("School of Light, Orchard University, Lisbon 1000, Portugal", 9, 82, 189)] + abstract_rows(240)
+    paper = read(tmp_path, rows)
+    assert paper.title == "Quiet Lanterns for Sparse Routing in Long Documents"
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]

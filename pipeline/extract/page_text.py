@@ -31,6 +31,8 @@ _COVER_SIGNS = [re.compile(p, re.I | re.M) for p in (
     r"\bqueries to the author\b", r"\bauthor queries\b", r"\bplease check and confirm\b",
     # a publisher's notice in front of the paper ('... has created a COVID-19 resource centre ... hereby grants permission')
     r"\bresource cent(?:re|er)\b", r"\bhereby grants? permission\b", r"\bpublicly funded repositories\b",
+    # a publisher's article page in front of the paper ('To cite this article', 'You may also like', 'downloaded from IP address')
+    r"\bto cite this article\b", r"\byou may also like\b", r"\bview the article online\b", r"\bdownloaded from ip address\b",
 )]
 # a journal's pages set before the paper itself: its graphical abstract, its highlights
 _FRONT_MATTER_PAGE = re.compile(r"^\s*(?:graphical abstract|highlights)\s*$", re.I | re.M)

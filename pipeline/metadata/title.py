@@ -136,7 +136,11 @@ def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
         return True
     above = start > 0 and bool(_VENUE_RE.search(lines[start - 1].plain))
     below = end < len(lines) and bool(_VENUE_RE.search(lines[end].plain))
-    return above and below
+    return (above and below) or (end < len(lines) and bool(_ARTICLE_TYPE.match(lines[end].plain)))
+
+
+# an article type set alone under the journal's name and above the title (MDPI: 'remote sensing' / 'Letter')
+_ARTICLE_TYPE = re.compile(r"^\s*(?:article|letter|review|communication|technical note|brief report)\s*$", re.I)
 
 
 def _agrees(found: str, wanted: str) -> bool:
