@@ -57,14 +57,22 @@ def parenthesised_org(part: str) -> str:
     return match.group(1) if match and STRONG.search(match.group(1)) else ""
 
 
+# where a unit's name says whose it is: 'of', and as other languages say it ('da', 'de la', 'dell\'', 'di', 'der')
+_OF = re.compile(r"\b(?:of|da|do|de(?:\s+la)?|del|della|dell['’]|di|der|des|du)\s*(?<=\s|['’])")
+
+
+_ROMANCE_UNIVERSITY = re.compile(r"(?:the\s+)?Universi(?:dad|dade|tà|té)\b", re.I)  # 'Universidade de <Town>'
+
+
 def university_inside(unit: str) -> str:
-    """'AI Institute of <Name> University', 'School of X of the University of Y': the university a
-    unit names after 'of' (the shortest such tail), or ''."""
-    cuts = [m.end() for m in re.finditer(r"\bof\s+", unit)]
+    """'AI Institute of <Name> University', 'School of X of the University of Y', 'Faculdade de
+    Medicina da Universidade de <Town>': the university a unit names after 'of' or its like (the
+    shortest such tail), or ''."""
+    cuts = [m.end() for m in _OF.finditer(unit)]
     for cut in reversed(cuts):
         tail = unit[cut:]
         if tail[:1].isupper() or tail.lower().startswith("the "):
-            if TOP_WORDS.search(tail) and not is_unit(tail):
+            if (TOP_WORDS.search(tail) or _ROMANCE_UNIVERSITY.match(tail)) and not is_unit(tail):
                 return tail
     return ""
 
@@ -81,18 +89,12 @@ def inner_org(part: str) -> str:
     return school.group(1) if school and known(school.group(1)) else part
 
 
-# '<Unit> da Universidade de <Town>', '<Unit> of the University of <Town>', '<Unit> dell'Università di <Town>'
-_OF_A_UNIVERSITY = re.compile(r"\s(?:of(?:\s+the)?|da|do|de(?:\s+la)?|del|della|dell['’]\s*|di|der|des|du)\s+((?:The\s+)?Universi\w+\s.*)$")
-
-
 def _university_inside(part: str) -> str:
-    """The university a unit's name ends with, in any language ('Faculdade de Medicina da
-    Universidade de <Town>'), when the registry knows that university and not the whole name (a
-    university's hospital the registry lists is its own organisation)."""
-    match = _OF_A_UNIVERSITY.search(part)
-    if not match or registry.identify(part) is not None:
+    """The university a unit's name ends with, in any language, when the registry knows that
+    university and not the whole name (a university's hospital the registry lists is its own organisation)."""
+    university = university_inside(part)
+    if not university or registry.identify(part) is not None:
         return ""
-    university = match.group(1).strip()
     return university if registry.identify(university) is not None else ""
 
 
