@@ -67,6 +67,14 @@ def test_a_universitys_school_is_lifted_to_the_university():
     assert inst.organisations(["University of California, Berkeley"]) == ["University of California, Berkeley"]
 
 
+def test_a_lab_named_after_its_university_is_lifted_and_an_institute_with_its_own_name_is_not():
+    # the registry files both under a university: a lab that carries the university's acronym is
+    # the university's; an institute under a name of its own is an organisation in its own right
+    assert inst.organisations(["MIT CSAIL"]) == ["Massachusetts Institute of Technology"]
+    assert inst.organisations(["The Florey Institute of Neuroscience and Mental Health"]) == [
+        "The Florey Institute of Neuroscience and Mental Health"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

@@ -126,7 +126,7 @@ def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], li
     out: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     for name, rule in names:
-        unit_word = _LIFTED_UNIT_WORD.search(name)
+        unit_word = _LIFTED_UNIT_WORD.search(name) or _LIFTED_UNIT_WORD.search(_registered_name(name))
         up = registry.lifted(name) if unit_word and not (TOP.search(name) or hand_row(name)) else None
         up = up or (_university_before_school(name) if unit_word else None)
         if up is not None:
@@ -137,6 +137,12 @@ def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], li
         elif up is None:
             dropped.append((name, "duplicate"))
     return out, dropped
+
+
+def _registered_name(name: str) -> str:
+    """The registry's name for a short form ('MIT CSAIL': its '… Laboratory'), or ''."""
+    org = registry.identify(name)
+    return org.name if org is not None else ""
 
 
 def _university_before_school(name: str) -> registry.Organisation | None:

@@ -225,6 +225,20 @@ def same_organisation(a: str, b: str, context: Context | None = None) -> bool:
     return False
 
 
+# words a university's name shares with any other body's: no sign that a unit is named after it
+_COMMON_NAME_WORDS = frozenset("the of and for in at de la del di da des der university universidad universidade "
+                               "universite universita universitat institute institut instituto technology college school "
+                               "national state polytechnic academy sciences science".split())
+
+
+def _named_after(up: Organisation, names: str) -> bool:
+    """Whether a unit's names carry its parent's acronym or a word of its parent's own name
+    ('MIT' in 'MIT CSAIL', 'Tsinghua' in 'Tsinghua Shenzhen International Graduate School')."""
+    words = {fold(w) for w in re.findall(r"[^\W\d_]+", names)}
+    own = {fold(w) for w in re.findall(r"[^\W\d_]+", up.name)} - _COMMON_NAME_WORDS
+    return bool(words & (own | set(up.keys(ACRONYM)))) or any(k in fold(names) for k in up.keys() if len(k) >= 4 and not k.isascii())
+
+
 def _unambiguous_for(name: str, org: Organisation, context: Context | None) -> bool:
     """A shared acronym stands for `org` only when the page narrows it to `org`."""
     return context is not None and [o.id for o in _narrow(candidates(name), fold(name), context)] == [org.id]
@@ -232,11 +246,16 @@ def _unambiguous_for(name: str, org: Organisation, context: Context | None) -> b
 
 def lifted(name: str, printed: Iterable[str] = (), context: Context | None = None) -> Organisation | None:
     """The parent a unit belongs to ('Tsinghua Shenzhen International Graduate School' belongs to
-    Tsinghua University), when the registry lists exactly one parent, the unit is a university's
-    (the parent is an education body) and the parent is not among the names already printed."""
+    Tsinghua University, 'MIT CSAIL' to MIT), when the registry lists exactly one parent, the unit
+    is a university's (the parent is an education body), the unit is named after it, and the parent
+    is not among the names already printed. An institute under a name of its own ('The Florey
+    Institute of Neuroscience and Mental Health', which the registry files under a university) is
+    an organisation in its own right."""
     org = identify(name, context)
     up = parent(org) if org is not None else None
     if up is None or up.type != "education" or org.type not in ("education", "facility", "other") or up.ror in _federations():
+        return None
+    if not _named_after(up, f"{name} {org.name}"):
         return None
     if any(identify(p, context) == up for p in printed):
         return None
