@@ -349,3 +349,18 @@ def test_a_journal_name_over_an_article_type_is_no_title(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.title == "Quiet Lanterns for Sparse Routing in Long Documents"
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+
+
+def test_a_title_and_byline_drawn_after_the_body_are_read(tmp_path):
+    """A word processor's page: the abstract and the body come first in the page's drawing order,
+    the title and the byline last, though they stand above everything. The reader steps over body
+    text after the first section heading; what is drawn above all it read before is header text."""
+    body = [("I. INTRODUCTION", 10, 72, 330)] + paragraph(345, size=10) + paragraph(420, size=10)
+    top = [("Quiet Lanterns on Sparse Routes for", 18, "c", 70), ("Long Documents in Small Rooms", 18, "c", 92),
+           ("Mira Castellan^1, Tobias Rennick^2, Ana Duarte^1", 11, "c", 120)]
+    foot = [("^1 The authors are with the Orchard University, Lisbon, Portugal.", 8, 72, 700),
+            ("^2 The author is with the Tidewater Institute of Technology, Porto, Portugal.", 8, 72, 712)]
+    paper = read(tmp_path, abstract_rows(160) + body + foot + top)
+    assert paper.title == "Quiet Lanterns on Sparse Routes for Long Documents in Small Rooms"
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte"]
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]

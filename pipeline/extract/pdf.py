@@ -152,6 +152,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         body_from = heading.start() if same_length else raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, heading.start())
         body_from = body_from if body_from >= 0 else count
     foot_from = page_height * in_force().foot_band
+    top_read = page_height  # the topmost line read before the body: a line drawn later above it is header text
     body_raw: float | None = None
     samples: list[float] = []
     text_object = _text_object_function()
@@ -187,14 +188,17 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
             continue
         get_box(handle, index, out_left, out_right, out_bottom, out_top)
         y0, y1 = top_edge - top.value, top_edge - bottom.value
-        if index >= body_from and y0 < foot_from:
+        if index < body_from:
+            top_read = min(top_read, y0)
+        elif top_read <= y1 and y0 < foot_from:
             if chars:
                 flush()
             # body text above the foot band: step over it a few characters at a time while the
-            # character landed on is body text too (a note is longer than the step)
+            # character landed on is body text too (a note is longer than the step). A page whose
+            # title and byline are drawn after its body (Word's) has them above all it read first
             while index + BODY_STEP < count:
                 get_box(handle, index + BODY_STEP, out_left, out_right, out_bottom, out_top)
-                if top_edge - top.value >= foot_from:
+                if top_edge - top.value >= foot_from or top_edge - bottom.value < top_read:
                     break
                 index += BODY_STEP
                 if body_raw is None:  # the body's font size (the commonest of a few landings), to know its lines in the foot band
