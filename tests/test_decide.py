@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 from pages import abstract_rows, draw
@@ -54,6 +55,8 @@ PAGES = {
                       ("^1University of Westmarch ^2Harborlight Systems Inc. ^3Eastbrook University", 9, "c", 122)],
     "chinese-masthead": [("第 12 卷 第 3 期   灯笼学报   Vol. 12, No. 3", 9, "c", 40), ("长文档注意力的灯格路由方法", 16, "c", 80),
                          ("林小灯  王北辰", 11, "c", 105), ("（西湖大学 计算机学院，杭州 310000）", 9, "c", 122)],
+    "team-report-title-lines": [("LanternKV", 18, "c", 60), ("LanternKV: Paged Key-Value Caches for", 16, "c", 85),
+                                ("Long Scrolls on Lantern NPU", 16, "c", 105), ("LanternKV Team", 12, "c", 130)],
 }
 RULES_READ = {  # what the rules read on each page (and what must be published)
     "running-head": (TITLE, 2, ["University of Westmarch", "Harborlight Systems Inc."]),
@@ -61,6 +64,8 @@ RULES_READ = {  # what the rules read on each page (and what must be published)
     "two-line-authors": (TITLE, 5, ["University of Westmarch", "Harborlight Systems Inc."]),
     "glued-markers": (TITLE, 3, ["University of Westmarch", "Harborlight Systems Inc.", "Eastbrook University"]),
     "chinese-masthead": ("长文档注意力的灯格路由方法", 2, ["西湖大学"]),
+    # a team's report: the title's last line is no organisation (the model reads it as the byline's)
+    "team-report-title-lines": ("LanternKV: Paged Key-Value Caches for Long Scrolls on Lantern NPU", None, []),
 }
 
 
@@ -148,7 +153,7 @@ def test_a_model_reading_by_position_never_makes_the_reading_worse(tmp_path, fak
     assert shown.model_reading is not None and shown.model_reading != shown.rules_reading  # the model misread the page
     assert (shown.title, shown.author_count, shown.institutions) == (title, count, institutions)
     assert shown.overruled and not shown.unsettled  # each misreading failed a check the rules' reading passed
-    assert all("the rules' reading stands" in note for note in shown.disagreements)
+    assert all(re.search(r"the rules' reading (?:\(none\) )?stands", note) for note in shown.disagreements)
 
 
 def test_a_run_with_a_position_reader_publishes_no_running_head_and_no_title_fragment(tmp_path, fake_model, capsys):

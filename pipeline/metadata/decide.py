@@ -140,7 +140,8 @@ def _faults(field: str, value, mine: Paper | Reading, rules: Paper | Reading, ot
         return title_faults(value, _unique([*mine.authors, *rules.authors]), other.title)
     if field == "authors":
         return author_faults(value, _unique([mine.title, rules.title]), _unique([*mine.institutions, *rules.institutions]))
-    return institution_faults(value, _unique([*mine.authors, *rules.authors]), [] if mine is rules else rules.institutions)
+    return institution_faults(value, _unique([*mine.authors, *rules.authors]), [] if mine is rules else rules.institutions,
+                              _unique([mine.title, rules.title]))
 
 
 def _own(field: str, value, other, page: registry.Context):

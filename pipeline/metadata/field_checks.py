@@ -27,6 +27,7 @@ PERSON_AS_ORGANISATION = "a person, not an organisation"
 ADDRESS_ALONE = "an address or a place, not an organisation"
 NO_ORGANISATION = "no sign of an organisation"
 RUN_INTO = "the other reading's organisation with other words run into it"
+TITLE_AS_ORGANISATION = "words of the title, not an organisation"
 NOTHING = "nothing read"
 
 _VENUE_LINE = re.compile(
@@ -103,14 +104,23 @@ def _person_fault(name: str, titles: list[str], organisations: set[str]) -> str:
     return ""
 
 
-def institution_faults(names: list[str], people: list[str], others: list[str] = ()) -> str:
+def institution_faults(names: list[str], people: list[str], others: list[str] = (), titles: list[str] = ()) -> str:
     """Why this list is not the paper's organisations (several run together with their markers,
-    a person, an address alone, no organisation at all, another reading's organisation with more
-    run into it), or ''."""
+    a person, an address alone, words of the title, no organisation at all, another reading's
+    organisation with more run into it), or ''."""
     persons = {person_key(p) for p in people}
-    faults = [(why, name) for name in names if (why := _organisation_fault(name, persons) or _run_into(name, names, others))]
+    faults = [(why, name) for name in names if (why := _organisation_fault(name, persons) or _in_title(name, titles)
+                                                or _run_into(name, names, others))]
     faults.sort(key=lambda fault: -severity(fault[0]))
     return f"{faults[0][0]}: “{faults[0][1][:80]}”" if faults else ""
+
+
+def _in_title(name: str, titles: list[str]) -> str:
+    """A title's line read as an organisation ('… Model / Training on Ascend NPU': the second line
+    as the byline's organisation): words of the title that no registry knows as one."""
+    words = name.split()
+    inside = any(re.search(rf"(?<!\w){re.escape(' '.join(words))}(?!\w)", " ".join(t.split())) for t in titles if t)
+    return TITLE_AS_ORGANISATION if len(words) >= 2 and inside and not inst.known(name) else ""
 
 
 def severity(fault: str) -> int:
