@@ -285,6 +285,19 @@ def test_an_academy_institute_is_named_at_its_own_level_not_as_words_run_into_th
                   rules)[0].institutions == ["Northlake University"]
 
 
+def test_an_author_the_rules_read_as_an_organisation_does_not_fail_the_models_author_list():
+    """The rules read the byline's second half as organisations ('<Given> <Family>' with no
+    organisation word): those names make no author of the model's an organisation."""
+    header = ("Quiet Lanterns for Long Documents\nAda Quill1, Bo Lin2,\nCora Lind Vance1, Dov Pratt2\n"
+              "1 Northlake University; 2 Harbor Polytechnic\nAbstract")
+    rules = _paper(header, ["Cora Lind Vance", "Dov Pratt", "Northlake University", "Harbor Polytechnic"])
+    model = Reading(title=rules.title, authors=["Ada Quill", "Bo Lin", "Cora Lind Vance", "Dov Pratt"],
+                    institutions=["Northlake University", "Harbor Polytechnic"])
+    shown = decide(rules, model, [])
+    assert shown.authors == model.authors and shown.author_count == 4
+    assert shown.institutions == ["Northlake University", "Harbor Polytechnic"]
+
+
 def test_a_name_inside_another_only_as_whole_words():
     header = "Quiet Lanterns for Long Documents\nAda Quill1 Bo Lin1\n1 University of Westmarchs\nAbstract"
     rules = _paper(header, ["University of Westmarch"])  # the text layer lost a letter

@@ -245,6 +245,11 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("Purdue University, West Lafayette, IN", ["Purdue University"]),
     ("Department of CSE, ORUST, Thrust of Tides, ORUST (GZ)", ["ORUST", "ORUST (GZ)"]),
     ("复旦湖大学东湖研究院人工智能与多媒体实验室", ["复旦湖大学东湖研究院"]),
+    ("清湖大学网络空间研究院，清湖 100084", ["清湖大学"]),  # a university's institute run into its name
+    ("北湖人工智能研究院", ["北湖人工智能研究院"]),  # an institute of its own
+    # a university system's campus follows it; a university after it is another organisation
+    ("The Chinese University of Hong Kong, Meadow University", ["The Chinese University of Hong Kong", "Meadow University"]),
+    ("The Chinese University of Hong Kong, Shenzhen", ["The Chinese University of Hong Kong, Shenzhen"]),
     ("OUT-Rio", ["OUT-Rio"]),
     ("NINDS: NS0918 to JMA, NSF: IOS-15017 to HAH, NIMH:", None),  # a funding line: no acronym picked out of it
     ("IIOS, Tsinghua University", ["Tsinghua University"]),  # an acronym before its university is its school
@@ -280,6 +285,16 @@ def test_chinese_author_line_with_label_and_circled_markers(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["林晓岚", "王志远"]
     assert paper.institutions == ["清澜大学", "北湖研究院"]
+
+
+def test_a_chinese_byline_printed_again_in_pinyin_names_each_author_once(tmp_path):
+    rows = [("稀疏灯笼：长文档的注意力调度", 18, "c", 90), ("林晓岚^1，王志远^1，陈北辰^2", 12, "c", 120),
+            ("Xiaolan Lin^1, Zhiyuan Wang^1, Beichen Chen^2", 11, "c", 138),
+            ("1 清澜大学 计算机学院，清澜 100084；2 北湖研究院，北湖 310000", 10, "c", 158), ("摘要", 11, "c", 200),
+            ("本文研究如何在长文档中以稀疏的方式点亮注意力，在不损失准确率的情况下显著降低显存占用。", 10, 80, 220),
+            ("实验覆盖从短问答到整本书长度的输入，结果表明该调度方法在各项基准上都能保持稳定的表现。", 10, 80, 236)]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["林晓岚", "王志远", "陈北辰"] and paper.author_count == 3
 
 
 def test_team_and_company_on_one_line(tmp_path):

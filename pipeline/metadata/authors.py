@@ -53,6 +53,16 @@ def count_of_people(authors: list[str], rules_count: int | None) -> int | None:
     return len(people)
 
 
+def once_each(authors: list[str]) -> list[str]:
+    """'张书言 … 李青 / Shuyan Zhang … Qing Li': a Chinese paper's byline printed again in pinyin (the
+    same number of names, one script after the other) names each author once, in Chinese."""
+    chinese = [a for a in authors if re.search(r"[\u4e00-\u9fff]", a)]
+    latin = [a for a in authors if a not in chinese]
+    if chinese and len(chinese) == len(latin) and authors in (chinese + latin, latin + chinese):
+        return chinese
+    return authors
+
+
 def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     """Append the names of one cell; returns a dangling first name the next line may finish."""
     text_parts = []

@@ -138,8 +138,9 @@ def _faults(field: str, value, mine: Paper | Reading, rules: Paper | Reading, ot
     (a model's stray author cannot make the rules' title the author line)."""
     if field == "title":
         return title_faults(value, _unique([*mine.authors, *rules.authors]), other.title)
-    if field == "authors":
-        return author_faults(value, _unique([mine.title, rules.title]), _unique([*mine.institutions, *rules.institutions]))
+    if field == "authors":  # an organisation that is none ('<Given> <Family>' read as one) makes nobody an organisation
+        organisations = [o for o in _unique([*mine.institutions, *rules.institutions]) if not institution_faults([o], [])]
+        return author_faults(value, _unique([mine.title, rules.title]), organisations)
     return institution_faults(value, _unique([*mine.authors, *rules.authors]), [] if mine is rules else rules.institutions,
                               _unique([mine.title, rules.title]))
 

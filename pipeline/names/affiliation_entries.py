@@ -95,19 +95,30 @@ def academy_institutes(parts: list[str]) -> list[str]:
 
 
 def campuses(parts: list[str]) -> list[str]:
-    """Join a university system to the campus named right after it."""
+    """Join a university system to the campus named right after it (a university named after it
+    is another: 'The Chinese University of Hong Kong, Fudan University')."""
     out: list[str] = []
     for part in parts:
-        if out and SYSTEMS.match(out[-1]) and CAMPUS.match(part) and part.lower() not in countries():
+        if out and SYSTEMS.match(out[-1]) and CAMPUS.match(part.strip()) and part.lower() not in countries() \
+                and not TOP_WORDS.search(part):
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)
     return out
 
 
-# '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院': a Chinese name run into
-# its unit without a break is cut after its last organisation-level word
-CHINESE_UNIT_AFTER_UNIVERSITY = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$")
+# '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院'; '<X>大学<Y>研究院' ->
+# '<X>大学': a Chinese name run into its unit without a break is cut after its last organisation-level word
+_CHINESE_UNIT_AFTER_ORGANISATION = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研究院|研究所))[\u4e00-\u9fff]+?(?:实验室|学院|系|中心|研究室)$"
+                                              r"|^([\u4e00-\u9fff]*大学)[\u4e00-\u9fff]+?(?:研究院|研究所)$")
+
+
+def without_chinese_unit(part: str) -> str:
+    """A Chinese organisation without the unit run into it ('<X>大学<Y>研究院' is <X>大学's institute)."""
+    match = _CHINESE_UNIT_AFTER_ORGANISATION.match(part)
+    return (match.group(1) or match.group(2)) if match else part
+
+
 _TEAM_END = re.compile(r"\s+Team$")
 
 

@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from . import registry
-from .affiliation_entries import CHINESE_UNIT_AFTER_UNIVERSITY, academy_institutes, campuses, split_joined, split_parts, strip_noise, trim
+from .affiliation_entries import academy_institutes, campuses, split_joined, split_parts, strip_noise, trim, without_chinese_unit
 from .folding import fold
 from .organisation_parts import (
     dedupe_kept,
@@ -184,7 +184,7 @@ def read_entry(entry: str) -> EntryReading:
         return EntryReading([], [])
     if PLACEHOLDER.search(entry):
         return EntryReading([], [(entry, "placeholder")])
-    parts = campuses([CHINESE_UNIT_AFTER_UNIVERSITY.sub(r"\1", trim(p)) for p in split_parts(entry)])
+    parts = campuses([without_chinese_unit(trim(p)) for p in split_parts(entry)])
     parts = _joined_by_the_registry(parts)
     if town_and_country(parts):
         return EntryReading([], [(entry, "address-line")])  # 'Town, Country' read as an entry of its own
