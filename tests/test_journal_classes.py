@@ -161,8 +161,16 @@ ARTICLE_PAGE = [("Journal of Quiet Systems:", 14, 60, 60), ("Conference Series",
                 ("This content was downloaded from IP address 192.0.2.7 on 03/03/2031 at 10:00", 8, 60, 760)]
 
 
-@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE, ARTICLE_PAGE],
-                         ids=["graphical-abstract", "publisher-notice", "publisher-article-page"])
+JOURNAL_LINK_PAGE = [("Journal of Quiet Systems", 14, 60, 60), ("Quiet Lanterns for Sparse Routing", 16, 60, 120),
+                     ("Mira Castellan & Tobias Rennick", 11, 60, 145),
+                     ("To link to this article: https://doi.org/10.0000/quiet.2031.0001", 9, 60, 200),
+                     ("Published with license by Lantern Press Group, LLC.", 9, 60, 230),
+                     ("Submit your article to this journal", 9, 60, 270), ("Article views: 190", 9, 60, 290),
+                     ("View related articles", 9, 60, 310)]
+
+
+@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE, ARTICLE_PAGE, JOURNAL_LINK_PAGE],
+                         ids=["graphical-abstract", "publisher-notice", "publisher-article-page", "journal-link-page"])
 def test_a_journals_front_page_is_passed_over_for_the_papers_own(tmp_path, front):
     """An Elsevier preprint's graphical-abstract page, a publisher's notice page: the paper's own
     page 1 follows, with the affiliations the front page lacks."""
@@ -364,3 +372,26 @@ def test_a_title_and_byline_drawn_after_the_body_are_read(tmp_path):
     assert paper.title == "Quiet Lanterns on Sparse Routes for Long Documents in Small Rooms"
     assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte"]
     assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_two_affiliations_joined_by_and_in_an_is_with_note_are_both_read(tmp_path):
+    """IEEE Transactions notes joining two affiliations with a bare 'and' ('<Lab>, <Town> 518057 and
+    <Unit>, <University>'; '…, <Country>, and the <Institute>'): each is read, a company's lab is not
+    outranked by the university after it, and one institute printed as '<Institute>, <Academy>' and
+    '<Institute> of <Academy>' in two notes is one organisation."""
+    from test_header_classes import two_column_body
+
+    rows = [("Quiet Lanterns for Sparse Routing", 22, "c", 70),
+            ("Mira Castellan, Tobias Rennick, and Ilse Marrow", 11, "c", 100),
+            ("Abstract—We study how small lanterns of attention can be lit across long documents.", 9, 60, 130),
+            ("1 INTRODUCTION", 10, 40, 300)] + two_column_body(315, 540, 40)
+    notes = ["M. Castellan is with the Institute of Lantern Physics, Chinese Academy of Sciences, Beijing",
+             "100190, China. E-mail: mira@lantern.example.",
+             "T. Rennick is with the Harbourlight AI Lab, Shenzhen 518057 and the School of Optics,",
+             "Orchard University, Lisbon 1000, Portugal. E-mail: tobias@orchard.example.",
+             "I. Marrow is with the Tidewater Institute of Technology, Porto 4000, Portugal, and the",
+             "Institute of Lantern Physics of Chinese Academy of Sciences, Beijing 100190, China."]
+    rows += [(text, 8, 40, 560 + 10 * i) for i, text in enumerate(notes)]
+    paper = read(tmp_path, rows)
+    assert paper.institutions == ["Institute of Lantern Physics, Chinese Academy of Sciences", "Harbourlight AI Lab",
+                                  "Orchard University", "Tidewater Institute of Technology"]

@@ -250,6 +250,9 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     # a university system's campus follows it; a university after it is another organisation
     ("The Chinese University of Hong Kong, Meadow University", ["The Chinese University of Hong Kong", "Meadow University"]),
     ("The Chinese University of Hong Kong, Shenzhen", ["The Chinese University of Hong Kong, Shenzhen"]),
+    # a company the registry files once per country is no town, printed alone before its town
+    ("Airbus, Munich, Germany", ["Airbus"]),
+    ("Lisbon, Portugal", []),
     ("OUT-Rio", ["OUT-Rio"]),
     ("NINDS: NS0918 to JMA, NSF: IOS-15017 to HAH, NIMH:", None),  # a funding line: no acronym picked out of it
     ("IIOS, Tsinghua University", ["Tsinghua University"]),  # an acronym before its university is its school

@@ -33,6 +33,9 @@ _COVER_SIGNS = [re.compile(p, re.I | re.M) for p in (
     r"\bresource cent(?:re|er)\b", r"\bhereby grants? permission\b", r"\bpublicly funded repositories\b",
     # a publisher's article page in front of the paper ('To cite this article', 'You may also like', 'downloaded from IP address')
     r"\bto cite this article\b", r"\byou may also like\b", r"\bview the article online\b", r"\bdownloaded from ip address\b",
+    # ('To link to this article', 'Submit your article to this journal', 'View related articles', 'Full Terms & Conditions')
+    r"\bto link to this article\b", r"\bsubmit your article to this journal\b", r"\bview related articles\b",
+    r"\bview crossmark data\b", r"\bfull terms (?:&|and) conditions of access\b",
 )]
 # a journal's pages set before the paper itself: its graphical abstract, its highlights
 _FRONT_MATTER_PAGE = re.compile(r"^\s*(?:graphical abstract|highlights)\s*$", re.I | re.M)

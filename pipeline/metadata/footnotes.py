@@ -58,7 +58,9 @@ def foot_notes(lines: list[Line], page_width: float, page_height: float, body: f
 _SENTENCE_END = r"(?<!\bSt)(?<!\bMt)(?<!\bFt)(?<!\bDept)(?<!\bUniv)(?<!\bInst)(?<!\bNatl)\.\s+[A-Z]"
 
 
-_ALSO_WITH = re.compile(r",?\s+and\s+(?:is\s+|are\s+)?(?:also\s+)?with\s+(?:the\s+)?")  # '..., and also with the <Name>': one more
+# '..., and also with the <Name>', '…, China, and the <Name>', '<Town> 518057 and <Name>': one more
+_ALSO_WITH = re.compile(r",?\s+and\s+(?:is\s+|are\s+)?(?:also\s+)?with\s+(?:the\s+)?|,\s+and\s+the\s+(?=[A-Z])|"
+                        r"(?<=\d),?\s+and\s+(?:the\s+)?(?=[A-Z])")
 
 
 def _note_entry(piece: str) -> str:

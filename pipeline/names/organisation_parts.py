@@ -24,7 +24,8 @@ def town_and_country(parts: list[str]) -> bool:
         return False
     town = parts[0].strip()
     return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
-        and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split())
+        and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split()) \
+        and not registry.multinational(town)  # 'Airbus, Munich, Germany': a company, its town, its country
 
 
 _CITY_CODE = re.compile(r"^[A-Z]{3}$")
@@ -133,12 +134,15 @@ def campus_of(name: str, other: str) -> bool:
     return bool(match) and fold(match.group(1)) == fold(other) and not re.fullmatch(r"[A-Z][A-Z&.\-]{2,}", match.group(2))
 
 
+_CONNECTIVE = re.compile(r",\s*|\s+of\s+(?:the\s+)?", re.I)
+
+
 def repeats(name: str, other: str) -> bool:
     """Whether two printed names stand for one organisation: the same name, or two names the
     registry files as one organisation ('北京交通大学' and 'Beijing Jiaotong University' on a bilingual page)."""
     if campus_of(name, other) or campus_of(other, name):
         return False
-    if same_folded(fold(name), fold(other)):
-        return True
+    if same_folded(fold(name), fold(other)) or fold(_CONNECTIVE.sub(" ", name)) == fold(_CONNECTIVE.sub(" ", other)):
+        return True  # '<Institute>, <Academy>' and '<Institute> of <Academy>' in another note
     first, second = registry.identify(name), registry.identify(other)
     return first is not None and second is not None and first.id == second.id

@@ -113,6 +113,13 @@ def candidates(name: str) -> list[Organisation]:
     return [org for org, _ in sorted(_matches(fold(name)), key=lambda m: m[1])]
 
 
+def multinational(name: str) -> bool:
+    """A company the registry files once per country ('Airbus (France)', 'Airbus (Italy)', …) by
+    this name: a brand, not a town, even printed alone before one."""
+    countries = {o.country for o in candidates(name) if o.type == "company"}
+    return len(countries) >= 2
+
+
 def knows(name: str) -> bool:
     """Whether the registry has an organisation by this name, alias, acronym or label."""
     return bool(_matches(fold(name)))
