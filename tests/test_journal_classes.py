@@ -395,3 +395,20 @@ def test_two_affiliations_joined_by_and_in_an_is_with_note_are_both_read(tmp_pat
     paper = read(tmp_path, rows)
     assert paper.institutions == ["Institute of Lantern Physics, Chinese Academy of Sciences", "Harbourlight AI Lab",
                                   "Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_note_markers_at_the_texts_left_edge_are_no_line_numbers(tmp_path):
+    """A Springer manuscript with narrow margins: the notes' markers stand at the text's left edge,
+    inside the strip where review copies print line numbers, one under the other. They are the
+    notes' markers (each note is one affiliation), not a column of line numbers."""
+    rows = [("Quiet Lanterns for Sparse Routing", 16, 42, 80),
+            ("Mira Castellan^1 · Tobias Rennick^2 · Ana Duarte^3", 11, 42, 110),
+            ("Received: date / Accepted: date", 9, 42, 130)]
+    rows += abstract_rows(160)
+    rows += [(f"{name} E-mail: {mail}@lantern.example ·", 8, 42, 600 + 10 * i)
+             for i, (name, mail) in enumerate([("M. Castellan", "mira"), ("T. Rennick", "tobias"), ("A. Duarte", "ana")])]
+    for i, note in enumerate(["Department of Light, Orchard University", "Tidewater Institute of Technology",
+                              "School of Routing, Harbor Polytechnic"]):
+        rows += [("^" + str(i + 1), 6, 42, 640 + 10 * i), (note, 8, 48, 640 + 10 * i)]
+    paper = read(tmp_path, rows)
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology", "Harbor Polytechnic"]

@@ -252,6 +252,9 @@ def test_size_one_glyphs_placed_one_by_one_read_as_words(tmp_path):
     ("The Chinese University of Hong Kong, Shenzhen", ["The Chinese University of Hong Kong, Shenzhen"]),
     # a company the registry files once per country is no town, printed alone before its town
     ("Airbus, Munich, Germany", ["Airbus"]),
+    # two organisations joined by 'and', the first with its campus in brackets
+    ("The Hong Kong University of Science and Technology (GZ) and The Hong Kong University of Science and Technology",
+     ["The Hong Kong University of Science and Technology (GZ)", "The Hong Kong University of Science and Technology"]),
     ("Lisbon, Portugal", []),
     ("OUT-Rio", ["OUT-Rio"]),
     ("NINDS: NS0918 to JMA, NSF: IOS-15017 to HAH, NIMH:", None),  # a funding line: no acronym picked out of it
@@ -298,6 +301,29 @@ def test_a_chinese_byline_printed_again_in_pinyin_names_each_author_once(tmp_pat
             ("实验覆盖从短问答到整本书长度的输入，结果表明该调度方法在各项基准上都能保持稳定的表现。", 10, 80, 236)]
     paper = read(tmp_path, rows)
     assert paper.authors == ["林晓岚", "王志远", "陈北辰"] and paper.author_count == 3
+
+
+def test_a_name_broken_after_its_middle_initial_is_one_name(tmp_path):
+    rows = [("Sparse Lanterns for Long Documents", 17, "c", 80),
+            ("Mira Castellan^1, Tobias Rennick^2, Ana Duarte^1, Lena Moreau^1, Karl Vries^2, Mary E.", 11, "c", 105),
+            ("Lofton^1, Ilse Marrow^2", 11, "c", 120),
+            ("^1Orchard University, ^2Tidewater Institute of Technology", 10, "c", 138)] + abstract_rows(170)
+    paper = read(tmp_path, rows)
+    assert paper.author_count == 7 and "Lofton" not in paper.authors
+    assert [a for a in paper.authors if a.endswith("Lofton")][0].startswith("Mary E")
+
+
+def test_acmsmall_authors_sharing_one_affiliation_line(tmp_path):
+    """'<NAME>, <NAME>, and <NAME>, <Organisation>, <Country>': acmsmall's line for several authors
+    of one organisation; every name is an author."""
+    rows = [("Sparse Lanterns for Long Documents", 17, 60, 80),
+            ("MIRA CASTELLAN, Orchard University, Portugal", 10, 60, 105),
+            ("TOBIAS RENNICK, ANA DUARTE, and KARL VRIES, Tidewater Institute of Technology, Portugal", 10, 60, 118),
+            ("Quiet lanterns route attention across long documents without paying for the whole sequence, and "
+             "we show it.", 10, 60, 145)]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["MIRA CASTELLAN", "TOBIAS RENNICK", "ANA DUARTE", "KARL VRIES"]
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
 
 
 def test_team_and_company_on_one_line(tmp_path):

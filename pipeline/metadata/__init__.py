@@ -12,7 +12,7 @@ from ..names import institutions as inst
 from ..rules import in_force
 from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import read_header
-from .authors import PLACEHOLDER_RE, TEAM_RE, is_signature, once_each
+from .authors import PLACEHOLDER_RE, TEAM_RE, is_signature, once_each, rejoined
 from .confidence import LOW, doubts, institution_doubts
 from .footnotes import foot_notes, footnote_affiliations
 from .header import beside_abstract, header_block, without_column
@@ -62,7 +62,7 @@ def read_metadata(doc: Document) -> Paper:
     else:  # '<Name> is also with <Organisation>' in a note under the header's grid
         aff_entries += footnote_affiliations(lines, doc.page_width, doc.page_height, text_body, sentences_only=True)
     printed = bool(aff_entries)
-    authors, aff_entries, team = _signatures(once_each(authors), aff_entries)
+    authors, aff_entries, team = _signatures(once_each(rejoined(authors)), aff_entries)
     if aff_entries and not printed:
         entries_rule = "company-in-signature"
     anonymous = any(PLACEHOLDER_RE.search(line.plain) for line in lines[title_end:abstract_at])

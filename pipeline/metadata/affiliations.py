@@ -39,19 +39,20 @@ FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no
 _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\s+(?=\S)")  # a marker may sit before the comma
 
 
-def _leading_name(cell: Cell) -> tuple[str, str]:
-    """acmsmall prints '<GIVEN FAMILY>, <Name> University, <Country>': a name in capitals, then its
-    affiliation on the same line. Returns (name, affiliation) or ('', '')."""
+def _leading_names(cell: Cell) -> tuple[list[str], str]:
+    """acmsmall prints '<GIVEN FAMILY>, <Name> University, <Country>': a name in capitals (or
+    several, '<NAME>, <NAME>, and <NAME>, …'), then their affiliation on the same line. Returns
+    (names, affiliation) or ([], '')."""
     text = re.sub(r"\s+", " ", " ".join("," if is_marker else t for t, is_marker in cell.parts)).strip()
-    match = _CAPS_NAME.match(text)
-    if not match:
-        return "", ""
-    rest = text[match.end():].strip(" ,")
+    names, rest = [], text
+    while match := _CAPS_NAME.match(rest):  # '<NAME>, <NAME>, and <NAME>, <Organisation>': several share one
+        names.append(match.group(1))
+        rest = re.sub(r"^(?:and|&)\s+", "", rest[match.end():].strip(" ,"))
     first = rest.split(",")[0].strip()  # 'KAIST, Republic of Korea': an organisation's short form, then its country
-    if (inst.looks_like_affiliation(rest) or inst.looks_like_affiliation(first)) and re.search(r"[a-z]", rest) \
-            and not inst.looks_like_affiliation(match.group(1)):
-        return match.group(1), rest
-    return "", ""
+    if names and (inst.looks_like_affiliation(rest) or inst.looks_like_affiliation(first)) and re.search(r"[a-z]", rest) \
+            and not any(inst.looks_like_affiliation(name) for name in names):
+        return names, rest
+    return [], ""
 
 
 _NAME_COMMA = re.compile(r"^([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]*){1,3})\s*,\s+(?=[A-Z])")
@@ -111,11 +112,12 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 kind = "authors"  # '..., Wei' / 'Dong': a name wrapped at its cell's end goes on under it
             if kind == "authors" and len(line.cells) > 1:
                 grid_names.append(cell)
-            name, rest = _leading_name(cell) if kind == "affiliation" else ("", "")
-            if listed and not name and cell is line.cells[0]:
+            names, rest = _leading_names(cell) if kind == "affiliation" else ([], "")
+            if listed and not names and cell is line.cells[0]:
                 name, rest = _listed_author(cell)  # '<Given Family>, <Organisation>', an author a line
-            if name:
-                authors.append(name)
+                names = [name] if name else []
+            if names:
+                authors += names
                 entries.append(rest)
                 names_size = names_size or cell_size(cell)
             elif kind == "affiliation":

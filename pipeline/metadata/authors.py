@@ -53,6 +53,18 @@ def count_of_people(authors: list[str], rules_count: int | None) -> int | None:
     return len(people)
 
 
+def rejoined(authors: list[str]) -> list[str]:
+    """'Mary E.' at a byline's end, 'Lofton' starting the next line: a name broken after its
+    middle initial is one name (nobody's name ends in an initial, nor is one word alone)."""
+    out: list[str] = []
+    for name in authors:
+        if out and re.fullmatch(r"[A-Z][a-z][\w'’-]*(?:\s[A-Z]\.?)+", out[-1]) and re.fullmatch(r"[A-Z][\w'’-]+", name):
+            out[-1] = f"{out[-1]} {name}"
+        else:
+            out.append(name)
+    return out
+
+
 def once_each(authors: list[str]) -> list[str]:
     """'张书言 … 李青 / Shuyan Zhang … Qing Li': a Chinese paper's byline printed again in pinyin (the
     same number of names, one script after the other) names each author once, in Chinese."""

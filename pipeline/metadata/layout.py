@@ -57,7 +57,8 @@ class Line:
 
 def page_lines(spans: list[Span], page_width: float) -> list[Line]:
     """Cluster spans into lines by vertical centre; superscripts join the line they decorate."""
-    usable = _without_number_column([s for s in spans if not _is_margin_number(s, page_width)])
+    left = _text_left(spans)
+    usable = _without_number_column([s for s in spans if not _is_margin_number(s, page_width, left)])
     usable.sort(key=lambda s: ((s.y0 + s.y1) / 2, s.x0))
     lines: list[Line] = []
     for span in usable:
@@ -113,9 +114,17 @@ def _without_number_column(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _is_margin_number(span: Span, page_width: float) -> bool:
-    """Review line numbers (000, 001 ...) in the page margins."""
-    return span.text.isdigit() and (span.x1 < in_force().margin_share * page_width or span.x0 > (1 - in_force().margin_share) * page_width)
+def _text_left(spans: list[Span]) -> float:
+    """Where the page's words start (a few outliers aside): a line number stands left of it."""
+    xs = sorted(s.x0 for s in spans if not s.text.strip().isdigit())
+    return xs[len(xs) // 20] if xs else 0.0
+
+
+def _is_margin_number(span: Span, page_width: float, text_left: float) -> bool:
+    """Review line numbers (000, 001 ...) in the page margins (on the left, outside the text: a
+    note's marker at the text's left edge, in a page with narrow margins, is no line number)."""
+    share = in_force().margin_share * page_width
+    return span.text.isdigit() and (span.x1 < min(share, text_left) or span.x0 > page_width - share)
 
 
 def _cells(line: Line) -> list[Cell]:

@@ -70,7 +70,9 @@ _UNIVERSITY_OF = re.compile(r"^(?:The\s+)?(?:Universit\w+|Institut\w*)\s+(?:of|d
 def _stands_whole(name: str) -> bool:
     """A whole organisation's name: the registry knows it, or it ends in its organisation word
     ('<Name> University', '<Name> Research') or is 'University of <Town>' (not 'University of
-    <Subject> and ...', whose name goes on after the 'and'), and it is no unit."""
+    <Subject> and ...', whose name goes on after the 'and'), and it is no unit. A campus or short
+    form in brackets after it ('… Technology (GZ)') leaves it whole."""
+    name = re.sub(r"\s*\([^()]{1,12}\)$", "", name.strip()) or name
     if is_unit(name) or _OPEN_END.search(name):
         return False
     if NAMED_INSTITUTE.match(name):
