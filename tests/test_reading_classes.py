@@ -326,6 +326,17 @@ def test_acmsmall_authors_sharing_one_affiliation_line(tmp_path):
     assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
 
 
+def test_a_chinese_byline_over_two_lines_and_a_proofreaders_line(tmp_path):
+    """'作者：…，<名>，' broken after a comma: the last name of the line is whole; '中文校对：…' names
+    proofreaders, not authors."""
+    rows = [("稀疏灯笼：长文档的注意力调度", 18, "c", 90), ("作者：林晓岚，王志远，陈北辰，", 12, "c", 120),
+            ("赵一帆，周明", 12, "c", 136), ("中文校对：吴小雨，郑海", 11, "c", 154), ("摘要", 11, "c", 200),
+            ("本文研究如何在长文档中以稀疏的方式点亮注意力，在不损失准确率的情况下显著降低显存占用。", 10, 80, 220),
+            ("实验覆盖从短问答到整本书长度的输入，结果表明该调度方法在各项基准上都能保持稳定的表现。", 10, 80, 236)]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["林晓岚", "王志远", "陈北辰", "赵一帆", "周明"]
+
+
 def test_team_and_company_on_one_line(tmp_path):
     rows = [("Sparse Lanterns Technical Report", 16, "c", 80), ("Lantern Team, Meituan", 12, "c", 110)] + abstract_rows(150)
     paper = read(tmp_path, rows)

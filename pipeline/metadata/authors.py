@@ -17,6 +17,9 @@ _IEEE_GRADE_OPEN = re.compile(r"\(\s*(?:Student |Senior |Life |Graduate Student 
 _IEEE_GRADE_CLOSE = re.compile(r"^\s*IEEE\s*\)")  # 'IEEE)3 , <Name>' on the next line
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
 _WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless justified type spread one name ('Ioannis  Antoniadis')
+# a line naming people in another role than the authors': translators, proofreaders, editors
+_ROLE_LABEL = re.compile(r"^\s*(?:中文|英文)?(?:校\s*对|审\s*校|翻\s*译|译\s*者|编\s*辑)\s*[:：]|"
+                         r"^\s*(?:translated|proofread|edited)\s+by\b|^\s*(?:translators?|editors?)\s*:", re.I)
 _LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
 CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
 
@@ -76,7 +79,10 @@ def once_each(authors: list[str]) -> list[str]:
 
 
 def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
-    """Append the names of one cell; returns a dangling first name the next line may finish."""
+    """Append the names of one cell; returns a dangling first name the next line may finish. A
+    line of another role ('中文校对：…', 'Translated by …') names no author."""
+    if _ROLE_LABEL.match(cell.plain):
+        return ""
     text_parts = []
     for text, is_marker in cell.parts:
         text_parts.append(" , " if is_marker else " " + text)
@@ -103,7 +109,8 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     valid = [n for n in names if _is_name(n)]
     authors.extend(valid)
     # a first name alone, or initials alone ('P. N.'), at the line's end: the family name is on the next line
-    ends_open = bool(valid) and (len(valid[-1].split()) == 1 or _INITIALS.fullmatch(valid[-1])) and not cell.parts[-1][1]
+    ends_open = bool(valid) and (len(valid[-1].split()) == 1 or _INITIALS.fullmatch(valid[-1])) and not cell.parts[-1][1] \
+        and not re.search(r"[\u4e00-\u9fff]", valid[-1])  # a Chinese name is whole in its characters
     return valid[-1] if ends_open else ""
 
 
