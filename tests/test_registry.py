@@ -75,6 +75,26 @@ def test_a_lab_named_after_its_university_is_lifted_and_an_institute_with_its_ow
         "The Florey Institute of Neuroscience and Mental Health"]
 
 
+def test_an_organisation_the_registry_files_under_nobody_keeps_its_name_beside_a_university():
+    # an independent institute or hospital printed before the university in one entry is one more
+    # organisation; a unit the registry files under the university, a facility a university hosts
+    # and the ministry a key laboratory answers to are not
+    assert inst.organisations(["South Australian Health and Medical Research Institute, The University of Adelaide, "
+                               "Adelaide, SA, Australia"]) == [
+        "South Australian Health and Medical Research Institute", "The University of Adelaide"]
+    assert inst.organisations(["Clinical Biochemistry, The Hospital for Sick Children, University of Toronto, Toronto, "
+                               "ON, Canada"]) == ["The Hospital for Sick Children", "University of Toronto"]
+    assert inst.organisations(["Institute of Infectious Disease and Molecular Medicine, University of Cape Town, "
+                               "Cape Town, South Africa"]) == ["University of Cape Town"]
+    assert inst.organisations(["ARC Centre of Excellence in Cognition and its Disorders, University of Western Australia"]) == [
+        "University of Western Australia"]
+    assert inst.organisations(["Key Laboratory of Machine Perception, Ministry of Education, Peking University"]) == [
+        "Peking University"]
+    # the hospital printed once with its university and once alone is one organisation
+    assert inst.organisations(["Huadong Hospital Affiliated to Fudan University, Shanghai, China",
+                               "Nodules Center, Huadong Hospital, Shanghai, China"]) == ["Huadong Hospital Affiliated to Fudan University"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

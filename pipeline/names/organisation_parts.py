@@ -135,6 +135,8 @@ def campus_of(name: str, other: str) -> bool:
 
 
 _CONNECTIVE = re.compile(r",\s*|\s+of\s+(?:the\s+)?", re.I)
+# '<Name> Hospital Affiliated to <Name> University' is '<Name> Hospital' printed with its university
+_AFFILIATED_TO = re.compile(r"\s+(?:affiliated|attached)\s+(?:to|with)\s+.+$", re.I)
 
 
 def repeats(name: str, other: str) -> bool:
@@ -144,5 +146,40 @@ def repeats(name: str, other: str) -> bool:
         return False
     if same_folded(fold(name), fold(other)) or fold(_CONNECTIVE.sub(" ", name)) == fold(_CONNECTIVE.sub(" ", other)):
         return True  # '<Institute>, <Academy>' and '<Institute> of <Academy>' in another note
+    if fold(_AFFILIATED_TO.sub("", name)) == fold(_AFFILIATED_TO.sub("", other)):
+        return True
     first, second = registry.identify(name), registry.identify(other)
     return first is not None and second is not None and first.id == second.id
+
+
+def institutes_beside_university(parts: list[str], strong: list[str]) -> list[str]:
+    """Research institutes by their own short name, beside a university kept: printed after it
+    ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
+    university is its own school ('<ABC>, <Name> University')."""
+    if not any(TOP.search(p) for p in strong):
+        return []
+    first_top = next((i for i, p in enumerate(parts) if TOP.search(p)), len(parts))
+    return [p for i, p in enumerate(parts) if NAMED_INSTITUTE.match(p) and p not in strong and not is_unit(p)
+            and (i > first_top or "-" in p or STRONG.search(p))]
+
+
+def registered_beside(parts: list[str], kept: list[str]) -> list[str]:
+    """'<Name> Health and Medical Research Institute, The University of <Town>', '<Name> Hospital,
+    <Name> University': a part the registry knows by its full name as an organisation filed
+    under nobody is one in its own right beside the one kept (a unit it files under its
+    university, a department, a facility a university hosts, and the ministry a key laboratory
+    answers to are not)."""
+    if not kept:
+        return []
+    out = []
+    for part in parts:
+        if part in kept or part.lstrip().startswith("(") or is_unit(part) or not (STRONG.search(part) or WEAK.search(part)):
+            continue
+        key = fold(re.sub(r"^the\s+", "", part.strip(), flags=re.I))
+        named = [o for o in registry.candidates(part) if key in o.keys(0)]  # its own name, not an alias shared
+        org = named[0] if len(named) == 1 else registry.identify(part)
+        if org is None or org.parent_id is not None or org.type in ("facility", "government") or key not in org.keys(0, 1, 2):
+            continue
+        if not any(registry.identify(k) == org for k in kept):
+            out.append(part)
+    return out

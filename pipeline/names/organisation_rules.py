@@ -15,9 +15,11 @@ from .folding import fold
 from .organisation_parts import (
     dedupe_kept,
     inner_org,
+    institutes_beside_university,
     is_address,
     parenthesised_org,
     place_codes,
+    registered_beside,
     repeats,
     town_and_country,
     university_inside,
@@ -262,7 +264,7 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
         or [(p, "organisation-word") for p in strong]
     ranked = [(p, rule) for p, rule in ranked if not _school_short_name(p, parts)]
     rules = dict(ranked)
-    named = _institutes_beside_university(parts, list(rules))
+    named = institutes_beside_university(parts, list(rules)) + registered_beside(parts, list(rules))
     out = []
     for part in parts:  # in printed order
         inner = inner_org(part) if part in strong_parts else part
@@ -321,17 +323,6 @@ def _school_short_name(part: str, parts: list[str]) -> bool:
     if TOP_WORDS.search(part) or not TOP_ACRONYM.match(part.strip()):
         return False
     return any(TOP_WORDS.search(q) or NAMED_INSTITUTE.match(q) for q in parts[_index(parts, part) + 1:])
-
-
-def _institutes_beside_university(parts: list[str], strong: list[str]) -> list[str]:
-    """Research institutes by their own short name, beside a university kept: printed after it
-    ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
-    university is its own school ('<ABC>, <Name> University')."""
-    if not any(TOP.search(p) for p in strong):
-        return []
-    first_top = next((i for i, p in enumerate(parts) if TOP.search(p)), len(parts))
-    return [p for i, p in enumerate(parts) if NAMED_INSTITUTE.match(p) and p not in strong and not is_unit(p)
-            and (i > first_top or "-" in p or STRONG.search(p))]
 
 
 def _bracketed_in_unit(parts: list[str]) -> list[tuple[str, str]]:
