@@ -88,3 +88,20 @@ def test_a_ministrys_research_center_left_unread_is_doubted():
 
 def test_a_legal_form_is_no_company_lab():
     assert institutions_doubt(["Google", "Stanford University"], "1 Google, Inc. 2 Stanford University", labs=["Inc."]).confidence >= LOW
+
+
+def test_an_authors_own_name_or_a_dois_wrapped_piece_dropped_is_no_doubt_but_a_misread_name_is():
+    """'Correspondence: <Author>, <street>' and 'ppat.1013990' (a DOI wrapped onto its own line) are
+    dropped rightly; a name that reads as nobody's is still a sign the entries were misread."""
+    def doubt(dropped):
+        return doubts(TITLE, ["Ana Ruiz", "Bo Lind"], 2, False, ["Orchard University"], dropped, "x" * 200,
+                      header=f"{TITLE}\nOrchard University")["institutions"]
+
+    assert doubt(["Bo Lind", "ppat.1013990"]).confidence >= LOW
+    assert doubt(["Quiet Lantern Works Ltd Orchard"]).confidence < LOW
+
+
+def test_a_national_library_reads_as_an_organisation():
+    doubt = institutions_doubt(["Orchard University", "National Library of Medicine"],
+                               "1Orchard University\n2National Library of Medicine")
+    assert doubt.confidence >= LOW

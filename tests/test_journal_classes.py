@@ -115,6 +115,25 @@ def test_ieee_grades_in_brackets_and_entries_with_their_emails(tmp_path):
     assert paper.institutions == ["Orchard University", "Tidewater University"]
 
 
+def test_an_ieee_grade_broken_after_its_first_word_names_nobody(tmp_path):
+    """IEEE Transactions: '<Name>, Senior' at a line's end and 'Member, IEEE, and <Name>' on the
+    next: the grade's first word is no fifth author."""
+    rows = [("Quiet Lanterns for Sparse Routing", 20, 72, 80),
+            ("Mira Castellan, Graduate Student Member, IEEE, Tobias Rennick, Senior Member, IEEE, Ana Duarte, Senior", 11, 72, 115),
+            ("Member, IEEE, and Lena Moreau, Fellow, IEEE", 11, 72, 129)]
+    paper = read(tmp_path, rows + abstract_rows(200))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
+
+
+def test_a_copy_submitted_for_blind_review_is_anonymous(tmp_path):
+    """LNCS's blind copy prints 'Submitted for blind review' where the names stand: nobody is
+    named, and the empty header is no doubt."""
+    rows = [("Quiet Lanterns for Sparse Routing", 17, 150, 100), ("Submitted for blind review", 10, 240, 140)]
+    paper = read(tmp_path, rows + abstract_rows(200))
+    assert paper.author_count == 0 and paper.institutions == []
+    assert paper.confidence["institutions"].confidence == 1.0
+
+
 def test_a_venues_notice_in_an_anonymous_submissions_footnote_is_no_affiliation(tmp_path):
     """'Submitted to <Conference>. Do not distribute.' at the foot of an anonymous submission names
     no organisation: nothing is dropped as 'not an organisation', so nothing is doubted."""
@@ -169,8 +188,14 @@ JOURNAL_LINK_PAGE = [("Journal of Quiet Systems", 14, 60, 60), ("Quiet Lanterns 
                      ("View related articles", 9, 60, 310)]
 
 
-@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE, ARTICLE_PAGE, JOURNAL_LINK_PAGE],
-                         ids=["graphical-abstract", "publisher-notice", "publisher-article-page", "journal-link-page"])
+ISSUE_COVER = [("Volume 60", 9, 420, 40), ("Number 23", 9, 420, 52), ("Pages 3089–3206", 9, 420, 64),
+               ("QuietComm", 40, 40, 200), ("Quiet Communications", 10, 40, 230), ("ISSN 1234-5678", 8, 250, 700),
+               ("COMMUNICATION", 8, 300, 750), ("Mira Castellan et al.", 8, 300, 760),
+               ("Quiet Lanterns for Sparse Routing", 8, 300, 770)]
+
+
+@pytest.mark.parametrize("front", [GRAPHICAL_ABSTRACT, PUBLISHER_NOTICE, ARTICLE_PAGE, JOURNAL_LINK_PAGE, ISSUE_COVER],
+                         ids=["graphical-abstract", "publisher-notice", "publisher-article-page", "journal-link-page", "issue-cover"])
 def test_a_journals_front_page_is_passed_over_for_the_papers_own(tmp_path, front):
     """An Elsevier preprint's graphical-abstract page, a publisher's notice page: the paper's own
     page 1 follows, with the affiliations the front page lacks."""

@@ -95,6 +95,15 @@ def test_an_organisation_the_registry_files_under_nobody_keeps_its_name_beside_a
                                "Nodules Center, Huadong Hospital, Shanghai, China"]) == ["Huadong Hospital Affiliated to Fudan University"]
 
 
+def test_a_school_named_by_a_university_the_paper_prints_is_that_university():
+    # '<Name> School of Medicine' beside '<Name> University', in either order; a university the
+    # registry knows under a school-like name ('Boston College') stays its own
+    assert inst.organisations(["Orchard University, Lisbon", "Orchard School of Medicine, Lisbon"]) == ["Orchard University"]
+    assert inst.organisations(["Orchard Medical School", "Orchard University"]) == ["Orchard University"]
+    assert inst.organisations(["Orchard School of Medicine"]) == ["Orchard School of Medicine"]
+    assert inst.organisations(["Boston College", "Boston University"]) == ["Boston College", "Boston University"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

@@ -36,6 +36,9 @@ _COVER_SIGNS = [re.compile(p, re.I | re.M) for p in (
     # ('To link to this article', 'Submit your article to this journal', 'View related articles', 'Full Terms & Conditions')
     r"\bto link to this article\b", r"\bsubmit your article to this journal\b", r"\bview related articles\b",
     r"\bview crossmark data\b", r"\bfull terms (?:&|and) conditions of access\b",
+    # a journal issue's cover in front of one of its articles ('Volume 60', 'Number 23', 'Pages 3089–3206', 'ISSN 1359-7345')
+    r"^\s*(?:volume|vol\.)\s*\d+\s*$", r"^\s*(?:number|issue|no\.)\s*\d+\s*$", r"^\s*pages\s+\d+\s*[–-]\s*\d+\s*$",
+    r"^\s*issn\s+\d{4}-\d{3}[\dx]\s*$",
 )]
 # a journal's pages set before the paper itself: its graphical abstract, its highlights
 _FRONT_MATTER_PAGE = re.compile(r"^\s*(?:graphical abstract|highlights)\s*$", re.I | re.M)

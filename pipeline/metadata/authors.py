@@ -13,8 +13,11 @@ _IEEE_GRADE_RE = re.compile(
     r",?\s*\(?\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*IEEE\s*\)?", re.I)  # or '(Member, IEEE)'
 
 
-_IEEE_GRADE_OPEN = re.compile(r"\(\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*$", re.I)  # '<Name>(Member,'
-_IEEE_GRADE_CLOSE = re.compile(r"^\s*IEEE\s*\)")  # 'IEEE)3 , <Name>' on the next line
+# '<Name>(Member,', '<Name>, Senior' / 'Member, IEEE': a grade wrapped over two lines, its first words at the line's end
+_IEEE_GRADE_OPEN = re.compile(r"\(\s*(?:Student |Senior |Life |Graduate Student )?(?:Member|Fellow),?\s*$|"
+                              r",\s*(?:(?:Graduate\s+Student|Graduate|Student|Senior|Life)(?:\s+(?:Member|Fellow))?|Member|Fellow),?\s*$",
+                              re.I)
+_IEEE_GRADE_CLOSE = re.compile(r"^\s*IEEE\s*(?:\)|,|$)")  # 'IEEE)3 , <Name>', 'IEEE, <Name>' on the next line
 _SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
 _WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless justified type spread one name ('Ioannis  Antoniadis')
 # a line naming people in another role than the authors': translators, proofreaders, editors
@@ -24,7 +27,7 @@ _LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作�
 CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
 
 
-PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名", re.I)
+PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名|\bsubmitted for (?:double-)?blind review\b", re.I)  # LNCS's blind copy
 
 
 TEAM_RE = re.compile(r"\bTeam$")

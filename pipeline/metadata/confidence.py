@@ -307,6 +307,10 @@ def short_form_again(kept: list[str]) -> list[str]:
     return out
 
 
+# 'ppat.1013990': a DOI's last piece wrapped onto a line of its own, no organisation misread
+_IDENTIFIER_PIECE = re.compile(r"[\w.-]*\d{4,}[\w.-]*")
+
+
 def _prose(text: str) -> bool:
     """A sentence of the abstract or a publisher's notice run into the header's entries: many
     lower-case words, so no organisation's name was misread there."""
@@ -326,7 +330,8 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         "authors": FieldDoubt(confidence=LOW, reason=author_reason) if count == 0 and author_reason else _doubt(author_reason),
         "abstract": _doubt(abstract_doubt(abstract)),
     }
-    if dropped := [d for d in dropped if not _prose(d)]:
+    people = {inst.fold(a) for a in authors}  # an author's own name dropped: a correspondence line, not a misreading
+    if dropped := [d for d in dropped if not _prose(d) and inst.fold(d) not in people and not _IDENTIFIER_PIECE.fullmatch(d.strip())]:
         out["institutions"] = FieldDoubt(confidence=rules.not_organisations, reason=f"dropped as not organisations: {'; '.join(dropped)}")
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]

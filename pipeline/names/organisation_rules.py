@@ -25,6 +25,7 @@ from .organisation_parts import (
     university_inside,
 )
 from .organisation_table import hand_row, known
+from .unit_lifting import lift_units
 from .vocabulary import (
     ACRONYM,
     ACRONYM_WITH_CAMPUS,
@@ -116,49 +117,8 @@ def explain_organisations(entries: list[str]) -> tuple[list[tuple[str, str]], li
                 seen[key] = (name, rule)
             else:
                 dropped.append((name, "duplicate"))
-    kept, lifted = _lift_units(list(seen.values()))
+    kept, lifted = lift_units(list(seen.values()))
     return kept, dropped + lifted
-
-
-def _lift_units(names: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """'<Name> Shenzhen International Graduate School' is <Name> University's: the unit is read
-    as the university, once (dropped when the university is printed too). A university the
-    registry files under a system ('University of <State>, <Campus>') is not a unit, nor is a
-    medical centre ('<Town> Medical Center'): only schools, colleges, institutes and labs."""
-    out: list[tuple[str, str]] = []
-    dropped: list[tuple[str, str]] = []
-    for name, rule in names:
-        unit_word = _LIFTED_UNIT_WORD.search(name) or _LIFTED_UNIT_WORD.search(_registered_name(name))
-        up = registry.lifted(name) if unit_word and not (TOP.search(name) or hand_row(name)) else None
-        up = up or (_university_before_school(name) if unit_word else None)
-        if up is not None:
-            dropped.append((name, "unit-lifted"))
-            name, rule = up.name, "unit-lifted-to-organisation"
-        if not any(repeats(name, other) for other, _ in out):
-            out.append((name, rule))
-        elif up is None:
-            dropped.append((name, "duplicate"))
-    return out, dropped
-
-
-def _registered_name(name: str) -> str:
-    """The registry's name for a short form ('MIT CSAIL': its '… Laboratory'), or ''."""
-    org = registry.identify(name)
-    return org.name if org is not None else ""
-
-
-def _university_before_school(name: str) -> registry.Organisation | None:
-    """'<Name> University Shenzhen Graduate School': a university's school named after it, which
-    the registry does not list: read as the university (a hospital is its own organisation)."""
-    match = _UNIVERSITY_THEN_SCHOOL.match(name)
-    return registry.identify(match.group(1)) if match and not registry.identify(name) else None
-
-
-_UNIVERSITY_THEN_SCHOOL = re.compile(
-    r"^((?:[A-Z][\w'’-]*\s+){1,3}University)\s+(?:[A-Z][\w-]*\s+){0,3}(?:Graduate\s+)?(?:School|College|Institute)\b.*$")
-
-
-_LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院")
 
 
 class EntryReading(NamedTuple):
