@@ -114,6 +114,8 @@ class Rules(BaseModel):
     number_column_pt: float = Field(3, description="points: spans starting within this of each other share a line-number column")
     number_column_min: int = Field(6, description="numbers a line-number column has at least")
     number_column_rising: float = Field(0.8, description="of its steps: a line-number column grows down the page at least this often")
+    number_column_span: float = Field(0.3, description="of the page's printed height: a line-number column runs at least this far "
+                                                       "(a foot's note markers one under another do not)")
     # metadata.title
     top_share: float = Field(0.5, description="of the page height: a title starts in the top half")
     title_same_size_pt: float = Field(0.5, description="points: lines this close in size are set in one size (one title, wrapped)")

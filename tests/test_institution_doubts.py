@@ -97,7 +97,7 @@ def test_an_authors_own_name_or_a_dois_wrapped_piece_dropped_is_no_doubt_but_a_m
         return doubts(TITLE, ["Ana Ruiz", "Bo Lind"], 2, False, ["Orchard University"], dropped, "x" * 200,
                       header=f"{TITLE}\nOrchard University")["institutions"]
 
-    assert doubt(["Bo Lind", "ppat.1013990"]).confidence >= LOW
+    assert doubt(["Bo Lind", "ppat.1013990", "Submission Id: 1606"]).confidence >= LOW
     assert doubt(["Quiet Lantern Works Ltd Orchard"]).confidence < LOW
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from pages import abstract_rows
+from pages import draw as draw_page
 from test_header_classes import draw_pages
 
 from pipeline.extract.pdf import extract
@@ -437,3 +438,52 @@ def test_note_markers_at_the_texts_left_edge_are_no_line_numbers(tmp_path):
         rows += [("^" + str(i + 1), 6, 42, 640 + 10 * i), (note, 8, 48, 640 + 10 * i)]
     paper = read(tmp_path, rows)
     assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology", "Harbor Polytechnic"]
+
+
+def test_six_note_markers_one_under_another_at_the_foot_are_no_line_numbers(tmp_path):
+    """A Springer manuscript's six numbered notes: their markers stand at the text's left edge and
+    rise down the foot as a review copy's line numbers would, but only across the foot, not the
+    page. Each note is an affiliation; a national facility is an organisation."""
+    rows = [("Quiet Lanterns for Sparse Routing", 16, 72, 80),
+            ("Mira Castellan^1,2 · Tobias Rennick^3 · Ana Duarte^4,5,6", 11, 72, 110)]
+    rows += abstract_rows(160) + [("1 Introduction", 12, 72, 260)] + paragraph(280) + paragraph(350)
+    rows += [("E-mail: mira@lantern.example", 8, 72, 630)]
+    notes = ["Orchard Imaging, Orchard University, Lisbon, Portugal", "Portuguese National Imaging Facility, Portugal",
+             "Department of Light, Orchard University, Lisbon, Portugal", "Tidewater Institute of Technology, Porto, Portugal",
+             "School of Routing, Harbor Polytechnic, Faro, Portugal", "Orchard eResearch Centre, Orchard University, Lisbon, Portugal"]
+    for i, note in enumerate(notes):
+        rows += [("^" + str(i + 1), 6, 72, 650 + 10 * i), (note, 8, 77, 650 + 10 * i)]
+    paper = read(tmp_path, rows)
+    assert paper.institutions == ["Orchard University", "Portuguese National Imaging Facility",
+                                  "Tidewater Institute of Technology", "Harbor Polytechnic"]
+
+
+def test_a_title_beside_a_sidebar_that_runs_between_its_lines(tmp_path):
+    """RSC: the title set flush left in the main column, whose lines the sidebar's ('Cite this: …',
+    'Received …') fall between; the names under it, the affiliation in the left column's foot. The
+    title is whole, and the sidebar names nothing."""
+    rows = [("QuietComm", 20, 43, 54),
+            ("Quiet lanterns differentially affect sparse", 16, 173, 148), ("routing of long documents in", 16, 172, 166),
+            ("Cite this: Quiet Commun., 2031,", 7, 43, 173), ("60, 3138", 7, 43, 182), ("orchards and harbours", 16, 173, 185),
+            ("Received 4th October 2030,", 7, 43, 196), ("Accepted 29th January 2031", 7, 43, 205),
+            ("Mira Castellan, Tobias Rennick and Ana Duarte", 10, 173, 205),
+            ("DOI: 10.0000/q1cc00001a", 7, 43, 223)]
+    rows += paragraph(280, size=9, x=43, width=50) + paragraph(340, size=9, x=43, width=50) + paragraph(280, size=9, x=304, width=50)
+    rows += [("Department of Light, Orchard University, Lisbon, Portugal.", 7, 43, 720),
+             ("E-mail: mira@lantern.example", 7, 43, 729)]
+    paper = read(tmp_path, rows)
+    assert paper.title == "Quiet lanterns differentially affect sparse routing of long documents in orchards and harbours"
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte"]
+    assert paper.institutions == ["Orchard University"]
+
+
+def test_a_subtitle_larger_than_the_byline_and_a_name_with_its_pinyin(tmp_path):
+    """A Chinese working paper: a subtitle under the title in a size between the title's and the
+    byline's, then '<汉字名> (<Pinyin Name>)': one author, named in Chinese."""
+    rows = [("数字灯笼能否照亮稀疏路由？来自长文档的证据", 17, 126, 112), ("灯笼调度在不同文档长度上的异质性", 14, 149, 138),
+            ("林晓岚 (Xiaolan Lin)", 12, 241, 197), ("独立研究员", 12, 277, 211), ("xiaolan@lantern.example", 12, 234, 227)]
+    path = tmp_path / "p.pdf"
+    draw_page(path, rows + abstract_rows(300))  # the Chinese text in the project's embedded CJK font
+    paper = read_metadata(extract(path))
+    assert paper.title == "数字灯笼能否照亮稀疏路由？来自长文档的证据"
+    assert paper.authors == ["林晓岚"]

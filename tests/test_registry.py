@@ -104,6 +104,15 @@ def test_a_school_named_by_a_university_the_paper_prints_is_that_university():
     assert inst.organisations(["Boston College", "Boston University"]) == ["Boston College", "Boston University"]
 
 
+def test_entries_run_together_split_where_a_country_ends_one():
+    # markers lost, entries read as one: the country ends an entry when an organisation follows;
+    # a country followed by nothing that names one ('Hong Kong SAR') ends nothing
+    assert inst.organisations(["Department of Light, Orchard University, Lisbon, Portugal, Lantern Works Ltd, Porto, "
+                               "Portugal, Department of Routing, Tidewater Hospital, Faro, Portugal"]) == [
+        "Orchard University", "Lantern Works Ltd", "Tidewater Hospital"]
+    assert inst.organisations(["Orchard University, Kowloon, China, Hong Kong SAR"]) == ["Orchard University"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

@@ -126,8 +126,10 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 size = cell_size(cell)
                 if names_size and size < names_size - in_force().names_smaller_pt:
                     continue
-                names_size = names_size or size
+                named = len(authors)
                 names_tail = add_authors(cell, authors, tail_above or names_tail)
+                if len(authors) > named:  # a subtitle in a larger size names nobody: the names' size is the first name's
+                    names_size = names_size or size
                 line_tails += [(cell, names_tail)] if names_tail else []
                 marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
         names_above, tails = grid_names, line_tails

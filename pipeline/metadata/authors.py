@@ -27,6 +27,7 @@ _LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作�
 CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
 
 
+_PINYIN_AFTER = re.compile(r"([\u4e00-\u9fff]{2,4})\s*[(（]\s*[A-Z][a-z]+(?:[\s-]+[A-Z][a-z]+)+\s*[)）]")
 PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名|\bsubmitted for (?:double-)?blind review\b", re.I)  # LNCS's blind copy
 
 
@@ -92,6 +93,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     text = _IEEE_GRADE_RE.sub(" , ", "".join(text_parts))
     text = _IEEE_GRADE_CLOSE.sub(" , ", _IEEE_GRADE_OPEN.sub(" , ", text))  # a grade wrapped over two lines
     text = ORCID_RE.sub(" , ", text)
+    text = _PINYIN_AFTER.sub(r"\1", text)  # '崔青松 (Qingsong Cui)': one author, by the Chinese name
     text = _LABEL_RE.sub("", text)
     text = _CLASS_CODE.sub(" , ", text)
     text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']'

@@ -307,8 +307,9 @@ def short_form_again(kept: list[str]) -> list[str]:
     return out
 
 
-# 'ppat.1013990': a DOI's last piece wrapped onto a line of its own, no organisation misread
-_IDENTIFIER_PIECE = re.compile(r"[\w.-]*\d{4,}[\w.-]*")
+# 'ppat.1013990': a DOI's last piece wrapped onto a line of its own; 'Submission Id: 1606': an
+# anonymous copy's number. No organisation was misread there.
+_IDENTIFIER_PIECE = re.compile(r"[\w.-]*\d{4,}[\w.-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+", re.I)
 
 
 def _prose(text: str) -> bool:

@@ -24,18 +24,34 @@ def _note_spans(spans: list, body: float) -> list:
     return [s for s in spans if s.size < body - in_force().note_smaller_pt]
 
 
+_CITATION_MARK = re.compile(r"[\d,–-]{1,12}")  # '12', '5,9', '3–6'
+
+
+def _without_citation_marks(spans: list, body: float) -> list:
+    """A line's spans without the small ones set right after a word of the body's size: a
+    citation's mark ('… line 4.¹²'), which the middle of the page may split from its line."""
+    out, previous = [], None
+    for span in sorted(spans, key=lambda s: s.x0):
+        glued = previous is not None and previous.size >= body - in_force().note_smaller_pt and span.x0 - previous.x1 < span.size
+        if not (glued and span.size < body - in_force().note_smaller_pt and _CITATION_MARK.fullmatch(span.text.strip())):
+            out.append(span)
+        previous = span
+    return out
+
+
 def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
     """The foot's small spans in reading order: a note running across the page is read where it
     stands; between such notes, the left column's notes come before the right column's."""
     rules = in_force()
     ordered, left, right = [], [], []
     for line in foot_lines:
-        if any(s.x0 < middle - rules.across_middle_pt and s.x1 > middle + rules.across_middle_pt for s in line.spans):  # across the page
-            ordered += left + right + _note_spans(line.spans, body)
+        spans = _without_citation_marks(line.spans, body)
+        if any(s.x0 < middle - rules.across_middle_pt and s.x1 > middle + rules.across_middle_pt for s in spans):  # across the page
+            ordered += left + right + _note_spans(spans, body)
             left, right = [], []
         else:
-            left += _note_spans([s for s in line.spans if s.x0 < middle], body)
-            right += _note_spans([s for s in line.spans if s.x0 >= middle], body)
+            left += _note_spans([s for s in spans if s.x0 < middle], body)
+            right += _note_spans([s for s in spans if s.x0 >= middle], body)
     return ordered + left + right
 
 

@@ -95,11 +95,14 @@ def _without_number_column(spans: list[Span]) -> list[Span]:
         if match:
             numbered.setdefault(round(span.x0 / in_force().number_column_pt), []).append((span.y0, int(match.group(1)), span))
     drop: set[int] = set()
-    for column in numbered.values():
+    printed = max((s.y0 for s in spans), default=0.0) - min((s.y0 for s in spans), default=0.0)
+    for key, column in numbered.items():
         column.sort(key=lambda item: item[0])
         values = [value for _, value, _ in column]
         rising = sum(b > a for a, b in zip(values, values[1:], strict=False))
-        if len(column) >= in_force().number_column_min and rising >= in_force().number_column_rising * (len(column) - 1):
+        ys = [y for k in (key - 1, key, key + 1) for y, _, _ in numbered.get(k, [])]  # '9' and '10' start a digit apart
+        runs = max(ys) - min(ys) >= in_force().number_column_span * printed
+        if len(column) >= in_force().number_column_min and rising >= in_force().number_column_rising * (len(column) - 1) and runs:
             drop.update(id(span) for _, _, span in column)
     if not drop:
         return spans
@@ -210,13 +213,20 @@ def text_cells(line: Line) -> list[Cell]:
 def sidebar_edge(title_lines: list[Line], page_width: float) -> float:
     """Left edge of the main column when the title is set flush left well inside the page (a
     sidebar template); 0 when the title is centred or starts at the margin."""
-    cells = [c for line in title_lines for c in text_cells(line)]
+    size = max((main_size(line) for line in title_lines), default=0.0)
+    same = in_force().title_same_size_pt
+    rows = [[c for c in text_cells(line) if abs(cell_size(c) - size) < same] for line in title_lines]  # a sidebar's cells beside it aside
+    rows = [row for row in rows if row]
+    cells = [c for row in rows for c in row]
     if not cells:
         return 0.0
-    x0, x1 = min(c.x0 for c in cells), max(c.x1 for c in cells)
-    lefts = [min(c.x0 for c in text_cells(line)) for line in title_lines if text_cells(line)]
+    x0 = min(c.x0 for c in cells)
+    lefts = [min(c.x0 for c in row) for row in rows]
     flush = max(lefts) - min(lefts) < in_force().flush_pt
-    centred = abs((x0 + x1) / 2 - page_width / 2) < in_force().centred_share * page_width
+    # centred: the lines' centres at the page's and at one another's (flush-left lines of unequal widths are not)
+    centres = [(min(c.x0 for c in row) + max(c.x1 for c in row)) / 2 for row in rows]
+    centred = all(abs(c - page_width / 2) < in_force().centred_share * page_width for c in centres) \
+        and max(centres) - min(centres) < 2 * in_force().flush_pt
     return x0 - in_force().column_margin_pt if flush and not centred and x0 > in_force().sidebar_share * page_width else 0.0
 
 

@@ -80,12 +80,16 @@ def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int,
         if not _candidate(line, page_height):
             i += 1
             continue
-        size, end = main_size(line), i + 1
-        while end < len(lines):
-            nxt, prev = lines[end], lines[end - 1]
+        size, end, past = main_size(line), i + 1, i + 1
+        edge = min(s.x0 for s in line.spans)
+        while past < len(lines):
+            nxt, prev = lines[past], lines[end - 1]
+            if all(s.x1 < edge for s in nxt.spans):  # a sidebar's line between two of the title's ('Cite this: …')
+                past += 1
+                continue
             if abs(main_size(nxt) - size) >= in_force().title_same_size_pt or nxt.y0 - prev.y1 > in_force().line_gap_sizes * size:
                 break
-            end += 1
+            end = past = past + 1
         groups.append((_first_title_line(lines, i, size, groups[-1][1] if groups else 0), end, size))
         i = end
     return groups
@@ -151,6 +155,7 @@ def _agrees(found: str, wanted: str) -> bool:
 def _join(lines: list[Line], start: int, end: int) -> str:
     title_lines = lines[start:end]
     edge = _title_edge(title_lines)
+    title_lines = [ln for ln in title_lines if any(s.x1 >= edge for s in ln.spans)]  # not a sidebar's line between them
     return tidy_title(" ".join(_without_label(" ".join(c.plain for c in text_cells(ln)), ln, edge) for ln in title_lines))
 
 

@@ -30,6 +30,9 @@ _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star betw
 def split_joined(entry: str) -> list[str]:
     """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
     printed as one entry."""
+    after_country = _after_country(entry)
+    if after_country:
+        return [after_country[0], *split_joined(after_country[1])]
     pair = re.fullmatch(r"(\S+)\s+&\s+(\S+)", entry.strip())
     if pair and any(ACRONYM.match(p) for p in pair.groups()):
         return list(pair.groups())  # '<ABCD> & <UName>': two organisations, each by its short name
@@ -43,6 +46,17 @@ def split_joined(entry: str) -> list[str]:
             return [q for p in pieces for q in split_joined(p)]
     pair = _two_organisations(entry)
     return [pair[0], *split_joined(pair[1])] if pair else [entry]
+
+
+def _after_country(entry: str) -> tuple[str, str] | None:
+    """'<Unit>, <University>, <Town>, China, <Unit>, <Hospital>, <Town>, China': entries run together
+    when their markers were lost; the country ends one, and what follows names an organisation."""
+    parts = entry.split(", ")
+    for i, part in enumerate(parts[1:-1], start=1):
+        rest = ", ".join(parts[i + 1:])
+        if part.lower().strip(" .") in countries() and (STRONG.search(rest) or WEAK.search(rest) or TOP.search(rest)):
+            return ", ".join(parts[:i + 1]), rest
+    return None
 
 
 _AND = re.compile(r"\s+(?:and|&)\s+(?=[A-Z])")
