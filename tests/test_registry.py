@@ -90,6 +90,9 @@ def test_an_organisation_the_registry_files_under_nobody_keeps_its_name_beside_a
         "University of Western Australia"]
     assert inst.organisations(["Key Laboratory of Machine Perception, Ministry of Education, Peking University"]) == [
         "Peking University"]
+    # a hospital named after the university beside it is the university's own
+    assert inst.organisations(["Department of Radiology, Tongji Hospital, Tongji University, Shanghai, China"]) == [
+        "Tongji University"]
     # the hospital printed once with its university and once alone is one organisation
     assert inst.organisations(["Huadong Hospital Affiliated to Fudan University, Shanghai, China",
                                "Nodules Center, Huadong Hospital, Shanghai, China"]) == ["Huadong Hospital Affiliated to Fudan University"]

@@ -167,8 +167,8 @@ def registered_beside(parts: list[str], kept: list[str]) -> list[str]:
     """'<Name> Health and Medical Research Institute, The University of <Town>', '<Name> Hospital,
     <Name> University': a part the registry knows by its full name as an organisation filed
     under nobody is one in its own right beside the one kept (a unit it files under its
-    university, a department, a facility a university hosts, and the ministry a key laboratory
-    answers to are not)."""
+    university, a department, a facility a university hosts, the ministry a key laboratory
+    answers to, and a hospital named after the university are not)."""
     if not kept:
         return []
     out = []
@@ -180,6 +180,17 @@ def registered_beside(parts: list[str], kept: list[str]) -> list[str]:
         org = named[0] if len(named) == 1 else registry.identify(part)
         if org is None or org.parent_id is not None or org.type in ("facility", "government") or key not in org.keys(0, 1, 2):
             continue
-        if not any(registry.identify(k) == org for k in kept):
+        if not any(registry.identify(k) == org or _named_after(part, k) for k in kept):
             out.append(part)
     return out
+
+
+_COMMON_WORDS = frozenset("the of and for in at university college institute hospital school medicine medical "
+                          "national state science sciences technology research center centre".split())
+
+
+def _named_after(part: str, university: str) -> bool:
+    """'Tongji Hospital' beside 'Tongji University': a body named after the university kept is
+    its own (its teaching hospital), not one more organisation."""
+    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", university)} - _COMMON_WORDS
+    return bool(words & {w.casefold() for w in re.findall(r"[^\W\d_]+", part)})
