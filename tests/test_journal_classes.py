@@ -487,3 +487,12 @@ def test_a_subtitle_larger_than_the_byline_and_a_name_with_its_pinyin(tmp_path):
     paper = read_metadata(extract(path))
     assert paper.title == "数字灯笼能否照亮稀疏路由？来自长文档的证据"
     assert paper.authors == ["林晓岚"]
+
+
+def test_an_affiliation_wrapped_after_the_article_is_one_name(tmp_path):
+    """bioRxiv: '…, Center for Lanterns, The' / 'University of Orchard at Lisbon': the line ends on
+    the name's article, so the university is 'The University of …', not 'The' and a second part."""
+    rows = [("Quiet Lanterns for Sparse Routing", 18, 72, 80), ("Mira Castellan^1 and Tobias Rennick^1", 11, 72, 110),
+            ("^1Dept. of Light; Center for Lantern Studies, The", 9, 72, 130), ("University of Orchard at Lisbon", 9, 72, 141)]
+    paper = read(tmp_path, rows + abstract_rows(200))
+    assert paper.institutions == ["The University of Orchard at Lisbon"]

@@ -270,7 +270,7 @@ def _continue(entry: str, more: str, run_on: bool = False) -> str:
         return f"{entry} {more}"
     if _names_one_organisation(last, more):
         return f"{entry} {more}"  # '... Texas Rio' + 'Grande Valley, <Town>': one name the registry knows, wrapped
-    if _FULL_UNIVERSITY.match(more):
+    if _FULL_UNIVERSITY.match(more) and not re.search(r"\bthe$", entry, re.I):  # '…, The' + 'University of <Town>' is one name
         return f"{entry}, {more}"  # '<Subject> and <Subject>' + 'University of <Town>': a unit, then its university
     if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
         return f"{entry} {more}"
