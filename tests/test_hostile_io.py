@@ -506,3 +506,35 @@ def test_ctrl_c_ends_a_run_whose_reader_is_stuck(samples, tmp_path):
         child.kill()
     assert child.returncode == 130, err
     assert "Traceback" not in err
+
+
+def test_a_forced_close_leaves_no_reader_thread_for_the_exit_to_race(tmp_path):
+    """Ctrl-C kills the readers and the process exits at once; CPython 3.11's exit hook then writes to
+    the killed pool's wake-up pipe, which its manager thread may be closing that moment (an OSError
+    traceback after 'interrupted'). The close must leave that thread ended."""
+    import asyncio
+
+    import hostile_reader
+
+    from pipeline.extract.readers import PdfReaders
+
+    stuck = tmp_path / "stuck.pdf"
+    stuck.write_bytes(b"%PDF-1.4\n")
+
+    async def close_while_reading():
+        readers = PdfReaders(1)
+        task = asyncio.ensure_future(readers.read(hostile_reader.read, stuck))
+        for _ in range(200):  # the reader process starts and takes the paper
+            await asyncio.sleep(0.1)
+            if any(p.is_alive() for p in (readers.pool._processes or {}).values()):
+                break
+        await asyncio.sleep(0.5)
+        manager = readers.pool._executor_manager_thread
+        readers.close(force=True)
+        alive = manager.is_alive()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return manager, alive
+
+    manager, alive = asyncio.run(close_while_reading())
+    assert manager is not None and not alive

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +27,8 @@ from ..settings import READER_MEMORY_MB, READER_TIMEOUT_S
 from . import reading
 from .inputs import PdfError, check_regular
 from .text import readable_name
+
+MANAGER_SETTLE_S = 5.0  # how long a killed pool's manager thread is given to finish (it needs milliseconds)
 
 NO_TITLE = "no title found on page 1"
 
@@ -230,7 +233,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     for process in list((pool._processes or {}).values()):  # the executor offers no other handle on them
         with contextlib.suppress(OSError, ValueError, AttributeError):
             process.kill()
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None and manager is not threading.current_thread():
+        # its workers are dead, so it ends at once; until it has, an exit right after (Ctrl-C) races
+        # its closing of the wake-up pipe and prints an OSError traceback (CPython before 3.12.1)
+        manager.join(MANAGER_SETTLE_S)
 
 
 class AlreadyRead:
