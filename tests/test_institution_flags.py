@@ -64,3 +64,22 @@ def test_a_page_with_a_short_form_alone_reads_the_registry_name(tmp_path):
     paper = read_metadata(extract(path))
     assert paper.institutions == ["King Abdullah University of Science and Technology (KAUST)"]
     assert paper.confidence["institutions"].confidence >= LOW
+
+
+def test_an_organisation_cut_where_its_line_ended_is_flagged_but_a_cut_unit_is_not():
+    header = "Ana Ruiz   Bo Lind\nKestrel Valley Institute Partnership and Halden Plant Reference\nLaboratory, Halden, Norway"
+    doubt = institutions_doubt(["Kestrel Valley Institute Partnership and Halden Plant Reference"], header)
+    assert doubt.confidence < LOW and "Laboratory" in doubt.reason
+    assert institutions_doubt(["Kestrel Valley Institute Partnership and Halden Plant Reference Laboratory"], header).confidence >= LOW  # read whole
+    unit = "Ana Ruiz   Bo Lind\nCentre for Quiet Signal\nLaboratory, Department of Physics, Halden University, Norway"
+    assert institutions_doubt(["Halden University"], unit).confidence >= LOW  # a unit of the organisation after it
+
+
+def test_a_chinese_unit_named_after_an_organisation_read_beside_it_is_flagged():
+    doubt = institutions_doubt(["海川大学", "海川智能感知国家实验室"], "甲乙 丙丁\n海川大学\n海川智能感知国家实验室")
+    assert doubt.confidence < LOW and "海川智能感知国家实验室" in doubt.reason
+    joint = institutions_doubt(["海川大学", "海川大学（土木学院）-某某"], "甲乙 丙丁\n海川大学（土木学院）-某某联合中心")
+    assert joint.confidence < LOW
+    # a university whose short name is a city's, beside another organisation of that city: two organisations
+    assert institutions_doubt(["北京大学", "北京航空航天大学"], "甲乙 丙丁\n北京大学\n北京航空航天大学").confidence >= LOW
+    assert institutions_doubt(["北京大学", "北京市规划和自然资源委员会"], "甲乙 丙丁\n北京大学\n北京市规划和自然资源委员会").confidence >= LOW

@@ -16,6 +16,7 @@ from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
 from .field_doubts import abstract_doubt, author_doubt, title_doubt
+from .piece_doubts import cut_at_line_end, units_named_after
 
 __all__ = ["LOW", "abstract_doubt", "author_doubt", "doubts", "institution_doubts", "title_doubt"]
 
@@ -346,6 +347,12 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif parents := parent_for_its_institute(kept, header):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason=f"{'; '.join(parents)} is printed after an organisation "
                                                                         "of its own, which was not read")
+    elif cut := cut_at_line_end(header, kept):
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason=f"a name was cut where its line ended: "
+                                                                        f"{'; '.join(cut)} opens the next line alone")
+    elif units := units_named_after(kept):
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="a unit named after an organisation read beside it: "
+                                                                        f"{'; '.join(units)}")
     elif again := short_form_again(kept):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread,
                                          reason=f"a short form read beside the name it stands for: {'; '.join(again)}")
