@@ -8,9 +8,9 @@ from pipeline.metadata.confidence import LOW, doubts
 TITLE = "Quiet Gradients for Long Lanterns"
 
 
-def institutions_doubt(kept, header, cited=0, entries=0, labs=()):
+def institutions_doubt(kept, header, cited=0, entries=(), labs=()):
     return doubts(TITLE, ["Ana Ruiz", "Bo Lind"], 2, False, list(kept), [], "x" * 200, cited, list(labs),
-                  entries=entries, header=f"{TITLE}\n{header}")["institutions"]
+                  entries=list(entries), header=f"{TITLE}\n{header}")["institutions"]
 
 
 def test_a_note_run_into_a_name_is_doubted():
@@ -67,9 +67,10 @@ def test_two_organisations_joined_by_and_are_no_company_lab():
 
 def test_an_independent_researcher_counts_as_a_cited_affiliation():
     header = "1Orchard University 2Tidewater Institute 3Independent Researcher"
-    assert institutions_doubt(["Orchard University", "Tidewater Institute"], header, cited=3, entries=2).confidence >= LOW
+    entries = ["Orchard University", "Tidewater Institute"]
+    assert institutions_doubt(["Orchard University", "Tidewater Institute"], header, cited=3, entries=entries).confidence >= LOW
     assert institutions_doubt(["Orchard University", "Tidewater Institute"], header.replace("3Independent Researcher", ""),
-                              cited=3, entries=2).confidence < LOW
+                              cited=3, entries=entries).confidence < LOW
 
 
 def test_a_unit_kept_before_its_university_is_doubted():

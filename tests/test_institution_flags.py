@@ -83,3 +83,16 @@ def test_a_chinese_unit_named_after_an_organisation_read_beside_it_is_flagged():
     # a university whose short name is a city's, beside another organisation of that city: two organisations
     assert institutions_doubt(["北京大学", "北京航空航天大学"], "甲乙 丙丁\n北京大学\n北京航空航天大学").confidence >= LOW
     assert institutions_doubt(["北京大学", "北京市规划和自然资源委员会"], "甲乙 丙丁\n北京大学\n北京市规划和自然资源委员会").confidence >= LOW
+
+
+def test_entries_printed_with_no_organisation_read_from_them_are_flagged():
+    def doubt(kept, entries):
+        return doubts(TITLE, ["Ana Ruiz", "Bo Lind"], 2, False, kept, [], "x" * 200, entries=entries,
+                      header=f"{TITLE}\nAna Ruiz   Bo Lind\n" + "\n".join(entries))["institutions"]
+
+    assert doubt([], ["Kestrel Works, Halden, Norway"]).confidence < LOW  # printed, none read
+    assert doubt([], ["2018202067"]).confidence == LOW  # a student's number names nobody: said, not flagged
+    unit_only = ["Halden University, Halden, Norway", "Department of Light 4242 HU Station, Texas 77843-4242, USA"]
+    flagged = doubt(["Halden University"], unit_only)
+    assert flagged.confidence < LOW and "Department of Light" in flagged.reason
+    assert doubt(["Halden University"], unit_only[:1] + ["Department of Light"]).confidence >= LOW  # a unit alone, no address

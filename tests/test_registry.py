@@ -116,6 +116,31 @@ def test_entries_run_together_split_where_a_country_ends_one():
     assert inst.organisations(["Orchard University, Kowloon, China, Hong Kong SAR"]) == ["Orchard University"]
 
 
+def test_a_comma_before_a_registered_names_last_word_is_one_name():
+    # a line break read as a comma: '<Name> Engineering, University' is the university the registry knows;
+    # an unknown name before a bare 'University' is not made one, nor is a postcode
+    assert inst.organisations(["College of Computing, Harbin Engineering, University, Harbin, 150001, China"]) == [
+        "Harbin Engineering University"]
+    assert "Kestrel University" not in inst.organisations(["Department of Light, Kestrel, University, Halden, Norway"])
+    assert inst.organisations(["School of Light, Nanchang University, Nanchang, 330031, University, China"]) == [
+        "Nanchang University"]
+
+
+def test_a_college_the_registry_names_so_is_an_organisation_and_a_college_of_a_subject_is_not():
+    # 'College of <Name> & <Name>' is one of the registry's full names for a university: alone in its entry it is
+    # the organisation; 'College of Engineering' alone names none
+    assert inst.organisations(["College of William & Mary, Williamsburg, Virginia, USA"]) == ["College of William & Mary"]
+    assert inst.organisations(["College of Engineering, Williamsburg, Virginia, USA"]) == []
+
+
+def test_a_spanish_or_portuguese_university_outranks_its_school_and_lab():
+    # 'Universidad', 'Universidade' (no 't') are universities: a school's short name before them is the school's
+    assert inst.organisations(["Kestrel Imaging Laboratory (KIL), ETSI Luz, Universidad de Halden, Halden, Spain"]) == [
+        "Universidad de Halden"]
+    assert inst.organisations(["Kestrel Imaging Laboratory (KIL), EPS Luz, Universidade de Halden, Halden, Portugal"]) == [
+        "Universidade de Halden"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

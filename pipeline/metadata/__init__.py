@@ -86,7 +86,7 @@ def read_metadata(doc: Document) -> Paper:
     names = shown
     ids = read_identifiers(doc.pages[0] if doc.pages else "", header)
     confidence = doubts(title, authors, count, anonymous, names, dropped, abstract, cited if cited <= in_force().max_cited_mark else 0,
-                        inst.company_labs(aff_entries), entries=len(aff_entries), header=header)
+                        inst.company_labs(aff_entries), entries=aff_entries, header=header)
     return Paper(
         file=doc.path.rsplit("/", 1)[-1],
         sha256=doc.sha256,

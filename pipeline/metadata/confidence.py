@@ -16,7 +16,7 @@ from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
 from .field_doubts import abstract_doubt, author_doubt, title_doubt
-from .piece_doubts import cut_at_line_end, units_named_after
+from .piece_doubts import cut_at_line_end, entries_without_organisation, units_named_after
 
 __all__ = ["LOW", "abstract_doubt", "author_doubt", "doubts", "institution_doubts", "title_doubt"]
 
@@ -322,8 +322,8 @@ def _prose(text: str) -> bool:
 
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
            kept: list[str], dropped: list[str], abstract: str, cited: int = 0, labs: list[str] = (),
-           entries: int = 0, header: str = "") -> dict[str, FieldDoubt]:
-    """One FieldDoubt per field: its confidence and, when low, why. `entries` counts the affiliation
+           entries: list[str] = (), header: str = "") -> dict[str, FieldDoubt]:
+    """One FieldDoubt per field: its confidence and, when low, why. `entries` are the affiliation
     entries as printed (two entries of one university are one name but two numbers)."""
     rules = in_force()
     author_reason = author_doubt(authors, count, anonymous)
@@ -353,15 +353,18 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif units := units_named_after(kept):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="a unit named after an organisation read beside it: "
                                                                         f"{'; '.join(units)}")
+    elif unnamed := entries_without_organisation(entries):
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="an entry names a unit and an address but no "
+                                                                        f"organisation: {'; '.join(u[:80] for u in unnamed)}")
     elif again := short_form_again(kept):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread,
                                          reason=f"a short form read beside the name it stands for: {'; '.join(again)}")
     elif labs := [lab for lab in labs if not _NOT_A_LAB.search(lab)]:
         out["institutions"] = FieldDoubt(confidence=rules.company_lab, reason=f"a company is printed with its lab ({'; '.join(labs)}); "
                                                                     "which one the paper means is unsure")
-    elif cited > max(len(kept), entries) + len(_INDEPENDENT.findall(header)) and not anonymous:
+    elif cited > max(len(kept), len(entries)) + len(_INDEPENDENT.findall(header)) and not anonymous:
         out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason=f"the authors cite affiliation {cited}, "
-                                                                             f"but only {max(len(kept), entries)} were read")
+                                                                             f"but only {max(len(kept), len(entries))} were read")
     elif unread := (unread_organisations(header, kept) + unread_institutes(header, kept) + unread_companies(header, kept)
                     + unit_before_its_organisation(kept, header)):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="page 1 prints organisations none of the names read "
@@ -369,6 +372,9 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif not kept and count == 0 and not anonymous and _below_title(header, title):
         out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason="neither authors nor institutions read: the header "
                                                                              "may be laid out as the rules do not expect")
+    elif not kept and count and (worded := [e for e in entries if _has_word(e)]):
+        out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason=f"{len(worded)} affiliation entries were "
+                                                                             "printed, but no organisation was read from them")
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
     else:

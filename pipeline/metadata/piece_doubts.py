@@ -59,3 +59,17 @@ def units_named_after(kept: list[str]) -> list[str]:
                 units.append(name)
                 break
     return units
+
+
+def entries_without_organisation(entries: list[str]) -> list[str]:
+    """Entries that name a unit and an address down to the country, but no organisation ('Department
+    of <Subject> <mail stop>, <Town>, <State> <code>, USA'): whole entries whose organisation the
+    rules could not read."""
+    found = []
+    for entry in entries:
+        reading = inst.read_entry(entry)
+        if reading.kept or not any(rule == "unit-of-organisation" for _, rule in reading.dropped):
+            continue
+        if any(inst.is_place(part) for part, rule in reading.dropped if rule == "address"):
+            found.append(entry)
+    return found

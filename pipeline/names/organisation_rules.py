@@ -238,12 +238,15 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
 def _joined_by_the_registry(parts: list[str]) -> list[str]:
     """'University of Technology, Sydney': a name printed with a comma inside it, one organisation the
     registry knows, where the part before the comma is only generic words ('Purdue University, West
-    Lafayette' is Purdue University and its town)."""
+    Lafayette' is Purdue University and its town). Or the comma stands before the name's last word
+    ('<Name> Sci-Tech, University', where a line break became a comma)."""
     out: list[str] = []
     for part in parts:
         if out and part.strip() and _GENERIC_NAME.fullmatch(out[-1].strip()) \
                 and registry.identify(f"{out[-1]} {part}") is not None:
             out[-1] = f"{out[-1]}, {part.strip()}"
+        elif out and GENERIC_ALONE.match(part.strip()) and registry.identify(f"{out[-1]} {part}") is not None:
+            out[-1] = f"{out[-1].strip()} {part.strip()}"
         else:
             out.append(part)
     return out
@@ -334,10 +337,11 @@ def _first_other(parts: list[str]) -> list[tuple[str, str]]:
 
 def _unit_named_organisation(parts: list[str]) -> list[tuple[str, str]]:
     """'Institute of Science and Technology <Country>', 'Institute for Advanced Study': a name that
-    reads as a unit but is, by its full name, an organisation the registry lists under nobody."""
+    reads as a unit but is, by its full name or another full name the registry gives it ('College of
+    <Name> & <Name>'), an organisation the registry lists under nobody."""
     for part in parts:
         org = registry.identify(part) if is_unit(part) else None
-        if org is not None and org.parent_id is None and fold(org.name) == fold(part):
+        if org is not None and org.parent_id is None and fold(part) in org.keys(registry.KIND["name"], registry.KIND["alias"]):
             return [(part, "organisation-named-as-unit")]
     return []
 
