@@ -496,3 +496,32 @@ def test_an_affiliation_wrapped_after_the_article_is_one_name(tmp_path):
             ("^1Dept. of Light; Center for Lantern Studies, The", 9, 72, 130), ("University of Orchard at Lisbon", 9, 72, 141)]
     paper = read(tmp_path, rows + abstract_rows(200))
     assert paper.institutions == ["The University of Orchard at Lisbon"]
+
+
+def test_symbol_markers_set_in_the_texts_size_split_names_and_entries(tmp_path):
+    """'<Name>^ <Name>', '<Name>△' and ', ^<Organisation>, △<Company>': markers that are symbols set in the
+    text's own size, not raised, still end a name and start an entry (SIGCOMM-style bylines)."""
+    from pages import draw_text_layer
+
+    path = tmp_path / "p.pdf"
+    rows = [("Quiet Lanterns for Sparse Routing", 18, "c", 80),
+            ("Mira Castellan†, Tobias Rennick^ Ana Duarte†, Lena Moreau△", 11, "c", 110),
+            ("† Orchard University, ^Harbor Polytechnic, △Lantern Works Ltd", 10, "c", 126)]
+    draw_text_layer(path, rows + [row[:4] for row in abstract_rows(170)])
+    paper = read_metadata(extract(path))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
+    assert paper.institutions == ["Orchard University", "Harbor Polytechnic", "Lantern Works Ltd"]
+
+
+def test_a_citation_line_above_the_title_does_not_make_it_a_journals_name(tmp_path):
+    """A Chinese journal prints '【引用格式】<作者>. <题名>[J]. <刊名>' above the title: the title is
+    repeated inside that line, as a journal's name would be inside its masthead, but it is the title."""
+    rows = [("第 3 卷第 2 期    灯笼与路由    Vol. 3, No. 2", 10, 72, 64),
+            ("【引用格式】林晓岚，周明远，等. 稀疏路由中的安静灯笼调度方法[J]. 灯笼与路由，2023，3（2）：11-19.", 9, 72, 100),
+            ("稀疏路由中的安静灯笼调度方法", 21, 160, 150), ("林晓岚，周明远，陈思雨", 12, 230, 190),
+            ("（清澜大学 信息工程学院，浙江 杭州 310000）", 10, 190, 210)]
+    path = tmp_path / "p.pdf"
+    draw_page(path, rows + abstract_rows(300))
+    paper = read_metadata(extract(path))
+    assert paper.title == "稀疏路由中的安静灯笼调度方法"
+    assert paper.authors == ["林晓岚", "周明远", "陈思雨"]

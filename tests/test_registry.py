@@ -141,6 +141,15 @@ def test_a_spanish_or_portuguese_university_outranks_its_school_and_lab():
         "Universidade de Halden"]
 
 
+def test_a_wrapped_entrys_last_line_of_town_and_state_names_no_organisation():
+    # '<Town>, CA 94553' on a line of its own ends the entry above; a short name the table knows before a state
+    # or a country is an organisation, not a town
+    assert inst.organisations(["Department of Light, Orchard University, Halden", "Martinez, CA 94553."]) == [
+        "Orchard University"]
+    assert inst.organisations(["Caltech, CA 91125"]) == ["Caltech"]
+    assert inst.organisations(["Caltech, USA"]) == ["Caltech"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

@@ -136,13 +136,16 @@ def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
     """A journal name: repeated inside another line of the page, or boxed by venue lines."""
     rules = in_force()
     text = _fold(" ".join(ln.plain for ln in lines[start:end]))
-    if len(text) >= rules.masthead_min_chars and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text) for ln in lines[:start]):
+    if len(text) >= rules.masthead_min_chars and any(text in _fold(ln.plain) and len(_fold(ln.plain)) > len(text)
+                                                     and not _CITE_AS.search(ln.plain) for ln in lines[:start]):
         return True
     above = start > 0 and bool(_VENUE_RE.search(lines[start - 1].plain))
     below = end < len(lines) and bool(_VENUE_RE.search(lines[end].plain))
     return (above and below) or (end < len(lines) and bool(_ARTICLE_TYPE.match(lines[end].plain)))
 
 
+# 'Cite this article as: <authors>. <Title>[J]. <Journal>': a line that repeats the title, not a journal's name
+_CITE_AS = re.compile(r"引用格式|引用本文|\[J\]|\bcite (?:this|as)\b|\bto cite\b|\bcitation:", re.I)
 # an article type set alone under the journal's name and above the title (MDPI: 'remote sensing' / 'Letter')
 _ARTICLE_TYPE = re.compile(r"^\s*(?:article|letter|review|communication|technical note|brief report)\s*$", re.I)
 

@@ -27,9 +27,15 @@ from .vocabulary import (
 _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
 
 
+_SYMBOL_MARKER = re.compile(r",\s*[◇⋄△▽☆★♠♣♢♡♦^]+\s*(?=[A-Z\u4e00-\u9fff])")
+
+
 def split_joined(entry: str) -> list[str]:
     """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
     printed as one entry."""
+    marked = [p for p in _SYMBOL_MARKER.split(entry) if p.strip()]
+    if len(marked) > 1:  # '<A>, ^<B>, △<C>': each after its own symbol, as '†<A>, ♠<B>' would be
+        return [q for p in marked for q in split_joined(p)]
     after_country = _after_country(entry)
     if after_country:
         return [after_country[0], *split_joined(after_country[1])]
@@ -157,6 +163,7 @@ def strip_noise(entry: str) -> str:
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
+    entry = re.sub(r"(?:^|(?<=,))\s*[◇⋄△▽☆★♠♣♢♡♦^]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
     entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
     entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")

@@ -14,16 +14,17 @@ from .vocabulary import ACRONYM, NAMED_INSTITUTE, POSTCODE, STREET, STRONG, TOP,
 
 
 def town_and_country(parts: list[str]) -> bool:
-    """'Town, Country', 'Town, State, Country' and nothing else, or a city's code and a country's
-    code ('NKG, CN', as ACM prints places): no organisation is named."""
+    """'Town, Country', 'Town, State, Country', 'Town, ST 12345' and nothing else, or a city's code
+    and a country's code ('NKG, CN', as ACM prints places): no organisation is named."""
     if len(parts) == 2 and place_codes(parts):
         return True
     if len(parts) == 3 and (US_STATE.match(parts[1].strip()) or _STATE_NAME.match(parts[1].strip())):
         parts = [parts[0], parts[2]]  # '<Town>, <State>, USA'
-    if len(parts) != 2 or parts[1].lower().strip(" .") not in countries():
+    us_town = len(parts) == 2 and US_STATE.match(parts[1].strip(" ."))  # '<Town>, CA 94553': a wrapped entry's last line
+    if len(parts) != 2 or (parts[1].lower().strip(" .") not in countries() and not us_town):
         return False
     town = parts[0].strip()
-    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town)) \
+    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town) or hand_row(town)) \
         and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split()) \
         and not registry.multinational(town)  # 'Airbus, Munich, Germany': a company, its town, its country
 
