@@ -28,6 +28,7 @@ from pipeline.metadata.field_checks import (
     PERSON_AS_ORGANISATION,
     RUNNING_HEAD,
     SEVERAL_ORGANISATIONS,
+    TEAM_AS_ORGANISATION,
     TITLE_FRAGMENT,
     author_faults,
     institution_faults,
@@ -127,6 +128,8 @@ def test_an_author_is_a_person_not_the_title_an_organisation_or_a_list(name, why
     ("University of Westmarch", ""),
     ("University College London", ""),
     ("Tencent (WeChat AI)", ""),
+    ("Qwen Team", TEAM_AS_ORGANISATION),  # a report's signature: no organisation is named
+    ("Baidu ERNIE Team", ""),  # the company is named in it
 ])
 def test_an_institution_is_one_organisation_not_a_run_a_person_or_an_address(name, why):
     found = institution_faults([name], ["Ada Quill"])

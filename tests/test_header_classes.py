@@ -491,6 +491,10 @@ def test_an_is_also_with_note_under_an_author_grid_adds_its_organisation(tmp_pat
     ([("Mira Castellan, Tobias Rennick, P. N.", 11, "c", 105), ("Suganthan", 11, "c", 119),
       ("Orchard University", 10, "c", 134)],
      ["Mira Castellan", "Tobias Rennick", "P. N Suganthan"]),
+    # a name broken after its particle, and a first name alone before the rest of the byline
+    ([("Mira Castellan, Tobias Rennick, Lena van", 11, 72, 105), ("Kuppen, Ana Duarte, Kjartan", 11, 72, 119),
+      ("Bram Oakes, and Ilse Marrow", 11, 72, 133), ("Orchard University", 10, 72, 150)],
+     ["Mira Castellan", "Tobias Rennick", "Lena van Kuppen", "Ana Duarte", "Kjartan Bram Oakes", "Ilse Marrow"]),
 ])
 def test_a_name_wrapped_at_a_lines_end_is_one_author(tmp_path, rows, authors):
     paper = read_pages(tmp_path, [[(PAPER_TITLE, 16, "c", 80), *rows] + abstract_rows(170)])

@@ -102,7 +102,9 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     tokens = [_LETTER_MARKS.sub("", t) or t for t in tokens]  # 'Luping Zhou b': a mark set in the text's size
     tokens = [t.replace(" ", "") if re.fullmatch(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t) else t for t in tokens]  # '郜 帅'
-    if tail and tokens and len(tokens[0].split()) == 1:
+    # 'Kjartan' / 'Thor Wikfeldt, and …': a two-word rest of the name, where the byline runs on (not a cell of its own beside)
+    if tail and tokens and (len(tokens[0].split()) == 1 or (len(tail.split()) == 1 and _is_name(tokens[0])
+                                                           and len(tokens[0].split()) == 2 and len(tokens) > 1)):
         tokens[0] = f"{tail} {tokens[0]}"
         if tail in authors:  # the first name read alone, perhaps with a name of another column after it
             where = len(authors) - 1 - authors[::-1].index(tail)
@@ -114,12 +116,14 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     valid = [n for n in names if _is_name(n)]
     authors.extend(valid)
     # a first name alone, or initials alone ('P. N.'), at the line's end: the family name is on the next line
-    ends_open = bool(valid) and (len(valid[-1].split()) == 1 or _INITIALS.fullmatch(valid[-1])) and not cell.parts[-1][1] \
+    ends_open = bool(valid) and (len(valid[-1].split()) == 1 or _INITIALS.fullmatch(valid[-1]) or _PARTICLE_END.search(valid[-1])) \
+        and not cell.parts[-1][1] \
         and not re.search(r"[\u4e00-\u9fff]", valid[-1])  # a Chinese name is whole in its characters
     return valid[-1] if ends_open else ""
 
 
 _INITIALS = re.compile(r"(?:[A-Z]\.?\s*){1,3}")
+_PARTICLE_END = re.compile(r"\s(?:van|von|de|der|den|da|di|del|della|dos|du|la|le|ter|bin|al)$")  # 'Dafne van' / 'Kuppevelt'
 
 
 def _wide_gap_names(token: str) -> list[str]:

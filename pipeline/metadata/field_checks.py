@@ -28,6 +28,7 @@ ADDRESS_ALONE = "an address or a place, not an organisation"
 NO_ORGANISATION = "no sign of an organisation"
 RUN_INTO = "the other reading's organisation with other words run into it"
 TITLE_AS_ORGANISATION = "words of the title, not an organisation"
+TEAM_AS_ORGANISATION = "a team's name, not an organisation"
 NOTHING = "nothing read"
 
 _VENUE_LINE = re.compile(
@@ -162,6 +163,9 @@ def _institute_of(name: str, org: str) -> bool:
             and bool(_INSTITUTE.search(rest)) and not _UNIT_HEAD.match(rest))
 
 
+_TEAM = re.compile(r"\bTeam$")
+
+
 def _organisation_fault(name: str, persons: set[str]) -> str:
     text = name.strip()
     if _EMAIL_OR_LINK.search(text):
@@ -174,6 +178,8 @@ def _organisation_fault(name: str, persons: set[str]) -> str:
         return ADDRESS_ALONE
     if _GLUED_MARKER.search(text):
         return MARKERS_KEPT
+    if _TEAM.search(text) and not inst.companies_in(text.replace("Team", "")):
+        return TEAM_AS_ORGANISATION  # '<Brand> Team' signs a report; the company, where page 1 names one, is the organisation
     if len(text.split()) > 14 or re.search(r"\banonymous\b|匿名", text, re.I) or re.match(r"[a-z]{2,}\s+[a-z]", text) \
             or not inst.reads_as_organisation(text):
         return NO_ORGANISATION
