@@ -525,3 +525,13 @@ def test_a_citation_line_above_the_title_does_not_make_it_a_journals_name(tmp_pa
     paper = read_metadata(extract(path))
     assert paper.title == "稀疏路由中的安静灯笼调度方法"
     assert paper.authors == ["林晓岚", "周明远", "陈思雨"]
+
+
+def test_a_manuscripts_title_label_is_not_part_of_the_title(tmp_path):
+    """A word-processed submission prints 'Title: <the title>' in the title's size: the label goes."""
+    rows = [("Title: Quiet Lanterns for Sparse Routing in Long Documents", 16, 72, 80),
+            ("Mira Castellan^1, Tobias Rennick^2", 11, 72, 120),
+            ("1 Department of Light, Orchard University, Lisbon, Portugal", 10, 72, 140),
+            ("2 Tidewater Institute of Technology, Porto, Portugal", 10, 72, 154)]
+    paper = read(tmp_path, rows + paragraph(220, size=11))
+    assert paper.title == "Quiet Lanterns for Sparse Routing in Long Documents"

@@ -187,8 +187,12 @@ def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
+_TITLE_LABEL = re.compile(r"^(?:(?:full|article|manuscript|paper)\s+)?title\s*[:：]\s*(?=\S)|^(?:题目|标题|论文题目)\s*[:：]\s*", re.I)
+
+
 def tidy_title(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
+    text = _TITLE_LABEL.sub("", text)  # a manuscript's form: 'Title: <the title>'
     text = re.sub(r"\s*[*∗†‡]+$", "", text)
     text = re.sub(r"\s+([:,;?!：])", r"\1", text)
     text = re.sub(r"(?<=[\u3400-\u9fff，：])\s+(?=[\u3400-\u9fff])", "", text)  # CJK lines join without a space
