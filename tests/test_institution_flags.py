@@ -70,7 +70,8 @@ def test_an_organisation_cut_where_its_line_ended_is_flagged_but_a_cut_unit_is_n
     header = "Ana Ruiz   Bo Lind\nKestrel Valley Institute Partnership and Halden Plant Reference\nLaboratory, Halden, Norway"
     doubt = institutions_doubt(["Kestrel Valley Institute Partnership and Halden Plant Reference"], header)
     assert doubt.confidence < LOW and "Laboratory" in doubt.reason
-    assert institutions_doubt(["Kestrel Valley Institute Partnership and Halden Plant Reference Laboratory"], header).confidence >= LOW  # read whole
+    whole = ["Kestrel Valley Institute Partnership and Halden Plant Reference Laboratory"]
+    assert institutions_doubt(whole, header).confidence >= LOW  # read whole
     unit = "Ana Ruiz   Bo Lind\nCentre for Quiet Signal\nLaboratory, Department of Physics, Halden University, Norway"
     assert institutions_doubt(["Halden University"], unit).confidence >= LOW  # a unit of the organisation after it
 
@@ -82,7 +83,8 @@ def test_a_chinese_unit_named_after_an_organisation_read_beside_it_is_flagged():
     assert joint.confidence < LOW
     # a university whose short name is a city's, beside another organisation of that city: two organisations
     assert institutions_doubt(["北京大学", "北京航空航天大学"], "甲乙 丙丁\n北京大学\n北京航空航天大学").confidence >= LOW
-    assert institutions_doubt(["北京大学", "北京市规划和自然资源委员会"], "甲乙 丙丁\n北京大学\n北京市规划和自然资源委员会").confidence >= LOW
+    city = ["北京大学", "北京市规划和自然资源委员会"]
+    assert institutions_doubt(city, "甲乙 丙丁\n" + "\n".join(city)).confidence >= LOW
 
 
 def test_entries_printed_with_no_organisation_read_from_them_are_flagged():
