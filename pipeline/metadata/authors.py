@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..names import institutions as inst
-from ..names.vocabulary import word_set
+from ..names.vocabulary import SYMBOL_MARKS, word_set
 from ..rules import in_force
 from .layout import Cell
 
@@ -96,7 +96,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     text = _PINYIN_AFTER.sub(r"\1", text)  # '崔青松 (Qingsong Cui)': one author, by the Chinese name
     text = _LABEL_RE.sub("", text)
     text = _CLASS_CODE.sub(" , ", text)
-    text = re.sub(rf"[*∗†‡§¶#⋆✉♠♣♢♡♦◇⋄△▽☆★^♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']'
+    text = re.sub(rf"[*∗†‡§¶#⋆✉{SYMBOL_MARKS}♮♯?\\\]{CIRCLED}]+|\d+", " , ", text)  # ♮ and ♯ often extract as '\\' and ']'
     tokens = [t.strip(" .") for t in _SPLIT_NAMES_RE.split(text)]
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]

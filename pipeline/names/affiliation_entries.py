@@ -15,6 +15,7 @@ from .vocabulary import (
     INSTITUTE_OF,
     NAMED_INSTITUTE,
     STRONG,
+    SYMBOL_MARKS,
     SYSTEMS,
     TOP,
     TOP_WORDS,
@@ -27,7 +28,7 @@ from .vocabulary import (
 _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star between capitals is a letter of the name
 
 
-_SYMBOL_MARKER = re.compile(r",\s*[◇⋄△▽☆★♠♣♢♡♦^]+\s*(?=[A-Z\u4e00-\u9fff])")
+_SYMBOL_MARKER = re.compile(rf",\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])")
 
 
 def split_joined(entry: str) -> list[str]:
@@ -163,7 +164,7 @@ def strip_noise(entry: str) -> str:
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
-    entry = re.sub(r"(?:^|(?<=,))\s*[◇⋄△▽☆★♠♣♢♡♦^]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
+    entry = re.sub(rf"(?:^|(?<=,))\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
     entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
     entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")
