@@ -535,3 +535,20 @@ def test_a_manuscripts_title_label_is_not_part_of_the_title(tmp_path):
             ("2 Tidewater Institute of Technology, Porto, Portugal", 10, 72, 154)]
     paper = read(tmp_path, rows + paragraph(220, size=11))
     assert paper.title == "Quiet Lanterns for Sparse Routing in Long Documents"
+
+
+def test_a_journals_history_sidebar_beside_the_summary_names_nobody(tmp_path):
+    """JOSS and JOSE: the title, byline and affiliations flush left in the main column, and beside the
+    'Summary' a sidebar of the journal's own (DOI, links, 'Submitted:', 'Published:', 'License'): no
+    author and no organisation is read from it."""
+    rows = [("Quiet Lanterns: A Python package for sparse routing", 17, 168, 140),
+            ("Mira Castellan^1 and Tobias Rennick^2", 11, 168, 170),
+            ("1 Orchard University, Lisbon, Portugal 2 Tidewater Institute of Technology, Porto, Portugal", 8, 168, 190),
+            ("DOI: 10.0000/joss.00001", 8, 29, 230), ("Software", 8, 29, 246),
+            ("Summary", 13, 168, 258), ("• Review", 9, 43, 262), ("• Repository", 9, 43, 274), ("• Archive", 9, 43, 286),
+            ("Submitted: 01 March 2025", 8, 29, 306), ("Published: 02 April 2025", 8, 29, 318), ("License", 8, 29, 336),
+            ("Creative Commons Attribution 4.0", 8, 29, 348)]
+    rows += paragraph(276, size=10, x=168, width=70)
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]

@@ -150,6 +150,15 @@ def test_a_wrapped_entrys_last_line_of_town_and_state_names_no_organisation():
     assert inst.organisations(["Caltech, USA"]) == ["Caltech"]
 
 
+def test_an_organisation_the_registry_names_so_is_no_town_and_a_note_after_an_entry_is_no_part_of_it():
+    # '<Name>, <Town>, <Country>' where the registry gives an organisation exactly that name (a facility, a
+    # nonprofit) is that organisation, not a town; a note's text set on the entry's line goes
+    assert inst.organisations(["Helmholtz-Zentrum Dresden-Rossendorf, Dresden, Germany"]) == [
+        "Helmholtz-Zentrum Dresden-Rossendorf"]
+    assert inst.organisations(["The Carpentries, USA"]) == ["The Carpentries"]
+    assert inst.organisations(["Orchard University ¶ Corresponding author"]) == ["Orchard University"]
+
+
 def test_a_name_in_capitals_is_no_organisation_unless_the_registry_knows_it():
     assert not inst.reads_as_organisation("YOAV ZURIEL")
     assert inst.reads_as_organisation("Alberta Machine Intelligence Institute")

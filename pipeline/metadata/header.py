@@ -93,6 +93,7 @@ def sidebar_column(head: list[Line]) -> float:
 
 _ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*summary\s*$", re.I)  # Wiley: "Summary" alone
 _ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords)\b", re.I)
+_HISTORY_LABEL = re.compile(r"^\s*(?:submitted|published|received|accepted|revised|licen[cs]e|editor|reviewers?|doi)\b", re.I)
 
 
 def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[Line]:
@@ -115,8 +116,8 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
         cells = [c for c in line.cells if c.x1 < heading.x0 - in_force().column_edge_pt]
         if cells:
             out.append(Line(spans=[s for c in cells for s in c.spans], size=line.size, y0=line.y0, y1=line.y1, cells=cells))
-    if out and _ARTICLE_INFO.match(out[0].plain):
-        return []
+    if out and (_ARTICLE_INFO.match(out[0].plain) or sum(bool(_HISTORY_LABEL.match(line.plain)) for line in out) >= 2):
+        return []  # an article-info column, or a journal's sidebar of its history ('Submitted:', 'Published:', 'License')
     if unheaded and not inst.looks_like_affiliation(" ".join(line.plain for line in out[:in_force().beside_probe_lines])):
         return []  # a second column of body text beside an unheaded abstract names nobody
     correspondence = next((i for i, line in enumerate(out) if _CORRESPONDENCE.match(line.plain)), len(out))

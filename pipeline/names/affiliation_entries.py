@@ -157,12 +157,17 @@ def _undouble(entry: str) -> str:
     return entry
 
 
+_NOTE_AFTER = re.compile(r"(?<=\S)\s*[*∗†‡§¶#]*\s*\b(?:corresponding authors?|equal(?:ly)? contribut\w*|these authors contributed\b)"
+                         r"[^,;]*$", re.I)
+
+
 def strip_noise(entry: str) -> str:
     entry = _undouble(entry)
     if _TEAM_END.search(entry) and companies_in(entry):
         entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
+    entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
     entry = re.sub(rf"(?:^|(?<=,))\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name

@@ -24,13 +24,21 @@ def town_and_country(parts: list[str]) -> bool:
     if len(parts) != 2 or (parts[1].lower().strip(" .") not in countries() and not us_town):
         return False
     town = parts[0].strip()
-    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town) or hand_row(town)) \
+    return not (STRONG.search(town) or WEAK.search(town) or ACRONYM.match(town) or NAMED_INSTITUTE.match(town) or hand_row(town)
+                or _registered_by_name(town)) \
         and 1 <= len(town.split()) <= in_force().town_max_words and all(w[:1].isupper() for w in town.split()) \
         and not registry.multinational(town)  # 'Airbus, Munich, Germany': a company, its town, its country
 
 
 _CITY_CODE = re.compile(r"^[A-Z]{3}$")
 _STATE_NAME = re.compile(r"^(?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?$")  # 'California', 'New Jersey' (with a country after it)
+
+
+def _registered_by_name(part: str) -> bool:
+    """The registry gives an organisation exactly this name ('<Name>-Zentrum <Town>', 'The Carpentries'),
+    not only a key a town shares ('Canberra' is a company's key, not its name)."""
+    org = registry.identify(part)
+    return org is not None and fold(part) in org.keys(registry.KIND["name"], registry.KIND["alias"])
 
 
 def place_codes(parts: list[str]) -> bool:
