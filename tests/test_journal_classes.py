@@ -552,3 +552,24 @@ def test_a_journals_history_sidebar_beside_the_summary_names_nobody(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
     assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology"]
+
+
+def test_a_word_processed_title_page_with_labels_degrees_and_funding(tmp_path):
+    """An accepted manuscript's title page, every line in one size and double-spaced: a publisher's
+    notice above, 'Title:' over two lines, 'Author list:' with degrees and a name broken after its
+    initial, the affiliation, then 'Funding:' naming funders. The labelled line is the title, the
+    degrees are no part of a name, and no funder is an institution."""
+    rows = [("This article has been accepted for publication in Quiet Journal published by", 12, 72, 75),
+            ("Orchard Press on April 8, 2025, available online:", 12, 72, 90),
+            ("Title: Quiet Lanterns in Sparse Routing: Predictors in a Nationally", 12, 72, 150),
+            ("Representative Survey of Long Documents", 12, 72, 179),
+            ("Author list: Mira Castellan MD, Tobias Rennick BA, Ana Duarte PhD, Lena M.", 12, 72, 216),
+            ("Moreau MD, Karl Vries MD PhD", 12, 72, 245),
+            ("Department of Light, Orchard University, Lisbon, Portugal", 12, 72, 283),
+            ("Funding: This work was supported by the Tidewater Lantern Fund; the National Institute", 12, 72, 355),
+            ("of Routing [R01AG000001]; and the Harbour Academy", 12, 72, 385),
+            ("of Quiet Systems.", 12, 72, 414)]
+    paper = read(tmp_path, rows + paragraph(470, size=12))
+    assert paper.title == "Quiet Lanterns in Sparse Routing: Predictors in a Nationally Representative Survey of Long Documents"
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena M Moreau", "Karl Vries"]
+    assert paper.institutions == ["Orchard University"]

@@ -32,7 +32,9 @@ DATE_RE = re.compile(
 
 _RIGHTS = re.compile(r"©|\b(?:copyright|all rights reserved|exclusive licen[cs]e)\b", re.I)
 _EDITOR = re.compile(r"^\s*(?:action\s+|handling\s+|associate\s+)?editors?\s*:", re.I)
-_HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms)\b", re.I)
+# the ACM reference block, or a manuscript title page's next labelled section: the author block is above it
+_HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms|"
+                         r"(?:Funding|Conflicts? of Interest|Competing Interests?|Acknowledge?ments?|Word count)\s*:)", re.I)
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
@@ -89,7 +91,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     header = _without_figure_labels(header)
     listed = sum(bool(line.cells and _listed_author(line.cells[0])[0]) for line in header) >= in_force().listed_authors_min
     for line in header:
-        if line.cells and (_CAPTION.match(line.cells[0].plain) or _HEADER_END.match(line.cells[0].plain)):
+        first = next((c for c in line.cells if c.x1 >= column_x0), None)  # a sidebar's 'Funding:' ends nothing
+        if first is not None and (_CAPTION.match(first.plain) or _HEADER_END.match(first.plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         corresponding = corresponding or bool(line.cells and _CORRESPONDENCE.match(line.cells[0].plain))
         if is_link_row(line):

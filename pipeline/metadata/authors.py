@@ -23,7 +23,7 @@ _WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless j
 # a line naming people in another role than the authors': translators, proofreaders, editors
 _ROLE_LABEL = re.compile(r"^\s*(?:中文|英文)?(?:校\s*对|审\s*校|翻\s*译|译\s*者|编\s*辑)\s*[:：]|"
                          r"^\s*(?:translated|proofread|edited)\s+by\b|^\s*(?:translators?|editors?)\s*:", re.I)
-_LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
+_LABEL_RE = re.compile(r"^\s*(?:作\s*者|Authors?(?: list)?)\s*[:：]\s*", re.I)  # '作者：林晓岚①，王志远②'
 CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and superscript digits as printed markers
 
 
@@ -101,6 +101,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     tokens = [piece for t in tokens for piece in _wide_gap_names(t)]
     tokens = [re.sub(r"\s+", " ", t) for t in tokens if t.strip(" .")]
     tokens = [_LETTER_MARKS.sub("", t) or t for t in tokens]  # 'Luping Zhou b': a mark set in the text's size
+    tokens = [_DEGREES.sub("", t) if re.search(r"[a-z]", t) else t for t in tokens]  # 'Winston Chiong MD PhD' (not 'YI MA')
     tokens = [t.replace(" ", "") if re.fullmatch(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t) else t for t in tokens]  # '郜 帅'
     # 'Kjartan' / 'Thor Wikfeldt, and …': a two-word rest of the name, where the byline runs on (not a cell of its own beside)
     if tail and tokens and (len(tokens[0].split()) == 1 or (len(tail.split()) == 1 and _is_name(tokens[0])
@@ -123,6 +124,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
 
 
 _INITIALS = re.compile(r"(?:[A-Z]\.?\s*){1,3}")
+_DEGREES = re.compile(r"(?:,?\s+(?:MD|PhD|Ph\.D\.?|DPhil|BA|BS|BSc|MA|MS|MSc|MPH|MBA|MBBS|RN|FRCPC?))+$")  # a manuscript's degrees
 _PARTICLE_END = re.compile(r"\s(?:van|von|de|der|den|da|di|del|della|dos|du|la|le|ter|bin|al)$")  # 'Dafne van' / 'Kuppevelt'
 
 

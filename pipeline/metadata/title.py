@@ -42,11 +42,33 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
         for start, end, _size in groups:
             if _agrees(_fold(_join(lines, start, end)), wanted):
                 return _join(lines, start, end), start, end, "agrees-with-pdf-title"
+    if labelled := _labelled_title(lines, page_height):
+        start, end = labelled
+        return _join(lines, start, end), start, end, "labelled-title"
     size = max(g[2] for g in groups)
     start, end, _ = next(g for g in groups if abs(g[2] - size) < in_force().title_same_size_pt)
     if unlabelled := _without_margin_labels(lines[start:end], meta_title):
         return unlabelled, start, end, "largest-text-without-margin-labels"
     return _join(lines, start, end), start, end, "largest-text"
+
+
+_LABEL = re.compile(r"^\s*[A-Z][\w ]{0,24}[:：]")  # 'Author list:', 'Running title:', 'Keywords:'
+
+
+def _labelled_title(lines: list[Line], page_height: float) -> tuple[int, int] | None:
+    """A word-processed title page says which line is the title ('Title: <the title>', every line in
+    one size): that line, and the unlabelled lines of its size that follow at the block's closest
+    line pitch (a wider gap, as before the byline, ends the title)."""
+    start = next((i for i, line in enumerate(lines) if _candidate(line, page_height) and _TITLE_LABEL.match(line.plain)), None)
+    if start is None:
+        return None
+    pitches = [b.y0 - a.y0 for a, b in zip(lines[start:start + 4], lines[start + 1:start + 4], strict=False)]
+    pitch = min((p for p in pitches if p > 0), default=0.0)
+    end, size = start + 1, main_size(lines[start])
+    while end < len(lines) and end - start < 4 and not _LABEL.match(lines[end].plain) \
+            and abs(main_size(lines[end]) - size) < in_force().title_same_size_pt and lines[end].y0 - lines[end - 1].y0 <= 1.15 * pitch:
+        end += 1
+    return start, end
 
 
 def _without_margin_labels(title_lines: list[Line], meta_title: str) -> str:
