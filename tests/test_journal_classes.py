@@ -573,3 +573,19 @@ def test_a_word_processed_title_page_with_labels_degrees_and_funding(tmp_path):
     assert paper.title == "Quiet Lanterns in Sparse Routing: Predictors in a Nationally Representative Survey of Long Documents"
     assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena M Moreau", "Karl Vries"]
     assert paper.institutions == ["Orchard University"]
+
+
+def test_a_double_spaced_manuscripts_wrapped_entries_are_whole(tmp_path):
+    """A line-numbered, double-spaced manuscript: each affiliation entry wraps over lines as far
+    apart as every other line, its letter mark run into its first word ('cHarbor …'), and one entry
+    names a second organisation after its address (', and <Unit>, <Organisation>, <Town>')."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 14, 72, 80),
+            ("Mira Castellan^1, Tobias Rennick^2, Ana Duarte^3", 12, 72, 110),
+            ("aLantern Center, Department of Light, Orchard Institute for Quiet Studies", 12, 72, 140),
+            ("University of Westmarch, Lisbon, CA 94143.", 12, 72, 170),
+            ("bDepartment of Routing, University of Westmarch, Lisbon, CA 94143, and Division of", 12, 72, 200),
+            ("Routing, Tidewater Veterans Health Care System, Faro, CA 94553.", 12, 72, 230),
+            ("cHarbor Neuroscience Institute and Meadow School of Business, Eastbrook University", 12, 72, 260),
+            ("Porto, CA 94720.", 12, 72, 290)]
+    paper = read(tmp_path, rows + paragraph(340, size=12))
+    assert paper.institutions == ["University of Westmarch", "Tidewater Veterans Health Care System", "Eastbrook University"]

@@ -89,6 +89,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     tails: list[tuple[Cell, str]] = []  # name cells of the line above that ended on a first name alone
     corresponding = False  # past a 'Correspondence:' label, a name is the corresponding author's, named again
     header = _without_figure_labels(header)
+    spacing = _line_spacing(header)
     listed = sum(bool(line.cells and _listed_author(line.cells[0])[0]) for line in header) >= in_force().listed_authors_min
     for line in header:
         first = next((c for c in line.cells if c.x1 >= column_x0), None)  # a sidebar's 'Funding:' ends nothing
@@ -105,7 +106,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 continue
             kind = _cell_kind(cell)
             tail_above = next((tail for above, tail in tails if min(cell.x1, above.x1) > max(cell.x0, above.x0)), "")
-            if kind == "authors" and (_entry_above(cell, line, pending) is not None or _is_address_cell(cell)):
+            if kind == "authors" and (_entry_above(cell, line, pending, spacing) is not None or _is_address_cell(cell)):
                 kind = "affiliation"  # an address or a second line under an affiliation
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
@@ -124,7 +125,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 entries.append(rest)
                 names_size = names_size or cell_size(cell)
             elif kind == "affiliation":
-                _add_affiliation(cell, line, pending, entries)
+                _add_affiliation(cell, line, pending, entries, spacing)
             elif kind == "authors" and not corresponding:
                 size = cell_size(cell)
                 if names_size and size < names_size - in_force().names_smaller_pt:
@@ -137,6 +138,16 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
         names_above, tails = grid_names, line_tails
     return authors, entries, max((_mark_value(n, len(entries)) for n in marks), default=0)
+
+
+def _line_spacing(header: list[Line]) -> float:
+    """The gap most of the header's lines leave below the line above (wide in a double-spaced
+    manuscript): the median gap, when most gaps are within a tenth of it."""
+    gaps = sorted(b.y0 - a.y1 for a, b in zip(header, header[1:], strict=False) if b.y0 > a.y1)
+    if len(gaps) < 4:
+        return 0.0
+    median = gaps[len(gaps) // 2]
+    return median if sum(abs(g - median) <= 0.1 * median for g in gaps) * 2 > len(gaps) else 0.0
 
 
 def _finishes_a_name(cell: Cell) -> bool:
@@ -218,11 +229,12 @@ def _cell_kind(cell: Cell) -> str:
     return "authors"
 
 
-def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]], entries: list[str]) -> None:
+def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]], entries: list[str],
+                     spacing: float = 0.0) -> None:
     """Split a cell at its markers; an unmarked cell right below another continues that entry."""
     pieces = _split_at_markers(cell)
     starts_with_marker = bool(cell.parts) and (cell.parts[0][1] or bool(_TEXT_MARKER.match(cell.parts[0][0])))
-    above = _entry_above(cell, line, pending)
+    above = _entry_above(cell, line, pending, spacing)
     if above is not None and pieces and _second_affiliation(entries[above], pieces[0]):
         above = None  # '<Town> National Laboratory' then '<Country> National University': two affiliations
     if above is not None and not starts_with_marker and pieces:  # text before the first marker ends the entry above
@@ -247,7 +259,8 @@ _FULL_ORG = re.compile(r"^(?:The\s+)?(?:[A-Z][\w'’.-]+\s+){1,4}Universit(?:y|�
 
 
 # '† Google Research': a note mark printed in the text font still starts a new entry
-_TEXT_MARKER = re.compile(rf"^\s*(?:[*∗†‡§¶#{CIRCLED}]|\d{{1,2}}\s(?=[A-Z])|\d{{1,2}}[.)]\s+(?=[A-Z\u4e00-\u9fff]))")  # '1. <Name>'
+_TEXT_MARKER = re.compile(rf"^\s*(?:[*∗†‡§¶#{CIRCLED}]|\d{{1,2}}\s(?=[A-Z])|\d{{1,2}}[.)]\s+(?=[A-Z\u4e00-\u9fff])|"
+                          r"[a-h](?=[A-Z][a-z]{2}))")  # '1. <Name>'; 'cHelen …': a letter's mark run into the name
 _WRAPPED_HEAD = re.compile(
     r"^(?:(?:University|Universit\w+|Institute|Institut\w*|College|Academy|Laborator\w+|Lab|Inc|Ltd|Co|"
     r"Corporation|Company|Group|Hospital|Cent(?:er|re)|School|Foundation)\b)")
@@ -269,12 +282,12 @@ def _continue(entry: str, more: str, run_on: bool = False) -> str:
     name, 'School of X, <Town>' + 'University' too; '<ABCDE>' + '<Town>' is an address; in a run-on
     paragraph a line ends inside a name ('Royal' + 'Adelaide Hospital, <Town>')."""
     last = re.split(r"[,;]", entry)[-1]
-    if run_on and re.match(r"[A-Z]", more):
-        return f"{entry} {more}"
     if _names_one_organisation(last, more):
         return f"{entry} {more}"  # '... Texas Rio' + 'Grande Valley, <Town>': one name the registry knows, wrapped
-    if _FULL_UNIVERSITY.match(more) and not re.search(r"\bthe$", entry, re.I):  # '…, The' + 'University of <Town>' is one name
+    if _FULL_UNIVERSITY.match(more) and not _OPEN_END.search(entry):  # '…, The' + 'University of <Town>' is one name
         return f"{entry}, {more}"  # '<Subject> and <Subject>' + 'University of <Town>': a unit, then its university
+    if run_on and re.match(r"[A-Z]", more):
+        return f"{entry} {more}"
     if _OPEN_END.search(entry) or more[:1].islower() or (_WRAPPED_HEAD.match(more) and not inst.looks_like_affiliation(last)):
         return f"{entry} {more}"
     return f"{entry}, {more}"
@@ -289,12 +302,15 @@ def _names_one_organisation(last: str, more: str) -> bool:
     return registry.identify(f"{last.strip()} {head}") is not None
 
 
-def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]]) -> int | None:
+def _entry_above(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int]], spacing: float = 0.0) -> int | None:
+    """The entry the cell continues: one close above it (within the header's own line spacing, where a
+    manuscript is double-spaced), in its size, overlapping it."""
     rules = in_force()
     for other, other_line, index in reversed(pending):
         if other_line is line or index < 0:
             continue
-        close = 0 <= line.y0 - other_line.y1 <= rules.entry_gap_sizes * max(line.size, other_line.size)
+        gap = line.y0 - other_line.y1
+        close = 0 <= gap <= max(rules.entry_gap_sizes * max(line.size, other_line.size), 1.1 * spacing)
         close = close and abs(cell_size(cell) - cell_size(other)) <= rules.same_block_pt  # a larger line below starts a new block (names)
         overlap = min(cell.x1, other.x1) - max(cell.x0, other.x0)
         if close and overlap > rules.column_overlap * min(cell.x1 - cell.x0, other.x1 - other.x0):

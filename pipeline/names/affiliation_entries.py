@@ -63,7 +63,13 @@ def _after_country(entry: str) -> tuple[str, str] | None:
         rest = ", ".join(parts[i + 1:])
         if part.lower().strip(" .") in countries() and (STRONG.search(rest) or WEAK.search(rest) or TOP.search(rest)):
             return ", ".join(parts[:i + 1]), rest
+        if _POSTCODE_END.search(part) and re.match(r"(?:and|&)\s+[A-Z]", rest) and len(parts) - i > 2:
+            return ", ".join(parts[:i + 1]), re.sub(r"^(?:and|&)\s+", "", rest)  # '<Town>, CA 94143, and <Unit>, <Org>'
     return None
+
+
+_POSTCODE_END = re.compile(r"\b(?:[A-Z]{2}\s+)?\d{5}(?:-\d{4})?\.?$")  # a US address's end: 'CA 94143'
+
 
 
 _AND = re.compile(r"\s+(?:and|&)\s+(?=[A-Z])")
