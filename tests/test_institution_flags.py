@@ -98,3 +98,16 @@ def test_entries_printed_with_no_organisation_read_from_them_are_flagged():
     flagged = doubt(["Halden University"], unit_only)
     assert flagged.confidence < LOW and "Department of Light" in flagged.reason
     assert doubt(["Halden University"], unit_only[:1] + ["Department of Light"]).confidence >= LOW  # a unit alone, no address
+
+
+def test_a_title_pages_funders_contact_lines_and_a_teams_signature_raise_no_doubt():
+    funding = ("Ana Ruiz   Bo Lind\nDepartment of Light, Orchard University, Lisbon, Portugal\n"
+               "Funding: This work was supported by the Tidewater Lantern Fund and by\nUniversity of Oslo.")
+    assert institutions_doubt(["Orchard University"], funding).confidence >= LOW
+    unfunded = funding.replace("Funding: This work was supported by", "Visiting:")
+    assert institutions_doubt(["Orchard University"], unfunded).confidence < LOW  # the same name, as an affiliation
+    contact = doubts(TITLE, ["Ana Ruiz", "Bo Lind"], 2, False, ["Orchard University"],
+                     ["phone: (415) 502-7326 fax: (415) 381-3431", "Orchard Lantern Center MC1207"], "x" * 200, header=TITLE)
+    assert contact["institutions"].confidence >= LOW
+    team = doubts(TITLE, [], None, False, [], [], "x" * 200, header=f"{TITLE}\nQwen Team")  # a team signs, no one is named
+    assert team["institutions"].confidence >= LOW

@@ -82,13 +82,25 @@ _MARKED_NOTE = re.compile(r"^[*∗†‡§¶]\s*\S[^@]{0,60}?\s\S+@\S+\.\w+$")  
 _REVIEW_NOTE = re.compile(r"\b(?:peer review under (?:the )?responsibility of|hosting by|open access article under)\b", re.I)
 
 
+_FUNDING_LABEL = re.compile(r"^\s*(?:funding|financial support|acknowledge?ments?|conflicts? of interest)\s*[:：]", re.I)
+# contact details dropped from an entry: no organisation was misread there
+_CONTACT = re.compile(r"\b(?:phone|tel|fax|telephone)\b\s*[:.]", re.I)
+_MAIL_CODE = re.compile(r"\s(?:MC|MS|Box)\s?\d{3,5}$")  # '<Centre> MC1207': a correspondence address's mail code
+
+
 def _cells_but_notices(header: str) -> list[str]:
     """The header's cells without a rights line or a proceedings' note, and the line it runs on to
-    ('Copyright by the' / 'International Federation of <X>'): they name a publisher, not an affiliation."""
-    cells, open_notice = [], False
+    ('Copyright by the' / 'International Federation of <X>'): they name a publisher, not an
+    affiliation. A title page's 'Funding:' section, to the end of its sentence, names funders."""
+    cells, open_notice, in_funding = [], False, False
     for line in header.splitlines():
+        ends = bool(re.search(r"[.)]\s*$", line))
+        in_funding = in_funding or bool(_FUNDING_LABEL.match(line))
+        if in_funding:
+            in_funding = not ends
+            continue
         notice = bool(_PUBLISHER.search(line) or _REVIEW_NOTE.search(line))
-        runs_on, open_notice = open_notice, notice and not re.search(r"[.)]\s*$", line)
+        runs_on, open_notice = open_notice, notice and not ends
         if not (notice or runs_on):
             cells += _CELL_GAP.split(line)
     return cells
@@ -112,7 +124,8 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
             found.append(re.sub(r"\S+@\S+", "", cell).strip(" *∗†‡§¶."))
             continue
         for part in inst.entry_parts(_NOTE_LETTER.sub("", cell.strip())):
-            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found or _initials(part):
+            if not _is_name(part) or inst.is_unit_or_generic(part) or _covers(part, forms) or part in found or _initials(part) \
+                    or part.endswith(" Team"):  # a report's signature names a team, no organisation
                 continue
             if (_registered(part) and getattr(registry.identify(part), "id", None) not in kept_ids) \
                     or (not kept and inst.has_organisation_word(part)):
@@ -333,7 +346,8 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         "abstract": _doubt(abstract_doubt(abstract)),
     }
     people = {inst.fold(a) for a in authors}  # an author's own name dropped: a correspondence line, not a misreading
-    if dropped := [d for d in dropped if not _prose(d) and inst.fold(d) not in people and not _IDENTIFIER_PIECE.fullmatch(d.strip())]:
+    if dropped := [d for d in dropped if not _prose(d) and inst.fold(d) not in people and not _IDENTIFIER_PIECE.fullmatch(d.strip())
+                   and not _CONTACT.search(d) and not _MAIL_CODE.search(d)]:
         out["institutions"] = FieldDoubt(confidence=rules.not_organisations, reason=f"dropped as not organisations: {'; '.join(dropped)}")
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]
