@@ -9,6 +9,7 @@ import re
 from ..names import institutions as inst
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
+from .authors import TEAM_RE
 from .confidence import title_doubt
 from .forms import CJK, forms
 
@@ -163,9 +164,6 @@ def _institute_of(name: str, org: str) -> bool:
             and bool(_INSTITUTE.search(rest)) and not _UNIT_HEAD.match(rest))
 
 
-_TEAM = re.compile(r"\bTeam$")
-
-
 def _organisation_fault(name: str, persons: set[str]) -> str:
     text = name.strip()
     if _EMAIL_OR_LINK.search(text):
@@ -178,7 +176,7 @@ def _organisation_fault(name: str, persons: set[str]) -> str:
         return ADDRESS_ALONE
     if _GLUED_MARKER.search(text):
         return MARKERS_KEPT
-    if _TEAM.search(text) and not inst.companies_in(text.replace("Team", "")):
+    if TEAM_RE.search(text) and not inst.companies_in(text.replace("Team", "")):
         return TEAM_AS_ORGANISATION  # '<Brand> Team' signs a report; the company, where page 1 names one, is the organisation
     if len(text.split()) > 14 or re.search(r"\banonymous\b|匿名", text, re.I) or re.match(r"[a-z]{2,}\s+[a-z]", text) \
             or not inst.reads_as_organisation(text):

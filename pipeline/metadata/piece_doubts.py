@@ -1,8 +1,9 @@
-"""Doubts about kept names that are a piece of an organisation's name rather than a whole one:
-a name cut where its line ended, and a Chinese unit named after an organisation read beside it.
+"""Doubts about what the rules kept or left from the affiliations: a name cut where its line
+ended, a Chinese unit named after an organisation read beside it, and an entry with a unit and an
+address but no organisation read from it.
 
-Both are read wrong without any sign the plausibility checks see: each piece on its own looks
-like an organisation. What gives them away is the text around them.
+Each is read wrong without any sign the plausibility checks see: each piece on its own looks like
+an organisation, or like nothing at all. What gives them away is the text around them.
 """
 
 from __future__ import annotations
