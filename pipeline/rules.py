@@ -25,6 +25,12 @@ class Rules(BaseModel):
     smaller_than_body_pt: float = Field(1.5, description="points: an unlabelled abstract may be set this much smaller than the body")
     larger_than_body_pt: float = Field(0.6, description="points: an unlabelled abstract is never set this much larger than the body")
     paragraph_min_chars: int = Field(90, description="printed width, in Latin characters: a shorter line is not a paragraph's")
+    paragraph_run_lines: int = Field(3, description="lines of one column, in a row, that make a paragraph though each is "
+                                                    "shorter (an abstract set in a wide font)")
+    indent_sizes: float = Field(4.0, description="of the font size: a paragraph's first line is indented no further than this")
+    sidebar_cell_max_chars: int = Field(45, description="characters: a longer cell left of the title's column is a body column's, "
+                                                        "so that column is no sidebar of notes")
+    paragraph_run_share: float = Field(0.75, description="of paragraph_min_chars: each line of such a run is at least this wide")
     prose_min_words: int = Field(6, description="lower-case words besides connectives: a line with this many is a sentence, "
                                                 "though it holds an organisation word")
     numbered_min_lines: int = Field(8, description="lines that must start with a number before a page counts as line-numbered")
@@ -94,6 +100,8 @@ class Rules(BaseModel):
     # metadata.layout
     figure_label_lines: int = Field(2, description="lines of short words right above a figure's caption that make its labels, not names")
     foot_body_share: float = Field(0.25, description="of the foot band's characters: a smaller share is not the body's (a caption)")
+    running_head_band: float = Field(0.07, description="of the page height: above it, a journal's running head, printed "
+                                                       "before a body whose title is drawn after it (Word's pages)")
     foot_band: float = Field(0.62, description="of the page height: below it, page 1's notes (affiliations in IEEE, ICML, journals)")
     same_line_sizes: float = Field(0.45, description="of the larger font size: centres this close are on one line (a superscript joins it)")
     lines_looked_back: int = Field(3, description="recent lines a span may join: a line's superscripts sit just above or below it")
@@ -138,6 +146,8 @@ class Rules(BaseModel):
     # pdf
     cover_signs_min: int = Field(2, description="one sign alone is a stamp on the paper's own page (IEEE Xplore's \"Downloaded on\")")
     body_samples: int = Field(9, description="landings in the body whose font size decides the body's size")
+    drawn_body_min_pt: float = Field(7.0, description="points: a size-1 body drawn smaller than this was scaled by more than "
+                                                      "its text matrix (a form's own matrix), and is not known")
     tiny_text_pt: float = Field(2.0, description="points: text set smaller than this cannot be read on the page")
     white_text_level: int = Field(250, description="of 255 in each channel: text this light is white on the white page")
 

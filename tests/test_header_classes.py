@@ -341,6 +341,23 @@ def test_foot_notes_outweighing_the_body_beside_them_are_still_notes(tmp_path):
     assert paper.institutions == IEEE_NOTES_TRUTH
 
 
+def test_notes_across_a_foot_band_with_no_body_are_still_notes(tmp_path):
+    """An IEEE Computer Society page 1 (fonts at size 1, scaled): the notes run across the whole
+    page under both body columns, so the foot band holds nothing but notes. The body's size is
+    measured where its text is stepped over, as drawn, and the notes are read below it."""
+    rows = IEEE_HEAD + two_column_body(315, 470, 40) + two_column_body(315, 470, 320)
+    rows += [("M. Castellan is with the School of Optics, Orchard University, Lisbon 1000, Portugal, and also with the", 8, 40, 520),
+             ("Lantern Academy, Lisbon 1000, Portugal. E-mail: mira@orchard.example.", 8, 40, 530),
+             ("T. Rennick and I. Marrow are with the Tidewater Institute of Technology, Porto 4000, Portugal.", 8, 40, 545),
+             ("Manuscript received 3 Mar. 2031; revised 4 Apr. 2031; accepted 9 May 2031. Date of publication 1 June 2031.", 8, 40, 565),
+             ("This work was supported in part by the Harbour Science Foundation under Grant 12345678.", 8, 40, 575)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows, matrix_font=True)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Orchard University", "Lantern Academy", "Tidewater Institute of Technology"]
+    assert "Tidewater Institute of Technology" in paper.header_text
+
+
 def test_a_page_with_printers_crop_marks_is_read_in_its_crop_box(tmp_path):
     """A journal page printed with crop marks: a letter page shown through a crop box inside a larger
     media box. Its lines and the foot band are measured on the page as shown, so the foot's notes

@@ -117,3 +117,14 @@ def seen(runs: list[tuple[Span, bool]]) -> list[Span]:
     hidden = sum(len(span.text) for span, unseen in runs if unseen)
     ocr_layer = hidden > OCR_SHARE * sum(len(span.text) for span, _ in runs)
     return [span for span, unseen in runs if ocr_layer or not unseen]
+
+
+def body_points(body_raw: float | None, drawn: list[float]) -> float:
+    """The body's size in points: its raw size, or for a size-1 font the commonest size as drawn
+    (notes are set below it, so a foot band holding only notes is not taken for the body); 0 when
+    it was not measured."""
+    if body_raw and body_raw >= 3.0:
+        return float(round(body_raw))
+    rounded = [round(size, 1) for size in drawn]
+    commonest = max(set(rounded), key=rounded.count) if body_raw and rounded else 0.0
+    return commonest if commonest >= in_force().drawn_body_min_pt else 0.0

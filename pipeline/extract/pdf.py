@@ -18,6 +18,7 @@ import pypdfium2.raw as raw
 
 from ..models import Document, Span
 from ..rules import in_force
+from . import page_text as page_texts
 from .inputs import PdfError, check_header, file_sha256, pdfium_cause
 from .page_text import BODY_START, LINE_HYPHEN, SOFT_HYPHENS, accent_letter, clean, is_cover_sheet, page_text, rejoin_broken_words, seen
 from .text import SPACING_ACCENTS
@@ -124,12 +125,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
            origin: tuple[float, float] | None = None) -> tuple[list[Span], float]:
     """Group page characters into same-size runs on one line, top-left origin of the visible page
     (`origin`, the crop box's top-left corner); also the body text's font size when it was
-    measured (its text is stepped over, so the spans cannot tell).
-
-    Everything before the first section heading is kept (title, authors, affiliations, abstract);
-    after it only the foot of the page is (IEEE and ICML print affiliations there), which skips
-    two of the three per-character calls for most of the body text.
-    """
+    measured (its text is stepped over, so the spans cannot tell). Everything before the first
+    section heading is kept (title, authors, affiliations, abstract); after it only the foot of
+    the page is (IEEE and ICML print affiliations there): most body text costs one call a character."""
     calls = _CharCalls(textpage)
     get_unicode, get_size, get_box, get_angle, get_matrix = calls.unicode, calls.size, calls.box, calls.angle, calls.matrix
     left, right, bottom, top = calls.left, calls.right, calls.bottom, calls.top
@@ -153,8 +151,10 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         body_from = body_from if body_from >= 0 else count
     foot_from = page_height * in_force().foot_band
     top_read = page_height  # the topmost line read before the body: a line drawn later above it is header text
+    head_band = page_height * in_force().running_head_band
     body_raw: float | None = None
     samples: list[float] = []
+    drawn: list[float] = []  # sampled sizes of a size-1 font, as the text matrix draws them
     text_object = _text_object_function()
     last_object, unseen, run_unseen = None, False, False
 
@@ -189,7 +189,8 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         get_box(handle, index, out_left, out_right, out_bottom, out_top)
         y0, y1 = top_edge - top.value, top_edge - bottom.value
         if index < body_from:
-            top_read = min(top_read, y0)
+            if y0 > head_band:  # a running head set above everything is no sign of where the header was drawn
+                top_read = min(top_read, y0)
         elif top_read <= y1 and y0 < foot_from:
             if chars:
                 flush()
@@ -203,6 +204,9 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
                 index += BODY_STEP
                 if body_raw is None:  # the body's font size (the commonest of a few landings), to know its lines in the foot band
                     samples.append(get_size(handle, index))
+                    if samples[-1] < 3.0:  # a size-1 font scaled by the text matrix (IEEE Xplore): the size as drawn
+                        get_matrix(handle, index, out_matrix)
+                        drawn.append(samples[-1] * (math.hypot(matrix.c, matrix.d) or 1.0))
                     if len(samples) >= in_force().body_samples:
                         body_raw = max(set(samples), key=samples.count)
             continue
@@ -276,7 +280,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         last_x0 = x0
         run_last = index
     flush()
-    return rejoin_broken_words(seen(spans)), float(round(body_raw)) if body_raw and body_raw >= 3.0 else 0.0
+    return rejoin_broken_words(seen(spans)), page_texts.body_points(body_raw, drawn)
 
 
 SUBSTITUTE_ASCENT, SUBSTITUTE_DESCENT = 0.75, 0.15  # of the font size: a substituted run's extent about its baseline

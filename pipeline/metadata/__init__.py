@@ -17,7 +17,7 @@ from .confidence import LOW, doubts, institution_doubts
 from .footnotes import foot_notes, footnote_affiliations
 from .header import beside_abstract, header_block, without_column
 from .identifiers import read_identifiers
-from .layout import body_size, page_lines, sidebar_edge, text_body_size
+from .layout import body_size, page_lines, sidebar_column_edge, sidebar_edge, text_body_size
 from .title import explain_title
 
 __all__ = ["read_metadata", "read_without_reasons"]
@@ -55,12 +55,14 @@ def read_metadata(doc: Document) -> Paper:
         more_authors, more_entries, more_cited = read_header(beside)
         authors, aff_entries, cited = authors + more_authors, aff_entries + more_entries, max(cited, more_cited)
     entries_rule = "header-cells"
+    notes_x0 = sidebar_column_edge(lines, column_x0)  # a sidebar left of the title's column holds no notes
     if not aff_entries:
         # notes are told from the body text by size
-        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, text_body)
+        aff_entries = footnote_affiliations(lines, doc.page_width, doc.page_height, text_body, column_x0=notes_x0)
         entries_rule = "foot-notes"
     else:  # '<Name> is also with <Organisation>' in a note under the header's grid
-        aff_entries += footnote_affiliations(lines, doc.page_width, doc.page_height, text_body, sentences_only=True)
+        aff_entries += footnote_affiliations(lines, doc.page_width, doc.page_height, text_body, sentences_only=True,
+                                             column_x0=notes_x0)
     printed = bool(aff_entries)
     authors, aff_entries, team = _signatures(once_each(rejoined(authors)), aff_entries)
     if aff_entries and not printed:
@@ -70,7 +72,8 @@ def read_metadata(doc: Document) -> Paper:
         authors = []
     read, passed_over = inst.explain_organisations(aff_entries)
     names, dropped = institution_doubts([name for name, _ in read], authors)
-    header = header_block(lines[:abstract_at], foot_notes(lines, doc.page_width, doc.page_height, text_body), column_x0,
+    notes = foot_notes(lines, doc.page_width, doc.page_height, text_body, notes_x0)
+    header = header_block(lines[:abstract_at], notes, column_x0,
                           beside=beside)
     rules = dict(read)
     shown = inst.registry_forms(names, header)

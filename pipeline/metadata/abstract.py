@@ -16,6 +16,9 @@ _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 _STRUCTURED_START = re.compile(r"^\s*(?:objectives?|background|purpose|aims?|context|importance)\s*:\s*", re.I)
 
 
+_INLINE_HEADING = re.compile(r"\s*(?:Abstract|ABSTRACT)\b")  # 'Abstract Single-neuron gene …' run into its paragraph
+# the body's first section: no unheaded abstract starts below it
+_SECTION_START = re.compile(r"^\s*(?:1\.?|I\.?)?\s*(?:Introduction|INTRODUCTION|I NTRODUCTION|引\s*言)\s*$")
 _CAPTION_RE = re.compile(r"^\s*(?:Fig\.|Figure|Table|图|表)\s*\d", re.I)
 _ABSTRACT_ANY_RE = re.compile(r"(?:^|\n)\s*" + _HEADING, re.I)
 
@@ -34,12 +37,15 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         first = lines[i].cells[0].plain if lines[i].cells else ""
         spaced = len(lines[i].cells) > 1 and _ABSTRACT_RE.fullmatch(lines[i].plain.strip())  # '摘      要': a heading set wide
         in_a_cell = any(_ABSTRACT_RE.match(c.plain) and len(c.plain) < rules.heading_max_chars for c in lines[i].cells)
+        in_a_cell = in_a_cell or any(_INLINE_HEADING.match(c.plain) for c in lines[i].cells[1:])  # right of a sidebar's cell
         spaced = spaced or (len(first) == 1 and _ABSTRACT_RE.match(lines[i].plain))  # '摘   要：<text>'
         if _ABSTRACT_RE.match(first) or spaced or in_a_cell or _STRUCTURED_START.match(first):
             return i
     in_caption = False
     for i in range(start, len(lines)):
         line = lines[i]
+        if _SECTION_START.match(line.plain):
+            return i  # the header ends where the body begins
         if _CAPTION_RE.match(line.plain):
             in_caption = True  # a teaser's caption runs on over the next lines of its size
             continue
@@ -49,10 +55,44 @@ def abstract_line(lines: list[Line], start: int, body: float) -> int:
         in_caption = False
         # an unlabelled abstract is often set a little smaller than the body (journals), never much larger
         body_sized = -rules.smaller_than_body_pt < line.size - body < rules.larger_than_body_pt
-        if (body_sized and visual_length(line.plain) > rules.paragraph_min_chars and not reads_as_byline(line.plain)
-                and (not inst.looks_like_affiliation(line.plain) or _reads_as_prose(line.plain))):
-            return i
+        if body_sized and _sentence_line(line.plain) and (visual_length(line.plain) > rules.paragraph_min_chars or
+                                                          _starts_a_run(lines, i)):
+            return _paragraph_top(lines, i, start)
     return len(lines)
+
+
+def _sentence_line(text: str) -> bool:
+    """A line that can be a paragraph's: no byline, and no affiliation unless it reads as prose."""
+    return not reads_as_byline(text) and (not inst.looks_like_affiliation(text) or _reads_as_prose(text))
+
+
+def _next_in_paragraph(above: Line, line: Line) -> bool:
+    """`line` runs on the one-cell paragraph line `above`: same size and column, as close as a
+    paragraph's lines are."""
+    rules = in_force()
+    indent = above.cells[0].x0 - line.cells[0].x0 if above.cells and line.cells else 0.0  # a paragraph's first line may be indented
+    return (len(above.cells) == 1 and len(line.cells) == 1 and -rules.column_slack_pt <= indent <= rules.indent_sizes * line.size
+            and abs(above.size - line.size) < rules.caption_same_pt and line.y0 - above.y1 < rules.paragraph_gap_sizes * line.size)
+
+
+def _starts_a_run(lines: list[Line], at: int) -> bool:
+    """Line `at` starts a paragraph set in a wide font (Frontiers' abstract): its lines are each a
+    little shorter than a paragraph's, but several in a row of one column read as prose (a list
+    of ORCID numbers and names does not)."""
+    rules = in_force()
+    run = lines[at:at + rules.paragraph_run_lines]
+    return (len(run) == rules.paragraph_run_lines and all(_next_in_paragraph(a, b) for a, b in zip(run, run[1:], strict=False))
+            and all(visual_length(ln.plain) > rules.paragraph_run_share * rules.paragraph_min_chars and _sentence_line(ln.plain)
+                    and _reads_as_prose(ln.plain) for ln in run))
+
+
+def _paragraph_top(lines: list[Line], at: int, start: int) -> int:
+    """The first line of the paragraph holding line `at`: an unheaded abstract's first lines can
+    be shorter than a paragraph's ('Channel attention has been shown to improve …'), yet they
+    are set as it is, in its size and column, as close above it as its own lines are."""
+    while at > start and _next_in_paragraph(lines[at - 1], lines[at]) and _sentence_line(lines[at - 1].plain):
+        at -= 1
+    return at
 
 
 def _reads_as_prose(text: str) -> bool:

@@ -34,7 +34,9 @@ _RIGHTS = re.compile(r"©|\b(?:copyright|all rights reserved|exclusive licen[cs]
 _EDITOR = re.compile(r"^\s*(?:action\s+|handling\s+|associate\s+)?editors?\s*:", re.I)
 # the ACM reference block, or a manuscript title page's next labelled section: the author block is above it
 _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms|"
-                         r"(?:Funding|Conflicts? of Interest|Competing Interests?|Acknowledge?ments?|Word count)\s*:)", re.I)
+                         r"(?:Funding|Conflicts? of Interest|Competing Interests?|Acknowledge?ments?|Word count)\s*:|"
+                         r"(?:Received|Submitted|Accepted|Published)\b[\s:]*(?:on\s+)?(?-i:\d{1,2}\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4})",
+                         re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
@@ -73,6 +75,17 @@ def _listed_author(cell: Cell) -> tuple[str, str]:
     return match.group(1), rest
 
 
+def _authors_listed(header: list[Line]) -> bool:
+    """Whether the header lists its authors a line each with their affiliation: several such
+    lines, or a lone author whose first line is '<Name>, <Organisation>, <Country>' (IGI Global)."""
+    listed = [bool(line.cells and _listed_author(line.cells[0])[0]) for line in header]
+    if sum(listed) >= in_force().listed_authors_min:
+        return True
+    first = next((line for line in header if line.cells), None)
+    return sum(listed) == 1 and first is not None and listed[header.index(first)] \
+        and inst.looks_like_affiliation(_listed_author(first.cells[0])[1])
+
+
 def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], list[str], int]:
     """Authors, raw affiliation entries and the highest affiliation number cited by the names.
 
@@ -90,7 +103,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     corresponding = False  # past a 'Correspondence:' label, a name is the corresponding author's, named again
     header = _without_figure_labels(header)
     spacing = _line_spacing(header)
-    listed = sum(bool(line.cells and _listed_author(line.cells[0])[0]) for line in header) >= in_force().listed_authors_min
+    listed = _authors_listed(header)
     for line in header:
         first = next((c for c in line.cells if c.x1 >= column_x0), None)  # a sidebar's 'Funding:' ends nothing
         if first is not None and (_CAPTION.match(first.plain) or _HEADER_END.match(first.plain)):

@@ -39,13 +39,14 @@ def _without_citation_marks(spans: list, body: float) -> list:
     return out
 
 
-def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
+def _reading_order(foot_lines: list[Line], body: float, middle: float, column_x0: float = 0.0) -> list:
     """The foot's small spans in reading order: a note running across the page is read where it
-    stands; between such notes, the left column's notes come before the right column's."""
+    stands; between such notes, the left column's notes come before the right column's. A sidebar
+    left of the main column (`column_x0`: Frontiers' editors and reviewers) holds no notes."""
     rules = in_force()
     ordered, left, right = [], [], []
     for line in foot_lines:
-        spans = _without_citation_marks(line.spans, body)
+        spans = _without_citation_marks([s for s in line.spans if s.x1 > column_x0], body)
         if any(s.x0 < middle - rules.across_middle_pt and s.x1 > middle + rules.across_middle_pt for s in spans):  # across the page
             ordered += left + right + _note_spans(spans, body)
             left, right = [], []
@@ -55,12 +56,13 @@ def _reading_order(foot_lines: list[Line], body: float, middle: float) -> list:
     return ordered + left + right
 
 
-def foot_notes(lines: list[Line], page_width: float, page_height: float, body: float) -> list[str]:
+def foot_notes(lines: list[Line], page_width: float, page_height: float, body: float, column_x0: float = 0.0) -> list[str]:
     """The notes at the foot of page 1 (where IEEE, ICML and journals print affiliations), one
     string per printed line, in reading order, markers kept."""
     out: list[str] = []
     last = None
-    for span in _reading_order([ln for ln in lines if ln.y0 > in_force().foot_band * page_height], body, page_width / 2):
+    foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]
+    for span in _reading_order(foot_lines, body, page_width / 2, column_x0):
         if last is None or abs(span.y0 - last.y0) > in_force().note_line_sizes * span.size or span.x0 < last.x0:
             out.append(span.text.strip())
         else:
@@ -93,13 +95,13 @@ _VENUE_NOTICE = re.compile(r"\.?\s*(?:Correspondence to|Preliminary work|Proceed
 
 
 def footnote_affiliations(lines: list[Line], page_width: float, page_height: float, body: float,
-                          sentences_only: bool = False) -> list[str]:
+                          sentences_only: bool = False, column_x0: float = 0.0) -> list[str]:
     """Affiliations printed at the foot of page 1 (IEEE 'is with', ICML numbered footnotes). Where
     an author 'was with' one organisation and 'is now with' another, both are the paper's. With
     `sentences_only` (the header named affiliations already), only the 'is (also) with' sentences:
     a second affiliation an ACM grid leaves to a note."""
     foot_lines = [ln for ln in lines if ln.y0 > in_force().foot_band * page_height]  # in page order; spans in x order
-    foot = _reading_order(foot_lines, body, page_width / 2)
+    foot = _reading_order(foot_lines, body, page_width / 2, column_x0)
     if not foot:
         return []
     note_size = statistics.median(s.size for s in foot)

@@ -230,6 +230,15 @@ def sidebar_edge(title_lines: list[Line], page_width: float) -> float:
     return x0 - in_force().column_margin_pt if flush and not centred and x0 > in_force().sidebar_share * page_width else 0.0
 
 
+def sidebar_column_edge(lines: list[Line], column_x0: float) -> float:
+    """`column_x0` when what stands left of the title's column is a sidebar of short cells
+    (Frontiers' editors, reviewers and dates), whose notes are no page note; 0 when a column of
+    body text runs there too (RSC's notes under the left column)."""
+    if any(cell.x1 < column_x0 and len(cell.plain) > in_force().sidebar_cell_max_chars for line in lines for cell in line.cells):
+        return 0.0
+    return column_x0
+
+
 def text_body_size(lines: list[Line], page_height: float, fallback: float) -> float:
     """The body text's size when the reader could not measure it (fonts set at size 1 and scaled
     by the text matrix, as IEEE Xplore does): the size most characters in the foot band are set

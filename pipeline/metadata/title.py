@@ -47,9 +47,21 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
         return _join(lines, start, end), start, end, "labelled-title"
     size = max(g[2] for g in groups)
     start, end, _ = next(g for g in groups if abs(g[2] - size) < in_force().title_same_size_pt)
+    end = _with_subtitle(lines, groups, end)
     if unlabelled := _without_margin_labels(lines[start:end], meta_title):
         return unlabelled, start, end, "largest-text-without-margin-labels"
     return _join(lines, start, end), start, end, "largest-text"
+
+
+def _with_subtitle(lines: list[Line], groups: list[tuple[int, int, float]], end: int) -> int:
+    """The title's end, past a subtitle set smaller right under a title that ends with a colon
+    ('… in Engineering Education:' / 'The Lack of a Common Evaluative Methodology')."""
+    title_end = lines[end - 1].plain.rstrip()
+    subtitle = next((g for g in groups if g[0] == end), None)
+    if not title_end.endswith((":", "：")) or subtitle is None:
+        return end
+    gap = lines[end].y0 - lines[end - 1].y1
+    return subtitle[1] if gap <= in_force().line_gap_sizes * main_size(lines[end - 1]) else end
 
 
 _LABEL = re.compile(r"^\s*[A-Z][\w ]{0,24}[:：]")  # 'Author list:', 'Running title:', 'Keywords:'
