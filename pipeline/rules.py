@@ -105,6 +105,9 @@ class Rules(BaseModel):
     foot_band: float = Field(0.62, description="of the page height: below it, page 1's notes (affiliations in IEEE, ICML, journals)")
     same_line_sizes: float = Field(0.45, description="of the larger font size: centres this close are on one line (a superscript joins it)")
     lines_looked_back: int = Field(3, description="recent lines a span may join: a line's superscripts sit just above or below it")
+    grid_gap_sizes: float = Field(0.8, description="of the line's font size: a gap this wide, in a gutter of the grid row "
+                                                   "above or below, parts two cells")
+    grid_row_sizes: float = Field(2.5, description="of the font size: a line this close above or below is a row of the same grid")
     cell_gap_sizes: float = Field(1.6, description="of the line's font size: a wider gap between spans starts a new cell (a grid column)")
     glued_gap_sizes: float = Field(0.15, description="of the line's font size: a narrower gap is inside one word (a font change)")
     exponent_gap_sizes: float = Field(0.2, description="of the font size: a digit this close on both sides is an exponent ('R²-Guard')")

@@ -249,13 +249,13 @@ _NOT_A_LAB = re.compile(r"(?:&|\band)\s*$|^\W*(?:inc|ltd|llc|corp|gmbh)\W*$", re
 
 
 def unit_before_its_organisation(kept: list[str], header: str) -> list[str]:
-    """Kept names printed as '<kept>, <Organisation>' where the organisation was not kept ('The
-    authors are with the <Name> Laboratory, <Name> University'): the kept name is its unit."""
+    """'<kept>, <Organisation>' where the organisation, not kept and not filed under the kept name (an
+    agency under its department), is printed ('… with the <Name> Laboratory, <Name> University')."""
     forms = _kept_forms(kept)
     named = {f for group, _ in forms for f in group}
     return [f"{before}, {after}" for before, after in _printed_pairs(header)
-            if inst.fold(before) in named and not _covers(after, forms) and _is_name(after)
-            and len(after.split()) > 1 and _organisation_not_company(after)]
+            if inst.fold(before) in named and not _covers(after, forms) and _is_name(after) and len(after.split()) > 1
+            and _organisation_not_company(after) and registry.identify(after).parent_id != getattr(registry.identify(before), "id", 0)]
 
 
 def _organisation_not_company(name: str) -> bool:

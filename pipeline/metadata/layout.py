@@ -80,7 +80,21 @@ def page_lines(spans: list[Span], page_width: float) -> list[Line]:
     for line in lines:
         line.spans.sort(key=lambda s: s.x0)
         line.cells = _cells(line)
+    for i, line in enumerate(lines):  # a grid's row whose columns stand closer than a cell gap
+        gutters = [gap for near in lines[max(i - 1, 0):i + 2] if near is not line and _near(near, line) for gap in _gutters(near)]
+        if gutters and len(line.spans) > 1:
+            line.cells = _cells(line, gutters)
     return lines
+
+
+def _near(other: Line, line: Line) -> bool:
+    """A line right above or below, as a grid's rows stand."""
+    return abs(other.y0 - line.y0) < in_force().grid_row_sizes * max(other.size, line.size)
+
+
+def _gutters(line: Line) -> list[tuple[float, float]]:
+    """The gaps between a line's cells: where a grid's columns part."""
+    return [(a.x1, b.x0) for a, b in zip(line.cells, line.cells[1:], strict=False)]
 
 
 _LEADING_NUMBER = re.compile(r"^(\d{1,3})(?:\s+|$)")
@@ -130,12 +144,17 @@ def _is_margin_number(span: Span, page_width: float, text_left: float) -> bool:
     return span.text.isdigit() and (span.x1 < min(share, text_left) or span.x0 > page_width - share)
 
 
-def _cells(line: Line) -> list[Cell]:
+def _cells(line: Line, gutters: list[tuple[float, float]] | None = None) -> list[Cell]:
+    """The line's cells: spans parted by a wide gap, or by a narrower one (wider than a word's
+    space) that falls in a gutter of the grid row above or below (`gutters`): an ACM grid whose
+    wrapped affiliations nearly touch ('School of AIA, <Name> University   School of AIA, …')."""
     cells: list[Cell] = []
     previous: Span | None = None
     for span in line.spans:
         gap = span.x0 - previous.x1 if previous else 0.0
-        if previous is None or gap > in_force().cell_gap_sizes * line.size:
+        in_gutter = previous is not None and gap > in_force().grid_gap_sizes * line.size \
+            and any(lo <= previous.x1 and span.x0 <= hi for lo, hi in gutters or [])
+        if previous is None or gap > in_force().cell_gap_sizes * line.size or in_gutter:
             cells.append(Cell(spans=[]))
         cell = cells[-1]
         is_marker = _is_superscript(span, line) and bool(MARKER_RE.match(span.text))

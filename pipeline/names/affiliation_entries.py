@@ -129,11 +129,18 @@ def campuses(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
         if out and SYSTEMS.match(out[-1]) and CAMPUS.match(part.strip()) and part.lower() not in countries() \
-                and not TOP_WORDS.search(part):
+                and not TOP_WORDS.search(part) and not _campus_is_the_town(out[-1], part):
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)
     return out
+
+
+def _campus_is_the_town(system: str, campus: str) -> bool:
+    """'University of Missouri, Columbia': the registry files the university under the name alone,
+    so the part after it is its town ('University of California, Davis' is a campus of its own)."""
+    org = registry.identify(system)
+    return org is not None and org.name == system.strip() and getattr(registry.identify(f"{system}, {campus}"), "id", None) == org.id
 
 
 # '<X>大学<Y>实验室' -> '<X>大学'; '<X>大学<Town>研究院<Y>实验室' -> '<X>大学<Town>研究院'; '<X>大学<Y>研究院' ->
@@ -174,7 +181,7 @@ def strip_noise(entry: str) -> str:
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
-    entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+", "", entry)
+    entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+(?![a-z])", "", entry)  # a marker, but not a name's own digit ('0labs')
     entry = re.sub(rf"(?:^|(?<=,))\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
     entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal

@@ -229,10 +229,20 @@ def _by_rank(parts: list[str]) -> list[tuple[str, str]]:
     for part in parts:  # in printed order
         inner = inner_org(part) if part in strong_parts else part
         if part in strong_parts and inner in rules:
-            out.append((inner, rules[inner]))
+            parent = _parent_printed(inner, parts)
+            out.append((parent, "parent-printed-beside") if parent else (inner, rules[inner]))
         elif part in named:
             out.append((inner, "institute-beside-university"))
     return out
+
+
+def _parent_printed(name: str, parts: list[str]) -> str:
+    """The part of the entry the registry files `name` under ('US Department of Agriculture,
+    Agricultural Research Service': the department is the agency's), or ''."""
+    org = registry.identify(name)
+    if org is None or org.parent_id is None:
+        return ""
+    return next((p for p in parts if p != name and getattr(registry.identify(p), "id", None) == org.parent_id), "")
 
 
 def _joined_by_the_registry(parts: list[str]) -> list[str]:

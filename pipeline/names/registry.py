@@ -160,7 +160,7 @@ def identify(name: str, context: Context | None = None) -> Organisation | None:
 
     A full name (name, alias, label) outranks organisations that only share it as an acronym;
     several left are narrowed by what the page prints besides the name itself."""
-    matches = _matches(fold(name))
+    matches = _matches(fold(name)) or (_matches(fold(_US.sub("United States ", name))) if _US.match(name) else ())
     if not matches:
         return None
     best = min(kind for _, kind in matches)
@@ -171,6 +171,9 @@ def identify(name: str, context: Context | None = None) -> Organisation | None:
         return None
     narrowed = _narrow(orgs, fold(name), context)
     return narrowed[0] if len(narrowed) == 1 else None
+
+
+_US = re.compile(r"^(?:the\s+)?U\.?\s?S\.?\s+(?=[A-Z])")  # 'US Department of Agriculture', whose record spells the country out
 
 
 def _narrow(orgs: list[Organisation], key: str, context: Context) -> list[Organisation]:

@@ -47,8 +47,8 @@ def _registered_name(name: str) -> str:
 def _university_before_school(name: str) -> registry.Organisation | None:
     """'<Name> University Shenzhen Graduate School': a university's school named after it, which
     the registry does not list: read as the university (a hospital is its own organisation)."""
-    match = _UNIVERSITY_THEN_SCHOOL.match(name)
-    return registry.identify(match.group(1)) if match and not registry.identify(name) else None
+    match = _UNIVERSITY_THEN_SCHOOL.match(name) or _UNIVERSITY_OF_THEN_SCHOOL.match(name)
+    return registry.identify(match.group(1).strip()) if match and not registry.identify(name) else None
 
 
 def _university_printed_for_school(name: str, universities: list[str]) -> str:
@@ -72,4 +72,7 @@ _UNIVERSITY_THEN_SCHOOL = re.compile(
     r"^((?:[A-Z][\w'’-]*\s+){1,3}University)\s+(?:[A-Z][\w-]*\s+){0,3}(?:Graduate\s+)?(?:School|College|Institute)\b.*$")
 
 
+# 'The University of <Name> School of Medicine': the university's own name, then its school's
+_UNIVERSITY_OF_THEN_SCHOOL = re.compile(r"^(?:The\s+)?(University\s+of\s+(?:[A-Z][\w'’-]*\s+){1,3}?)"
+                                        r"(?:(?:School|College|Faculty)\s+of\b|(?:Medical|Law|Business|Graduate)\s+School\b)")
 _LIFTED_UNIT_WORD = re.compile(r"\b(?:School|Faculty|College|Institute|Laborator(?:y|ies)|Lab|Department)\b|研究生院|学院|研究院")

@@ -170,7 +170,11 @@ def is_unit(part: str) -> bool:
     """'Department of X', 'School of Y', 'Research Division': a part of an organisation
     (but an academy's institute, 'Institute of <Subject>, <Country> Academy of Sciences', is not)."""
     part = part.strip()
-    return bool(UNIT.search(part)) and not (ACADEMY.search(part) and INSTITUTE_OF.search(part))
+    return bool(UNIT.search(part)) and not (ACADEMY.search(part) and INSTITUTE_OF.search(part)) and not _NATIONAL_DEPARTMENT.match(part)
+
+
+# a government's department is an organisation of its own ('US Department of Agriculture')
+_NATIONAL_DEPARTMENT = re.compile(r"^(?:the\s+)?(?:U\.?\s?S\.?|United States|Federal)\s+Department\s+of\s+[A-Z]")
 
 
 def is_place(text: str) -> bool:

@@ -1,0 +1,64 @@
+"""How an entry's organisation is named when the registry knows more than the page says: a
+university's school printed after the university's own name, a government department printed
+with its agency, a university printed with its town, a name that starts with a digit."""
+
+from __future__ import annotations
+
+import pytest
+from test_journal_classes import read
+
+from pipeline.metadata.confidence import unit_before_its_organisation
+from pipeline.names import institutions as inst
+
+
+@pytest.mark.parametrize(("entry", "organisation"), [
+    ("The University of Virginia School of Medicine, Charlottesville, Virginia, United States of America", "University of Virginia"),
+    ("University of Pittsburgh School of Medicine, Pittsburgh, PA, USA", "University of Pittsburgh"),
+])
+def test_a_school_printed_after_its_universitys_name_is_the_university(entry, organisation):
+    assert inst.organisations([entry]) == [organisation]
+
+
+def test_an_unknown_universitys_school_is_read_as_printed():
+    assert inst.organisations(["University of Lanterns School of Optics"]) == ["University of Lanterns School of Optics"]
+
+
+def test_a_department_printed_with_its_agency_is_the_department():
+    """The registry files the Agricultural Research Service under the US Department of Agriculture
+    (whose record spells 'United States' out): the department is read, and the agency beside it
+    raises no doubt that an organisation went unread."""
+    entry = "US Department of Agriculture, Agricultural Research Service, Columbia, MO, USA"
+    assert inst.organisations([entry]) == ["US Department of Agriculture"]
+    assert unit_before_its_organisation(["US Department of Agriculture"], entry) == []
+    assert unit_before_its_organisation(["Department of Optics"], "Department of Optics, Peking University") != []
+
+
+@pytest.mark.parametrize(("entry", "organisation"), [
+    ("Division of Plant Sciences, University of Missouri, Columbia, MO, USA", "University of Missouri"),
+    ("Dept. of Plant Sciences, University of California, Davis, CA, USA", "University of California, Davis"),
+])
+def test_a_universitys_town_is_not_its_campus_unless_the_registry_says_so(entry, organisation):
+    assert inst.organisations([entry]) == [organisation]
+
+
+def test_a_name_that_starts_with_a_digit_keeps_it():
+    assert inst.organisations(["0labs"]) == ["0labs"]
+    assert inst.organisations(["1Department of Optics, Orchard University"]) == ["Orchard University"]
+
+
+def test_an_acm_grid_whose_columns_nearly_touch_is_read_cell_by_cell(tmp_path):
+    """Three authors a row, each affiliation wrapped over two lines, the first lines so wide that
+    the gaps between them are narrower than a cell gap, though they stand in the gutters of the
+    rows above and below."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, "c", 84)]
+    for top, names in ((131, ("Mira Castellan", "Tobias Rennick", "Ilse Marrow")), (190, ("Ana Duarte", "Karl Vries", "Lena Moreau"))):
+        for x, name in zip((113, 282, 448), names, strict=True):
+            rows += [(name, 12, x, top), (f"{name.split()[0].lower()}@orchard.example", 10, x - 15, top + 13)]
+        rows += [("School of Optics, Orchard University", 10, x, top + 25) for x in (62, 226, 390)]
+        rows += [("of Lantern Technology", 10, x, top + 37) for x in (89, 253, 417)]
+    rows += [("ABSTRACT", 11, 54, 260)]
+    paper = read(tmp_path, rows + [(line, 9, 54, 275 + 11 * i) for i, line in enumerate(
+        ["We study how small lanterns of attention can be lit across long documents without",
+         "paying for the whole sequence, and show that a sparse schedule keeps accuracy."])])
+    assert paper.institutions == ["Orchard University of Lantern Technology"]
+    assert paper.author_count == 6
