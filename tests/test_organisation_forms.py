@@ -46,6 +46,17 @@ def test_a_name_that_starts_with_a_digit_keeps_it():
     assert inst.organisations(["1Department of Optics, Orchard University"]) == ["Orchard University"]
 
 
+@pytest.mark.parametrize(("entry", "organisation"), [
+    ("State Key Laboratory of Lantern Optics, Orchard 210096, China", "State Key Laboratory of Lantern Optics"),
+    ("National Key Laboratory of Quiet Routing, Orchard, China", "National Key Laboratory of Quiet Routing"),
+    ("State Key Lab of Lantern Optics, Orchard University, Orchard, China", "Orchard University"),
+])
+def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation):
+    """A Chinese key laboratory is an organisation of its own when the entry names nothing it belongs
+    to; printed with its university, the university is read."""
+    assert inst.organisations([entry]) == [organisation]
+
+
 def test_an_acm_grid_whose_columns_nearly_touch_is_read_cell_by_cell(tmp_path):
     """Three authors a row, each affiliation wrapped over two lines, the first lines so wide that
     the gaps between them are narrower than a cell gap, though they stand in the gutters of the

@@ -356,9 +356,18 @@ def _unit_named_organisation(parts: list[str]) -> list[tuple[str, str]]:
     return []
 
 
+def _key_lab_alone(parts: list[str]) -> list[tuple[str, str]]:
+    """'State Key Lab of <Field>, <Town> <Code>, <Country>': a key laboratory printed as an entry of
+    its own, with no university, institute or ministry it belongs to, is the organisation itself."""
+    labs = [p for p in parts if _KEY_LAB.search(p)]
+    return [(labs[0], "key-lab-alone")] if len(labs) == 1 and len(parts) == 1 else []
+
+
+_KEY_LAB = re.compile(r"^(?:[A-Z][\w-]*\s+)?(?:State\s+|National\s+)?Key\s+Lab(?:oratory)?\b(?!.*\bMinistry\b)")
+
 # Tried in order; the first stage that names an organisation decides the entry.
 _STAGES = (_organisation_before_its_lab, _by_rank, _bracketed_in_unit, _university_of_unit, _last_weak, _known_after_units,
-           _acronym_after_unit, _first_known, _first_other, _unit_named_organisation)
+           _acronym_after_unit, _first_known, _first_other, _unit_named_organisation, _key_lab_alone)
 
 
 def _index(parts: list[str], part: str) -> int:
