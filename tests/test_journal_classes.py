@@ -589,3 +589,29 @@ def test_a_double_spaced_manuscripts_wrapped_entries_are_whole(tmp_path):
             ("Porto, CA 94720.", 12, 72, 290)]
     paper = read(tmp_path, rows + paragraph(340, size=12))
     assert paper.institutions == ["University of Westmarch", "Tidewater Veterans Health Care System", "Eastbrook University"]
+
+
+def test_a_subject_printed_under_each_name_is_no_author(tmp_path):
+    """TMLR-style entries: a name with its e-mail far right, then its unit's subject ('Mathematics and
+    Computer Science') and its laboratory. The subject's words are no people."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, 72, 90)]
+    for top, name in ((140, "Mira Castellan"), (184, "Tobias Rennick")):
+        rows += [(name, 10, 72, top), (f"{name.split()[0].lower()}@orchard.example", 10, 400, top),
+                 ("Mathematics and Computer Science", 10, 72, top + 12), ("Orchard National Laboratory", 10, 72, top + 24)]
+    paper = read(tmp_path, rows + [("Abstract", 12, "c", 260)] + paragraph(280, x=100, width=80))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    assert paper.institutions == ["Orchard National Laboratory"]
+
+
+@pytest.mark.parametrize(("first", "second", "broken"), [
+    ("Mira Castellan^1, Tobias Rennick^2, Lena Moreau^1, Karl", "R. Vries^2", "Karl R. Vries"),
+    ("Mira Castellan^1, Tobias Rennick^2, Lena Moreau^1, Karl R.", "Cruz Vries^2", "Karl R. Cruz Vries"),
+])
+def test_a_name_broken_over_two_byline_lines_is_one_author(tmp_path, first, second, broken):
+    """A byline wrapped inside a name, before or after its middle initial: the line that ends it
+    holds the rest of one name, not another author."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, 72, 90), (first, 11, 72, 130), (second, 11, 72, 145),
+            ("1 Orchard University, Lisbon, Portugal", 9, 72, 170), ("2 Harbor Polytechnic, Faro, Portugal", 9, 72, 182)]
+    paper = read(tmp_path, rows + [("Abstract", 12, "c", 220)] + paragraph(240, x=100, width=80))
+    assert [a.replace(".", "") for a in paper.authors] == ["Mira Castellan", "Tobias Rennick", "Lena Moreau", broken.replace(".", "")]
+    assert paper.author_count == 4

@@ -61,11 +61,11 @@ def count_of_people(authors: list[str], rules_count: int | None) -> int | None:
 
 
 def rejoined(authors: list[str]) -> list[str]:
-    """'Mary E.' at a byline's end, 'Lofton' starting the next line: a name broken after its
-    middle initial is one name (nobody's name ends in an initial, nor is one word alone)."""
+    """'Mary E.' at a byline's end, 'Lofton' (or 'Cruz Sanchez') starting the next line: a name broken
+    after its middle initial is one name (nobody's name ends in an initial, nor is one word alone)."""
     out: list[str] = []
     for name in authors:
-        if out and re.fullmatch(r"[A-Z][a-z][\w'’-]*(?:\s[A-Z]\.?)+", out[-1]) and re.fullmatch(r"[A-Z][\w'’-]+", name):
+        if out and re.fullmatch(r"[A-Z][a-z][\w'’-]*(?:\s[A-Z]\.?)+", out[-1]) and re.fullmatch(r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?", name):
             out[-1] = f"{out[-1]} {name}"
         else:
             out.append(name)
@@ -104,8 +104,9 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
     tokens = [_DEGREES.sub("", t) if re.search(r"[a-z]", t) else t for t in tokens]  # 'Winston Chiong MD PhD' (not 'YI MA')
     tokens = [t.replace(" ", "") if re.fullmatch(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", t) else t for t in tokens]  # '郜 帅'
     # 'Kjartan' / 'Thor Wikfeldt, and …': a two-word rest of the name, where the byline runs on (not a cell of its own beside)
+    rest_of_name = len(tokens) > 1 or bool(tokens and _INITIAL_FIRST.match(tokens[0]))
     if tail and tokens and (len(tokens[0].split()) == 1 or (len(tail.split()) == 1 and _is_name(tokens[0])
-                                                           and len(tokens[0].split()) == 2 and len(tokens) > 1)):
+                                                           and len(tokens[0].split()) == 2 and rest_of_name)):
         tokens[0] = f"{tail} {tokens[0]}"
         if tail in authors:  # the first name read alone, perhaps with a name of another column after it
             where = len(authors) - 1 - authors[::-1].index(tail)
@@ -124,6 +125,7 @@ def add_authors(cell: Cell, authors: list[str], tail: str) -> str:
 
 
 _INITIALS = re.compile(r"(?:[A-Z]\.?\s*){1,3}")
+_INITIAL_FIRST = re.compile(r"[A-Z]\.\s")  # 'R. Birtwistle' after 'Marc' at a line's end: the rest of one name
 _DEGREES = re.compile(r"(?:,?\s+(?:MD|PhD|Ph\.D\.?|DPhil|BA|BS|BSc|MA|MS|MSc|MPH|MBA|MBBS|RN|FRCPC?))+$")  # a manuscript's degrees
 _PARTICLE_END = re.compile(r"\s(?:van|von|de|der|den|da|di|del|della|dos|du|la|le|ter|bin|al)$")  # 'Dafne van' / 'Kuppevelt'
 

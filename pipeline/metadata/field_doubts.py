@@ -39,7 +39,8 @@ def author_doubt(authors: list[str], count: int | None, anonymous: bool) -> str:
     if count == 0:
         return "no author names found"  # often an anonymous submission: said, but not doubted
     odd = [a for a in authors if len(a.split()) > in_force().person_max_words
-           or re.search(r"[\d@:;()\[\]]", _NICKNAME.sub("", a))]
+           or re.search(r"[\d@:;()\[\]]", _NICKNAME.sub("", a))
+           or len(a.split()) == 1 and not _WIDE.search(a)]  # 'Design', 'Engineering': a word, seldom a person
     if odd:
         return f"names that do not look like people: {', '.join(odd[:3])}"
     return ""
