@@ -18,7 +18,7 @@ _IEEE_GRADE_OPEN = re.compile(r"\(\s*(?:Student |Senior |Life |Graduate Student 
                               r",\s*(?:(?:Graduate\s+Student|Graduate|Student|Senior|Life)(?:\s+(?:Member|Fellow))?|Member|Fellow),?\s*$",
                               re.I)
 _IEEE_GRADE_CLOSE = re.compile(r"^\s*IEEE\s*(?:\)|,|$)")  # 'IEEE)3 , <Name>', 'IEEE, <Name>' on the next line
-_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|&|\|)\s*")  # Springer separates names with '·'
+_SPLIT_NAMES_RE = re.compile(r"\s*(?:[,;，、；·•]|\band\b|\bAND\b|&|\|)\s*")  # Springer separates names with '·'
 _WIDE_GAP = re.compile(r"\s{2,}")  # two spaces: 'Alice Zhang  Bob Li', unless justified type spread one name ('Ioannis  Antoniadis')
 # a line naming people in another role than the authors': translators, proofreaders, editors
 _ROLE_LABEL = re.compile(r"^\s*(?:中文|英文)?(?:校\s*对|审\s*校|翻\s*译|译\s*者|编\s*辑)\s*[:：]|"

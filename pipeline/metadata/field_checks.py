@@ -87,7 +87,7 @@ def _person_fault(name: str, titles: list[str], organisations: set[str]) -> str:
     key = inst.fold(bare)
     if not key or re.search(r"[\d@:;()\[\]/|]", bare):
         return NOT_A_PERSON
-    if re.search(r",|\band\b|&|·", bare) or CJK.search(bare) and len(bare.split()) > 1 and min(map(len, bare.split())) >= 2:
+    if re.search(r",|\band\b|\bAND\b|&|·", bare) or CJK.search(bare) and len(bare.split()) > 1 and min(map(len, bare.split())) >= 2:
         return NAMES_RUN_TOGETHER
     if key in organisations or _ORG_WORD.search(bare) or inst.stands_alone(bare) and not re.search(r"^[A-Z][a-z]+ [A-Z][a-z]+$", bare):
         return ORGANISATION_AS_AUTHOR

@@ -76,7 +76,15 @@ def reads_as_organisation(name: str) -> bool:
         return True  # one word: a company's own name ('Airbus') as often as anything
     return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\bState$", name)
                                                 or companies_in(name) or known(name) or registry.knows(name)
-                                                or any(registry.knows(w) for w in re.findall(r"\b[A-Z]{3,}\b", name)))
+                                                or not _capitals_byline(name)
+                                                and any(registry.knows(w) for w in re.findall(r"\b[A-Z]{3,}\b", name)))
+
+
+def _capitals_byline(name: str) -> bool:
+    """'XIUCAI DING AND HAU-TIENG WU': people's names in capitals joined by AND or commas (amsart's
+    byline), whose words the registry may know as acronyms ('AND', 'MIRA') without naming anyone."""
+    parts = [p for p in re.split(r"\s+AND\s+|\s*,\s*", name.strip()) if p]
+    return name.isupper() and len(parts) >= 2 and all(re.fullmatch(r"[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){1,3}", p) for p in parts)
 
 
 _FUNDING_NAME = re.compile(r"\b(?:Funds?|Grants?|Programme)\b")
