@@ -71,6 +71,17 @@ def test_characters_outside_the_bmp_leave_the_pdf_whole(tmp_path):
     assert not any("\x00" in text for text in texts)
 
 
+def test_a_spacing_accent_after_a_soft_hyphen_inside_a_line_reads(tmp_path):
+    """A Type 3 font's own encoding can put U+00AD and a spacing accent side by side mid-line (a 1996
+    preprint's garbled text layer): the reader keeps one x position per character it holds, so the
+    accent looks for its letter without running off the end, and the page is read."""
+    path = tmp_path / "shy.pdf"
+    _header_page(path, "Quiet Lanterns for Sparse Routing", "Mira Cas\u00ad\u00a8tellan, Tobias Rennick", "Orchard University")
+    document = extract(path)
+    assert document.spans[0].text == "Quiet Lanterns for Sparse Routing"
+    assert any("Tobias Rennick" in span.text for span in document.spans)
+
+
 @pytest.mark.slow
 def test_a_megabyte_on_one_line_is_bounded_in_the_spans(tmp_path):
     from reportlab.pdfbase import pdfmetrics

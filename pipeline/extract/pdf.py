@@ -180,6 +180,7 @@ def _spans(textpage: "pdfium.PdfTextPage", page_height: float, text: str,
         if char in SOFT_HYPHENS:
             if chars and chars[-1].isalpha():
                 chars.append(LINE_HYPHEN)  # a word broken at the line's end (if the next character is on the next line)
+                lefts.append(last_x1)  # each character keeps its x0: an accent after it finds its letter by index
             continue
         if len(chars) >= MAX_SPAN_CHARS:  # no header line is this long: the rest of the line is not read
             if same_length:  # straight to the line's end (a megabyte on one line costs no per-character calls)
