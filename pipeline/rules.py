@@ -151,6 +151,9 @@ class Rules(BaseModel):
     body_samples: int = Field(9, description="landings in the body whose font size decides the body's size")
     drawn_body_min_pt: float = Field(7.0, description="points: a size-1 body drawn smaller than this was scaled by more than "
                                                       "its text matrix (a form's own matrix), and is not known")
+    text_layer_min_chars: int = Field(200, description="characters on page 1 before its share of words is judged; fewer say too little")
+    text_layer_word_share: float = Field(0.25, description="of page 1's tokens, at least, read as words, numbers or CJK text: fewer is "
+                                                           "a font with no Unicode map (Type 3), glyph codes and no text")
     tiny_text_pt: float = Field(2.0, description="points: text set smaller than this cannot be read on the page")
     white_text_level: int = Field(250, description="of 255 in each channel: text this light is white on the white page")
 

@@ -615,3 +615,16 @@ def test_a_name_broken_over_two_byline_lines_is_one_author(tmp_path, first, seco
     paper = read(tmp_path, rows + [("Abstract", 12, "c", 220)] + paragraph(240, x=100, width=80))
     assert [a.replace(".", "") for a in paper.authors] == ["Mira Castellan", "Tobias Rennick", "Lena Moreau", broken.replace(".", "")]
     assert paper.author_count == 4
+
+
+def test_author_blocks_joined_by_a_line_of_and_are_read_apart(tmp_path):
+    """JACM and SIAM set each author over their affiliation and join the blocks with a line 'AND':
+    the name under it begins a block of its own, and a Nordic institute ('Forskningsinstitutt') is an
+    organisation. An Elsevier history line ('Available online <date>') under the entries is none."""
+    rows = [("A Quiet Algorithm for Lantern Routing", 16, 72, 80), ("MIRA CASTELLAN", 10, 72, 110),
+            ("Fjordlys Forskningsinstitutt, Kjeller, Norway", 9, 72, 123), ("AND", 10, 72, 143),
+            ("TOBIAS RENNICK", 10, 72, 163), ("Orchard University, Lisbon, Portugal", 9, 72, 176),
+            ("Available online 19 December 2030", 9, "c", 196)]
+    paper = read(tmp_path, rows + [("Abstract", 12, "c", 230)] + paragraph(250, x=100, width=80))
+    assert [a.title() for a in paper.authors] == ["Mira Castellan", "Tobias Rennick"]
+    assert paper.institutions == ["Fjordlys Forskningsinstitutt", "Orchard University"]

@@ -91,6 +91,23 @@ def test_bad_inputs_name_the_cause(tmp_path, sample_dir):
     }
 
 
+def test_a_text_layer_of_glyph_codes_fails_its_paper_with_a_cause(tmp_path):
+    """A Type 3 font with no Unicode map gives glyph codes instead of words: the paper fails with a
+    cause the user can act on, where it would have published '¬§]C¢' as its title. Real words in
+    any script, with numbers and marks among them, read."""
+    pytest.importorskip("reportlab")
+    from pages import draw_text_layer
+
+    codes = tmp_path / "codes.pdf"
+    noise = "C¬§]C¢ ¡®C¡Gª=LI§]¢ Iª ¤¥ª¬®=§C¢ ¡¢ª§]¬ ®¥=¤C§"
+    draw_text_layer(codes, [(noise, 14, 72, 80 + 16 * i) for i in range(30)])
+    with pytest.raises(PdfError, match="glyph codes, not words"):
+        extract(codes)
+    words = tmp_path / "words.pdf"
+    draw_text_layer(words, [("Σύστημα Москва 12.5 (2019) Café-Lanterns; e.g. Zhang1,2 ¬§", 14, 72, 80 + 16 * i) for i in range(30)])
+    assert extract(words).spans
+
+
 def test_untyped_pdfium_calls_read_the_same_spans_as_the_typed_bindings(tmp_path, monkeypatch):
     """The fast per-character calls skip ctypes' argument conversion; they must read exactly what
     the typed bindings read (sizes, boxes, superscript marks, the foot band)."""

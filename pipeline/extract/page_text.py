@@ -128,3 +128,30 @@ def body_points(body_raw: float | None, drawn: list[float]) -> float:
     rounded = [round(size, 1) for size in drawn]
     commonest = max(set(rounded), key=rounded.count) if body_raw and rounded else 0.0
     return commonest if commonest >= in_force().drawn_body_min_pt else 0.0
+
+
+_EDGE_MARKS = "()[]{}\"'“”‘’.,;:!?*†‡§¶"
+
+
+def _reads_as_word(token: str) -> bool:
+    """A word in any script (lower case, Title Case or CAPITALS, parts joined by hyphens), a number,
+    or CJK text; not '¬§]C¢' or 'LI§]¢', a font's glyph codes."""
+    core = token.strip(_EDGE_MARKS)
+    if core.replace(".", "").replace(",", "").isdigit() or re.search(r"[\u3040-\u9fff\uac00-\ud7af]", core):
+        return bool(core)
+    parts = [p for p in re.split(r"[-'’/]", core) if p]
+    return bool(parts) and all(p.isalpha() and (p.islower() or p.isupper() or p.istitle()) for p in parts)
+
+
+def unreadable(texts: list[str]) -> str:
+    """Why the pages' text is no text, or '': none at all (a scan), or glyph codes instead of words
+    (a Type 3 font with no Unicode map reads as '¬§]C¢ ¡®C¡'), which no reader can make a title of."""
+    if not any(t.strip() for t in texts):
+        return "no text layer (scanned or image-only PDF)"
+    tokens = texts[0][:4000].split()
+    if sum(map(len, tokens)) < in_force().text_layer_min_chars:
+        return ""
+    words = sum(_reads_as_word(token) for token in tokens)
+    if words < in_force().text_layer_word_share * len(tokens):
+        return "page 1's text layer holds glyph codes, not words (a font with no Unicode map): OCR the PDF first"
+    return ""

@@ -69,8 +69,8 @@ def extract(path: str | Path, text_pages: int = TEXT_PAGES) -> Document:
                 texts.append(page_text(textpage.get_text_range()))
                 textpage.close()
                 page.close()
-        if not any(t.strip() for t in texts):
-            raise PdfError("no text layer (scanned or image-only PDF)")
+        if cause := page_texts.unreadable(texts):
+            raise PdfError(cause)
         return Document(
             path=str(path), sha256=sha, page_count=count, page_width=width,
             page_height=height, pages=texts, spans=spans, meta_title=_meta_title(pdf), body_size=body,

@@ -35,8 +35,10 @@ _EDITOR = re.compile(r"^\s*(?:action\s+|handling\s+|associate\s+)?editors?\s*:",
 # the ACM reference block, or a manuscript title page's next labelled section: the author block is above it
 _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index Terms|"
                          r"(?:Funding|Conflicts? of Interest|Competing Interests?|Acknowledge?ments?|Word count)\s*:|"
-                         r"(?:Received|Submitted|Accepted|Published)\b[\s:]*(?:on\s+)?(?-i:\d{1,2}\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4})",
+                         r"(?:Received|Submitted|Accepted|Published|Available online)\b[\s:]*(?:on\s+)?"
+                         r"(?-i:\d{1,2}\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4})",
                          re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
+_CONNECTIVE = re.compile(r"^\s*(?:and|AND|&)\s*$")
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
@@ -111,6 +113,9 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
         corresponding = corresponding or bool(line.cells and _CORRESPONDENCE.match(line.cells[0].plain))
         if is_link_row(line):
             continue  # 'Homepage   GitHub   Hugging Face': a report's link buttons, no affiliation
+        if len(line.cells) == 1 and _CONNECTIVE.match(line.cells[0].plain):
+            pending.clear()  # 'AND' between two author blocks (JACM, SIAM): the next name continues no entry
+            continue
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []
         line_tails: list[tuple[Cell, str]] = []

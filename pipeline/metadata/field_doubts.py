@@ -9,7 +9,8 @@ from ..rules import in_force
 from .title import cut_title, is_multiword
 
 _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-_VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b|^articles?$", re.I)
+_VENUE = re.compile(r"\b(journal|proceedings|conference|transactions|letters|contents lists|homepage|volume|vol\.)\b"
+                    r"|^articles?$|^acta\b", re.I)  # 'Acta Physica Sinica'
 
 
 def title_doubt(title: str) -> str:
