@@ -628,3 +628,19 @@ def test_author_blocks_joined_by_a_line_of_and_are_read_apart(tmp_path):
     paper = read(tmp_path, rows + [("Abstract", 12, "c", 230)] + paragraph(250, x=100, width=80))
     assert [a.title() for a in paper.authors] == ["Mira Castellan", "Tobias Rennick"]
     assert paper.institutions == ["Fjordlys Forskningsinstitutt", "Orchard University"]
+
+
+def test_an_apa_manuscript_typed_double_spaced_is_read(tmp_path):
+    """An APA manuscript: everything in one size, a running head in capitals with the page number in
+    a cell of its own, a title over two lines typed double-spaced, a byline whose marks are typed
+    superscript digits ('Castellan¹'), and one affiliation a line under it."""
+    rows = [("QUIET LANTERNS IN LONG DOCUMENTS", 12, 72, 28), ("1", 12, 535, 28),
+            ("Quiet Lanterns Revisited: Learnings from Routing Sparse Attention", 12, "c", 123),
+            ("with Gold-Standard Schedules", 12, "c", 150),
+            ("Mira Castellan¹, Tobias Rennick², Ana Duarte²,³, and Lena Moreau³", 12, "c", 203),
+            ("¹Institute of Optics, Orchard University", 12, "c", 228), ("²Department of Routing, Harbor Polytechnic", 12, "c", 251),
+            ("³Faculty of Schedules, Meadow College London", 12, "c", 273), ("Author Note", 12, "c", 330)]
+    paper = read(tmp_path, rows + paragraph(360, size=12, width=80))
+    assert paper.title == "Quiet Lanterns Revisited: Learnings from Routing Sparse Attention with Gold-Standard Schedules"
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
+    assert paper.institutions == ["Orchard University", "Harbor Polytechnic", "Meadow College London"]

@@ -169,7 +169,7 @@ _LETTER_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f]{2})(?:\s+[a-z])+$")
 _CHINESE_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,}(?:工程|科学|技术|专业|管理|设计|数学|物理|化学|通信|经济|金融)$|计算机|自动化|信息")
 
 
-_MARKS = re.compile(r"[*∗†‡§¶#⋆✉\d]+")
+_MARKS = re.compile(rf"[*∗†‡§¶#⋆✉\d{CIRCLED}]+")  # superscript digits too (a Word manuscript types them)
 
 
 def reads_as_byline(text: str) -> bool:

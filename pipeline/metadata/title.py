@@ -121,12 +121,21 @@ def _title_groups(lines: list[Line], page_height: float) -> list[tuple[int, int,
             if all(s.x1 < edge for s in nxt.spans):  # a sidebar's line between two of the title's ('Cite this: …')
                 past += 1
                 continue
-            if abs(main_size(nxt) - size) >= in_force().title_same_size_pt or nxt.y0 - prev.y1 > in_force().line_gap_sizes * size:
+            if abs(main_size(nxt) - size) >= in_force().title_same_size_pt or nxt.y0 - prev.y1 > _gap_limit(nxt) * size:
                 break
             end = past = past + 1
         groups.append((_first_title_line(lines, i, size, groups[-1][1] if groups else 0), end, size))
         i = end
     return groups
+
+
+def _gap_limit(nxt: Line) -> float:
+    """The widest gap, in font sizes, over which `nxt` still belongs to the title: twice the usual
+    where it starts with a word no title starts with ('with Gold-Standard Items' in a manuscript
+    typed double-spaced)."""
+    words = nxt.plain.split()
+    runs_on = bool(words) and words[0] in word_set("title_cut_starts")
+    return in_force().line_gap_sizes * (2 if runs_on else 1)
 
 
 def _first_title_line(lines: list[Line], start: int, size: float, floor: int) -> int:
@@ -163,7 +172,14 @@ def _candidate(line: Line, page_height: float) -> bool:
     return (
         line.y0 < in_force().top_share * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
         and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= in_force().title_min_letters
+        and not _is_page_head(line)
     )
+
+
+def _is_page_head(line: Line) -> bool:
+    """'SHORT TITLE IN CAPITALS      1': a manuscript's running head (APA), its page number a cell of its own."""
+    cells = line.cells
+    return len(cells) >= 2 and cells[-1].plain.strip().isdigit() and " ".join(c.plain for c in cells[:-1]).isupper()
 
 
 def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
