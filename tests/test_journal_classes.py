@@ -13,6 +13,7 @@ from test_header_classes import draw_pages
 
 from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
+from pipeline.names import institutions as inst
 
 pytest.importorskip("reportlab")
 
@@ -644,3 +645,19 @@ def test_an_apa_manuscript_typed_double_spaced_is_read(tmp_path):
     assert paper.title == "Quiet Lanterns Revisited: Learnings from Routing Sparse Attention with Gold-Standard Schedules"
     assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
     assert paper.institutions == ["Orchard University", "Harbor Polytechnic", "Meadow College London"]
+
+
+def test_jmlr_author_blocks_and_a_notes_contact_sentence(tmp_path):
+    """JMLR: each author's name with the e-mail far right, then the unit, organisation and address a
+    line each; the next name starts a new block, not a line of the address above. A footnote's entry
+    '<School>, <University>, <Campus>. Contact: <address>' names the university with its campus."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, "c", 90),
+            ("Mira Castellan", 11, 72, 130), ("MIRA @ ORCHARD . EDU", 10, 420, 130), ("Orchard University", 11, 72, 143),
+            ("12 Lantern Way, Lisbon, Portugal", 11, 72, 156),
+            ("Tobias Rennick", 11, 72, 175), ("TOBIAS @ HARBOR . EDU", 10, 420, 175), ("Information Systems Engineering", 11, 72, 188),
+            ("Harbor Polytechnic", 11, 72, 201), ("Faro, Portugal", 11, 72, 214), ("Editor: Lena Moreau", 11, "c", 240)]
+    paper = read(tmp_path, rows + [("Abstract", 12, "c", 270)] + paragraph(290, x=100, width=80))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    assert paper.institutions == ["Orchard University", "Harbor Polytechnic"]
+    entry = "Rady School of Management, University of California, San Diego. Contact: mira@orchard.example"
+    assert inst.organisations([entry]) == ["University of California, San Diego"]

@@ -124,7 +124,9 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 continue
             kind = _cell_kind(cell)
             tail_above = next((tail for above, tail in tails if min(cell.x1, above.x1) > max(cell.x0, above.x0)), "")
-            if kind == "authors" and (_entry_above(cell, line, pending, spacing) is not None or _is_address_cell(cell)):
+            if kind == "authors" and _named_beside_email(cell, line):
+                pending.clear()  # JMLR: '<Name>      <NAME @ HOST . EDU>' starts the next author's block
+            elif kind == "authors" and (_entry_above(cell, line, pending, spacing) is not None or _is_address_cell(cell)):
                 kind = "affiliation"  # an address or a second line under an affiliation
             elif kind == "authors" and row_has_affiliation and len(line.cells) > 1:
                 kind = "affiliation"  # a grid row: its neighbours are affiliations, so is this cell
@@ -156,6 +158,11 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
                 marks += [n for t, m in cell.parts if m for n in re.findall(r"\d+", t)]
         names_above, tails = grid_names, line_tails
     return authors, entries, max((_mark_value(n, len(entries)) for n in marks), default=0)
+
+
+def _named_beside_email(cell: Cell, line: Line) -> bool:
+    """A person's name first on a line whose other cell is an e-mail address (JMLR's author blocks)."""
+    return cell is line.cells[0] and len(line.cells) == 2 and "@" in line.cells[1].plain and is_person_name(cell.plain.strip())
 
 
 def _line_spacing(header: list[Line]) -> float:

@@ -178,6 +178,7 @@ def strip_noise(entry: str) -> str:
     entry = _undouble(entry)
     if _TEAM_END.search(entry) and companies_in(entry):
         entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
+    entry = _CONTACT_AFTER.sub("", entry)  # '<Organisation>. Contact: <address>': a note's sentence after the entry
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
@@ -191,6 +192,7 @@ def strip_noise(entry: str) -> str:
     return re.sub(r"\s+", " ", entry).strip(" ,;")
 
 
+_CONTACT_AFTER = re.compile(r"\.?\s+(?:Contact|Correspondence|Corresponding author)\s*:.*$", re.I)
 _COMPANY_FORM = re.compile(r"\b(?:Co|Corp|Pvt|Pte)\.?,\s*(?:Ltd|Limited|LLC|Inc)\b\.?", re.I)
 
 

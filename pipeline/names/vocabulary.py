@@ -121,7 +121,7 @@ NAMED_INSTITUTE = re.compile(
 # or a company's academy ('<ABCD> Academy', '<ABC> Research'), not a university
 TOP_ACRONYM = Pattern(lambda: rf"^(?!(?:{either('subject_acronyms')}) )[A-Z]{{2,4}} (?!(?:{either('not_a_town')})$)[A-Z][a-zäöüéè]+$")
 # markers set as symbols in the text's own size, not raised: '<Name>△', ', ^<Organisation>' (in a character class)
-SYMBOL_MARKS = "◇⋄△▽☆★♠♣♢♡♦^"
+SYMBOL_MARKS = "◇⋄△▽☆★♠♣♢♡♦^⇤"  # ⇤: LaTeX's ∗ as some fonts map it
 GENERIC_ALONE = Pattern(lambda: rf"^(the\s+)?({either('generic_words')})$", re.I)
 ACADEMY = re.compile(r"\bAcademy of (?:\w+ )?Sciences?\b|科学院")
 # 'Institute of <Subject>', '<Town> Institute of <Subject>', '<X>研究所': an institute an academy may keep
