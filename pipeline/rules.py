@@ -92,7 +92,7 @@ class Rules(BaseModel):
     model_reading_confidence: float = Field(
         0.9, description="confidence given to a field of the model's reading that page 1 prints (grounded), where it is published")
     # metadata.header
-    header_limit_chars: int = Field(3000, description="characters: a header with every affiliation, far less than a page")
+    header_limit_chars: int = Field(6000, description="characters: a header with every affiliation (50 run together), less than a page")
     notes_share: float = Field(0.4, description="of the limit, kept for the foot's notes when the header above is long")
     sidebar_lines_min: int = Field(3, description="lines with a cell left of the title's column: fewer is a stray cell, not a column")
     column_edge_pt: float = Field(2.0, description="points: a cell ending this far left of the title's column stands outside it")

@@ -661,3 +661,18 @@ def test_jmlr_author_blocks_and_a_notes_contact_sentence(tmp_path):
     assert paper.institutions == ["Orchard University", "Harbor Polytechnic"]
     entry = "Rady School of Management, University of California, San Diego. Contact: mira@orchard.example"
     assert inst.organisations([entry]) == ["University of California, San Diego"]
+
+
+def test_a_bmc_affiliation_column_beside_the_abstract_is_read(tmp_path):
+    """BMC: the 'Abstract' heading stands alone on its line at the head of the right column; the
+    affiliation is set small in the left column beside the abstract's first lines."""
+    rows = [("Quiet Lanterns: a package that routes", 24, 58, 128), ("sparse attention", 24, 58, 154),
+            ("Mira Castellan^1* and Tobias Rennick^2", 11, 58, 199), ("*Correspondence:", 7, 58, 234),
+            ("mira@orchard.example", 7, 58, 243), ("Abstract", 10, 189, 251),
+            ("^1Institute of Optics,", 7, 58, 262), ("Orchard University, Lisbon,", 7, 58, 271), ("Portugal", 7, 58, 280),
+            ("^2Harbor Polytechnic, Faro, Portugal", 7, 58, 292), ("Full list of author information is", 7, 58, 304),
+            ("available at the end of the article", 7, 58, 313)]
+    rows += paragraph(276, x=189, width=70)
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+    assert paper.institutions == ["Orchard University", "Harbor Polytechnic"]

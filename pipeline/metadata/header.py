@@ -107,8 +107,8 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
     if unheaded:  # Wiley's template: the abstract's paragraph, with no heading, right of the affiliation column
         cells = lines[abstract_at].cells
         heading = cells[-1] if len(cells) > 1 and cells[-1].x1 - cells[-1].x0 > cells[0].x1 - cells[0].x0 else None
-    if heading is None or heading is lines[abstract_at].cells[0]:
-        return []
+    if heading is None or heading is lines[abstract_at].cells[0] and not _column_at(lines[abstract_at + 1:abstract_at + 4], heading.x0):
+        return []  # a heading first on its line heads a column of its own only where the lines below start under it (BMC)
     out = []
     for line in lines[abstract_at:]:
         if line.y0 > foot_y:
@@ -125,6 +125,12 @@ def beside_abstract(lines: list[Line], abstract_at: int, foot_y: float) -> list[
 
 
 _CORRESPONDENCE = re.compile(r"^\s*(?:correspondence|\*?\s*corresponding author)\b", re.I)
+
+
+def _column_at(lines: list[Line], x0: float) -> bool:
+    """Whether some of these lines hold a cell that starts at `x0` with another cell left of it."""
+    edge = in_force().column_edge_pt
+    return any(len(line.cells) > 1 and any(abs(c.x0 - x0) < edge for c in line.cells[1:]) for line in lines)
 
 
 def without_column(lines: list[Line], beside: list[Line]) -> list[Line]:
