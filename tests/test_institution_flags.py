@@ -111,3 +111,24 @@ def test_a_title_pages_funders_contact_lines_and_a_teams_signature_raise_no_doub
     assert contact["institutions"].confidence >= LOW
     team = doubts(TITLE, [], None, False, [], [], "x" * 200, header=f"{TITLE}\nQwen Team")  # a team signs, no one is named
     assert team["institutions"].confidence >= LOW
+
+
+def test_none_read_with_a_name_like_line_under_the_byline_is_flagged():
+    """'Hadley Wickham' / 'Lanternworks': a one-word company under its author's name carries no organisation
+    word; with nothing read, that line may be the organisation, so the reading is doubted."""
+    doubt = institutions_doubt([], "Ana Ruiz\nLanternworks", authors=("Ana Ruiz",))
+    assert doubt.confidence < LOW and "Lanternworks" in doubt.reason
+    assert institutions_doubt([], "Ana Ruiz\nDraft of 3 May, do not cite", authors=("Ana Ruiz",)).confidence == LOW
+
+
+def test_an_organisation_in_small_capitals_read_as_lower_case_is_flagged_when_unread():
+    doubt = institutions_doubt([], "Ana Ruiz and Bo Lind\nnorthern lantern university, tromsø, norway — www.nlu.example")
+    assert doubt.confidence < LOW and "Northern Lantern University" in doubt.reason
+
+
+def test_two_organisations_joined_by_and_in_one_name_are_flagged():
+    kept = ["Trinity College Dublin and Quiet Lantern Diagnostic Laboratory"]
+    doubt = institutions_doubt(kept, "Ana Ruiz\nSchool of Optics, Trinity College Dublin and Quiet Lantern Diagnostic Laboratory")
+    assert doubt.confidence < LOW and "second organisation" in doubt.reason
+    one = institutions_doubt(["Trinity College Dublin"], "Ana Ruiz\nSchool of Physics and Optics, Trinity College Dublin")
+    assert one.confidence >= LOW

@@ -676,3 +676,15 @@ def test_a_bmc_affiliation_column_beside_the_abstract_is_read(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
     assert paper.institutions == ["Orchard University", "Harbor Polytechnic"]
+
+
+def test_amsart_addresses_tagged_with_each_authors_surname_are_read(tmp_path):
+    """amsart prints the addresses in page 1's foot, each tagged '(<Surname>) <entry>', with no
+    marker, the date line after them."""
+    rows = [("QUIET LANTERNS FROM FINITE DATA", 12, "c", 90), ("MIRA CASTELLAN AND TOBIAS RENNICK", 10, "c", 120)]
+    rows += paragraph(170, size=10, width=95) + paragraph(250, size=10, width=95)
+    rows += [("(Castellan) Department of Optics, Orchard University", 8, 90, 690),
+             ("(Rennick) Division of the Humanities and Social Sciences, Harbor Institute of", 8, 90, 700),
+             ("Technology", 8, 90, 710), ("Date: First version: April 10, 2031; This version: May 3, 2032.", 8, 90, 720)]
+    paper = read(tmp_path, rows)
+    assert paper.institutions == ["Orchard University", "Harbor Institute of Technology"]

@@ -1,10 +1,6 @@
-"""How far each field read by the rules can be trusted, from plausibility checks alone.
-
-Each check names its reason, so a doubtful field can be left out of the report with that reason
-in report.json (and sent to the grounded LLM pass when an endpoint is configured) instead of
-printing junk. Institutions are checked one by one: an implausible name is dropped from the list
-and named in the doubt.
-"""
+"""How far each field read by the rules can be trusted, from plausibility checks alone. Each check
+names its reason, so a doubtful field is left out of the report with it (and sent to the grounded
+model) instead of printing junk. An implausible institution is dropped and named in the doubt."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ from ..names import institutions as inst
 from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
-from .field_doubts import abstract_doubt, author_doubt, title_doubt
+from .field_doubts import abstract_doubt, author_doubt, line_under_byline, title_doubt
 from .piece_doubts import cut_at_line_end, entries_without_organisation, units_named_after
 
 __all__ = ["LOW", "abstract_doubt", "author_doubt", "doubts", "institution_doubts", "title_doubt"]
@@ -102,7 +98,7 @@ def _cells_but_notices(header: str) -> list[str]:
         notice = bool(_PUBLISHER.search(line) or _REVIEW_NOTE.search(line))
         runs_on, open_notice = open_notice, notice and not ends
         if not (notice or runs_on):
-            cells += _CELL_GAP.split(line)
+            cells += _CELL_GAP.split(line.title() if line.islower() else line)  # small capitals, read as lower case
     return cells
 
 
@@ -187,8 +183,9 @@ def two_run_together(kept: list[str]) -> list[str]:
         if registry.identify(name) is not None:
             continue
         for cut in range(2, len(words) - 1):
-            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-            if (_ORG_END.search(head) and tail[:1].isupper() and _ORG_END.search(tail) and registry.identify(head) is not None
+            head, rest = " ".join(words[:cut]), words[cut:]  # '<A> College <Town> and <B> Laboratory': joined by 'and'
+            joined, tail = rest[0] == "and", " ".join(rest[1:] if rest[0] == "and" else rest)
+            if ((_ORG_END.search(head) or joined) and tail[:1].isupper() and _ORG_END.search(tail) and registry.identify(head) is not None
                     and not inst.is_unit_or_generic(tail)):
                 out.append(name)
                 break
@@ -389,6 +386,8 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif not kept and count and (worded := [e for e in entries if _has_word(e)]):
         out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason=f"{len(worded)} affiliation entries were "
                                                                              "printed, but no organisation was read from them")
+    elif not kept and count and (why := line_under_byline(header, authors, title)):
+        out["institutions"] = FieldDoubt(confidence=rules.no_sign_or_uncounted, reason=why)
     elif not kept and count:
         out["institutions"] = FieldDoubt(confidence=LOW, reason="none printed on page 1 that the rules could read")
     else:

@@ -55,3 +55,17 @@ def abstract_doubt(abstract: str) -> str:
     if re.match(r"[a-z]{2,}\b(?![-’'])", abstract):
         return "starts mid-sentence (likely body text, not the abstract)"
     return ""
+
+
+def line_under_byline(header: str, authors: list[str], title: str) -> str:
+    """Why no organisation read is doubtful: a short capitalised line under the byline that nothing was
+    read from ('RStudio' under its author's name), which may name the organisation; '' when none."""
+    lines = header.splitlines()
+    last = max((i for i, line in enumerate(lines) if any(a and a in line for a in authors)), default=-1)
+    for line in lines[last + 1:] if last >= 0 else []:
+        words = line.split()
+        named = all(w[:1].isupper() or w in ("of", "and", "for", "the", "&") for w in words)  # a name, not a note's phrase
+        if 1 <= len(words) <= 6 and named and not re.search(r"\d|@|http|www\.", line) and " ".join(words).lower() not in title.lower():
+            return f"none read, but '{line.strip()[:60]}' is printed under the byline"
+    return ""
+

@@ -112,6 +112,8 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
         text) for piece in _ALSO_WITH.split(m.group(1))]
     if entries or sentences_only:
         return entries
+    if tagged := _tagged_addresses(text):
+        return tagged
     numbered = "".join("\x00" if marker else " " + s.text for s, marker in zip(foot, is_marker, strict=False))
     pieces = numbered.split("\x00")
     if is_marker and not is_marker[0]:  # the first note's marker can sit in the margin, unread
@@ -122,3 +124,21 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
         if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
             entries.append(piece)
     return entries
+
+
+# amsart's addresses, each tagged with its author's surname: '(Chambers) Department of Economics, <University>'
+_AUTHOR_TAG = re.compile(r"(?:^|\s)\((?:[A-Z][\w'’.-]+)(?: [A-Z][\w'’.-]+)?\)\s+(?=[A-Z])")
+_LABEL = re.compile(r"\s+[A-Z][a-z]+(?: [a-z]+)?:\s")  # 'Date: ', 'E-mail address: ': the note's next field
+
+
+def _tagged_addresses(text: str) -> list[str]:
+    """The affiliations of notes tagged '(<Surname>) <entry>', each cut where a label or a sentence starts."""
+    pieces = _AUTHOR_TAG.split(text)[1:]
+    out = []
+    for piece in pieces:
+        piece = re.split(_SENTENCE_END, _LABEL.split(_VENUE_NOTICE.split(piece)[0])[0])[0]
+        piece = _note_entry(piece)
+        if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
+            out.append(piece)
+    return out
+
