@@ -688,3 +688,14 @@ def test_amsart_addresses_tagged_with_each_authors_surname_are_read(tmp_path):
              ("Technology", 8, 90, 710), ("Date: First version: April 10, 2031; This version: May 3, 2032.", 8, 90, 720)]
     paper = read(tmp_path, rows)
     assert paper.institutions == ["Orchard University", "Harbor Institute of Technology"]
+
+
+def test_a_plos_citation_sidebar_beside_the_abstract_names_no_author(tmp_path):
+    """PLOS: the left column beside the abstract opens 'OPEN ACCESS' and cites the paper ('Citation:
+    Castellan M, Rennick T, …'): an article-info column, not the authors' own."""
+    rows = [("Quiet lanterns route sparse attention", 18, 160, 110), ("Mira Castellan^1, Tobias Rennick^2", 11, 160, 140),
+            ("1 Orchard University, Lisbon, Portugal, 2 Harbor Polytechnic, Faro, Portugal", 9, 160, 160),
+            ("Abstract", 12, 160, 200), ("OPEN ACCESS", 8, 40, 230), ("Citation: Castellan M, Rennick T,", 7, 40, 245),
+            ("Duarte A, Moreau L, Vries K, et al.", 7, 40, 254), ("(2031) Quiet lanterns route sparse", 7, 40, 263)]
+    paper = read(tmp_path, rows + paragraph(220, x=160, width=70))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick"]

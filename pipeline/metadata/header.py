@@ -92,7 +92,7 @@ def sidebar_column(head: list[Line]) -> float:
 
 
 _ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*summary\s*$", re.I)  # Wiley: "Summary" alone
-_ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords)\b", re.I)
+_ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords|open access|citation:)", re.I)  # PLOS
 _HISTORY_LABEL = re.compile(r"^\s*(?:submitted|published|received|accepted|revised|licen[cs]e|editor|reviewers?|doi)\b", re.I)
 
 
