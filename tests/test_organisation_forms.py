@@ -57,6 +57,16 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     assert inst.organisations([entry]) == [organisation]
 
 
+@pytest.mark.parametrize(("entry", "organisations"), [
+    ("Lantern Hospital, Orchard Medical School, Belmont", ["Lantern Hospital", "Orchard Medical School"]),
+    ("Orchard Medical School, Orchard University, Lisbon", ["Orchard University"]),
+])
+def test_a_medical_school_beside_its_hospital_is_an_organisation(entry, organisations):
+    """A medical school printed beside its teaching hospital is cited as an organisation of its own
+    (a university beside it still outranks it)."""
+    assert inst.organisations([entry]) == organisations
+
+
 def test_an_acm_grid_whose_columns_nearly_touch_is_read_cell_by_cell(tmp_path):
     """Three authors a row, each affiliation wrapped over two lines, the first lines so wide that
     the gaps between them are narrower than a cell gap, though they stand in the gutters of the

@@ -178,6 +178,25 @@ def test_spacing_accents_do_not_break_names(tmp_path):
     assert paper.institutions == ["Università di Orchard"]
 
 
+def test_a_breve_drawn_over_its_letter_joins_it(tmp_path):
+    """Romanian, Czech, Polish and Hungarian names carry accents LaTeX draws as their own glyphs too
+    ('Popa' + '˘' over the last 'a' is 'Popă'), in a font that maps each glyph to its character."""
+    from pages import draw_text_layer
+    from reportlab.pdfbase import pdfmetrics
+
+    from pipeline.extract.pdf import extract
+    from pipeline.metadata import read_metadata
+
+    draw_text_layer(tmp_path / "font.pdf", [("x", 10, 72, 72)])  # registers the embedded font
+    font = next(f for f in pdfmetrics.getRegisteredFontNames() if f.startswith("PB"))
+    x, width = 200, lambda t: pdfmetrics.stringWidth(t, font, 11)
+    rows = [("Sparse Lanterns for Long Documents", 16, "c", 80), ("Radu Popa", 11, x, 105),
+            ("\u02d8", 11, x + width("Radu Pop") + 1, 105), (", Tobias Rennick", 11, x + width("Radu Popa"), 105),
+            ("Orchard University", 10, x, 120)] + [row[:4] for row in abstract_rows(160)]
+    draw_text_layer(tmp_path / "p.pdf", rows)
+    assert read_metadata(extract(tmp_path / "p.pdf")).authors == ["Radu Popă", "Tobias Rennick"]
+
+
 def test_doubtful_fields_are_left_out_of_the_report(tmp_path):
     from pipeline.models import Brief, FieldDoubt, PaperResult, Report, Usage
     from pipeline.render.report import report_markdown

@@ -7,8 +7,9 @@ import unicodedata
 
 # LaTeX's accents over a letter often extract as a spacing accent beside it ('Universita`'), or as
 # a run of their own with a gap inside the word ('Jer´ ome'): the accent goes back onto a letter.
-SPACING_ACCENTS = {"`": "\u0300", "´": "\u0301", "ˆ": "\u0302", "˜": "\u0303", "¨": "\u0308", "¸": "\u0327", "˚": "\u030a"}
-_MARKS = "`´ˆ˜¨¸˚"
+SPACING_ACCENTS = {"`": "\u0300", "´": "\u0301", "ˆ": "\u0302", "˜": "\u0303", "¨": "\u0308", "¸": "\u0327", "˚": "\u030a",
+                   "˘": "\u0306", "ˇ": "\u030c", "˙": "\u0307", "˝": "\u030b", "˛": "\u0328"}  # Romanian, Czech, Polish, Hungarian
+_MARKS = "".join(SPACING_ACCENTS)
 _ACCENT_GAP = re.compile(rf"(?<=[B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z])([{_MARKS}]) (?=[a-z])")  # after a consonant: no word ends here
 _ACCENT_INSIDE = re.compile(rf"([A-Za-z])([{_MARKS}])(?=[a-z])")
 _ACCENT_AFTER = re.compile(rf"(?<=[A-Za-z])([{_MARKS}])(?![A-Za-z])")
