@@ -132,3 +132,16 @@ def test_two_organisations_joined_by_and_in_one_name_are_flagged():
     assert doubt.confidence < LOW and "second organisation" in doubt.reason
     one = institutions_doubt(["Trinity College Dublin"], "Ana Ruiz\nSchool of Physics and Optics, Trinity College Dublin")
     assert one.confidence >= LOW
+
+
+def test_a_publishers_name_a_doi_a_funding_note_and_a_sentences_end_raise_no_doubt():
+    """What a title page prints besides its affiliations names no organisation the rules missed: the
+    conference series' publisher, the paper's DOI, a funding note's sentence, the end of a sentence
+    under a scanned byline; a drug company's 'Pharmaceuticals' is an organisation's name."""
+    assert institutions_doubt(["Orchard University"], "Ana Ruiz\nOrchard University\nIOP Publishing").confidence >= LOW
+    dropped = doubts(TITLE, ["Ana Ruiz"], 1, False, ["Orchard University"],
+                     ["DOI: 10.21105/jose.00037", "This work was supported in part by Lantern Trust"], "x" * 200,
+                     header=f"{TITLE}\nAna Ruiz\nOrchard University")["institutions"]
+    assert dropped.confidence >= LOW
+    assert institutions_doubt([], "Ana Ruiz\nTechnology.", authors=("Ana Ruiz",)).confidence == LOW
+    assert institutions_doubt(["Lantern Pharmaceuticals"], "Ana Ruiz\nLantern Pharmaceuticals").confidence >= LOW

@@ -183,8 +183,9 @@ def two_run_together(kept: list[str]) -> list[str]:
         if registry.identify(name) is not None:
             continue
         for cut in range(2, len(words) - 1):
-            head, rest = " ".join(words[:cut]), words[cut:]  # '<A> College <Town> and <B> Laboratory': joined by 'and'
-            joined, tail = rest[0] == "and", " ".join(rest[1:] if rest[0] == "and" else rest)
+            head, rest = " ".join(words[:cut]), words[cut:]
+            joined = rest[0] in ("and", "&")  # '<A> College <Town> and <B> Laboratory': two joined
+            tail = " ".join(rest[1:] if joined else rest)
             if ((_ORG_END.search(head) or joined) and tail[:1].isupper() and _ORG_END.search(tail) and registry.identify(head) is not None
                     and not inst.is_unit_or_generic(tail)):
                 out.append(name)
@@ -240,7 +241,7 @@ def unread_institutes(header: str, kept: list[str]) -> list[str]:
             and not _ACADEMIC_UNIT.match(before) and not _covers(before, forms) and inst.fold(after) not in named]
 
 
-_PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm)\b", re.I)
+_PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm|iop)\b", re.I)
 # 'X Research & Y Lab' is two organisations, and 'Google, Inc.' a legal form: neither is a company's lab
 _NOT_A_LAB = re.compile(r"(?:&|\band)\s*$|^\W*(?:inc|ltd|llc|corp|gmbh)\W*$", re.I)
 
@@ -320,14 +321,14 @@ def short_form_again(kept: list[str]) -> list[str]:
 
 # 'ppat.1013990': a DOI's last piece wrapped onto a line of its own; 'Submission Id: 1606': an
 # anonymous copy's number. No organisation was misread there.
-_IDENTIFIER_PIECE = re.compile(r"[\w.-]*\d{4,}[\w.-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+", re.I)
+_IDENTIFIER_PIECE = re.compile(r"(?:doi:?\s*)?[\w./-]*\d{4,}[\w./-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+", re.I)
 
 
 def _prose(text: str) -> bool:
-    """A sentence of the abstract or a publisher's notice run into the header's entries: many
-    lower-case words, so no organisation's name was misread there."""
+    """A sentence of the abstract or a publisher's notice run into the header's entries: many lower-case
+    words (or a funding note's), so no organisation's name was misread there."""
     words = re.findall(r"\b[a-z][a-z'-]+\b", text)
-    return len(words) >= in_force().prose_dropped_min_words
+    return len(words) >= in_force().prose_dropped_min_words or bool(re.search(r"\b(?:supported|funded) (?:in part )?by\b", text))
 
 
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,

@@ -65,7 +65,8 @@ def line_under_byline(header: str, authors: list[str], title: str) -> str:
     for line in lines[last + 1:] if last >= 0 else []:
         words = line.split()
         named = all(w[:1].isupper() or w in ("of", "and", "for", "the", "&") for w in words)  # a name, not a note's phrase
-        if 1 <= len(words) <= 6 and named and not re.search(r"\d|@|http|www\.", line) and " ".join(words).lower() not in title.lower():
+        if 1 <= len(words) <= 6 and named and not re.search(r"\d|@|http|www\.|\.$", line.strip()) \
+                and " ".join(words).lower() not in title.lower():  # 'Technology.': a sentence's end, no name
             return f"none read, but '{line.strip()[:60]}' is printed under the byline"
     return ""
 
