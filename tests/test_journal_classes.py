@@ -699,3 +699,15 @@ def test_a_plos_citation_sidebar_beside_the_abstract_names_no_author(tmp_path):
             ("Duarte A, Moreau L, Vries K, et al.", 7, 40, 254), ("(2031) Quiet lanterns route sparse", 7, 40, 263)]
     paper = read(tmp_path, rows + paragraph(220, x=160, width=70))
     assert paper.authors == ["Mira Castellan", "Tobias Rennick"]
+
+
+def test_a_scans_stamp_is_no_title_and_a_label_or_a_unit_is_no_author(tmp_path):
+    """A scanned paper whose only text is the publisher's stamp has no title to read (it fails with
+    that cause, not with the stamp as its title); a manuscript's 'Key Points:' label and a unit
+    ('K/kyr') under its placeholder byline are nobody."""
+    stamp = read(tmp_path, [("© 2031 Lantern Publishing Group http://www.lantern.example/optics", 9, "c", 16)])
+    assert stamp.title == ""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 14, 72, 68), ("=list all authors here=", 10, 72, 123),
+            ("=number= =Affiliation Address=", 8, 72, 152), ("Key Points:", 10, 72, 195),
+            ("• We route quiet lanterns by 0.3 K/kyr over the long documents we tried", 10, 72, 214)]
+    assert read(tmp_path, rows + paragraph(300)).authors == []

@@ -201,6 +201,6 @@ def _is_name(token: str) -> bool:
         return False  # '(a) Teacher': a figure panel's label
     if len(words) == 1 and not (token[:1].isupper() and len(token) >= in_force().name_min_chars):
         return False
-    return all(w[:1].isupper() or w.lower() in word_set("name_particles") or w[:1] in "'’(" for w in words) and not any(
-        ch.isdigit() for ch in token
+    return all(w[:1].isupper() or w.lower() in word_set("name_particles") or w[:1] in "'’(" for w in words) and not re.search(
+        r"[\d/]|:$", token  # 'K/kyr', 'Key Points:': a unit, a label
     )

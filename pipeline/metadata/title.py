@@ -172,8 +172,11 @@ def _candidate(line: Line, page_height: float) -> bool:
     return (
         line.y0 < in_force().top_share * page_height and is_multiword(plain) and not _VENUE_RE.search(plain)
         and not _CAPTION_RE.match(plain) and sum(ch.isalpha() for ch in plain) >= in_force().title_min_letters
-        and not _is_page_head(line)
+        and not _is_page_head(line) and not _STAMP.search(plain)
     )
+
+
+_STAMP = re.compile(r"©|\bhttps?://")  # '© 1996 <Publisher> http://…': a scan's stamp, the only text on its page
 
 
 def _is_page_head(line: Line) -> bool:
