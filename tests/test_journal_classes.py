@@ -711,3 +711,15 @@ def test_a_scans_stamp_is_no_title_and_a_label_or_a_unit_is_no_author(tmp_path):
             ("=number= =Affiliation Address=", 8, 72, 152), ("Key Points:", 10, 72, 195),
             ("• We route quiet lanterns by 0.3 K/kyr over the long documents we tried", 10, 72, 214)]
     assert read(tmp_path, rows + paragraph(300)).authors == []
+
+
+def test_an_editorial_sidebars_anonymous_reviewers_leave_the_byline_named(tmp_path):
+    """ReScience and JOSS print 'Reviewed by / Anonymous Reviewers' in a sidebar of the header: the
+    paper is not an anonymous submission, and a 'Plain Language Summary' heads its abstract."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, 72, 90),
+            ("Mira Castellan^1, Tobias Rennick^2", 11, 72, 130), ("^1 Orchard University, Lisbon, Portugal", 9, 72, 145),
+            ("^2 Harbor Polytechnic, Faro, Portugal", 9, 72, 157), ("Reviewed by", 8, 40, 190), ("Anonymous Reviewers", 8, 40, 199),
+            ("Plain Language Summary", 14, 200, 215)]
+    paper = read(tmp_path, rows + paragraph(235, x=200, width=60))
+    assert paper.author_count == 2 and paper.institutions == ["Orchard University", "Harbor Polytechnic"]
+    assert paper.abstract.startswith("Recent efforts to route quiet lanterns")

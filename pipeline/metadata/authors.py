@@ -28,7 +28,8 @@ CIRCLED = "\u2460-\u2473\u00b9\u00b2\u00b3\u2070-\u2079"  # ①..⑳ and supersc
 
 
 _PINYIN_AFTER = re.compile(r"([\u4e00-\u9fff]{2,4})\s*[(（]\s*[A-Z][a-z]+(?:[\s-]+[A-Z][a-z]+)+\s*[)）]")
-PLACEHOLDER_RE = re.compile(r"\banonymous\b|匿名|\bsubmitted for (?:double-)?blind review\b", re.I)  # LNCS's blind copy
+# LNCS's blind copy; not an editorial sidebar's 'Anonymous Reviewers'
+PLACEHOLDER_RE = re.compile(r"\banonymous\b(?! (?:reviewers?|referees?)\b)|匿名|\bsubmitted for (?:double-)?blind review\b", re.I)
 
 
 TEAM_RE = re.compile(r"\bTeam$")

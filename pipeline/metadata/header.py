@@ -91,7 +91,8 @@ def sidebar_column(head: list[Line]) -> float:
     return 0.0
 
 
-_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*summary\s*$", re.I)  # Wiley: "Summary" alone
+_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*(?:(?:executive|lay|plain language|author|reproducibility)\s+)?"
+                               r"summary\s*$", re.I)
 _ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords|open access|citation:)", re.I)  # PLOS
 _HISTORY_LABEL = re.compile(r"^\s*(?:submitted|published|received|accepted|revised|licen[cs]e|editor|reviewers?|doi)\b", re.I)
 
