@@ -60,8 +60,9 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
 @pytest.mark.parametrize(("entry", "organisations"), [
     ("Lantern Hospital, Orchard Medical School, Belmont", ["Lantern Hospital", "Orchard Medical School"]),
     ("Orchard Medical School, Orchard University, Lisbon", ["Orchard University"]),
+    ("Orchard University – Ikuta Campus, Kawasaki, Japan", ["Orchard University"]),  # a campus after a dash: where, not who
 ])
-def test_a_medical_school_beside_its_hospital_is_an_organisation(entry, organisations):
+def test_a_medical_school_beside_its_hospital_is_an_organisation_and_a_campus_is_none(entry, organisations):
     """A medical school printed beside its teaching hospital is cited as an organisation of its own
     (a university beside it still outranks it)."""
     assert inst.organisations([entry]) == organisations

@@ -207,6 +207,7 @@ def split_parts(entry: str) -> list[str]:
     if entry.count("(") != entry.count(")"):
         entry = re.sub(r"[()]", " ", entry)  # a stray bracket ('(<Name> University, <Town>') would hide every comma after it
     entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
+    entry = re.sub(r"\s+[–—-]\s+[A-Z][\w-]*(?: [A-Z][\w-]*)? Campus\b", "", entry)  # '<University> – Ikuta Campus': where, not who
     # '<Name> Business School – University of <Town>' splits at the dash
     # (but 'Université <Town> III – <Person>', a university named after a person, is one name)
     entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)
