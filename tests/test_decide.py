@@ -382,3 +382,23 @@ def test_a_published_paper_keeps_no_working_text_and_a_runs_readers_send_no_reas
         pool.close(force=True)
     assert batch_read.decisions == [] and batch_read.header_text == paper.header_text
     assert asyncio.run(read_one(tmp_path / "p.pdf", settings)).decisions == paper.decisions
+
+
+def test_a_partial_model_reading_does_not_win_over_a_name_with_no_sign_of_an_organisation():
+    """The rules read five organisations, one with no organisation word ('Tidewater Animal Health
+    Trust'), and doubt it; a weak model reads only the first. The model's partial reading is no
+    reason to lose the other four."""
+    names = ["Northlake University", "Quiet Lantern Health Institute", "Tidewater Animal Health Trust", "Harbor Polytechnic"]
+    header = "Quiet Lanterns for Long Documents\nAda Quill1 Bo Lin2\n" + "\n".join(f"{i} {n}" for i, n in enumerate(names, 1))
+    rules = _paper(header, names, doubt="no sign of an organisation in: Tidewater Animal Health Trust")
+    shown = decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=["Northlake University"]), [])
+    assert shown.institutions == names and "institutions" in shown.overruled
+
+
+def test_a_one_word_line_of_the_title_is_no_organisation():
+    """'…Outbreak on a University' / 'campus': a small model reads the title's last line as the institution."""
+    header = "Scenario Analysis for an Outbreak on a University\ncampus\nAda Quill\nAugust 15, 2031\nAbstract"
+    rules = _paper(header, []).model_copy(update={"title": "Scenario Analysis for an Outbreak on a University campus",
+                                                   "author_count": 1, "authors": ["Ada Quill"]})
+    shown = decide(rules, Reading(title=rules.title, authors=["Ada Quill"], institutions=["campus"]), [])
+    assert shown.institutions == []

@@ -112,6 +112,10 @@ def _weigh(field: str, rules: Paper, reading: Reading, lost: bool, page: registr
         ours_wrong = ""  # an anonymous paper: nobody named is the rules' reading, not a failure to read
     if severity(theirs_wrong) > severity(ours_wrong):
         return Verdict(False, f"the model's is {theirs_wrong}; the rules' reading stands")
+    if field == "institutions" and severity(ours_wrong) <= 1 and not theirs_wrong and _covers(field, ours, theirs, page) \
+            and len(ours) > len(theirs) and not {person_key(n) for n in ours} & {person_key(a) for a in reading.authors}:
+        # a name with no sign of an organisation, which the model did not read as a person, is no reason to lose the others
+        return Verdict(False, f"the model's is {PARTIAL}; the rules' reading stands")
     if severity(ours_wrong) > severity(theirs_wrong) and ours_wrong != NOTHING:
         return Verdict(True, f"the rules' is {ours_wrong}; the model's grounded reading is kept")
     if ours_wrong == NOTHING:

@@ -122,7 +122,7 @@ def _in_title(name: str, titles: list[str]) -> str:
     as the byline's organisation): words of the title that no registry knows as one."""
     words = name.split()
     inside = any(re.search(rf"(?<!\w){re.escape(' '.join(words))}(?!\w)", " ".join(t.split())) for t in titles if t)
-    return TITLE_AS_ORGANISATION if len(words) >= 2 and inside and not inst.known(name) else ""
+    return TITLE_AS_ORGANISATION if (len(words) >= 2 or name.islower()) and inside and not inst.known(name) else ""  # 'campus'
 
 
 def severity(fault: str) -> int:
