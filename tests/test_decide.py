@@ -135,6 +135,8 @@ def test_an_author_is_a_person_not_the_title_an_organisation_or_a_list(name, why
     ("Qwen Team", TEAM_AS_ORGANISATION),  # a report's signature: no organisation is named
     ("Baidu ERNIE Team", ""),  # the company is named in it
     ("ADA QUILL AND BRAM OAKES", NO_ORGANISATION),  # amsart's byline in capitals, its words acronyms of the registry's
+    ("西湖 ３１００２４２ 西湖大学灯笼研究中心", ADDRESS_ALONE),  # a town and its postal code run into the name
+    ("Institution B", NO_ORGANISATION),  # a template's placeholder
     ("ORCHARD UNIVERSITY AND MIT", ""),
 ])
 def test_an_institution_is_one_organisation_not_a_run_a_person_or_an_address(name, why):

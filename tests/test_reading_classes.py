@@ -516,3 +516,17 @@ def test_two_affiliations_stacked_under_one_name_in_a_grid(tmp_path):
             ("Orchard University", 10, 115, 134), ("Orchard University", 10, 375, 134)] + abstract_rows(180)
     paper = read(tmp_path, rows)
     assert paper.institutions == ["Orchard University", "Harbor National Laboratory"]
+
+
+def test_a_chinese_course_papers_cover_form_names_its_student_only(tmp_path):
+    """A course paper's cover: a form of labels spread over their cells ('姓   名', '学   院') and their
+    values. The student is the author; the course, its teacher, the number, the school and the major
+    name no author and no organisation."""
+    rows = [("课 程 论 文", 40, "c", 179), ("论文题目：基于灯笼路由的长文档稀疏注意力研究", 18, "c", 314),
+            ("课程名称", 14, 150, 448), ("人工智能大模型应用", 14, 280, 448), ("任课教师", 14, 150, 481), ("林北辰", 14, 280, 481),
+            ("姓", 14, 150, 515), ("名", 14, 200, 515), ("王小灯", 14, 280, 515), ("学", 14, 150, 549), ("号", 14, 200, 549),
+            ("125027000004", 14, 280, 549), ("学", 14, 150, 582), ("院", 14, 200, 582), ("统计与数据科学学院", 14, 280, 582),
+            ("2031 年 1 月 16 日", 12, "c", 712)]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["王小灯"]
+    assert paper.institutions == []

@@ -172,16 +172,21 @@ def _organisation_fault(name: str, persons: set[str]) -> str:
         return PERSON_AS_ORGANISATION
     if len([p for p in _CELL_GAP.split(text) if p.strip() and _ORG_WORD.search(p)]) >= 2 or _run_together(text):
         return SEVERAL_ORGANISATIONS
-    if inst.is_place(text) or (_ADDRESS.search(text) and not _ORG_WORD.search(text)):
-        return ADDRESS_ALONE
+    if inst.is_place(text) or (_ADDRESS.search(text) and not _ORG_WORD.search(text)) or _POSTCODE.search(text):
+        return ADDRESS_ALONE  # or run into the name: '武汉 ４３００７２ 武汉大学…', '<Town> 100084 <University>'
     if _GLUED_MARKER.search(text):
         return MARKERS_KEPT
     if TEAM_RE.search(text) and not inst.companies_in(text.replace("Team", "")):
         return TEAM_AS_ORGANISATION  # '<Brand> Team' signs a report; the company, where page 1 names one, is the organisation
+    if inst.is_placeholder(text):
+        return NO_ORGANISATION  # 'Institution B': the template's blank
     if len(text.split()) > 14 or re.search(r"\banonymous\b|匿名", text, re.I) or re.match(r"[a-z]{2,}\s+[a-z]", text) \
             or not inst.reads_as_organisation(text):
         return NO_ORGANISATION
     return ""
+
+
+_POSTCODE = re.compile(r"(?<![\d.-])[\d０-９]{6,7}(?![\d.-])")  # a six-digit postal code (China, India, Russia), a mark glued on
 
 
 def _run_together(text: str) -> bool:

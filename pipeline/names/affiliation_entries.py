@@ -184,6 +184,7 @@ def strip_noise(entry: str) -> str:
     entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+(?![a-z])", "", entry)  # a marker, but not a name's own digit ('0labs')
     entry = re.sub(rf"(?:^|(?<=,))\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
+    entry = _ENGLISH_AFTER.sub(r"\1", entry.strip())  # '上海交通大学 Shanghai Jiao Tong University': the name once, as printed first
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
     entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
     entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")
@@ -192,6 +193,7 @@ def strip_noise(entry: str) -> str:
     return re.sub(r"\s+", " ", entry).strip(" ,;")
 
 
+_ENGLISH_AFTER = re.compile(r"([\u4e00-\u9fff]{2,}(?:大学|学院|研究院|研究所|公司|实验室|医院))\s+[A-Z][A-Za-z.&'’ -]+(?=\s*(?:[,;，]|$))")
 _CONTACT_AFTER = re.compile(r"\.?\s+(?:Contact|Correspondence|Corresponding author)\s*:.*$", re.I)
 _COMPANY_FORM = re.compile(r"\b(?:Co|Corp|Pvt|Pte)\.?,\s*(?:Ltd|Limited|LLC|Inc)\b\.?", re.I)
 

@@ -41,6 +41,7 @@ from .vocabulary import (
     WEAK,
     companies_in,
     countries,
+    is_placeholder,
     is_unit,
     page_labels,
 )
@@ -181,8 +182,8 @@ def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         town = i + 1 < len(parts) and _state_code(parts, i + 1) and not hand_row(part.strip())  # '<Town>, VIC, Australia'
         if is_address(part, first=i == 0) or _state_code(parts, i) or town:
             dropped.append((part, "address"))
-        elif GENERIC_ALONE.match(part):
-            dropped.append((part, "generic-word"))
+        elif GENERIC_ALONE.match(part) or is_placeholder(part):
+            dropped.append((part, "generic-word"))  # 'University' alone, 'Institution B' (a template's blank)
         else:
             kept.append(part)
     return kept, dropped

@@ -110,7 +110,7 @@ PLACEHOLDER = re.compile(r"\banonymous\b|\bindependent researcher\b|^no (?:insti
 _PLACEHOLDER_NAME = re.compile(
     r"^(?:the\s+)?(?:no (?:institutes?|institutions?|affiliations?|organi[sz]ations?) (?:given|provided|listed)|"
     r"anonymous(?:[ -][\w()]+){0,4}|(?:authors?|affiliations?|institutions?) (?:withheld|omitted|removed|hidden)(?: for [\w -]+)?|"
-    r"independent(?: researchers?)?|none|n/?a|unknown|affiliations?|institutions?|匿名\w{0,4})\.?$", re.I)
+    r"independent(?: researchers?)?|none|n/?a|unknown|(?:affiliations?|institutions?)(?: [A-Z\d])?|匿名\w{0,4})\.?$", re.I)
 ACRONYM = re.compile(r"^[A-Z][A-Z&*]{2,7}$")  # 'KAIST', 'AT&T', and an agency's 'A*STAR'
 ACRONYM_WITH_CAMPUS = re.compile(r"^[A-Z][A-Z&*]{2,7}(?:\s*\([A-Z][A-Za-z]{1,10}\))?$")
 # '<ABCD>', '<LAB>-CNRS', '<lab>-<Name>', 'Inria': a research body named by its own short name;
