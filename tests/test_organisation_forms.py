@@ -62,6 +62,9 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("Orchard Medical School, Orchard University, Lisbon", ["Orchard University"]),
     ("Orchard University – Ikuta Campus, Kawasaki, Japan", ["Orchard University"]),  # a campus after a dash: where, not who
     ("1 西湖大学 Westlake University, 杭州 310024", ["西湖大学"]),  # the Chinese name, then its English one: read once
+    ("清澜工学院 信息与控制工程学院，辽宁 抚顺", ["清澜工学院"]),  # a school named by its subject beside its college
+    ("Lantern-Gesellschaft e.V. and", ["Lantern-Gesellschaft e.V"]),  # notes run on with 'and' before the next number
+    ("Institute, Lisbon, Portugal and", []),
 ])
 def test_a_medical_school_beside_its_hospital_is_an_organisation_and_a_campus_is_none(entry, organisations):
     """A medical school printed beside its teaching hospital is cited as an organisation of its own

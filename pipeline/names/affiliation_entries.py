@@ -190,6 +190,7 @@ def strip_noise(entry: str) -> str:
     entry = re.sub(r"[*∗†‡§¶#]+", " ", entry).replace("\x1e", "*")
     for pattern, full in ABBREVIATIONS:
         entry = pattern.sub(full, entry)
+    entry = re.sub(r"[\s,]+(?:and|&)\s*$", "", entry)  # '<Organisation>, Germany and' before the next note's number
     return re.sub(r"\s+", " ", entry).strip(" ,;")
 
 

@@ -184,9 +184,17 @@ def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
             dropped.append((part, "address"))
         elif GENERIC_ALONE.match(part) or is_placeholder(part):
             dropped.append((part, "generic-word"))  # 'University' alone, 'Institution B' (a template's blank)
+        elif _CHINESE_SCHOOL.match(part.strip()) and any(_CHINESE_ORGANISATION.search(p) for p in parts if p is not part):
+            dropped.append((part, "unit-of-organisation"))  # '沈阳工学院 / 信息与控制工程学院': the university's school
         else:
             kept.append(part)
     return kept, dropped
+
+
+# a Chinese school or department named by its subject, printed beside the university it belongs to
+_CHINESE_SCHOOL = re.compile(r"^(?:信息|计算机|电子|电气|控制|自动化|机械|数学|物理|化学|生命|环境|材料|土木|建筑|能源|"
+                             r"经济|管理|外国语|软件|人工智能|统计|数据|网络|通信|航空|航天|医学|药学|文学|法学)[\u4e00-\u9fff]*(?:学院|系)$")
+_CHINESE_ORGANISATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:大学|学院|研究院|研究所)")
 
 
 def _state_code(parts: list[str], i: int) -> bool:
