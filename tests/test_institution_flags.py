@@ -145,3 +145,19 @@ def test_a_publishers_name_a_doi_a_funding_note_and_a_sentences_end_raise_no_dou
     assert dropped.confidence >= LOW
     assert institutions_doubt([], "Ana Ruiz\nTechnology.", authors=("Ana Ruiz",)).confidence == LOW
     assert institutions_doubt(["Lantern Pharmaceuticals"], "Ana Ruiz\nLantern Pharmaceuticals").confidence >= LOW
+
+
+def test_a_unit_named_by_its_subject_an_acronym_joined_by_and_and_a_code_are_flagged():
+    """'Computer Science Laboratory' names a unit, not who keeps it; 'Lantern Po & QGLR' is two
+    organisations; 'PGv' (a postcode's end) is no organisation's name."""
+    for kept in (["Orchard University", "Computer Science Laboratory"], ["Lantern Po & QGLR"], ["Orchard University", "PGv"]):
+        doubt = institutions_doubt(kept, "Ana Ruiz\n" + "\n".join(kept))
+        assert doubt.confidence < LOW, kept
+    assert institutions_doubt(["Orchard University"], "Ana Ruiz\nOrchard University").confidence >= LOW
+
+
+def test_a_room_and_a_sentences_middle_dropped_from_the_entries_raise_no_doubt():
+    for piece in ("C-355", "meaning of lantern words  Castel and Rennick"):
+        doubt = doubts(TITLE, ["Ana Ruiz"], 1, False, ["Orchard University"], [piece], "x" * 200,
+                       header=f"{TITLE}\nAna Ruiz\nOrchard University")["institutions"]
+        assert doubt.confidence >= LOW, piece

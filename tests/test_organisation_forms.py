@@ -65,10 +65,12 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("清澜工学院 信息与控制工程学院，辽宁 抚顺", ["清澜工学院"]),  # a school named by its subject beside its college
     ("Lantern-Gesellschaft e.V. and", ["Lantern-Gesellschaft e.V"]),  # notes run on with 'and' before the next number
     ("Institute, Lisbon, Portugal and", []),
+    ("CSIRO Division of Land and Water, Canberra, Australia", ["CSIRO"]),  # an acronym the registry knows, then its unit
 ])
-def test_a_medical_school_beside_its_hospital_is_an_organisation_and_a_campus_is_none(entry, organisations):
-    """A medical school printed beside its teaching hospital is cited as an organisation of its own
-    (a university beside it still outranks it)."""
+def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
+    """A medical school printed beside its teaching hospital is an organisation of its own (a university
+    beside it still outranks it); a campus, a Chinese name's English translation, a school named by
+    its subject, a trailing 'and' and an acronym's unit are not."""
     assert inst.organisations([entry]) == organisations
 
 

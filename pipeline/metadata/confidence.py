@@ -12,7 +12,7 @@ from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
 from .field_doubts import abstract_doubt, author_doubt, line_under_byline, title_doubt
-from .piece_doubts import cut_at_line_end, entries_without_organisation, units_named_after
+from .piece_doubts import acronym_joined, cut_at_line_end, entries_without_organisation, subject_units, units_named_after
 
 __all__ = ["LOW", "abstract_doubt", "author_doubt", "doubts", "institution_doubts", "title_doubt"]
 
@@ -160,8 +160,7 @@ def glued_names(kept: list[str]) -> list[str]:
     return glued
 
 
-# an affiliation's number that names no organisation
-_INDEPENDENT = re.compile(r"(?<![A-Za-z])(?:independent researcher|unaffiliated|independent scholar)\b", re.I)
+_INDEPENDENT = re.compile(r"(?<![A-Za-z])(?:independent researcher|unaffiliated|independent scholar)\b", re.I)  # a number naming none
 _NOTE_START = re.compile(r"^(?:equal(?:ly)? contribut\w*|corresponding authors?|work done\b|these authors\b|contributed equally)", re.I)
 
 
@@ -319,16 +318,17 @@ def short_form_again(kept: list[str]) -> list[str]:
     return out
 
 
-# 'ppat.1013990': a DOI's last piece wrapped onto a line of its own; 'Submission Id: 1606': an
-# anonymous copy's number. No organisation was misread there.
-_IDENTIFIER_PIECE = re.compile(r"(?:doi:?\s*)?[\w./-]*\d{4,}[\w./-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+", re.I)
+# 'ppat.1013990': a DOI's last piece on a line of its own; 'Submission Id: 1606': an anonymous copy's number; 'C-355': a room
+_IDENTIFIER_PIECE = re.compile(r"(?:doi:?\s*)?[\w./-]*\d{4,}[\w./-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+|"
+                               r"[A-Z]{1,2}-\d{2,4}", re.I)
+_NOTE_PROSE = re.compile(r"\b(?:supported|funded) (?:in part )?by\b|^[a-z]{4,} ")  # a funding note's, or a sentence's middle
 
 
 def _prose(text: str) -> bool:
     """A sentence of the abstract or a publisher's notice run into the header's entries: many lower-case
-    words (or a funding note's), so no organisation's name was misread there."""
+    words (or a funding note's, or a sentence's middle), so no organisation's name was misread there."""
     words = re.findall(r"\b[a-z][a-z'-]+\b", text)
-    return len(words) >= in_force().prose_dropped_min_words or bool(re.search(r"\b(?:supported|funded) (?:in part )?by\b", text))
+    return len(words) >= in_force().prose_dropped_min_words or bool(_NOTE_PROSE.search(text))
 
 
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
@@ -362,8 +362,8 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
     elif cut := cut_at_line_end(header, kept):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason=f"a name was cut where its line ended: "
                                                                         f"{'; '.join(cut)} opens the next line alone")
-    elif units := units_named_after(kept):
-        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="a unit named after an organisation read beside it: "
+    elif units := units_named_after(kept) + subject_units(kept) + acronym_joined(kept):
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="a unit, or two organisations, read as one organisation: "
                                                                         f"{'; '.join(units)}")
     elif unnamed := entries_without_organisation(entries):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="an entry names a unit and an address but no "

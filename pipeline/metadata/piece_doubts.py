@@ -74,3 +74,20 @@ def entries_without_organisation(entries: list[str]) -> list[str]:
         if any(inst.is_place(part) for part, rule in reading.dropped if rule == "address"):
             found.append(entry)
     return found
+
+
+_SUBJECT = re.compile(r"^(?:(?:Computer|Computing|Information|Data|Systems?|Science|Sciences|Engineering|Electrical|Mechanical|Civil|"
+                      r"Mathematics|Mathematical|Physics|Chemistry|Biology|Statistics|Artificial|Intelligence|and|&)\s+)+"
+                      r"(?:Laboratory|Lab|Department|Division|Group|Section)$")
+
+
+def subject_units(kept: list[str]) -> list[str]:
+    """Kept names that are a unit named by its subject alone ('Computer Science Laboratory'): which
+    organisation keeps it is not read."""
+    return [name for name in kept if _SUBJECT.match(name) and registry.identify(name) is None]
+
+
+def acronym_joined(kept: list[str]) -> list[str]:
+    """'Sciences Po & CEPR': a name and an organisation's acronym joined by '&', two organisations."""
+    return [name for name in kept if re.search(r"\S\s+&\s+[A-Z]{3,6}$", name)]
+

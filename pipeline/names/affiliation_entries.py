@@ -195,6 +195,8 @@ def strip_noise(entry: str) -> str:
 
 
 _ENGLISH_AFTER = re.compile(r"([\u4e00-\u9fff]{2,}(?:大学|学院|研究院|研究所|公司|实验室|医院))\s+[A-Z][A-Za-z.&'’ -]+(?=\s*(?:[,;，]|$))")
+# 'CSIRO Division of Land and Water': an organisation the registry knows by its acronym, then its unit
+_ACRONYM_THEN_UNIT = re.compile(r"\b([A-Z]{3,8})\s+(?=(?:Division|Department|School|Faculty|Section|Unit) (?:of|for)\b)")
 _CONTACT_AFTER = re.compile(r"\.?\s+(?:Contact|Correspondence|Corresponding author)\s*:.*$", re.I)
 _COMPANY_FORM = re.compile(r"\b(?:Co|Corp|Pvt|Pte)\.?,\s*(?:Ltd|Limited|LLC|Inc)\b\.?", re.I)
 
@@ -211,6 +213,7 @@ def split_parts(entry: str) -> list[str]:
         entry = re.sub(r"[()]", " ", entry)  # a stray bracket ('(<Name> University, <Town>') would hide every comma after it
     entry = re.sub(r"\s+/\s+", ", ", entry)  # '<Name> Institute / <Town>': an organisation and its town
     entry = re.sub(r"\s+[–—-]\s+[A-Z][\w-]*(?: [A-Z][\w-]*)? Campus\b", "", entry)  # '<University> – Ikuta Campus': where, not who
+    entry = _ACRONYM_THEN_UNIT.sub(lambda m: f"{m.group(1)}, " if registry.identify(m.group(1)) else m.group(0), entry)
     # '<Name> Business School – University of <Town>' splits at the dash
     # (but 'Université <Town> III – <Person>', a university named after a person, is one name)
     entry = re.sub(r"\s+[–—-]\s+(?=[^,;]*" + TOP_WORDS.pattern + ")", ", ", entry, flags=re.I)

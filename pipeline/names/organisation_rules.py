@@ -73,8 +73,8 @@ def reads_as_organisation(name: str) -> bool:
         return False  # 'Research Funds for the <Subject>': a grant a note names, not where anyone works
     if re.search(r"[\u4e00-\u9fff]", name):  # a Chinese phrase by its organisation word, or a name the table knows
         return bool(STRONG.search(name) or WEAK.search(name) or _CHINESE_BODY.search(name) or companies_in(name) or known(name))
-    if len(name.split()) == 1:
-        return True  # one word: a company's own name ('Airbus') as often as anything
+    if len(name.split()) == 1:  # one word: a company's own name ('Airbus') as often as anything, but not 'PGv' (a code's end)
+        return not re.fullmatch(r"[A-Za-z]{1,3}", name) or name.isupper()
     return looks_like_affiliation(name) or bool(re.search(r"\bAi\b|\bState$", name)
                                                 or companies_in(name) or known(name) or registry.knows(name)
                                                 or not _capitals_byline(name)
