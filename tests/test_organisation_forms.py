@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from test_journal_classes import read
 
+from pipeline.metadata.authors import is_person_name
 from pipeline.metadata.confidence import unit_before_its_organisation
 from pipeline.names import institutions as inst
 
@@ -66,6 +67,8 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("Lantern-Gesellschaft e.V. and", ["Lantern-Gesellschaft e.V"]),  # notes run on with 'and' before the next number
     ("Institute, Lisbon, Portugal and", []),
     ("CSIRO Division of Land and Water, Canberra, Australia", ["CSIRO"]),  # an acronym the registry knows, then its unit
+    ("School of Economics, Queen Mary, University of London, London, UK", ["Queen Mary, University of London"]),
+    ("（１ ．西湖大学灯笼学院 ，浙江杭州 ，３１００２４）", ["西湖大学"]),  # a Chinese journal's bracket, full-width mark
 ])
 def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
     """A medical school printed beside its teaching hospital is an organisation of its own (a university
@@ -90,3 +93,10 @@ def test_an_acm_grid_whose_columns_nearly_touch_is_read_cell_by_cell(tmp_path):
          "paying for the whole sequence, and show that a sparse schedule keeps accuracy."])])
     assert paper.institutions == ["Orchard University of Lantern Technology"]
     assert paper.author_count == 6
+
+
+@pytest.mark.parametrize("token", ["M.S.[", "PhD[", "B.A.", "摘要", "主 持 人：", "Key Points:"])
+def test_a_degree_a_heading_or_a_label_is_no_persons_name(token):
+    assert not is_person_name(token)
+    assert is_person_name("Mira Castellan") and is_person_name("林晓岚")
+

@@ -530,3 +530,13 @@ def test_a_chinese_course_papers_cover_form_names_its_student_only(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["王小灯"]
     assert paper.institutions == []
+
+
+def test_a_research_projects_cover_form_names_its_leader(tmp_path):
+    """'主 持 人：<Name>' heads a student project's cover form; '所在学院：<School>' names a unit."""
+    rows = [("项目结题论文", 26, "c", 120), ("基于灯笼路由的长文档稀疏注意力研究", 18, "c", 200),
+            ("主 持 人：王小灯", 14, 150, 400), ("所在学院：统计与数据科学学院", 14, 150, 430), ("指导教师：林北辰", 14, 150, 460),
+            ("2031 年 1 月 16 日", 12, "c", 712)]
+    paper = read(tmp_path, rows)
+    assert paper.authors == ["王小灯"] and paper.institutions == []
+

@@ -40,12 +40,13 @@ _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index 
                          re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
 _CONNECTIVE = re.compile(r"^\s*(?:and|AND|&)\s*$")
 # a cover form's labels: the student's name is the author; the course, teacher, number, school and major name no one
-_FORM_FIELD = re.compile(r"^(姓名|课程名称|课程|任课教师|指导教师|指导老师|学号|学院|院系|专业|班级|年级)(?:\s*[:：]\s*|\s+)(\S.*)$")
+_FORM_FIELD = re.compile(r"^(姓名|主持人|所在学院|课程名称|课程|任课教师|指导教师|指导老师|学号|学院|院系|专业|班级|年级)"
+                         r"(?:\s*[:：]\s*|\s+)(\S.*)$")
 
 
 def _unspaced_label(text: str) -> str:
     """'学   院   统计学院' -> '学院   统计学院': a form's label is often spread over its cell."""
-    return re.sub(r"^\s*((?:[\u4e00-\u9fff]\s+){1,3}[\u4e00-\u9fff])(?=\s)", lambda m: re.sub(r"\s+", "", m.group(1)), text)
+    return re.sub(r"^\s*((?:[\u4e00-\u9fff]\s+){1,3}[\u4e00-\u9fff])(?=\s|[:：])", lambda m: re.sub(r"\s+", "", m.group(1)), text)
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
@@ -124,7 +125,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
             pending.clear()  # 'AND' between two author blocks (JACM, SIAM): the next name continues no entry
             continue
         if field := _FORM_FIELD.match(_unspaced_label(line.plain)):  # a Chinese report's cover form: '姓  名   王玉杰'
-            authors += [field.group(2)] if field.group(1) == "姓名" and is_person_name(field.group(2)) else []
+            authors += [field.group(2)] if field.group(1) in ("姓名", "主持人") and is_person_name(field.group(2)) else []
             continue
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []

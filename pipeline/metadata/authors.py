@@ -170,6 +170,8 @@ _LETTER_MARKS = re.compile(r"(?<=[A-Za-z\u00c0-\u024f]{2})(?:\s+[a-z])+$")
 _CHINESE_FIELD = re.compile(r"^[\u4e00-\u9fff]{2,}(?:工程|科学|技术|专业|管理|设计|数学|物理|化学|通信|经济|金融)$|计算机|自动化|信息")
 
 
+# a degree after a name's comma ('M.S.[1]'), a Chinese heading ('摘要') or a form's label ('主 持 人：')
+_NOT_A_NAME = re.compile(r"(?:[BM]\.?[AS]c?|Ph\.?D|M\.?D|MPH|MBA)\.?\W*|摘\s*要|关键词|引\s*言|.*[:：]\s*")
 _MARKS = re.compile(rf"[*∗†‡§¶#⋆✉\d{CIRCLED}]+")  # superscript digits too (a Word manuscript types them)
 
 
@@ -188,7 +190,7 @@ def is_person_name(token: str) -> bool:
 
 
 def _is_name(token: str) -> bool:
-    if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token):
+    if PLACEHOLDER_RE.search(token) or inst.looks_like_affiliation(token) or inst.is_place(token) or _NOT_A_NAME.fullmatch(token):
         return False
     if any(w.lower().strip(".,:") in word_set("not_name_words") for w in token.split()):
         return False

@@ -182,7 +182,8 @@ def strip_noise(entry: str) -> str:
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\S+@\S+", " ", entry)
     entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
-    entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，]+(?![a-z])", "", entry)  # a marker, but not a name's own digit ('0labs')
+    entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（１ ．<大学>…）': a Chinese journal's bracket, then its marks
+    entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，．]+(?![a-z])", "", entry)  # a marker ('１ ．'), not a name's own digit ('0labs')
     entry = re.sub(rf"(?:^|(?<=,))\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
     entry = _ENGLISH_AFTER.sub(r"\1", entry.strip())  # '上海交通大学 Shanghai Jiao Tong University': the name once, as printed first
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name

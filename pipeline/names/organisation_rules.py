@@ -274,6 +274,8 @@ def _joined_by_the_registry(parts: list[str]) -> list[str]:
             out[-1] = f"{out[-1]}, {part.strip()}"
         elif out and GENERIC_ALONE.match(part.strip()) and registry.identify(f"{out[-1]} {part}") is not None:
             out[-1] = f"{out[-1].strip()} {part.strip()}"
+        elif out and TOP.search(part) and not STRONG.search(out[-1]) and registry.identify(f"{out[-1]} {part}") is not None:
+            out[-1] = f"{out[-1].strip()}, {part.strip()}"  # 'Queen Mary, University of London': a college of a federal university
         else:
             out.append(part)
     return out
