@@ -161,3 +161,12 @@ def test_a_room_and_a_sentences_middle_dropped_from_the_entries_raise_no_doubt()
         doubt = doubts(TITLE, ["Ana Ruiz"], 1, False, ["Orchard University"], [piece], "x" * 200,
                        header=f"{TITLE}\nAna Ruiz\nOrchard University")["institutions"]
         assert doubt.confidence >= LOW, piece
+
+
+def test_an_elsevier_journals_name_and_a_note_on_leave_raise_no_doubt_and_an_office_is_an_organisation():
+    header = "Ana Ruiz\nContents lists available at ScienceDirect\nKnowledge-Based Systems\nOrchard University"  # also a company's name
+    assert institutions_doubt(["Orchard University"], header).confidence >= LOW
+    dropped = doubts(TITLE, ["Ana Ruiz"], 1, False, ["Orchard University"], ["on leave at the Lantern School of Optics"], "x" * 200,
+                     header=f"{TITLE}\nAna Ruiz\nOrchard University")["institutions"]
+    assert dropped.confidence >= LOW
+    assert inst.reads_as_organisation("Audit Office of the Lantern Commission")

@@ -79,8 +79,7 @@ _REVIEW_NOTE = re.compile(r"\b(?:peer review under (?:the )?responsibility of|ho
 
 
 _FUNDING_LABEL = re.compile(r"^\s*(?:funding|financial support|acknowledge?ments?|conflicts? of interest)\s*[:：]", re.I)
-# contact details dropped from an entry: no organisation was misread there
-_CONTACT = re.compile(r"\b(?:phone|tel|fax|telephone)\b\s*[:.]", re.I)
+_CONTACT = re.compile(r"\b(?:phone|tel|fax|telephone)\b\s*[:.]", re.I)  # contact details dropped from an entry: nothing misread
 _MAIL_CODE = re.compile(r"\s(?:MC|MS|Box)\s?\d{3,5}$")  # '<Centre> MC1207': a correspondence address's mail code
 
 
@@ -240,7 +239,8 @@ def unread_institutes(header: str, kept: list[str]) -> list[str]:
             and not _ACADEMIC_UNIT.match(before) and not _covers(before, forms) and inst.fold(after) not in named]
 
 
-_PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm|iop)\b", re.I)
+_PUBLISHER = re.compile(r"©|copyright|all rights reserved|published by|permission|\b(?:elsevier|springer|wiley|ieee|acm|iop)\b|"
+                        r"contents lists available", re.I)  # ... and the journal's name on the line after Elsevier's
 # 'X Research & Y Lab' is two organisations, and 'Google, Inc.' a legal form: neither is a company's lab
 _NOT_A_LAB = re.compile(r"(?:&|\band)\s*$|^\W*(?:inc|ltd|llc|corp|gmbh)\W*$", re.I)
 
@@ -321,7 +321,7 @@ def short_form_again(kept: list[str]) -> list[str]:
 # 'ppat.1013990': a DOI's last piece on a line of its own; 'Submission Id: 1606': an anonymous copy's number; 'C-355': a room
 _IDENTIFIER_PIECE = re.compile(r"(?:doi:?\s*)?[\w./-]*\d{4,}[\w./-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+|"
                                r"[A-Z]{1,2}-\d{2,4}", re.I)
-_NOTE_PROSE = re.compile(r"\b(?:supported|funded) (?:in part )?by\b|^[a-z]{4,} ")  # a funding note's, or a sentence's middle
+_NOTE_PROSE = re.compile(r"\b(?:supported|funded) (?:in part )?by\b|^[a-z]{4,} |^[a-z]+ [a-z]+\b")  # a funding note's, a sentence's middle
 
 
 def _prose(text: str) -> bool:
