@@ -69,6 +69,7 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("CSIRO Division of Land and Water, Canberra, Australia", ["CSIRO"]),  # an acronym the registry knows, then its unit
     ("School of Economics, Queen Mary, University of London, London, UK", ["Queen Mary, University of London"]),
     ("（１ ．西湖大学灯笼学院 ，浙江杭州 ，３１００２４）", ["西湖大学"]),  # a Chinese journal's bracket, full-width mark
+    ("1)(西湖大学 杭州 310024), 2)(清澜大学灯笼学院 北京 100049)", ["西湖大学", "清澜大学"]),  # numbered, each bracketed
 ])
 def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
     """A medical school printed beside its teaching hospital is an organisation of its own (a university
@@ -95,7 +96,7 @@ def test_an_acm_grid_whose_columns_nearly_touch_is_read_cell_by_cell(tmp_path):
     assert paper.author_count == 6
 
 
-@pytest.mark.parametrize("token", ["M.S.[", "PhD[", "B.A.", "摘要", "主 持 人：", "Key Points:"])
+@pytest.mark.parametrize("token", ["M.S.[", "PhD[", "B.A.", "摘要", "主 持 人：", "Key Points:", "Overview"])
 def test_a_degree_a_heading_or_a_label_is_no_persons_name(token):
     assert not is_person_name(token)
     assert is_person_name("Mira Castellan") and is_person_name("林晓岚")

@@ -185,6 +185,7 @@ def strip_noise(entry: str) -> str:
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（１ ．<大学>…）': a Chinese journal's bracket, then its marks
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，．]+(?![a-z])", "", entry)  # a marker ('１ ．'), not a name's own digit ('0labs')
     entry = re.sub(rf"(?:^|(?<=,))\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])", " ", entry)  # '△<Company>': a symbol's marker
+    entry = _NUMBERED_BRACKET.sub(r" \1", entry)  # '1)(<大学> 郑州 450001), 2)(…)': each entry numbered and bracketed
     entry = _ENGLISH_AFTER.sub(r"\1", entry.strip())  # '上海交通大学 Shanghai Jiao Tong University': the name once, as printed first
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（清澜大学 计算机学院）': the bracket is not the name
     entry = _STAR_IN_NAME.sub("\x1e", entry)  # kept through the marks' removal
@@ -195,6 +196,7 @@ def strip_noise(entry: str) -> str:
     return re.sub(r"\s+", " ", entry).strip(" ,;")
 
 
+_NUMBERED_BRACKET = re.compile(r"(?:^|(?<=[,，;；]))\s*\d{1,2}\)\s*[(（]([^()（）]+)[)）]")
 _ENGLISH_AFTER = re.compile(r"([\u4e00-\u9fff]{2,}(?:大学|学院|研究院|研究所|公司|实验室|医院))\s+[A-Z][A-Za-z.&'’ -]+(?=\s*(?:[,;，]|$))")
 # 'CSIRO Division of Land and Water': an organisation the registry knows by its acronym, then its unit
 _ACRONYM_THEN_UNIT = re.compile(r"\b([A-Z]{3,8})\s+(?=(?:Division|Department|School|Faculty|Section|Unit) (?:of|for)\b)")

@@ -274,13 +274,15 @@ def _joined_by_the_registry(parts: list[str]) -> list[str]:
             out[-1] = f"{out[-1]}, {part.strip()}"
         elif out and GENERIC_ALONE.match(part.strip()) and registry.identify(f"{out[-1]} {part}") is not None:
             out[-1] = f"{out[-1].strip()} {part.strip()}"
-        elif out and TOP.search(part) and not STRONG.search(out[-1]) and registry.identify(f"{out[-1]} {part}") is not None:
+        elif out and TOP.search(part) and not STRONG.search(out[-1]) and not _CJK.search(part) \
+                and registry.identify(f"{out[-1]} {part}") is not None:
             out[-1] = f"{out[-1].strip()}, {part.strip()}"  # 'Queen Mary, University of London': a college of a federal university
         else:
             out.append(part)
     return out
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _GENERIC_NAME = re.compile(r"(?:(?:the|university|universities|of|and|for|technology|science|sciences|applied|arts|"
                            r"engineering|institute|college|polytechnic|national|state|school)\s*)+", re.I)
 
