@@ -101,3 +101,11 @@ def test_a_degree_a_heading_or_a_label_is_no_persons_name(token):
     assert not is_person_name(token)
     assert is_person_name("Mira Castellan") and is_person_name("林晓岚")
 
+
+def test_an_academys_institute_is_not_joined_to_the_academys_university():
+    """'Institute of X, Chinese Academy of Sciences' is one name, but 中国科学院大学 after a CAS
+    institute is a university of its own, not the academy the institute belongs to."""
+    assert inst.organisations(["Institute of Lanterns, Chinese Academy of Sciences, Beijing"]) == [
+        "Institute of Lanterns, Chinese Academy of Sciences"]
+    assert not any("," in name for name in inst.organisations(["中国科学院灯笼研究所, 中国科学院大学, 北京 100049"]))
+

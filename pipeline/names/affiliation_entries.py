@@ -116,7 +116,7 @@ def academy_institutes(parts: list[str]) -> list[str]:
     institutes are what papers name, the academy alone is too coarse."""
     out: list[str] = []
     for part in parts:
-        if out and ACADEMY.search(part) and INSTITUTE_OF.search(out[-1]):
+        if out and ACADEMY.search(part) and INSTITUTE_OF.search(out[-1]) and not TOP_WORDS.search(part):  # not 中国科学院大学
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)
