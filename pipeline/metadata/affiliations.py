@@ -47,6 +47,8 @@ _FORM_FIELD = re.compile(r"^(姓名|主持人|所在学院|课程名称|课程|�
 def _unspaced_label(text: str) -> str:
     """'学   院   统计学院' -> '学院   统计学院': a form's label is often spread over its cell."""
     return re.sub(r"^\s*((?:[\u4e00-\u9fff]\s+){1,3}[\u4e00-\u9fff])(?=\s|[:：])", lambda m: re.sub(r"\s+", "", m.group(1)), text)
+
+
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
