@@ -78,8 +78,9 @@ def test_a_spacing_accent_after_a_soft_hyphen_inside_a_line_reads(tmp_path):
     path = tmp_path / "shy.pdf"
     _header_page(path, "Quiet Lanterns for Sparse Routing", "Mira Cas\u00ad\u00a8tellan, Tobias Rennick", "Orchard University")
     document = extract(path)
-    assert document.spans[0].text == "Quiet Lanterns for Sparse Routing"
-    assert any("Tobias Rennick" in span.text for span in document.spans)
+    texts = [" ".join(span.text.split()) for span in document.spans]  # spacing depends on the font the machine has
+    assert texts[0] == "Quiet Lanterns for Sparse Routing"
+    assert any("Tobias Rennick" in text for text in texts)
 
 
 @pytest.mark.slow
