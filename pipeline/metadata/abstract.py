@@ -10,8 +10,8 @@ from .authors import reads_as_byline
 from .layout import Cell, Line, cell_size
 
 # '1 Abstract', '摘 要', and 'Summary' alone on its line (Wiley journals head the abstract so)
-_SUMMARY = r"(?:(?:executive|lay|plain language|author|reproducibility)\s+)?summary(?=[ \t]*(?:\n|$))"  # 'Plain Language Summary'
-_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|[\[【]?\s*摘\s*要\s*[\]】]?|" + _SUMMARY + r")\s*[:.—–\-：]?\s*"
+SUMMARY = r"(?:(?:executive|lay|plain language|author|reproducibility)\s+)?summary"  # 'Plain Language Summary' heads an abstract
+_HEADING = r"(?:\d\.?\s*)?(a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b|[\[【]?\s*摘\s*要\s*[\]】]?|" + SUMMARY + r"(?=[ \t]*(?:\n|$)))\s*[:.—–\-：]?\s*"
 _ABSTRACT_RE = re.compile(r"^\s*" + _HEADING, re.I)
 # a structured abstract with no heading starts at its first label ('Objective: ...', 'Background: ...')
 _STRUCTURED_START = re.compile(r"^\s*(?:objectives?|background|purpose|aims?|context|importance)\s*:\s*", re.I)

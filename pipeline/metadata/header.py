@@ -12,6 +12,7 @@ import re
 from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
+from .abstract import SUMMARY
 from .layout import Line, is_link_row
 
 # A library's download stamp at the foot names the reader's institution, not the authors' one
@@ -91,8 +92,7 @@ def sidebar_column(head: list[Line]) -> float:
     return 0.0
 
 
-_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*(?:(?:executive|lay|plain language|author|reproducibility)\s+)?"
-                               r"summary\s*$", re.I)
+_ABSTRACT_HEADING = re.compile(r"^\s*(?:abstract|a b s t r a c t)\b|^\s*" + SUMMARY + r"\s*$", re.I)
 _ARTICLE_INFO = re.compile(r"^\s*(?:a r t i c l e\s+i n f o|article info|article history|keywords|open access|citation:)", re.I)  # PLOS
 _HISTORY_LABEL = re.compile(r"^\s*(?:submitted|published|received|accepted|revised|licen[cs]e|editor|reviewers?|doi)\b", re.I)
 
