@@ -170,3 +170,10 @@ def test_an_elsevier_journals_name_and_a_note_on_leave_raise_no_doubt_and_an_off
                      header=f"{TITLE}\nAna Ruiz\nOrchard University")["institutions"]
     assert dropped.confidence >= LOW
     assert inst.reads_as_organisation("Audit Office of the Lantern Commission")
+
+
+def test_an_acronym_printed_before_its_own_full_name_raises_no_doubt():
+    """'KAIST, Korea Advanced Institute of Science and Technology': the kept acronym spelt out after it
+    is the same organisation, no unread one."""
+    header = "Ana Ruiz\nKAIST, Korea Advanced Institute of Science and Technology, Daejeon, South Korea"
+    assert institutions_doubt(["KAIST"], header).confidence >= LOW

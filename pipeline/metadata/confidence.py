@@ -252,12 +252,12 @@ def unit_before_its_organisation(kept: list[str], header: str) -> list[str]:
     named = {f for group, _ in forms for f in group}
     return [f"{before}, {after}" for before, after in _printed_pairs(header)
             if inst.fold(before) in named and not _covers(after, forms) and _is_name(after) and len(after.split()) > 1
-            and _organisation_not_company(after) and registry.identify(after).parent_id != getattr(registry.identify(before), "id", 0)]
+            and _organisation_not_company(after)  # and not the kept name itself spelt out ('KAIST, Korea Advanced Institute of …')
+            and getattr(registry.identify(before), "id", 0) not in (registry.identify(after).parent_id, registry.identify(after).id)]
 
 
 def _organisation_not_company(name: str) -> bool:
-    """The registry's one organisation of that name, unless a company (a lab before its company
-    is the company-lab doubt's case, not this one)."""
+    """The registry's one organisation of that name, unless a company (a lab before it: the company-lab doubt's case)."""
     org = registry.identify(name)
     return org is not None and org.type != "company"
 
