@@ -205,5 +205,5 @@ def _is_name(token: str) -> bool:
     if len(words) == 1 and not (token[:1].isupper() and len(token) >= in_force().name_min_chars):
         return False
     return all(w[:1].isupper() or w.lower() in word_set("name_particles") or w[:1] in "'’(" for w in words) and not re.search(
-        r"[\d/]|:$", token  # 'K/kyr', 'Key Points:': a unit, a label
+        r"[\d/]", token  # 'K/kyr': a unit (a label ending in ':' is _NOT_A_NAME's)
     )
