@@ -8,6 +8,8 @@ ABSTRACT = ("We study how small lanterns of attention can be lit across long doc
             "the whole sequence, and show that a sparse schedule keeps accuracy while cutting memory use "
             "on every benchmark we tried, from short questions to book-length inputs.")
 
+SUPERSCRIPT = r"\^(\{[^}]*\}|[\d,*]+)"  # a superscript marker: '^2', '^1,3', '^*' or any text in braces, '^{iv}'
+
 
 def draw(path, rows: list[tuple], matrix_font: bool = False) -> None:
     """rows: (text, size, x or 'c', y from the top[, font]). With matrix_font, text is set at size 1
@@ -24,7 +26,7 @@ def draw(path, rows: list[tuple], matrix_font: bool = False) -> None:
     for row in rows:
         text, size, x, y = row[:4]
         font = row[4] if len(row) > 4 else (cjk_font([text]) if is_cjk(text) else "Times-Roman")
-        width = c.stringWidth(re.sub(r"\^[\d,]+", "", text), font, size)
+        width = c.stringWidth(re.sub(SUPERSCRIPT, "", text), font, size)
         left = 306 - width / 2 if x == "c" else x
         if matrix_font:
             t = c.beginText()
@@ -32,8 +34,9 @@ def draw(path, rows: list[tuple], matrix_font: bool = False) -> None:
             t.setFont(font, 1)
             t.textOut(text)
             c.drawText(t)
-        else:  # '^2' draws a superscript marker
-            for i, piece in enumerate(re.split(r"\^([\d,]+)", text)):
+        else:  # '^2' or '^{iv}' draws a superscript marker
+            for i, piece in enumerate(re.split(SUPERSCRIPT, text)):
+                piece = piece.strip("{}") if i % 2 else piece
                 c.setFont(font, size * 0.6 if i % 2 else size)
                 c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
                 left += c.stringWidth(piece, font, size * 0.6 if i % 2 else size)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from pages import abstract_rows, draw
+from pages import SUPERSCRIPT, abstract_rows, draw
 
 from pipeline.extract.pdf import extract, is_cover_sheet
 from pipeline.metadata import read_metadata
@@ -28,8 +28,9 @@ def draw_pages(path, pages: list[list[tuple]], title: str = "") -> None:
     for rows in pages:
         for text, size, x, y, *font in rows:
             face = font[0] if font else "Times-Roman"
-            left = 306 - c.stringWidth(re.sub(r"\^[\d,*]+", "", text), face, size) / 2 if x == "c" else x
-            for i, piece in enumerate(re.split(r"\^([\d,*]+)", text)):  # '^2' draws a superscript marker
+            left = 306 - c.stringWidth(re.sub(SUPERSCRIPT, "", text), face, size) / 2 if x == "c" else x
+            for i, piece in enumerate(re.split(SUPERSCRIPT, text)):  # '^2' draws a superscript marker
+                piece = piece.strip("{}") if i % 2 else piece
                 c.setFont(face, size * 0.6 if i % 2 else size)
                 c.drawString(left, 792 - y + (size * 0.4 if i % 2 else 0), piece)
                 left += c.stringWidth(piece, face, size * 0.6 if i % 2 else size)

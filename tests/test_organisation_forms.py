@@ -70,11 +70,18 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("School of Economics, Queen Mary, University of London, London, UK", ["Queen Mary, University of London"]),
     ("（１ ．西湖大学灯笼学院 ，浙江杭州 ，３１００２４）", ["西湖大学"]),  # a Chinese journal's bracket, full-width mark
     ("1)(西湖大学 杭州 310024), 2)(清澜大学灯笼学院 北京 100049)", ["西湖大学", "清澜大学"]),  # numbered, each bracketed
+    ("Institute of Lanterns, Chinese Academy of Sciences; University of Chinese Academy of Sciences",  # an academy's
+     ["Institute of Lanterns, Chinese Academy of Sciences", "University of Chinese Academy of Sciences"]),  # institute: no unit
+    ("Institute of Lanterns, Chinese Academy of Sciences, University of Chinese Academy of Sciences, Beijing, China",
+     ["Institute of Lanterns, Chinese Academy of Sciences", "University of Chinese Academy of Sciences"]),
+    ("中国科学院灯笼研究所, 中国科学院大学, 北京 100049", ["中国科学院灯笼研究所", "中国科学院大学"]),
+    ("School of Lanterns, University of Chinese Academy of Sciences, Beijing", ["University of Chinese Academy of Sciences"]),
 ])
 def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
     """A medical school printed beside its teaching hospital is an organisation of its own (a university
     beside it still outranks it); a campus, a Chinese name's English translation, a school named by
-    its subject, a trailing 'and' and an acronym's unit are not."""
+    its subject, a trailing 'and' and an acronym's unit are not. An academy's institute printed in one
+    entry with the academy's university is an organisation of its own, a school of that university is not."""
     assert inst.organisations([entry]) == organisations
 
 
@@ -107,5 +114,5 @@ def test_an_academys_institute_is_not_joined_to_the_academys_university():
     institute is a university of its own, not the academy the institute belongs to."""
     assert inst.organisations(["Institute of Lanterns, Chinese Academy of Sciences, Beijing"]) == [
         "Institute of Lanterns, Chinese Academy of Sciences"]
-    assert not any("," in name for name in inst.organisations(["中国科学院灯笼研究所, 中国科学院大学, 北京 100049"]))
+    assert inst.organisations(["中国科学院灯笼研究所, 中国科学院大学, 北京 100049"]) == ["中国科学院灯笼研究所", "中国科学院大学"]
 

@@ -540,3 +540,19 @@ def test_a_research_projects_cover_form_names_its_leader(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.authors == ["王小灯"] and paper.institutions == []
 
+
+
+def test_roman_numeral_marks_are_marks_not_letters_of_a_name(tmp_path):
+    """Authors marked with superscript roman numerals (i to v): each mark is kept apart from the
+    name it follows and from the entry it heads, so 'Moreau^iv' is not read 'Moreauiv' and the
+    entries marked iv and v are read like the others."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 18, 72, 80),
+            ("Mira Castellan^{i}, Tobias Rennick^{ii}, Ana Duarte^{iii}, Lena Moreau^{iv,v}", 11, 72, 120)]
+    rows += [(f"^{{{mark}}}{entry}", 9, 72, 150 + 15 * i) for i, (mark, entry) in enumerate([
+        ("i", "Orchard University, Lisbon, Portugal"), ("ii", "Tidewater Institute of Technology, Porto, Portugal"),
+        ("iii", "Harbor Polytechnic, Faro, Portugal"), ("iv", "Meadow College London, London, UK"),
+        ("v", "Quill Research Labs, Boston, USA")])]
+    paper = read(tmp_path, rows + abstract_rows(250))
+    assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
+    assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology", "Harbor Polytechnic",
+                                  "Meadow College London", "Quill Research Labs"]

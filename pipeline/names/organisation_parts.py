@@ -10,7 +10,20 @@ from ..rules import in_force
 from . import registry
 from .folding import fold
 from .organisation_table import hand_row, known
-from .vocabulary import ACRONYM, NAMED_INSTITUTE, POSTCODE, STREET, STRONG, TOP, TOP_WORDS, US_STATE, WEAK, countries, is_unit
+from .vocabulary import (
+    ACRONYM,
+    NAMED_INSTITUTE,
+    POSTCODE,
+    STREET,
+    STRONG,
+    TOP,
+    TOP_WORDS,
+    US_STATE,
+    WEAK,
+    countries,
+    institute_of_academy,
+    is_unit,
+)
 
 
 def town_and_country(parts: list[str]) -> bool:
@@ -164,12 +177,14 @@ def repeats(name: str, other: str) -> bool:
 def institutes_beside_university(parts: list[str], strong: list[str]) -> list[str]:
     """Research institutes by their own short name, beside a university kept: printed after it
     ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
-    university is its own school ('<ABC>, <Name> University')."""
+    university is its own school ('<ABC>, <Name> University'). An academy's institute is no
+    university's unit ('Institute of <Subject>, Chinese Academy of Sciences; University of Chinese
+    Academy of Sciences' names two)."""
     if not any(TOP.search(p) for p in strong):
         return []
     first_top = next((i for i, p in enumerate(parts) if TOP.search(p)), len(parts))
-    return [p for i, p in enumerate(parts) if NAMED_INSTITUTE.match(p) and p not in strong and not is_unit(p)
-            and (i > first_top or "-" in p or STRONG.search(p))]
+    return [p for i, p in enumerate(parts) if p not in strong and not is_unit(p) and (
+        (NAMED_INSTITUTE.match(p) and (i > first_top or "-" in p or STRONG.search(p))) or institute_of_academy(p))]
 
 
 def registered_beside(parts: list[str], kept: list[str]) -> list[str]:

@@ -132,6 +132,7 @@ CAMPUS = re.compile(r"^(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)$")
 _ACADEMY_OR_MINISTRY = re.compile(r"\b(?:Academy|Academia|Ministry)\b|\bCAS\b|科学院|部$", re.I)
 _INSTITUTE_HEAD = re.compile(r"^(?!(?:the\s+)?(?:department|dept\b|school|faculty|division|college))"
                              r"[^,]*\b(?:Institutes?|Laborator(?:y|ies)|Labs?|Cent(?:er|re)s?)\b[^,]*,\s*(?P<tail>.+)$", re.I)
+_ACADEMY_INSTITUTE_ZH = re.compile(r"^[\u4e00-\u9fff]*科学院(?!大学)[\u4e00-\u9fff]{2,}(?:研究所|研究中心|实验室)$")  # 中国科学院<X>研究所
 
 
 def companies_in(text: str) -> list[str]:
@@ -197,4 +198,4 @@ def institute_of_academy(name: str) -> bool:
     Ministry of Education': an institute, laboratory or centre of an academy or a ministry, which
     is named at its own level (a university's lab is lifted to the university instead)."""
     match = _INSTITUTE_HEAD.match(re.sub(r"\s*\([^()]*\)\s*$", "", name.strip()))
-    return bool(match) and bool(_ACADEMY_OR_MINISTRY.search(match.group("tail")))
+    return bool(match) and bool(_ACADEMY_OR_MINISTRY.search(match.group("tail"))) or bool(_ACADEMY_INSTITUTE_ZH.match(name.strip()))
