@@ -26,6 +26,7 @@ from pipeline.metadata.field_checks import (
     ORGANISATION_AS_AUTHOR,
     PART_OF_TITLE,
     PERSON_AS_ORGANISATION,
+    PROSE_AS_ORGANISATION,
     RUNNING_HEAD,
     SEVERAL_ORGANISATIONS,
     TEAM_AS_ORGANISATION,
@@ -404,3 +405,16 @@ def test_a_one_word_line_of_the_title_is_no_organisation():
                                                    "author_count": 1, "authors": ["Ada Quill"]})
     shown = decide(rules, Reading(title=rules.title, authors=["Ada Quill"], institutions=["campus"]), [])
     assert shown.institutions == []
+
+
+def test_a_teaser_figures_words_in_the_rules_reading_lose_to_the_models_shorter_one():
+    """The rules read a teaser figure's words as two more organisations ('Write a story named
+    Lanternia', 'Lanterns ... [No Light]'); a model reads the three the page prints. Words of a
+    sentence are worse than no sign of an organisation: the model's reading is published."""
+    names = ["Northlake University", "Tidewater Institute of Technology", "Harbor Artificial Intelligence Laboratory"]
+    figure = ["Write a story named Lanternia", "Lanterns ... [No Light]"]
+    header = "Quiet Lanterns\nAda Quill1 Bo Lin2\n" + "\n".join(f"{i} {n}" for i, n in enumerate(names, 1)) + "\n" + "\n".join(figure)
+    rules = _paper(header, names + figure, doubt="dropped as not organisations: Para 1: Lanternia is …")
+    shown = decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=names), [])
+    assert shown.institutions == names and "institutions" not in shown.overruled
+    assert PROSE_AS_ORGANISATION in institution_faults(figure, [])

@@ -79,6 +79,17 @@ def test_usual_forms_of_a_printed_organisation_are_accepted(tmp_path):
     assert not dropped
 
 
+def test_a_long_name_whose_acronym_ends_in_a_verbs_letters_is_no_sentence(tmp_path):
+    """'Westmarch Institute for Quiet Intelligent Systems (WMI-IS)': seven words, and the acronym's
+    'IS' is no verb, so the name is kept like any other printed one."""
+    paper = drawn(tmp_path, [("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
+                             ("^1Westmarch Institute for Quiet Intelligent Systems (WMI-IS)   ^2Harborlight Systems Inc.", 9, "c", 122)])
+    reading, dropped = ground(answer(institutions=["Westmarch Institute for Quiet Intelligent Systems (WMI-IS)",
+                                                   "Harborlight Systems Inc."]), paper.header_text, paper)
+    assert reading.institutions == ["Westmarch Institute for Quiet Intelligent Systems (WMI-IS)", "Harborlight Systems Inc."]
+    assert not dropped
+
+
 def test_a_unit_is_lifted_to_its_organisation_and_a_unit_alone_is_dropped(tmp_path):
     paper = drawn(tmp_path, [("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
                              ("^1Department of Optics, University of Westmarch   ^2Department of Physics", 9, "c", 122)])

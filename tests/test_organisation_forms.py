@@ -76,6 +76,11 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
      ["Institute of Lanterns, Chinese Academy of Sciences", "University of Chinese Academy of Sciences"]),
     ("中国科学院灯笼研究所, 中国科学院大学, 北京 100049", ["中国科学院灯笼研究所", "中国科学院大学"]),
     ("School of Lanterns, University of Chinese Academy of Sciences, Beijing", ["University of Chinese Academy of Sciences"]),
+    ("Research Institute of Lantern Networks, Orchard Laboratory, Lisbon 1100, Portugal", ["Orchard Laboratory"]),  # its unit
+    # numbered in one bracket, a college's subject school run into its name
+    ("（１ ．清澜职业技术学院信息学院 ，浙江杭州 ３１１１１２ ；２ ．西湖大学软件工程学院 ，杭州 ３１００１８）",
+     ["清澜职业技术学院", "西湖大学"]),
+    ("(1. 西湖大学灯笼学院, 杭州 310024; 2. 清澜大学, 北京 100049)", ["西湖大学", "清澜大学"]),
 ])
 def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
     """A medical school printed beside its teaching hospital is an organisation of its own (a university
@@ -116,3 +121,13 @@ def test_an_academys_institute_is_not_joined_to_the_academys_university():
         "Institute of Lanterns, Chinese Academy of Sciences"]
     assert inst.organisations(["中国科学院灯笼研究所, 中国科学院大学, 北京 100049"]) == ["中国科学院灯笼研究所", "中国科学院大学"]
 
+
+
+@pytest.mark.parametrize("words", ["Write a story named Lanternia.", "Lanterns ... [No Light]", "story between a lamp and a ship."])
+def test_a_teaser_figures_words_are_no_organisation(words):
+    """A teaser figure set between the affiliations and the abstract: its boxes' words sit where more
+    entries would, but read as a sentence's words (an article, a verb, an ellipsis, a sentence's
+    end), which no organisation's name does; the entry beside them is still read."""
+    assert inst.organisations([words]) == []
+    assert inst.organisations(["Harbor Artificial Intelligence Laboratory", words]) == ["Harbor Artificial Intelligence Laboratory"]
+    assert not inst.reads_as_prose("Universidade da Coruña") and not inst.reads_as_prose("Lantern Co., Ltd.")

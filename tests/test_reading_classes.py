@@ -556,3 +556,20 @@ def test_roman_numeral_marks_are_marks_not_letters_of_a_name(tmp_path):
     assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte", "Lena Moreau"]
     assert paper.institutions == ["Orchard University", "Tidewater Institute of Technology", "Harbor Polytechnic",
                                   "Meadow College London", "Quill Research Labs"]
+
+
+def test_a_thesis_cover_is_read_past_its_kind_and_its_translation(tmp_path):
+    """A Chinese thesis cover: the largest words name the kind of document ('专业学位硕士论文'), the
+    title wraps over two lines and its English translation follows in the same size, and a form
+    names the student ('研 究 生 姓 名', each character a cell) and the supervisors ('导师姓名、职称'). The
+    title is the Chinese one alone, the student the only author, and no line of the translation is
+    read as an organisation."""
+    rows = [("专业学位硕士论文", 42, "c", 240), ("基于灯笼路由的长文档稀疏注意力", 22, "c", 330), ("机制研究", 22, "c", 360),
+            ("Research on Sparse Attention with Lantern", 22, "c", 390), ("Routing for Long Documents", 22, "c", 418)]
+    rows += [(ch, 16, 120 + 24 * i, 600) for i, ch in enumerate("研究生姓名")] + [("王小灯", 16, 330, 600)]
+    rows += [("导 师 姓 名 、 职 称", 16, 120, 640), ("林北辰 教授", 16, 330, 640), ("2031 年 6 月", 14, "c", 712)]
+    paper = read(tmp_path, rows)
+    assert paper.title == "基于灯笼路由的长文档稀疏注意力机制研究"
+    assert paper.authors == ["王小灯"]
+    assert paper.institutions == []
+

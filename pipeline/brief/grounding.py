@@ -31,7 +31,8 @@ REPAIRABLE = {NOT_PRINTED, IS_PERSON, IS_AUTHOR_LINE, ALL_LOST}
 
 _UNIT_ALONE = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|division|chair|group) (?:of|for)\b(?!.*,)", re.I)
 _NOT_A_NAME = re.compile(r"[。！？@=]|https?:|\b(?:19|20)\d\d\b.*\b\d{1,2}\b|^\W")  # a sentence, a link, a date
-_SENTENCE_WORDS = re.compile(r"\b(?:we|our|this paper|is|are|was|were|to|that|which|propose|show)\b", re.I)
+# a sentence's words, standing alone: the 'IS' of 'MPI-IS' is an acronym's end, not a verb
+_SENTENCE_WORDS = re.compile(r"(?<![\w-])(?:we|our|this paper|is|are|was|were|to|that|which|propose|show)(?![\w-])", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

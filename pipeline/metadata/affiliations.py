@@ -40,8 +40,23 @@ _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index 
                          re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
 _CONNECTIVE = re.compile(r"^\s*(?:and|AND|&)\s*$")
 # a cover form's labels: the student's name is the author; the course, teacher, number, school and major name no one
-_FORM_FIELD = re.compile(r"^(姓名|主持人|所在学院|课程名称|课程|任课教师|指导教师|指导老师|学号|学院|院系|专业|班级|年级)"
-                         r"(?:\s*[:：]\s*|\s+)(\S.*)$")
+_FORM_LABEL = (r"(?:研究生|学生|作者|申请人)?姓名|主持人|所在学院|课程名称|课程|任课教师|"
+               r"(?:实践)?(?:导师|指导教师|指导老师)(?:姓名)?(?:[、，,]?职称)?|"
+               r"学号|学院|院系|专业(?:类别|领域|名称)?|学科(?:专业|门类)?|研究方向|培养单位|学位类别|班级|年级")
+_FORM_FIELD = re.compile(rf"^({_FORM_LABEL})(?:\s*[:：]\s*|\s+)(\S.*)$")
+_AUTHOR_LABEL = re.compile(r"(?:研究生|学生|作者|申请人)?姓名|主持人")
+
+
+def _form_field(line: Line) -> tuple[str, str] | None:
+    """A cover form's (label, value): the label's characters may each be a cell of their own
+    ('研 究 生 姓 名   杨 琛'), or the label and value one cell ('姓名：王玉杰')."""
+    cells = [c.plain for c in line.cells]
+    for k in range(1, len(cells)):
+        label = re.sub(r"\s+", "", "".join(cells[:k])).rstrip(":：")
+        if re.fullmatch(_FORM_LABEL, label):
+            return label, re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", " ".join(cells[k:])).strip()
+    field = _FORM_FIELD.match(_unspaced_label(line.plain))
+    return (field.group(1), field.group(2)) if field else None
 
 
 def _unspaced_label(text: str) -> str:
@@ -126,8 +141,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
         if len(line.cells) == 1 and _CONNECTIVE.match(line.cells[0].plain):
             pending.clear()  # 'AND' between two author blocks (JACM, SIAM): the next name continues no entry
             continue
-        if field := _FORM_FIELD.match(_unspaced_label(line.plain)):  # a Chinese report's cover form: '姓  名   王玉杰'
-            authors += [field.group(2)] if field.group(1) in ("姓名", "主持人") and is_person_name(field.group(2)) else []
+        if field := _form_field(line):  # a Chinese report's or thesis's cover form: '姓  名   王玉杰'
+            authors += [field[1]] if _AUTHOR_LABEL.fullmatch(field[0]) and is_person_name(field[1]) else []
             continue
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []

@@ -30,6 +30,7 @@ NO_ORGANISATION = "no sign of an organisation"
 RUN_INTO = "the other reading's organisation with other words run into it"
 TITLE_AS_ORGANISATION = "words of the title, not an organisation"
 TEAM_AS_ORGANISATION = "a team's name, not an organisation"
+PROSE_AS_ORGANISATION = "words of a sentence or a figure, not an organisation"
 NOTHING = "nothing read"
 
 _VENUE_LINE = re.compile(
@@ -180,6 +181,8 @@ def _organisation_fault(name: str, persons: set[str]) -> str:
         return TEAM_AS_ORGANISATION  # '<Brand> Team' signs a report; the company, where page 1 names one, is the organisation
     if inst.is_placeholder(text):
         return NO_ORGANISATION  # 'Institution B': the template's blank
+    if inst.reads_as_prose(text) and not _ORG_WORD.search(text):
+        return PROSE_AS_ORGANISATION
     if len(text.split()) > 14 or re.search(r"\banonymous\b|匿名", text, re.I) or re.match(r"[a-z]{2,}\s+[a-z]", text) \
             or not inst.reads_as_organisation(text):
         return NO_ORGANISATION

@@ -34,7 +34,8 @@ def read_title(lines: list[Line], page_height: float, meta_title: str = "") -> t
 def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -> tuple[str, int, int, str]:
     """`read_title` and the rule that picked the title: the candidate the PDF's Title metadata
     agrees with, else the largest candidate (the first of that size)."""
-    groups = [g for g in _title_groups(lines, page_height) if not _is_masthead(lines, g[0], g[1])]
+    groups = [g for g in _title_groups(lines, page_height) if not _is_masthead(lines, g[0], g[1])
+              and not _DOCUMENT_KIND.match(_fold(" ".join(ln.plain for ln in lines[g[0]:g[1]])))]
     if not groups:
         return "", 0, 0, "no-title-candidate"
     wanted = _fold(meta_title)
@@ -48,9 +49,24 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
     size = max(g[2] for g in groups)
     start, end, _ = next(g for g in groups if abs(g[2] - size) < in_force().title_same_size_pt)
     end = _with_subtitle(lines, groups, end)
+    if (cut := _without_translation(lines, start, end)) < end:  # the translation is read as neither title nor header
+        return _join(lines, start, cut), start, end, "largest-text-without-translation"
     if unlabelled := _without_margin_labels(lines[start:end], meta_title):
         return unlabelled, start, end, "largest-text-without-margin-labels"
     return _join(lines, start, end), start, end, "largest-text"
+
+
+def _without_translation(lines: list[Line], start: int, end: int) -> int:
+    """A Chinese title whose English translation follows it in the same size, from a line of its
+    own on ('基于…研究' / 'Research on …'), ends where the translation starts; a title that runs
+    from Chinese into English within a line is one title."""
+    for i in range(start + 1, end):
+        above, below = lines[start:i], lines[i:end]
+        if all(_CJK_RE.search(ln.plain) for ln in above) and not any(_CJK_RE.search(ln.plain) for ln in below) \
+                and len(_CJK_RE.findall(" ".join(ln.plain for ln in above))) >= 6 \
+                and not re.search(r"[A-Za-z]{2,}\s*$", above[-1].plain):
+            return i
+    return end
 
 
 def _with_subtitle(lines: list[Line], groups: list[tuple[int, int, float]], end: int) -> int:
@@ -197,6 +213,9 @@ def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
     return (above and below) or (end < len(lines) and bool(_ARTICLE_TYPE.match(lines[end].plain)))
 
 
+# a cover's largest words name the kind of document, not the work: '专业学位硕士论文', '本科毕业设计（论文）', "Master's Thesis"
+_DOCUMENT_KIND = re.compile(r"^[\u4e00-\u9fff]{0,8}(?:学位论文|硕士论文|博士论文|毕业论文|毕业设计|课程论文|"
+                            r"课程报告|课程设计|实验报告|开题报告|学年论文|结题报告)(?:[（(][\u4e00-\u9fff]{1,6}[）)])?$|^(?:master|bachelor|doctoral|phd|diploma)s?(?:thesis|dissertation)$")
 # 'Cite this article as: <authors>. <Title>[J]. <Journal>': a line that repeats the title, not a journal's name
 _CITE_AS = re.compile(r"引用格式|引用本文|\[J\]|\bcite (?:this|as)\b|\bto cite\b|\bcitation:", re.I)
 # an article type set alone under the journal's name and above the title (MDPI: 'remote sensing' / 'Letter')

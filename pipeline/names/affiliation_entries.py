@@ -31,9 +31,15 @@ _STAR_IN_NAME = re.compile(r"(?<=[A-Z])\*(?=[A-Z]{2})")  # 'A*STAR': a star betw
 _SYMBOL_MARKER = re.compile(rf",\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])")
 
 
+_NUMBERED_AFTER_SEMICOLON = re.compile(r"\s*[;；]\s*(?=[\d０-９]{1,2}\s*[.．、]\s*[\u4e00-\u9fffA-Z])")
+
+
 def split_joined(entry: str) -> list[str]:
     """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
     printed as one entry."""
+    numbered = _NUMBERED_AFTER_SEMICOLON.split(re.sub(r"^\s*[（(](.*)[）)]\s*$", r"\1", entry))
+    if len(numbered) > 1:  # '（1．<学院>，<城市> <邮编>；2．<大学>…）': a Chinese journal's entries in one bracket
+        return [q for p in numbered for q in split_joined(re.sub(r"^\s*[\d０-９]{1,2}\s*[.．、]\s*", "", p))]
     marked = [p for p in _SYMBOL_MARKER.split(entry) if p.strip()]
     if len(marked) > 1:  # '<A>, ^<B>, △<C>': each after its own symbol, as '†<A>, ♠<B>' would be
         return [q for p in marked for q in split_joined(p)]
@@ -149,10 +155,18 @@ _CHINESE_UNIT_AFTER_ORGANISATION = re.compile(r"^([\u4e00-\u9fff]*(?:大学|研�
                                               r"|^([\u4e00-\u9fff]*大学)[\u4e00-\u9fff]+?(?:研究院|研究所)$")
 
 
+# a Chinese school or department named by its subject ('信息与控制工程学院'), which belongs to the college or university beside it
+_SUBJECTS = (r"(?:信息|计算机|电子|电气|控制|自动化|机械|数学|物理|化学|生命|环境|材料|土木|建筑|能源|经济|管理|外国语|"
+             r"软件|人工智能|统计|数据|网络|通信|航空|航天|医学|药学|文学|法学)")
+ZH_SCHOOL = re.compile(rf"^{_SUBJECTS}[\u4e00-\u9fff]*(?:学院|系)$")
+_SCHOOL_AFTER_COLLEGE = re.compile(rf"^([\u4e00-\u9fff]{{2,}}学院)({_SUBJECTS}[\u4e00-\u9fff]*(?:学院|系))$")
+
+
 def without_chinese_unit(part: str) -> str:
-    """A Chinese organisation without the unit run into it ('<X>大学<Y>研究院' is <X>大学's institute)."""
-    match = _CHINESE_UNIT_AFTER_ORGANISATION.match(part)
-    return (match.group(1) or match.group(2)) if match else part
+    """A Chinese organisation without the unit run into it ('<X>大学<Y>研究院' is <X>大学's institute,
+    '<X>职业技术学院信息学院' the college's school of information)."""
+    match = _CHINESE_UNIT_AFTER_ORGANISATION.match(part) or _SCHOOL_AFTER_COLLEGE.match(part)
+    return next(g for g in match.groups() if g) if match else part
 
 
 _TEAM_END = re.compile(r"\s+Team$")

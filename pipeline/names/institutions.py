@@ -18,11 +18,19 @@ from .organisation_rules import (
     stands_alone,
 )
 from .organisation_table import KnownOrganisation, chinese_names, known, registry_forms, usual_forms
-from .vocabulary import companies_in, has_organisation_word, institute_of_academy, is_place, is_placeholder, is_unit_or_generic
+from .vocabulary import (
+    companies_in,
+    has_organisation_word,
+    institute_of_academy,
+    is_place,
+    is_placeholder,
+    is_unit_or_generic,
+    reads_as_prose,
+)
 
 __all__ = [
     "FOLD_CACHE", "fold", "companies_in", "has_organisation_word", "institute_of_academy", "is_place", "is_placeholder",
-    "is_unit_or_generic", "KnownOrganisation", "chinese_names", "known", "registry_forms", "usual_forms",
+    "is_unit_or_generic", "reads_as_prose", "KnownOrganisation", "chinese_names", "known", "registry_forms", "usual_forms",
     "affiliation_text", "entry_parts", "EntryReading", "company_labs", "explain_organisations",
     "looks_like_affiliation", "organisation_of", "organisations", "read_entry", "reads_as_organisation", "stands_alone",
 ]

@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from . import registry
-from .affiliation_entries import academy_institutes, campuses, split_joined, split_parts, strip_noise, trim, without_chinese_unit
+from .affiliation_entries import ZH_SCHOOL, academy_institutes, campuses, split_joined, split_parts, strip_noise, trim, without_chinese_unit
 from .folding import fold
 from .organisation_parts import (
     dedupe_kept,
@@ -44,6 +44,7 @@ from .vocabulary import (
     is_placeholder,
     is_unit,
     page_labels,
+    reads_as_prose,
 )
 
 
@@ -184,16 +185,15 @@ def _clean_parts(parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
             dropped.append((part, "address"))
         elif GENERIC_ALONE.match(part) or is_placeholder(part):
             dropped.append((part, "generic-word"))  # 'University' alone, 'Institution B' (a template's blank)
-        elif _CHINESE_SCHOOL.match(part.strip()) and any(_CHINESE_ORGANISATION.search(p) for p in parts if p is not part):
+        elif reads_as_prose(part):
+            dropped.append((part, "prose"))  # a teaser figure's words between the byline and the abstract
+        elif ZH_SCHOOL.match(part.strip()) and any(_CHINESE_ORGANISATION.search(p) for p in parts if p is not part):
             dropped.append((part, "unit-of-organisation"))  # '沈阳工学院 / 信息与控制工程学院': the university's school
         else:
             kept.append(part)
     return kept, dropped
 
 
-# a Chinese school or department named by its subject, printed beside the university it belongs to
-_CHINESE_SCHOOL = re.compile(r"^(?:信息|计算机|电子|电气|控制|自动化|机械|数学|物理|化学|生命|环境|材料|土木|建筑|能源|"
-                             r"经济|管理|外国语|软件|人工智能|统计|数据|网络|通信|航空|航天|医学|药学|文学|法学)[\u4e00-\u9fff]*(?:学院|系)$")
 _CHINESE_ORGANISATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:大学|学院|研究院|研究所)")
 
 

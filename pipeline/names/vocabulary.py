@@ -188,6 +188,16 @@ def is_unit_or_generic(part: str) -> bool:
     return is_unit(part) or bool(GENERIC_ALONE.match(part.strip())) or is_place(part)
 
 
+# a sentence's or a figure's words: an ellipsis, a lower-case article or verb, a lower-case word ending a sentence
+_PROSE = re.compile(r"\.{3}|…|(?<![\w'’-])(?:a|an|is|are|was|were|named|called)(?![\w'’-])|(?<![\w.])[a-z]{3,}\.$")
+
+
+def reads_as_prose(part: str) -> bool:
+    """'Write a fiction named <X>', 'AI ... [No Emotions]': a teaser figure's text set between the
+    byline and the abstract reads as words of a sentence, which no organisation's name is."""
+    return bool(_PROSE.search(part.strip()))
+
+
 def has_organisation_word(part: str) -> bool:
     """A word that makes a phrase an organisation, or the acronym-and-town form ('<ABC> <Town>')."""
     return bool(STRONG.search(part))
