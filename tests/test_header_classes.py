@@ -603,3 +603,37 @@ def test_affiliation_letters_set_in_the_names_size_are_marks(tmp_path):
             ("a Orchard University, Lisbon, Portugal", 9, "c", 122), ("b Tidewater Institute of Technology, Porto, Portugal", 9, "c", 134)]
     paper = read_pages(tmp_path, [rows + abstract_rows(170)])
     assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ilse Marrow"]
+
+
+def test_entries_with_grouped_addresses_a_lower_case_company_and_a_current_affiliation_note(tmp_path):
+    """An IEEE conference header: each symbol-marked entry ends with its authors' grouped address
+    ('Japan. {ada, bo}@<host>'), one company's name is in lower case ('lanternworks Inc.'), and a
+    note names where an author is now ('The current affiliation of B. Oakes is <University>'). Each
+    is an organisation of the paper; no address piece is."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 20, "c", 80),
+            ("Ada Quill^{*}, Bram Oakes^{†}, Cora Lind^{‡}", 11, "c", 110),
+            ("^{*}Orchard Institute of Information Technology, Japan. {ada, cora}@orchard.example", 9, "c", 128),
+            ("^{†}Tidewater University, Japan. {bram, dov}@tidewater.example", 9, "c", 140),
+            ("^{‡}lanternworks Inc., Japan. {cora}@lanternworks.example", 9, "c", 152),
+            ("Abstract—We study how small lanterns of attention can be lit across long documents.", 8, 60, 180)]
+    rows += [("1 INTRODUCTION", 10, 40, 310)] + two_column_body(325, 560, 40) + two_column_body(325, 700, 320)
+    rows += [("^{†}The current affiliation of B. Oakes is Harbor University, Japan.", 8, 40, 640)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Orchard Institute of Information Technology", "Tidewater University", "lanternworks Inc.",
+                                  "Harbor University"]
+
+
+def test_an_mdpi_entry_ending_with_an_address_is_an_affiliation(tmp_path):
+    """MDPI: the byline, then '<Unit>, <University>, <Town> <Code>, <Country>; <name>@<host>' on one
+    line, then '* Correspondence: …': the line is an affiliation, though it holds an address."""
+    rows = [("Article", 10, 36, 106), ("Quiet Lanterns for Sparse Routing in Long Documents", 18, 36, 119),
+            ("Ada Quill * and Bram Oakes", 10, 36, 160),
+            ("School of Lantern Science, Orchard University, Lisbon 1100, Portugal; bram.oakes@orchard.example", 8, 167, 181),
+            ("* Correspondence: ada.quill@orchard.example", 8, 166, 192)]
+    rows += [(t, 9, 166, y + 30, *f) for t, _s, _x, y, *f in abstract_rows(200)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Orchard University"] and paper.authors == ["Ada Quill", "Bram Oakes"]

@@ -261,8 +261,13 @@ def _is_address_cell(cell: Cell) -> bool:
 _EMAIL_IN_BRACKETS = re.compile(r"\s*\((?:e-?mail|email)s?\s*:[^)]*\)?\s*$", re.I)
 
 
+_EMAIL_AFTER = re.compile(r"\s*[;,.]\s*(?:e-?mail:?\s*)?(?:\{[^{}]*\}|[^\s{}]+)@\S+$", re.I)  # '; <name>@<host>', '. {a, b}@<host>'
+
+
 def _cell_kind(cell: Cell) -> str:
     plain = _EMAIL_IN_BRACKETS.sub("", cell.plain)
+    if (bare := _EMAIL_AFTER.sub("", plain)) != plain and inst.looks_like_affiliation(bare):
+        return "affiliation"  # MDPI: '<Unit>, <University>, <Town> <Code>, <Country>; <name>@<host>'
     if not plain or "@" in plain or "http" in plain.lower() or "www." in plain.lower() or DATE_RE.match(plain) \
             or FUNDING_RE.search(plain):
         return "other"

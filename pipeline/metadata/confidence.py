@@ -20,7 +20,7 @@ LOW = LOW_CONFIDENCE
 _WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _SENTENCE = re.compile(r"[。！？]|\b(?:we|our|this paper|is|are|was|were|to)\b", re.I)
 _DEPARTMENT = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|division) (?:of|for)\b(?!.*,)", re.I)
-_NOT_ORG = re.compile(r"^[a-z]+\s|[:=@]|\d{3,}|^\W|\b(?:include|includes|to [A-Z]{2,})\b|^[A-Z]\.\s?[A-Z][a-z]+$")  # 'Y. Tong': a person
+_NOT_ORG = re.compile(r"^[a-z]+\s(?!(?:Inc|Ltd|LLC|GmbH|Corp)\b)|[:=@]|\d{3,}|^\W|\b(?:includes?|to [A-Z]{2,})\b|^[A-Z]\.\s?[A-Z][a-z]+$")
 
 
 def institution_doubts(names: list[str], authors: list[str]) -> tuple[list[str], list[str]]:

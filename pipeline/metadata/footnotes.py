@@ -108,7 +108,8 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     is_marker = [bool(MARKER_RE.match(s.text)) and s.size < note_size - in_force().note_marker_pt for s in foot]
     text = " ".join(s.text for s, marker in zip(foot, is_marker, strict=False) if not marker)
     entries = [_note_entry(piece) for m in re.finditer(
-        r"\b(?:are|is|was|were)\s+(?:now\s+|also\s+|currently\s+)?with\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)",
+        r"\b(?:(?:are|is|was|were)\s+(?:now\s+|also\s+|currently\s+)?with|(?:is|are)\s+now\s+at|current\s+affiliat(?:e|ion)s?"
+        r"(?:\s+of\s+[^:]{1,40}?)?(?:\s+is|\s*:))\s+(?:the\s+)?(.+?)(?:\(e-?mail|" + _SENTENCE_END + r"|$)",
         text) for piece in _ALSO_WITH.split(m.group(1))]
     if entries or sentences_only:
         return entries

@@ -14,7 +14,7 @@ from ..models import Span
 from ..names.vocabulary import word_set
 from ..rules import in_force
 
-MARKER_RE = re.compile(r"^[\d,*†‡§¶#∗⋆⋄◇♠♣♢♡♦✉a-jvx\s]+$")  # digits, symbols, letters a-j and roman numerals (iv, vii)
+MARKER_RE = re.compile(r"^[\d,*†‡§¶#a-jvx\s\u2190-\u23ff\u25a0-\u27bf]+$")  # digits, letters a-j, roman numerals, symbols (∗ ⋆ ◇ ♠ ✉ →)
 
 
 @dataclass

@@ -194,7 +194,7 @@ def strip_noise(entry: str) -> str:
         entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
     entry = _CONTACT_AFTER.sub("", entry)  # '<Organisation>. Contact: <address>': a note's sentence after the entry
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
-    entry = re.sub(r"\S+@\S+", " ", entry)
+    entry = re.sub(r"\{[^{}]*\}\s*@\S+|\S+@\S+", " ", entry)  # '{a, b}@<host>' is one address
     entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
     entry = re.sub(r"^[（(]([^()（）]+)[）)]$", r"\1", entry.strip())  # '（１ ．<大学>…）': a Chinese journal's bracket, then its marks
     entry = re.sub(r"^[\s\d*∗†‡§¶#,\u2460-\u2473，．]+(?![a-z])", "", entry)  # a marker ('１ ．'), not a name's own digit ('0labs')
