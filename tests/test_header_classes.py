@@ -637,3 +637,40 @@ def test_an_mdpi_entry_ending_with_an_address_is_an_affiliation(tmp_path):
     draw(path, rows)
     paper = read_metadata(extract(path))
     assert paper.institutions == ["Orchard University"] and paper.authors == ["Ada Quill", "Bram Oakes"]
+
+
+def test_a_run_of_marked_notes_reads_a_one_word_organisation(tmp_path):
+    """ICML: the affiliations are marked notes at the foot of the first column, one run
+    ('^1Tidewater Institute of Technology ^2Orchardia ^3Harbor Polytechnic'): a one-word name among
+    them is an organisation like its neighbours, though it carries no organisation word."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 14, "c", 90),
+            ("Mira Castellan^1 Tobias Rennick^2 Ana Duarte^3", 10, "c", 160),
+            ("Abstract", 11, 150, 200)] + two_column_body(215, 560, 40) + two_column_body(215, 700, 320)
+    rows += [("^1Tidewater Institute of Technology ^2Orchardia ^3Harbor Polytechnic. Correspondence", 8, 40, 620),
+             ("to: Mira Castellan <mira@orchard.example>.", 8, 40, 630)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Tidewater Institute of Technology", "Orchardia", "Harbor Polytechnic"]
+
+
+def test_a_town_and_its_country_under_an_ieee_block_is_no_author(tmp_path):
+    """IEEE: author blocks in columns, each '<Name>' / '<Unit>' / '<University>' / '<Town>, <Country>'
+    / 'Email: …', each line centred in its column; a block in the second row starts after them.
+    '<Town>, <Country>' is the block's address, never a name, so the authors are the four names."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long", 24, 60, 33), ("Documents", 24, 197, 60),
+            ("Mira Castellan", 9.1, 93, 98), ("Tobias Katharina Alessia Rennick", 9.1, 240, 98), ("Ana Duarte", 9.1, 451, 98),
+            ("Department of Lantern Science and", 9.1, 49, 109), ("Leysina American School", 9.1, 254, 109),
+            ("Department of Optics Science", 9.1, 414, 109), ("Information Engineering", 9.1, 72, 119),
+            ("Leysina, Switzerland", 9.1, 263, 119), ("National Harbor University", 9.1, 419, 119),
+            ("National Orchard University", 9.1, 73, 129), ("Email: tobias@las.example", 9.1, 249, 129),
+            ("Tainana, Taiwan", 9.1, 450, 129), ("Yilana, Taiwan", 9.1, 91, 140), ("Email: ana@harbor.example", 9.1, 414, 140),
+            ("Email: mira@orchard.example", 9.1, 55, 152), ("Lena Moreau, Senior Member, IEEE", 9.1, 45, 177),
+            ("Department of Lantern Science and", 9.1, 49, 187), ("Information Engineering", 9.1, 72, 197),
+            ("National Orchard University", 9.1, 73, 208), ("Yilana, Taiwan", 9.1, 91, 218), ("Email: lena@orchard.example", 9.1, 69, 228),
+            ("Abstract— We study how small lanterns of attention can be lit", 9.1, 58, 250),
+            ("across long documents without paying for the whole.", 9.1, 46, 261)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.authors == ["Mira Castellan", "Tobias Katharina Alessia Rennick", "Ana Duarte", "Lena Moreau"]

@@ -9,7 +9,7 @@ import pytest
 from pages import abstract_rows, draw
 
 from pipeline.brief.answer import AnswerError, ModelAnswer, parse_answer
-from pipeline.brief.grounding import ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, IS_PLACEHOLDER, IS_UNIT, NOT_PRINTED, ground
+from pipeline.brief.grounding import ALL_LOST, IS_AUTHOR_LINE, IS_PERSON, IS_PLACE, IS_PLACEHOLDER, IS_UNIT, NOT_PRINTED, Page, ground
 from pipeline.cli import main
 from pipeline.extract.pdf import extract
 from pipeline.metadata import read_metadata
@@ -88,6 +88,19 @@ def test_a_long_name_whose_acronym_ends_in_a_verbs_letters_is_no_sentence(tmp_pa
                                                    "Harborlight Systems Inc."]), paper.header_text, paper)
     assert reading.institutions == ["Westmarch Institute for Quiet Intelligent Systems (WMI-IS)", "Harborlight Systems Inc."]
     assert not dropped
+
+
+def test_a_universitys_name_without_its_generic_word_grounds_where_it_stands_alone(tmp_path):
+    """An ICML note prints '3Orchardia' for Orchardia University: a model's usual full name grounds.
+    The same word inside a longer name (an author 'Ada Orchardia', 'Orchardia Medical School') or
+    after 'of' ('University of Orchardia') is no shortening of it."""
+    paper = drawn(tmp_path, [("Ada Quill^1, Bram Oakes^2", 11, "c", 105),
+                             ("^1Tidewater Institute of Technology ^2Orchardia", 9, "c", 122)])
+    reading, dropped = ground(answer(institutions=["Tidewater Institute of Technology", "Orchardia University"]),
+                              paper.header_text, paper)
+    assert reading.institutions == ["Tidewater Institute of Technology", "Orchardia University"] and not dropped
+    for header in ("Ada Orchardia, Bram Oakes", "Orchardia Medical School", "University of Orchardia"):
+        assert not Page(header).prints("Orchardia University")
 
 
 def test_a_unit_is_lifted_to_its_organisation_and_a_unit_alone_is_dropped(tmp_path):

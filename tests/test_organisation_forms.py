@@ -81,6 +81,11 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("（１ ．清澜职业技术学院信息学院 ，浙江杭州 ３１１１１２ ；２ ．西湖大学软件工程学院 ，杭州 ３１００１８）",
      ["清澜职业技术学院", "西湖大学"]),
     ("(1. 西湖大学灯笼学院, 杭州 310024; 2. 清澜大学, 北京 100049)", ["西湖大学", "清澜大学"]),
+    # an Italian health authority after its unit; a national research council's institute named at its own level
+    ("S. C. Fisica Lanterna Nord, Azienda Sanitaria Lanterna Nord, Lucca, Italy", ["Azienda Sanitaria Lanterna Nord"]),
+    ("Istituto di Scienza delle Lanterne 'A. Faro', Consiglio Nazionale delle Ricerche, Pisa, Italy",
+     ["Istituto di Scienza delle Lanterne 'A. Faro', Consiglio Nazionale delle Ricerche"]),
+    ("Coöperatieve Lanternbank U.A., Utrecht, The Netherlands", ["Coöperatieve Lanternbank U.A"]),  # a Dutch cooperative
 ])
 def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
     """A medical school printed beside its teaching hospital is an organisation of its own (a university

@@ -33,6 +33,7 @@ _UNIT_ALONE = re.compile(r"^(?:the\s+)?(?:department|dept\.?|school|faculty|divi
 _NOT_A_NAME = re.compile(r"[。！？@=]|https?:|\b(?:19|20)\d\d\b.*\b\d{1,2}\b|^\W")  # a sentence, a link, a date
 # a sentence's words, standing alone: the 'IS' of 'MPI-IS' is an acronym's end, not a verb
 _SENTENCE_WORDS = re.compile(r"(?<![\w-])(?:we|our|this paper|is|are|was|were|to|that|which|propose|show)(?![\w-])", re.I)
+_SHORTENED = re.compile(r"([A-Z][\w'’-]{3,}(?: [A-Z][\w'’-]+){0,2}) (?:University|College|Inc\.?|Corporation)")  # '<Name> University'
 _WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -63,7 +64,7 @@ class Page:
 
     def _prints_form(self, name: str) -> bool:
         return (self._as_printed(name) or self._in_brackets(name) or self._as_acronym(name) or self._as_known(name)
-                or self._as_registered(name))
+                or self._as_registered(name) or self._as_shortened(name))
 
     @property
     def affiliations(self) -> "Page":
@@ -124,6 +125,18 @@ class Page:
         if row is None:
             return False
         return any(self._as_printed(form) for form in [*row.names, *row.chinese] if inst.fold(form) != inst.fold(name))
+
+    def _as_shortened(self, name: str) -> bool:
+        """'Harvard University' where the page prints 'Harvard' alone (an ICML note's '3Harvard'): the
+        name without its generic last word, standing on its own, not inside a longer name ('Harvard
+        Medical School', an author 'Ada Harvard')."""
+        match = _SHORTENED.fullmatch(name.strip())
+        if not match:
+            return False
+        for found in re.finditer(rf"(?<![A-Za-z-]){re.escape(match.group(1))}(?![\w-])(?!\s+[A-Z])", self.text):
+            if not re.search(r"(?:(?<![\w-])[A-Z][A-Za-z'’-]*|\b(?:of|de|at|in|the))\s+$", self.text[:found.start()]):
+                return True
+        return False
 
     def _as_registered(self, name: str) -> bool:
         """Another of the registry's forms of the one organisation this name means is printed:

@@ -8,6 +8,7 @@ from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors, is_person_name
+from .cover_form import form_field
 from .layout import Cell, Line, cell_size, is_link_row
 
 _NOTE_RE = re.compile(
@@ -39,31 +40,6 @@ _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index 
                          r"(?-i:\d{1,2}\s+[A-Z][a-z]+\.?|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4})",
                          re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
 _CONNECTIVE = re.compile(r"^\s*(?:and|AND|&)\s*$")
-# a cover form's labels: the student's name is the author; the course, teacher, number, school and major name no one
-_FORM_LABEL = (r"(?:研究生|学生|作者|申请人)?姓名|主持人|所在学院|课程名称|课程|任课教师|"
-               r"(?:实践)?(?:导师|指导教师|指导老师)(?:姓名)?(?:[、，,]?职称)?|"
-               r"学号|学院|院系|专业(?:类别|领域|名称)?|学科(?:专业|门类)?|研究方向|培养单位|学位类别|班级|年级")
-_FORM_FIELD = re.compile(rf"^({_FORM_LABEL})(?:\s*[:：]\s*|\s+)(\S.*)$")
-_AUTHOR_LABEL = re.compile(r"(?:研究生|学生|作者|申请人)?姓名|主持人")
-
-
-def _form_field(line: Line) -> tuple[str, str] | None:
-    """A cover form's (label, value): the label's characters may each be a cell of their own
-    ('研 究 生 姓 名   杨 琛'), or the label and value one cell ('姓名：王玉杰')."""
-    cells = [c.plain for c in line.cells]
-    for k in range(1, len(cells)):
-        label = re.sub(r"\s+", "", "".join(cells[:k])).rstrip(":：")
-        if re.fullmatch(_FORM_LABEL, label):
-            return label, re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", " ".join(cells[k:])).strip()
-    field = _FORM_FIELD.match(_unspaced_label(line.plain))
-    return (field.group(1), field.group(2)) if field else None
-
-
-def _unspaced_label(text: str) -> str:
-    """'学   院   统计学院' -> '学院   统计学院': a form's label is often spread over its cell."""
-    return re.sub(r"^\s*((?:[\u4e00-\u9fff]\s+){1,3}[\u4e00-\u9fff])(?=\s|[:：])", lambda m: re.sub(r"\s+", "", m.group(1)), text)
-
-
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
@@ -141,8 +117,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
         if len(line.cells) == 1 and _CONNECTIVE.match(line.cells[0].plain):
             pending.clear()  # 'AND' between two author blocks (JACM, SIAM): the next name continues no entry
             continue
-        if field := _form_field(line):  # a Chinese report's or thesis's cover form: '姓  名   王玉杰'
-            authors += [field[1]] if _AUTHOR_LABEL.fullmatch(field[0]) and is_person_name(field[1]) else []
+        if (field := form_field(line)) is not None:  # a Chinese report's or thesis's cover form: '姓  名   王玉杰'
+            authors += [field.value] if field.names_author and is_person_name(field.value) else []
             continue
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []
@@ -261,6 +237,11 @@ def _is_address_cell(cell: Cell) -> bool:
 _EMAIL_IN_BRACKETS = re.compile(r"\s*\((?:e-?mail|email)s?\s*:[^)]*\)?\s*$", re.I)
 
 
+def _town_and_country(plain: str) -> bool:
+    parts = [p.strip() for p in plain.split(",")]
+    return 2 <= len(parts) <= 3 and inst.is_place(parts[-1]) and not any(inst.is_place(p) for p in parts[:-1])
+
+
 _EMAIL_AFTER = re.compile(r"\s*[;,.]\s*(?:e-?mail:?\s*)?(?:\{[^{}]*\}|[^\s{}]+)@\S+$", re.I)  # '; <name>@<host>', '. {a, b}@<host>'
 
 
@@ -278,8 +259,8 @@ def _cell_kind(cell: Cell) -> str:
     lead = cell.parts[0][0].strip() if cell.parts else ""
     if lead[:1] in "*∗†‡§¶#" and _NOTE_RE.search(plain):
         return "other"
-    if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain) or _ACRONYMS_ONLY.match(plain):
-        return "affiliation"
+    if inst.looks_like_affiliation(plain) or _ACRONYM_FIRST.match(plain) or _ACRONYMS_ONLY.match(plain) or _town_and_country(plain):
+        return "affiliation"  # '<Town>, <Country>' under an entry is its address, never a name
     if cell.parts and cell.parts[0][1] and not _NOTE_RE.search(plain):
         return "affiliation"  # '¹ <Subject> Superintendence': a numbered entry; names carry their marks after them
     if _NOTE_RE.search(plain):

@@ -119,12 +119,14 @@ def footnote_affiliations(lines: list[Line], page_width: float, page_height: flo
     pieces = numbered.split("\x00")
     if is_marker and not is_marker[0]:  # the first note's marker can sit in the margin, unread
         pieces[0] = pieces[0] if inst.looks_like_affiliation(pieces[0]) and pieces[0].strip()[:1].isupper() else ""
-    for piece in pieces:  # text after each superscript marker
-        piece = _VENUE_NOTICE.split(piece)[0]
-        piece = re.sub(r"\s+", " ", piece).strip(" ,;.")
-        if piece and inst.looks_like_affiliation(piece) and not FUNDING_RE.search(piece):
-            entries.append(piece)
+    pieces = [re.sub(r"\s+", " ", _VENUE_NOTICE.split(piece)[0]).strip(" ,;.") for piece in pieces]  # text after each marker
+    entries = [p for p in pieces if p and inst.looks_like_affiliation(p) and not FUNDING_RE.search(p)]
+    if entries:  # in a run of marked affiliations, a name the table knows ('UMass Amherst') or one name alone ('Harvard') is one too
+        entries = [p for p in pieces if p in entries or inst.known(p) is not None or _SHORT_NAME.fullmatch(p)]
     return entries
+
+
+_SHORT_NAME = re.compile(r"[A-Z][A-Za-z-]{3,}")
 
 
 # amsart's addresses, each tagged with its author's surname: '(Chambers) Department of Economics, <University>'

@@ -123,13 +123,16 @@ TOP_ACRONYM = Pattern(lambda: rf"^(?!(?:{either('subject_acronyms')}) )[A-Z]{{2,
 # markers set as symbols in the text's own size, not raised: '<Name>△', ', ^<Organisation>' (in a character class)
 SYMBOL_MARKS = "◇⋄△▽☆★♠♣♢♡♦^⇤"  # ⇤: LaTeX's ∗ as some fonts map it
 GENERIC_ALONE = Pattern(lambda: rf"^(the\s+)?({either('generic_words')})$", re.I)
-ACADEMY = re.compile(r"\bAcademy of (?:\w+ )?Sciences?\b|科学院")
+# an academy or a national research council whose institutes papers name ('<Istituto>, Consiglio Nazionale delle Ricerche')
+ACADEMY = re.compile(r"\bAcademy of (?:\w+ )?Sciences?\b|科学院|\bConsiglio Nazionale delle Ricerche\b"
+                     r"|\bConsejo Superior de Investigaciones")
 # 'Institute of <Subject>', '<Town> Institute of <Subject>', '<X>研究所': an institute an academy may keep
-INSTITUTE_OF = re.compile(r"^(?:the\s+)?(?:[A-Z][a-z]+\s+){0,2}Institut(?:es?|ion) (?:of|for)\b|研究所$")
+INSTITUTE_OF = re.compile(r"^(?:the\s+)?(?:[A-Z][a-z]+\s+){0,2}Institut(?:es?|ion) (?:of|for)\b"
+                          r"|^Istituto (?:di|per)\b|^Instituto de\b|研究所$")
 # University systems whose campuses are named after a comma: 'University of <State>, <Campus>'
 SYSTEMS = Pattern(lambda: rf"^(?:the )?(?:{either('university_systems')})$", re.I)
 CAMPUS = re.compile(r"^(?:[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?)$")
-_ACADEMY_OR_MINISTRY = re.compile(r"\b(?:Academy|Academia|Ministry)\b|\bCAS\b|科学院|部$", re.I)
+_ACADEMY_OR_MINISTRY = re.compile(r"\b(?:Academy|Academia|Ministry|Consiglio Nazionale|Consejo Superior)\b|\bCAS\b|科学院|部$", re.I)
 _INSTITUTE_HEAD = re.compile(r"^(?!(?:the\s+)?(?:department|dept\b|school|faculty|division|college))"
                              r"[^,]*\b(?:Institutes?|Laborator(?:y|ies)|Labs?|Cent(?:er|re)s?)\b[^,]*,\s*(?P<tail>.+)$", re.I)
 _ACADEMY_INSTITUTE_ZH = re.compile(r"^[\u4e00-\u9fff]*科学院(?!大学)[\u4e00-\u9fff]{2,}(?:研究所|研究中心|实验室)$")  # 中国科学院<X>研究所
