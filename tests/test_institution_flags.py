@@ -177,3 +177,16 @@ def test_an_acronym_printed_before_its_own_full_name_raises_no_doubt():
     is the same organisation, no unread one."""
     header = "Ana Ruiz\nKAIST, Korea Advanced Institute of Science and Technology, Daejeon, South Korea"
     assert institutions_doubt(["KAIST"], header).confidence >= LOW
+
+
+def test_a_phrase_around_a_kept_name_dropped_from_an_entry_raises_no_doubt():
+    """'Institute of Lanterns (INLA) of the Universidad Nacional de Orchard (UNO)': the phrase left over
+    holds the university the rules kept, so nothing was misread there; a dropped piece naming another
+    organisation still raises doubt."""
+    kept = ["Universidad Nacional de Orchard"]
+    header = f"{TITLE}\nAna Ruiz\nInstitute of Lanterns (INLA) of the Universidad Nacional de Orchard (UNO)"
+    around = doubts(TITLE, ["Ana Ruiz"], 1, False, kept, ["(INLA) of the Universidad Nacional de Orchard (UNO)"], "x" * 200,
+                    header=header)["institutions"]
+    assert around.confidence >= LOW
+    other = doubts(TITLE, ["Ana Ruiz"], 1, False, kept, ["Tidewater Lantern Trust"], "x" * 200, header=header)["institutions"]
+    assert other.confidence < LOW

@@ -12,7 +12,7 @@ from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
 from .field_doubts import abstract_doubt, author_doubt, line_under_byline, title_doubt
-from .piece_doubts import acronym_joined, cut_at_line_end, entries_without_organisation, subject_units, units_named_after
+from .piece_doubts import acronym_joined, cut_at_line_end, entries_without_organisation, misread_pieces, subject_units, units_named_after
 
 __all__ = ["LOW", "abstract_doubt", "author_doubt", "doubts", "institution_doubts", "title_doubt"]
 
@@ -79,8 +79,6 @@ _REVIEW_NOTE = re.compile(r"\b(?:peer review under (?:the )?responsibility of|ho
 
 
 _FUNDING_LABEL = re.compile(r"^\s*(?:funding|financial support|acknowledge?ments?|conflicts? of interest)\s*[:：]", re.I)
-_CONTACT = re.compile(r"\b(?:phone|tel|fax|telephone)\b\s*[:.]", re.I)  # contact details dropped from an entry: nothing misread
-_MAIL_CODE = re.compile(r"\s(?:MC|MS|Box)\s?\d{3,5}$")  # '<Centre> MC1207': a correspondence address's mail code
 
 
 def _cells_but_notices(header: str) -> list[str]:
@@ -318,19 +316,6 @@ def short_form_again(kept: list[str]) -> list[str]:
     return out
 
 
-# 'ppat.1013990': a DOI's last piece on a line of its own; 'Submission Id: 1606': an anonymous copy's number; 'C-355': a room
-_IDENTIFIER_PIECE = re.compile(r"(?:doi:?\s*)?[\w./-]*\d{4,}[\w./-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+|"
-                               r"[A-Z]{1,2}-\d{2,4}", re.I)
-_NOTE_PROSE = re.compile(r"\b(?:supported|funded) (?:in part )?by\b|^[a-z]{4,} |^[a-z]+ [a-z]+\b")  # a funding note's, a sentence's middle
-
-
-def _prose(text: str) -> bool:
-    """A sentence of the abstract or a publisher's notice run into the header's entries: many lower-case
-    words (or a funding note's, or a sentence's middle), so no organisation's name was misread there."""
-    words = re.findall(r"\b[a-z][a-z'-]+\b", text)
-    return len(words) >= in_force().prose_dropped_min_words or bool(_NOTE_PROSE.search(text))
-
-
 def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
            kept: list[str], dropped: list[str], abstract: str, cited: int = 0, labs: list[str] = (),
            entries: list[str] = (), header: str = "") -> dict[str, FieldDoubt]:
@@ -343,9 +328,7 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         "authors": FieldDoubt(confidence=LOW, reason=author_reason) if count == 0 and author_reason else _doubt(author_reason),
         "abstract": _doubt(abstract_doubt(abstract)),
     }
-    people = {inst.fold(a) for a in authors}  # an author's own name dropped: a correspondence line, not a misreading
-    if dropped := [d for d in dropped if not _prose(d) and inst.fold(d) not in people and not _IDENTIFIER_PIECE.fullmatch(d.strip())
-                   and not _CONTACT.search(d) and not _MAIL_CODE.search(d)]:
+    if dropped := misread_pieces(dropped, kept, authors):
         out["institutions"] = FieldDoubt(confidence=rules.not_organisations, reason=f"dropped as not organisations: {'; '.join(dropped)}")
     elif [n for n in kept if not inst.reads_as_organisation(n)]:
         plain = [n for n in kept if not inst.reads_as_organisation(n)]

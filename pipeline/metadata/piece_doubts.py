@@ -12,6 +12,7 @@ import re
 
 from ..names import institutions as inst
 from ..names import registry
+from ..rules import in_force
 
 # a word that ends an organisation's name, printed alone (not 'Department': a unit, whatever it was)
 _ORG_WORD_ALONE = re.compile(r"^(?:the\s+)?(?:laborator(?:y|ies)|labs?|institutes?|college|academy|university|cent(?:er|re)|"
@@ -91,3 +92,27 @@ def acronym_joined(kept: list[str]) -> list[str]:
     """'Sciences Po & CEPR': a name and an organisation's acronym joined by '&', two organisations."""
     return [name for name in kept if re.search(r"\S\s+&\s+[A-Z]{3,6}$", name)]
 
+
+_CONTACT = re.compile(r"\b(?:phone|tel|fax|telephone)\b\s*[:.]", re.I)  # contact details dropped from an entry: nothing misread
+_MAIL_CODE = re.compile(r"\s(?:MC|MS|Box)\s?\d{3,5}$")  # '<Centre> MC1207': a correspondence address's mail code
+# 'ppat.1013990': a DOI's last piece on a line of its own; 'Submission Id: 1606': an anonymous copy's number; 'C-355': a room
+_IDENTIFIER_PIECE = re.compile(r"(?:doi:?\s*)?[\w./-]*\d{4,}[\w./-]*|(?:submission|paper)\s*(?:id|#|no\.?|number)\s*:?\s*\d+|"
+                               r"[A-Z]{1,2}-\d{2,4}", re.I)
+_NOTE_PROSE = re.compile(r"\b(?:supported|funded) (?:in part )?by\b|^[a-z]{4,} |^[a-z]+ [a-z]+\b")  # a funding note's, a sentence's middle
+
+
+def _prose(text: str) -> bool:
+    """A sentence of the abstract or a publisher's notice run into the header's entries: many lower-case
+    words (or a funding note's, or a sentence's middle), so no organisation's name was misread there."""
+    words = re.findall(r"\b[a-z][a-z'-]+\b", text)
+    return len(words) >= in_force().prose_dropped_min_words or bool(_NOTE_PROSE.search(text))
+
+
+def misread_pieces(dropped: list[str], kept: list[str], authors: list[str]) -> list[str]:
+    """The pieces dropped from the entries that may be an organisation misread: not prose, an
+    author's own name (a correspondence line), an identifier, contact details, a mail code, nor a
+    phrase around a name that was kept ('(<ABBR>) of the <University> (<U>)')."""
+    people = {inst.fold(a) for a in authors}
+    names = [inst.fold(k) for k in kept if len(inst.fold(k)) >= 8]
+    return [d for d in dropped if not _prose(d) and inst.fold(d) not in people and not _IDENTIFIER_PIECE.fullmatch(d.strip())
+            and not _CONTACT.search(d) and not _MAIL_CODE.search(d) and not any(n in inst.fold(d) for n in names)]
