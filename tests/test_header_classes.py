@@ -674,3 +674,17 @@ def test_a_town_and_its_country_under_an_ieee_block_is_no_author(tmp_path):
     draw(path, rows)
     paper = read_metadata(extract(path))
     assert paper.authors == ["Mira Castellan", "Tobias Katharina Alessia Rennick", "Ana Duarte", "Lena Moreau"]
+
+
+def test_an_organisation_on_the_line_under_another_starts_a_second_entry(tmp_path):
+    """NeurIPS: under each name, '<Institute of Technology>, <Town>' then '<Company> Inc., <Country>':
+    the second line opens with an organisation that is nobody's unit, so it is a second affiliation,
+    not the end of the first (which would keep one name of the two)."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, "c", 90),
+            ("Mira Castellan", 10, 150, 140), ("Tobias Rennick", 10, 380, 140),
+            ("Tidewater Institute of Technology, Porto", 10, 115, 152), ("Tidewater Institute of Technology, Porto", 10, 345, 152),
+            ("Harbor Lantern Systems Inc., Portugal", 10, 115, 164), ("Harbor Lantern Systems Inc., Portugal", 10, 345, 164)] + abstract_rows(220)
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Tidewater Institute of Technology", "Harbor Lantern Systems Inc."]

@@ -190,3 +190,14 @@ def test_a_phrase_around_a_kept_name_dropped_from_an_entry_raises_no_doubt():
     assert around.confidence >= LOW
     other = doubts(TITLE, ["Ana Ruiz"], 1, False, kept, ["Tidewater Lantern Trust"], "x" * 200, header=header)["institutions"]
     assert other.confidence < LOW
+
+
+def test_a_known_acronym_beside_the_name_read_is_flagged_but_not_one_in_the_title():
+    """'<Institute>, KAIST' in one entry: the rules read the institute; the acronym beside it names
+    an organisation of its own (the table knows it), so the field is doubted. An acronym the registry
+    happens to hold that the title prints ('LSTM') is no affiliation."""
+    header = "Sparse LSTM Lanterns\nAna Ruiz\nOrchard Institute of Lanterns, KAIST"
+    assert institutions_doubt(["Orchard Institute of Lanterns"], header).confidence < LOW
+    assert institutions_doubt(["Orchard Institute of Lanterns", "KAIST"], header).confidence >= LOW
+    assert institutions_doubt(["Orchard Institute of Lanterns"], "Sparse LSTM Lanterns\nAna Ruiz\nOrchard Institute of Lanterns"
+                              ).confidence >= LOW

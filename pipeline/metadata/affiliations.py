@@ -287,13 +287,17 @@ def _add_affiliation(cell: Cell, line: Line, pending: list[tuple[Cell, Line, int
 
 
 def _second_affiliation(entry: str, more: str) -> bool:
-    """A line under a complete organisation that is itself a whole university name starts a second
-    affiliation; under a unit, or after a trailing comma, it finishes the first."""
-    if entry.rstrip().endswith(",") or not _FULL_ORG.match(more.strip()):
+    """A line under a complete organisation that is itself a whole university name, or opens with an
+    organisation that is nobody's unit ('Tübingen AI Center, Germany' under '<Institute>, <ABBR>'),
+    starts a second affiliation; under a unit, or after a trailing comma, it finishes the first."""
+    first = more.split(",")[0].strip()
+    opens_with_organisation = inst.stands_alone(first) and not _LOWER_WORD.search(first)  # not 'Compute sponsored by <Company>'
+    if entry.rstrip().endswith(",") or not (_FULL_ORG.match(more.strip()) or opens_with_organisation):
         return False
     return any(inst.stands_alone(org) for org in inst.organisation_of(entry))
 
 
+_LOWER_WORD = re.compile(r"\b(?!(?:of|and|for|the|de|di|du|des|la|le|der|und|für|at|in|on)\b)[a-z]{3,}")
 _FULL_ORG = re.compile(r"^(?:The\s+)?(?:[A-Z][\w'’.-]+\s+){1,4}Universit(?:y|ät|é|à|at|ad|e)\b(?:\s+of\s+[A-Z].*)?$")
 
 

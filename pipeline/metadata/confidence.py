@@ -111,7 +111,8 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
     found, forms = [], _kept_forms(kept)
     kept_ids = {org.id for org in map(registry.identify, kept) if org is not None}  # '北京交通大学' accounts for its English name
     for cell in _cells_but_notices(header):
-        if _covers(cell, forms):
+        if _covers(cell, forms):  # an entry read; but an acronym beside the name read may be another organisation
+            found += [p for p in inst.entry_parts(cell) if _known_acronym(p) and not _covers(p, forms) and p not in found]
             continue
         if not kept and _MARKED_NOTE.match(cell.strip()):
             found.append(re.sub(r"\S+@\S+", "", cell).strip(" *∗†‡§¶."))
@@ -124,6 +125,12 @@ def unread_organisations(header: str, kept: list[str]) -> list[str]:
                     or (not kept and inst.has_organisation_word(part)):
                 found.append(part)
     return found
+
+
+def _known_acronym(part: str) -> bool:
+    """'<Institute>, MPI-IS': an acronym the table or the registry knows, printed in an entry beside the
+    name read, names an organisation of its own."""
+    return bool(re.fullmatch(r"[A-Z][A-Z-]{2,}[A-Z]", part.strip())) and inst.known(part.strip()) is not None
 
 
 def _below_title(header: str, title: str) -> bool:
