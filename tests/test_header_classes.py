@@ -683,8 +683,25 @@ def test_an_organisation_on_the_line_under_another_starts_a_second_entry(tmp_pat
     rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 17, "c", 90),
             ("Mira Castellan", 10, 150, 140), ("Tobias Rennick", 10, 380, 140),
             ("Tidewater Institute of Technology, Porto", 10, 115, 152), ("Tidewater Institute of Technology, Porto", 10, 345, 152),
-            ("Harbor Lantern Systems Inc., Portugal", 10, 115, 164), ("Harbor Lantern Systems Inc., Portugal", 10, 345, 164)] + abstract_rows(220)
+            ("Harbor Lantern Systems Inc., Portugal", 10, 115, 164),
+            ("Harbor Lantern Systems Inc., Portugal", 10, 345, 164)] + abstract_rows(220)
     path = tmp_path / "p.pdf"
     draw(path, rows)
     paper = read_metadata(extract(path))
     assert paper.institutions == ["Tidewater Institute of Technology", "Harbor Lantern Systems Inc."]
+
+
+def test_a_teaser_figures_labels_under_the_affiliations_are_no_affiliations(tmp_path):
+    """A teaser figure between the author grid and the abstract: after a wide gap, its boxes and
+    labels are set far smaller than the affiliations ('Verification', 'Scene Graph', 'Answer'), so the
+    header's affiliations end above it."""
+    rows = [("Quiet Lanterns: Benchmarking Grounded Reasoning", 17, "c", 84)]
+    for x, name in ((118, "Mira Castellan"), (282, "Tobias Rennick"), (441, "Ana Duarte")):
+        rows += [(name, 12, x, 131), ("Orchard University", 10, x - 16, 156), ("Lisbon, Portugal", 10, x - 10, 168)]
+    rows += [("1 Progress Reasoning", 7.5, 77, 218), ("Which step has been completed?", 5.8, 70, 228),
+             ("Verification", 6.6, 189, 325), ("LLM Render", 6.6, 285, 325), ("Scene Graph", 6.6, 243, 354),
+             ("Answer", 6.6, 333, 354), ("Figure 1: Lanterns and their reasoning steps.", 9, 72, 420)] + abstract_rows(450)
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    paper = read_metadata(extract(path))
+    assert paper.institutions == ["Orchard University"]

@@ -201,3 +201,14 @@ def test_a_known_acronym_beside_the_name_read_is_flagged_but_not_one_in_the_titl
     assert institutions_doubt(["Orchard Institute of Lanterns", "KAIST"], header).confidence >= LOW
     assert institutions_doubt(["Orchard Institute of Lanterns"], "Sparse LSTM Lanterns\nAna Ruiz\nOrchard Institute of Lanterns"
                               ).confidence >= LOW
+
+
+def test_an_entry_read_whole_as_a_town_a_region_and_a_country_is_flagged():
+    """'1 Sigma Lantern, Paris, France': a company with no organisation word reads like '<Town>,
+    <Region>, <Country>', so nothing is kept from it; the entry is doubted, not passed over. An
+    acmsmall entry '<NAME>, <Known>, <Country>' is not."""
+    def doubt(entries, kept):
+        return doubts(TITLE, ["Ana Ruiz"], 1, False, kept, [], "x" * 200, entries=entries,
+                      header=f"{TITLE}\nAna Ruiz\n" + "\n".join(entries))["institutions"]
+    assert doubt(["Sigma Lantern, Paris, France", "Orchard University, Lisbon, Portugal"], ["Orchard University"]).confidence < LOW
+    assert doubt(["ANA RUIZ, KAIST, Korea", "KAIST, Daejeon, Korea"], ["KAIST"]).confidence >= LOW

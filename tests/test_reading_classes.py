@@ -594,3 +594,28 @@ def test_a_symbol_marker_of_any_kind_is_a_marker():
     paper = read_metadata(Document(path="p.pdf", sha256="s", page_count=1, page_width=612, page_height=792,
                                    pages=[" ".join(s.text for s in spans)], spans=spans))
     assert paper.authors == ["Mira Castellan", "Tobias Rennick", "Ana Duarte"]
+
+
+def test_an_undergraduate_thesis_cover_gives_its_title_by_its_form():
+    """'(2031)届本科生毕业论文' names the kind of document; the form's '题    目' row gives the title and its
+    '院    部' row names a school, not an organisation; the university, printed only in the logo, is
+    named with the document's kind in the next page's running head or in the PDF's Title."""
+    from pipeline.metadata.cover_form import cover_school, names_document_kind, school_named
+
+    assert names_document_kind("(2031)届本科生毕业论文") and names_document_kind("专 业 学 位 硕 士 论 文")
+    assert not names_document_kind("毕业设计管理系统") and not names_document_kind("基于灯笼路由的长文档研究")
+    cover = ["(2031)届本科生毕业论文", "题 目 灯笼救助平台建设", "院 部 信息工程学院"]
+    assert school_named(cover_school(cover, "清澜师范学院 2031 届本科毕业设计(论文)\n灯笼救助平台建设", "")) == "清澜师范学院"
+    statement = "独创性声明\n本人声明：所呈交的毕业设计（论文）"
+    assert school_named(cover_school(cover, statement, "西湖大学本科生毕业设计（论文）模版")) == "西湖大学"
+    assert cover_school(["灯笼救助平台建设", "王小灯"], "清澜师范学院 2031 届本科毕业设计(论文)", "") == ""  # no cover: nothing
+
+
+def test_a_thesis_covers_form_row_is_its_title(tmp_path):
+    rows = [("(2031)届本科生毕业论文", 36, "c", 182)]
+    for i, (label, value) in enumerate([("题目", "灯笼救助领养平台建设"), ("专业", "计算机科学与技术"), ("院部", "信息工程学院"),
+                                        ("学号", "1618130234"), ("姓名", "王小灯")]):
+        rows += [(label[0], 18, 91, 304 + 43 * i), (label[1], 18, 165, 304 + 43 * i), (value, 18, 224, 304 + 43 * i)]
+    paper = read(tmp_path, rows)
+    assert paper.title == "灯笼救助领养平台建设"
+    assert paper.authors == ["王小灯"] and paper.institutions == []

@@ -14,6 +14,7 @@ from .abstract import abstract_line, excerpt, read_abstract
 from .affiliations import read_header
 from .authors import PLACEHOLDER_RE, TEAM_RE, is_signature, once_each, rejoined
 from .confidence import LOW, doubts, institution_doubts
+from .cover_form import cover_school, school_named
 from .footnotes import foot_notes, footnote_affiliations
 from .header import beside_abstract, header_block, without_column
 from .identifiers import read_identifiers
@@ -67,14 +68,17 @@ def read_metadata(doc: Document) -> Paper:
     authors, aff_entries, team = _signatures(once_each(rejoined(authors)), aff_entries)
     if aff_entries and not printed:
         entries_rule = "company-in-signature"
+    cover_line = "" if aff_entries else cover_school([ln.plain for ln in lines], doc.pages[1] if len(doc.pages) > 1 else "",
+                                                      doc.meta_title)
+    if cover_line:  # a thesis cover whose university is printed only in its logo, named on the next page
+        aff_entries, entries_rule = [school_named(cover_line)], "cover-school"
     anonymous = any(PLACEHOLDER_RE.search(line.plain) for line in lines[title_end:abstract_at])
     if anonymous:  # an anonymous submission names nobody: other header lines are notes, not names
         authors = []
     read, passed_over = inst.explain_organisations(aff_entries)
     names, dropped = institution_doubts([name for name, _ in read], authors)
     notes = foot_notes(lines, doc.page_width, doc.page_height, text_body, notes_x0)
-    header = header_block(lines[:abstract_at], notes, column_x0,
-                          beside=beside)
+    header = header_block(lines[:abstract_at], notes, column_x0, beside=beside) + (f"\n{cover_line}" if cover_line else "")
     rules = dict(read)
     shown = inst.registry_forms(names, header)
     decisions = [Decision(field="title", value=title, rule=title_rule, kept=bool(title))]

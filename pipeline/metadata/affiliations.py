@@ -9,7 +9,7 @@ from ..names import registry
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors, is_person_name
 from .cover_form import form_field
-from .layout import Cell, Line, cell_size, is_link_row
+from .layout import Cell, Line, cell_size, is_link_row, main_size
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -104,7 +104,7 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
     tails: list[tuple[Cell, str]] = []  # name cells of the line above that ended on a first name alone
     corresponding = False  # past a 'Correspondence:' label, a name is the corresponding author's, named again
-    header = _without_figure_labels(header)
+    header = _without_figure_labels(_before_teaser(header))
     spacing = _line_spacing(header)
     listed = _authors_listed(header)
     for line in header:
@@ -195,6 +195,17 @@ def _without_figure_labels(header: list[Line]) -> list[Line]:
     while start > 0 and _is_label_line(header[start - 1]):
         start -= 1
     return header[:start] if caption - start >= in_force().figure_label_lines else header
+
+
+def _before_teaser(header: list[Line]) -> list[Line]:
+    """The header down to a teaser figure: past an affiliation, a wide gap, then text set clearly
+    smaller than the line above it (a figure's boxes and labels, 'Verification', 'Scene Graph')."""
+    for i in range(1, len(header)):
+        above, line = header[i - 1], header[i]
+        gap, size = line.y0 - above.y1, main_size(above)
+        if gap > 2.5 * size and main_size(line) < size - 1.5 and any(inst.looks_like_affiliation(ln.plain) for ln in header[:i]):
+            return header[:i]
+    return header
 
 
 def _is_label_line(line: Line) -> bool:

@@ -356,8 +356,8 @@ def doubts(title: str, authors: list[str], count: int | None, anonymous: bool,
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="a unit, or two organisations, read as one organisation: "
                                                                         f"{'; '.join(units)}")
     elif unnamed := entries_without_organisation(entries):
-        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="an entry names a unit and an address but no "
-                                                                        f"organisation: {'; '.join(u[:80] for u in unnamed)}")
+        out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread, reason="an entry names an address but no organisation "
+                                                                        f"the rules could read: {'; '.join(u[:80] for u in unnamed)}")
     elif again := short_form_again(kept):
         out["institutions"] = FieldDoubt(confidence=rules.glued_or_unread,
                                          reason=f"a short form read beside the name it stands for: {'; '.join(again)}")

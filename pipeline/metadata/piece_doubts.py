@@ -65,11 +65,15 @@ def units_named_after(kept: list[str]) -> list[str]:
 
 def entries_without_organisation(entries: list[str]) -> list[str]:
     """Entries that name a unit and an address down to the country, but no organisation ('Department
-    of <Subject> <mail stop>, <Town>, <State> <code>, USA'): whole entries whose organisation the
-    rules could not read."""
+    of <Subject> <mail stop>, <Town>, <State> <code>, USA'), or read whole as a town, a region and a
+    country: whole entries whose organisation the rules could not read."""
     found = []
     for entry in entries:
         reading = inst.read_entry(entry)
+        if not reading.kept and entry.count(",") == 2 and any(rule == "address-line" for _, rule in reading.dropped) \
+                and inst.known(entry.split(",")[1].strip()) is None:  # not '<NAME>, <Known>, <Country>' (acmsmall)
+            found.append(entry)  # '<Name>, <Town>, <Country>' read as '<Town>, <Region>, <Country>': a company with no organisation word
+            continue
         if reading.kept or not any(rule == "unit-of-organisation" for _, rule in reading.dropped):
             continue
         if any(inst.is_place(part) for part, rule in reading.dropped if rule == "address"):

@@ -14,6 +14,7 @@ import unicodedata
 
 from ..names.vocabulary import word_set
 from ..rules import in_force
+from .cover_form import names_document_kind, titled
 from .layout import Line, main_size, text_cells
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
@@ -35,7 +36,7 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
     """`read_title` and the rule that picked the title: the candidate the PDF's Title metadata
     agrees with, else the largest candidate (the first of that size)."""
     groups = [g for g in _title_groups(lines, page_height) if not _is_masthead(lines, g[0], g[1])
-              and not _DOCUMENT_KIND.match(_fold(" ".join(ln.plain for ln in lines[g[0]:g[1]])))]
+              and not names_document_kind(" ".join(ln.plain for ln in lines[g[0]:g[1]]))]
     if not groups:
         return "", 0, 0, "no-title-candidate"
     wanted = _fold(meta_title)
@@ -213,9 +214,6 @@ def _is_masthead(lines: list[Line], start: int, end: int) -> bool:
     return (above and below) or (end < len(lines) and bool(_ARTICLE_TYPE.match(lines[end].plain)))
 
 
-# a cover's largest words name the kind of document, not the work: '专业学位硕士论文', '本科毕业设计（论文）', "Master's Thesis"
-_DOCUMENT_KIND = re.compile(r"^[\u4e00-\u9fff]{0,8}(?:学位论文|硕士论文|博士论文|毕业论文|毕业设计|课程论文|"
-                            r"课程报告|课程设计|实验报告|开题报告|学年论文|结题报告)(?:[（(][\u4e00-\u9fff]{1,6}[）)])?$|^(?:master|bachelor|doctoral|phd|diploma)s?(?:thesis|dissertation)$")
 # 'Cite this article as: <authors>. <Title>[J]. <Journal>': a line that repeats the title, not a journal's name
 _CITE_AS = re.compile(r"引用格式|引用本文|\[J\]|\bcite (?:this|as)\b|\bto cite\b|\bcitation:", re.I)
 # an article type set alone under the journal's name and above the title (MDPI: 'remote sensing' / 'Letter')
@@ -231,7 +229,7 @@ def _join(lines: list[Line], start: int, end: int) -> str:
     title_lines = lines[start:end]
     edge = _title_edge(title_lines)
     title_lines = [ln for ln in title_lines if any(s.x1 >= edge for s in ln.spans)]  # not a sidebar's line between them
-    return tidy_title(" ".join(_without_label(" ".join(c.plain for c in text_cells(ln)), ln, edge) for ln in title_lines))
+    return tidy_title(" ".join(titled(ln) or _without_label(" ".join(c.plain for c in text_cells(ln)), ln, edge) for ln in title_lines))
 
 
 def _title_edge(title_lines: list[Line]) -> float:

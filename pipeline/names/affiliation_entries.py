@@ -34,6 +34,9 @@ _SYMBOL_MARKER = re.compile(rf",\s*[{SYMBOL_MARKS}]+\s*(?=[A-Z\u4e00-\u9fff])")
 _NUMBERED_AFTER_SEMICOLON = re.compile(r"\s*[;；]\s*(?=[\d０-９]{1,2}\s*[.．、]\s*[\u4e00-\u9fffA-Z])")
 
 
+_NOW_AT = re.compile(r"^\W*(?:current|present|permanent)\s+(?:affiliation|address)s?\s*[:：]\s*|^\W*now\s+at\s*[:：]?\s*", re.I)
+
+
 def split_joined(entry: str) -> list[str]:
     """'<Town> Lab/<Town> University', 'X University and the Y Institute': two organisations
     printed as one entry."""
@@ -193,6 +196,7 @@ def strip_noise(entry: str) -> str:
     if _TEAM_END.search(entry) and companies_in(entry):
         entry = companies_in(entry)[0]  # '<Brand> <Name> Team': the company signs through its team
     entry = _CONTACT_AFTER.sub("", entry)  # '<Organisation>. Contact: <address>': a note's sentence after the entry
+    entry = _NOW_AT.sub("", entry)  # 'Current Affiliation: <Company>, <Town>': the label, not the name
     entry = re.sub(r"\(?e-?mail[^)]*\)?", " ", entry, flags=re.I)
     entry = re.sub(r"\{[^{}]*\}\s*@\S+|\S+@\S+", " ", entry)  # '{a, b}@<host>' is one address
     entry = _NOTE_AFTER.sub("", entry)  # 'Inserm ¶ Corresponding author': a note's text set on the entry's line
