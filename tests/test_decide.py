@@ -418,3 +418,24 @@ def test_a_teaser_figures_words_in_the_rules_reading_lose_to_the_models_shorter_
     shown = decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=names), [])
     assert shown.institutions == names and "institutions" not in shown.overruled
     assert PROSE_AS_ORGANISATION in institution_faults(figure, [])
+
+
+def test_a_model_naming_what_the_rules_doubt_they_could_not_read_wins():
+    """'1 Sigma Lantern, Paris, France': the rules read it as an address and doubt their two names
+    for it; a model reads 'Sigma Lantern' too. A name with no organisation word is no reason to keep
+    the shorter list when it is the very entry the rules' doubt names."""
+    names = ["Sigma Lantern", "Mistrale Systems Inc.", "Rhizome Labs"]
+    header = "Quiet Lanterns\nAda Quill1 Bo Lin2\n1 Sigma Lantern, Paris, France\n2 Mistrale Systems Inc., Paris\n3 Rhizome Labs, Paris"
+    rules = _paper(header, names[1:], doubt="an entry names an address but no organisation the rules could read: "
+                                            "Sigma Lantern, Paris, France")
+    shown = decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=names), [])
+    assert shown.institutions == names
+    unrelated = _paper(header, names[1:], doubt="the authors cite affiliation 4, but only 2 were read")
+    assert decide(unrelated, Reading(title=rules.title, authors=rules.authors, institutions=names), []).institutions == names[1:]
+
+
+def test_a_campus_the_registry_knows_as_its_own_university_is_not_words_run_into_the_other():
+    """'The Chinese University of Hong Kong, Shenzhen' beside the rules' 'The Chinese University of Hong
+    Kong': the registry knows the whole as another university, so the model's name is no run-in."""
+    assert not institution_faults(["The Chinese University of Hong Kong, Shenzhen"], [], ["The Chinese University of Hong Kong"])
+    assert institution_faults(["Northlake University Lantern Lab"], [], ["Northlake University"])

@@ -110,7 +110,7 @@ def _weigh(field: str, rules: Paper, reading: Reading, lost: bool, page: registr
     theirs_wrong = _faults(field, _own(field, theirs, ours, page), reading, rules, rules)
     if not ours and rules.author_count == 0 and field != "title":
         ours_wrong = ""  # an anonymous paper: nobody named is the rules' reading, not a failure to read
-    if severity(theirs_wrong) > severity(ours_wrong):
+    if severity(theirs_wrong) > severity(ours_wrong) and not _names_the_doubt(field, rules, theirs, ours, page):
         return Verdict(False, f"the model's is {theirs_wrong}; the rules' reading stands")
     if field == "institutions" and severity(ours_wrong) <= 1 and not theirs_wrong and _covers(field, ours, theirs, page) \
             and len(ours) > len(theirs) and not {person_key(n) for n in ours} & {person_key(a) for a in reading.authors}:
@@ -135,6 +135,17 @@ def _weigh(field: str, rules: Paper, reading: Reading, lost: bool, page: registr
         return Verdict(True, f"the rules doubt theirs ({rules.confidence[field].reason}); the model's grounded reading is kept")
     return Verdict(False, "both readings pass the checks and the rules are sure of theirs; the rules' reading stands, "
                           "unsettled", unsettled=True)
+
+
+def _names_the_doubt(field: str, rules: Paper, theirs: list[str], ours: list[str], page: registry.Context) -> bool:
+    """The model reads the rules' names and more, and each more is what the rules' own doubt points to
+    ('an entry names an address but no organisation the rules could read: Sigma Nova, Paris, France'):
+    a name with no organisation word the rules could not read is no reason to keep their shorter list."""
+    if field != "institutions" or rules.sure(field) or not _covers(field, theirs, ours, page) or len(theirs) <= len(ours):
+        return False
+    why = inst.fold(rules.confidence[field].reason)
+    extra = _own(field, theirs, ours, page)
+    return bool(extra) and all(inst.fold(name) in why and severity(institution_faults([name], [])) <= 1 for name in extra)
 
 
 def _faults(field: str, value, mine: Paper | Reading, rules: Paper | Reading, other: Paper | Reading) -> str:

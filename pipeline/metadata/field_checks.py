@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..names import institutions as inst
+from ..names import registry
 from ..names.vocabulary import Pattern, either, word_set
 from ..rules import in_force
 from .authors import TEAM_RE
@@ -138,10 +139,17 @@ def _run_into(name: str, mine: list[str], others: list[str]) -> str:
     key, own = inst.fold(name), {inst.fold(m) for m in mine}
     inside = [o for o in others if len(inst.fold(o)) >= 3 and inst.fold(o) != key and inst.fold(o) in key
               and _whole_words_in(o, name) and inst.fold(o) not in own and not forms(o) & forms(name)
-              and not _institute_of(name, o) and not _organisation_fault(o, set())]  # no organisation: nothing run into
+              and not _institute_of(name, o) and not _organisation_fault(o, set()) and not _another_registered(name, o)]
     if len(inside) >= 2:
         return SEVERAL_ORGANISATIONS
     return RUN_INTO if inside else ""
+
+
+def _another_registered(name: str, inside: str) -> bool:
+    """'The Chinese University of Hong Kong, Shenzhen' around 'The Chinese University of Hong Kong':
+    the registry knows the whole as an organisation of its own, not the other with words run into it."""
+    whole = registry.identify(name)
+    return whole is not None and whole != registry.identify(inside)
 
 
 def _whole_words_in(part: str, name: str) -> bool:
