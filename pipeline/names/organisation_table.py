@@ -56,6 +56,8 @@ def known(name: str) -> KnownOrganisation | None:
     if row is not None:
         return row
     org = registry.identify(name)
+    if org is not None and org.name.isupper() and len(org.name) > 3 and not name.strip().isupper():
+        return None  # 'Summit', a town, is not 'SUMMIT': a name registered in capitals is printed so
     return KnownOrganisation(org.name, [], [org.zh] if org.zh else []) if org is not None else None
 
 
