@@ -705,3 +705,17 @@ def test_a_teaser_figures_labels_under_the_affiliations_are_no_affiliations(tmp_
     draw(path, rows)
     paper = read_metadata(extract(path))
     assert paper.institutions == ["Orchard University"]
+
+
+def test_an_acm_block_reads_the_university_apart_from_its_town_on_the_next_line(tmp_path):
+    """ACM sigconf: '<Department>,' / 'Purdue University' / 'West Lafayette, IN, USA' under a name. The
+    registry files the university as 'Purdue University West Lafayette', but the line under a whole
+    name that ends in 'University' is its town, not the rest of its name."""
+    rows = [("Quiet Lanterns: Fine-Grained Routing for Long Documents", 17, "c", 108),
+            ("Mira Castellan", 11.7, 153, 154), ("Tobias Rennick", 11.7, 398, 154),
+            ("Orchard Institute of Technology", 9.8, 110, 167), ("Department of Computer Science,", 9.8, 358, 167),
+            ("Lisbon, Portugal", 9.8, 140, 179), ("Purdue University", 9.8, 389, 179),
+            ("mira@orchard.example", 9.8, 130, 191), ("West Lafayette, IN, USA", 9.8, 377, 191)] + abstract_rows(240)
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    assert read_metadata(extract(path)).institutions == ["Orchard Institute of Technology", "Purdue University"]

@@ -88,6 +88,7 @@ def test_a_key_laboratory_printed_alone_is_the_organisation(entry, organisation)
     ("Coöperatieve Lanternbank U.A., Utrecht, The Netherlands", ["Coöperatieve Lanternbank U.A"]),  # a Dutch cooperative
     ("# Current Affiliation: Lantern Labs, Boston, USA", ["Lantern Labs"]),  # the note's label is no part of the name
     ("Orchard Myers Squibb, Summit, New Jersey, USA", ["Orchard Myers Squibb"]),  # a town, not the registry's 'SUMMIT'
+    ("College of Lanterns, LANTA University, LANTA, Yemen", ["LANTA University"]),  # the university's town, in capitals
 ])
 def test_an_entry_is_read_at_its_organisations_level(entry, organisations):
     """A medical school printed beside its teaching hospital is an organisation of its own (a university

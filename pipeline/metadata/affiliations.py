@@ -9,7 +9,8 @@ from ..names import registry
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors, is_person_name
 from .cover_form import form_field
-from .layout import Cell, Line, cell_size, is_link_row, main_size
+from .figure_text import CAPTION, without_figure_text
+from .layout import Cell, Line, cell_size, is_link_row
 
 _NOTE_RE = re.compile(
     r"(work done|corresponding|equal contribution|contributed equally|project lead|indicates|"
@@ -41,7 +42,6 @@ _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index 
                          re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
 _CONNECTIVE = re.compile(r"^\s*(?:and|AND|&)\s*$")
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
-_CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.|]", re.I)
 FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
 _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\s+(?=\S)")  # a marker may sit before the comma
 
@@ -104,12 +104,12 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     names_above: list[Cell] = []  # name cells of the line above, when it was a row of a grid
     tails: list[tuple[Cell, str]] = []  # name cells of the line above that ended on a first name alone
     corresponding = False  # past a 'Correspondence:' label, a name is the corresponding author's, named again
-    header = _without_figure_labels(_before_teaser(header))
+    header = without_figure_text(header)
     spacing = _line_spacing(header)
     listed = _authors_listed(header)
     for line in header:
         first = next((c for c in line.cells if c.x1 >= column_x0), None)  # a sidebar's 'Funding:' ends nothing
-        if first is not None and (_CAPTION.match(first.plain) or _HEADER_END.match(first.plain)):
+        if first is not None and (CAPTION.match(first.plain) or _HEADER_END.match(first.plain)):
             break  # a teaser figure's caption, or the ACM reference block: the author block is above it
         corresponding = corresponding or bool(line.cells and _CORRESPONDENCE.match(line.cells[0].plain))
         if is_link_row(line):
@@ -183,38 +183,6 @@ def _finishes_a_name(cell: Cell) -> bool:
     """One capitalised word that names no organisation: a family name under its first name."""
     words = cell.plain.split()
     return len(words) == 1 and words[0][:1].isupper() and not inst.looks_like_affiliation(cell.plain)
-
-
-def _without_figure_labels(header: list[Line]) -> list[Line]:
-    """The header without a teaser figure's labels ('<Method>   Low', 'Ours', 'Bitrate'): two or
-    more lines of short words and no organisation right above the figure's caption."""
-    caption = next((i for i, line in enumerate(header) if line.cells and _CAPTION.match(line.cells[0].plain)), None)
-    if caption is None:
-        return header
-    start = caption
-    while start > 0 and _is_label_line(header[start - 1]):
-        start -= 1
-    return header[:start] if caption - start >= in_force().figure_label_lines else header
-
-
-def _before_teaser(header: list[Line]) -> list[Line]:
-    """The header down to a teaser figure: past an affiliation, a wide gap, then text set clearly
-    smaller than the line above it (a figure's boxes and labels, 'Verification', 'Scene Graph')."""
-    for i in range(1, len(header)):
-        above, line = header[i - 1], header[i]
-        gap, size = line.y0 - above.y1, main_size(above)
-        if gap > 2.5 * size and main_size(line) < size - 1.5 and any(inst.looks_like_affiliation(ln.plain) for ln in header[:i]):
-            return header[:i]
-    return header
-
-
-def _is_label_line(line: Line) -> bool:
-    """A figure's label: every cell a word or two, with no mark, no address, no organisation word
-    and no organisation's acronym ('MIT   CMU' is an author grid's last row)."""
-    return bool(line.cells) and all(
-        len(cell.plain.split()) <= 2 and not any(m for _, m in cell.parts) and not re.search(r"[@,]", cell.plain)
-        and not (inst.has_organisation_word(cell.plain) or inst.is_unit_or_generic(cell.plain))
-        and not (cell.plain.isupper() and len(cell.plain) >= 3 and inst.known(cell.plain)) for cell in line.cells)
 
 
 def _under_a_name(cell: Cell, names_above: list[Cell]) -> bool:
@@ -347,12 +315,18 @@ def _continue(entry: str, more: str, run_on: bool = False) -> str:
     return f"{entry}, {more}"
 
 
+_WHOLE_NAME_END = re.compile(r"\b(?:University|Universit\w+|Institute|College|Laboratory|Inc\.?)$")
+
+
 def _names_one_organisation(last: str, more: str) -> bool:
     """Whether the end of one line and the start of the next are one organisation's name the
     registry knows, and the end of the line alone is none."""
-    head = re.split(r"[,;]", more)[0].strip()
+    head, *rest = re.split(r"[,;]", more)
+    head = head.strip()
     if not head or not last.strip() or not inst.has_organisation_word(last) or registry.identify(last.strip()) is not None:
         return False
+    if _WHOLE_NAME_END.search(last.strip()) and rest and inst.is_place(rest[-1]):
+        return False  # 'Purdue University' + 'West Lafayette, IN, USA': a whole name, then its town (ACM)
     return registry.identify(f"{last.strip()} {head}") is not None
 
 

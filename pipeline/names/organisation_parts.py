@@ -179,12 +179,12 @@ def institutes_beside_university(parts: list[str], strong: list[str]) -> list[st
     ('<University>, <LAB>, <SCHOOL>') or hyphenated ('<LAB>-CNRS'). An acronym before the
     university is its own school ('<ABC>, <Name> University'). An academy's institute is no
     university's unit ('Institute of <Subject>, Chinese Academy of Sciences; University of Chinese
-    Academy of Sciences' names two)."""
+    Academy of Sciences' names two). The university's own first word is its town ('IBB University, IBB')."""
     if not any(TOP.search(p) for p in strong):
         return []
     first_top = next((i for i, p in enumerate(parts) if TOP.search(p)), len(parts))
-    return [p for i, p in enumerate(parts) if p not in strong and not is_unit(p) and (
-        (NAMED_INSTITUTE.match(p) and (i > first_top or "-" in p or STRONG.search(p))) or institute_of_academy(p))]
+    return [p for i, p in enumerate(parts) if p not in strong and not is_unit(p) and not any(u.startswith(f"{p} ") for u in strong)
+            and ((NAMED_INSTITUTE.match(p) and (i > first_top or "-" in p or STRONG.search(p))) or institute_of_academy(p))]
 
 
 def registered_beside(parts: list[str], kept: list[str]) -> list[str]:
