@@ -439,3 +439,12 @@ def test_a_campus_the_registry_knows_as_its_own_university_is_not_words_run_into
     Kong': the registry knows the whole as another university, so the model's name is no run-in."""
     assert not institution_faults(["The Chinese University of Hong Kong, Shenzhen"], [], ["The Chinese University of Hong Kong"])
     assert institution_faults(["Northlake University Lantern Lab"], [], ["Northlake University"])
+
+
+def test_letters_alone_read_as_an_institution_are_no_organisation():
+    """A weak model reads a figure's axis letters under the byline ('t t') as the institution the
+    rules could not find: letters alone carry no sign of an organisation, so nothing is published."""
+    header = "Quiet Lanterns\nAda Quill\nt t\nAbstract"
+    rules = _paper(header, [])
+    assert decide(rules, Reading(title=rules.title, authors=rules.authors, institutions=["t t"]), []).institutions == []
+    assert institution_faults(["t t"], []) and not institution_faults(["A*STAR"], [])

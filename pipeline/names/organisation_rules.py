@@ -70,8 +70,8 @@ def reads_as_organisation(name: str) -> bool:
     Superintendence', a town alone, a person's name in capitals, a grant's name and a Chinese
     phrase with no organisation word carry none)."""
     name = name.strip()
-    if _FUNDING_NAME.search(name):
-        return False  # 'Research Funds for the <Subject>': a grant a note names, not where anyone works
+    if _FUNDING_NAME.search(name) or not re.search(r"[^\W\d_]{2}", name):
+        return False  # 'Research Funds for the <Subject>': a grant a note names; 't t': a figure's axis, letters alone
     if re.search(r"[\u4e00-\u9fff]", name):  # a Chinese phrase by its organisation word, or a name the table knows
         return bool(STRONG.search(name) or WEAK.search(name) or _CHINESE_BODY.search(name) or companies_in(name) or known(name))
     if len(name.split()) == 1:  # one word: a company's own name ('Airbus') as often as anything, but not 'PGv' (a code's end)
