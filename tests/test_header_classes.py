@@ -719,3 +719,20 @@ def test_an_acm_block_reads_the_university_apart_from_its_town_on_the_next_line(
     path = tmp_path / "p.pdf"
     draw(path, rows)
     assert read_metadata(extract(path)).institutions == ["Orchard Institute of Technology", "Purdue University"]
+
+
+def test_a_funding_note_under_the_affiliations_names_no_organisation(tmp_path):
+    """IEEE Access: under the affiliations, 'This work was supported in part by the <Council> under
+    Grant …, in part by the <Region> Science Foundation …' runs over several lines; the foundations it
+    names fund the work, they are no affiliations."""
+    rows = [("Quiet Lanterns for Sparse Routing in Long Documents", 20, 36, 90),
+            ("MIRA CASTELLAN^1 AND TOBIAS RENNICK^2", 10, 36, 130),
+            ("^1College of Information Science, Orchard University, Lisbon 1100, Portugal", 7.7, 36, 230),
+            ("^2Big Data Centre, Tidewater University, Porto 4000, Portugal", 7.7, 36, 240),
+            ("This work was supported in part by the National Lantern Council under Grant 62066016, in part by the Natural", 7.7, 36, 267),
+            ("Science Foundation of Harbor Province, Portugal, under Grant 2020JJ5458, and in part by the Research", 7.7, 36, 277),
+            ("Foundation of the Education Bureau of Harbor Province under Grant 18B317.", 7.7, 36, 286)]
+    rows += [(t, 9, 36, y + 60, *f) for t, _s, _x, y, *f in abstract_rows(260)]
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    assert read_metadata(extract(path)).institutions == ["Orchard University", "Tidewater University"]

@@ -619,3 +619,17 @@ def test_a_thesis_covers_form_row_is_its_title(tmp_path):
     paper = read(tmp_path, rows)
     assert paper.title == "灯笼救助领养平台建设"
     assert paper.authors == ["王小灯"] and paper.institutions == []
+
+
+def test_a_thesis_cover_names_its_university_above_its_kind_and_wraps_its_title_row(tmp_path):
+    """'西湖大学' set alone above '毕 业 论 文', then a form: '题 目：' whose title wraps onto the next
+    line, '学生姓名', '专业班级', '届 次', and '校内指导教师：（签名）'. The university is the institution,
+    the two lines one title, the student the only author (no '毕业', no '（签名）')."""
+    rows = [("西湖大学", 30, "c", 150), ("毕 业 论 文", 30, "c", 210),
+            ("题 目：基于灯笼路由的长文档稀疏注意力", 15.5, 110, 353), ("机制研究", 15.5, 190, 384)]
+    for i, (label, value) in enumerate([("学生姓名", "王小灯"), ("专业班级", "数据科学与大数据技术 2031-2"), ("届 次", "2031 届"),
+                                        ("校内指导教师：", "（签名）")]):
+        rows += [(label, 14, 129, 429 + 40 * i), (value, 14, 300, 429 + 40 * i)]
+    paper = read(tmp_path, rows)
+    assert paper.title == "基于灯笼路由的长文档稀疏注意力机制研究"
+    assert paper.authors == ["王小灯"] and paper.institutions == ["西湖大学"]

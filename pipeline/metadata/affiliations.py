@@ -8,7 +8,7 @@ from ..names import institutions as inst
 from ..names import registry
 from ..rules import in_force
 from .authors import CIRCLED, ORCID_RE, add_authors, is_person_name
-from .cover_form import form_field
+from .cover_form import form_field, names_document_kind
 from .figure_text import CAPTION, without_figure_text
 from .layout import Cell, Line, cell_size, is_link_row
 
@@ -42,7 +42,8 @@ _HEADER_END = re.compile(r"^(?:ACM Reference Format|CCS Concepts|Keywords|Index 
                          re.I)  # ... or a journal's history ('Received 27 May 2023') set under the affiliations
 _CONNECTIVE = re.compile(r"^\s*(?:and|AND|&)\s*$")
 _CORRESPONDENCE = re.compile(r"^\W*(?:correspondence|corresponding authors?)\b", re.I)
-FUNDING_RE = re.compile(r"\b(supported by|funded by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
+_FUNDING_START = re.compile(r"^\W*this (?:work|research|study|project) (?:was|is|has been) (?:\w+ )?(?:supported|funded)\b", re.I)
+FUNDING_RE = re.compile(r"\b((?:supported|funded) (?:in part |partly )?by|funding|grant(?:s|ed)? (?:no|number|agreement)|acknowledg)", re.I)
 _CAPS_NAME = re.compile(r"^([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]*){1,3})\s*,\s+(?=\S)")  # a marker may sit before the comma
 
 
@@ -109,8 +110,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
     listed = _authors_listed(header)
     for line in header:
         first = next((c for c in line.cells if c.x1 >= column_x0), None)  # a sidebar's 'Funding:' ends nothing
-        if first is not None and (CAPTION.match(first.plain) or _HEADER_END.match(first.plain)):
-            break  # a teaser figure's caption, or the ACM reference block: the author block is above it
+        if first is not None and (CAPTION.match(first.plain) or _HEADER_END.match(first.plain) or _FUNDING_START.match(first.plain)):
+            break  # a teaser figure's caption, the ACM reference block, a funding note: the author block is above it
         corresponding = corresponding or bool(line.cells and _CORRESPONDENCE.match(line.cells[0].plain))
         if is_link_row(line):
             continue  # 'Homepage   GitHub   Hugging Face': a report's link buttons, no affiliation
@@ -120,6 +121,8 @@ def read_header(header: list[Line], column_x0: float = 0.0) -> tuple[list[str], 
         if (field := form_field(line)) is not None:  # a Chinese report's or thesis's cover form: '姓  名   王玉杰'
             authors += [field.value] if field.names_author and is_person_name(field.value) else []
             continue
+        if names_document_kind(line.plain):
+            continue  # '毕 业 论 文' under the university's name: the kind of document, no names
         row_has_affiliation = any(_cell_kind(c) == "affiliation" for c in line.cells)
         grid_names: list[Cell] = []
         line_tails: list[tuple[Cell, str]] = []

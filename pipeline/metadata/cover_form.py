@@ -23,7 +23,7 @@ class FormField(NamedTuple):
 # a cover form's labels: the student's name is the author; the course, teacher, number, school and major name no one
 _FORM_LABEL = (r"(?:研究生|学生|作者|申请人)?姓名|主持人|所在学院|课程名称|课程|任课教师|院部|系别|答辩(?:时间|日期)|完成日期|"
                r"(?:工作|起止)时间|(?:论文)?题目|"
-               r"(?:实践)?(?:导师|指导教师|指导老师)(?:姓名)?(?:[、，,]?职称)?|"
+               r"(?:实践|校内|校外)?(?:导师|指导教师|指导老师)(?:姓名)?(?:[、，,]?职称)?|专业班级|届次|"
                r"学号|学院|院系|专业(?:类别|领域|名称)?|学科(?:专业|门类)?|研究方向|培养单位|学位类别|班级|年级")
 _FORM_FIELD = re.compile(rf"^({_FORM_LABEL})(?:\s*[:：]\s*|\s+)(\S.*)$")
 _AUTHOR_LABEL = re.compile(r"(?:研究生|学生|作者|申请人)?姓名|主持人")
@@ -76,6 +76,9 @@ def cover_school(page_lines: list[str], next_page: str, meta_title: str) -> str:
     with it. '' when page 1 is no such cover or nothing names it."""
     if not any(names_document_kind(line) for line in page_lines):
         return ""
+    for line in map(lambda text: re.sub(r"\s+", "", text), page_lines):  # '山东农业大学' set alone above '毕 业 论 文'
+        if _UNIVERSITY_ALONE.fullmatch(line) and not re.match(_FORM_LABEL, line):  # not '院 部 信息工程学院', a form's row
+            return line
     for line in [*next_page.splitlines()[:8], meta_title]:
         if _SCHOOL_WITH_KIND.search(line):
             return line.strip()
@@ -84,5 +87,10 @@ def cover_school(page_lines: list[str], next_page: str, meta_title: str) -> str:
 
 def school_named(line: str) -> str:
     """The university in a line `cover_school` found."""
+    if _UNIVERSITY_ALONE.fullmatch(line):
+        return line
     match = _SCHOOL_WITH_KIND.search(line)
     return match.group(1) if match else ""
+
+
+_UNIVERSITY_ALONE = re.compile(r"[\u4e00-\u9fff]{2,12}大学")

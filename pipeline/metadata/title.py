@@ -14,7 +14,7 @@ import unicodedata
 
 from ..names.vocabulary import word_set
 from ..rules import in_force
-from .cover_form import names_document_kind, titled
+from .cover_form import form_field, names_document_kind, titled
 from .layout import Line, main_size, text_cells
 
 _VENUE_RE = re.compile(r"(journal|contents lists|homepage|proceedings|preprint|arxiv|under review|published as|conference)", re.I)
@@ -47,6 +47,8 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
     if labelled := _labelled_title(lines, page_height):
         start, end = labelled
         return _join(lines, start, end), start, end, "labelled-title"
+    if (row := next((i for i, ln in enumerate(lines) if titled(ln)), None)) is not None:  # a cover form's '题 目' row
+        return *_form_title(lines, row), "cover-form-title"
     size = max(g[2] for g in groups)
     start, end, _ = next(g for g in groups if abs(g[2] - size) < in_force().title_same_size_pt)
     end = _with_subtitle(lines, groups, end)
@@ -55,6 +57,16 @@ def explain_title(lines: list[Line], page_height: float, meta_title: str = "") -
     if unlabelled := _without_margin_labels(lines[start:end], meta_title):
         return unlabelled, start, end, "largest-text-without-margin-labels"
     return _join(lines, start, end), start, end, "largest-text"
+
+
+def _form_title(lines: list[Line], row: int) -> tuple[str, int, int]:
+    """A cover form's title, with the lines it wraps onto under its value ('题 目：<…>的旅行' / '时间预测')."""
+    title, end = titled(lines[row]), row + 1
+    while end < len(lines) and form_field(lines[end]) is None and len(lines[end].cells) == 1 \
+            and _CJK_RE.search(lines[end].plain) and lines[end].y0 - lines[end - 1].y1 < 1.5 * main_size(lines[end - 1]):
+        title += lines[end].plain.strip()
+        end += 1
+    return title, row, end
 
 
 def _without_translation(lines: list[Line], start: int, end: int) -> int:
