@@ -44,6 +44,13 @@ def own_first_page() -> list[tuple]:
             ("^1Orchard University ^2Tidewater Institute of Technology", 10, "c", 120)] + abstract_rows(160)
 
 
+def read_drawn(tmp_path, rows):
+    """One page drawn by `pages.draw` (superscripts, any font), read by the rules."""
+    path = tmp_path / "p.pdf"
+    draw(path, rows)
+    return read_metadata(extract(path))
+
+
 def read_pages(tmp_path, pages):
     path = tmp_path / "p.pdf"
     draw_pages(path, pages)
@@ -618,9 +625,7 @@ def test_entries_with_grouped_addresses_a_lower_case_company_and_a_current_affil
             ("Abstract—We study how small lanterns of attention can be lit across long documents.", 8, 60, 180)]
     rows += [("1 INTRODUCTION", 10, 40, 310)] + two_column_body(325, 560, 40) + two_column_body(325, 700, 320)
     rows += [("^{†}The current affiliation of B. Oakes is Harbor University, Japan.", 8, 40, 640)]
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    paper = read_metadata(extract(path))
+    paper = read_drawn(tmp_path, rows)
     assert paper.institutions == ["Orchard Institute of Information Technology", "Tidewater University", "lanternworks Inc.",
                                   "Harbor University"]
 
@@ -633,9 +638,7 @@ def test_an_mdpi_entry_ending_with_an_address_is_an_affiliation(tmp_path):
             ("School of Lantern Science, Orchard University, Lisbon 1100, Portugal; bram.oakes@orchard.example", 8, 167, 181),
             ("* Correspondence: ada.quill@orchard.example", 8, 166, 192)]
     rows += [(t, 9, 166, y + 30, *f) for t, _s, _x, y, *f in abstract_rows(200)]
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    paper = read_metadata(extract(path))
+    paper = read_drawn(tmp_path, rows)
     assert paper.institutions == ["Orchard University"] and paper.authors == ["Ada Quill", "Bram Oakes"]
 
 
@@ -648,9 +651,7 @@ def test_a_run_of_marked_notes_reads_a_one_word_organisation(tmp_path):
             ("Abstract", 11, 150, 200)] + two_column_body(215, 560, 40) + two_column_body(215, 700, 320)
     rows += [("^1Tidewater Institute of Technology ^2Orchardia ^3Harbor Polytechnic. Correspondence", 8, 40, 620),
              ("to: Mira Castellan <mira@orchard.example>.", 8, 40, 630)]
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    paper = read_metadata(extract(path))
+    paper = read_drawn(tmp_path, rows)
     assert paper.institutions == ["Tidewater Institute of Technology", "Orchardia", "Harbor Polytechnic"]
 
 
@@ -670,9 +671,7 @@ def test_a_town_and_its_country_under_an_ieee_block_is_no_author(tmp_path):
             ("National Orchard University", 9.1, 73, 208), ("Yilana, Taiwan", 9.1, 91, 218), ("Email: lena@orchard.example", 9.1, 69, 228),
             ("Abstract— We study how small lanterns of attention can be lit", 9.1, 58, 250),
             ("across long documents without paying for the whole.", 9.1, 46, 261)]
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    paper = read_metadata(extract(path))
+    paper = read_drawn(tmp_path, rows)
     assert paper.authors == ["Mira Castellan", "Tobias Katharina Alessia Rennick", "Ana Duarte", "Lena Moreau"]
 
 
@@ -685,9 +684,7 @@ def test_an_organisation_on_the_line_under_another_starts_a_second_entry(tmp_pat
             ("Tidewater Institute of Technology, Porto", 10, 115, 152), ("Tidewater Institute of Technology, Porto", 10, 345, 152),
             ("Harbor Lantern Systems Inc., Portugal", 10, 115, 164),
             ("Harbor Lantern Systems Inc., Portugal", 10, 345, 164)] + abstract_rows(220)
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    paper = read_metadata(extract(path))
+    paper = read_drawn(tmp_path, rows)
     assert paper.institutions == ["Tidewater Institute of Technology", "Harbor Lantern Systems Inc."]
 
 
@@ -701,9 +698,7 @@ def test_a_teaser_figures_labels_under_the_affiliations_are_no_affiliations(tmp_
     rows += [("1 Progress Reasoning", 7.5, 77, 218), ("Which step has been completed?", 5.8, 70, 228),
              ("Verification", 6.6, 189, 325), ("LLM Render", 6.6, 285, 325), ("Scene Graph", 6.6, 243, 354),
              ("Answer", 6.6, 333, 354), ("Figure 1: Lanterns and their reasoning steps.", 9, 72, 420)] + abstract_rows(450)
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    paper = read_metadata(extract(path))
+    paper = read_drawn(tmp_path, rows)
     assert paper.institutions == ["Orchard University"]
 
 
@@ -716,9 +711,7 @@ def test_an_acm_block_reads_the_university_apart_from_its_town_on_the_next_line(
             ("Orchard Institute of Technology", 9.8, 110, 167), ("Department of Computer Science,", 9.8, 358, 167),
             ("Lisbon, Portugal", 9.8, 140, 179), ("Purdue University", 9.8, 389, 179),
             ("mira@orchard.example", 9.8, 130, 191), ("West Lafayette, IN, USA", 9.8, 377, 191)] + abstract_rows(240)
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    assert read_metadata(extract(path)).institutions == ["Orchard Institute of Technology", "Purdue University"]
+    assert read_drawn(tmp_path, rows).institutions == ["Orchard Institute of Technology", "Purdue University"]
 
 
 def test_a_funding_note_under_the_affiliations_names_no_organisation(tmp_path):
@@ -733,6 +726,4 @@ def test_a_funding_note_under_the_affiliations_names_no_organisation(tmp_path):
             ("Science Foundation of Harbor Province, Portugal, under Grant 2020JJ5458, and in part by the Research", 7.7, 36, 277),
             ("Foundation of the Education Bureau of Harbor Province under Grant 18B317.", 7.7, 36, 286)]
     rows += [(t, 9, 36, y + 60, *f) for t, _s, _x, y, *f in abstract_rows(260)]
-    path = tmp_path / "p.pdf"
-    draw(path, rows)
-    assert read_metadata(extract(path)).institutions == ["Orchard University", "Tidewater University"]
+    assert read_drawn(tmp_path, rows).institutions == ["Orchard University", "Tidewater University"]
