@@ -71,12 +71,13 @@ def names_document_kind(text: str) -> bool:
 
 
 def cover_school(page_lines: list[str], next_page: str, meta_title: str) -> str:
-    """The line naming a thesis cover's university, where page 1 prints it only in its logo: page 1
-    names the document's kind, and the next page's first lines or the PDF's Title name the university
-    with it. '' when page 1 is no such cover or nothing names it."""
+    """The line naming a thesis cover's university where the form names none: page 1 names the
+    document's kind, and the university is set alone above it, or the next page's first lines or the
+    PDF's Title name it with the kind (the cover printing it only in its logo). '' when page 1 is no
+    such cover or nothing names it."""
     if not any(names_document_kind(line) for line in page_lines):
         return ""
-    for line in map(lambda text: re.sub(r"\s+", "", text), page_lines):  # '山东农业大学' set alone above '毕 业 论 文'
+    for line in (re.sub(r"\s+", "", text) for text in page_lines):  # '山东农业大学' set alone above '毕 业 论 文'
         if _UNIVERSITY_ALONE.fullmatch(line) and not re.match(_FORM_LABEL, line):  # not '院 部 信息工程学院', a form's row
             return line
     for line in [*next_page.splitlines()[:8], meta_title]:
