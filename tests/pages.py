@@ -23,9 +23,11 @@ def draw(path, rows: list[tuple], matrix_font: bool = False) -> None:
 
     pdfmetrics.registerFont(UnicodeCIDFont(NON_EMBEDDED))
     c = canvas.Canvas(str(path), pagesize=letter, invariant=True)
+    page_cjk = [row[0] for row in rows if len(row) <= 4 and is_cjk(row[0])]
+    page_font = cjk_font(page_cjk) if page_cjk else ""  # one subset for the page's Chinese rows: cut once, not once a row
     for row in rows:
         text, size, x, y = row[:4]
-        font = row[4] if len(row) > 4 else (cjk_font([text]) if is_cjk(text) else "Times-Roman")
+        font = row[4] if len(row) > 4 else (page_font if is_cjk(text) else "Times-Roman")
         width = c.stringWidth(re.sub(SUPERSCRIPT, "", text), font, size)
         left = 306 - width / 2 if x == "c" else x
         if matrix_font:
