@@ -99,6 +99,9 @@ class Rules(BaseModel):
     same_column_pt: float = Field(12.0, description="points: cells whose centres are this close stand in one column of a grid")
     # metadata.layout
     figure_label_lines: int = Field(2, description="lines of short words right above a figure's caption that make its labels, not names")
+    teaser_gap_sizes: float = Field(2.5, description="of the font size above: a wider gap under the affiliations, then smaller "
+                                                     "text, starts a teaser figure")
+    teaser_smaller_pt: float = Field(1.5, description="points: text this much smaller than the line above the gap is the figure's")
     foot_body_share: float = Field(0.25, description="of the foot band's characters: a smaller share is not the body's (a caption)")
     running_head_band: float = Field(0.07, description="of the page height: above it, a journal's running head, printed "
                                                        "before a body whose title is drawn after it (Word's pages)")

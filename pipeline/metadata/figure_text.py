@@ -33,10 +33,12 @@ def _without_figure_labels(header: list[Line]) -> list[Line]:
 def _before_teaser(header: list[Line]) -> list[Line]:
     """The header down to a teaser figure: past an affiliation, a wide gap, then text set clearly
     smaller than the line above it (a figure's boxes and labels, 'Verification', 'Scene Graph')."""
+    rules, affiliation_seen = in_force(), False
     for i in range(1, len(header)):
         above, line = header[i - 1], header[i]
-        gap, size = line.y0 - above.y1, main_size(above)
-        if gap > 2.5 * size and main_size(line) < size - 1.5 and any(inst.looks_like_affiliation(ln.plain) for ln in header[:i]):
+        affiliation_seen = affiliation_seen or inst.looks_like_affiliation(above.plain)
+        size = main_size(above)
+        if affiliation_seen and line.y0 - above.y1 > rules.teaser_gap_sizes * size and main_size(line) < size - rules.teaser_smaller_pt:
             return header[:i]
     return header
 
